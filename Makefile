@@ -1,0 +1,40 @@
+# LabelOps: `make run` starts everything on SQLite, `make test` proves it on SQLite and PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: install migrate run test test-sqlite test-postgres bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python -m shared.cli migrate
+
+run: migrate
+	$(BIN)/python scripts/dev_env.py
+	$(BIN)/honcho -f Procfile -e var/dev.env start
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	LABELOPS_TEST_DATABASE=sqlite $(BIN)/pytest -n 2 --dist loadfile tests
+
+test-postgres: install
+	LABELOPS_TEST_DATABASE=postgresql LABELOPS_TEST_PG_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile tests
+
+bench: install
+	$(BIN)/python -m bench.assignment
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm

@@ -1,0 +1,98 @@
+"""The gateway: authentication, users, the route table to the services, one OpenAPI."""
+
+import logging
+
+import httpx
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+
+from services.gateway import service
+from services.gateway.keys import load_or_create_signing_keys
+from services.gateway.openapi import build_openapi
+from services.gateway.proxy import router as proxy_router
+from services.gateway.routes import auth, users
+from services.gateway.settings import GatewaySettings, get_settings
+from shared.app import ServiceParts, create_service_app
+from shared.http import make_client
+from shared.settings import SERVICE_NAMES
+
+log = logging.getLogger("labelops.gateway")
+
+DESCRIPTION = (
+    "LabelOps runs data-labeling operations: contributors, vendors and the labeling work itself. "
+    "Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <access_token>`."
+)
+
+
+async def _start(app: FastAPI) -> None:
+    settings: GatewaySettings = app.state.settings
+    app.state.keys = load_or_create_signing_keys(
+        settings.effective_jwt_key_file, create=settings.environment != "production"
+    )
+    app.state.upstream = make_client(
+        timeout_seconds=settings.upstream_timeout_seconds,
+        connect_timeout_seconds=settings.upstream_connect_timeout_seconds,
+        max_connections=500,
+    )
+    app.state.openapi_cache = None
+    if settings.admin_email and settings.admin_password:
+        async with app.state.db.sessionmaker() as session, session.begin():
+            created = await service.ensure_bootstrap_admin(
+                session, email=settings.admin_email, password=settings.admin_password.get_secret_value()
+            )
+        if created:
+            log.info("bootstrap admin created")
+
+
+async def _stop(app: FastAPI) -> None:
+    await app.state.upstream.aclose()
+
+
+def _service_ready(name: str):
+    async def check(app: FastAPI) -> str | None:
+        try:
+            response = await app.state.upstream.get(
+                app.state.settings.service_url(name) + "/readyz", timeout=3.0
+            )
+        except httpx.HTTPError as exc:
+            return f"unreachable: {type(exc).__name__}"
+        return None if response.status_code == 200 else f"not ready (HTTP {response.status_code})"
+
+    return check
+
+
+async def openapi_document(request: Request) -> JSONResponse:
+    cached = request.app.state.openapi_cache
+    if cached is None:
+        document, complete = await build_openapi(request.app)
+        if complete:
+            request.app.state.openapi_cache = document
+        cached = document
+    return JSONResponse(cached)
+
+
+async def swagger_ui(request: Request) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="LabelOps API")
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = create_service_app(
+        ServiceParts(
+            settings=settings,
+            title="LabelOps API",
+            description=DESCRIPTION,
+            routers=[],
+            public_routers=[auth.router, users.router, proxy_router],
+            on_startup=[_start],
+            on_shutdown=[_stop],
+            readiness_checks={name: _service_ready(name) for name in SERVICE_NAMES},
+            docs=False,
+        )
+    )
+    if settings.docs_enabled:
+        app.add_api_route("/openapi.json", openapi_document, methods=["GET"], include_in_schema=False)
+        app.add_api_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)
+    return app

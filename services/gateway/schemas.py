@@ -1,0 +1,56 @@
+"""API models of the gateway's own routes."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+Role = Literal["admin", "ops", "vendor_manager", "support", "analyst", "vendor", "contributor", "integration"]
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(min_length=10, max_length=200)
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr = Field(max_length=254)
+    password: str = Field(min_length=12, max_length=128)
+    roles: list[Role] = Field(min_length=1, max_length=8)
+    vendor_id: int | None = Field(default=None, ge=1)
+    contributor_id: int | None = Field(default=None, ge=1)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    roles: list[str]
+    vendor_id: int | None
+    contributor_id: int | None
+    disabled: bool
+    created_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserRead]
+    next_cursor: str | None = None
+
+
+class Me(BaseModel):
+    id: int
+    email: str
+    roles: list[str]
+    vendor_id: int | None
+    contributor_id: int | None

@@ -1,0 +1,72 @@
+"""initial schema
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-23 08:25:19.596723
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import shared.db
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "contributor_profiles",
+        sa.Column("contributor_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("vendor_id", sa.Integer(), nullable=True),
+        sa.Column("languages", sa.JSON(), nullable=False),
+        sa.Column("skills", sa.JSON(), nullable=False),
+        sa.Column("updated_at", shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("contributor_id"),
+    )
+    with op.batch_alter_table("contributor_profiles", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contributor_profiles_vendor_id"), ["vendor_id"], unique=False)
+
+    op.create_table(
+        "event_inbox",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("source", sa.String(length=50), nullable=False),
+        sa.Column("received_at", shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id"),
+    )
+    op.create_table(
+        "event_outbox",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("destination", sa.String(length=50), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("occurred_at", shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", shared.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("event_outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_event_outbox_pending", ["delivered_at", "next_attempt_at"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("event_outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_outbox_pending")
+
+    op.drop_table("event_outbox")
+    op.drop_table("event_inbox")
+    with op.batch_alter_table("contributor_profiles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contributor_profiles_vendor_id"))
+
+    op.drop_table("contributor_profiles")

@@ -1,0 +1,14 @@
+"""Every query of the tasks service."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.tasks.models import ContributorProfile
+
+
+async def get_profile(session: AsyncSession, *, contributor_id: int) -> ContributorProfile | None:
+    return await session.get(ContributorProfile, contributor_id)
+
+
+async def save_profile(session: AsyncSession, profile: ContributorProfile) -> None:
+    session.add(profile)
+    await session.flush()

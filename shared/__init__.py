@@ -1,0 +1,1 @@
+"""The LabelOps kit: what every service needs and nothing service-specific."""

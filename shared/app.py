@@ -1,0 +1,171 @@
+"""The common frame of every LabelOps process: middleware, errors, health, metrics, events, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from shared.auth import authenticate_internal
+from shared.db import Database
+from shared.errors import install_error_handlers
+from shared.events import EventHandler, EventTables, OutboxDispatcher, events_router
+from shared.http import make_client
+from shared.logging import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
+from shared.metrics import MetricsMiddleware, metrics_endpoint
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("labelops.access")
+
+
+class RequestContextMiddleware:
+    """Adopts or mints the request id, echoes it in the response, and writes one access-log line."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.lower().encode())
+        request_id = accept_request_id(raw.decode("latin-1") if raw else None)
+        token = request_id_var.set(request_id)
+        start = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_wrapper(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            log.info(
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status_holder["status"],
+                extra={
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status_holder["status"],
+                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                },
+            )
+            request_id_var.reset(token)
+
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceParts:
+    """What a service plugs into the common frame."""
+
+    settings: ServiceSettings
+    title: str
+    routers: Sequence[APIRouter]
+    event_tables: EventTables | None = None
+    event_handlers: Mapping[str, EventHandler] = field(default_factory=dict)
+    on_startup: Sequence[Hook] = ()
+    on_shutdown: Sequence[Hook] = ()
+    public_routers: Sequence[APIRouter] = ()
+    description: str = ""
+    # Extra readiness checks by name (the gateway checks each service): return None when ready,
+    # else a short reason.
+    readiness_checks: Mapping[str, Callable[[FastAPI], Awaitable[str | None]]] = field(default_factory=dict)
+    docs: bool = True
+
+
+def create_service_app(parts: ServiceParts) -> FastAPI:
+    """Build a service app whose every /api and /internal route demands the internal token."""
+    settings = parts.settings
+    configure_logging(settings.service_name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.http = make_client(timeout_seconds=settings.http_timeout_seconds)
+        if parts.event_tables is not None:
+            app.state.dispatcher = OutboxDispatcher(
+                source=settings.service_name,
+                tables=parts.event_tables,
+                sessionmaker=app.state.db.sessionmaker,
+                destination_url=settings.service_url,
+                secret=settings.internal_token_secret.get_secret_value(),
+                client=app.state.http,
+                poll_seconds=settings.outbox_poll_seconds,
+            )
+            app.state.dispatcher.start()
+        for hook in parts.on_startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in parts.on_shutdown:
+                await hook(app)
+            if getattr(app.state, "dispatcher", None) is not None:
+                await app.state.dispatcher.stop()
+            await app.state.http.aclose()
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title=parts.title,
+        description=parts.description,
+        lifespan=lifespan,
+        docs_url="/docs" if parts.docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if parts.docs else None,
+    )
+    app.state.settings = settings
+    app.state.readiness_checks = {"database": _database_ready, **parts.readiness_checks}
+    app.state.db = Database.connect(settings.effective_database_url, pool_size=settings.database_pool_size)
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, service=settings.service_name)
+    app.add_middleware(RequestContextMiddleware)
+
+    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["health"])
+    app.add_api_route("/readyz", readyz, methods=["GET"], tags=["health"])
+    app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], tags=["health"], include_in_schema=False)
+
+    protected = APIRouter(dependencies=[Depends(authenticate_internal)])
+    for router in parts.routers:
+        protected.include_router(router)
+    if parts.event_tables is not None:
+        protected.include_router(events_router(tables=parts.event_tables, handlers=parts.event_handlers))
+    app.include_router(protected)
+    for router in parts.public_routers:
+        app.include_router(router)
+    return app
+
+
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _database_ready(app: FastAPI) -> str | None:
+    try:
+        await app.state.db.ping()
+    except Exception as exc:  # any driver error means "not ready", which is what the probe asks
+        return f"database unavailable: {type(exc).__name__}"
+    return None
+
+
+async def readyz(request: Request) -> JSONResponse:
+    checks = request.app.state.readiness_checks
+    results = await asyncio.gather(*(check(request.app) for check in checks.values()))
+    report = {name: reason or "ok" for name, reason in zip(checks, results, strict=True)}
+    ready = all(reason is None for reason in results)
+    body = {"status": "ready" if ready else "not ready", "service": request.app.state.settings.service_name}
+    return JSONResponse({**body, "checks": report}, status_code=200 if ready else 503)

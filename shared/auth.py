@@ -1,0 +1,114 @@
+"""Who is calling: the principal carried by the gateway's internal token, and named role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from shared import tokens
+from shared.errors import Forbidden, Unauthorized
+
+ROLES = ("admin", "ops", "vendor_manager", "support", "analyst", "vendor", "contributor", "integration")
+SERVICE_ROLE = "service"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller as every service sees it; carries ids, never personal data."""
+
+    subject: str
+    roles: frozenset[str]
+    user_id: int | None = None
+    vendor_id: int | None = None
+    contributor_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def has_any(self, *roles: str) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def is_service(self) -> bool:
+        return SERVICE_ROLE in self.roles
+
+    def to_claims(self) -> dict[str, Any]:
+        return {
+            "roles": sorted(self.roles),
+            "uid": self.user_id,
+            "vendor_id": self.vendor_id,
+            "contributor_id": self.contributor_id,
+        }
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> Principal:
+        roles = claims.get("roles")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise tokens.TokenError("token carries no roles")
+        return cls(
+            subject=str(claims["sub"]),
+            roles=frozenset(roles),
+            user_id=claims.get("uid"),
+            vendor_id=claims.get("vendor_id"),
+            contributor_id=claims.get("contributor_id"),
+        )
+
+
+def service_principal(name: str) -> Principal:
+    return Principal(subject=f"service:{name}", roles=frozenset({SERVICE_ROLE}))
+
+
+def issue_internal_token(principal: Principal, *, secret: str, ttl_seconds: int) -> str:
+    return tokens.encode(
+        tokens.INTERNAL,
+        key=secret,
+        subject=principal.subject,
+        ttl_seconds=ttl_seconds,
+        claims=principal.to_claims(),
+    )
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+async def authenticate_internal(request: Request) -> Principal:
+    """Accept only the gateway's (or a peer service's) internal token; there is no other way in."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("an internal token is required: call LabelOps through the gateway")
+    try:
+        claims = tokens.decode(
+            tokens.INTERNAL, token, key=request.app.state.settings.internal_token_secret.get_secret_value()
+        )
+        principal = Principal.from_claims(claims)
+    except tokens.TokenError as exc:
+        raise Unauthorized(str(exc)) from exc
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate_internal)]
+
+
+def require(*roles: str) -> Callable[..., Any]:
+    """Dependency factory: the caller must hold one of `roles`, else 403 naming them."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_any(*roles):
+            raise Forbidden(f"this operation needs one of the roles: {', '.join(roles)}")
+        return principal
+
+    check.__name__ = "require_" + "_or_".join(roles)
+    return check
+
+
+ServiceCaller = Annotated[Principal, Depends(require(SERVICE_ROLE))]

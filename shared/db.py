@@ -1,0 +1,180 @@
+"""Async database access for SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import registry
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "labelops_write"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_base() -> type[SQLModel]:
+    """A SQLModel base with its own registry, so each service's tables live in their own MetaData."""
+
+    class Base(SQLModel, registry=registry()):
+        pass
+
+    return Base
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both backends (SQLite would hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _json_serializer(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
+    """Create the service engine; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
+    if is_sqlite(url):
+        engine = create_async_engine(
+            url,
+            poolclass=NullPool,
+            json_serializer=_json_serializer,
+            json_deserializer=orjson.loads,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's `begin` event below decide how each transaction starts.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # A writing transaction takes the write lock up front: two deferred transactions that both
+            # read and then write would fail with SQLITE_BUSY instead of waiting for each other.
+            immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        json_serializer=_json_serializer,
+        json_deserializer=orjson.loads,
+    )
+
+
+@dataclass
+class Database:
+    """The engine and session factories of one service, kept on `app.state.db`.
+
+    `sessionmaker` is for transactions that write, `read_sessionmaker` for those that only read; the
+    difference matters on SQLite only, where a writer must take the lock when it begins.
+    """
+
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    read_sessionmaker: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, url: str, *, pool_size: int = 20) -> Database:
+        engine = create_engine(url, pool_size=pool_size)
+        writer = engine.execution_options(**{WRITE_OPTION: True})
+        return cls(
+            engine,
+            async_sessionmaker(writer, expire_on_commit=False, autoflush=False),
+            async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed after the handler returns, before the response is sent."""
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+    for hook in session.info.get("after_commit", ()):
+        hook(request.app)
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A read-only request transaction: never committed, so nothing it touches can be written."""
+    db: Database = request.app.state.db
+    async with db.read_sessionmaker() as session:
+        yield session
+
+
+# scope="function" runs the commit when the handler returns, so a failing commit becomes an error
+# response instead of a 2xx already on the wire.
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]
+
+
+def after_commit(session: AsyncSession, hook: Any) -> None:
+    """Run `hook(app)` once the request's transaction has committed (e.g. wake the outbox dispatcher)."""
+    hooks: list[Any] = session.info.setdefault("after_commit", [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+async def insert_ignoring_conflicts(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted (idempotent receivers use it)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table).values(**values).on_conflict_do_nothing()
+    result = await session.execute(stmt)
+    return bool(result.rowcount)

@@ -1,0 +1,212 @@
+"""Domain errors and their RFC 9457 problem+json rendering, in one place for every service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from shared.logging import request_id_var
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://labelops.dev/problems/"
+
+log = logging.getLogger("labelops.errors")
+
+
+class ProblemResponse(Response):
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+class DomainError(Exception):
+    """Base of every error a client can cause; subclasses fix the HTTP status and problem type."""
+
+    status = 400
+    type_slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, headers=None, **extra):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class Unauthorized(DomainError):
+    status, type_slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str = "missing or invalid credentials", **kw):
+        kw.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kw)
+
+
+class Forbidden(DomainError):
+    status, type_slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(DomainError):
+    status, type_slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, type_slug, title = 409, "conflict", "Conflict"
+
+
+class InvalidTransition(Conflict):
+    type_slug, title = "invalid-transition", "Invalid status transition"
+
+    def __init__(self, current: str, target: str, allowed: list[str]):
+        allowed_text = ", ".join(allowed) if allowed else "none (terminal status)"
+        super().__init__(
+            f"cannot move from '{current}' to '{target}'; allowed: {allowed_text}",
+            current=current,
+            target=target,
+            allowed=allowed,
+        )
+
+
+class PreconditionFailed(DomainError):
+    status, type_slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    status, type_slug, title = 428, "precondition-required", "Precondition required"
+
+
+class Unprocessable(DomainError):
+    status, type_slug, title = 422, "validation-error", "Request validation failed"
+
+
+class TooManyRequests(DomainError):
+    status, type_slug, title = 429, "rate-limited", "Too many requests"
+
+
+class ServiceUnavailable(DomainError):
+    status, type_slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+def problem_response(
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    type_slug: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    instance: str | None = None,
+    **extra: Any,
+) -> ProblemResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + type_slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = errors
+    request_id = request_id_var.get()
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra)
+    return ProblemResponse(body, status_code=status, headers=headers)
+
+
+def field_pointer(loc: tuple[Any, ...] | list[Any]) -> str:
+    """JSON pointer of a pydantic error location, without the leading 'body'/'query' part."""
+    parts = [str(p) for p in loc[1:]] if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
+    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def validation_errors(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for err in raw:
+        loc = tuple(err.get("loc", ()))
+        out.append(
+            {
+                "pointer": field_pointer(loc),
+                "field": ".".join(str(p) for p in loc[1:]) if len(loc) > 1 else ".".join(map(str, loc)),
+                "in": str(loc[0]) if loc else "body",
+                "detail": err.get("msg", "invalid"),
+                "type": err.get("type", "value_error"),
+            }
+        )
+    return out
+
+
+async def _domain_error(request: Request, exc: DomainError) -> ProblemResponse:
+    return problem_response(
+        status=exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        type_slug=exc.type_slug,
+        errors=exc.errors,
+        headers=exc.headers,
+        instance=request.url.path,
+        **exc.extra,
+    )
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> ProblemResponse:
+    raw = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in raw):
+        return problem_response(
+            status=400,
+            title="Malformed request body",
+            detail="the request body is not valid JSON",
+            type_slug="malformed-body",
+            instance=request.url.path,
+        )
+    errors = validation_errors(raw)
+    names = ", ".join(e["field"] or e["pointer"] for e in errors[:5])
+    return problem_response(
+        status=422,
+        title="Request validation failed",
+        detail=f"invalid field(s): {names}",
+        type_slug="validation-error",
+        errors=errors,
+        instance=request.url.path,
+    )
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Request body too large"}
+    return problem_response(
+        status=exc.status_code,
+        title=titles.get(exc.status_code, "HTTP error"),
+        detail=str(exc.detail),
+        type_slug={404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error"),
+        headers=getattr(exc, "headers", None),
+        instance=request.url.path,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        status=500,
+        title="Internal server error",
+        detail="an unexpected error occurred; quote the request id when reporting it",
+        type_slug="internal-error",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,74 @@
+"""RED metrics for every process, defined once with a `service` label, and the /metrics endpoint."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+
+# 100 ms and 250 ms are the API latency SLO thresholds; each has its own bucket.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests handled", ["service", "route", "method", "status"]
+)
+HTTP_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request handling time",
+    ["service", "route", "method"],
+    buckets=LATENCY_BUCKETS,
+)
+
+
+class MetricsMiddleware:
+    """Pure ASGI middleware: labels by route template (never raw paths, which carry ids)."""
+
+    def __init__(self, app: Any, service: str):
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_wrapper(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "GET")
+            HTTP_REQUESTS.labels(self.service, template, method, str(status_holder["status"])).inc()
+            HTTP_DURATION.labels(self.service, template, method).observe(time.perf_counter() - start)
+
+
+def metrics_registry() -> CollectorRegistry:
+    """With several worker processes, aggregate what each wrote into PROMETHEUS_MULTIPROC_DIR."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
+    return REGISTRY
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)

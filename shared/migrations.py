@@ -1,0 +1,60 @@
+"""Alembic glue shared by every service: one migrations folder per service, one database per service."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import async_engine_from_config
+
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+
+
+def alembic_config(service: str, database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
+    # ConfigParser interpolation would choke on '%' in passwords.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade_to_head(service: str, database_url: str) -> None:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(service, database_url), "head")
+
+
+def _run_sync(connection: Connection, metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async(metadata: MetaData) -> None:
+    config = context.config
+    engine = async_engine_from_config(
+        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    async with engine.connect() as connection:
+        await connection.run_sync(_run_sync, metadata)
+    await engine.dispose()
+
+
+def run_migrations(metadata: MetaData) -> None:
+    """Body of every service's env.py: online migrations over the async driver."""
+    if context.is_offline_mode():
+        context.configure(url=context.config.get_main_option("sqlalchemy.url"), target_metadata=metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_async(metadata))
