@@ -20,7 +20,7 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 def main() -> None:
     saved = read_env_file(ENV_FILE)
-    email = os.environ.get("LABELOPS_ADMIN_EMAIL") or saved.get("LABELOPS_ADMIN_EMAIL") or "admin@labelops.local"
+    email = os.environ.get("LABELOPS_ADMIN_EMAIL") or saved.get("LABELOPS_ADMIN_EMAIL") or "admin@example.com"
     password = (
         os.environ.get("LABELOPS_ADMIN_PASSWORD")
         or saved.get("LABELOPS_ADMIN_PASSWORD")

@@ -10,11 +10,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from shared.auth import authenticate_internal
+from shared.auth import InternalAuthMiddleware
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.events import EventHandler, EventTables, OutboxDispatcher, events_router
@@ -90,7 +90,7 @@ class ServiceParts:
 
 
 def create_service_app(parts: ServiceParts) -> FastAPI:
-    """Build a service app whose every /api and /internal route demands the internal token."""
+    """Build a service app; `routers` sit behind the internal token, `public_routers` do not."""
     settings = parts.settings
     configure_logging(settings.service_name, settings.log_level)
 
@@ -132,6 +132,8 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     app.state.readiness_checks = {"database": _database_ready, **parts.readiness_checks}
     app.state.db = Database.connect(settings.effective_database_url, pool_size=settings.database_pool_size)
     install_error_handlers(app)
+    if parts.routers or parts.event_tables is not None:
+        app.add_middleware(InternalAuthMiddleware, secret=settings.internal_token_secret.get_secret_value())
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(RequestContextMiddleware)
 
@@ -139,12 +141,13 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     app.add_api_route("/readyz", readyz, methods=["GET"], tags=["health"])
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], tags=["health"], include_in_schema=False)
 
-    protected = APIRouter(dependencies=[Depends(authenticate_internal)])
     for router in parts.routers:
-        protected.include_router(router)
+        unguarded = [r.path for r in router.routes if not r.path.startswith(InternalAuthMiddleware.PROTECTED)]
+        if unguarded:
+            raise ValueError(f"service routes must live under /api/ or /internal/: {unguarded}")
+        app.include_router(router)
     if parts.event_tables is not None:
-        protected.include_router(events_router(tables=parts.event_tables, handlers=parts.event_handlers))
-    app.include_router(protected)
+        app.include_router(events_router(tables=parts.event_tables, handlers=parts.event_handlers))
     for router in parts.public_routers:
         app.include_router(router)
     return app

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from shared import tokens
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden, Unauthorized, problem_response
 
 ROLES = ("admin", "ops", "vendor_manager", "support", "analyst", "vendor", "contributor", "integration")
 SERVICE_ROLE = "service"
@@ -77,22 +77,46 @@ def bearer_token(request: Request) -> str | None:
     return value.strip()
 
 
-async def authenticate_internal(request: Request) -> Principal:
+def principal_from_internal_token(token: str | None, *, secret: str) -> Principal:
     """Accept only the gateway's (or a peer service's) internal token; there is no other way in."""
-    cached = getattr(request.state, "principal", None)
-    if cached is not None:
-        return cached
-    token = bearer_token(request)
     if token is None:
         raise Unauthorized("an internal token is required: call LabelOps through the gateway")
     try:
-        claims = tokens.decode(
-            tokens.INTERNAL, token, key=request.app.state.settings.internal_token_secret.get_secret_value()
-        )
-        principal = Principal.from_claims(claims)
+        return Principal.from_claims(tokens.decode(tokens.INTERNAL, token, key=secret))
     except tokens.TokenError as exc:
         raise Unauthorized(str(exc)) from exc
-    request.state.principal = principal
+
+
+class InternalAuthMiddleware:
+    """Guards every /api and /internal path before routing, so even an unknown path needs a token."""
+
+    PROTECTED = ("/api/", "/internal/")
+
+    def __init__(self, app: Any, secret: str):
+        self.app = app
+        self.secret = secret
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.PROTECTED):
+            request = Request(scope)
+            try:
+                principal = principal_from_internal_token(bearer_token(request), secret=self.secret)
+            except Unauthorized as exc:
+                response = problem_response(
+                    status=exc.status, title=exc.title, detail=exc.detail, type_slug=exc.type_slug,
+                    headers=exc.headers, instance=scope["path"],
+                )
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+async def authenticate_internal(request: Request) -> Principal:
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        # Only reachable if a route outside the protected prefixes asks for a principal.
+        raise Unauthorized("an internal token is required: call LabelOps through the gateway")
     return principal
 
 

@@ -54,4 +54,6 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # uvicorn's access log duplicates our request log line.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every call at INFO; our access log already has one line per request.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.Formatter.converter = __import__("time").gmtime

@@ -1,0 +1,42 @@
+"""Fixtures shared by the whole suite. The backend comes from LABELOPS_TEST_DATABASE (sqlite|postgresql)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.api import Users
+from tests.support.cluster import Cluster
+from tests.support.databases import BACKEND, Databases
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"labelops test database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("databases"))
+    dbs.create()
+    yield dbs
+    dbs.drop()
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Iterator[Cluster]:
+    """The four real processes, started once per test session (per xdist worker)."""
+    running = Cluster(tmp_path_factory.mktemp("cluster"), databases.urls)
+    running.start_all()
+    yield running
+    running.stop_all()
+
+
+@pytest.fixture(scope="session")
+def users(cluster: Cluster) -> Users:
+    return Users(cluster.gateway_url)
+
+
+@pytest.fixture(scope="session")
+def admin(users: Users):
+    return users.admin

@@ -1,0 +1,132 @@
+"""The real LabelOps processes on free loopback ports, as `make run` starts them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.settings import SERVICE_PORTS
+
+REPO = Path(__file__).resolve().parents[2]
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "correct-horse-battery-staple"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Cluster:
+    workdir: Path
+    database_urls: dict[str, str]
+    extra_env: dict[str, str] = field(default_factory=dict)
+    internal_secret: str = field(default_factory=lambda: secrets.token_urlsafe(40))
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in SERVICE_PORTS:
+            self.services[name] = ServiceProcess(name, free_port(), self.workdir / f"{name}.log")
+
+    @property
+    def gateway_url(self) -> str:
+        return self.services["gateway"].url
+
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "LABELOPS_ENV": "test",
+            "LABELOPS_DATA_DIR": str(self.workdir),
+            "LABELOPS_INTERNAL_TOKEN_SECRET": self.internal_secret,
+            "LABELOPS_ADMIN_EMAIL": ADMIN_EMAIL,
+            "LABELOPS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "LABELOPS_LOG_LEVEL": "INFO",
+        }
+        for name, proc in self.services.items():
+            upper = name.upper()
+            env[f"LABELOPS_{upper}_URL"] = proc.url
+            env[f"LABELOPS_{upper}_DATABASE_URL"] = self.database_urls[name]
+            env[f"LABELOPS_{upper}_OUTBOX_POLL_SECONDS"] = "0.2"
+        env.update(self.extra_env)
+        return env
+
+    def start(self, name: str) -> None:
+        proc = self.services[name]
+        log = proc.log_path.open("ab")
+        proc.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "uvicorn", f"services.{name}.app:create_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(proc.port), "--no-access-log",
+            ],
+            cwd=REPO,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+    def wait_healthy(self, name: str, timeout: float = 30.0) -> None:
+        proc = self.services[name]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.process is not None and proc.process.poll() is not None:
+                raise RuntimeError(f"{name} exited early:\n{proc.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(proc.url + "/healthz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} did not become healthy:\n{proc.log_path.read_text()[-3000:]}")
+
+    def start_all(self) -> None:
+        for name in self.services:
+            self.start(name)
+        for name in self.services:
+            self.wait_healthy(name)
+
+    def stop(self, name: str) -> None:
+        proc = self.services[name]
+        if proc.process is None:
+            return
+        proc.process.send_signal(signal.SIGTERM)
+        try:
+            proc.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.process.kill()
+            proc.process.wait()
+        proc.process = None
+
+    def stop_all(self) -> None:
+        for name in self.services:
+            self.stop(name)
+
+    def restart(self, name: str) -> None:
+        self.start(name)
+        self.wait_healthy(name)
+
+    def log_text(self, name: str) -> str:
+        return self.services[name].log_path.read_text()

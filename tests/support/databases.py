@@ -1,0 +1,52 @@
+"""Throwaway databases for a test session: SQLite files, or fresh PostgreSQL databases on the server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+from shared.migrations import upgrade_to_head
+from shared.settings import SERVICE_PORTS
+
+BACKEND = os.environ.get("LABELOPS_TEST_DATABASE", "sqlite")
+PG_URL = os.environ.get("LABELOPS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+class Databases:
+    """One database per service, created and migrated to head, dropped by `drop()`."""
+
+    def __init__(self, workdir: Path, *, backend: str = BACKEND):
+        self.backend = backend
+        self.workdir = workdir
+        self.tag = uuid.uuid4().hex[:10]
+        self.urls: dict[str, str] = {}
+
+    def create(self) -> dict[str, str]:
+        for service in SERVICE_PORTS:
+            if self.backend == "sqlite":
+                url = f"sqlite+aiosqlite:///{self.workdir / f'{service}.db'}"
+            else:
+                name = f"lo_test_{self.tag}_{service}"
+                asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
+                url = PG_URL.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + f"/{name}"
+            upgrade_to_head(service, url)
+            self.urls[service] = url
+        return self.urls
+
+    def drop(self) -> None:
+        if self.backend != "postgresql":
+            return
+        for service in self.urls:
+            asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "lo_test_{self.tag}_{service}" WITH (FORCE)'))
+
+
+async def _admin_sql(sql: str) -> None:
+    conn = await asyncpg.connect(PG_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
