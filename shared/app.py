@@ -39,6 +39,7 @@ class RequestContextMiddleware:
         raw = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.lower().encode())
         request_id = accept_request_id(raw.decode("latin-1") if raw else None)
         token = request_id_var.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
         start = time.perf_counter()
         status_holder = {"status": 500}
 

@@ -196,13 +196,20 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> ProblemR
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(
-        status=500,
-        title="Internal server error",
-        detail="an unexpected error occurred; quote the request id when reporting it",
-        type_slug="internal-error",
-    )
+    # Starlette runs this handler outside every middleware, so the request id comes from the scope.
+    request_id = getattr(request.state, "request_id", None)
+    token = request_id_var.set(request_id)
+    try:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            status=500,
+            title="Internal server error",
+            detail="an unexpected error occurred; quote the request id when reporting it",
+            type_slug="internal-error",
+            headers={"X-Request-ID": request_id} if request_id else None,
+        )
+    finally:
+        request_id_var.reset(token)
 
 
 def install_error_handlers(app: FastAPI) -> None:

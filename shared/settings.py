@@ -27,7 +27,7 @@ def _global(name: str) -> AliasChoices:
 class ServiceSettings(BaseSettings):
     """Base for every process's settings; subclasses set `service_name` and the env prefix."""
 
-    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+    model_config = SettingsConfigDict(extra="ignore", env_file=None, populate_by_name=True)
 
     service_name: str = "service"
     environment: Literal["development", "test", "production"] = Field(
