@@ -103,8 +103,12 @@ class InternalAuthMiddleware:
                 principal = principal_from_internal_token(bearer_token(request), secret=self.secret)
             except Unauthorized as exc:
                 response = problem_response(
-                    status=exc.status, title=exc.title, detail=exc.detail, type_slug=exc.type_slug,
-                    headers=exc.headers, instance=scope["path"],
+                    status=exc.status,
+                    title=exc.title,
+                    detail=exc.detail,
+                    type_slug=exc.type_slug,
+                    headers=exc.headers,
+                    instance=scope["path"],
                 )
                 await response(scope, receive, send)
                 return

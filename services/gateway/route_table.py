@@ -1,11 +1,33 @@
 """The one route table: which service owns each /api/v1/<prefix>."""
 
 ROUTE_TABLE: dict[str, str] = {
-    # contributors: people, onboarding, support, wellness
+    # contributors: people, onboarding, recruitment, support, announcements, wellness, handover notes
     "contributors": "contributors",
-    # vendors: relationships and money
+    "campaigns": "contributors",
+    "tickets": "contributors",
+    "announcements": "contributors",
+    "wellness": "contributors",
+    "shift-notes": "contributors",
+    # vendors: relationships, contracts and money, VMS integration
     "vendors": "vendors",
+    "communications": "vendors",
+    "contracts": "vendors",
+    "rate-cards": "vendors",
+    "negotiations": "vendors",
+    "benchmarks": "vendors",
+    "budgets": "vendors",
+    "invoices": "vendors",
+    "scorecards": "vendors",
+    "webhooks": "vendors",
+    "webhook-subscriptions": "vendors",
     # tasks: the work itself
+    "projects": "tasks",
+    "queues": "tasks",
+    "assignments": "tasks",
+    "submissions": "tasks",
+    "reviews": "tasks",
+    "production": "tasks",
+    "stats": "tasks",
     "contributor-profiles": "tasks",
 }
 

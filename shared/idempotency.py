@@ -1,0 +1,85 @@
+"""`Idempotency-Key` for writes that clients retry: the first response is stored and replayed.
+
+The key row is claimed (inserted) before the work, in the same transaction as the work: a concurrent
+retry waits on the unique key (PostgreSQL) or the write lock (SQLite) and then finds the stored
+response; if the work fails, the rollback releases the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Header
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, UniqueConstraint, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import UTCDateTime, insert_ignoring_conflicts, utcnow
+from shared.errors import Conflict, Unprocessable
+
+IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+
+
+def define_idempotency_table(metadata: MetaData) -> Table:
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("scope", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("fingerprint", String(64), nullable=False),
+        Column("status_code", Integer, nullable=True),
+        Column("response", JSON, nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        UniqueConstraint("scope", "key", name="uq_idempotency_scope_key"),
+    )
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: Any
+
+
+def fingerprint_of(payload: Any) -> str:
+    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+async def claim_or_replay(
+    session: AsyncSession, table: Table, *, scope: str, key: str, payload: Any
+) -> StoredResponse | None:
+    """None: this request owns the key and must do the work; else the first response to replay.
+
+    `scope` separates callers and operations (e.g. "submit:user:42"), so keys never collide across them.
+    """
+    fingerprint = fingerprint_of(payload)
+    claimed = await insert_ignoring_conflicts(
+        session, table, {"scope": scope, "key": key, "fingerprint": fingerprint, "created_at": utcnow()}
+    )
+    if claimed:
+        return None
+    row = (
+        (await session.execute(select(table).where(table.c.scope == scope, table.c.key == key)))
+        .mappings()
+        .one()
+    )
+    if row["fingerprint"] != fingerprint:
+        raise Unprocessable(
+            "this Idempotency-Key was used with a different request body",
+            errors=[{"pointer": "/", "field": "Idempotency-Key", "in": "header", "detail": "key reused"}],
+        )
+    if row["status_code"] is None:
+        raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+    return StoredResponse(row["status_code"], row["response"])
+
+
+async def remember_response(
+    session: AsyncSession, table: Table, *, scope: str, key: str, status_code: int, body: Any
+) -> None:
+    await session.execute(
+        update(table)
+        .where(table.c.scope == scope, table.c.key == key)
+        .values(status_code=status_code, response=body)
+    )
