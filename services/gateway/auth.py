@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.gateway import service
+from services.gateway.route_table import SIGNATURE_AUTHENTICATED_PREFIXES
 from shared.auth import Principal, bearer_token
 from shared.db import ReadSessionDep
 from shared.errors import Forbidden, Unauthorized
@@ -20,6 +21,18 @@ async def authenticate_user(request: Request, session: ReadSessionDep) -> Princi
 
 
 CurrentUser = Annotated[Principal, Depends(authenticate_user)]
+
+WEBHOOK_SENDER = Principal(subject="anonymous:webhook", roles=frozenset({"webhook_sender"}))
+
+
+async def authenticate_caller(request: Request, session: ReadSessionDep) -> Principal:
+    """Users for every proxied path, except the signature-authenticated webhook receivers."""
+    if request.url.path.startswith(SIGNATURE_AUTHENTICATED_PREFIXES):
+        return WEBHOOK_SENDER
+    return await authenticate_user(request, session)
+
+
+Caller = Annotated[Principal, Depends(authenticate_caller)]
 
 
 async def _admin(principal: CurrentUser) -> Principal:

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
-from services.gateway.auth import CurrentUser
+from services.gateway.auth import Caller
 from services.gateway.route_table import owning_service
 from shared.auth import issue_internal_token
 from shared.errors import NotFound, ServiceUnavailable
@@ -37,7 +37,7 @@ def _has_body(request: Request) -> bool:
 @router.api_route(
     "/api/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
 )
-async def forward(request: Request, path: str, principal: CurrentUser) -> StreamingResponse:
+async def forward(request: Request, path: str, principal: Caller) -> StreamingResponse:
     service = owning_service(request.url.path)
     if service is None:
         raise NotFound(f"no API at {request.url.path}")

@@ -32,6 +32,11 @@ ROUTE_TABLE: dict[str, str] = {
 }
 
 
+# Paths whose callers prove themselves another way (Standard Webhooks signatures checked by the
+# owning service); the gateway forwards them as the anonymous `webhook_sender` principal.
+SIGNATURE_AUTHENTICATED_PREFIXES = ("/api/v1/webhooks/vms/",)
+
+
 def owning_service(path: str) -> str | None:
     """`/api/v1/contributors/7/transitions` → "contributors"; None for an unknown prefix."""
     prefix = path.removeprefix("/api/v1/").split("/", 1)[0]
