@@ -18,7 +18,7 @@ from shared.auth import InternalAuthMiddleware
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.events import EventHandler, EventTables, OutboxDispatcher, events_router
-from shared.http import make_client
+from shared.http import ServiceClient, make_client
 from shared.logging import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
 from shared.metrics import MetricsMiddleware, metrics_endpoint
 from shared.settings import ServiceSettings
@@ -98,6 +98,7 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.http = make_client(timeout_seconds=settings.http_timeout_seconds)
+        app.state.services = ServiceClient(client=app.state.http, settings=settings)
         if parts.event_tables is not None:
             app.state.dispatcher = OutboxDispatcher(
                 source=settings.service_name,

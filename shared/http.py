@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
+from shared.auth import issue_internal_token, service_principal
+from shared.errors import ServiceUnavailable
 from shared.logging import REQUEST_ID_HEADER, request_id_var
+from shared.settings import ServiceSettings
 
 
 async def _propagate_request_id(request: httpx.Request) -> None:
@@ -28,3 +33,27 @@ def make_client(
         event_hooks={"request": [_propagate_request_id]},
         follow_redirects=False,
     )
+
+
+class ServiceClient:
+    """Calls another LabelOps service directly, as this service (a short-lived service token)."""
+
+    def __init__(self, *, client: httpx.AsyncClient, settings: ServiceSettings):
+        self.client = client
+        self.settings = settings
+
+    def _token(self) -> str:
+        principal = service_principal(self.settings.service_name)
+        return issue_internal_token(
+            principal, secret=self.settings.internal_token_secret.get_secret_value(), ttl_seconds=60
+        )
+
+    async def request(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send `method path` to `service`; a service that cannot be reached is a 503 naming it."""
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self._token()}"}
+        try:
+            return await self.client.request(
+                method, self.settings.service_url(service) + path, headers=headers, **kwargs
+            )
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(f"the {service} service is unavailable", service=service) from exc
