@@ -122,7 +122,9 @@ def test_majority_vote_counts_every_vote(reference: Reference) -> None:
 
 def test_majority_vote_labels_untied_tasks_like_reference(reference: Reference) -> None:
     untied = _untied(reference)
-    expected = {t: label for t, label in reference.expected["majority_vote"]["crowdkit_labels"].items() if t in untied}
+    expected = {
+        t: label for t, label in reference.expected["majority_vote"]["crowdkit_labels"].items() if t in untied
+    }
 
     labels = majority_vote(reference.annotations).labels
 
@@ -197,13 +199,23 @@ def test_dawid_skene_posteriors_match_reference(fitted: DawidSkeneResult, refere
         assert fitted.posteriors[task] == pytest.approx(probas, abs=TOL), task
 
 
+def test_dawid_skene_floors_posteriors_like_reference(fitted: DawidSkeneResult, reference: Reference) -> None:
+    floor = min(min(probas) for probas in reference.expected["dawid_skene"]["probas"].values())
+
+    smallest = min(min(posteriors) for posteriors in fitted.posteriors.values())
+
+    assert smallest == pytest.approx(floor, rel=TOL)
+
+
 def test_dawid_skene_priors_match_reference(fitted: DawidSkeneResult, reference: Reference) -> None:
     expected = {reference.label(label): p for label, p in reference.expected["dawid_skene"]["priors"].items()}
 
     assert fitted.priors == pytest.approx(expected, abs=TOL)
 
 
-def test_dawid_skene_confusion_matrices_match_reference(fitted: DawidSkeneResult, reference: Reference) -> None:
+def test_dawid_skene_confusion_matrices_match_reference(
+    fitted: DawidSkeneResult, reference: Reference
+) -> None:
     expected = reference.expected["dawid_skene"]["worker_confusion_rows_true_cols_observed"]
 
     assert fitted.confusion.keys() == expected.keys()
@@ -212,7 +224,9 @@ def test_dawid_skene_confusion_matrices_match_reference(fitted: DawidSkeneResult
             assert fitted.confusion[worker][true_class] == pytest.approx(row, abs=TOL), (worker, true_class)
 
 
-def test_dawid_skene_runs_as_many_iterations_as_reference(fitted: DawidSkeneResult, reference: Reference) -> None:
+def test_dawid_skene_runs_as_many_iterations_as_reference(
+    fitted: DawidSkeneResult, reference: Reference
+) -> None:
     assert fitted.iterations == reference.expected["dawid_skene"]["iterations_run"]
 
 
@@ -226,7 +240,9 @@ def test_dawid_skene_final_evidence_lower_bound_matches_reference(
     assert fitted.elbo == pytest.approx(reference.expected["dawid_skene"]["elbo_per_response_final"], abs=TOL)
 
 
-def test_dawid_skene_worker_accuracy_is_prior_weighted_diagonal(fitted: DawidSkeneResult, reference: Reference) -> None:
+def test_dawid_skene_worker_accuracy_is_prior_weighted_diagonal(
+    fitted: DawidSkeneResult, reference: Reference
+) -> None:
     expected = reference.expected["dawid_skene"]["worker_accuracy"]["prior_weighted_diag"]
 
     assert fitted.worker_accuracy == pytest.approx(expected, abs=TOL)
@@ -293,16 +309,19 @@ def test_krippendorff_alpha_ignores_tasks_with_a_single_label() -> None:
     annotations = _edge_rows("single_annotator_item")
     without_single = [row for row in annotations if row[0] != "z"]
 
-    assert krippendorff_alpha_nominal(annotations) == pytest.approx(krippendorff_alpha_nominal(without_single))
+    assert krippendorff_alpha_nominal(annotations) == pytest.approx(
+        krippendorff_alpha_nominal(without_single)
+    )
 
 
 def test_krippendorff_alpha_ignores_single_label_tasks_of_reference_data() -> None:
     reference = _reference("synth_b_variable_missing")
     counts = majority_vote(reference.annotations).tasks
     pairable = [row for row in reference.annotations if counts[row[0]].n_votes >= 2]
-    assert len(counts) - len({row[0] for row in pairable}) == reference.expected["krippendorff"][
-        "n_items_with_single_label_ignored"
-    ]
+    assert (
+        len(counts) - len({row[0] for row in pairable})
+        == reference.expected["krippendorff"]["n_items_with_single_label_ignored"]
+    )
 
     assert krippendorff_alpha_nominal(pairable) == pytest.approx(
         reference.expected["krippendorff"]["alpha_nominal_krippendorff_pkg"], abs=TOL
@@ -319,10 +338,15 @@ def test_krippendorff_alpha_is_undefined_where_reference_raises(case: str) -> No
 
 @pytest.mark.parametrize(
     ("annotations", "case"),
-    [(PERFECT_AGREEMENT, "perfect_agreement_two_labels"), (SYSTEMATIC_DISAGREEMENT, "systematic_disagreement")],
+    [
+        (PERFECT_AGREEMENT, "perfect_agreement_two_labels"),
+        (SYSTEMATIC_DISAGREEMENT, "systematic_disagreement"),
+    ],
 )
 def test_krippendorff_alpha_at_the_extremes(annotations: list[tuple[str, str, str]], case: str) -> None:
-    assert krippendorff_alpha_nominal(annotations) == pytest.approx(_edge_value(case, "kripp_nominal", "value"))
+    assert krippendorff_alpha_nominal(annotations) == pytest.approx(
+        _edge_value(case, "kripp_nominal", "value")
+    )
 
 
 def test_krippendorff_alpha_nominal_does_not_depend_on_label_coding() -> None:
@@ -366,7 +390,10 @@ def test_fleiss_kappa_is_undefined_when_everyone_gives_the_same_label() -> None:
 
 @pytest.mark.parametrize(
     ("annotations", "case"),
-    [(PERFECT_AGREEMENT, "perfect_agreement_two_labels"), (SYSTEMATIC_DISAGREEMENT, "systematic_disagreement")],
+    [
+        (PERFECT_AGREEMENT, "perfect_agreement_two_labels"),
+        (SYSTEMATIC_DISAGREEMENT, "systematic_disagreement"),
+    ],
 )
 def test_fleiss_kappa_at_the_extremes(annotations: list[tuple[str, str, str]], case: str) -> None:
     assert fleiss_kappa(annotations) == pytest.approx(_edge_value(case, "fleiss", "value"))
@@ -413,7 +440,10 @@ def test_cohen_kappa_is_undefined_when_both_workers_use_one_label() -> None:
 
 @pytest.mark.parametrize(
     ("annotations", "case"),
-    [(PERFECT_AGREEMENT, "perfect_agreement_two_labels"), (SYSTEMATIC_DISAGREEMENT, "systematic_disagreement")],
+    [
+        (PERFECT_AGREEMENT, "perfect_agreement_two_labels"),
+        (SYSTEMATIC_DISAGREEMENT, "systematic_disagreement"),
+    ],
 )
 def test_cohen_kappa_at_the_extremes(annotations: list[tuple[str, str, str]], case: str) -> None:
     assert cohen_kappa(annotations, "w1", "w2") == pytest.approx(_edge_value(case, "cohen", "value"))
@@ -458,7 +488,8 @@ def test_gold_accuracy_pools_answers_per_vendor(reference: Reference) -> None:
     per_vendor = gold_accuracy(reference.annotations, reference.gold, reference.vendors).per_vendor
 
     assert {v: (s.workers, s.correct, s.total) for v, s in per_vendor.items()} == {
-        v: (tuple(e["contributors_with_gold"]), e["gold_correct"], e["gold_answers"]) for v, e in expected.items()
+        v: (tuple(e["contributors_with_gold"]), e["gold_correct"], e["gold_answers"])
+        for v, e in expected.items()
     }
     assert {v: s.accuracy for v, s in per_vendor.items()} == pytest.approx(
         {v: e["accuracy_micro_pooled"] for v, e in expected.items()}, abs=TOL
