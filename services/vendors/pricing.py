@@ -1,0 +1,178 @@
+"""Rate-card rules: graduated volume-tier pricing, rate-line matching and market benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from services.vendors.money import ensure_decimal, quantize_money, validate_currency
+
+UNITS: frozenset[str] = frozenset({"task", "hour", "item"})
+WILDCARD_LANGUAGE = "*"
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A volume tier: units in ``[from_units, next tier's from_units)`` cost ``unit_price`` each."""
+
+    from_units: Decimal
+    unit_price: Decimal
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "from_units", ensure_decimal(self.from_units, field="tier from_units"))
+        object.__setattr__(self, "unit_price", ensure_decimal(self.unit_price, field="tier unit_price"))
+        # The base price covers [0, first tier), so a tier starting at 0 would silently replace it.
+        if self.from_units <= 0:
+            raise ValueError(f"tier from_units must be > 0, got {self.from_units}")
+        if self.unit_price < 0:
+            raise ValueError(f"tier unit_price must be >= 0, got {self.unit_price}")
+
+
+@dataclass(frozen=True)
+class RateLine:
+    """One rate-card line: a task type × language × unit with a base price and optional volume tiers.
+
+    ``tiers`` may be given as ``Tier`` objects or ``(from_units, unit_price)`` pairs, in strictly
+    increasing ``from_units`` order; they are stored as a tuple of ``Tier``.
+    """
+
+    task_type: str
+    language: str
+    unit: str
+    unit_price: Decimal
+    tiers: tuple[Tier, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.task_type:
+            raise ValueError("task_type must not be empty")
+        if not self.language:
+            raise ValueError("language must not be empty (use '*' for any language)")
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {sorted(UNITS)}, got {self.unit!r}")
+        object.__setattr__(self, "unit_price", ensure_decimal(self.unit_price, field="unit_price"))
+        if self.unit_price < 0:
+            raise ValueError(f"unit_price must be >= 0, got {self.unit_price}")
+        tiers = tuple(t if isinstance(t, Tier) else Tier(*t) for t in self.tiers)
+        for lower, upper in zip(tiers, tiers[1:], strict=False):
+            if upper.from_units <= lower.from_units:
+                raise ValueError(
+                    f"tiers must have strictly increasing from_units, got {lower.from_units} "
+                    f"then {upper.from_units}"
+                )
+        object.__setattr__(self, "tiers", tiers)
+
+
+def price_for_units(line: RateLine, units: Decimal | int, currency: str) -> Decimal:
+    """Return the total price of ``units`` under ``line`` with GRADUATED tiers, rounded to ``currency``.
+
+    Graduated (marginal) pricing: each unit is priced by the tier it falls in, like income-tax
+    brackets — the base price for units in ``[0, tiers[0].from_units)``, then each tier's price for
+    units in ``[tier.from_units, next.from_units)``. Reaching a tier does NOT reprice the earlier
+    units (that would be "volume"/all-units pricing). Fractional units (e.g. 7.5 hours) are priced
+    pro rata; the exact total is rounded once, ROUND_HALF_UP, to the currency's minor unit.
+    Example: base 0.50, tiers [(1000, 0.40)], 1500 units → 1000 × 0.50 + 500 × 0.40 = 700.00.
+    """
+    quantity = ensure_decimal(units, field="units")
+    if quantity < 0:
+        raise ValueError(f"units must be >= 0, got {quantity}")
+    validate_currency(currency)
+    bands: list[tuple[Decimal, Decimal]] = [(Decimal(0), line.unit_price)]
+    bands += [(tier.from_units, tier.unit_price) for tier in line.tiers]
+    total = Decimal(0)
+    for index, (start, price) in enumerate(bands):
+        if quantity <= start:
+            break
+        end = bands[index + 1][0] if index + 1 < len(bands) else quantity
+        total += (min(quantity, end) - start) * price
+    return quantize_money(total, currency)
+
+
+def _language_key(language: str) -> str:
+    # BCP 47 tags are case-insensitive ("en-US" and "en-us" are the same language).
+    return language.casefold()
+
+
+def match_rate_line(
+    lines: Iterable[RateLine], *, task_type: str, language: str, unit: str
+) -> RateLine | None:
+    """Return the line for task type × language × unit, preferring an exact language over ``'*'``; else None.
+
+    Language comparison is case-insensitive (BCP 47). No prefix fallback: an ``en-US`` request does
+    not match an ``en`` line, only ``en-US`` or ``*``. Two candidate lines at the same level mean
+    the rate card is ambiguous and raise ``ValueError``.
+    """
+    wanted = _language_key(language)
+    exact: list[RateLine] = []
+    wildcard: list[RateLine] = []
+    for line in lines:
+        if line.task_type != task_type or line.unit != unit:
+            continue
+        if _language_key(line.language) == wanted:
+            exact.append(line)
+        elif line.language == WILDCARD_LANGUAGE:
+            wildcard.append(line)
+    for candidates in (exact, wildcard):
+        if len(candidates) > 1:
+            raise ValueError(
+                f"ambiguous rate card: {len(candidates)} lines for task_type={task_type!r}, "
+                f"language={candidates[0].language!r}, unit={unit!r}"
+            )
+        if candidates:
+            return candidates[0]
+    return None
+
+
+class BenchmarkBand(StrEnum):
+    BELOW_P25 = "below_p25"
+    P25_MEDIAN = "p25_median"
+    MEDIAN_P75 = "median_p75"
+    ABOVE_P75 = "above_p75"
+
+
+@dataclass(frozen=True)
+class BenchmarkComparison:
+    """A price against a market benchmark: signed % vs the median (1 dp) and its quartile band."""
+
+    price: Decimal
+    median: Decimal
+    difference: Decimal
+    percent_vs_median: Decimal
+    band: BenchmarkBand
+
+
+_ONE_DP = Decimal("0.1")
+
+
+def compare_to_benchmark(
+    price: Decimal, *, p25: Decimal, median: Decimal, p75: Decimal
+) -> BenchmarkComparison:
+    """Return how far ``price`` is above (+) or below (−) the median in %, 1 dp, and its quartile band.
+
+    Bands: ``below_p25`` if price < p25; ``p25_median`` if p25 ≤ price ≤ median; ``median_p75`` if
+    median < price ≤ p75; ``above_p75`` if price > p75. Percent = (price − median) / median × 100,
+    rounded ROUND_HALF_UP to one decimal place.
+    """
+    value = ensure_decimal(price, field="price")
+    q1 = ensure_decimal(p25, field="p25")
+    q2 = ensure_decimal(median, field="median")
+    q3 = ensure_decimal(p75, field="p75")
+    if q2 <= 0:
+        raise ValueError(f"benchmark median must be > 0, got {q2}")
+    if not q1 <= q2 <= q3:
+        raise ValueError(f"benchmark must satisfy p25 <= median <= p75, got {q1}, {q2}, {q3}")
+    if value < q1:
+        band = BenchmarkBand.BELOW_P25
+    elif value <= q2:
+        band = BenchmarkBand.P25_MEDIAN
+    elif value <= q3:
+        band = BenchmarkBand.MEDIAN_P75
+    else:
+        band = BenchmarkBand.ABOVE_P75
+    percent = ((value - q2) * 100 / q2).quantize(_ONE_DP, rounding=ROUND_HALF_UP)
+    if percent.is_zero():
+        percent = percent.copy_abs()
+    return BenchmarkComparison(
+        price=value, median=q2, difference=value - q2, percent_vs_median=percent, band=band
+    )
