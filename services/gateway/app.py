@@ -4,15 +4,20 @@ import logging
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from services.gateway import service
 from services.gateway.keys import load_or_create_signing_keys
+from services.gateway.middleware import GatewayHeadersMiddleware
 from services.gateway.openapi import build_openapi
+from services.gateway.proxy import InternalTokens
 from services.gateway.proxy import router as proxy_router
-from services.gateway.routes import auth, users
+from services.gateway.ratelimit import make_rate_limiter
+from services.gateway.routes import api_keys, audit, auth, users
+from services.gateway.service import VerifiedTokens
 from services.gateway.settings import GatewaySettings, get_settings
 from shared.app import ServiceParts, create_service_app
 from shared.http import make_client
@@ -37,6 +42,12 @@ async def _start(app: FastAPI) -> None:
         max_connections=500,
     )
     app.state.openapi_cache = None
+    app.state.limiter = make_rate_limiter(settings)
+    app.state.verified_tokens = VerifiedTokens()
+    app.state.internal_tokens = InternalTokens(
+        secret=settings.internal_token_secret.get_secret_value(),
+        ttl_seconds=settings.internal_token_ttl_seconds,
+    )
     if settings.admin_email and settings.admin_password:
         async with app.state.db.sessionmaker() as session, session.begin():
             created = await service.ensure_bootstrap_admin(
@@ -48,6 +59,7 @@ async def _start(app: FastAPI) -> None:
 
 async def _stop(app: FastAPI) -> None:
     await app.state.upstream.aclose()
+    await app.state.limiter.counter.close()
 
 
 def _service_ready(name: str):
@@ -85,13 +97,22 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             title="LabelOps API",
             description=DESCRIPTION,
             routers=[],
-            public_routers=[auth.router, users.router, proxy_router],
+            public_routers=[auth.router, users.router, api_keys.router, audit.router, proxy_router],
             on_startup=[_start],
             on_shutdown=[_stop],
             readiness_checks={name: _service_ready(name) for name in SERVICE_NAMES},
             docs=False,
         )
     )
+    app.add_middleware(GatewayHeadersMiddleware, production=settings.environment == "production")
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
+        )
     if settings.docs_enabled:
         app.add_api_route("/openapi.json", openapi_document, methods=["GET"], include_in_schema=False)
         app.add_api_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)

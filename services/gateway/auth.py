@@ -1,35 +1,60 @@
-"""Gateway-side authentication: user access tokens in, principals out; named role dependencies."""
+"""Gateway-side authentication: bearer credentials in, principals out; rate limits; named role checks."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from services.gateway import service
+from services.gateway.ratelimit import route_class
 from services.gateway.route_table import SIGNATURE_AUTHENTICATED_PREFIXES
 from shared.auth import Principal, bearer_token
 from shared.db import ReadSessionDep
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden, TooManyRequests, Unauthorized
+
+WEBHOOK_SENDER = Principal(subject="anonymous:webhook", roles=frozenset({"webhook_sender"}))
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def enforce_rate_limit(request: Request, *, caller: str, kind: str) -> None:
+    """Spend one request of `caller`'s budget for `kind`; the headers go out on every response."""
+    decision = await request.app.state.limiter.check(caller=caller, route_class=kind)
+    request.state.rate_limit_headers = decision.headers()
+    if not decision.allowed:
+        raise TooManyRequests(
+            f"rate limit of {decision.limit.requests} {kind} requests per {decision.limit.window_seconds}s reached",
+            headers=decision.headers(),
+        )
 
 
 async def authenticate_user(request: Request, session: ReadSessionDep) -> Principal:
     token = bearer_token(request)
     if token is None:
-        raise Unauthorized("a bearer access token is required")
-    principal = await service.authenticate_access_token(session, token=token, keys=request.app.state.keys)
+        raise Unauthorized("a bearer access token or API key is required")
+    state = request.app.state
+    principal, session_id = await service.authenticate_bearer(
+        session, token=token, keys=state.keys, verified=state.verified_tokens, db=state.db
+    )
     request.state.principal = principal
+    request.state.session_id = session_id
     return principal
 
 
 CurrentUser = Annotated[Principal, Depends(authenticate_user)]
 
-WEBHOOK_SENDER = Principal(subject="anonymous:webhook", roles=frozenset({"webhook_sender"}))
-
 
 async def authenticate_caller(request: Request, session: ReadSessionDep) -> Principal:
-    """Users for every proxied path, except the signature-authenticated webhook receivers."""
+    """Users and API keys for every proxied path, except the signature-authenticated webhook receivers;
+    each caller spends its rate-limit budget for the route's class."""
+    kind = route_class(request.method, request.url.path)
     if request.url.path.startswith(SIGNATURE_AUTHENTICATED_PREFIXES):
+        await enforce_rate_limit(request, caller=f"ip:{client_ip(request)}", kind=kind)
         return WEBHOOK_SENDER
-    return await authenticate_user(request, session)
+    principal = await authenticate_user(request, session)
+    await enforce_rate_limit(request, caller=principal.subject, kind=kind)
+    return principal
 
 
 Caller = Annotated[Principal, Depends(authenticate_caller)]

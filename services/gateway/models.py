@@ -1,6 +1,7 @@
 """Tables of the gateway: users and their refresh tokens (its own metadata)."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field
@@ -30,9 +31,51 @@ class RefreshToken(Base, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
-    family_id: str = Field(max_length=36, index=True)
+    family_id: str = Field(max_length=36, foreign_key="auth_sessions.id", index=True)
     user_id: int = Field(foreign_key="users.id", index=True)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApiKey(Base, table=True):
+    """A machine credential (`lo_…`): shown once, stored as its SHA-256, revocable."""
+
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    key_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    vendor_id: int | None = Field(default=None)
+    created_by: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuditEvent(Base, table=True):
+    """A security-relevant action: who, what, on what, from where."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor: str = Field(max_length=100, index=True)
+    action: str = Field(max_length=50, index=True)
+    target: str | None = Field(default=None, max_length=100)
+    ip: str | None = Field(default=None, max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AuthSession(Base, table=True):
+    """One login: its refresh tokens rotate within it; revoking it ends its access tokens at once."""
+
+    __tablename__ = "auth_sessions"
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

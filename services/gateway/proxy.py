@@ -1,14 +1,18 @@
 """Forwarding to the owning service: streamed bodies, the caller as an internal token, fast 503s."""
 
+import time
+from collections.abc import AsyncIterator
+
 import httpx
 from fastapi import APIRouter, Request
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
 from services.gateway.auth import Caller
+from services.gateway.ratelimit import route_class
 from services.gateway.route_table import owning_service
-from shared.auth import issue_internal_token
-from shared.errors import NotFound, ServiceUnavailable
+from shared.auth import Principal, issue_internal_token
+from shared.errors import DomainError, NotFound, ServiceUnavailable
 from shared.logging import REQUEST_ID_HEADER, request_id_var
 
 # RFC 9110 §7.6.1 hop-by-hop fields, plus the ones the gateway itself sets.
@@ -30,8 +34,54 @@ DROP_FROM_RESPONSE = (HOP_BY_HOP - {"content-length"}) | {"x-request-id"}
 router = APIRouter()
 
 
-def _has_body(request: Request) -> bool:
-    return "content-length" in request.headers or "transfer-encoding" in request.headers
+class BodyTooLarge(DomainError):
+    status, type_slug, title = 413, "body-too-large", "Request body too large"
+
+
+class InternalTokens:
+    """Minting a token per request is measurable at assignment rates; one per caller is reused for half
+    its lifetime, so a forwarded token always has at least that long left."""
+
+    def __init__(self, *, secret: str, ttl_seconds: int):
+        self.secret = secret
+        self.ttl_seconds = ttl_seconds
+        self._tokens: dict[Principal, tuple[str, float]] = {}
+
+    def token_for(self, principal: Principal) -> str:
+        now = time.monotonic()
+        cached = self._tokens.get(principal)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        if len(self._tokens) > 50_000:
+            self._tokens = {p: t for p, t in self._tokens.items() if t[1] > now}
+        token = issue_internal_token(principal, secret=self.secret, ttl_seconds=self.ttl_seconds)
+        self._tokens[principal] = (token, now + self.ttl_seconds / 2)
+        return token
+
+
+def _body_limit(request: Request) -> int:
+    settings = request.app.state.settings
+    bulk = route_class(request.method, request.url.path) == "bulk"
+    return settings.max_bulk_body_bytes if bulk else settings.max_body_bytes
+
+
+async def _capped(stream: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
+    seen = 0
+    async for chunk in stream:
+        seen += len(chunk)
+        if seen > limit:
+            raise BodyTooLarge(f"the request body is larger than {limit} bytes")
+        yield chunk
+
+
+def _body(request: Request) -> AsyncIterator[bytes] | None:
+    if "content-length" not in request.headers and "transfer-encoding" not in request.headers:
+        return None
+    limit = _body_limit(request)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"the request body is larger than {limit} bytes")
+    return _capped(request.stream(), limit)
 
 
 @router.api_route(
@@ -43,13 +93,8 @@ async def forward(request: Request, path: str, principal: Caller) -> StreamingRe
         raise NotFound(f"no API at {request.url.path}")
     settings = request.app.state.settings
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in DROP_FROM_REQUEST]
-    token = issue_internal_token(
-        principal,
-        secret=settings.internal_token_secret.get_secret_value(),
-        ttl_seconds=settings.internal_token_ttl_seconds,
-    )
     headers += [
-        ("authorization", f"Bearer {token}"),
+        ("authorization", f"Bearer {request.app.state.internal_tokens.token_for(principal)}"),
         (REQUEST_ID_HEADER, request_id_var.get() or ""),
         ("x-forwarded-for", request.client.host if request.client else ""),
     ]
@@ -59,7 +104,7 @@ async def forward(request: Request, path: str, principal: Caller) -> StreamingRe
         settings.service_url(service) + request.url.path,
         params=request.url.query,
         headers=headers,
-        content=request.stream() if _has_body(request) else None,
+        content=_body(request),
     )
     try:
         response = await client.send(upstream, stream=True)

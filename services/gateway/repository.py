@@ -1,12 +1,13 @@
 """Every query of the gateway."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.models import RefreshToken, User
+from services.gateway.models import ApiKey, AuditEvent, AuthSession, RefreshToken, User
 from shared.errors import Conflict
 
 
@@ -25,10 +26,6 @@ async def list_users(session: AsyncSession, *, limit: int, after_id: int | None)
     return list((await session.execute(stmt)).scalars())
 
 
-async def count_users(session: AsyncSession) -> int:
-    return (await session.execute(select(func.count()).select_from(User))).scalar_one()
-
-
 async def add_user(session: AsyncSession, user: User) -> User:
     session.add(user)
     try:
@@ -39,13 +36,48 @@ async def add_user(session: AsyncSession, user: User) -> User:
     return user
 
 
+async def enabled_admin_ids(session: AsyncSession) -> list[int]:
+    # Roles are a JSON list; the filter on them runs here, the database narrows to enabled users.
+    rows = await session.execute(select(User.id, User.roles).where(User.disabled.is_(False)))
+    return [user_id for user_id, roles in rows if "admin" in roles]
+
+
+async def caller_facts(session: AsyncSession, *, user_id: int, session_id: str) -> dict[str, Any] | None:
+    """What each request must re-check: the user is enabled and its login session not revoked."""
+    stmt = (
+        select(User.roles, User.vendor_id, User.contributor_id, User.disabled, AuthSession.revoked_at)
+        .join(AuthSession, (AuthSession.user_id == User.id) & (AuthSession.id == session_id))
+        .where(User.id == user_id)
+    )
+    row = (await session.execute(stmt)).mappings().one_or_none()
+    return dict(row) if row else None
+
+
+async def add_auth_session(session: AsyncSession, auth_session: AuthSession) -> None:
+    session.add(auth_session)
+    await session.flush()
+
+
+async def revoke_auth_session(session: AsyncSession, *, session_id: str, at: datetime) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == session_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
 async def add_refresh_token(session: AsyncSession, token: RefreshToken) -> None:
     session.add(token)
     await session.flush()
 
 
-async def get_refresh_token_for_update(session: AsyncSession, *, token_hash: str) -> RefreshToken | None:
-    stmt = select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
+async def get_refresh_token(session: AsyncSession, *, token_hash: str) -> RefreshToken | None:
+    stmt = select(RefreshToken).where(RefreshToken.token_hash == token_hash)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -59,9 +91,52 @@ async def mark_refresh_token_used(session: AsyncSession, *, token_id: int, at: d
     return result.rowcount == 1
 
 
-async def revoke_refresh_family(session: AsyncSession, *, family_id: str, at: datetime) -> None:
-    await session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=at)
-    )
+async def add_api_key(session: AsyncSession, key: ApiKey) -> ApiKey:
+    session.add(key)
+    await session.flush()
+    return key
+
+
+async def get_api_key_by_hash(session: AsyncSession, *, key_hash: str) -> ApiKey | None:
+    return (await session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash))).scalar_one_or_none()
+
+
+async def get_api_key(session: AsyncSession, *, key_id: int) -> ApiKey | None:
+    return await session.get(ApiKey, key_id)
+
+
+async def list_api_keys(session: AsyncSession, *, limit: int, after_id: int | None) -> list[ApiKey]:
+    stmt = select(ApiKey).order_by(ApiKey.id).limit(limit + 1)
+    if after_id is not None:
+        stmt = stmt.where(ApiKey.id > after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def touch_api_key(session: AsyncSession, *, key_id: int, at: datetime) -> None:
+    await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at))
+
+
+async def add_audit_event(session: AsyncSession, event: AuditEvent) -> None:
+    session.add(event)
+    await session.flush()
+
+
+async def list_audit_events(
+    session: AsyncSession,
+    *,
+    limit: int,
+    after_id: int | None,
+    actor: str | None,
+    action: str | None,
+    since: datetime | None,
+) -> list[AuditEvent]:
+    stmt = select(AuditEvent).order_by(AuditEvent.id).limit(limit + 1)
+    if after_id is not None:
+        stmt = stmt.where(AuditEvent.id > after_id)
+    if actor is not None:
+        stmt = stmt.where(AuditEvent.actor == actor)
+    if action is not None:
+        stmt = stmt.where(AuditEvent.action == action)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.at >= since)
+    return list((await session.execute(stmt)).scalars())

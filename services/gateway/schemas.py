@@ -25,7 +25,7 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr = Field(max_length=254)
-    password: str = Field(min_length=12, max_length=128)
+    password: str = Field(min_length=1, max_length=128)
     roles: list[Role] = Field(min_length=1, max_length=8)
     vendor_id: int | None = Field(default=None, ge=1)
     contributor_id: int | None = Field(default=None, ge=1)
@@ -49,8 +49,65 @@ class UserPage(BaseModel):
 
 
 class Me(BaseModel):
-    id: int
-    email: str
+    subject: str
+    id: int | None
+    email: str | None
     roles: list[str]
     vendor_id: int | None
     contributor_id: int | None
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=8)
+    disabled: bool | None = None
+    vendor_id: int | None = Field(default=None, ge=1)
+    contributor_id: int | None = Field(default=None, ge=1)
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    roles: list[Role] = Field(min_length=1, max_length=8)
+    vendor_id: int | None = Field(default=None, ge=1)
+
+
+class ApiKeyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    roles: list[str]
+    vendor_id: int | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyRead):
+    key: str = Field(description="the secret, shown only in this response")
+
+
+class ApiKeyPage(BaseModel):
+    items: list[ApiKeyRead]
+    next_cursor: str | None = None
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None
+    ip: str | None
+    detail: dict
+
+
+class AuditEventPage(BaseModel):
+    items: list[AuditEventRead]
+    next_cursor: str | None = None

@@ -22,6 +22,24 @@ class GatewaySettings(ServiceSettings):
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 1.0
     docs_enabled: bool = True
+    redis_url: str | None = Field(None, validation_alias=AliasChoices("LABELOPS_REDIS_URL"))
+    # Prefix of the rate-limit keys, so deployments (or test runs) sharing one Redis never mix counts.
+    rate_limit_namespace: str = "labelops"
+    # Requests per minute per caller and route class (see ratelimit.route_class).
+    rate_limit_read: int = 1200
+    rate_limit_write: int = 600
+    rate_limit_assignment: int = 6000
+    rate_limit_bulk: int = 60
+    rate_limit_webhook: int = 1200
+    # Password logins per minute per client IP, and failed logins tolerated per account / per IP
+    # in `login_failure_window_seconds` before further attempts are refused.
+    rate_limit_login: int = 30
+    login_failures_per_account: int = 5
+    login_failures_per_ip: int = 50
+    login_failure_window_seconds: int = 900
+    max_body_bytes: int = 1_048_576
+    max_bulk_body_bytes: int = 67_108_864
+    cors_origins: list[str] = []
 
     @property
     def effective_jwt_key_file(self) -> Path:

@@ -29,13 +29,20 @@ class Users:
         self.base_url = base_url
         self.admin = client_for(base_url, login(base_url, ADMIN_EMAIL, ADMIN_PASSWORD)["access_token"])
 
-    def create(self, *roles: str, vendor_id: int | None = None, contributor_id: int | None = None) -> httpx.Client:
+    def create(
+        self, *roles: str, vendor_id: int | None = None, contributor_id: int | None = None
+    ) -> httpx.Client:
         email = f"user{next(_counter)}-{uuid.uuid4().hex[:8]}@example.org"
         password = "long-enough-password-" + uuid.uuid4().hex[:6]
         response = self.admin.post(
             "/api/v1/users",
-            json={"email": email, "password": password, "roles": list(roles), "vendor_id": vendor_id,
-                  "contributor_id": contributor_id},
+            json={
+                "email": email,
+                "password": password,
+                "roles": list(roles),
+                "vendor_id": vendor_id,
+                "contributor_id": contributor_id,
+            },
         )
         assert response.status_code == 201, response.text
         client = client_for(self.base_url, login(self.base_url, email, password)["access_token"])

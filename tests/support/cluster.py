@@ -46,6 +46,7 @@ class Cluster:
     extra_env: dict[str, str] = field(default_factory=dict)
     internal_secret: str = field(default_factory=lambda: secrets.token_urlsafe(40))
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    rate_limit_namespace: str = field(default_factory=lambda: f"test-{secrets.token_hex(6)}")
 
     def __post_init__(self) -> None:
         for name in SERVICE_PORTS:
@@ -64,22 +65,40 @@ class Cluster:
             "LABELOPS_ADMIN_EMAIL": ADMIN_EMAIL,
             "LABELOPS_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "LABELOPS_LOG_LEVEL": "INFO",
+            "LABELOPS_GATEWAY_RATE_LIMIT_NAMESPACE": self.rate_limit_namespace,
+            # Every test logs its users in from 127.0.0.1; the per-IP login budget is tested on its own.
+            "LABELOPS_GATEWAY_RATE_LIMIT_LOGIN": "100000",
+            "LABELOPS_GATEWAY_LOGIN_FAILURES_PER_IP": "100000",
         }
-        for name, proc in self.services.items():
-            upper = name.upper()
+        for name in SERVICE_PORTS:
+            proc, upper = self.services[name], name.upper()
             env[f"LABELOPS_{upper}_URL"] = proc.url
             env[f"LABELOPS_{upper}_DATABASE_URL"] = self.database_urls[name]
             env[f"LABELOPS_{upper}_OUTBOX_POLL_SECONDS"] = "0.2"
         env.update(self.extra_env)
         return env
 
+    def add_gateway_replica(self, name: str) -> ServiceProcess:
+        """A second gateway on its own port sharing everything else (the scale-out shape)."""
+        self.services[name] = ServiceProcess(name, free_port(), self.workdir / f"{name}.log")
+        return self.services[name]
+
     def start(self, name: str) -> None:
         proc = self.services[name]
+        app_module = "gateway" if name.startswith("gateway") else name
         log = proc.log_path.open("ab")
         proc.process = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", f"services.{name}.app:create_app", "--factory",
-                "--host", "127.0.0.1", "--port", str(proc.port), "--no-access-log",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"services.{app_module}.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(proc.port),
+                "--no-access-log",
             ],
             cwd=REPO,
             env=self.env(),

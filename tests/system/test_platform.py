@@ -71,7 +71,7 @@ def test_only_admins_create_users(users):
     ops = users.create("ops")
 
     response = ops.post(
-        "/api/v1/users", json={"email": unique_email(), "password": "x" * 20, "roles": ["admin"]}
+        "/api/v1/users", json={"email": unique_email(), "password": "another-fine-passphrase", "roles": ["admin"]}
     )
 
     assert response.status_code == 403
@@ -79,7 +79,7 @@ def test_only_admins_create_users(users):
 
 def test_duplicate_user_email_is_409(users, admin):
     email = unique_email()
-    body = {"email": email, "password": "p" * 16, "roles": ["ops"]}
+    body = {"email": email, "password": "a-perfectly-fine-passphrase", "roles": ["ops"]}
 
     first, second = admin.post("/api/v1/users", json=body), admin.post("/api/v1/users", json=body)
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from services.gateway import repository, service
 from services.gateway.auth import AdminOnly
-from services.gateway.schemas import UserCreate, UserPage, UserRead
+from services.gateway.schemas import UserCreate, UserPage, UserRead, UserUpdate
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import PageParams, page_of, page_params
 
@@ -14,8 +14,8 @@ router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 
 @router.post("", status_code=201, response_model=UserRead)
-async def create_user(data: UserCreate, session: SessionDep, _admin: AdminOnly):
-    return await service.create_user(session, data=data)
+async def create_user(data: UserCreate, session: SessionDep, admin: AdminOnly):
+    return await service.create_user(session, actor=admin, data=data)
 
 
 @router.get("", response_model=UserPage)
@@ -25,3 +25,13 @@ async def list_users(
     rows = await repository.list_users(session, limit=page.limit, after_id=page.after_id)
     items, next_cursor = page_of(rows, limit=page.limit)
     return UserPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{user_id}", response_model=UserRead)
+async def read_user(user_id: int, session: ReadSessionDep, _admin: AdminOnly):
+    return await service.get_user(session, user_id=user_id)
+
+
+@router.patch("/{user_id}", response_model=UserRead)
+async def update_user(user_id: int, data: UserUpdate, session: SessionDep, admin: AdminOnly):
+    return await service.update_user(session, actor=admin, user_id=user_id, data=data)

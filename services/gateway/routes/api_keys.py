@@ -1,0 +1,33 @@
+"""HTTP for /api/v1/api-keys: machine credentials for integrations (admins only)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.gateway import repository, service
+from services.gateway.auth import AdminOnly
+from services.gateway.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPage, ApiKeyRead
+from shared.db import ReadSessionDep, SessionDep
+from shared.pagination import PageParams, page_of, page_params
+
+router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
+
+
+@router.post("", status_code=201, response_model=ApiKeyCreated)
+async def create_api_key(data: ApiKeyCreate, session: SessionDep, admin: AdminOnly):
+    key, secret = await service.create_api_key(session, actor=admin, data=data)
+    return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=secret)
+
+
+@router.get("", response_model=ApiKeyPage)
+async def list_api_keys(
+    session: ReadSessionDep, _admin: AdminOnly, page: Annotated[PageParams, Depends(page_params)]
+):
+    rows = await repository.list_api_keys(session, limit=page.limit, after_id=page.after_id)
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return ApiKeyPage(items=items, next_cursor=next_cursor)
+
+
+@router.delete("/{key_id}", response_model=ApiKeyRead)
+async def revoke_api_key(key_id: int, session: SessionDep, admin: AdminOnly):
+    return await service.revoke_api_key(session, actor=admin, key_id=key_id)

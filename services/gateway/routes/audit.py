@@ -1,0 +1,30 @@
+"""HTTP for /api/v1/audit-events: the security audit log (admins only)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.gateway import repository
+from services.gateway.auth import AdminOnly
+from services.gateway.schemas import AuditEventPage
+from shared.db import ReadSessionDep
+from shared.pagination import PageParams, page_of, page_params
+
+router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
+
+
+@router.get("", response_model=AuditEventPage)
+async def list_audit_events(
+    session: ReadSessionDep,
+    _admin: AdminOnly,
+    page: Annotated[PageParams, Depends(page_params)],
+    actor: Annotated[str | None, Query(max_length=100)] = None,
+    action: Annotated[str | None, Query(max_length=50)] = None,
+    since: datetime | None = None,
+):
+    rows = await repository.list_audit_events(
+        session, limit=page.limit, after_id=page.after_id, actor=actor, action=action, since=since
+    )
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return AuditEventPage(items=items, next_cursor=next_cursor)
