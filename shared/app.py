@@ -20,7 +20,7 @@ from shared.errors import install_error_handlers
 from shared.events import EventHandler, EventTables, OutboxDispatcher, events_router
 from shared.http import ServiceClient, make_client
 from shared.logging import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
-from shared.metrics import MetricsMiddleware, metrics_endpoint
+from shared.metrics import MetricsMiddleware, mark_worker_exited, metrics_endpoint
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("labelops.access")
@@ -88,6 +88,8 @@ class ServiceParts:
     # else a short reason.
     readiness_checks: Mapping[str, Callable[[FastAPI], Awaitable[str | None]]] = field(default_factory=dict)
     docs: bool = True
+    # Async functions run before each /metrics scrape, to set gauges computed from the database.
+    scrape_hooks: Sequence[Hook] = ()
 
 
 def create_service_app(parts: ServiceParts) -> FastAPI:
@@ -121,6 +123,7 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
                 await app.state.dispatcher.stop()
             await app.state.http.aclose()
             await app.state.db.dispose()
+            mark_worker_exited()
 
     app = FastAPI(
         title=parts.title,
@@ -131,6 +134,7 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
         openapi_url="/openapi.json" if parts.docs else None,
     )
     app.state.settings = settings
+    app.state.scrape_hooks = list(parts.scrape_hooks)
     app.state.readiness_checks = {"database": _database_ready, **parts.readiness_checks}
     app.state.db = Database.connect(settings.effective_database_url, pool_size=settings.database_pool_size)
     install_error_handlers(app)

@@ -136,6 +136,8 @@ def require(*roles: str) -> Callable[..., Any]:
         return principal
 
     check.__name__ = "require_" + "_or_".join(roles)
+    # Read by the access map (README table, route × role matrix test): the rule is data, not prose.
+    check.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
     return check
 
 

@@ -71,4 +71,13 @@ def metrics_registry() -> CollectorRegistry:
 
 
 async def metrics_endpoint(request: Request) -> Response:
+    """Refresh the gauges computed from the database (queue depth, oldest item…), then expose."""
+    for refresh in getattr(request.app.state, "scrape_hooks", ()):
+        await refresh(request.app)
     return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def mark_worker_exited() -> None:
+    """In multiprocess mode a worker's live gauges must go when it exits (its counters stay)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(os.getpid())
