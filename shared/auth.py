@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -24,7 +25,8 @@ class Principal:
     user_id: int | None = None
     vendor_id: int | None = None
     contributor_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # When the token that carried this principal expires (0 for principals built in process).
+    expires_at: float = field(default=0.0, compare=False)
 
     def has_any(self, *roles: str) -> bool:
         return not self.roles.isdisjoint(roles)
@@ -52,6 +54,7 @@ class Principal:
             user_id=claims.get("uid"),
             vendor_id=claims.get("vendor_id"),
             contributor_id=claims.get("contributor_id"),
+            expires_at=float(claims.get("exp", 0)),
         )
 
 
@@ -95,12 +98,25 @@ class InternalAuthMiddleware:
     def __init__(self, app: Any, secret: str):
         self.app = app
         self.secret = secret
+        # The gateway reuses a caller's token for a minute; verifying it once per process is enough.
+        self._verified: dict[str, tuple[Principal, float]] = {}
+
+    def _principal(self, token: str | None) -> Principal:
+        now = time.time()
+        cached = self._verified.get(token) if token else None
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        principal = principal_from_internal_token(token, secret=self.secret)
+        if len(self._verified) > 10_000:
+            self._verified = {t: v for t, v in self._verified.items() if v[1] > now}
+        self._verified[token] = (principal, principal.expires_at)
+        return principal
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.PROTECTED):
             request = Request(scope)
             try:
-                principal = principal_from_internal_token(bearer_token(request), secret=self.secret)
+                principal = self._principal(bearer_token(request))
             except Unauthorized as exc:
                 response = problem_response(
                     status=exc.status,

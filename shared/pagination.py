@@ -46,7 +46,8 @@ class PageParams(BaseModel):
     after_id: int | None
 
 
-def page_params(
+# async on purpose: FastAPI runs a plain `def` dependency in a thread, which costs more than the work.
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> PageParams:

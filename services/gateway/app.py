@@ -13,7 +13,7 @@ from services.gateway import service
 from services.gateway.keys import load_or_create_signing_keys
 from services.gateway.middleware import GatewayHeadersMiddleware
 from services.gateway.openapi import build_openapi
-from services.gateway.proxy import InternalTokens
+from services.gateway.proxy import InternalTokens, upstream_session
 from services.gateway.proxy import router as proxy_router
 from services.gateway.ratelimit import make_rate_limiter
 from services.gateway.routes import api_keys, audit, auth, users
@@ -41,6 +41,10 @@ async def _start(app: FastAPI) -> None:
         connect_timeout_seconds=settings.upstream_connect_timeout_seconds,
         max_connections=500,
     )
+    app.state.proxy_session = upstream_session(
+        connect_timeout=settings.upstream_connect_timeout_seconds,
+        total_timeout=settings.upstream_timeout_seconds,
+    )
     app.state.openapi_cache = None
     app.state.limiter = make_rate_limiter(settings)
     app.state.verified_tokens = VerifiedTokens()
@@ -59,6 +63,7 @@ async def _start(app: FastAPI) -> None:
 
 async def _stop(app: FastAPI) -> None:
     await app.state.upstream.aclose()
+    await app.state.proxy_session.close()
     await app.state.limiter.counter.close()
 
 
