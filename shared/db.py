@@ -62,7 +62,7 @@ def _json_serializer(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 32) -> AsyncEngine:
     """Create the service engine; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
     if is_sqlite(url):
         engine = create_async_engine(
@@ -97,7 +97,7 @@ def create_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=max(pool_size // 4, 1),
         pool_pre_ping=False,
         json_serializer=_json_serializer,
         json_deserializer=orjson.loads,
@@ -115,15 +115,18 @@ class Database:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     read_sessionmaker: async_sessionmaker[AsyncSession]
+    # For single-statement reads on hot paths: no BEGIN/ROLLBACK round trips around the query.
+    autocommit: AsyncEngine
 
     @classmethod
-    def connect(cls, url: str, *, pool_size: int = 20) -> Database:
+    def connect(cls, url: str, *, pool_size: int = 32) -> Database:
         engine = create_engine(url, pool_size=pool_size)
         writer = engine.execution_options(**{WRITE_OPTION: True})
         return cls(
             engine,
             async_sessionmaker(writer, expire_on_commit=False, autoflush=False),
             async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
+            engine.execution_options(isolation_level="AUTOCOMMIT"),
         )
 
     @property

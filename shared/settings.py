@@ -47,7 +47,8 @@ class ServiceSettings(BaseSettings):
     http_timeout_seconds: float = Field(10.0, validation_alias=_global("LABELOPS_HTTP_TIMEOUT"))
     # Empty means "the embedded SQLite file under data_dir"; see `effective_database_url`.
     database_url: str = ""
-    database_pool_size: int = 20
+    # Connections kept open; beyond them up to a quarter more are opened and closed per use.
+    database_pool_size: int = 32
     outbox_poll_seconds: float = 1.0
 
     @property

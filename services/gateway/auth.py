@@ -8,7 +8,6 @@ from services.gateway import service
 from services.gateway.ratelimit import route_class
 from services.gateway.route_table import SIGNATURE_AUTHENTICATED_PREFIXES
 from shared.auth import Principal, bearer_token
-from shared.db import ReadSessionDep
 from shared.errors import Forbidden, TooManyRequests, Unauthorized
 
 WEBHOOK_SENDER = Principal(subject="anonymous:webhook", roles=frozenset({"webhook_sender"}))
@@ -29,13 +28,13 @@ async def enforce_rate_limit(request: Request, *, caller: str, kind: str) -> Non
         )
 
 
-async def authenticate_user(request: Request, session: ReadSessionDep) -> Principal:
+async def authenticate_user(request: Request) -> Principal:
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("a bearer access token or API key is required")
     state = request.app.state
     principal, session_id = await service.authenticate_bearer(
-        session, token=token, keys=state.keys, verified=state.verified_tokens, db=state.db
+        token=token, keys=state.keys, verified=state.verified_tokens, db=state.db
     )
     request.state.principal = principal
     request.state.session_id = session_id
@@ -45,14 +44,14 @@ async def authenticate_user(request: Request, session: ReadSessionDep) -> Princi
 CurrentUser = Annotated[Principal, Depends(authenticate_user)]
 
 
-async def authenticate_caller(request: Request, session: ReadSessionDep) -> Principal:
+async def authenticate_caller(request: Request) -> Principal:
     """Users and API keys for every proxied path, except the signature-authenticated webhook receivers;
     each caller spends its rate-limit budget for the route's class."""
     kind = route_class(request.method, request.url.path)
     if request.url.path.startswith(SIGNATURE_AUTHENTICATED_PREFIXES):
         await enforce_rate_limit(request, caller=f"ip:{client_ip(request)}", kind=kind)
         return WEBHOOK_SENDER
-    principal = await authenticate_user(request, session)
+    principal = await authenticate_user(request)
     await enforce_rate_limit(request, caller=principal.subject, kind=kind)
     return principal
 

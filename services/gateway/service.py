@@ -176,31 +176,33 @@ class VerifiedTokens:
 
 
 async def authenticate_bearer(
-    session: AsyncSession, *, token: str, keys: SigningKeys, verified: VerifiedTokens, db: Database
+    *, token: str, keys: SigningKeys, verified: VerifiedTokens, db: Database
 ) -> tuple[Principal, str | None]:
     """The caller behind a bearer credential (access token or API key), and its login session id."""
     if token.startswith(API_KEY_PREFIX):
-        return await _authenticate_api_key(session, token=token, db=db), None
+        return await _authenticate_api_key(token=token, db=db), None
     claims = verified.claims(token, public_key=keys.public_pem)
     user_id, session_id = claims.get("uid"), claims.get("sid")
     if not isinstance(user_id, int) or not isinstance(session_id, str):
         raise Unauthorized("token does not name a user session")
-    facts = await repository.caller_facts(session, user_id=user_id, session_id=session_id)
+    async with db.autocommit.connect() as conn:
+        facts = await repository.caller_facts(conn, user_id=user_id, session_id=session_id)
     if facts is None or facts["disabled"] or facts["revoked_at"] is not None:
         raise Unauthorized("the session has ended or the user is disabled")
     # Roles and links come from the database, so a change applies at the caller's next request.
     return user_principal(user_id, facts), session_id
 
 
-async def _authenticate_api_key(session: AsyncSession, *, token: str, db: Database) -> Principal:
-    key = await repository.get_api_key_by_hash(session, key_hash=_sha256(token))
-    if key is None or key.revoked_at is not None:
+async def _authenticate_api_key(*, token: str, db: Database) -> Principal:
+    async with db.autocommit.connect() as conn:
+        key = await repository.api_key_facts(conn, key_hash=_sha256(token))
+    if key is None or key["revoked_at"] is not None:
         raise Unauthorized("API key is invalid or revoked")
     now = utcnow()
-    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > API_KEY_TOUCH_SECONDS:
+    if key["last_used_at"] is None or (now - key["last_used_at"]).total_seconds() > API_KEY_TOUCH_SECONDS:
         async with db.sessionmaker() as writer, writer.begin():
-            await repository.touch_api_key(writer, key_id=key.id, at=now)
-    return Principal(subject=f"apikey:{key.id}", roles=frozenset(key.roles), vendor_id=key.vendor_id)
+            await repository.touch_api_key(writer, key_id=key["id"], at=now)
+    return Principal(subject=f"apikey:{key['id']}", roles=frozenset(key["roles"]), vendor_id=key["vendor_id"])
 
 
 def _check_password(password: str, email: str) -> None:
