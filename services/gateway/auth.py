@@ -41,6 +41,8 @@ async def authenticate_user(request: Request) -> Principal:
     return principal
 
 
+# Any role may call a route that only asks who the caller is (read by scripts/access_map.py).
+authenticate_user.any_authenticated_user = True  # type: ignore[attr-defined]
 CurrentUser = Annotated[Principal, Depends(authenticate_user)]
 
 
@@ -65,4 +67,5 @@ async def _admin(principal: CurrentUser) -> Principal:
     return principal
 
 
+_admin.allowed_roles = frozenset({"admin"})  # type: ignore[attr-defined]
 AdminOnly = Annotated[Principal, Depends(_admin)]

@@ -14,7 +14,14 @@ from shared.errors import Unauthorized
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
+def public(endpoint):
+    """Marks a route its callers reach without a bearer token (they present a password or refresh token)."""
+    endpoint.public_route = True
+    return endpoint
+
+
 @router.post("/token", response_model=TokenPair)
+@public
 async def issue_token(
     request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep
 ):
@@ -33,6 +40,7 @@ async def issue_token(
 
 
 @router.post("/refresh", response_model=TokenPair)
+@public
 async def refresh_token(request: Request, data: RefreshRequest, session: SessionDep):
     await enforce_rate_limit(request, caller=f"ip:{client_ip(request)}", kind="login")
     return await service.rotate_refresh_token(
