@@ -143,8 +143,9 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(RequestContextMiddleware)
 
-    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["health"])
-    app.add_api_route("/readyz", readyz, methods=["GET"], tags=["health"])
+    # Probes stay out of the API document: they are for orchestrators, not API clients.
+    app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/readyz", readyz, methods=["GET"], include_in_schema=False)
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], tags=["health"], include_in_schema=False)
 
     for router in parts.routers:

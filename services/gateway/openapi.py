@@ -9,6 +9,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from services.gateway.route_table import SIGNATURE_AUTHENTICATED_PREFIXES
 from shared.settings import SERVICE_NAMES
 
 log = logging.getLogger("labelops.gateway.openapi")
@@ -28,6 +29,53 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
     return node
 
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["type", "title", "status"],
+}
+# Every operation can answer these through the gateway (auth, limits, validation, a service down…).
+PROBLEM_RESPONSES = {
+    "400": "Malformed request (e.g. a body that is not JSON)",
+    "401": "Missing, invalid or expired credentials",
+    "403": "The caller's role may not do this",
+    "404": "No such resource, or not one the caller may see",
+    "409": "Conflicts with the resource's current state",
+    "412": "If-Match does not name the current version",
+    "413": "Request body too large",
+    "422": "A field is invalid; errors[] names it",
+    "428": "If-Match is required for this update",
+    "429": "Rate limit reached; see Retry-After",
+    "503": "The owning service is unavailable",
+}
+# Callers of these prove themselves by password, refresh token or webhook signature.
+UNAUTHENTICATED_PATHS = ("/api/v1/auth/token", "/api/v1/auth/refresh", *SIGNATURE_AUTHENTICATED_PREFIXES)
+
+
+def document_problems(document: dict[str, Any]) -> None:
+    """Declare the problem+json answers on every operation, replacing FastAPI's 422 shape with ours."""
+    document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    content = {"application/problem+json": {"schema": {"$ref": REF_PREFIX + "Problem"}}}
+    for path, operations in document.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in PROBLEM_RESPONSES.items():
+                responses[status] = {"description": description, "content": content}
+            if path.startswith(UNAUTHENTICATED_PATHS):
+                operation["security"] = []
+
+
 def merge_documents(base: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Add each service's /api paths; a schema name two services define differently gets a prefix."""
     merged = copy.deepcopy(base)
@@ -45,6 +93,7 @@ def merge_documents(base: dict[str, Any], services: dict[str, dict[str, Any]]) -
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or lo_ API key"}
     }
     merged["security"] = [{"bearer": []}]
+    document_problems(merged)
     return merged
 
 

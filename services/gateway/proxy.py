@@ -122,7 +122,9 @@ async def forward(request: Request, path: str, principal: Caller) -> Response:
         (REQUEST_ID_HEADER, request_id_var.get() or ""),
         ("X-Forwarded-For", request.client.host if request.client else ""),
     ]
-    target = state.settings.service_url(service) + request.url.path
+    # The raw (still percent-encoded) path: decoding and re-encoding could change what the service sees.
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    target = state.settings.service_url(service) + raw_path.decode("latin-1")
     if request.url.query:
         target += "?" + request.url.query
     try:

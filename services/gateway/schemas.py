@@ -60,8 +60,9 @@ class Me(BaseModel):
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    roles: list[Role] | None = Field(default=None, min_length=1, max_length=8)
-    disabled: bool | None = None
+    # Omit a field to leave it alone; roles and disabled cannot be null, the links can (null unlinks).
+    roles: list[Role] = Field(default=None, min_length=1, max_length=8)  # type: ignore[assignment]
+    disabled: bool = Field(default=None)  # type: ignore[assignment]
     vendor_id: int | None = Field(default=None, ge=1)
     contributor_id: int | None = Field(default=None, ge=1)
 

@@ -1,6 +1,5 @@
 """HTTP for /api/v1/audit-events: the security audit log (admins only)."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from services.gateway.auth import AdminOnly
 from services.gateway.schemas import AuditEventPage
 from shared.db import ReadSessionDep
 from shared.pagination import PageParams, page_of, page_params
+from shared.types import Timestamp
 
 router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
 
@@ -21,7 +21,7 @@ async def list_audit_events(
     page: Annotated[PageParams, Depends(page_params)],
     actor: Annotated[str | None, Query(max_length=100)] = None,
     action: Annotated[str | None, Query(max_length=50)] = None,
-    since: datetime | None = None,
+    since: Annotated[Timestamp | None, Query()] = None,
 ):
     rows = await repository.list_audit_events(
         session, limit=page.limit, after_id=page.after_id, actor=actor, action=action, since=since
