@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -195,6 +196,32 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> ProblemR
     )
 
 
+def _is_out_of_range(exc: Exception) -> bool:
+    """A value the database cannot store (an integer beyond its column, a string too long)."""
+    original = getattr(exc, "orig", None)
+    names = {type(original).__name__, *(t.__name__ for t in type(original).__mro__)} if original else set()
+    text = str(original or exc).lower()
+    return bool(
+        names
+        & {"DataError", "NumericValueOutOfRangeError", "StringDataRightTruncationError", "OverflowError"}
+        or "too large to convert" in text
+        or "out of range" in text
+    )
+
+
+async def _database_error(request: Request, exc: DBAPIError) -> ProblemResponse:
+    if _is_out_of_range(exc):
+        return problem_response(
+            status=422,
+            title="Request validation failed",
+            detail="a value is out of the range this API accepts",
+            type_slug="validation-error",
+            errors=[],
+            instance=request.url.path,
+        )
+    return await _unexpected_error(request, exc)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
     # Starlette runs this handler outside every middleware, so the request id comes from the scope.
     request_id = getattr(request.state, "request_id", None)
@@ -216,4 +243,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

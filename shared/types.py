@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BeforeValidator
+from fastapi import Path
+from pydantic import AwareDatetime, BeforeValidator, Field
 
 
 def _iso8601_text(value: Any) -> Any:
@@ -17,3 +18,11 @@ def _iso8601_text(value: Any) -> Any:
 
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso8601_text)]
 """An ISO 8601 date-time with an offset, as text; naive times and numbers are refused."""
+
+
+# Ids are 32-bit integers in every table: larger values are a client error, not a database error.
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""An id in a body or query parameter."""
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""An id in the URL path."""

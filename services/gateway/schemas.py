@@ -27,8 +27,8 @@ class UserCreate(BaseModel):
     email: EmailStr = Field(max_length=254)
     password: str = Field(min_length=1, max_length=128)
     roles: list[Role] = Field(min_length=1, max_length=8)
-    vendor_id: int | None = Field(default=None, ge=1)
-    contributor_id: int | None = Field(default=None, ge=1)
+    vendor_id: int | None = Field(default=None, ge=1, strict=True)
+    contributor_id: int | None = Field(default=None, ge=1, strict=True)
 
 
 class UserRead(BaseModel):
@@ -62,9 +62,9 @@ class UserUpdate(BaseModel):
 
     # Omit a field to leave it alone; roles and disabled cannot be null, the links can (null unlinks).
     roles: list[Role] = Field(default=None, min_length=1, max_length=8)  # type: ignore[assignment]
-    disabled: bool = Field(default=None)  # type: ignore[assignment]
-    vendor_id: int | None = Field(default=None, ge=1)
-    contributor_id: int | None = Field(default=None, ge=1)
+    disabled: bool = Field(default=None, strict=True)  # type: ignore[assignment]
+    vendor_id: int | None = Field(default=None, ge=1, strict=True)
+    contributor_id: int | None = Field(default=None, ge=1, strict=True)
 
 
 class ApiKeyCreate(BaseModel):
@@ -72,7 +72,7 @@ class ApiKeyCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     roles: list[Role] = Field(min_length=1, max_length=8)
-    vendor_id: int | None = Field(default=None, ge=1)
+    vendor_id: int | None = Field(default=None, ge=1, strict=True)
 
 
 class ApiKeyRead(BaseModel):

@@ -35,7 +35,10 @@ def test_gateway_reports_every_service_ready(cluster: Cluster):
 
     assert response.status_code == 200
     assert response.json()["checks"] == {
-        "database": "ok", "contributors": "ok", "vendors": "ok", "tasks": "ok",
+        "database": "ok",
+        "contributors": "ok",
+        "vendors": "ok",
+        "tasks": "ok",
     }
 
 
@@ -50,7 +53,8 @@ def test_bootstrap_admin_logs_in_and_sees_itself(cluster: Cluster):
 
 def test_wrong_password_is_401_problem(cluster: Cluster):
     response = httpx.post(
-        cluster.gateway_url + "/api/v1/auth/token", data={"username": ADMIN_EMAIL, "password": "nope-nope-nope"}
+        cluster.gateway_url + "/api/v1/auth/token",
+        data={"username": ADMIN_EMAIL, "password": "nope-nope-nope"},
     )
 
     assert response.status_code == 401
@@ -71,7 +75,8 @@ def test_only_admins_create_users(users):
     ops = users.create("ops")
 
     response = ops.post(
-        "/api/v1/users", json={"email": unique_email(), "password": "another-fine-passphrase", "roles": ["admin"]}
+        "/api/v1/users",
+        json={"email": unique_email(), "password": "another-fine-passphrase", "roles": ["admin"]},
     )
 
     assert response.status_code == 403
@@ -154,7 +159,9 @@ def test_internal_token_is_not_accepted_by_the_gateway(cluster: Cluster):
     principal = Principal(subject="user:1", roles=frozenset({"admin"}), user_id=1)
     internal = issue_internal_token(principal, secret=cluster.internal_secret, ttl_seconds=60)
 
-    response = httpx.get(cluster.gateway_url + "/api/v1/contributors", headers={"Authorization": f"Bearer {internal}"})
+    response = httpx.get(
+        cluster.gateway_url + "/api/v1/contributors", headers={"Authorization": f"Bearer {internal}"}
+    )
 
     assert response.status_code == 401
 
@@ -205,7 +212,10 @@ def test_event_reaches_a_receiver_that_was_down_exactly_once(admin, cluster: Clu
         cluster.restart("tasks")
 
     profile = eventually(
-        lambda: (r := admin.get(f"/api/v1/contributor-profiles/{contributor['id']}")).status_code == 200 and r.json()
+        lambda: (
+            (r := admin.get(f"/api/v1/contributor-profiles/{contributor['id']}")).status_code == 200
+            and r.json()
+        )
     )
     event_id = pending[0]["event_id"]
     inbox = query(databases.urls["tasks"], "SELECT event_id FROM event_inbox WHERE event_id = :e", e=event_id)
@@ -214,14 +224,22 @@ def test_event_reaches_a_receiver_that_was_down_exactly_once(admin, cluster: Clu
 
 
 def test_redelivered_event_has_no_second_effect(cluster: Cluster, databases):
-    token = issue_internal_token(service_principal("contributors"), secret=cluster.internal_secret, ttl_seconds=60)
+    token = issue_internal_token(
+        service_principal("contributors"), secret=cluster.internal_secret, ttl_seconds=60
+    )
     event = {
         "id": "4d4c6f1e-0000-4000-8000-000000000001",
         "type": "contributor.upserted",
         "source": "contributors",
         "occurred_at": "2026-01-01T00:00:00Z",
-        "data": {"contributor_id": 987654, "version": 1, "status": "active", "vendor_id": None,
-                 "languages": [], "skills": []},
+        "data": {
+            "contributor_id": 987654,
+            "version": 1,
+            "status": "active",
+            "vendor_id": None,
+            "languages": [],
+            "skills": [],
+        },
     }
     url = cluster.services["tasks"].url + "/internal/events"
     headers = {"Authorization": f"Bearer {token}"}
@@ -230,7 +248,9 @@ def test_redelivered_event_has_no_second_effect(cluster: Cluster, databases):
     second = httpx.post(url, json=event, headers=headers)
 
     assert (first.json()["status"], second.json()["status"]) == ("processed", "duplicate")
-    rows = query(databases.urls["tasks"], "SELECT event_id FROM event_inbox WHERE event_id = :e", e=event["id"])
+    rows = query(
+        databases.urls["tasks"], "SELECT event_id FROM event_inbox WHERE event_id = :e", e=event["id"]
+    )
     assert len(rows) == 1
 
 
@@ -239,7 +259,9 @@ def test_events_endpoint_refuses_user_principals(cluster: Cluster):
     token = issue_internal_token(principal, secret=cluster.internal_secret, ttl_seconds=60)
 
     response = httpx.post(
-        cluster.services["tasks"].url + "/internal/events", json={}, headers={"Authorization": f"Bearer {token}"}
+        cluster.services["tasks"].url + "/internal/events",
+        json={},
+        headers={"Authorization": f"Bearer {token}"},
     )
 
     assert response.status_code == 403
@@ -260,4 +282,4 @@ def test_metrics_label_routes_by_template(admin, cluster: Cluster):
     text = httpx.get(cluster.services["contributors"].url + "/metrics").text
 
     assert 'route="/api/v1/contributors/{contributor_id}"' in text
-    assert f"/api/v1/contributors/{created['id']}\"" not in text
+    assert f'/api/v1/contributors/{created["id"]}"' not in text

@@ -9,6 +9,7 @@ from services.gateway.auth import AdminOnly
 from services.gateway.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPage, ApiKeyRead
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import PageParams, page_of, page_params
+from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
 
@@ -29,5 +30,5 @@ async def list_api_keys(
 
 
 @router.delete("/{key_id}", response_model=ApiKeyRead)
-async def revoke_api_key(key_id: int, session: SessionDep, admin: AdminOnly):
+async def revoke_api_key(key_id: PathId, session: SessionDep, admin: AdminOnly):
     return await service.revoke_api_key(session, actor=admin, key_id=key_id)

@@ -9,6 +9,7 @@ from services.gateway.auth import AdminOnly
 from services.gateway.schemas import UserCreate, UserPage, UserRead, UserUpdate
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import PageParams, page_of, page_params
+from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
@@ -28,10 +29,10 @@ async def list_users(
 
 
 @router.get("/{user_id}", response_model=UserRead)
-async def read_user(user_id: int, session: ReadSessionDep, _admin: AdminOnly):
+async def read_user(user_id: PathId, session: ReadSessionDep, _admin: AdminOnly):
     return await service.get_user(session, user_id=user_id)
 
 
 @router.patch("/{user_id}", response_model=UserRead)
-async def update_user(user_id: int, data: UserUpdate, session: SessionDep, admin: AdminOnly):
+async def update_user(user_id: PathId, data: UserUpdate, session: SessionDep, admin: AdminOnly):
     return await service.update_user(session, actor=admin, user_id=user_id, data=data)
