@@ -29,6 +29,7 @@ async def enforce_rate_limit(request: Request, *, caller: str, kind: str) -> Non
 
 
 async def authenticate_user(request: Request) -> Principal:
+    """The bearer's principal; each authenticated request spends the caller's budget for its class."""
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("a bearer access token or API key is required")
@@ -38,6 +39,9 @@ async def authenticate_user(request: Request) -> Principal:
     )
     request.state.principal = principal
     request.state.session_id = session_id
+    await enforce_rate_limit(
+        request, caller=principal.subject, kind=route_class(request.method, request.url.path)
+    )
     return principal
 
 
@@ -47,15 +51,13 @@ CurrentUser = Annotated[Principal, Depends(authenticate_user)]
 
 
 async def authenticate_caller(request: Request) -> Principal:
-    """Users and API keys for every proxied path, except the signature-authenticated webhook receivers;
-    each caller spends its rate-limit budget for the route's class."""
-    kind = route_class(request.method, request.url.path)
+    """Users and API keys for every proxied path, except the signature-authenticated webhook receivers
+    (limited per client address instead)."""
     if request.url.path.startswith(SIGNATURE_AUTHENTICATED_PREFIXES):
+        kind = route_class(request.method, request.url.path)
         await enforce_rate_limit(request, caller=f"ip:{client_ip(request)}", kind=kind)
         return WEBHOOK_SENDER
-    principal = await authenticate_user(request)
-    await enforce_rate_limit(request, caller=principal.subject, kind=kind)
-    return principal
+    return await authenticate_user(request)
 
 
 Caller = Annotated[Principal, Depends(authenticate_caller)]

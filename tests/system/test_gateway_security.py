@@ -260,9 +260,9 @@ def test_rate_limits_are_shared_by_gateway_replicas_through_redis(limited: Clust
     first = client_for(limited.gateway_url, access)
     second = client_for(limited.services["gateway-2"].url, access)
 
-    statuses = [first.get("/api/v1/vendors").status_code for _ in range(3)]
-    statuses += [second.get("/api/v1/vendors").status_code for _ in range(4)]
-    refused = second.get("/api/v1/vendors")
+    statuses = [first.get("/api/v1/auth/me").status_code for _ in range(3)]
+    statuses += [second.get("/api/v1/auth/me").status_code for _ in range(4)]
+    refused = second.get("/api/v1/auth/me")
 
     assert statuses[:6] == [200] * 6 and statuses[6] == 429
     assert refused.headers["content-type"] == "application/problem+json"
