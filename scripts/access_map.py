@@ -4,14 +4,17 @@ Each route declares who may call it with a named dependency built by `shared.aut
 the gateway's equivalents); this walks every app's routes and collects those rules, so the README table
 and the route × role matrix test can never disagree with the code.
 
-    .venv/bin/python -m scripts.access_map      # prints the Markdown table for the README
+    .venv/bin/python -m scripts.access_map            # prints the Markdown table
+    .venv/bin/python -m scripts.access_map --readme   # rewrites the table in README.md
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
@@ -104,5 +107,20 @@ def markdown_table(rules: list[RouteRule]) -> str:
     return "\n".join(lines)
 
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+START, END = "<!-- access-table:start -->", "<!-- access-table:end -->"
+
+
+def readme_with_table(readme: str, table: str) -> str:
+    """README text with the generated table between its markers."""
+    before, _, rest = readme.partition(START)
+    _, _, after = rest.partition(END)
+    return f"{before}{START}\n{table}\n{END}{after}"
+
+
 if __name__ == "__main__":
-    print(markdown_table(route_rules()))
+    table = markdown_table(route_rules())
+    if "--readme" in sys.argv:
+        README.write_text(readme_with_table(README.read_text(), table))
+    else:
+        print(table)
