@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import async_engine_from_config
+
+from shared.db import UTCDateTime
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
@@ -58,3 +61,38 @@ def run_migrations(metadata: MetaData) -> None:
             context.run_migrations()
         return
     asyncio.run(_run_async(metadata))
+
+
+def create_event_tables() -> None:
+    """The outbox and inbox of `shared.events` (see `define_event_tables`), for a service's first migration."""
+    op.create_table(
+        "event_inbox",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("source", sa.String(length=50), nullable=False),
+        sa.Column("received_at", UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id"),
+    )
+    op.create_table(
+        "event_outbox",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("destination", sa.String(length=50), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("occurred_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "ix_event_outbox_pending", "event_outbox", ["delivered_at", "next_attempt_at"], unique=False
+    )
+
+
+def drop_event_tables() -> None:
+    op.drop_index("ix_event_outbox_pending", table_name="event_outbox")
+    op.drop_table("event_outbox")
+    op.drop_table("event_inbox")

@@ -12,6 +12,7 @@ import sqlmodel
 from alembic import op
 
 import shared.db
+from shared.migrations import create_event_tables, drop_event_tables
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -44,39 +45,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contributors_country"), ["country"], unique=False)
         batch_op.create_index(batch_op.f("ix_contributors_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_contributors_vendor_id"), ["vendor_id"], unique=False)
-
-    op.create_table(
-        "event_inbox",
-        sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("event_type", sa.String(length=100), nullable=False),
-        sa.Column("source", sa.String(length=50), nullable=False),
-        sa.Column("received_at", shared.db.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("event_id"),
-    )
-    op.create_table(
-        "event_outbox",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("event_type", sa.String(length=100), nullable=False),
-        sa.Column("destination", sa.String(length=50), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("occurred_at", shared.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", shared.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", shared.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("event_outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_event_outbox_pending", ["delivered_at", "next_attempt_at"], unique=False)
+    create_event_tables()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("event_outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_event_outbox_pending")
-
-    op.drop_table("event_outbox")
-    op.drop_table("event_inbox")
+    drop_event_tables()
     with op.batch_alter_table("contributors", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contributors_vendor_id"))
         batch_op.drop_index(batch_op.f("ix_contributors_status"))
