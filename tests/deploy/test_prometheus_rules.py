@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.deploy.catalog import KNOWN, series_names
 from tests.deploy.conftest import DEPLOY
 
 PROMETHEUS = DEPLOY / "prometheus"
@@ -151,3 +152,12 @@ def test_every_sli_is_recorded_for_every_window():
     for sli in ("service:http_availability", "service:http_latency_250ms"):
         for window in ("5m", "30m", "1h", "6h", "3d"):
             assert f"{sli}:ratio_rate{window}" in recorded
+
+
+def test_rules_only_use_known_metrics_and_recorded_series():
+    """A misspelt metric name would make an alert silently never fire."""
+    recorded = {rule["record"] for rule in _rules() if "record" in rule}
+
+    for rule in _rules():
+        unknown = series_names(rule["expr"]) - KNOWN - recorded
+        assert not unknown, f"{rule.get('alert') or rule.get('record')}: unknown series {sorted(unknown)}"
