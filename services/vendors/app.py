@@ -2,8 +2,10 @@
 
 from fastapi import FastAPI
 
+from services.vendors.events import HANDLERS
 from services.vendors.models import event_tables
-from services.vendors.routes import vendors
+from services.vendors.routes import communications, contracts, money, negotiations, vendors, webhooks
+from services.vendors.service.subscriptions import start_deliverer, stop_deliverer
 from services.vendors.settings import VendorsSettings, get_settings
 from shared.app import ServiceParts, create_service_app
 
@@ -13,7 +15,22 @@ def create_app(settings: VendorsSettings | None = None) -> FastAPI:
         ServiceParts(
             settings=settings or get_settings(),
             title="LabelOps vendors",
-            routers=[vendors.router],
+            routers=[
+                vendors.router,
+                communications.router,
+                contracts.router,
+                contracts.rate_card_router,
+                negotiations.benchmark_router,
+                negotiations.router,
+                money.budget_router,
+                money.invoice_router,
+                money.scorecard_router,
+                webhooks.router,
+                webhooks.subscription_router,
+            ],
             event_tables=event_tables,
+            event_handlers=HANDLERS,
+            on_startup=[start_deliverer],
+            on_shutdown=[stop_deliverer],
         )
     )

@@ -2,33 +2,79 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Query, Response
 
-from services.vendors import repository, service
+from services.vendors import repository
 from services.vendors.auth import VendorsManage, VendorsRead
-from services.vendors.schemas import VendorCreate, VendorPage, VendorRead
+from services.vendors.models import Vendor
+from services.vendors.routes.common import Paging
+from services.vendors.schemas import TransitionRequest, VendorCreate, VendorPage, VendorRead, VendorUpdate
+from services.vendors.service import vendors as service
 from shared.db import ReadSessionDep, SessionDep
-from shared.pagination import PageParams, page_of, page_params
+from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.pagination import page_of
 
 router = APIRouter(prefix="/api/v1/vendors", tags=["vendors"])
 
 
 @router.post("", status_code=201, response_model=VendorRead)
-async def create_vendor(data: VendorCreate, session: SessionDep, _principal: VendorsManage):
-    return await service.register_vendor(session, data=data)
+async def create_vendor(
+    data: VendorCreate, session: SessionDep, _principal: VendorsManage, response: Response
+):
+    vendor = await service.register_vendor(session, data=data)
+    set_etag(response, vendor.id, vendor.version)
+    return vendor
 
 
 @router.get("/{vendor_id}", response_model=VendorRead)
-async def read_vendor(vendor_id: int, session: ReadSessionDep, principal: VendorsRead):
-    return await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
+async def read_vendor(vendor_id: int, session: ReadSessionDep, principal: VendorsRead, response: Response):
+    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
+    set_etag(response, vendor.id, vendor.version)
+    return vendor
+
+
+@router.patch("/{vendor_id}", response_model=VendorRead)
+async def update_vendor(
+    vendor_id: int,
+    data: VendorUpdate,
+    session: SessionDep,
+    principal: VendorsManage,
+    response: Response,
+    if_match: IfMatchHeader = None,
+):
+    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
+    check_if_match(if_match, resource_id=vendor.id, version=vendor.version)
+    vendor = await service.update_vendor(session, vendor=vendor, data=data)
+    set_etag(response, vendor.id, vendor.version)
+    return vendor
+
+
+@router.post("/{vendor_id}/transitions", response_model=VendorRead)
+async def move_vendor(
+    vendor_id: int, data: TransitionRequest, session: SessionDep, principal: VendorsManage, response: Response
+):
+    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
+    vendor = await service.move_vendor(session, vendor=vendor, to=data.to)
+    set_etag(response, vendor.id, vendor.version)
+    return vendor
 
 
 @router.get("", response_model=VendorPage)
 async def list_vendors(
-    session: ReadSessionDep, principal: VendorsRead, page: Annotated[PageParams, Depends(page_params)]
+    session: ReadSessionDep,
+    principal: VendorsRead,
+    page: Paging,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+    external_vms_id: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100, description="part of the name")] = None,
+    language: Annotated[str | None, Query(max_length=35)] = None,
+    skill: Annotated[str | None, Query(max_length=50)] = None,
 ):
-    rows = await repository.list_readable(
-        session, principal=principal, limit=page.limit, after_id=page.after_id
-    )
+    stmt = repository.vendor_filters(
+        repository.readable(Vendor, principal), status=status, country=country, external_vms_id=external_vms_id,
+        name_contains=q, language=language, skill=skill,
+    )  # fmt: skip
+    rows = await repository.page(session, stmt, Vendor, limit=page.limit, after_id=page.after_id)
     items, next_cursor = page_of(rows, limit=page.limit)
     return VendorPage(items=items, next_cursor=next_cursor)

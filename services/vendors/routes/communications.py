@@ -1,0 +1,67 @@
+"""HTTP for /api/v1/communications (partner interactions and their follow-ups)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.vendors import repository
+from services.vendors.auth import StaffRead, VendorsManage
+from services.vendors.models import Communication
+from services.vendors.routes.common import Paging
+from services.vendors.schemas import (
+    CommunicationCreate,
+    CommunicationPage,
+    CommunicationRead,
+    CommunicationUpdate,
+)
+from services.vendors.service import vendors as service
+from shared.db import ReadSessionDep, SessionDep
+from shared.pagination import page_of
+
+router = APIRouter(prefix="/api/v1/communications", tags=["communications"])
+
+
+@router.post("", status_code=201, response_model=CommunicationRead)
+async def log_communication(data: CommunicationCreate, session: SessionDep, principal: VendorsManage):
+    return await service.log_communication(session, principal=principal, data=data)
+
+
+@router.get("/follow-ups-due", response_model=CommunicationPage)
+async def follow_ups_due(
+    session: ReadSessionDep, _principal: StaffRead, page: Paging, before: datetime | None = None
+):
+    """Open follow-ups due at or before `before` (default: now), oldest first by id."""
+    stmt = repository.follow_ups_due(before=service.due_before(before))
+    rows = await repository.page(session, stmt, Communication, limit=page.limit, after_id=page.after_id)
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return CommunicationPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{communication_id}", response_model=CommunicationRead)
+async def read_communication(communication_id: int, session: ReadSessionDep, principal: StaffRead):
+    return await service.get_communication(session, principal=principal, communication_id=communication_id)
+
+
+@router.patch("/{communication_id}", response_model=CommunicationRead)
+async def update_communication(
+    communication_id: int, data: CommunicationUpdate, session: SessionDep, principal: VendorsManage
+):
+    row = await service.get_communication(session, principal=principal, communication_id=communication_id)
+    return await service.update_communication(session, communication=row, data=data)
+
+
+@router.get("", response_model=CommunicationPage)
+async def list_communications(
+    session: ReadSessionDep,
+    principal: StaffRead,
+    page: Paging,
+    vendor_id: Annotated[int | None, Query(ge=1)] = None,
+    channel: Annotated[str | None, Query(max_length=20)] = None,
+):
+    stmt = repository.communication_filters(
+        repository.readable(Communication, principal), vendor_id=vendor_id, channel=channel
+    )
+    rows = await repository.page(session, stmt, Communication, limit=page.limit, after_id=page.after_id)
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return CommunicationPage(items=items, next_cursor=next_cursor)

@@ -1,0 +1,133 @@
+"""HTTP for /api/v1/contracts and /api/v1/rate-cards."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.vendors import repository
+from services.vendors.auth import VendorsManage, VendorsRead
+from services.vendors.models import Contract
+from services.vendors.routes.common import Paging
+from services.vendors.schemas import (
+    ContractCreate,
+    ContractPage,
+    ContractRead,
+    ContractUpdate,
+    ContractVersionRead,
+    PriceQuote,
+    RateCardRead,
+    RateCardWrite,
+    TransitionRequest,
+)
+from services.vendors.service import contracts as service
+from services.vendors.service import rate_cards
+from shared.db import ReadSessionDep, SessionDep
+from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.pagination import page_of
+
+router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
+rate_card_router = APIRouter(prefix="/api/v1/rate-cards", tags=["rate-cards"])
+
+
+@router.post("", status_code=201, response_model=ContractRead)
+async def create_contract(
+    data: ContractCreate, session: SessionDep, principal: VendorsManage, response: Response
+):
+    contract = await service.create_contract(session, principal=principal, data=data)
+    set_etag(response, contract.id, contract.version)
+    return contract
+
+
+@router.get("/{contract_id}", response_model=ContractRead)
+async def read_contract(
+    contract_id: int, session: ReadSessionDep, principal: VendorsRead, response: Response
+):
+    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
+    set_etag(response, contract.id, contract.version)
+    return contract
+
+
+@router.patch("/{contract_id}", response_model=ContractRead)
+async def update_contract(
+    contract_id: int,
+    data: ContractUpdate,
+    session: SessionDep,
+    principal: VendorsManage,
+    response: Response,
+    if_match: IfMatchHeader = None,
+):
+    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
+    check_if_match(if_match, resource_id=contract.id, version=contract.version)
+    contract = await service.update_contract(session, principal=principal, contract=contract, data=data)
+    set_etag(response, contract.id, contract.version)
+    return contract
+
+
+@router.post("/{contract_id}/transitions", response_model=ContractRead)
+async def move_contract(
+    contract_id: int,
+    data: TransitionRequest,
+    session: SessionDep,
+    principal: VendorsManage,
+    response: Response,
+):
+    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
+    contract = await service.move_contract(session, principal=principal, contract=contract, to=data.to)
+    set_etag(response, contract.id, contract.version)
+    return contract
+
+
+@router.get("/{contract_id}/versions", response_model=list[ContractVersionRead])
+async def contract_versions(contract_id: int, session: ReadSessionDep, principal: VendorsRead):
+    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
+    return await repository.contract_versions(session, contract_id=contract.id)
+
+
+@router.get("", response_model=ContractPage)
+async def list_contracts(
+    session: ReadSessionDep,
+    principal: VendorsRead,
+    page: Paging,
+    vendor_id: Annotated[int | None, Query(ge=1)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+):
+    stmt = repository.contract_filters(
+        repository.readable(Contract, principal), vendor_id=vendor_id, status=status
+    )
+    rows = await repository.page(session, stmt, Contract, limit=page.limit, after_id=page.after_id)
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return ContractPage(items=items, next_cursor=next_cursor)
+
+
+@rate_card_router.get("/price", response_model=PriceQuote)
+async def price_lookup(
+    session: ReadSessionDep,
+    principal: VendorsRead,
+    vendor_id: Annotated[int, Query(ge=1)],
+    task_type: Annotated[str, Query(min_length=1, max_length=50)],
+    language: Annotated[str, Query(min_length=1, max_length=35)],
+    units: Annotated[Decimal, Query(ge=0, max_digits=18, decimal_places=4)],
+    unit: Annotated[str, Query(pattern="^(task|hour|item)$")] = "task",
+    on: date | None = None,
+):
+    """The graduated-tier amount for `units` under the vendor's contract active on `on` (default today)."""
+    return await rate_cards.price_lookup(
+        session, principal=principal, vendor_id=vendor_id, task_type=task_type, language=language, unit=unit,
+        units=units, on=on,
+    )  # fmt: skip
+
+
+@rate_card_router.get("/{contract_id}", response_model=RateCardRead)
+async def read_rate_card(contract_id: int, session: ReadSessionDep, principal: VendorsRead):
+    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
+    return await rate_cards.rate_card_of(session, contract=contract)
+
+
+@rate_card_router.put("/{contract_id}", response_model=RateCardRead)
+async def write_rate_card(
+    contract_id: int, data: RateCardWrite, session: SessionDep, principal: VendorsManage
+):
+    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
+    return await rate_cards.write_rate_card(session, contract=contract, lines=data.lines)

@@ -1,0 +1,143 @@
+"""HTTP for VMS webhooks in (/api/v1/webhooks/...) and subscriptions out (/api/v1/webhook-subscriptions)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from services.vendors import repository
+from services.vendors.auth import StaffRead, VendorsManage, VmsSourcesManage
+from services.vendors.models import VmsSource, WebhookDelivery, WebhookSubscription
+from services.vendors.routes.common import Paging
+from services.vendors.schemas import (
+    DeliveryPage,
+    DeliveryRead,
+    InboundResult,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPage,
+    SubscriptionRead,
+    SubscriptionUpdate,
+    VmsSourceCreate,
+    VmsSourceCreated,
+    VmsSourceRead,
+)
+from services.vendors.service import inbound, subscriptions
+from shared.db import ReadSessionDep, SessionDep
+from shared.errors import DomainError
+from shared.pagination import page_of
+
+router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+subscription_router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhook-subscriptions"])
+
+
+class PayloadTooLarge(DomainError):
+    status, type_slug, title = 413, "payload-too-large", "Request body too large"
+
+
+@router.post("/vms-sources", status_code=201, response_model=VmsSourceCreated)
+async def register_vms_source(data: VmsSourceCreate, session: SessionDep, _principal: VmsSourcesManage):
+    """Register a VMS source; its signing secret is returned here once and never again."""
+    source, secret = await inbound.register_source(session, data=data)
+    return VmsSourceCreated(id=source.id, source=source.source, created_at=source.created_at, secret=secret)
+
+
+@router.get("/vms-sources", response_model=list[VmsSourceRead])
+async def list_vms_sources(session: ReadSessionDep, principal: VmsSourcesManage):
+    rows = await repository.page(
+        session, repository.readable(VmsSource, principal), VmsSource, limit=500, after_id=None
+    )
+    return rows[:500]
+
+
+@router.post("/vms/{source}", response_model=InboundResult)
+async def receive_vms_webhook(
+    source: Annotated[str, Path(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.:-]+$")],
+    request: Request,
+    session: SessionDep,
+):
+    """Standard Webhooks-signed VMS events; authenticated by signature, not by a user token."""
+    settings = request.app.state.settings
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > settings.inbound_max_body_bytes:
+        raise PayloadTooLarge(f"webhook bodies are limited to {settings.inbound_max_body_bytes} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > settings.inbound_max_body_bytes:
+            raise PayloadTooLarge(f"webhook bodies are limited to {settings.inbound_max_body_bytes} bytes")
+    return await inbound.receive(
+        session, request.app, source=source, headers=dict(request.headers), body=bytes(body),
+        tolerance=settings.inbound_tolerance_seconds,
+    )  # fmt: skip
+
+
+receive_vms_webhook.public_route = True  # type: ignore[attr-defined]
+
+
+@subscription_router.post("", status_code=201, response_model=SubscriptionCreated)
+async def create_subscription(
+    data: SubscriptionCreate, request: Request, session: SessionDep, _principal: VendorsManage
+):
+    """The signing secret is returned here once; store it to verify our deliveries."""
+    row, secret = await subscriptions.create_subscription(
+        session, data=data, settings=request.app.state.settings
+    )
+    return SubscriptionCreated(**SubscriptionRead.model_validate(row).model_dump(), secret=secret)
+
+
+@subscription_router.get("/{subscription_id}", response_model=SubscriptionRead)
+async def read_subscription(subscription_id: int, session: ReadSessionDep, principal: StaffRead):
+    return await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
+
+
+@subscription_router.patch("/{subscription_id}", response_model=SubscriptionRead)
+async def update_subscription(
+    subscription_id: int,
+    data: SubscriptionUpdate,
+    request: Request,
+    session: SessionDep,
+    principal: VendorsManage,
+):
+    row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
+    return await subscriptions.update_subscription(
+        session, subscription=row, data=data, settings=request.app.state.settings
+    )
+
+
+@subscription_router.get("", response_model=SubscriptionPage)
+async def list_subscriptions(session: ReadSessionDep, principal: StaffRead, page: Paging):
+    stmt = repository.readable(WebhookSubscription, principal)
+    rows = await repository.page(session, stmt, WebhookSubscription, limit=page.limit, after_id=page.after_id)
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return SubscriptionPage(items=items, next_cursor=next_cursor)
+
+
+@subscription_router.post("/{subscription_id}/ping", status_code=202, response_model=DeliveryRead)
+async def ping_subscription(subscription_id: int, session: SessionDep, principal: VendorsManage):
+    """Queue a signed `webhook.ping` to this subscription; follow it in the delivery log."""
+    row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
+    return await subscriptions.ping(session, subscription=row)
+
+
+@subscription_router.get("/{subscription_id}/deliveries", response_model=DeliveryPage)
+async def list_deliveries(
+    subscription_id: int,
+    session: ReadSessionDep,
+    principal: StaffRead,
+    page: Paging,
+    status: Annotated[str | None, Query(pattern="^(pending|delivered|failed|dead_letter)$")] = None,
+):
+    row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
+    stmt = repository.deliveries_of(subscription_id=row.id, status=status)
+    rows = await repository.page(session, stmt, WebhookDelivery, limit=page.limit, after_id=page.after_id)
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return DeliveryPage(items=items, next_cursor=next_cursor)
+
+
+@subscription_router.post(
+    "/{subscription_id}/deliveries/{delivery_id}/redeliver", status_code=202, response_model=DeliveryRead
+)
+async def redeliver(subscription_id: int, delivery_id: int, session: SessionDep, principal: VendorsManage):
+    row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
+    delivery = await subscriptions.get_delivery(session, subscription=row, delivery_id=delivery_id)
+    return await subscriptions.redeliver(session, subscription=row, delivery=delivery)

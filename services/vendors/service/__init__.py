@@ -1,0 +1,1 @@
+"""Rules of the vendors service, one module per resource."""

@@ -1,0 +1,143 @@
+"""Budgets per project (and vendor): spend from measured production × contracted rates, alerts, hard cap."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.vendors import pricing, repository
+from services.vendors.budgeting import budget_position
+from services.vendors.models import Budget
+from services.vendors.money import zero
+from services.vendors.schemas import BudgetCreate, BudgetUpdate
+from services.vendors.service import outbound, production, rate_cards
+from services.vendors.service.common import jsonable, not_found, touch
+from services.vendors.service.vendors import get_vendor
+from shared.auth import Principal
+from shared.db import utcnow
+
+# Production is counted in tasks or items; hours are not measured by the tasks service.
+MEASURED_UNITS = ("task", "item")
+
+
+async def create_budget(session: AsyncSession, *, principal: Principal, data: BudgetCreate) -> Budget:
+    if data.vendor_id is not None:
+        await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
+    budget = Budget(**data.model_dump())
+    session.add(budget)
+    await session.flush()
+    return budget
+
+
+async def get_budget(session: AsyncSession, *, principal: Principal, budget_id: int) -> Budget:
+    budget = await repository.get_readable(session, Budget, principal=principal, row_id=budget_id)
+    if budget is None:
+        raise not_found("budget", budget_id)
+    return budget
+
+
+async def measure_spend(session: AsyncSession, app: FastAPI, *, budget: Budget) -> dict:
+    """Accepted units on the project in the period, priced by each vendor's active contract (graduated tiers)."""
+    items = await production.production(
+        app, vendor_id=budget.vendor_id, start=budget.period_start, end=budget.period_end
+    )
+    units: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
+    for item in items:
+        if item.project_id == budget.project_id and (budget.vendor_id in (None, item.vendor_id)):
+            units[(item.vendor_id, item.task_type, item.language)] += item.accepted_units
+    spend = zero(budget.currency)
+    lines, unpriced = [], []
+    for (vendor_id, task_type, language), accepted in sorted(units.items()):
+        contract = await repository.active_contract_on(session, vendor_id=vendor_id, on=budget.period_start)
+        line = None
+        if contract is not None and contract.currency == budget.currency:
+            rate_lines = [
+                rate_cards.rule_line(r) for r in await repository.rate_lines(session, contract_id=contract.id)
+            ]
+            for unit in MEASURED_UNITS:
+                line = line or pricing.match_rate_line(
+                    rate_lines, task_type=task_type, language=language, unit=unit
+                )
+        if line is None:
+            unpriced.append(
+                {
+                    "vendor_id": vendor_id,
+                    "task_type": task_type,
+                    "language": language,
+                    "accepted_units": accepted,
+                }
+            )
+            continue
+        amount = pricing.price_for_units(line, accepted, budget.currency)
+        spend += amount
+        lines.append({"vendor_id": vendor_id, "task_type": task_type, "language": language,
+                      "accepted_units": accepted, "amount": amount})  # fmt: skip
+    position = budget_position(
+        amount=budget.amount,
+        spend=spend,
+        currency=budget.currency,
+        period_start=budget.period_start,
+        period_end=budget.period_end,
+        today=utcnow().date(),
+    )
+    return {
+        "budget_id": budget.id,
+        "currency": budget.currency,
+        "amount": budget.amount,
+        **{k: v for k, v in position.__dict__.items()},
+        "vendor_ids": sorted({vendor_id for vendor_id, _, _ in units}),
+        "lines": lines,
+        "unpriced": unpriced,
+    }
+
+
+async def evaluate_budget(session: AsyncSession, app: FastAPI, *, budget: Budget) -> dict:
+    """Alert once when the forecast exceeds the budget; with a hard cap, suspend at the cap, restore below it."""
+    report = await measure_spend(session, app, budget=budget)
+    if report["forecast_exceeds_budget"] and budget.alert_sent_at is None:
+        budget.alert_sent_at = utcnow()
+        await outbound.emit(session, "budget.alert", {"budget_id": budget.id, "project_id": budget.project_id,
+                            "vendor_id": budget.vendor_id, **{k: report[k] for k in (
+                                "currency", "amount", "spend", "forecast_at_completion", "burn_rate_per_day")}})  # fmt: skip
+    elif not report["forecast_exceeds_budget"]:
+        budget.alert_sent_at = None  # back under: the next overrun alerts again
+    suspended = set(budget.suspended_vendor_ids)
+    if budget.hard_cap and report["cap_reached"]:
+        targets = [budget.vendor_id] if budget.vendor_id is not None else report["vendor_ids"]
+        for vendor_id in targets:
+            if vendor_id not in suspended:
+                reason = f"budget {budget.id} reached its hard cap of {budget.amount} {budget.currency}"
+                await production.suspend_vendor(
+                    app, project_id=budget.project_id, vendor_id=vendor_id, reason=reason
+                )
+                suspended.add(vendor_id)
+    elif suspended:
+        for vendor_id in sorted(suspended):
+            await production.restore_vendor(app, project_id=budget.project_id, vendor_id=vendor_id)
+        suspended = set()
+    budget.suspended_vendor_ids = sorted(suspended)
+    await session.flush()
+    return {
+        **report,
+        "alerted": budget.alert_sent_at is not None,
+        "suspended_vendor_ids": budget.suspended_vendor_ids,
+    }
+
+
+async def update_budget(session: AsyncSession, app: FastAPI, *, budget: Budget, data: BudgetUpdate) -> Budget:
+    """Raising the amount (or dropping the cap) re-evaluates at once, lifting a hard-cap suspension."""
+    values = data.model_dump(exclude_unset=True, exclude_none=True)
+    for name, value in values.items():
+        setattr(budget, name, value)
+    touch(budget)
+    await session.flush()
+    if budget.suspended_vendor_ids or budget.alert_sent_at is not None:
+        await evaluate_budget(session, app, budget=budget)
+    return budget
+
+
+def report_json(report: dict) -> dict:
+    return jsonable(report)

@@ -1,0 +1,37 @@
+"""Small helpers the resource modules share."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import NotFound
+
+
+def not_found(kind: str, row_id: int | str) -> NotFound:
+    return NotFound(f"{kind} {row_id} not found")
+
+
+def actor(principal: Principal) -> str:
+    return principal.subject[:100]
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals become strings (never floats) so JSON columns and event payloads keep exact money."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def touch(row: Any) -> None:
+    """Record a change: bump the version the ETag is built from."""
+    row.version += 1
+    row.updated_at = utcnow()

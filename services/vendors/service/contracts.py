@@ -1,0 +1,143 @@
+"""Contracts: status machine, SLA terms and credit rules, one active contract per vendor and period, versions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.vendors import repository
+from services.vendors.models import Contract, ContractVersion
+from services.vendors.schemas import ContractCreate, ContractUpdate
+from services.vendors.scorecard import CreditRule, SLATerms
+from services.vendors.service import outbound
+from services.vendors.service.common import actor, jsonable, not_found, touch
+from services.vendors.service.machines import CONTRACT_STATUSES, check_transition
+from services.vendors.service.vendors import get_vendor
+from shared.auth import Principal
+from shared.errors import Conflict, Unprocessable
+
+# Terms may change while a contract is being drafted or negotiated; an active one is changed by a new
+# contract (or an accepted negotiation round, which only rewrites the rate card).
+EDITABLE = ("draft", "negotiating")
+
+
+def sla_terms_of(contract: Contract) -> SLATerms:
+    """The contract's terms as the pure scorecard rules read them."""
+    terms = {k: (None if v is None else Decimal(v)) for k, v in contract.sla_terms.items()}
+    rules = tuple(
+        CreditRule(
+            term=rule["term"],
+            percent_per_point=Decimal(rule["percent_per_point"]),
+            cap_percent=Decimal(rule["cap_percent"]),
+        )
+        for rule in contract.credit_rules
+    )
+    return SLATerms(**terms, credit_rules=rules)
+
+
+def _check_terms(contract: Contract) -> None:
+    try:
+        sla_terms_of(contract)
+    except ValueError as exc:
+        raise Unprocessable(
+            str(exc),
+            errors=[{"pointer": "/credit_rules", "field": "credit_rules", "in": "body", "detail": str(exc)}],
+        ) from exc
+
+
+def _snapshot(contract: Contract) -> dict:
+    return jsonable(
+        {
+            name: getattr(contract, name)
+            for name in (
+                "title", "status", "starts_on", "ends_on", "currency", "payment_terms_days", "sla_terms", "credit_rules",
+            )
+        }
+    )  # fmt: skip
+
+
+async def _record_version(session: AsyncSession, *, contract: Contract, principal: Principal) -> None:
+    session.add(
+        ContractVersion(
+            contract_id=contract.id,
+            version=contract.version,
+            snapshot=_snapshot(contract),
+            changed_by=actor(principal),
+        )
+    )
+    await session.flush()
+
+
+async def create_contract(session: AsyncSession, *, principal: Principal, data: ContractCreate) -> Contract:
+    await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
+    values = data.model_dump(mode="json", exclude_none=False)
+    values["sla_terms"] = {k: v for k, v in values["sla_terms"].items() if v is not None}
+    contract = Contract(**{**values, "starts_on": data.starts_on, "ends_on": data.ends_on})
+    _check_terms(contract)
+    session.add(contract)
+    await session.flush()
+    await _record_version(session, contract=contract, principal=principal)
+    return contract
+
+
+async def get_contract(session: AsyncSession, *, principal: Principal, contract_id: int) -> Contract:
+    contract = await repository.get_readable(session, Contract, principal=principal, row_id=contract_id)
+    if contract is None:
+        raise not_found("contract", contract_id)
+    return contract
+
+
+async def update_contract(
+    session: AsyncSession, *, principal: Principal, contract: Contract, data: ContractUpdate
+) -> Contract:
+    """Change terms of a draft or negotiating contract; every change is kept as a new version."""
+    if contract.status not in EDITABLE:
+        raise Conflict(f"a contract in status '{contract.status}' cannot be edited; start a new contract")
+    values = data.model_dump(mode="json", exclude_unset=True)
+    for name in ("title", "payment_terms_days", "credit_rules"):
+        if values.get(name) is not None:
+            setattr(contract, name, values[name])
+    if values.get("sla_terms") is not None:
+        contract.sla_terms = {k: v for k, v in values["sla_terms"].items() if v is not None}
+    contract.starts_on = data.starts_on or contract.starts_on
+    contract.ends_on = data.ends_on or contract.ends_on
+    if contract.ends_on < contract.starts_on:
+        raise Unprocessable(
+            "ends_on must not be before starts_on",
+            errors=[{"pointer": "/ends_on", "field": "ends_on", "in": "body", "detail": "before starts_on"}],
+        )
+    _check_terms(contract)
+    touch(contract)
+    await session.flush()
+    await _record_version(session, contract=contract, principal=principal)
+    return contract
+
+
+async def move_contract(
+    session: AsyncSession, *, principal: Principal, contract: Contract, to: str
+) -> Contract:
+    """draft → negotiating → active → expired|terminated; only one active contract per vendor per period."""
+    check_transition(CONTRACT_STATUSES, current=contract.status, target=to)
+    if to == "active":
+        clash = await repository.overlapping_active_contract(
+            session,
+            vendor_id=contract.vendor_id,
+            starts_on=contract.starts_on,
+            ends_on=contract.ends_on,
+            other_than=contract.id,
+        )
+        if clash is not None:
+            raise Conflict(
+                f"vendor {contract.vendor_id} already has active contract {clash.id} "
+                f"for {clash.starts_on}..{clash.ends_on}; expire or terminate it first",
+                conflicting_contract_id=clash.id,
+            )
+    contract.status = to
+    touch(contract)
+    await session.flush()
+    await _record_version(session, contract=contract, principal=principal)
+    if to == "active":
+        await outbound.emit(session, "contract.activated", {"contract": _snapshot(contract) | {
+            "id": contract.id, "vendor_id": contract.vendor_id}})  # fmt: skip
+    return contract

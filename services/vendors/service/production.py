@@ -1,0 +1,107 @@
+"""What the tasks service measured, read over HTTP (the vendors service never reads tasks tables)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fastapi import FastAPI
+
+from shared.errors import ServiceUnavailable
+
+
+@dataclass(frozen=True)
+class ProductionItem:
+    project_id: int
+    vendor_id: int
+    task_type: str
+    language: str
+    accepted_units: Decimal
+    rejected_units: Decimal
+
+
+async def _get(app: FastAPI, path: str, params: dict[str, Any]) -> Any:
+    response = await app.state.services.request("tasks", "GET", path, params=params)
+    if response.status_code != 200:
+        # A figure we cannot get must never be read as zero: money would be computed from nothing.
+        raise ServiceUnavailable(
+            f"the tasks service answered {response.status_code} for {path}; production figures are unavailable",
+            service="tasks",
+        )
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise ServiceUnavailable(
+            "the tasks service answered with a body that is not JSON", service="tasks"
+        ) from exc
+
+
+async def production(app: FastAPI, *, vendor_id: int | None, start: date, end: date) -> list[ProductionItem]:
+    params: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat()}
+    if vendor_id is not None:
+        params["vendor_id"] = vendor_id
+    body = await _get(app, "/api/v1/production", params)
+    try:
+        return [
+            ProductionItem(
+                project_id=int(item["project_id"]),
+                vendor_id=int(item["vendor_id"]),
+                task_type=str(item["task_type"]),
+                language=str(item["language"]),
+                accepted_units=Decimal(str(item["accepted_units"])),
+                rejected_units=Decimal(str(item.get("rejected_units") or 0)),
+            )
+            for item in body["items"]
+            if item.get("vendor_id") is not None
+        ]
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise ServiceUnavailable(
+            "the tasks service's production figures are malformed", service="tasks"
+        ) from exc
+
+
+def accepted_by_work(items: list[ProductionItem]) -> dict[tuple[str, str], Decimal]:
+    """Accepted units per (task_type, language), summed over projects: the grain invoices are billed at."""
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for item in items:
+        totals[(item.task_type, item.language)] += item.accepted_units
+    return dict(totals)
+
+
+async def vendor_stats(app: FastAPI, *, vendor_id: int, start: date, end: date) -> dict[str, Any]:
+    body = await _get(
+        app, f"/api/v1/stats/vendors/{vendor_id}", {"from": start.isoformat(), "to": end.isoformat()}
+    )
+    if not isinstance(body, dict):
+        raise ServiceUnavailable("the tasks service's vendor stats are malformed", service="tasks")
+    return body
+
+
+async def suspend_vendor(app: FastAPI, *, project_id: int, vendor_id: int, reason: str) -> None:
+    response = await app.state.services.request(
+        "tasks",
+        "POST",
+        f"/api/v1/projects/{project_id}/vendor-suspensions",
+        json={"vendor_id": vendor_id, "reason": reason},
+    )
+    if response.status_code >= 300 and response.status_code != 409:  # 409: already suspended
+        raise ServiceUnavailable(
+            f"the tasks service refused to suspend vendor {vendor_id} on project {project_id} "
+            f"({response.status_code})",
+            service="tasks",
+        )
+
+
+async def restore_vendor(app: FastAPI, *, project_id: int, vendor_id: int) -> None:
+    response = await app.state.services.request(
+        "tasks", "DELETE", f"/api/v1/projects/{project_id}/vendor-suspensions/{vendor_id}"
+    )
+    if response.status_code >= 300 and response.status_code != 404:  # 404: nothing left to lift
+        raise ServiceUnavailable(
+            f"the tasks service refused to restore vendor {vendor_id} on project {project_id} "
+            f"({response.status_code})",
+            service="tasks",
+        )

@@ -1,0 +1,118 @@
+"""Scorecards: a vendor's measured period against its contract's SLA terms, credits and label cost."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.vendors import repository
+from services.vendors.models import Scorecard
+from services.vendors.money import zero
+from services.vendors.schemas import ScorecardCreate
+from services.vendors.scorecard import Measured, cost_per_accepted_label, score_vendor
+from services.vendors.service import outbound, production
+from services.vendors.service.common import jsonable, not_found
+from services.vendors.service.contracts import sla_terms_of
+from services.vendors.service.vendors import get_vendor
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound, ServiceUnavailable
+
+_HOUR = Decimal(3600)
+
+
+def _number(stats: dict, name: str) -> Decimal | None:
+    value = stats.get(name)
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ServiceUnavailable(f"the tasks service's {name} is not a number", service="tasks") from exc
+
+
+def measured_from(stats: dict, *, days: int) -> Measured:
+    """Map the tasks service's vendor stats onto the SLA terms.
+
+    quality = gold accuracy; turnaround = average handling time in hours; productivity = labels per
+    working hour (3600 / average handling seconds); wellness = exposure minutes per day of the period
+    (the stats give a period total, so this is the daily average, not the worst day).
+    """
+    handling = _number(stats, "avg_handling_seconds")
+    exposure = stats.get("exposure_minutes_by_severity") or {}
+    exposure_total = sum((Decimal(str(v)) for v in exposure.values()), Decimal(0)) if exposure else None
+    quality = _number(stats, "gold_accuracy")
+    return Measured(
+        quality=None if quality is None else min(max(quality, Decimal(0)), Decimal(1)),
+        turnaround_hours=None if handling is None else handling / _HOUR,
+        productivity_per_hour=None if not handling else _HOUR / handling,
+        daily_exposure_minutes=None if exposure_total is None else exposure_total / days,
+    )
+
+
+async def compute_scorecard(
+    session: AsyncSession, app: FastAPI, *, principal: Principal, data: ScorecardCreate
+) -> Scorecard:
+    """Score the contract active at the period start; credits apply to the approved invoices of the period."""
+    await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
+    contract = await repository.active_contract_on(session, vendor_id=data.vendor_id, on=data.period_start)
+    if contract is None:
+        raise NotFound(f"vendor {data.vendor_id} has no active contract on {data.period_start}")
+    stats = await production.vendor_stats(
+        app, vendor_id=data.vendor_id, start=data.period_start, end=data.period_end
+    )
+    days = (data.period_end - data.period_start).days + 1
+    measured = measured_from(stats, days=days)
+    invoices = await repository.approved_invoices(
+        session, vendor_id=data.vendor_id, period_start=data.period_start, period_end=data.period_end
+    )
+    invoiced = sum((i.total for i in invoices if i.currency == contract.currency), zero(contract.currency))
+    card = score_vendor(sla_terms_of(contract), measured, invoiced, contract.currency)
+    accepted = int(_number(stats, "accepted_units") or 0)
+    rejected = int(_number(stats, "rejected_units") or 0)
+    cost = cost_per_accepted_label(invoiced, accepted, rejected)
+    result = {
+        "currency": contract.currency,
+        "measured": {k: v for k, v in measured.__dict__.items()},
+        "terms": [t.__dict__ for t in card.terms],
+        "overall_attainment": card.overall_attainment,
+        "all_met": card.all_met,
+        "invoiced_amount": invoiced,
+        "credit_percent": card.credit_percent,
+        "credit_amount": card.credit_amount,
+        "accepted_units": accepted,
+        "rejected_units": rejected,
+        "on_time_rate": stats.get("on_time_rate"),
+        "label_cost": cost.__dict__,
+    }
+    row = Scorecard(
+        vendor_id=data.vendor_id,
+        contract_id=contract.id,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        result=jsonable(result),
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_scorecard(session: AsyncSession, *, principal: Principal, scorecard_id: int) -> Scorecard:
+    row = await repository.get_readable(session, Scorecard, principal=principal, row_id=scorecard_id)
+    if row is None:
+        raise not_found("scorecard", scorecard_id)
+    return row
+
+
+async def publish_scorecard(session: AsyncSession, *, scorecard: Scorecard) -> Scorecard:
+    if scorecard.status == "published":
+        raise Conflict(f"scorecard {scorecard.id} is already published")
+    scorecard.status = "published"
+    scorecard.published_at = utcnow()
+    await session.flush()
+    await outbound.emit(session, "scorecard.published", {"scorecard": jsonable({
+        "id": scorecard.id, "vendor_id": scorecard.vendor_id, "contract_id": scorecard.contract_id,
+        "period_start": scorecard.period_start, "period_end": scorecard.period_end, **scorecard.result})})  # fmt: skip
+    return scorecard

@@ -1,0 +1,263 @@
+"""Outbound webhook subscriptions and their deliveries: SSRF-checked URLs, signed sends, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from datetime import timedelta
+
+import httpx
+import orjson
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.vendors import repository, retry, signatures, url_safety
+from services.vendors.models import WebhookDelivery, WebhookSubscription
+from services.vendors.schemas import SubscriptionCreate, SubscriptionUpdate
+from services.vendors.service.common import not_found
+from services.vendors.settings import VendorsSettings
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Unprocessable
+
+log = logging.getLogger("labelops.vendors.webhooks")
+
+BATCH = 50
+# A claimed delivery is invisible to other replicas for this long (longer than one send can take).
+CLAIM_SECONDS = 60
+MAX_LOG_ENTRIES = 50
+
+
+async def check_url(url: str, *, settings: VendorsSettings) -> url_safety.ValidatedURL:
+    """Refuse URLs that could reach internal services; DNS resolution runs off the event loop."""
+    return await asyncio.to_thread(
+        url_safety.validate_webhook_url,
+        url,
+        allow_http=settings.webhooks_allow_http,
+        allow_loopback=settings.webhooks_allow_loopback,
+    )
+
+
+def _unsafe(exc: url_safety.UnsafeURL) -> Unprocessable:
+    return Unprocessable(
+        f"url refused: {exc.reason}",
+        errors=[{"pointer": "/url", "field": "url", "in": "body", "detail": exc.reason}],
+    )
+
+
+async def create_subscription(
+    session: AsyncSession, *, data: SubscriptionCreate, settings: VendorsSettings
+) -> tuple[WebhookSubscription, str]:
+    try:
+        await check_url(data.url, settings=settings)
+    except url_safety.UnsafeURL as exc:
+        raise _unsafe(exc) from exc
+    secret = signatures.generate_secret()
+    row = WebhookSubscription(
+        url=data.url, secret=secret, event_types=sorted(set(data.event_types)), description=data.description
+    )
+    session.add(row)
+    await session.flush()
+    return row, secret
+
+
+async def get_subscription(
+    session: AsyncSession, *, principal: Principal, subscription_id: int
+) -> WebhookSubscription:
+    row = await repository.get_readable(
+        session, WebhookSubscription, principal=principal, row_id=subscription_id
+    )
+    if row is None:
+        raise not_found("webhook subscription", subscription_id)
+    return row
+
+
+async def update_subscription(
+    session: AsyncSession,
+    *,
+    subscription: WebhookSubscription,
+    data: SubscriptionUpdate,
+    settings: VendorsSettings,
+) -> WebhookSubscription:
+    values = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "url" in values:
+        try:
+            await check_url(values["url"], settings=settings)
+        except url_safety.UnsafeURL as exc:
+            raise _unsafe(exc) from exc
+    if "event_types" in values:
+        values["event_types"] = sorted(set(values["event_types"]))
+    if values.get("status") == "active":
+        subscription.disabled_reason = None
+    elif values.get("status") == "disabled":
+        subscription.disabled_reason = "disabled by an operator"
+    for name, value in values.items():
+        setattr(subscription, name, value)
+    subscription.version += 1
+    await session.flush()
+    return subscription
+
+
+async def ping(session: AsyncSession, *, subscription: WebhookSubscription) -> WebhookDelivery:
+    """A `webhook.ping` delivery to this subscription only, through the same signed, retried path."""
+    if subscription.status != "active":
+        raise Conflict(f"webhook subscription {subscription.id} is {subscription.status}")
+    delivery = WebhookDelivery(
+        subscription_id=subscription.id,
+        message_id=f"msg_{uuid.uuid4().hex}",
+        event_type="webhook.ping",
+        payload={
+            "type": "webhook.ping",
+            "timestamp": utcnow().isoformat(),
+            "data": {"subscription_id": subscription.id},
+        },
+    )
+    session.add(delivery)
+    await session.flush()
+    return delivery
+
+
+async def get_delivery(
+    session: AsyncSession, *, subscription: WebhookSubscription, delivery_id: int
+) -> WebhookDelivery:
+    row = await session.get(WebhookDelivery, delivery_id)
+    if row is None or row.subscription_id != subscription.id:
+        raise not_found("delivery", delivery_id)
+    return row
+
+
+async def redeliver(
+    session: AsyncSession, *, subscription: WebhookSubscription, delivery: WebhookDelivery
+) -> WebhookDelivery:
+    """Send a delivered, failed or dead-lettered message again, with a fresh retry schedule."""
+    if subscription.status != "active":
+        raise Conflict(f"webhook subscription {subscription.id} is {subscription.status}; enable it first")
+    if delivery.status == "pending":
+        raise Conflict(f"delivery {delivery.id} is still being retried")
+    delivery.status = "pending"
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
+    await session.flush()
+    return delivery
+
+
+class WebhookDeliverer:
+    """Background loop sending due deliveries; claims rows first so several replicas can run it."""
+
+    def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], settings: VendorsSettings):
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        # Redirects are never followed: a 3xx could point the request anywhere, past the SSRF check.
+        self.client = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="vendors-webhook-deliverer")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.client.aclose()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.deliver_due() == BATCH:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("webhook delivery pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.webhook_poll_seconds)
+            self._wake.clear()
+
+    async def deliver_due(self) -> int:
+        now = utcnow()
+        async with self.sessionmaker() as session, session.begin():
+            ids = await repository.claim_due_deliveries(
+                session, now=now, hold_until=now + timedelta(seconds=CLAIM_SECONDS), limit=BATCH
+            )
+        for delivery_id in ids:
+            await self._attempt(delivery_id)
+        return len(ids)
+
+    async def _send(
+        self, subscription: WebhookSubscription, delivery: WebhookDelivery
+    ) -> tuple[int | None, str | None]:
+        try:
+            # Checked again at send time: DNS may have changed since the subscription was made.
+            await check_url(subscription.url, settings=self.settings)
+        except url_safety.UnsafeURL as exc:
+            return None, f"url refused: {exc.reason}"
+        body = orjson.dumps(delivery.payload)
+        headers = signatures.signed_headers(subscription.secret, delivery.message_id, int(time.time()), body)
+        headers["content-type"] = "application/json"
+        try:
+            response = await self.client.post(subscription.url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}"[:500]
+        error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+        return response.status_code, error
+
+    async def _attempt(self, delivery_id: int) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            delivery = await session.get(WebhookDelivery, delivery_id)
+            subscription = (
+                None if delivery is None else await session.get(WebhookSubscription, delivery.subscription_id)
+            )
+        if delivery is None or subscription is None:
+            return
+        if subscription.status != "active":
+            status_code, error = None, f"subscription {subscription.status}"
+        else:
+            status_code, error = await self._send(subscription, delivery)
+        attempt = delivery.attempts + 1
+        outcome = retry.classify_attempt(
+            attempt, status_code, max_attempts=self.settings.webhook_max_attempts
+        )
+        async with self.sessionmaker() as session, session.begin():
+            delivery = await session.get(WebhookDelivery, delivery_id)
+            subscription = await session.get(WebhookSubscription, delivery.subscription_id)
+            now = utcnow()
+            delivery.attempts = attempt
+            delivery.last_status_code = status_code
+            delivery.last_error = error
+            entry = {"attempt": attempt, "at": now.isoformat(), "status_code": status_code, "error": error}
+            delivery.log = [*delivery.log, entry][-MAX_LOG_ENTRIES:]
+            if outcome is retry.DeliveryOutcome.DELIVERED:
+                delivery.status, delivery.delivered_at = "delivered", now
+            elif outcome is retry.DeliveryOutcome.DISABLE_SUBSCRIPTION:
+                delivery.status = "failed"
+                subscription.status = "disabled"
+                subscription.disabled_reason = "the receiver answered 410 Gone"
+            elif outcome is retry.DeliveryOutcome.DEAD_LETTER or subscription.status != "active":
+                delivery.status = "dead_letter"
+            else:
+                delivery.next_attempt_at = now + retry.next_attempt_delay(
+                    attempt,
+                    base=timedelta(seconds=self.settings.webhook_retry_base_seconds),
+                    cap=timedelta(seconds=self.settings.webhook_retry_cap_seconds),
+                )
+
+
+async def start_deliverer(app: FastAPI) -> None:
+    app.state.webhook_deliverer = WebhookDeliverer(
+        sessionmaker=app.state.db.sessionmaker, settings=app.state.settings
+    )
+    app.state.webhook_deliverer.start()
+
+
+async def stop_deliverer(app: FastAPI) -> None:
+    deliverer = getattr(app.state, "webhook_deliverer", None)
+    if deliverer is not None:
+        await deliverer.stop()

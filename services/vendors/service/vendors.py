@@ -1,0 +1,104 @@
+"""Vendors and partner communications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.vendors import repository
+from services.vendors.models import Communication, Vendor
+from services.vendors.schemas import CommunicationCreate, CommunicationUpdate, VendorCreate, VendorUpdate
+from services.vendors.service.common import actor, not_found, touch
+from services.vendors.service.machines import VENDOR_STATUSES, check_transition
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Unprocessable
+
+
+def _vendor_values(data: VendorCreate | VendorUpdate, *, exclude_unset: bool) -> dict:
+    values = data.model_dump(mode="json", exclude_unset=exclude_unset)
+    if values.get("country"):
+        values["country"] = values["country"].upper()
+    return values
+
+
+async def register_vendor(session: AsyncSession, *, data: VendorCreate) -> Vendor:
+    """A vendor enters the pipeline as a `prospect`."""
+    vendor = Vendor(**_vendor_values(data, exclude_unset=False))
+    return await repository.add(session, vendor, conflict=f"a vendor named {data.name!r} already exists")
+
+
+async def get_vendor(session: AsyncSession, *, principal: Principal, vendor_id: int) -> Vendor:
+    vendor = await repository.get_readable(session, Vendor, principal=principal, row_id=vendor_id)
+    if vendor is None:
+        raise not_found("vendor", vendor_id)
+    return vendor
+
+
+async def update_vendor(session: AsyncSession, *, vendor: Vendor, data: VendorUpdate) -> Vendor:
+    """Apply the fields sent; the caller has already matched If-Match against the version read."""
+    values = _vendor_values(data, exclude_unset=True)
+    for required in ("name", "country"):
+        if required in values and values[required] is None:
+            raise Unprocessable(
+                f"{required} cannot be null",
+                errors=[{"pointer": f"/{required}", "field": required, "in": "body", "detail": "required"}],
+            )
+    for name, value in values.items():
+        setattr(
+            vendor,
+            name,
+            [] if value is None and name in ("sites", "languages", "skills", "contacts") else value,
+        )
+    touch(vendor)
+    await repository.flush(session, conflict=f"a vendor named {vendor.name!r} already exists")
+    return vendor
+
+
+async def move_vendor(session: AsyncSession, *, vendor: Vendor, to: str) -> Vendor:
+    """prospect → onboarding → active ⇄ suspended → terminated (terminated from anywhere)."""
+    check_transition(VENDOR_STATUSES, current=vendor.status, target=to)
+    vendor.status = to
+    touch(vendor)
+    await session.flush()
+    return vendor
+
+
+async def log_communication(
+    session: AsyncSession, *, principal: Principal, data: CommunicationCreate
+) -> Communication:
+    if data.vendor_id is not None:
+        await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
+    row = Communication(**data.model_dump(), recorded_by=actor(principal))
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_communication(
+    session: AsyncSession, *, principal: Principal, communication_id: int
+) -> Communication:
+    row = await repository.get_readable(session, Communication, principal=principal, row_id=communication_id)
+    if row is None:
+        raise not_found("communication", communication_id)
+    return row
+
+
+async def update_communication(
+    session: AsyncSession, *, communication: Communication, data: CommunicationUpdate
+) -> Communication:
+    """Reschedule a follow-up or mark it done (done again: the first time is kept)."""
+    values = data.model_dump(exclude_unset=True)
+    if "follow_up_due_at" in values:
+        communication.follow_up_due_at = values["follow_up_due_at"]
+    if values.get("follow_up_done") is True and communication.follow_up_done_at is None:
+        communication.follow_up_done_at = utcnow()
+    elif values.get("follow_up_done") is False:
+        communication.follow_up_done_at = None
+    await session.flush()
+    return communication
+
+
+def due_before(before: datetime | None) -> datetime:
+    return before or utcnow()
