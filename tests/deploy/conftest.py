@@ -24,8 +24,10 @@ def promtool() -> Callable[..., subprocess.CompletedProcess]:
             pytest.fail(message + " and CI is set", pytrace=False)
         pytest.skip(message)
 
-    def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-        done = subprocess.run([path, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    def run(*args: str, cwd: Path = REPO, stdin: str | None = None) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [path, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, f"promtool {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
         return done
 
