@@ -105,10 +105,12 @@ async def _vendor_updated(session: AsyncSession, app: FastAPI, data: dict) -> st
 
 
 async def _contributor_call(app: FastAPI, method: str, path: str, **kw: Any) -> Any:
+    """A peer call whose refusal must make the VMS retry: the 503 also rolls back the webhook-id claim."""
     response = await app.state.services.request("contributors", method, path, **kw)
-    if response.status_code >= 500:
+    if response.status_code >= 500 or response.status_code in (401, 403, 405):
         raise ServiceUnavailable(
-            f"the contributors service answered {response.status_code}", service="contributors"
+            f"the contributors service answered {response.status_code} to {method} {path}",
+            service="contributors",
         )
     return response
 
