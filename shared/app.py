@@ -173,7 +173,11 @@ async def _database_ready(app: FastAPI) -> str | None:
 
 
 async def readyz(request: Request) -> JSONResponse:
+    """Ready when every check passes; `?local=true` checks only this process's own database, which is
+    what an orchestrator should gate traffic on (one service down must not take the gateway out too)."""
     checks = request.app.state.readiness_checks
+    if request.query_params.get("local") == "true":
+        checks = {"database": checks["database"]}
     results = await asyncio.gather(*(check(request.app) for check in checks.values()))
     report = {name: reason or "ok" for name, reason in zip(checks, results, strict=True)}
     ready = all(reason is None for reason in results)

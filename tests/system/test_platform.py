@@ -186,6 +186,7 @@ def test_a_stopped_service_gives_a_fast_503_naming_it(admin, cluster: Cluster):
         response = admin.get("/api/v1/vendors")
         elapsed = time.monotonic() - started
         ready = httpx.get(cluster.gateway_url + "/readyz")
+        local_ready = httpx.get(cluster.gateway_url + "/readyz", params={"local": "true"})
     finally:
         cluster.restart("vendors")
 
@@ -193,6 +194,7 @@ def test_a_stopped_service_gives_a_fast_503_naming_it(admin, cluster: Cluster):
     assert response.json()["service"] == "vendors" and "vendors" in response.json()["detail"]
     assert elapsed < 2.0
     assert ready.status_code == 503 and ready.json()["checks"]["vendors"] != "ok"
+    assert local_ready.status_code == 200 and set(local_ready.json()["checks"]) == {"database"}
     assert admin.get("/api/v1/vendors").status_code == 200
 
 
