@@ -1,21 +1,37 @@
 """The tasks service: projects, queues, permissions, assignment, submissions, QA."""
 
-from fastapi import FastAPI
+import logging
+
+from fastapi import FastAPI, Request, Response
 
 from services.tasks.events import HANDLERS
 from services.tasks.models import event_tables
-from services.tasks.routes import profiles
+from services.tasks.routes import assignments, profiles, projects, queues, stats
+from services.tasks.service.assignment import LeaseRace
 from services.tasks.settings import TasksSettings, get_settings
+from services.tasks.sweeper import start_sweeper, stop_sweeper
 from shared.app import ServiceParts, create_service_app
+
+log = logging.getLogger("labelops.tasks")
+
+
+async def _lease_race(_request: Request, _exc: LeaseRace) -> Response:
+    # The contributor's concurrent `next` won the lease; this one asks again shortly and gets it back.
+    return Response(status_code=204, headers={"Retry-After": "1", "LabelOps-Queue-Reason": "lease_limit"})
 
 
 def create_app(settings: TasksSettings | None = None) -> FastAPI:
-    return create_service_app(
+    settings = settings or get_settings()
+    app = create_service_app(
         ServiceParts(
-            settings=settings or get_settings(),
+            settings=settings,
             title="LabelOps tasks",
-            routers=[profiles.router],
+            routers=[profiles.router, projects.router, queues.router, assignments.router, stats.router],
             event_tables=event_tables,
             event_handlers=HANDLERS,
+            on_startup=[start_sweeper],
+            on_shutdown=[stop_sweeper],
         )
     )
+    app.add_exception_handler(LeaseRace, _lease_race)
+    return app

@@ -1,11 +1,25 @@
-"""What the tasks service receives (contributor events feed the eligibility read-model)."""
+"""What the tasks service publishes and how it handles what it receives.
+
+`task.completed`, `project.status_changed` and `sla.breached` are meant for vendors, but vendors has
+no handler for them yet and a receiver without a handler answers 422 (the outbox would retry forever),
+so they are routed nowhere until it does.
+"""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks import repository
-from services.tasks.models import ContributorProfile
+from services.tasks.models import DEFAULT_DAILY_CAPS, ContributorProfile, event_tables
 from shared.db import utcnow
-from shared.events import Event, EventHandler
+from shared.events import Event, EventHandler, Publisher
+
+ROUTES: dict[str, tuple[str, ...]] = {
+    "submission.recorded": ("contributors",),
+    "quality.drift": ("contributors",),
+    "task.completed": (),
+    "project.status_changed": (),
+    "sla.breached": (),
+}
+publisher = Publisher(source="tasks", tables=event_tables, routes=ROUTES)
 
 
 async def apply_contributor_upserted(session: AsyncSession, event: Event) -> None:
@@ -17,13 +31,35 @@ async def apply_contributor_upserted(session: AsyncSession, event: Event) -> Non
     profile = profile or ContributorProfile(
         contributor_id=data["contributor_id"], version=data["version"], status=""
     )
+    wellness = data.get("wellness") or {}
+    caps = wellness.get("daily_caps_minutes") or {}
     profile.version = data["version"]
     profile.status = data["status"]
     profile.vendor_id = data.get("vendor_id")
     profile.languages = data.get("languages", [])
     profile.skills = data.get("skills", [])
+    profile.qualifications = data.get("qualifications") or []
+    profile.daily_caps_minutes = {k: int(caps.get(k, v)) for k, v in DEFAULT_DAILY_CAPS.items()}
+    profile.opted_out_harmful = bool(wellness.get("opted_out_harmful", False))
+    profile.timezone = wellness.get("timezone") or "UTC"
     profile.updated_at = utcnow()
     await repository.save_profile(session, profile)
 
 
-HANDLERS: dict[str, EventHandler] = {"contributor.upserted": apply_contributor_upserted}
+async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
+    """An erased contributor is offboarded: the profile stays (for counts) but is never eligible again."""
+    contributor_id = event.data["contributor_id"]
+    profile = await repository.get_profile(session, contributor_id=contributor_id)
+    if profile is None:
+        profile = ContributorProfile(contributor_id=contributor_id, version=0, status="offboarded")
+    profile.erased = True
+    profile.status = "offboarded"
+    profile.languages, profile.skills, profile.qualifications = [], [], []
+    profile.updated_at = utcnow()
+    await repository.save_profile(session, profile)
+
+
+HANDLERS: dict[str, EventHandler] = {
+    "contributor.upserted": apply_contributor_upserted,
+    "contributor.erased": apply_contributor_erased,
+}

@@ -1,15 +1,36 @@
-"""Tables of the tasks service (its own metadata: see shared.db.make_base)."""
+"""Tables of the tasks service (its own metadata: see shared.db.make_base).
+
+The assignment invariants live here as constraints, not only in Python: a task's live + submitted
+assignments never exceed its overlap (CHECK on the counter the claim bumps conditionally), a contributor
+never holds the same task twice (UNIQUE), and a contributor holds at most one live lease per queue
+(partial UNIQUE index).
+"""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field
 
 from shared.db import UTCDateTime, make_base, utcnow
 from shared.events import define_event_tables
+from shared.idempotency import define_idempotency_table
 
 Base = make_base()
+
+DEFAULT_DAILY_CAPS = {"low": 480, "medium": 240, "high": 120}
 
 
 class ContributorProfile(Base, table=True):
@@ -23,7 +44,292 @@ class ContributorProfile(Base, table=True):
     vendor_id: int | None = Field(default=None, index=True)
     languages: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    qualifications: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    daily_caps_minutes: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_DAILY_CAPS),
+        sa_column=Column(JSON, nullable=False, server_default='{"low": 480, "medium": 240, "high": 120}'),
+    )
+    opted_out_harmful: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    timezone: str = Field(default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC"))
+    erased: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class Project(Base, table=True):
+    __tablename__ = "projects"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    task_type: str = Field(max_length=50)
+    label_schema: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    overlap: int
+    gold_ratio: float
+    review_ratio: float
+    content_severity: str = Field(max_length=10)
+    required_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    required_skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    required_qualification: str | None = Field(default=None, max_length=100)
+    required_qualification_score: float | None = None
+    allowed_vendors: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    crowd_allowed: bool = True
+    lease_seconds: int
+    sla_turnaround_hours: float | None = None
+    min_quality: float | None = None
+    auto_revoke_on_drift: bool = False
+    starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status: str = Field(default="draft", max_length=20, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Queue(Base, table=True):
+    __tablename__ = "queues"
+    __table_args__ = (UniqueConstraint("project_id", "kind", name="uq_queues_project_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=Column(Integer, ForeignKey("projects.id"), nullable=False))
+    kind: str = Field(max_length=20)
+
+
+class QueuePermission(Base, table=True):
+    """A role on a queue for one contributor, a whole vendor, or the crowd (contributors of no vendor)."""
+
+    __tablename__ = "queue_permissions"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN contributor_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN vendor_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN crowd THEN 1 ELSE 0 END) = 1",
+            name="ck_queue_permissions_one_grantee",
+        ),
+        Index("ix_queue_permissions_queue_contributor", "queue_id", "contributor_id"),
+        Index("ix_queue_permissions_queue_vendor", "queue_id", "vendor_id"),
+        Index(
+            "ix_queue_permissions_expiring",
+            "expires_at",
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    queue_id: int = Field(sa_column=Column(Integer, ForeignKey("queues.id"), nullable=False))
+    project_id: int
+    contributor_id: int | None = None
+    vendor_id: int | None = None
+    crowd: bool = False
+    role: str = Field(max_length=20)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source: str = Field(default="manual", max_length=20)
+    suspended: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PermissionAudit(Base, table=True):
+    """Every grant, revoke, expiry, suspension and restore of a queue permission."""
+
+    __tablename__ = "permission_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    permission_id: int = Field(index=True)
+    queue_id: int
+    action: str = Field(max_length=20)
+    actor: str = Field(max_length=100)
+    reason: str | None = Field(default=None, max_length=500)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class VendorSuspension(Base, table=True):
+    __tablename__ = "vendor_suspensions"
+    __table_args__ = (PrimaryKeyConstraint("project_id", "vendor_id"),)
+
+    project_id: int
+    vendor_id: int
+    reason: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Task(Base, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint("assigned_count >= 0 AND assigned_count <= overlap", name="ck_tasks_within_overlap"),
+        CheckConstraint(
+            "completed_count >= 0 AND completed_count <= assigned_count", name="ck_tasks_completed"
+        ),
+        # The claim scans this in order: priority (stored negated), due date, age; only open capacity.
+        Index(
+            "ix_tasks_claimable",
+            "project_id",
+            "is_gold",
+            "rank",
+            "due_at",
+            "id",
+            sqlite_where=text("assigned_count < overlap"),
+            postgresql_where=text("assigned_count < overlap"),
+        ),
+        Index(
+            "ix_tasks_unfinished",
+            "project_id",
+            "created_at",
+            sqlite_where=text("completed_count < overlap"),
+            postgresql_where=text("completed_count < overlap"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=Column(Integer, ForeignKey("projects.id"), nullable=False))
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    priority: int = 0
+    rank: int = 0  # -priority, so one ascending index serves "highest priority first"
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    gold_answer: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    is_gold: bool = False
+    overlap: int
+    assigned_count: int = 0
+    completed_count: int = 0
+    final_answer: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Assignment(Base, table=True):
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("task_id", "contributor_id", name="uq_assignments_task_contributor"),
+        Index(
+            "uq_assignments_live_lease",
+            "queue_id",
+            "contributor_id",
+            unique=True,
+            sqlite_where=text("status = 'leased'"),
+            postgresql_where=text("status = 'leased'"),
+        ),
+        Index(
+            "ix_assignments_leases_by_expiry",
+            "queue_id",
+            "lease_expires_at",
+            sqlite_where=text("status = 'leased'"),
+            postgresql_where=text("status = 'leased'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    queue_id: int
+    project_id: int
+    task_id: int = Field(sa_column=Column(Integer, ForeignKey("tasks.id"), nullable=False))
+    contributor_id: int
+    vendor_id: int | None = None
+    status: str = Field(max_length=20)
+    leased_at: datetime = Field(sa_type=UTCDateTime)
+    lease_expires_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Submission(Base, table=True):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_project_created", "project_id", "created_at"),
+        Index("ix_submissions_vendor_decided", "vendor_id", "decided_at"),
+        Index("ix_submissions_contributor_created", "contributor_id", "created_at"),
+        Index("ix_submissions_task", "task_id"),
+        Index(
+            "ix_submissions_review_pending",
+            "project_id",
+            "id",
+            sqlite_where=text("review_state IN ('pending', 'leased')"),
+            postgresql_where=text("review_state IN ('pending', 'leased')"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("assignments.id"), unique=True, nullable=False)
+    )
+    task_id: int
+    project_id: int
+    contributor_id: int
+    vendor_id: int | None = None
+    answer: Any = Field(sa_column=Column(JSON, nullable=False))
+    time_spent_seconds: int
+    is_gold: bool = False
+    gold_correct: bool | None = None
+    on_time: bool | None = None  # answered within the task's due time / the project's SLA (None: no SLA)
+    outcome: str = Field(max_length=20)  # accepted | pending_review | rejected
+    review_state: str = Field(default="none", max_length=20)  # none | pending | leased | done
+    reviewer_id: int | None = None
+    review_lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Review(Base, table=True):
+    __tablename__ = "reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("submissions.id"), nullable=False, index=True)
+    )
+    reviewer_id: int
+    verdict: str = Field(max_length=10)
+    answer: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    comment: str | None = Field(default=None, max_length=2000)
+    requeued: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProjectCounter(Base, table=True):
+    """Running totals per project, sharded by contributor so concurrent submits rarely share a row."""
+
+    __tablename__ = "project_counters"
+    __table_args__ = (PrimaryKeyConstraint("project_id", "shard"),)
+
+    project_id: int
+    shard: int
+    tasks_imported: int = 0
+    tasks_completed: int = 0
+    submissions: int = 0
+    handling_seconds: int = 0
+    gold_total: int = 0
+    gold_correct: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    on_time: int = 0
+    late: int = 0
+
+
+class ContributorQuality(Base, table=True):
+    """Gold accuracy of one contributor on one project."""
+
+    __tablename__ = "contributor_quality"
+    __table_args__ = (PrimaryKeyConstraint("project_id", "contributor_id"),)
+
+    project_id: int
+    contributor_id: int
+    gold_total: int = 0
+    gold_correct: int = 0
+    drifted: bool = False
+
+
+class DailyExposure(Base, table=True):
+    """Seconds of work per contributor, local day and content severity (wellness caps read it)."""
+
+    __tablename__ = "daily_exposure"
+    __table_args__ = (PrimaryKeyConstraint("contributor_id", "day", "severity"),)
+
+    contributor_id: int
+    day: str = Field(max_length=10)
+    severity: str = Field(max_length=10)
+    seconds: int = 0
+
+
 event_tables = define_event_tables(Base.metadata)
+idempotency_keys = define_idempotency_table(Base.metadata)

@@ -1,8 +1,13 @@
 """API models of the tasks service."""
 
 from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Severity = Literal["none", "low", "medium", "high"]
+ProjectStatus = Literal["draft", "active", "paused", "completed", "archived"]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class ContributorProfileRead(BaseModel):
@@ -14,4 +19,211 @@ class ContributorProfileRead(BaseModel):
     vendor_id: int | None
     languages: list[dict]
     skills: list[str]
+    qualifications: list[dict] = []
+    daily_caps_minutes: dict[str, int] = {}
+    opted_out_harmful: bool = False
+    timezone: str = "UTC"
+    erased: bool = False
     updated_at: datetime
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    task_type: str = Field(min_length=1, max_length=50)
+    label_schema: dict[str, Any]
+    overlap: int = Field(1, ge=1, le=50)
+    gold_ratio: float = Field(0.0, ge=0, le=1)
+    review_ratio: float = Field(0.0, ge=0, le=1)
+    content_severity: Severity = "none"
+    required_languages: list[Annotated[str, Field(min_length=2, max_length=35)]] = Field([], max_length=20)
+    required_skills: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field([], max_length=50)
+    required_qualification: str | None = Field(None, min_length=1, max_length=100)
+    required_qualification_score: float | None = Field(None, ge=0, le=100)
+    allowed_vendors: list[Id] = Field([], max_length=500)
+    crowd_allowed: bool = True
+    lease_seconds: int = Field(600, ge=5, le=86_400)
+    sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
+    min_quality: float | None = Field(None, ge=0, le=1)
+    auto_revoke_on_drift: bool = False
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    deadline: datetime | None = None
+
+    @model_validator(mode="after")
+    def _times_have_offsets(self) -> "ProjectCreate":
+        for name in ("starts_at", "ends_at", "deadline"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"{name} needs a UTC offset")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class ProjectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    task_type: str
+    label_schema: dict[str, Any]
+    overlap: int
+    gold_ratio: float
+    review_ratio: float
+    content_severity: str
+    required_languages: list[str]
+    required_skills: list[str]
+    required_qualification: str | None
+    required_qualification_score: float | None
+    allowed_vendors: list[int]
+    crowd_allowed: bool
+    lease_seconds: int
+    sla_turnaround_hours: float | None
+    min_quality: float | None
+    auto_revoke_on_drift: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    deadline: datetime | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class TransitionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: ProjectStatus
+
+
+class ImportResult(BaseModel):
+    imported: int
+    rejected: int
+    gold: int
+    errors: list[dict[str, Any]]
+
+
+class QueueRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+
+
+class PermissionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contributor_id: Id | None = None
+    vendor_id: Id | None = None
+    crowd: bool = False
+    role: Literal["labeler", "reviewer"] = "labeler"
+    expires_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _one_grantee(self) -> "PermissionCreate":
+        if (self.contributor_id is not None) + (self.vendor_id is not None) + self.crowd != 1:
+            raise ValueError("give exactly one of contributor_id, vendor_id or crowd=true")
+        if self.expires_at is not None and self.expires_at.tzinfo is None:
+            raise ValueError("expires_at needs a UTC offset")
+        return self
+
+
+class PermissionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    queue_id: int
+    contributor_id: int | None
+    vendor_id: int | None
+    crowd: bool
+    role: str
+    expires_at: datetime | None
+    source: str
+    suspended: bool
+    created_at: datetime
+
+
+class TaskOut(BaseModel):
+    id: int
+    data: dict[str, Any]
+
+
+class LeaseRead(BaseModel):
+    assignment_id: int
+    task: TaskOut
+    lease_expires_at: datetime
+    submission_id: int | None = None
+    answer: Any | None = None
+
+
+class HeartbeatRead(BaseModel):
+    assignment_id: int
+    lease_expires_at: datetime
+
+
+class SubmissionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer: Any = Field(...)
+    time_spent_seconds: int = Field(ge=0, le=86_400)
+
+
+class SubmissionRead(BaseModel):
+    id: int
+    assignment_id: int
+    task_id: int
+    outcome: str
+    gold_correct: bool | None
+    created_at: datetime
+
+
+class ReviewCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    submission_id: Id
+    verdict: Literal["accept", "reject", "correct"]
+    answer: Any | None = None
+    comment: str | None = Field(None, max_length=2000)
+    requeue: bool = True
+
+
+class ReviewRead(BaseModel):
+    id: int
+    submission_id: int
+    verdict: str
+    requeued: bool
+    created_at: datetime
+
+
+class AggregateCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["majority", "dawid_skene"] = "majority"
+
+
+class VendorSuspensionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vendor_id: Id
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class VendorSuspensionRead(BaseModel):
+    project_id: int
+    vendor_id: int
+    reason: str
+    permissions_suspended: int
+
+
+class ProductionItem(BaseModel):
+    project_id: int
+    task_type: str
+    language: str | None
+    vendor_id: int | None
+    accepted_units: int
+    rejected_units: int
+
+
+class ProductionRead(BaseModel):
+    items: list[ProductionItem]

@@ -11,6 +11,8 @@ class TasksSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LABELOPS_TASKS_", extra="ignore")
 
     service_name: str = "tasks"
+    # How often expired leases are reclaimed and expired grants recorded in the background.
+    sweep_seconds: float = 5.0
 
 
 @lru_cache

@@ -1,4 +1,4 @@
-"""Every query of the tasks service."""
+"""Every query of the tasks service: profiles here, the rest by resource in the sibling modules."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,3 +12,7 @@ async def get_profile(session: AsyncSession, *, contributor_id: int) -> Contribu
 async def save_profile(session: AsyncSession, profile: ContributorProfile) -> None:
     session.add(profile)
     await session.flush()
+
+
+def dialect_of(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"

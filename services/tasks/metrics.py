@@ -1,0 +1,34 @@
+"""Domain metrics of the tasks service (labelops_ prefix; bounded labels only, never ids)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prometheus_client import Counter, Gauge, Histogram
+
+NEXT_LATENCY = Histogram(
+    "labelops_next_duration_seconds",
+    "Time to answer POST /queues/{id}/next",
+    ["result"],
+    buckets=(0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+ASSIGNMENTS = Counter("labelops_assignments_total", "Assignments by outcome", ["outcome"])
+LEASE_EXPIRIES = Counter("labelops_lease_expiries_total", "Leases that expired and were reclaimed")
+# One bucket at each common SLA threshold (hours), so on-time share is readable per threshold.
+TURNAROUND = Histogram(
+    "labelops_task_turnaround_hours",
+    "Turnaround from import to final answer",
+    buckets=(1, 4, 8, 12, 24, 48, 72, 168),
+)
+SLA_BREACHES = Counter("labelops_sla_breaches_total", "Tasks finished after their SLA")
+GOLD_ANSWERS = Counter("labelops_gold_answers_total", "Gold answers by correctness", ["correct"])
+QUEUE_DEPTH = Gauge(
+    "labelops_queue_depth", "Task units across active projects by status", ["status"], multiprocess_mode="max"
+)
+
+
+def observe_turnaround(ctx: dict[str, Any], now: datetime, on_time: bool) -> None:
+    TURNAROUND.observe((now - ctx["task_created_at"]).total_seconds() / 3600)
+    if not on_time:
+        SLA_BREACHES.inc()

@@ -1,0 +1,201 @@
+"""Queries on projects, queues, queue permissions, their audit and vendor suspensions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.tasks.models import (
+    PermissionAudit,
+    Project,
+    ProjectCounter,
+    Queue,
+    QueuePermission,
+    Task,
+    VendorSuspension,
+)
+from services.tasks.repository import dialect_of
+
+IMPORT_CHUNK = 5000
+
+
+async def add_project(session: AsyncSession, project: Project) -> Project:
+    session.add(project)
+    await session.flush()
+    return project
+
+
+async def get_project(session: AsyncSession, *, project_id: int, lock: bool = False) -> Project | None:
+    stmt = select(Project).where(Project.id == project_id)
+    if lock and dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_projects(session: AsyncSession, *, limit: int, after_id: int | None) -> list[Project]:
+    stmt = select(Project).order_by(Project.id).limit(limit + 1)
+    if after_id is not None:
+        stmt = stmt.where(Project.id > after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def ensure_queues(session: AsyncSession, *, project_id: int) -> list[Queue]:
+    existing = {q.kind: q for q in await list_queues(session, project_id=project_id)}
+    for kind in ("labeling", "review"):
+        if kind not in existing:
+            queue = Queue(project_id=project_id, kind=kind)
+            session.add(queue)
+            existing[kind] = queue
+    await session.flush()
+    return [existing["labeling"], existing["review"]]
+
+
+async def list_queues(session: AsyncSession, *, project_id: int) -> list[Queue]:
+    stmt = select(Queue).where(Queue.project_id == project_id).order_by(Queue.id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_queue(session: AsyncSession, *, queue_id: int) -> Queue | None:
+    return await session.get(Queue, queue_id)
+
+
+async def add_permission(session: AsyncSession, permission: QueuePermission) -> QueuePermission:
+    session.add(permission)
+    await session.flush()
+    return permission
+
+
+async def list_live_permissions(
+    session: AsyncSession, *, queue_id: int | None = None, project_id: int | None = None
+) -> list[QueuePermission]:
+    stmt = select(QueuePermission).where(QueuePermission.revoked_at.is_(None)).order_by(QueuePermission.id)
+    if queue_id is not None:
+        stmt = stmt.where(QueuePermission.queue_id == queue_id)
+    if project_id is not None:
+        stmt = stmt.where(QueuePermission.project_id == project_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_permission(
+    session: AsyncSession, *, queue_id: int, permission_id: int
+) -> QueuePermission | None:
+    stmt = select(QueuePermission).where(
+        QueuePermission.id == permission_id,
+        QueuePermission.queue_id == queue_id,
+        QueuePermission.revoked_at.is_(None),
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    permissions: list[QueuePermission],
+    action: str,
+    actor: str,
+    reason: str | None = None,
+) -> None:
+    if not permissions:
+        return
+    await session.execute(
+        insert(PermissionAudit),
+        [
+            {
+                "permission_id": p.id,
+                "queue_id": p.queue_id,
+                "action": action,
+                "actor": actor,
+                "reason": reason,
+            }
+            for p in permissions
+        ],
+    )
+
+
+async def expired_permissions(session: AsyncSession, *, now: datetime) -> list[QueuePermission]:
+    stmt = select(QueuePermission).where(
+        QueuePermission.revoked_at.is_(None),
+        QueuePermission.expires_at.is_not(None),
+        QueuePermission.expires_at <= now,
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def permissions_of_vendor(
+    session: AsyncSession, *, project_id: int, vendor_id: int
+) -> list[QueuePermission]:
+    stmt = select(QueuePermission).where(
+        QueuePermission.project_id == project_id,
+        QueuePermission.vendor_id == vendor_id,
+        QueuePermission.revoked_at.is_(None),
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def set_suspended(session: AsyncSession, *, permission_ids: list[int], suspended: bool) -> None:
+    if permission_ids:
+        await session.execute(
+            update(QueuePermission).where(QueuePermission.id.in_(permission_ids)).values(suspended=suspended)
+        )
+
+
+async def get_suspension(
+    session: AsyncSession, *, project_id: int, vendor_id: int
+) -> VendorSuspension | None:
+    return await session.get(VendorSuspension, (project_id, vendor_id))
+
+
+async def add_suspension(session: AsyncSession, suspension: VendorSuspension) -> None:
+    session.add(suspension)
+    await session.flush()
+
+
+async def delete_suspension(session: AsyncSession, suspension: VendorSuspension) -> None:
+    await session.delete(suspension)
+    await session.flush()
+
+
+def task_insert_statement():
+    return insert(Task.__table__)
+
+
+async def insert_tasks(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
+    """executemany-style bulk insert: one prepared statement, many parameter sets, no ORM objects."""
+    table = Task.__table__
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        await session.execute(insert(table), rows[start : start + IMPORT_CHUNK])
+
+
+async def add_to_counters(session: AsyncSession, *, project_id: int, shard: int, **deltas: int) -> None:
+    """Add to a project's running totals (an upsert on one shard row, so no read-modify-write race)."""
+    table = ProjectCounter.__table__
+    names = list(deltas)
+    module = postgresql if dialect_of(session) == "postgresql" else sqlite
+    # Columns not mentioned start at their defaults on insert.
+    defaults = {c.name: 0 for c in table.c if c.name not in ("project_id", "shard") and c.name not in names}
+    stmt = module.insert(table).values(project_id=project_id, shard=shard, **defaults, **deltas)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["project_id", "shard"],
+        set_={n: getattr(table.c, n) + getattr(stmt.excluded, n) for n in names},
+    )
+    await session.execute(stmt)
+
+
+def live_grant_clause(*, now: datetime, contributor_id: int, vendor_id: int | None, role: str):
+    """A permission that lets this contributor work now: live, unexpired, not suspended, matching the role."""
+    grantee = [QueuePermission.contributor_id == contributor_id]
+    if vendor_id is not None:
+        grantee.append(QueuePermission.vendor_id == vendor_id)
+    else:
+        grantee.append(QueuePermission.crowd.is_(True))
+    return and_(
+        QueuePermission.revoked_at.is_(None),
+        QueuePermission.suspended.is_(False),
+        QueuePermission.role == role,
+        or_(QueuePermission.expires_at.is_(None), QueuePermission.expires_at > now),
+        or_(*grantee),
+    )

@@ -1,0 +1,42 @@
+"""HTTP for /api/v1/assignments (heartbeat, release, submit) and /api/v1/reviews."""
+
+from fastapi import APIRouter, Response
+from fastapi.responses import ORJSONResponse
+
+from services.tasks.auth import Worker
+from services.tasks.schemas import HeartbeatRead, ReviewCreate, ReviewRead, SubmissionCreate, SubmissionRead
+from services.tasks.service import assignment, reviews
+from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader
+
+router = APIRouter(prefix="/api/v1", tags=["assignments"])
+
+
+@router.post("/assignments/{assignment_id}/heartbeat", response_model=HeartbeatRead)
+async def heartbeat(assignment_id: int, session: SessionDep, principal: Worker):
+    return await assignment.heartbeat(session, principal=principal, assignment_id=assignment_id)
+
+
+@router.post("/assignments/{assignment_id}/release", status_code=204)
+async def release(assignment_id: int, session: SessionDep, principal: Worker):
+    await assignment.release(session, principal=principal, assignment_id=assignment_id)
+    return Response(status_code=204)
+
+
+@router.post("/assignments/{assignment_id}/submit", status_code=201, response_model=SubmissionRead)
+async def submit(
+    assignment_id: int,
+    data: SubmissionCreate,
+    session: SessionDep,
+    principal: Worker,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    status, body = await assignment.submit(
+        session, principal=principal, assignment_id=assignment_id, data=data, idempotency_key=idempotency_key
+    )
+    return ORJSONResponse(body, status_code=status)
+
+
+@router.post("/reviews", status_code=201, response_model=ReviewRead)
+async def create_review(data: ReviewCreate, session: SessionDep, principal: Worker):
+    return await reviews.record_review(session, principal=principal, data=data)

@@ -1,0 +1,124 @@
+"""HTTP for /api/v1/projects: lifecycle, import, queues, suspensions, stats, results, export, aggregate."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.tasks.auth import BudgetControl, ProjectsManage, ProjectsRead
+from services.tasks.repository import projects as repo
+from services.tasks.schemas import (
+    AggregateCreate,
+    ImportResult,
+    ProjectCreate,
+    ProjectRead,
+    QueueRead,
+    TransitionCreate,
+    VendorSuspensionCreate,
+    VendorSuspensionRead,
+)
+from services.tasks.service import projects as service
+from services.tasks.service import stats
+from shared.db import ReadSessionDep, SessionDep
+from shared.pagination import Page
+
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+ProjectId = Annotated[int, "path"]
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+@router.post("", status_code=201, response_model=ProjectRead)
+async def create_project(data: ProjectCreate, session: SessionDep, _principal: ProjectsManage):
+    return await service.create_project(session, data=data)
+
+
+@router.get("", response_model=Page[ProjectRead])
+async def list_projects(
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    after_id: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+):
+    rows = await repo.list_projects(session, limit=limit, after_id=after_id)
+    return {"items": rows[:limit], "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
+
+
+@router.get("/{project_id}", response_model=ProjectRead)
+async def read_project(project_id: int, session: ReadSessionDep, _principal: ProjectsRead):
+    return await service.get_project(session, project_id=project_id)
+
+
+@router.post("/{project_id}/transitions", response_model=ProjectRead)
+async def transition_project(
+    project_id: int, data: TransitionCreate, session: SessionDep, principal: ProjectsManage
+):
+    return await service.transition_project(session, principal=principal, project_id=project_id, to=data.to)
+
+
+@router.post(
+    "/{project_id}/tasks",
+    status_code=201,
+    response_model=ImportResult,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/jsonl": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+async def import_tasks(project_id: int, request: Request, session: SessionDep, _principal: ProjectsManage):
+    body = await request.body()
+    return await service.import_tasks(
+        session, project_id=project_id, body=body, content_type=request.headers.get("content-type", "")
+    )
+
+
+@router.get("/{project_id}/queues", response_model=list[QueueRead])
+async def list_queues(project_id: int, session: ReadSessionDep, _principal: ProjectsRead):
+    await service.get_project(session, project_id=project_id)
+    return await repo.list_queues(session, project_id=project_id)
+
+
+@router.post("/{project_id}/vendor-suspensions", status_code=201, response_model=VendorSuspensionRead)
+async def suspend_vendor(
+    project_id: int, data: VendorSuspensionCreate, session: SessionDep, principal: BudgetControl
+):
+    return await service.suspend_vendor(
+        session, principal=principal, project_id=project_id, vendor_id=data.vendor_id, reason=data.reason
+    )
+
+
+@router.delete("/{project_id}/vendor-suspensions/{vendor_id}", status_code=204)
+async def restore_vendor(project_id: int, vendor_id: int, session: SessionDep, principal: BudgetControl):
+    await service.restore_vendor(session, principal=principal, project_id=project_id, vendor_id=vendor_id)
+    return Response(status_code=204)
+
+
+@router.get("/{project_id}/stats")
+async def project_stats(project_id: int, session: ReadSessionDep, _principal: ProjectsRead) -> dict:
+    return await stats.project_stats(session, project_id=project_id)
+
+
+@router.get("/{project_id}/results")
+async def project_results(project_id: int, session: ReadSessionDep, _principal: ProjectsRead) -> list[dict]:
+    return await stats.results(session, project_id=project_id)
+
+
+@router.get("/{project_id}/export", response_class=Response)
+async def export_project(
+    project_id: int,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    format: Annotated[Literal["json", "jsonl", "csv", "label-studio"], Query()] = "json",  # noqa: A002
+):
+    body, media_type = await stats.export(session, project_id=project_id, fmt=format)
+    return Response(content=body, media_type=media_type)
+
+
+@router.post("/{project_id}/aggregate")
+async def aggregate(
+    project_id: int, data: AggregateCreate, session: ReadSessionDep, _principal: ProjectsManage
+) -> dict:
+    return await stats.aggregate(session, project_id=project_id, method=data.method)

@@ -1,0 +1,56 @@
+"""HTTP for /api/v1/queues: permissions, and `next` (a lease, or 204 with the reason)."""
+
+import time
+
+from fastapi import APIRouter, Response
+
+from services.tasks import metrics
+from services.tasks.auth import ProjectsManage, ProjectsRead, Worker
+from services.tasks.schemas import LeaseRead, PermissionCreate, PermissionRead
+from services.tasks.service import assignment
+from services.tasks.service import projects as service
+from shared.db import ReadSessionDep, SessionDep
+
+router = APIRouter(prefix="/api/v1/queues", tags=["queues"])
+QUEUE_REASON = "LabelOps-Queue-Reason"
+NO_WORK = {
+    204: {
+        "description": "No work now; Retry-After says when to ask again and LabelOps-Queue-Reason why "
+        "(exhausted | all_leased | not_eligible | wellness_cap | lease_limit)"
+    }
+}
+
+
+@router.post("/{queue_id}/permissions", status_code=201, response_model=PermissionRead)
+async def grant_permission(
+    queue_id: int, data: PermissionCreate, session: SessionDep, principal: ProjectsManage
+):
+    return await service.grant_queue_permission(session, principal=principal, queue_id=queue_id, data=data)
+
+
+@router.get("/{queue_id}/permissions", response_model=list[PermissionRead])
+async def list_permissions(queue_id: int, session: ReadSessionDep, _principal: ProjectsRead):
+    return await service.list_queue_permissions(session, queue_id=queue_id)
+
+
+@router.delete("/{queue_id}/permissions/{permission_id}", status_code=204)
+async def revoke_permission(
+    queue_id: int, permission_id: int, session: SessionDep, principal: ProjectsManage
+):
+    await service.revoke_queue_permission(
+        session, principal=principal, queue_id=queue_id, permission_id=permission_id
+    )
+    return Response(status_code=204)
+
+
+@router.post("/{queue_id}/next", response_model=LeaseRead, responses=NO_WORK)
+async def lease_next(queue_id: int, session: SessionDep, principal: Worker):
+    start = time.perf_counter()
+    outcome = await assignment.lease_next_task(session, principal=principal, queue_id=queue_id)
+    if isinstance(outcome, assignment.NoWork):
+        metrics.NEXT_LATENCY.labels(result=outcome.reason).observe(time.perf_counter() - start)
+        return Response(
+            status_code=204, headers={"Retry-After": str(outcome.retry_after), QUEUE_REASON: outcome.reason}
+        )
+    metrics.NEXT_LATENCY.labels(result="leased").observe(time.perf_counter() - start)
+    return outcome

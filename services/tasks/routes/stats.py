@@ -1,0 +1,47 @@
+"""HTTP for /api/v1/production and /api/v1/stats (vendor invoices, scorecards, contributor stats)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.tasks.auth import ContributorStatsRead, ProductionRead
+from services.tasks.schemas import ProductionRead as ProductionBody
+from services.tasks.service import stats
+from shared.db import ReadSessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["stats"])
+From = Annotated[datetime | None, Query(alias="from")]
+To = Annotated[datetime | None, Query(alias="to")]
+VendorId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+
+
+@router.get("/production", response_model=ProductionBody)
+async def production(
+    session: ReadSessionDep,
+    principal: ProductionRead,
+    vendor_id: VendorId = None,
+    start: From = None,
+    end: To = None,
+):
+    return await stats.production(session, principal=principal, vendor_id=vendor_id, start=start, end=end)
+
+
+@router.get("/stats/vendors/{vendor_id}")
+async def vendor_stats(
+    vendor_id: int, session: ReadSessionDep, principal: ProductionRead, start: From = None, end: To = None
+) -> dict:
+    return await stats.vendor_stats(session, principal=principal, vendor_id=vendor_id, start=start, end=end)
+
+
+@router.get("/stats/contributors/{contributor_id}")
+async def contributor_stats(
+    contributor_id: int,
+    session: ReadSessionDep,
+    principal: ContributorStatsRead,
+    start: From = None,
+    end: To = None,
+) -> dict:
+    return await stats.contributor_stats(
+        session, principal=principal, contributor_id=contributor_id, start=start, end=end
+    )

@@ -1,0 +1,1 @@
+"""Pure rules of the tasks service: functions of values, no I/O."""

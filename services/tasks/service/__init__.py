@@ -1,0 +1,1 @@
+"""The rules of the tasks service, split by resource."""

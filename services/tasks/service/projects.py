@@ -1,0 +1,220 @@
+"""Projects: creation, lifecycle (queues and grants follow it), bulk import, permissions, suspensions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.tasks.events import publisher
+from services.tasks.models import Project, Queue, QueuePermission, VendorSuspension
+from services.tasks.repository import projects as repo
+from services.tasks.rules.importing import UnreadableImport, parse_import
+from services.tasks.rules.label_schema import answer_errors, schema_errors
+from services.tasks.rules.transitions import allowed_targets
+from services.tasks.schemas import ImportResult, PermissionCreate, ProjectCreate
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, InvalidTransition, NotFound, Unprocessable
+
+COUNTER_SHARDS = 8
+
+
+async def create_project(session: AsyncSession, *, data: ProjectCreate) -> Project:
+    """A draft project whose label schema is valid (answers will be checked against it)."""
+    errors = schema_errors(data.label_schema)
+    if errors:
+        raise Unprocessable("label_schema is not valid", errors=errors)
+    return await repo.add_project(session, Project(**data.model_dump()))
+
+
+async def get_project(session: AsyncSession, *, project_id: int, lock: bool = False) -> Project:
+    project = await repo.get_project(session, project_id=project_id, lock=lock)
+    if project is None:
+        raise NotFound(f"project {project_id} not found")
+    return project
+
+
+def _actor(principal: Principal) -> str:
+    return principal.subject
+
+
+async def transition_project(
+    session: AsyncSession, *, principal: Principal, project_id: int, to: str
+) -> Project:
+    """Move along the lifecycle table; activation opens queues and grants, completion revokes every grant."""
+    project = await get_project(session, project_id=project_id, lock=True)
+    allowed = allowed_targets(project.status)
+    if to not in allowed:
+        raise InvalidTransition(project.status, to, allowed)
+    previous, project.status, project.updated_at = project.status, to, utcnow()
+    if to == "active" and previous == "draft":
+        labeling, review = await repo.ensure_queues(session, project_id=project.id)
+        await _grant_from_rules(session, project=project, queue=labeling, actor=_actor(principal))
+    elif to == "completed":
+        live = await repo.list_live_permissions(session, project_id=project.id)
+        now = utcnow()
+        for permission in live:
+            permission.revoked_at = now
+        await session.flush()
+        await repo.audit(
+            session, permissions=live, action="revoke", actor=_actor(principal), reason="project completed"
+        )
+    session.add(project)
+    await session.flush()
+    await publisher.publish(
+        session, "project.status_changed", {"project_id": project.id, "from": previous, "to": to}
+    )
+    return project
+
+
+async def _grant_from_rules(session: AsyncSession, *, project: Project, queue: Queue, actor: str) -> None:
+    grants = [
+        QueuePermission(queue_id=queue.id, project_id=project.id, vendor_id=v, role="labeler", source="rule")
+        for v in project.allowed_vendors
+    ]
+    if project.crowd_allowed:
+        grants.append(
+            QueuePermission(
+                queue_id=queue.id, project_id=project.id, crowd=True, role="labeler", source="rule"
+            )
+        )
+    for grant in grants:
+        session.add(grant)
+    await session.flush()
+    await repo.audit(session, permissions=grants, action="grant", actor=actor, reason="project rules")
+
+
+async def import_tasks(
+    session: AsyncSession, *, project_id: int, body: bytes, content_type: str
+) -> ImportResult:
+    """Insert every valid row (bulk, no ORM objects) and report the others by row number."""
+    project = await get_project(session, project_id=project_id)
+    if project.status in ("completed", "archived"):
+        raise Conflict(f"project {project_id} is {project.status}; it takes no new tasks")
+    try:
+        parsed = parse_import(body, content_type)
+    except UnreadableImport as exc:
+        raise Unprocessable(
+            str(exc), errors=[{"pointer": "/", "field": "body", "in": "body", "detail": str(exc)}]
+        ) from exc
+    now = utcnow()
+    rows, gold = [], 0
+    for number, task in enumerate(parsed.tasks, start=1):
+        if task.gold_answer is not None:
+            problems = answer_errors(project.label_schema, task.gold_answer, pointer="/gold_answer")
+            if problems:
+                parsed.reject(number, "gold_answer: " + problems[0]["detail"])
+                continue
+            gold += 1
+        rows.append(
+            {
+                "project_id": project.id,
+                "data": task.data,
+                "priority": task.priority,
+                "rank": -task.priority,
+                "due_at": task.due_at,
+                "gold_answer": task.gold_answer,
+                "is_gold": task.gold_answer is not None,
+                "overlap": project.overlap,
+                "assigned_count": 0,
+                "completed_count": 0,
+                "created_at": now,
+            }
+        )
+    await repo.insert_tasks(session, rows=rows)
+    if rows:
+        await repo.add_to_counters(session, project_id=project.id, shard=0, tasks_imported=len(rows))
+    parsed.errors.sort(key=lambda e: e["row"])
+    return ImportResult(imported=len(rows), rejected=parsed.rejected, gold=gold, errors=parsed.errors)
+
+
+async def get_queue(session: AsyncSession, *, queue_id: int) -> Queue:
+    queue = await repo.get_queue(session, queue_id=queue_id)
+    if queue is None:
+        raise NotFound(f"queue {queue_id} not found")
+    return queue
+
+
+async def grant_queue_permission(
+    session: AsyncSession, *, principal: Principal, queue_id: int, data: PermissionCreate
+) -> QueuePermission:
+    """Give a contributor, a vendor or the crowd a role on a queue (audited)."""
+    queue = await get_queue(session, queue_id=queue_id)
+    if data.expires_at is not None and data.expires_at <= utcnow():
+        raise Unprocessable(
+            "expires_at must be in the future",
+            errors=[{"pointer": "/expires_at", "field": "expires_at", "in": "body", "detail": "in the past"}],
+        )
+    permission = await repo.add_permission(
+        session, QueuePermission(queue_id=queue.id, project_id=queue.project_id, **data.model_dump())
+    )
+    await repo.audit(session, permissions=[permission], action="grant", actor=_actor(principal))
+    return permission
+
+
+async def list_queue_permissions(session: AsyncSession, *, queue_id: int) -> list[QueuePermission]:
+    await get_queue(session, queue_id=queue_id)
+    now = utcnow()
+    return [
+        p
+        for p in await repo.list_live_permissions(session, queue_id=queue_id)
+        if p.expires_at is None or p.expires_at > now
+    ]
+
+
+async def revoke_queue_permission(
+    session: AsyncSession, *, principal: Principal, queue_id: int, permission_id: int
+) -> None:
+    permission = await repo.get_permission(session, queue_id=queue_id, permission_id=permission_id)
+    if permission is None:
+        raise NotFound(f"permission {permission_id} not found on queue {queue_id}")
+    permission.revoked_at = utcnow()
+    session.add(permission)
+    await session.flush()
+    await repo.audit(session, permissions=[permission], action="revoke", actor=_actor(principal))
+
+
+async def sweep_expired_permissions(session: AsyncSession, *, now: datetime) -> int:
+    """Revoke grants past their expiry (they already stopped working at expiry; this records it)."""
+    expired = await repo.expired_permissions(session, now=now)
+    for permission in expired:
+        permission.revoked_at = now
+    await session.flush()
+    await repo.audit(session, permissions=expired, action="expire", actor="sweeper")
+    return len(expired)
+
+
+async def suspend_vendor(
+    session: AsyncSession, *, principal: Principal, project_id: int, vendor_id: int, reason: str
+) -> dict:
+    """Suspend all of a vendor's permissions on the project (e.g. its budget hit the hard cap)."""
+    project = await get_project(session, project_id=project_id)
+    if await repo.get_suspension(session, project_id=project.id, vendor_id=vendor_id) is None:
+        await repo.add_suspension(
+            session, VendorSuspension(project_id=project.id, vendor_id=vendor_id, reason=reason)
+        )
+    permissions = await repo.permissions_of_vendor(session, project_id=project.id, vendor_id=vendor_id)
+    await repo.set_suspended(session, permission_ids=[p.id for p in permissions], suspended=True)
+    await repo.audit(
+        session, permissions=permissions, action="suspend", actor=_actor(principal), reason=reason
+    )
+    return {
+        "project_id": project.id,
+        "vendor_id": vendor_id,
+        "reason": reason,
+        "permissions_suspended": len(permissions),
+    }
+
+
+async def restore_vendor(
+    session: AsyncSession, *, principal: Principal, project_id: int, vendor_id: int
+) -> None:
+    project = await get_project(session, project_id=project_id)
+    suspension = await repo.get_suspension(session, project_id=project.id, vendor_id=vendor_id)
+    if suspension is None:
+        raise NotFound(f"vendor {vendor_id} is not suspended on project {project_id}")
+    await repo.delete_suspension(session, suspension)
+    permissions = await repo.permissions_of_vendor(session, project_id=project.id, vendor_id=vendor_id)
+    await repo.set_suspended(session, permission_ids=[p.id for p in permissions], suspended=False)
+    await repo.audit(session, permissions=permissions, action="restore", actor=_actor(principal))

@@ -1,0 +1,116 @@
+"""Review: reviewers lease pending submissions and accept, reject (optionally requeue) or correct them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.tasks.repository import assignments as assignment_repo
+from services.tasks.repository import reviews as repo
+from services.tasks.repository.projects import add_to_counters
+from services.tasks.rules.label_schema import answer_errors
+from services.tasks.schemas import ReviewCreate
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+COUNTER_SHARDS = 8
+
+
+async def lease_next_review(session: AsyncSession, *, principal: Principal, queue_id: int, now: datetime):
+    """Lease the oldest pending submission of someone else's to the reviewer."""
+    from services.tasks.service.assignment import NoWork
+
+    reviewer_id = principal.contributor_id
+    ctx = await repo.reviewer_context(session, queue_id=queue_id, reviewer_id=reviewer_id, now=now)
+    if ctx is None:
+        raise NotFound(f"queue {queue_id} not found")
+    if not ctx["permitted"]:
+        raise Forbidden(f"no live reviewer permission on queue {queue_id}")
+    if ctx["project_status"] not in ("active", "paused"):
+        return NoWork("exhausted", 300)
+    expires = now + timedelta(seconds=ctx["lease_seconds"])
+    row = await repo.lease_review(
+        session, project_id=ctx["project_id"], reviewer_id=reviewer_id, now=now, expires=expires
+    )
+    if row is None:
+        return NoWork("exhausted", 60)
+    return {
+        "assignment_id": row["id"],
+        "submission_id": row["id"],
+        "task": {"id": row["task_id"], "data": await _task_data(session, row["task_id"])},
+        "answer": row["answer"],
+        "lease_expires_at": row["review_lease_expires_at"],
+    }
+
+
+async def _task_data(session: AsyncSession, task_id: int) -> Any:
+    from sqlalchemy import JSON, text
+
+    stmt = text("SELECT data FROM tasks WHERE id = :id").columns(data=JSON())
+    return (await session.execute(stmt, {"id": task_id})).scalar_one()
+
+
+async def record_review(session: AsyncSession, *, principal: Principal, data: ReviewCreate) -> dict[str, Any]:
+    """Apply a verdict: accept keeps the answer, correct replaces the final label, reject can requeue the task."""
+    reviewer_id = principal.contributor_id
+    if reviewer_id is None:
+        raise Forbidden("this user is not linked to a contributor")
+    now = utcnow()
+    sub = await repo.submission_for_review(session, submission_id=data.submission_id)
+    if sub is None or not await repo.has_review_permission(
+        session, project_id=sub["project_id"], reviewer_id=reviewer_id, now=now
+    ):
+        raise NotFound(f"submission {data.submission_id} not found")
+    if sub["contributor_id"] == reviewer_id:
+        raise Forbidden("nobody reviews their own submission")
+    if sub["review_state"] not in ("pending", "leased"):
+        raise Conflict(f"submission {data.submission_id} is not awaiting review")
+    if data.verdict == "correct":
+        if data.answer is None:
+            raise Unprocessable(
+                "a correction needs an answer",
+                errors=[
+                    {"pointer": "/answer", "field": "answer", "in": "body", "detail": "required for correct"}
+                ],
+            )
+        problems = answer_errors(sub["label_schema"], data.answer)
+        if problems:
+            raise Unprocessable("answer does not fit the project's label schema", errors=problems)
+    outcome = "rejected" if data.verdict == "reject" else "accepted"
+    if not await repo.decide(
+        session, submission_id=sub["id"], reviewer_id=reviewer_id, outcome=outcome, now=now
+    ):
+        raise Conflict(f"submission {data.submission_id} was reviewed concurrently")
+    requeued = data.verdict == "reject" and data.requeue
+    if requeued:
+        # The rejected answer no longer counts towards the task's overlap; someone else will redo it.
+        await assignment_repo.give_back_capacity(session, task_id=sub["task_id"], completed_too=True)
+    if data.verdict == "correct":
+        await repo.set_final_answer(session, task_id=sub["task_id"], answer=data.answer)
+    await add_to_counters(
+        session,
+        project_id=sub["project_id"],
+        shard=reviewer_id % COUNTER_SHARDS,
+        accepted=int(outcome == "accepted"),
+        rejected=int(outcome == "rejected"),
+    )
+    review_id = await repo.insert_review(
+        session,
+        submission_id=sub["id"],
+        reviewer_id=reviewer_id,
+        verdict=data.verdict,
+        answer=data.answer,
+        comment=data.comment,
+        requeued=requeued,
+        now=now,
+    )
+    return {
+        "id": review_id,
+        "submission_id": sub["id"],
+        "verdict": data.verdict,
+        "requeued": requeued,
+        "created_at": now,
+    }

@@ -1,0 +1,331 @@
+"""Stats per project, contributor and vendor; production units; results, aggregation and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.tasks import quality
+from services.tasks.repository import stats as repo
+from services.tasks.rules.label_schema import comparable
+from services.tasks.service.projects import get_project
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Forbidden, Unprocessable
+
+AGREEMENT_SAMPLE = 3000
+AT_RISK_CAP = 10_000
+AT_RISK_SHARE = 0.8  # a task past 80 % of its SLA turnaround without a final answer is at risk
+VENDOR_ROLES = ("vendor",)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+async def project_stats(session: AsyncSession, *, project_id: int) -> dict[str, Any]:
+    """Progress, throughput, handling time, gold accuracy, agreement, SLA and forecasts from running counters."""
+    project = await get_project(session, project_id=project_id)
+    now = utcnow()
+    c = await repo.project_counters(session, project_id=project.id)
+    leased = await repo.live_leases(session, project_id=project.id, now=now)
+    last_hour = await repo.submissions_since(session, project_id=project.id, since=now - timedelta(hours=1))
+    units_total = c["tasks_imported"] * project.overlap
+    units_left = max(units_total - c["submissions"] + c["rejected"], 0)
+    avg_handling = c["handling_seconds"] / c["submissions"] if c["submissions"] else None
+    at_risk = 0
+    if project.sla_turnaround_hours:
+        before = now - timedelta(hours=project.sla_turnaround_hours * AT_RISK_SHARE)
+        at_risk = await repo.unfinished_created_before(
+            session, project_id=project.id, before=before, cap=AT_RISK_CAP
+        )
+    sample = await repo.recent_answers(session, project_id=project.id, limit=AGREEMENT_SAMPLE)
+    annotations = [(t, w, comparable(a)) for t, w, a in sample]
+    forecast_finish = now + timedelta(hours=units_left / last_hour) if last_hour and units_left else None
+    hours_needed = units_left * avg_handling / 3600 if avg_handling is not None else None
+    hours_to_deadline = (project.deadline - now).total_seconds() / 3600 if project.deadline else None
+    headcount = None
+    if hours_needed is not None and hours_to_deadline and hours_to_deadline > 0:
+        # Contributors working 8 hours a day until the deadline.
+        headcount = math.ceil(hours_needed / (8 * max(hours_to_deadline / 24, 1 / 3)))
+    languages = project.required_languages or ["any"]
+    return {
+        "project_id": project.id,
+        "status": project.status,
+        "progress": {
+            "tasks_total": c["tasks_imported"],
+            "tasks_completed": c["tasks_completed"],
+            "tasks_open": c["tasks_imported"] - c["tasks_completed"],
+            "leased_now": leased,
+            "units_total": units_total,
+            "units_submitted": c["submissions"],
+            "units_left": units_left,
+            "accepted": c["accepted"],
+            "rejected": c["rejected"],
+        },
+        "throughput_per_hour": last_hour,
+        "avg_handling_seconds": avg_handling,
+        "gold_accuracy": _ratio(c["gold_correct"], c["gold_total"]),
+        "agreement": {
+            "sample_size": len(annotations),
+            "krippendorff_alpha": quality.krippendorff_alpha_nominal(annotations) if annotations else None,
+        },
+        "sla": {
+            "turnaround_hours": project.sla_turnaround_hours,
+            "on_time_rate": _ratio(c["on_time"], c["on_time"] + c["late"]),
+            "at_risk_tasks": at_risk,
+        },
+        "forecast": {
+            "finish_at": forecast_finish,
+            "deadline": project.deadline,
+            "on_track": (forecast_finish <= project.deadline)
+            if forecast_finish and project.deadline
+            else None,
+        },
+        "manpower": {
+            "contributor_hours_needed": hours_needed,
+            "by_language": [
+                {
+                    "language": lang,
+                    "contributor_hours": hours_needed / len(languages) if hours_needed is not None else None,
+                    "headcount": math.ceil(headcount / len(languages)) if headcount is not None else None,
+                }
+                for lang in languages
+            ],
+        },
+    }
+
+
+def _period(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    now = utcnow()
+    end = end or now + timedelta(seconds=1)
+    start = start or end - timedelta(days=30)
+    for name, value in (("from", start), ("to", end)):
+        if value.tzinfo is None:
+            raise Unprocessable(
+                f"{name} needs a UTC offset",
+                errors=[{"pointer": f"/{name}", "field": name, "in": "query", "detail": "offset required"}],
+            )
+    if end <= start:
+        raise Unprocessable(
+            "to must be after from",
+            errors=[{"pointer": "/to", "field": "to", "in": "query", "detail": "must be after from"}],
+        )
+    return start, end
+
+
+def _vendor_scope(principal: Principal, vendor_id: int | None) -> int | None:
+    """Vendor users see their own vendor only; other readers may ask for any."""
+    if principal.has_any("admin", "ops", "vendor_manager", "analyst", "service"):
+        return vendor_id
+    if principal.vendor_id is None:
+        raise Forbidden("this user is not linked to a vendor")
+    if vendor_id is not None and vendor_id != principal.vendor_id:
+        raise Forbidden("vendor users see their own vendor's production only")
+    return principal.vendor_id
+
+
+async def production(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    vendor_id: int | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> dict[str, Any]:
+    """Accepted units by project, task type and language (what vendors invoice)."""
+    vendor = _vendor_scope(principal, vendor_id)
+    start, end = _period(start, end)
+    rows = await repo.production(session, vendor_id=vendor, start=start, end=end)
+    return {
+        "items": [
+            {
+                "project_id": r["project_id"],
+                "task_type": r["task_type"],
+                "language": (r["required_languages"] or [None])[0],
+                "vendor_id": r["vendor_id"],
+                "accepted_units": int(r["accepted_units"] or 0),
+                "rejected_units": int(r["rejected_units"] or 0),
+            }
+            for r in rows
+        ]
+    }
+
+
+async def vendor_stats(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    vendor_id: int,
+    start: datetime | None,
+    end: datetime | None,
+) -> dict[str, Any]:
+    vendor = _vendor_scope(principal, vendor_id)
+    start, end = _period(start, end)
+    rows = await repo.vendor_totals(session, vendor_id=vendor, start=start, end=end)
+    timely, with_sla = await repo.vendor_on_time(session, vendor_id=vendor, start=start, end=end)
+    n = sum(int(r["n"]) for r in rows)
+    exposure = {"low": 0.0, "medium": 0.0, "high": 0.0}
+    for r in rows:
+        if r["content_severity"] in exposure:
+            exposure[r["content_severity"]] += int(r["seconds"]) / 60
+    gold_total = sum(int(r["gold_total"]) for r in rows)
+    return {
+        "vendor_id": vendor,
+        "accepted_units": sum(int(r["n"]) for r in rows if r["outcome"] == "accepted"),
+        "rejected_units": sum(int(r["n"]) for r in rows if r["outcome"] == "rejected"),
+        "gold_accuracy": _ratio(sum(int(r["gold_correct"]) for r in rows), gold_total),
+        "avg_handling_seconds": sum(int(r["seconds"]) for r in rows) / n if n else None,
+        "on_time_rate": _ratio(timely, with_sla),
+        "exposure_minutes_by_severity": exposure,
+    }
+
+
+async def contributor_stats(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    contributor_id: int,
+    start: datetime | None,
+    end: datetime | None,
+) -> dict[str, Any]:
+    if principal.has_any("contributor") and not principal.has_any(
+        "admin", "ops", "analyst", "vendor_manager"
+    ) and principal.contributor_id != contributor_id:
+        raise Forbidden("contributors see their own stats only")
+    start, end = _period(start, end)
+    t = await repo.contributor_totals(session, contributor_id=contributor_id, start=start, end=end)
+    return {
+        "contributor_id": contributor_id,
+        "submissions": t["submissions"],
+        "accepted": t["accepted"],
+        "rejected": t["rejected"],
+        "avg_handling_seconds": t["seconds"] / t["submissions"] if t["submissions"] else None,
+        "gold_accuracy": _ratio(t["gold_correct"], t["gold_total"]),
+    }
+
+
+async def _annotations(session: AsyncSession, *, project_id: int) -> list[tuple[int, int, Any]]:
+    return [
+        (t, w, comparable(a)) async for t, w, a, _v in repo.answers_of_project(session, project_id=project_id)
+    ]
+
+
+async def aggregate(session: AsyncSession, *, project_id: int, method: str) -> dict[str, Any]:
+    """Consensus labels by majority vote (ties reported) or Dawid-Skene, with agreement."""
+    project = await get_project(session, project_id=project_id)
+    annotations = await _annotations(session, project_id=project.id)
+    agreement = {
+        "krippendorff_alpha": quality.krippendorff_alpha_nominal(annotations) if annotations else None
+    }
+    try:
+        agreement["fleiss_kappa"] = quality.fleiss_kappa(annotations) if annotations else None
+    except ValueError:
+        agreement["fleiss_kappa"] = None  # tasks with different numbers of answers
+    if method == "majority":
+        result = quality.majority_vote(annotations)
+        tasks = [
+            {"task_id": t, "label": _plain(v.label), "votes": v.n_votes, "tied": [_plain(x) for x in v.tied]}
+            for t, v in sorted(result.tasks.items())
+        ]
+        return {"method": method, "tasks": tasks, "ties": len(result.ties), "agreement": agreement}
+    ds = quality.dawid_skene(annotations)
+    tasks = [
+        {
+            "task_id": t,
+            "label": _plain(label),
+            "posterior": dict(zip([str(_plain(c)) for c in ds.classes], ds.posteriors[t], strict=True)),
+        }
+        for t, label in sorted(ds.labels.items())
+    ]
+    return {
+        "method": method,
+        "tasks": tasks,
+        "worker_accuracy": {str(w): a for w, a in ds.worker_accuracy.items()},
+        "iterations": ds.iterations,
+        "agreement": agreement,
+    }
+
+
+def _plain(label: Any) -> Any:
+    return list(label) if isinstance(label, tuple) else label
+
+
+async def results(session: AsyncSession, *, project_id: int) -> list[dict[str, Any]]:
+    """Every task with its answers and its final label (review correction, else majority vote)."""
+    project = await get_project(session, project_id=project_id)
+    answers: dict[int, list[dict[str, Any]]] = {}
+    async for t, w, a, _v in repo.answers_of_project(session, project_id=project.id):
+        answers.setdefault(t, []).append({"contributor_id": w, "answer": a})
+    out, after = [], 0
+    while True:
+        tasks = await repo.tasks_of_project(session, project_id=project.id, after_id=after, limit=5000)
+        if not tasks:
+            return out
+        for task in tasks:
+            given = answers.get(task["id"], [])
+            final = task["final_answer"]
+            if final is None and given:
+                votes = quality.majority_vote(
+                    [(task["id"], g["contributor_id"], comparable(g["answer"])) for g in given]
+                )
+                final = _plain(votes.tasks[task["id"]].label)
+            out.append(
+                {
+                    "task_id": task["id"],
+                    "data": task["data"],
+                    "is_gold": bool(task["is_gold"]),
+                    "completed": task["completed_count"] >= task["overlap"],
+                    "answers": given,
+                    "final_answer": final,
+                }
+            )
+        after = tasks[-1]["id"]
+
+
+async def export(session: AsyncSession, *, project_id: int, fmt: str) -> tuple[bytes, str]:
+    rows = await results(session, project_id=project_id)
+    if fmt == "json":
+        return orjson.dumps(rows), "application/json"
+    if fmt == "jsonl":
+        return b"".join(orjson.dumps(r) + b"\n" for r in rows), "application/jsonl"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["task_id", "data", "final_answer", "answers"])
+        for r in rows:
+            writer.writerow(
+                [
+                    r["task_id"],
+                    orjson.dumps(r["data"]).decode(),
+                    orjson.dumps(r["final_answer"]).decode(),
+                    len(r["answers"]),
+                ]
+            )
+        return buffer.getvalue().encode(), "text/csv"
+    # Label Studio export: one object per task with its annotations as choices/textarea results.
+    ls = [
+        {
+            "id": r["task_id"],
+            "data": r["data"],
+            "annotations": [
+                {
+                    "completed_by": a["contributor_id"],
+                    "result": [{"type": "choices", "value": {"choices": _as_list(a["answer"])}}],
+                }
+                for a in r["answers"]
+            ],
+        }
+        for r in rows
+    ]
+    return orjson.dumps(ls), "application/json"
+
+
+def _as_list(answer: Any) -> list[Any]:
+    return answer if isinstance(answer, list) else [answer]

@@ -1,0 +1,157 @@
+"""Projects through the gateway: creation, lifecycle, queues and grants from rules, bulk import."""
+
+from __future__ import annotations
+
+from tests.services.tasks.helpers import activate, create_project, project_body
+from tests.support.sql import query
+
+
+def test_a_new_project_is_a_draft(admin, cluster):
+    response = admin.post("/api/v1/projects", json=project_body())
+
+    assert response.status_code == 201
+    assert response.json()["status"] == "draft"
+
+
+def test_a_label_schema_without_choices_is_refused_naming_the_field(admin, cluster):
+    response = admin.post(
+        "/api/v1/projects", json=project_body(label_schema={"type": "choices", "choices": []})
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "/label_schema/choices"
+
+
+def test_an_unknown_project_field_is_refused(admin, cluster):
+    response = admin.post("/api/v1/projects", json=project_body(colour="red"))
+
+    assert response.status_code == 422
+
+
+def test_a_transition_outside_the_lifecycle_lists_the_allowed_targets(admin, cluster):
+    project = create_project(admin)
+
+    response = admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "completed"})
+
+    assert response.status_code == 409
+    assert response.json()["allowed"] == ["active", "archived"]
+
+
+def test_activation_creates_a_labeling_and_a_review_queue(admin, cluster):
+    project = create_project(admin)
+
+    queues = activate(admin, project["id"])
+
+    assert set(queues) == {"labeling", "review"}
+
+
+def test_activation_grants_the_allowed_vendors_and_the_crowd_and_audits_it(admin, cluster, databases):
+    project = create_project(admin, allowed_vendors=[71, 72], crowd_allowed=True)
+
+    queues = activate(admin, project["id"])
+
+    grants = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json()
+    assert [(g["vendor_id"], g["crowd"]) for g in grants] == [(71, False), (72, False), (None, True)]
+    audit = query(
+        databases.urls["tasks"],
+        "SELECT action FROM permission_audit WHERE queue_id = :q",
+        q=queues["labeling"],
+    )
+    assert [a["action"] for a in audit] == ["grant"] * 3
+
+
+def test_completion_revokes_every_grant(admin, cluster, databases):
+    project = create_project(admin, allowed_vendors=[73])
+    queues = activate(admin, project["id"])
+
+    admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "completed"})
+
+    assert admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json() == []
+    audit = query(
+        databases.urls["tasks"],
+        "SELECT action FROM permission_audit WHERE queue_id = :q AND action = 'revoke'",
+        q=queues["labeling"],
+    )
+    assert len(audit) == 2
+
+
+def test_a_json_import_keeps_good_rows_and_reports_bad_ones_by_row(admin, cluster):
+    project = create_project(admin)
+    rows = [{"data": {"text": "a"}}, {"data": "not an object"}, {"data": {"text": "b"}, "priority": 5}]
+
+    response = admin.post(f"/api/v1/projects/{project['id']}/tasks", json=rows)
+
+    body = response.json()
+    assert (response.status_code, body["imported"], body["rejected"]) == (201, 2, 1)
+    assert body["errors"][0]["row"] == 2
+
+
+def test_a_gold_answer_outside_the_schema_is_a_row_error(admin, cluster):
+    project = create_project(admin)
+
+    response = admin.post(
+        f"/api/v1/projects/{project['id']}/tasks",
+        json=[{"data": {"t": 1}, "gold_answer": "cat"}, {"data": {"t": 2}, "gold_answer": "horse"}],
+    )
+
+    assert (response.json()["imported"], response.json()["gold"], response.json()["rejected"]) == (1, 1, 1)
+
+
+def test_a_jsonl_import_reports_an_unparsable_line(admin, cluster):
+    project = create_project(admin)
+    body = b'{"data": {"t": 1}}\n{oops\n{"data": {"t": 3}}\n'
+
+    response = admin.post(
+        f"/api/v1/projects/{project['id']}/tasks", content=body, headers={"Content-Type": "application/jsonl"}
+    )
+
+    assert (response.json()["imported"], response.json()["errors"]) == (
+        2,
+        [{"row": 2, "detail": "not valid JSON"}],
+    )
+
+
+def test_a_csv_import_turns_columns_into_task_data(admin, cluster, databases):
+    project = create_project(admin)
+    body = "text,priority\nhello,3\nworld,\n"
+
+    response = admin.post(
+        f"/api/v1/projects/{project['id']}/tasks", content=body, headers={"Content-Type": "text/csv"}
+    )
+
+    assert response.json()["imported"] == 2
+    rows = query(
+        databases.urls["tasks"],
+        "SELECT priority FROM tasks WHERE project_id = :p ORDER BY id",
+        p=project["id"],
+    )
+    assert [r["priority"] for r in rows] == [3, 0]
+
+
+def test_a_label_studio_task_list_imports_its_data(admin, cluster):
+    project = create_project(admin)
+    tasks = [{"id": 9, "data": {"image": "http://x/1.png"}, "annotations": [], "predictions": []}]
+
+    response = admin.post(f"/api/v1/projects/{project['id']}/tasks", json=tasks)
+
+    assert response.json()["imported"] == 1
+
+
+def test_an_unsupported_import_format_is_refused(admin, cluster):
+    project = create_project(admin)
+
+    response = admin.post(
+        f"/api/v1/projects/{project['id']}/tasks",
+        content=b"<xml/>",
+        headers={"Content-Type": "application/xml"},
+    )
+
+    assert response.status_code == 422
+
+
+def test_analysts_read_projects_but_cannot_create_them(users, cluster):
+    analyst = users.create("analyst")
+
+    response = analyst.post("/api/v1/projects", json=project_body())
+
+    assert response.status_code == 403
