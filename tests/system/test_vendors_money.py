@@ -122,6 +122,20 @@ def test_reconciliation_ignores_production_outside_the_invoice_period(manager):
     assert report["lines"][0]["status"] == "unmeasured" and report["lines"][0]["units_measured"] == "0"
 
 
+def test_production_on_the_last_day_of_the_period_counts(manager):
+    vendor = new_vendor(manager)
+    active_contract_with_rates(manager, vendor["id"], RATES)
+    TASKS.add_production(day="2026-03-31", project_id=1, vendor_id=vendor["id"], task_type="bbox", language="fr",
+                         accepted_units=100)  # fmt: skip
+    invoice = manager.post(
+        "/api/v1/invoices", json=invoice_body(vendor["id"], lines=[invoice_body(0)["lines"][1]])
+    ).json()
+
+    report = manager.get(f"/api/v1/invoices/{invoice['id']}/reconciliation").json()
+
+    assert report["lines"][0]["status"] == "matched" and report["lines"][0]["units_measured"] == "100"
+
+
 def test_invoice_walks_submitted_approved_paid(manager):
     invoice = manager.post("/api/v1/invoices", json=invoice_body(new_vendor(manager)["id"])).json()
 

@@ -1,6 +1,5 @@
 """HTTP for /api/v1/communications (partner interactions and their follow-ups)."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -18,6 +17,7 @@ from services.vendors.schemas import (
 from services.vendors.service import vendors as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import page_of
+from shared.types import MAX_ID, PathId, Timestamp
 
 router = APIRouter(prefix="/api/v1/communications", tags=["communications"])
 
@@ -29,7 +29,7 @@ async def log_communication(data: CommunicationCreate, session: SessionDep, prin
 
 @router.get("/follow-ups-due", response_model=CommunicationPage)
 async def follow_ups_due(
-    session: ReadSessionDep, _principal: StaffRead, page: Paging, before: datetime | None = None
+    session: ReadSessionDep, _principal: StaffRead, page: Paging, before: Timestamp | None = None
 ):
     """Open follow-ups due at or before `before` (default: now), oldest first by id."""
     stmt = repository.follow_ups_due(before=service.due_before(before))
@@ -39,13 +39,13 @@ async def follow_ups_due(
 
 
 @router.get("/{communication_id}", response_model=CommunicationRead)
-async def read_communication(communication_id: int, session: ReadSessionDep, principal: StaffRead):
+async def read_communication(communication_id: PathId, session: ReadSessionDep, principal: StaffRead):
     return await service.get_communication(session, principal=principal, communication_id=communication_id)
 
 
 @router.patch("/{communication_id}", response_model=CommunicationRead)
 async def update_communication(
-    communication_id: int, data: CommunicationUpdate, session: SessionDep, principal: VendorsManage
+    communication_id: PathId, data: CommunicationUpdate, session: SessionDep, principal: VendorsManage
 ):
     row = await service.get_communication(session, principal=principal, communication_id=communication_id)
     return await service.update_communication(session, communication=row, data=data)
@@ -56,7 +56,7 @@ async def list_communications(
     session: ReadSessionDep,
     principal: StaffRead,
     page: Paging,
-    vendor_id: Annotated[int | None, Query(ge=1)] = None,
+    vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     channel: Annotated[str | None, Query(max_length=20)] = None,
 ):
     stmt = repository.communication_filters(

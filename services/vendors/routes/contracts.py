@@ -26,6 +26,7 @@ from services.vendors.service import rate_cards
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.pagination import page_of
+from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
 rate_card_router = APIRouter(prefix="/api/v1/rate-cards", tags=["rate-cards"])
@@ -42,7 +43,7 @@ async def create_contract(
 
 @router.get("/{contract_id}", response_model=ContractRead)
 async def read_contract(
-    contract_id: int, session: ReadSessionDep, principal: VendorsRead, response: Response
+    contract_id: PathId, session: ReadSessionDep, principal: VendorsRead, response: Response
 ):
     contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
     set_etag(response, contract.id, contract.version)
@@ -51,7 +52,7 @@ async def read_contract(
 
 @router.patch("/{contract_id}", response_model=ContractRead)
 async def update_contract(
-    contract_id: int,
+    contract_id: PathId,
     data: ContractUpdate,
     session: SessionDep,
     principal: VendorsManage,
@@ -67,7 +68,7 @@ async def update_contract(
 
 @router.post("/{contract_id}/transitions", response_model=ContractRead)
 async def move_contract(
-    contract_id: int,
+    contract_id: PathId,
     data: TransitionRequest,
     session: SessionDep,
     principal: VendorsManage,
@@ -80,7 +81,7 @@ async def move_contract(
 
 
 @router.get("/{contract_id}/versions", response_model=list[ContractVersionRead])
-async def contract_versions(contract_id: int, session: ReadSessionDep, principal: VendorsRead):
+async def contract_versions(contract_id: PathId, session: ReadSessionDep, principal: VendorsRead):
     contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
     return await repository.contract_versions(session, contract_id=contract.id)
 
@@ -90,7 +91,7 @@ async def list_contracts(
     session: ReadSessionDep,
     principal: VendorsRead,
     page: Paging,
-    vendor_id: Annotated[int | None, Query(ge=1)] = None,
+    vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
 ):
     stmt = repository.contract_filters(
@@ -105,7 +106,7 @@ async def list_contracts(
 async def price_lookup(
     session: ReadSessionDep,
     principal: VendorsRead,
-    vendor_id: Annotated[int, Query(ge=1)],
+    vendor_id: Annotated[int, Query(ge=1, le=MAX_ID)],
     task_type: Annotated[str, Query(min_length=1, max_length=50)],
     language: Annotated[str, Query(min_length=1, max_length=35)],
     units: Annotated[Decimal, Query(ge=0, max_digits=18, decimal_places=4)],
@@ -120,14 +121,14 @@ async def price_lookup(
 
 
 @rate_card_router.get("/{contract_id}", response_model=RateCardRead)
-async def read_rate_card(contract_id: int, session: ReadSessionDep, principal: VendorsRead):
+async def read_rate_card(contract_id: PathId, session: ReadSessionDep, principal: VendorsRead):
     contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
     return await rate_cards.rate_card_of(session, contract=contract)
 
 
 @rate_card_router.put("/{contract_id}", response_model=RateCardRead)
 async def write_rate_card(
-    contract_id: int, data: RateCardWrite, session: SessionDep, principal: VendorsManage
+    contract_id: PathId, data: RateCardWrite, session: SessionDep, principal: VendorsManage
 ):
     contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
     return await rate_cards.write_rate_card(session, contract=contract, lines=data.lines)

@@ -25,6 +25,7 @@ from services.vendors.service import budgets, invoices, scorecards
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.pagination import page_of
+from shared.types import MAX_ID, PathId
 
 budget_router = APIRouter(prefix="/api/v1/budgets", tags=["budgets"])
 invoice_router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
@@ -44,7 +45,7 @@ async def create_budget(
 
 
 @budget_router.get("/{budget_id}", response_model=BudgetRead)
-async def read_budget(budget_id: int, session: ReadSessionDep, principal: StaffRead, response: Response):
+async def read_budget(budget_id: PathId, session: ReadSessionDep, principal: StaffRead, response: Response):
     budget = await budgets.get_budget(session, principal=principal, budget_id=budget_id)
     set_etag(response, budget.id, budget.version)
     return budget
@@ -52,7 +53,7 @@ async def read_budget(budget_id: int, session: ReadSessionDep, principal: StaffR
 
 @budget_router.patch("/{budget_id}", response_model=BudgetRead)
 async def update_budget(
-    budget_id: int,
+    budget_id: PathId,
     data: BudgetUpdate,
     request: Request,
     session: SessionDep,
@@ -70,7 +71,7 @@ async def update_budget(
 
 @budget_router.get("/{budget_id}/spend")
 async def budget_spend(
-    budget_id: int, request: Request, session: ReadSessionDep, principal: StaffRead
+    budget_id: PathId, request: Request, session: ReadSessionDep, principal: StaffRead
 ) -> dict:
     """Spend to date, burn rate and forecast at completion (no side effects)."""
     budget = await budgets.get_budget(session, principal=principal, budget_id=budget_id)
@@ -79,7 +80,7 @@ async def budget_spend(
 
 @budget_router.post("/{budget_id}/evaluations")
 async def evaluate_budget(
-    budget_id: int, request: Request, session: SessionDep, principal: VendorsManage
+    budget_id: PathId, request: Request, session: SessionDep, principal: VendorsManage
 ) -> dict:
     """Measure spend now: alert (budget.alert) when the forecast exceeds the budget, apply the hard cap."""
     budget = await budgets.get_budget(session, principal=principal, budget_id=budget_id)
@@ -91,8 +92,8 @@ async def list_budgets(
     session: ReadSessionDep,
     principal: StaffRead,
     page: Paging,
-    project_id: Annotated[int | None, Query(ge=1)] = None,
-    vendor_id: Annotated[int | None, Query(ge=1)] = None,
+    project_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
     stmt = repository.budget_filters(
         repository.readable(Budget, principal), project_id=project_id, vendor_id=vendor_id
@@ -115,7 +116,9 @@ async def create_invoice(
 
 
 @invoice_router.get("/{invoice_id}", response_model=InvoiceRead)
-async def read_invoice(invoice_id: int, session: ReadSessionDep, principal: VendorsRead, response: Response):
+async def read_invoice(
+    invoice_id: PathId, session: ReadSessionDep, principal: VendorsRead, response: Response
+):
     invoice = await invoices.get_invoice(session, principal=principal, invoice_id=invoice_id)
     set_etag(response, invoice.id, invoice.version)
     return invoice
@@ -123,7 +126,7 @@ async def read_invoice(invoice_id: int, session: ReadSessionDep, principal: Vend
 
 @invoice_router.post("/{invoice_id}/transitions", response_model=InvoiceRead)
 async def move_invoice(
-    invoice_id: int,
+    invoice_id: PathId,
     data: TransitionRequest,
     session: SessionDep,
     principal: InvoicesWrite,
@@ -139,7 +142,7 @@ async def move_invoice(
 
 @invoice_router.get("/{invoice_id}/reconciliation")
 async def reconcile_invoice(
-    invoice_id: int, request: Request, session: ReadSessionDep, principal: VendorsRead
+    invoice_id: PathId, request: Request, session: ReadSessionDep, principal: VendorsRead
 ) -> dict:
     """Each line's claimed units vs accepted units measured by the tasks service, with amounts."""
     invoice = await invoices.get_invoice(session, principal=principal, invoice_id=invoice_id)
@@ -151,7 +154,7 @@ async def list_invoices(
     session: ReadSessionDep,
     principal: VendorsRead,
     page: Paging,
-    vendor_id: Annotated[int | None, Query(ge=1)] = None,
+    vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
 ):
     stmt = repository.invoice_filters(
@@ -173,12 +176,12 @@ async def compute_scorecard(
 
 
 @scorecard_router.get("/{scorecard_id}", response_model=ScorecardRead)
-async def read_scorecard(scorecard_id: int, session: ReadSessionDep, principal: VendorsRead):
+async def read_scorecard(scorecard_id: PathId, session: ReadSessionDep, principal: VendorsRead):
     return await scorecards.get_scorecard(session, principal=principal, scorecard_id=scorecard_id)
 
 
 @scorecard_router.post("/{scorecard_id}/publish", response_model=ScorecardRead)
-async def publish_scorecard(scorecard_id: int, session: SessionDep, principal: VendorsManage):
+async def publish_scorecard(scorecard_id: PathId, session: SessionDep, principal: VendorsManage):
     scorecard = await scorecards.get_scorecard(session, principal=principal, scorecard_id=scorecard_id)
     return await scorecards.publish_scorecard(session, scorecard=scorecard)
 
@@ -188,7 +191,7 @@ async def list_scorecards(
     session: ReadSessionDep,
     principal: VendorsRead,
     page: Paging,
-    vendor_id: Annotated[int | None, Query(ge=1)] = None,
+    vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
     stmt = repository.scorecard_filters(repository.readable(Scorecard, principal), vendor_id=vendor_id)
     rows = await repository.page(session, stmt, Scorecard, limit=page.limit, after_id=page.after_id)

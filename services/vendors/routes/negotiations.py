@@ -21,6 +21,7 @@ from services.vendors.service import negotiations as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import DomainError, Unprocessable
 from shared.pagination import page_of
+from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/negotiations", tags=["negotiations"])
 benchmark_router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
@@ -61,12 +62,12 @@ async def import_benchmarks(request: Request, session: SessionDep, _principal: V
 
 
 @benchmark_router.get("/{benchmark_id}", response_model=BenchmarkRead)
-async def read_benchmark(benchmark_id: int, session: ReadSessionDep, principal: StaffRead):
+async def read_benchmark(benchmark_id: PathId, session: ReadSessionDep, principal: StaffRead):
     return await service.get_benchmark(session, principal=principal, benchmark_id=benchmark_id)
 
 
 @benchmark_router.delete("/{benchmark_id}", status_code=204)
-async def delete_benchmark(benchmark_id: int, session: SessionDep, principal: VendorsManage):
+async def delete_benchmark(benchmark_id: PathId, session: SessionDep, principal: VendorsManage):
     row = await service.get_benchmark(session, principal=principal, benchmark_id=benchmark_id)
     await service.delete_benchmark(session, benchmark=row)
     return Response(status_code=204)
@@ -104,14 +105,14 @@ async def propose_round(data: NegotiationCreate, session: SessionDep, principal:
 
 
 @router.get("/{round_id}", response_model=NegotiationRead)
-async def read_round(round_id: int, session: ReadSessionDep, principal: StaffRead):
+async def read_round(round_id: PathId, session: ReadSessionDep, principal: StaffRead):
     """The round with each line compared with its market benchmark (% vs median, quartile band)."""
     round_, contract = await service.get_round(session, principal=principal, round_id=round_id)
     return await _read(session, round_, contract)
 
 
 @router.post("/{round_id}/accept", response_model=NegotiationRead)
-async def accept_round(round_id: int, session: SessionDep, principal: VendorsManage):
+async def accept_round(round_id: PathId, session: SessionDep, principal: VendorsManage):
     """Accepting writes the round's lines as the contract's rate card."""
     round_, contract = await service.get_round(session, principal=principal, round_id=round_id)
     round_ = await service.decide_round(session, round_=round_, contract=contract, accept=True)
@@ -119,7 +120,7 @@ async def accept_round(round_id: int, session: SessionDep, principal: VendorsMan
 
 
 @router.post("/{round_id}/reject", response_model=NegotiationRead)
-async def reject_round(round_id: int, session: SessionDep, principal: VendorsManage):
+async def reject_round(round_id: PathId, session: SessionDep, principal: VendorsManage):
     round_, contract = await service.get_round(session, principal=principal, round_id=round_id)
     round_ = await service.decide_round(session, round_=round_, contract=contract, accept=False)
     return await _read(session, round_, contract)
@@ -130,7 +131,7 @@ async def list_rounds(
     session: ReadSessionDep,
     _principal: StaffRead,
     page: Paging,
-    contract_id: Annotated[int | None, Query(ge=1)] = None,
+    contract_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
     stmt = repository.negotiations_of(contract_id=contract_id)
     rows = await repository.page(session, stmt, NegotiationRound, limit=page.limit, after_id=page.after_id)

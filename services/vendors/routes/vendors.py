@@ -13,6 +13,7 @@ from services.vendors.service import vendors as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.pagination import page_of
+from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/vendors", tags=["vendors"])
 
@@ -27,7 +28,7 @@ async def create_vendor(
 
 
 @router.get("/{vendor_id}", response_model=VendorRead)
-async def read_vendor(vendor_id: int, session: ReadSessionDep, principal: VendorsRead, response: Response):
+async def read_vendor(vendor_id: PathId, session: ReadSessionDep, principal: VendorsRead, response: Response):
     vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
     set_etag(response, vendor.id, vendor.version)
     return vendor
@@ -35,7 +36,7 @@ async def read_vendor(vendor_id: int, session: ReadSessionDep, principal: Vendor
 
 @router.patch("/{vendor_id}", response_model=VendorRead)
 async def update_vendor(
-    vendor_id: int,
+    vendor_id: PathId,
     data: VendorUpdate,
     session: SessionDep,
     principal: VendorsManage,
@@ -51,7 +52,11 @@ async def update_vendor(
 
 @router.post("/{vendor_id}/transitions", response_model=VendorRead)
 async def move_vendor(
-    vendor_id: int, data: TransitionRequest, session: SessionDep, principal: VendorsManage, response: Response
+    vendor_id: PathId,
+    data: TransitionRequest,
+    session: SessionDep,
+    principal: VendorsManage,
+    response: Response,
 ):
     vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
     vendor = await service.move_vendor(session, vendor=vendor, to=data.to)

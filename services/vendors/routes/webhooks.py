@@ -25,6 +25,7 @@ from services.vendors.service import inbound, subscriptions
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import DomainError
 from shared.pagination import page_of
+from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 subscription_router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhook-subscriptions"])
@@ -86,13 +87,13 @@ async def create_subscription(
 
 
 @subscription_router.get("/{subscription_id}", response_model=SubscriptionRead)
-async def read_subscription(subscription_id: int, session: ReadSessionDep, principal: StaffRead):
+async def read_subscription(subscription_id: PathId, session: ReadSessionDep, principal: StaffRead):
     return await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
 
 
 @subscription_router.patch("/{subscription_id}", response_model=SubscriptionRead)
 async def update_subscription(
-    subscription_id: int,
+    subscription_id: PathId,
     data: SubscriptionUpdate,
     request: Request,
     session: SessionDep,
@@ -113,7 +114,7 @@ async def list_subscriptions(session: ReadSessionDep, principal: StaffRead, page
 
 
 @subscription_router.post("/{subscription_id}/ping", status_code=202, response_model=DeliveryRead)
-async def ping_subscription(subscription_id: int, session: SessionDep, principal: VendorsManage):
+async def ping_subscription(subscription_id: PathId, session: SessionDep, principal: VendorsManage):
     """Queue a signed `webhook.ping` to this subscription; follow it in the delivery log."""
     row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
     return await subscriptions.ping(session, subscription=row)
@@ -121,7 +122,7 @@ async def ping_subscription(subscription_id: int, session: SessionDep, principal
 
 @subscription_router.get("/{subscription_id}/deliveries", response_model=DeliveryPage)
 async def list_deliveries(
-    subscription_id: int,
+    subscription_id: PathId,
     session: ReadSessionDep,
     principal: StaffRead,
     page: Paging,
@@ -137,7 +138,9 @@ async def list_deliveries(
 @subscription_router.post(
     "/{subscription_id}/deliveries/{delivery_id}/redeliver", status_code=202, response_model=DeliveryRead
 )
-async def redeliver(subscription_id: int, delivery_id: int, session: SessionDep, principal: VendorsManage):
+async def redeliver(
+    subscription_id: PathId, delivery_id: PathId, session: SessionDep, principal: VendorsManage
+):
     row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
     delivery = await subscriptions.get_delivery(session, subscription=row, delivery_id=delivery_id)
     return await subscriptions.redeliver(session, subscription=row, delivery=delivery)

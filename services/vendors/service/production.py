@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,8 +39,16 @@ async def _get(app: FastAPI, path: str, params: dict[str, Any]) -> Any:
         ) from exc
 
 
+def period_params(start: date, end: date) -> dict[str, str]:
+    """Our periods are whole days, inclusive; the tasks service reads [from, to) as UTC instants."""
+    return {
+        "from": datetime.combine(start, time(), tzinfo=UTC).isoformat(),
+        "to": datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC).isoformat(),
+    }
+
+
 async def production(app: FastAPI, *, vendor_id: int | None, start: date, end: date) -> list[ProductionItem]:
-    params: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat()}
+    params: dict[str, Any] = period_params(start, end)
     if vendor_id is not None:
         params["vendor_id"] = vendor_id
     body = await _get(app, "/api/v1/production", params)
@@ -50,7 +58,8 @@ async def production(app: FastAPI, *, vendor_id: int | None, start: date, end: d
                 project_id=int(item["project_id"]),
                 vendor_id=int(item["vendor_id"]),
                 task_type=str(item["task_type"]),
-                language=str(item["language"]),
+                # Work on a project without a required language is billed at the any-language rate.
+                language=str(item.get("language") or "*"),
                 accepted_units=Decimal(str(item["accepted_units"])),
                 rejected_units=Decimal(str(item.get("rejected_units") or 0)),
             )
@@ -72,9 +81,7 @@ def accepted_by_work(items: list[ProductionItem]) -> dict[tuple[str, str], Decim
 
 
 async def vendor_stats(app: FastAPI, *, vendor_id: int, start: date, end: date) -> dict[str, Any]:
-    body = await _get(
-        app, f"/api/v1/stats/vendors/{vendor_id}", {"from": start.isoformat(), "to": end.isoformat()}
-    )
+    body = await _get(app, f"/api/v1/stats/vendors/{vendor_id}", period_params(start, end))
     if not isinstance(body, dict):
         raise ServiceUnavailable("the tasks service's vendor stats are malformed", service="tasks")
     return body

@@ -4,6 +4,7 @@ STAND-IN: the tasks service does not serve its production, vendor-stats and vend
 endpoints yet, so the vendors service is pointed (LABELOPS_VENDORS_TASKS_API_URL) at this loopback
 stub that serves exactly the agreed contract:
   GET  /api/v1/production?vendor_id=&from=&to=   GET /api/v1/stats/vendors/{vendor_id}?from=&to=
+  (from/to are UTC instants with an offset, the period [from, to), as the tasks service reads them)
   POST /api/v1/projects/{project_id}/vendor-suspensions   DELETE .../vendor-suspensions/{vendor_id}
 The variables are set when this module is imported, i.e. at collection, before the session's
 cluster starts; they only concern the vendors process.
@@ -38,12 +39,14 @@ class TasksStandIn:
     def handle(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
         parts = path.strip("/").split("/")
         with self.lock:
+            if method == "GET" and "+00:00" not in query.get("from", "") + query.get("to", ""):
+                return 422, {"detail": "from and to need a UTC offset"}
             if method == "GET" and path == "/api/v1/production":
                 items = [
                     {k: v for k, v in item.items() if k != "day"}
                     for item in self.production
                     if ("vendor_id" not in query or str(item["vendor_id"]) == query["vendor_id"])
-                    and query.get("from", "") <= item["day"] <= query.get("to", "9999")
+                    and query["from"][:10] <= item["day"] < query["to"][:10]
                 ]
                 return 200, {"items": items}
             if method == "GET" and parts[:4] == ["api", "v1", "stats", "vendors"]:

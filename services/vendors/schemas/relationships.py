@@ -1,0 +1,117 @@
+"""API models: Vendors and partner communications."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, EmailStr, Field, StrictBool, model_validator
+
+from services.vendors.schemas.base import Code, Country, Language, Name, Read, RefId, Write
+from shared.types import Timestamp
+
+# --- vendors -------------------------------------------------------------------------------------
+
+
+class Site(Write):
+    country: Country
+    timezone: str = Field(min_length=1, max_length=64)
+    headcount: int = Field(strict=True, ge=0, le=1_000_000)
+
+
+class Contact(Write):
+    name: Name
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    role: str | None = Field(default=None, max_length=100)
+
+
+class VendorCreate(Write):
+    name: Name
+    legal_name: str | None = Field(default=None, max_length=300)
+    country: Country
+    external_vms_id: str | None = Field(default=None, max_length=100)
+    sites: list[Site] = Field(default_factory=list, max_length=100)
+    languages: list[Language] = Field(default_factory=list, max_length=100)
+    skills: list[Code] = Field(default_factory=list, max_length=100)
+    contacts: list[Contact] = Field(default_factory=list, max_length=50)
+
+
+class VendorUpdate(Write):
+    name: Name | None = None
+    legal_name: str | None = Field(default=None, max_length=300)
+    country: Country | None = None
+    external_vms_id: str | None = Field(default=None, max_length=100)
+    sites: list[Site] | None = Field(default=None, max_length=100)
+    languages: list[Language] | None = Field(default=None, max_length=100)
+    skills: list[Code] | None = Field(default=None, max_length=100)
+    contacts: list[Contact] | None = Field(default=None, max_length=50)
+
+
+class VendorRead(Read):
+    id: int
+    name: str
+    legal_name: str | None
+    country: str
+    status: str
+    external_vms_id: str | None
+    sites: list[dict]
+    languages: list[str]
+    skills: list[str]
+    contacts: list[dict]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class VendorPage(BaseModel):
+    items: list[VendorRead]
+    next_cursor: str | None = None
+
+
+class TransitionRequest(Write):
+    to: str = Field(min_length=1, max_length=20)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+# --- communications ------------------------------------------------------------------------------
+
+
+class CommunicationCreate(Write):
+    vendor_id: RefId | None = None
+    prospect_name: str | None = Field(default=None, min_length=1, max_length=200)
+    direction: Literal["inbound", "outbound"]
+    channel: Literal["email", "linkedin", "web_form", "call"]
+    subject: str = Field(min_length=1, max_length=300)
+    body: str | None = Field(default=None, max_length=10000)
+    occurred_at: Timestamp
+    follow_up_due_at: Timestamp | None = None
+
+    @model_validator(mode="after")
+    def names_a_party(self) -> "CommunicationCreate":
+        if (self.vendor_id is None) == (self.prospect_name is None):
+            raise ValueError("give exactly one of vendor_id (a vendor) or prospect_name (a prospect)")
+        return self
+
+
+class CommunicationUpdate(Write):
+    follow_up_due_at: Timestamp | None = None
+    follow_up_done: StrictBool | None = None
+
+
+class CommunicationRead(Read):
+    id: int
+    vendor_id: int | None
+    prospect_name: str | None
+    direction: str
+    channel: str
+    subject: str
+    body: str | None
+    occurred_at: datetime
+    follow_up_due_at: datetime | None
+    follow_up_done_at: datetime | None
+    recorded_by: str
+    created_at: datetime
+
+
+class CommunicationPage(BaseModel):
+    items: list[CommunicationRead]
+    next_cursor: str | None = None
