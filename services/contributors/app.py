@@ -1,9 +1,18 @@
-"""The contributors service: people, onboarding, tickets, wellness."""
+"""The contributors service: people, lifecycle, onboarding, qualifications, campaigns, tickets, wellness."""
 
 from fastapi import FastAPI
 
+from services.contributors.events import HANDLERS
 from services.contributors.models import event_tables
-from services.contributors.routes import contributors
+from services.contributors.routes import (
+    announcements,
+    campaigns,
+    contributors,
+    lifecycle,
+    qualifications,
+    tickets,
+    wellness,
+)
 from services.contributors.settings import ContributorsSettings, get_settings
 from shared.app import ServiceParts, create_service_app
 
@@ -13,7 +22,17 @@ def create_app(settings: ContributorsSettings | None = None) -> FastAPI:
         ServiceParts(
             settings=settings or get_settings(),
             title="LabelOps contributors",
-            routers=[contributors.router],
+            # contributors first: its /export and /import must be matched before /{contributor_id}.
+            routers=[
+                contributors.router,
+                lifecycle.router,
+                qualifications.router,
+                wellness.router,
+                announcements.router,
+                campaigns.router,
+                tickets.router,
+            ],
             event_tables=event_tables,
+            event_handlers=HANDLERS,
         )
     )

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
+from shared import errors
+
 
 class ContributorStatus(StrEnum):
     APPLIED = "applied"
@@ -56,23 +58,26 @@ REQUIRED_ONBOARDING_STEPS: frozenset[OnboardingStep] = frozenset(OnboardingStep)
 }
 
 
-class InvalidTransition(Exception):
-    """A status change the lifecycle does not allow (HTTP 409)."""
+class InvalidTransition(errors.InvalidTransition):
+    """A status change the lifecycle does not allow (HTTP 409 naming the allowed targets)."""
 
     def __init__(self, current: str, target: str, allowed: list[str]):
+        super().__init__(current, target, allowed)
         self.current = current
         self.target = target
         self.allowed = allowed
-        allowed_text = ", ".join(allowed) if allowed else "none (terminal status)"
-        super().__init__(f"cannot move from '{current}' to '{target}'; allowed: {allowed_text}")
 
 
-class MissingOnboardingSteps(Exception):
+class MissingOnboardingSteps(errors.Conflict):
     """Activation attempted before the required onboarding steps were completed (HTTP 409)."""
 
+    type_slug, title = "onboarding-incomplete", "Onboarding incomplete"
+
     def __init__(self, missing: list[str]):
+        super().__init__(
+            f"cannot activate: required onboarding steps not completed: {', '.join(missing)}", missing=missing
+        )
         self.missing = missing
-        super().__init__(f"cannot activate: required onboarding steps not completed: {', '.join(missing)}")
 
 
 def parse_status(value: str) -> ContributorStatus:

@@ -1,15 +1,34 @@
-"""Tables of the contributors service (its own metadata: see shared.db.make_base)."""
+"""Tables of the contributors service (its own metadata: see shared.db.make_base).
 
-from datetime import datetime
+Personal data lives only in the columns erasure rewrites (service/erasure.py lists them): names,
+emails, handles and free text. Everything else is ids, codes, numbers and times, kept for aggregates.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
 from shared.db import UTCDateTime, make_base, utcnow
 from shared.events import define_event_tables
 
 Base = make_base()
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """Decimal stored as its exact text: SQLite has no decimal type and would round through float."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> str | None:
+        return None if value is None else str(Decimal(value))
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
 
 
 class Contributor(Base, table=True):
@@ -20,14 +39,237 @@ class Contributor(Base, table=True):
     full_name: str = Field(max_length=200)
     country: str = Field(max_length=2, index=True)
     timezone: str = Field(max_length=64)
+    # Read with the contributor; contributor_languages / contributor_skills index them for filters.
     languages: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source_channel: str | None = Field(default=None, max_length=50)
     campaign_id: int | None = Field(default=None, index=True)
     vendor_id: int | None = Field(default=None, index=True)
     status: str = Field(default="applied", max_length=20, index=True)
+    opted_out_harmful: bool = Field(default=False)
+    # First entry into screening (or later) and into active: the recruitment funnel reads them.
+    screened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ContributorLanguage(Base, table=True):
+    """One row per language of a contributor, so `?language=` is an indexed lookup."""
+
+    __tablename__ = "contributor_languages"
+
+    contributor_id: int = Field(foreign_key="contributors.id", primary_key=True)
+    code: str = Field(max_length=64, primary_key=True)
+    # The language subtag alone ("pt" of "pt-BR"): `?language=pt` finds every Portuguese speaker.
+    base_language: str = Field(max_length=8, index=True)
+    proficiency: str = Field(max_length=10)
+
+
+class ContributorSkill(Base, table=True):
+    __tablename__ = "contributor_skills"
+
+    contributor_id: int = Field(foreign_key="contributors.id", primary_key=True)
+    skill: str = Field(max_length=64, primary_key=True, index=True)
+
+
+class StatusChange(Base, table=True):
+    """Every lifecycle transition: who, when, why."""
+
+    __tablename__ = "contributor_status_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contributor_id: int = Field(foreign_key="contributors.id", index=True)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    reason: str | None = Field(default=None, sa_type=Text)
+    actor: str = Field(max_length=100)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OnboardingCompletion(Base, table=True):
+    __tablename__ = "onboarding_completions"
+    __table_args__ = (UniqueConstraint("contributor_id", "step", name="uq_onboarding_contributor_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contributor_id: int = Field(foreign_key="contributors.id", index=True)
+    step: str = Field(max_length=30)
+    completed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    completed_by: str = Field(max_length=100)
+
+
+class Qualification(Base, table=True):
+    __tablename__ = "qualifications"
+    __table_args__ = (UniqueConstraint("contributor_id", "name", name="uq_qualification_contributor_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contributor_id: int = Field(foreign_key="contributors.id", index=True)
+    name: str = Field(max_length=100, index=True)
+    score: int
+    passed: bool
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source: str = Field(max_length=20)
+    retest_required: bool = Field(default=False)
+    # Set by a quality.drift event: the accuracy seen and the minimum the project asks for.
+    retest_reason: str | None = Field(default=None, max_length=300)
+    retest_flagged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    awarded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Campaign(Base, table=True):
+    __tablename__ = "campaigns"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    channel: str = Field(max_length=50, index=True)
+    target_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    target_countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    budget: Decimal | None = Field(default=None, sa_column=Column(DecimalText(), nullable=True))
+    currency: str | None = Field(default=None, max_length=3)
+    starts_on: date
+    ends_on: date | None = None
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Ticket(Base, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_status_priority", "status", "priority"),
+        Index("ix_tickets_first_response_due", "first_response_due"),
+        Index("ix_tickets_resolution_due", "resolution_due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contributor_id: int | None = Field(default=None, foreign_key="contributors.id", index=True)
+    # Who wrote in when no contributor is known (a Discord handle, an email): personal data.
+    requester_name: str | None = Field(default=None, max_length=200)
+    requester_contact: str | None = Field(default=None, max_length=254, index=True)
+    channel: str = Field(max_length=20, index=True)
+    category: str = Field(max_length=20, index=True)
+    priority: str = Field(max_length=2)
+    status: str = Field(default="open", max_length=20)
+    subject: str = Field(max_length=300)
+    assignee: str | None = Field(default=None, max_length=200, index=True)
+    escalated_to: str | None = Field(default=None, max_length=200)
+    escalation_reason: str | None = Field(default=None, sa_type=Text)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Finished periods spent waiting on the contributor stop the resolution clock (tickets.py).
+    waiting_seconds: int = Field(default=0)
+    waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_response_due: datetime = Field(sa_type=UTCDateTime)
+    # Excludes the current waiting period, if any; moved on when the ticket leaves `waiting`.
+    resolution_due: datetime = Field(sa_type=UTCDateTime)
+    # When the metrics counted a missed target, so each breach is counted once across replicas.
+    first_response_breach_counted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution_breach_counted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TicketMessage(Base, table=True):
+    __tablename__ = "ticket_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    author: str = Field(max_length=100)
+    author_kind: str = Field(max_length=20)  # staff | contributor | requester
+    body: str = Field(sa_type=Text)
+    # Staff-only notes: never shown to the contributor and never a first response.
+    internal: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TicketEvent(Base, table=True):
+    """The ticket's audit trail: status changes, assignment, priority changes, escalation."""
+
+    __tablename__ = "ticket_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    kind: str = Field(max_length=30)
+    from_value: str | None = Field(default=None, max_length=200)
+    to_value: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, sa_type=Text)
+    actor: str = Field(max_length=100)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Announcement(Base, table=True):
+    __tablename__ = "announcements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    body: str = Field(sa_type=Text)
+    # {"project_ids": [...], "languages": [...], "countries": [...], "statuses": [...], "vendor_ids": [...]}
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    publish_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ContributorProject(Base, table=True):
+    """Projects a contributor has submitted work on (from submission.recorded): the project audience."""
+
+    __tablename__ = "contributor_projects"
+
+    contributor_id: int = Field(foreign_key="contributors.id", primary_key=True)
+    project_id: int = Field(primary_key=True, index=True)
+    last_submitted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ExposureRecord(Base, table=True):
+    """One submission's time on content of a severity, as the tasks service reported it."""
+
+    __tablename__ = "exposure_records"
+    __table_args__ = (Index("ix_exposure_contributor_ended", "contributor_id", "ended_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contributor_id: int = Field(foreign_key="contributors.id")
+    project_id: int
+    severity: str = Field(max_length=10)
+    seconds: int
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WellnessCheckIn(Base, table=True):
+    __tablename__ = "wellness_check_ins"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contributor_id: int = Field(foreign_key="contributors.id", index=True)
+    mood: int
+    stress: int
+    note: str | None = Field(default=None, sa_type=Text)
+    wants_support: bool = Field(default=False)
+    recorded_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class VendorWellnessPolicy(Base, table=True):
+    """A vendor's (contract's) overrides of the global wellness policy; unset fields keep the global value."""
+
+    __tablename__ = "vendor_wellness_policies"
+
+    vendor_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    cap_low_minutes: int | None = None
+    cap_medium_minutes: int | None = None
+    cap_high_minutes: int | None = None
+    continuous_limit_minutes: int | None = None
+    break_minutes: int | None = None
+    version: int = Field(default=1)
+    updated_by: str = Field(max_length=100)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

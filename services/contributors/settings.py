@@ -1,16 +1,84 @@
 """Settings of the contributors service (env prefix LABELOPS_CONTRIBUTORS_)."""
 
+import hashlib
+import hmac
+from datetime import timedelta
 from functools import lru_cache
 
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.contributors.tickets import SlaTarget, TicketPriority
+from services.contributors.wellness import ExposurePolicy
 from shared.settings import ServiceSettings
+
+
+class SlaTargetSetting(BaseModel):
+    """One priority's targets; durations as ISO 8601 (`PT4H`) or seconds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_response: timedelta
+    resolution: timedelta
 
 
 class ContributorsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LABELOPS_CONTRIBUTORS_", extra="ignore")
 
     service_name: str = "contributors"
+
+    # Global wellness policy: daily exposure caps per content severity (minutes in the contributor's
+    # own calendar day) and the break owed after continuous medium/high exposure. Vendors may override
+    # it through PUT /api/v1/wellness/vendor-policies/{vendor_id}.
+    wellness_cap_low_minutes: int = Field(480, ge=0, le=1440)
+    wellness_cap_medium_minutes: int = Field(240, ge=0, le=1440)
+    wellness_cap_high_minutes: int = Field(120, ge=0, le=1440)
+    wellness_continuous_limit_minutes: int = Field(60, ge=1, le=1440)
+    wellness_break_minutes: int = Field(15, ge=1, le=1440)
+
+    # Ticket SLA per priority, replacing the defaults of services/contributors/tickets.py, e.g.
+    # LABELOPS_CONTRIBUTORS_TICKET_SLA='{"P1": {"first_response": "PT30M", "resolution": "PT4H"}}'.
+    ticket_sla: dict[TicketPriority, SlaTargetSetting] = Field(default_factory=dict)
+
+    # Key of the erasure pseudonyms (HMAC). Unset: derived from the internal token secret, which
+    # production already requires; set it to keep pseudonyms stable across internal-secret rotations.
+    erasure_secret: SecretStr | None = None
+
+    # How many contributors a vendor-policy change re-publishes per transaction batch.
+    republish_batch_size: int = Field(500, ge=1)
+
+    @model_validator(mode="after")
+    def check_contributor_settings(self) -> "ContributorsSettings":
+        self.exposure_policy()
+        self.sla_policy()
+        if self.erasure_secret is not None and len(self.erasure_secret.get_secret_value()) < 32:
+            raise ValueError("LABELOPS_CONTRIBUTORS_ERASURE_SECRET must be at least 32 characters")
+        return self
+
+    def exposure_policy(self) -> ExposurePolicy:
+        return ExposurePolicy(
+            daily_cap_minutes={
+                "low": self.wellness_cap_low_minutes,
+                "medium": self.wellness_cap_medium_minutes,
+                "high": self.wellness_cap_high_minutes,
+            },
+            continuous_limit_minutes=self.wellness_continuous_limit_minutes,
+            break_minutes=self.wellness_break_minutes,
+        )
+
+    def sla_policy(self) -> dict[str, SlaTarget]:
+        """The overrides only; `tickets.sla_policy` merges them over the defaults."""
+        return {
+            priority.value: SlaTarget(first_response=t.first_response, resolution=t.resolution)
+            for priority, t in self.ticket_sla.items()
+        }
+
+    def erasure_key(self) -> bytes:
+        if self.erasure_secret is not None:
+            return self.erasure_secret.get_secret_value().encode()
+        internal = self.internal_token_secret.get_secret_value().encode()
+        # A derived key, never the internal secret itself: pseudonyms must not help forge tokens.
+        return hmac.new(internal, b"labelops:contributors:erasure-key", hashlib.sha256).hexdigest().encode()
 
 
 @lru_cache

@@ -189,8 +189,20 @@ def sla_breaches(
     facts: TicketSlaFacts, now: datetime, policy: Mapping[str, SlaTarget] | None = None
 ) -> frozenset[SlaKind]:
     """Return the SLA targets missed so far: met after their due time, or still unmet and past it."""
+    due = sla_due_times(facts.created_at, facts.priority, policy, waiting_time=facts.waiting_time)
+    return sla_breaches_against(due, facts, now)
+
+
+def is_overdue(facts: TicketSlaFacts, now: datetime, policy: Mapping[str, SlaTarget] | None = None) -> bool:
+    """Return True when a still-pending target (no response yet, or unresolved) is past its due time."""
+    due = sla_due_times(facts.created_at, facts.priority, policy, waiting_time=facts.waiting_time)
+    return is_overdue_against(due, facts, now)
+
+
+def sla_breaches_against(due: SlaDueTimes, facts: TicketSlaFacts, now: datetime) -> frozenset[SlaKind]:
+    """sla_breaches with due times already known (stored on the ticket, finished waiting included)."""
     now = ensure_aware(now, "now")
-    due = _due_times(facts, now, policy)
+    due = _with_current_wait(due, facts, now)
     breaches: set[SlaKind] = set()
     # Resolving a ticket answers it, so a resolution stops the first-response clock too.
     responded_at = facts.first_response_at or facts.resolved_at or now
@@ -201,22 +213,21 @@ def sla_breaches(
     return frozenset(breaches)
 
 
-def is_overdue(facts: TicketSlaFacts, now: datetime, policy: Mapping[str, SlaTarget] | None = None) -> bool:
-    """Return True when a still-pending target (no response yet, or unresolved) is past its due time."""
+def is_overdue_against(due: SlaDueTimes, facts: TicketSlaFacts, now: datetime) -> bool:
+    """is_overdue with due times already known (stored on the ticket, finished waiting included)."""
     now = ensure_aware(now, "now")
     if facts.resolved_at is not None:
         return False
-    due = _due_times(facts, now, policy)
+    due = _with_current_wait(due, facts, now)
     if facts.first_response_at is None and now > due.first_response_due:
         return True
     return now > due.resolution_due
 
 
-def _due_times(facts: TicketSlaFacts, now: datetime, policy: Mapping[str, SlaTarget] | None) -> SlaDueTimes:
-    waiting = facts.waiting_time
+def _with_current_wait(due: SlaDueTimes, facts: TicketSlaFacts, now: datetime) -> SlaDueTimes:
     if facts.waiting_since is not None and now > facts.waiting_since:
-        waiting += now - facts.waiting_since
-    return sla_due_times(facts.created_at, facts.priority, policy, waiting_time=waiting)
+        return SlaDueTimes(due.first_response_due, due.resolution_due + (now - facts.waiting_since))
+    return due
 
 
 def _parse(enum: type[_E], value: str, what: str) -> _E:

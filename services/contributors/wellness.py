@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -66,10 +66,10 @@ class ExposurePolicyOverride:
     break_minutes: int | None = None
 
 
-# Global default, to be tuned by the wellness programme; each level's cap also bounds the more severe ones
+# Global default (the service's settings can change it); each level's cap also bounds the more severe ones
 # (see minutes_remaining_today), so LOW's cap is the total harmful exposure allowed in a day.
 DEFAULT_EXPOSURE_POLICY = ExposurePolicy(
-    daily_cap_minutes={ContentSeverity.LOW: 360, ContentSeverity.MEDIUM: 240, ContentSeverity.HIGH: 120},
+    daily_cap_minutes={ContentSeverity.LOW: 480, ContentSeverity.MEDIUM: 240, ContentSeverity.HIGH: 120},
     continuous_limit_minutes=60,
     break_minutes=15,
 )
@@ -213,3 +213,26 @@ def break_ends_at(
     if chain_end is None or minutes < policy.continuous_limit_minutes:
         return None
     return chain_end + timedelta(minutes=policy.break_minutes)
+
+
+def exposure_by_local_day(
+    sessions: Iterable[ExposureSession], *, days: Iterable[date], timezone: str, now: datetime
+) -> dict[date, dict[ContentSeverity, float]]:
+    """Return minutes per severity for each of the given calendar days in the contributor's time zone.
+
+    Sessions are clipped to each day's bounds (a session across midnight counts on both days) and to now.
+    """
+    zone = ZoneInfo(validate_timezone(timezone))
+    now = ensure_aware(now, "now")
+    items = list(sessions)
+    result: dict[date, dict[ContentSeverity, float]] = {}
+    for day in days:
+        start = ensure_aware(datetime.combine(day, time(0), tzinfo=zone), "start")
+        end = min(ensure_aware(datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone), "end"), now)
+        totals = dict.fromkeys(ContentSeverity, 0.0)
+        for session in items:
+            overlap = min(session.ended_at, end) - max(session.started_at, start)
+            if overlap > timedelta(0):
+                totals[session.severity] += overlap.total_seconds() / 60
+        result[day] = totals
+    return result

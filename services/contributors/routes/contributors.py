@@ -1,37 +1,191 @@
-"""HTTP for /api/v1/contributors: parse, call the service, return the read schema."""
+"""HTTP for /api/v1/contributors: profiles, the filtered list, CSV roster import/export, erasure."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.contributors import repository, service
-from services.contributors.auth import ContributorsManage, ContributorsRead
-from services.contributors.schemas import ContributorCreate, ContributorPage, ContributorRead
-from shared.db import ReadSessionDep, SessionDep
-from shared.pagination import PageParams, page_of, page_params
+from services.contributors.auth import (
+    ContributorsCreate,
+    ContributorsErase,
+    ContributorsRead,
+    ContributorsSelfService,
+    RosterExport,
+    RosterImport,
+    actor_of,
+)
+from services.contributors.repository import contributors as repository
+from services.contributors.routes.common import Cursor, Limit, SettingsDep, contributor_for
+from services.contributors.schemas.common import Country, LanguageCode, Proficiency, Status
+from services.contributors.schemas.contributors import (
+    ContributorCreate,
+    ContributorFilters,
+    ContributorPage,
+    ContributorRead,
+    ContributorSort,
+    ContributorUpdate,
+    ImportReport,
+)
+from services.contributors.service import contributors as service
+from services.contributors.service import erasure, roster
+from shared.db import ReadSessionDep, SessionDep, utcnow
+from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.types import Id, Timestamp
 
 router = APIRouter(prefix="/api/v1/contributors", tags=["contributors"])
 
+ContributorToRead = contributor_for(ContributorsRead)
+ContributorToEdit = contributor_for(ContributorsSelfService, write=True)
+ContributorToErase = contributor_for(ContributorsErase, write=True)
+
+
+async def contributor_filters(
+    status: Annotated[list[Status] | None, Query(description="repeat for several")] = None,
+    vendor_id: Id | None = None,
+    language: Annotated[
+        LanguageCode | None, Query(description="BCP 47; `pt` matches every pt-*, `pt-BR` only itself")
+    ] = None,
+    min_proficiency: Proficiency | None = None,
+    country: Country | None = None,
+    skill: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    campaign_id: Id | None = None,
+    created_from: Annotated[Timestamp | None, Query(description="inclusive")] = None,
+    created_to: Annotated[Timestamp | None, Query(description="exclusive")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="part of the name or email")
+    ] = None,
+    email: Annotated[
+        str | None, Query(min_length=3, max_length=254, description="exact, any letter case")
+    ] = None,
+    include_erased: bool = False,
+) -> ContributorFilters:
+    return ContributorFilters(
+        status=status or [],
+        vendor_id=vendor_id,
+        language=language,
+        min_proficiency=min_proficiency,
+        country=country,
+        skill=skill,
+        campaign_id=campaign_id,
+        created_from=created_from,
+        created_to=created_to,
+        q=q,
+        email=email,
+        include_erased=include_erased,
+    )
+
+
+Filters = Annotated[ContributorFilters, Depends(contributor_filters)]
+
 
 @router.post("", status_code=201, response_model=ContributorRead)
-async def create_contributor(data: ContributorCreate, session: SessionDep, principal: ContributorsManage):
-    return await service.register_contributor(session, principal=principal, data=data)
-
-
-@router.get("/{contributor_id}", response_model=ContributorRead)
-async def read_contributor(contributor_id: int, session: ReadSessionDep, principal: ContributorsRead):
-    return await service.get_contributor(session, principal=principal, contributor_id=contributor_id)
+async def create_contributor(
+    data: ContributorCreate,
+    session: SessionDep,
+    principal: ContributorsCreate,
+    settings: SettingsDep,
+    response: Response,
+):
+    contributor = await service.register_contributor(
+        session, principal=principal, data=data, settings=settings
+    )
+    set_etag(response, contributor.id, contributor.version)
+    response.headers["Location"] = f"/api/v1/contributors/{contributor.id}"
+    return contributor
 
 
 @router.get("", response_model=ContributorPage)
 async def list_contributors(
     session: ReadSessionDep,
     principal: ContributorsRead,
-    page: Annotated[PageParams, Depends(page_params)],
-    status: Annotated[str | None, Query(max_length=20)] = None,
+    filters: Filters,
+    sort: ContributorSort = "id",
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ):
     rows = await repository.list_readable(
-        session, principal=principal, limit=page.limit, after_id=page.after_id, status=status
+        session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
     )
-    items, next_cursor = page_of(rows, limit=page.limit)
+    items, next_cursor = repository.CONTRIBUTOR_KEYSET.page(rows, sort=sort, limit=limit)
     return ContributorPage(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV roster"}},
+)
+async def export_contributors(session: ReadSessionDep, principal: RosterExport, filters: Filters) -> Response:
+    """Every contributor matching the list filters, as CSV (the import's columns plus id, status, created_at)."""
+    text = await roster.export_roster(session, principal=principal, filters=filters)
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    return Response(
+        content=text.encode(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="contributors-{stamp}.csv"'},
+    )
+
+
+@router.post(
+    "/import",
+    response_model=ImportReport,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "CSV with a header row: " + ", ".join(roster.COLUMNS),
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def import_contributors(
+    request: Request,
+    session: SessionDep,
+    principal: RosterImport,
+    settings: SettingsDep,
+    dry_run: bool = False,
+):
+    """Create a contributor per valid row; rows with errors are reported (line, field) and skipped."""
+    content = await request.body()
+    return await roster.import_roster(
+        session, principal=principal, content=content, dry_run=dry_run, settings=settings
+    )
+
+
+@router.get("/{contributor_id}", response_model=ContributorRead)
+async def read_contributor(contributor: ContributorToRead, response: Response):
+    set_etag(response, contributor.id, contributor.version)
+    return contributor
+
+
+@router.patch("/{contributor_id}", response_model=ContributorRead)
+async def update_contributor(
+    contributor: ContributorToEdit,
+    data: ContributorUpdate,
+    session: SessionDep,
+    principal: ContributorsSelfService,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+):
+    """Change profile fields; needs If-Match with the ETag read (428 without, 412 when stale)."""
+    check_if_match(if_match, resource_id=contributor.id, version=contributor.version)
+    contributor = await service.update_contributor(
+        session, principal=principal, contributor=contributor, data=data, settings=settings
+    )
+    set_etag(response, contributor.id, contributor.version)
+    return contributor
+
+
+@router.post("/{contributor_id}/erase", response_model=ContributorRead)
+async def erase_contributor(
+    contributor: ContributorToErase,
+    session: SessionDep,
+    principal: ContributorsErase,
+    settings: SettingsDep,
+    response: Response,
+):
+    """Pseudonymise the person's data irreversibly (name, email, free text), offboard it, emit contributor.erased."""
+    contributor = await erasure.erase_contributor(
+        session, contributor=contributor, actor=actor_of(principal), settings=settings
+    )
+    set_etag(response, contributor.id, contributor.version)
+    return contributor

@@ -40,7 +40,7 @@ def session(start: datetime, end: datetime, severity: str = "high") -> ExposureS
 
 def test_default_policy_values() -> None:
     assert (dict(DEFAULT_EXPOSURE_POLICY.daily_cap_minutes), DEFAULT_EXPOSURE_POLICY.break_minutes) == (
-        {"low": 360, "medium": 240, "high": 120},
+        {"low": 480, "medium": 240, "high": 120},
         15,
     )
 

@@ -1,0 +1,291 @@
+"""Every query on contributors and their satellites; `readable_contributors` scopes reads to the caller."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.contributors.auth import STAFF_READERS
+from services.contributors.keyset import Keyset, SortColumn, as_datetime
+from services.contributors.models import (
+    Contributor,
+    ContributorLanguage,
+    ContributorSkill,
+    OnboardingCompletion,
+    Qualification,
+    StatusChange,
+)
+from services.contributors.schemas.common import PROFICIENCY_RANK
+from services.contributors.schemas.contributors import ContributorFilters
+from shared.auth import Principal
+from shared.errors import Conflict
+
+STAFF_ROLES = (*STAFF_READERS, "integration", "service")
+
+CONTRIBUTOR_KEYSET = Keyset(
+    columns={
+        "id": SortColumn(Contributor.id, int),
+        "created_at": SortColumn(Contributor.created_at, as_datetime),
+        "updated_at": SortColumn(Contributor.updated_at, as_datetime),
+        "full_name": SortColumn(Contributor.full_name, str),
+        "email": SortColumn(Contributor.email, str),
+        "status": SortColumn(Contributor.status, str),
+    },
+    id_column=Contributor.id,
+)
+HISTORY_KEYSET = Keyset(columns={"id": SortColumn(StatusChange.id, int)}, id_column=StatusChange.id)
+
+
+def readable_contributors(principal: Principal) -> Select:
+    """Staff see everyone; a vendor user only its vendor's people; a contributor only itself."""
+    stmt = select(Contributor)
+    if principal.has_any(*STAFF_ROLES):
+        return stmt
+    if principal.has_any("vendor") and principal.vendor_id is not None:
+        return stmt.where(Contributor.vendor_id == principal.vendor_id)
+    if principal.has_any("contributor") and principal.contributor_id is not None:
+        return stmt.where(Contributor.id == principal.contributor_id)
+    return stmt.where(False)
+
+
+async def get_readable(
+    session: AsyncSession, *, principal: Principal, contributor_id: int, for_update: bool = False
+) -> Contributor | None:
+    stmt = readable_contributors(principal).where(Contributor.id == contributor_id)
+    if for_update:
+        # Serialises writers of one contributor, so versions (and the events they order) never fork.
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, *, contributor_id: int, for_update: bool = False) -> Contributor | None:
+    """Unscoped: for event handlers and internal rules, never for a caller's request."""
+    stmt = select(Contributor).where(Contributor.id == contributor_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filtered(stmt: Select, filters: ContributorFilters) -> Select:
+    """Apply the list filters; languages and skills go through their index tables."""
+    if not filters.include_erased:
+        stmt = stmt.where(Contributor.erased_at.is_(None))
+    if filters.status:
+        stmt = stmt.where(Contributor.status.in_([s.value for s in filters.status]))
+    if filters.vendor_id is not None:
+        stmt = stmt.where(Contributor.vendor_id == filters.vendor_id)
+    if filters.country is not None:
+        stmt = stmt.where(Contributor.country == filters.country)
+    if filters.campaign_id is not None:
+        stmt = stmt.where(Contributor.campaign_id == filters.campaign_id)
+    if filters.created_from is not None:
+        stmt = stmt.where(Contributor.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        stmt = stmt.where(Contributor.created_at < filters.created_to)
+    if filters.email is not None:
+        stmt = stmt.where(Contributor.email == filters.email.strip().lower())
+    if filters.q:
+        needle = f"%{_escape_like(filters.q.strip().lower())}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Contributor.full_name).like(needle, escape="\\"),
+                Contributor.email.like(needle, escape="\\"),
+            )
+        )
+    if filters.language is not None:
+        tag = filters.language
+        # "pt" means any Portuguese (pt, pt-BR, pt-PT); "pt-BR" means exactly that.
+        matches = ContributorLanguage.code == tag if "-" in tag else ContributorLanguage.base_language == tag
+        condition = [ContributorLanguage.contributor_id == Contributor.id, matches]
+        if filters.min_proficiency is not None:
+            rank = PROFICIENCY_RANK[filters.min_proficiency]
+            condition.append(
+                ContributorLanguage.proficiency.in_([p for p, r in PROFICIENCY_RANK.items() if r >= rank])
+            )
+        stmt = stmt.where(exists().where(*condition))
+    if filters.skill is not None:
+        stmt = stmt.where(
+            exists().where(
+                ContributorSkill.contributor_id == Contributor.id,
+                ContributorSkill.skill == filters.skill.strip(),
+            )
+        )
+    return stmt
+
+
+async def list_readable(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    filters: ContributorFilters,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> list[Contributor]:
+    stmt = filtered(readable_contributors(principal), filters)
+    stmt = CONTRIBUTOR_KEYSET.apply(stmt, sort=sort, cursor=cursor, limit=limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def stream_readable(
+    session: AsyncSession, *, principal: Principal, filters: ContributorFilters, batch: int = 1000
+):
+    """Every matching contributor in id order, fetched in batches (for the CSV export)."""
+    after = 0
+    while True:
+        stmt = filtered(readable_contributors(principal), filters).where(Contributor.id > after)
+        rows = list((await session.execute(stmt.order_by(Contributor.id).limit(batch))).scalars())
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
+
+
+async def email_taken(session: AsyncSession, *, email: str, except_id: int | None = None) -> bool:
+    stmt = select(Contributor.id).where(Contributor.email == email)
+    if except_id is not None:
+        stmt = stmt.where(Contributor.id != except_id)
+    return (await session.execute(stmt.limit(1))).first() is not None
+
+
+async def existing_emails(session: AsyncSession, emails: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    chunk = 500
+    for start in range(0, len(emails), chunk):
+        part = list(emails[start : start + chunk])
+        found.update(
+            (await session.execute(select(Contributor.email).where(Contributor.email.in_(part)))).scalars()
+        )
+    return found
+
+
+async def add(session: AsyncSession, contributor: Contributor) -> Contributor:
+    session.add(contributor)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"a contributor with email {contributor.email} already exists") from exc
+    await sync_search_index(session, contributor)
+    return contributor
+
+
+async def flush_profile(session: AsyncSession, contributor: Contributor) -> None:
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"a contributor with email {contributor.email} already exists") from exc
+
+
+async def sync_search_index(session: AsyncSession, contributor: Contributor) -> None:
+    """Rewrite the language and skill index rows from the contributor's own lists."""
+    await session.execute(
+        delete(ContributorLanguage).where(ContributorLanguage.contributor_id == contributor.id)
+    )
+    await session.execute(delete(ContributorSkill).where(ContributorSkill.contributor_id == contributor.id))
+    for language in contributor.languages:
+        session.add(
+            ContributorLanguage(
+                contributor_id=contributor.id,
+                code=language["code"],
+                base_language=language["code"].split("-")[0],
+                proficiency=language["proficiency"],
+            )
+        )
+    for skill in contributor.skills:
+        session.add(ContributorSkill(contributor_id=contributor.id, skill=skill))
+    await session.flush()
+
+
+async def ids_of_vendor(session: AsyncSession, *, vendor_id: int, after_id: int, limit: int) -> list[int]:
+    stmt = (
+        select(Contributor.id)
+        .where(Contributor.vendor_id == vendor_id, Contributor.erased_at.is_(None), Contributor.id > after_id)
+        .order_by(Contributor.id)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+# --- lifecycle history -------------------------------------------------------------------------------
+
+
+async def add_status_change(session: AsyncSession, change: StatusChange) -> None:
+    session.add(change)
+    await session.flush()
+
+
+async def status_history(
+    session: AsyncSession, *, contributor_id: int, sort: str, cursor: str | None, limit: int
+) -> list[StatusChange]:
+    stmt = select(StatusChange).where(StatusChange.contributor_id == contributor_id)
+    stmt = HISTORY_KEYSET.apply(stmt, sort=sort, cursor=cursor, limit=limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+# --- onboarding --------------------------------------------------------------------------------------
+
+
+async def onboarding_completions(session: AsyncSession, *, contributor_id: int) -> list[OnboardingCompletion]:
+    stmt = select(OnboardingCompletion).where(OnboardingCompletion.contributor_id == contributor_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def add_onboarding_completion(session: AsyncSession, completion: OnboardingCompletion) -> None:
+    session.add(completion)
+    await session.flush()
+
+
+async def remove_onboarding_completion(session: AsyncSession, *, contributor_id: int, step: str) -> int:
+    result = await session.execute(
+        delete(OnboardingCompletion).where(
+            OnboardingCompletion.contributor_id == contributor_id, OnboardingCompletion.step == step
+        )
+    )
+    return result.rowcount or 0
+
+
+# --- qualifications ----------------------------------------------------------------------------------
+
+
+async def qualifications_of(session: AsyncSession, *, contributor_id: int) -> list[Qualification]:
+    stmt = (
+        select(Qualification)
+        .where(Qualification.contributor_id == contributor_id)
+        .order_by(Qualification.name)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def qualification(session: AsyncSession, *, contributor_id: int, name: str) -> Qualification | None:
+    stmt = select(Qualification).where(
+        Qualification.contributor_id == contributor_id, Qualification.name == name
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def save(session: AsyncSession, row: object) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def delete_row(session: AsyncSession, row: object) -> None:
+    await session.delete(row)
+    await session.flush()
+
+
+async def set_status_change_reasons(
+    session: AsyncSession, *, contributor_id: int, reason: str | None
+) -> None:
+    await session.execute(
+        update(StatusChange)
+        .where(StatusChange.contributor_id == contributor_id, StatusChange.reason.is_not(None))
+        .values(reason=reason)
+    )

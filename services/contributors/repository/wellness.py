@@ -1,0 +1,80 @@
+"""Queries of wellness: exposure records, projects worked on, check-ins, vendor policies."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.contributors.keyset import Keyset, SortColumn
+from services.contributors.models import (
+    ContributorProject,
+    ExposureRecord,
+    VendorWellnessPolicy,
+    WellnessCheckIn,
+)
+
+CHECK_IN_KEYSET = Keyset(columns={"id": SortColumn(WellnessCheckIn.id, int)}, id_column=WellnessCheckIn.id)
+
+
+async def vendor_policy(
+    session: AsyncSession, *, vendor_id: int, for_update: bool = False
+) -> VendorWellnessPolicy | None:
+    stmt = select(VendorWellnessPolicy).where(VendorWellnessPolicy.vendor_id == vendor_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def exposure_between(
+    session: AsyncSession, *, contributor_id: int, start: datetime, end: datetime
+) -> list[ExposureRecord]:
+    """Records overlapping [start, end)."""
+    stmt = (
+        select(ExposureRecord)
+        .where(
+            ExposureRecord.contributor_id == contributor_id,
+            ExposureRecord.ended_at > start,
+            ExposureRecord.started_at < end,
+        )
+        .order_by(ExposureRecord.started_at)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def add_exposure(session: AsyncSession, record: ExposureRecord) -> None:
+    session.add(record)
+    await session.flush()
+
+
+async def touch_project(session: AsyncSession, *, contributor_id: int, project_id: int, at: datetime) -> None:
+    row = await session.get(ContributorProject, (contributor_id, project_id))
+    if row is None:
+        session.add(
+            ContributorProject(contributor_id=contributor_id, project_id=project_id, last_submitted_at=at)
+        )
+    elif at > row.last_submitted_at:
+        row.last_submitted_at = at
+    await session.flush()
+
+
+async def project_ids_of(session: AsyncSession, *, contributor_id: int) -> set[int]:
+    stmt = select(ContributorProject.project_id).where(ContributorProject.contributor_id == contributor_id)
+    return set((await session.execute(stmt)).scalars())
+
+
+async def check_ins(
+    session: AsyncSession, *, contributor_id: int, sort: str, cursor: str | None, limit: int
+) -> list[WellnessCheckIn]:
+    stmt = select(WellnessCheckIn).where(WellnessCheckIn.contributor_id == contributor_id)
+    stmt = CHECK_IN_KEYSET.apply(stmt, sort=sort, cursor=cursor, limit=limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def last_check_in(session: AsyncSession, *, contributor_id: int) -> WellnessCheckIn | None:
+    stmt = (
+        select(WellnessCheckIn)
+        .where(WellnessCheckIn.contributor_id == contributor_id)
+        .order_by(WellnessCheckIn.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -1,0 +1,100 @@
+"""HTTP for /api/v1/campaigns: recruitment campaigns and their funnel."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Response
+
+from services.contributors.auth import CampaignsManage, CampaignsRead
+from services.contributors.models import Campaign
+from services.contributors.routes.common import Cursor, Limit
+from services.contributors.schemas.campaigns import (
+    CampaignCreate,
+    CampaignFunnel,
+    CampaignPage,
+    CampaignRead,
+    CampaignUpdate,
+    FunnelReport,
+)
+from services.contributors.schemas.common import SourceChannel
+from services.contributors.service import campaigns as service
+from shared.db import ReadSessionDep, SessionDep
+from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.types import PathId, Timestamp
+
+router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
+
+
+async def _campaign(campaign_id: PathId, _principal: CampaignsRead, session: ReadSessionDep) -> Campaign:
+    return await service.get_campaign(session, campaign_id=campaign_id)
+
+
+async def _campaign_for_write(
+    campaign_id: PathId, _principal: CampaignsManage, session: SessionDep
+) -> Campaign:
+    return await service.get_campaign(session, campaign_id=campaign_id)
+
+
+CampaignToRead = Annotated[Campaign, Depends(_campaign)]
+CampaignToEdit = Annotated[Campaign, Depends(_campaign_for_write)]
+
+
+@router.post("", status_code=201, response_model=CampaignRead)
+async def create_campaign(
+    data: CampaignCreate, session: SessionDep, _principal: CampaignsManage, response: Response
+):
+    campaign = await service.create_campaign(session, data=data)
+    set_etag(response, campaign.id, campaign.version)
+    return campaign
+
+
+@router.get("", response_model=CampaignPage)
+async def list_campaigns(
+    session: ReadSessionDep,
+    _principal: CampaignsRead,
+    channel: SourceChannel | None = None,
+    sort: Literal["id", "-id", "name", "-name", "created_at", "-created_at"] = "id",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
+    rows = await service.list_campaigns(session, channel=channel, sort=sort, cursor=cursor, limit=limit)
+    items, next_cursor = service.CAMPAIGN_KEYSET.page(rows, sort=sort, limit=limit)
+    return CampaignPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/funnel", response_model=FunnelReport)
+async def funnel_report(
+    session: ReadSessionDep,
+    _principal: CampaignsRead,
+    group_by: Literal["campaign", "channel"] = "campaign",
+    applied_from: Timestamp | None = None,
+    applied_to: Timestamp | None = None,
+):
+    """Applied, screened, activated, activation rate, median time to activate, cost per active contributor."""
+    return await service.funnel_report(
+        session, group_by=group_by, applied_from=applied_from, applied_to=applied_to
+    )
+
+
+@router.get("/{campaign_id}", response_model=CampaignRead)
+async def read_campaign(campaign: CampaignToRead, response: Response):
+    set_etag(response, campaign.id, campaign.version)
+    return campaign
+
+
+@router.patch("/{campaign_id}", response_model=CampaignRead)
+async def update_campaign(
+    campaign: CampaignToEdit,
+    data: CampaignUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+):
+    check_if_match(if_match, resource_id=campaign.id, version=campaign.version)
+    campaign = await service.update_campaign(session, campaign=campaign, data=data)
+    set_etag(response, campaign.id, campaign.version)
+    return campaign
+
+
+@router.get("/{campaign_id}/funnel", response_model=CampaignFunnel)
+async def campaign_funnel(campaign: CampaignToRead, session: ReadSessionDep):
+    return await service.campaign_funnel(session, campaign=campaign)

@@ -1,0 +1,229 @@
+"""HTTP for /api/v1/tickets: contributor queries, their messages, SLA state, escalation, breach list."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from services.contributors.auth import TicketsManage, TicketsRead, TicketsReport, TicketsWrite, is_manager
+from services.contributors.repository import tickets as repository
+from services.contributors.routes.common import Cursor, Limit, SettingsDep, ticket_for
+from services.contributors.schemas.tickets import (
+    MessageCreate,
+    MessagePage,
+    MessageRead,
+    TicketCreate,
+    TicketDetail,
+    TicketEscalation,
+    TicketEventRead,
+    TicketFilters,
+    TicketPage,
+    TicketRead,
+    TicketSort,
+    TicketTransition,
+    TicketUpdate,
+)
+from services.contributors.service import tickets as service
+from services.contributors.tickets import TicketCategory, TicketChannel, TicketPriority, TicketStatus
+from shared.db import ReadSessionDep, SessionDep, utcnow
+from shared.errors import Unprocessable
+from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.types import Id, Timestamp
+
+router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+
+TicketToRead = ticket_for(TicketsRead)
+TicketToWrite = ticket_for(TicketsWrite, write=True)
+TicketToManage = ticket_for(TicketsManage, write=True)
+
+
+async def ticket_filters(
+    status: Annotated[list[TicketStatus] | None, Query(description="repeat for several")] = None,
+    priority: Annotated[list[TicketPriority] | None, Query()] = None,
+    channel: Annotated[list[TicketChannel] | None, Query()] = None,
+    category: Annotated[list[TicketCategory] | None, Query()] = None,
+    assignee: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    unassigned: bool | None = None,
+    contributor_id: Id | None = None,
+    escalated: bool | None = None,
+    overdue: Annotated[
+        bool | None, Query(description="a pending first response or resolution is past due")
+    ] = None,
+    created_from: Timestamp | None = None,
+    created_to: Timestamp | None = None,
+) -> TicketFilters:
+    if assignee is not None and unassigned:
+        raise Unprocessable(
+            "assignee and unassigned=true exclude each other",
+            errors=[
+                {
+                    "pointer": "/unassigned",
+                    "field": "unassigned",
+                    "in": "query",
+                    "detail": "conflicts with assignee",
+                }
+            ],
+        )
+    return TicketFilters(
+        status=status or [],
+        priority=priority or [],
+        channel=channel or [],
+        category=category or [],
+        assignee=assignee,
+        unassigned=unassigned,
+        contributor_id=contributor_id,
+        escalated=escalated,
+        overdue=overdue,
+        created_from=created_from,
+        created_to=created_to,
+    )
+
+
+Filters = Annotated[TicketFilters, Depends(ticket_filters)]
+
+
+def _page(rows, *, sort: str, limit: int) -> TicketPage:
+    now = utcnow()
+    items, next_cursor = repository.TICKET_KEYSET.page(rows, sort=sort, limit=limit)
+    return TicketPage(items=[service.ticket_read(t, now) for t in items], next_cursor=next_cursor)
+
+
+@router.post("", status_code=201, response_model=TicketRead)
+async def open_ticket(
+    data: TicketCreate,
+    session: SessionDep,
+    principal: TicketsWrite,
+    settings: SettingsDep,
+    response: Response,
+):
+    """Log a query; its first message is the body. Due times come from the SLA policy of its priority."""
+    ticket = await service.open_ticket(session, principal=principal, data=data, settings=settings)
+    set_etag(response, ticket.id, ticket.version)
+    return service.ticket_read(ticket)
+
+
+@router.get("", response_model=TicketPage)
+async def list_tickets(
+    session: ReadSessionDep,
+    principal: TicketsRead,
+    filters: Filters,
+    sort: TicketSort = "id",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
+    rows = await repository.list_readable(
+        session, principal=principal, filters=filters, now=utcnow(), sort=sort, cursor=cursor, limit=limit
+    )
+    return _page(rows, sort=sort, limit=limit)
+
+
+@router.get("/sla-breaches", response_model=TicketPage)
+async def sla_breaches(
+    session: ReadSessionDep,
+    principal: TicketsReport,
+    filters: Filters,
+    kind: Literal["first_response", "resolution"] | None = None,
+    sort: TicketSort = "id",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
+    """Tickets that missed (or are missing right now) a first-response or resolution target."""
+    rows = await repository.list_readable(
+        session,
+        principal=principal,
+        filters=filters,
+        now=utcnow(),
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        breach_kind=kind,
+        breaches_only=True,
+    )
+    return _page(rows, sort=sort, limit=limit)
+
+
+@router.get("/{ticket_id}", response_model=TicketDetail)
+async def read_ticket(ticket: TicketToRead, session: ReadSessionDep, response: Response):
+    history = await repository.events_of(session, ticket_id=ticket.id)
+    set_etag(response, ticket.id, ticket.version)
+    return TicketDetail(
+        **service.ticket_read(ticket).model_dump(),
+        history=[TicketEventRead.model_validate(e) for e in history],
+    )
+
+
+@router.patch("/{ticket_id}", response_model=TicketRead)
+async def update_ticket(
+    ticket: TicketToManage,
+    data: TicketUpdate,
+    session: SessionDep,
+    principal: TicketsManage,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+):
+    """Change priority (due times follow), category, subject or assignee; needs If-Match."""
+    check_if_match(if_match, resource_id=ticket.id, version=ticket.version)
+    ticket = await service.update_ticket(
+        session, principal=principal, ticket=ticket, data=data, settings=settings
+    )
+    set_etag(response, ticket.id, ticket.version)
+    return service.ticket_read(ticket)
+
+
+@router.post("/{ticket_id}/transitions", response_model=TicketRead)
+async def move_ticket(
+    ticket: TicketToManage,
+    data: TicketTransition,
+    session: SessionDep,
+    principal: TicketsManage,
+    response: Response,
+):
+    """open → in_progress → waiting → resolved → closed (409 lists the allowed moves)."""
+    ticket = await service.move_ticket(session, principal=principal, ticket=ticket, data=data)
+    set_etag(response, ticket.id, ticket.version)
+    return service.ticket_read(ticket)
+
+
+@router.post("/{ticket_id}/escalate", response_model=TicketRead)
+async def escalate_ticket(
+    ticket: TicketToManage,
+    data: TicketEscalation,
+    session: SessionDep,
+    principal: TicketsManage,
+    settings: SettingsDep,
+    response: Response,
+):
+    ticket = await service.escalate_ticket(
+        session, principal=principal, ticket=ticket, data=data, settings=settings
+    )
+    set_etag(response, ticket.id, ticket.version)
+    return service.ticket_read(ticket)
+
+
+@router.post("/{ticket_id}/messages", status_code=201, response_model=MessageRead)
+async def add_message(
+    ticket: TicketToWrite, data: MessageCreate, session: SessionDep, principal: TicketsWrite
+):
+    """Reply on the thread. The first staff message is the first response; a contributor's reply resumes work."""
+    return await service.add_message(session, principal=principal, ticket=ticket, data=data)
+
+
+@router.get("/{ticket_id}/messages", response_model=MessagePage)
+async def list_messages(
+    ticket: TicketToRead,
+    session: ReadSessionDep,
+    principal: TicketsRead,
+    sort: Literal["id", "-id"] = "id",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
+    rows = await repository.messages_of(
+        session,
+        ticket_id=ticket.id,
+        include_internal=is_manager(principal) or principal.has_any("analyst"),
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
+    items, next_cursor = repository.MESSAGE_KEYSET.page(rows, sort=sort, limit=limit)
+    return MessagePage(items=items, next_cursor=next_cursor)

@@ -1,0 +1,52 @@
+"""Field types every contributors API model shares (validated here, so errors name the field)."""
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, StringConstraints
+
+from services.contributors.lifecycle import ContributorStatus
+from services.contributors.validation import validate_country, validate_language_tag, validate_timezone
+
+# The JSON-schema constraints let clients (and schemathesis) see the shape; the validators decide.
+Country = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z]{2}$", min_length=2, max_length=2),
+    AfterValidator(validate_country),
+]
+TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(validate_timezone)]
+LanguageCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", min_length=2, max_length=64),
+    AfterValidator(validate_language_tag),
+]
+Proficiency = Literal["native", "fluent", "basic"]
+PROFICIENCY_RANK = {"basic": 1, "fluent": 2, "native": 3}
+Skill = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^,;\r\n]+$")
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+# Where a contributor came from; "vms" and "vendor" are staff onboarded by a vendor.
+SourceChannel = Literal[
+    "job_board",
+    "social",
+    "referral",
+    "community",
+    "university",
+    "ads",
+    "events",
+    "vms",
+    "vendor",
+    "direct",
+    "other",
+]
+Status = ContributorStatus
+
+
+def unique(values: list, what: str) -> list:
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} appears twice")
+        seen.add(value)
+    return values

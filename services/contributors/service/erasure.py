@@ -1,0 +1,93 @@
+"""Erasure: a contributor's personal data is replaced irreversibly, its aggregates stay.
+
+Personal data in this service's tables, and what replaces it:
+  contributors.email / full_name                 → keyed pseudonyms (erasure.py), unique per person
+  contributor_status_changes.reason              → "[erased]"
+  tickets of the person (by id, or by requester contact = its email): subject, escalation_reason →
+      "[erased]", requester_name / requester_contact → null; their messages' bodies and history
+      notes → "[erased]" (staff replies quote the person too)
+  wellness_check_ins.note                        → "[erased]"
+Ids, codes, statuses, scores, minutes and times stay, so funnel, SLA and exposure figures still add up.
+"""
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.contributors.erasure import ERASED_TEXT, erased_fields
+from services.contributors.lifecycle import ContributorStatus, is_terminal
+from services.contributors.models import (
+    Contributor,
+    StatusChange,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+    WellnessCheckIn,
+)
+from services.contributors.service.lifecycle import apply_status
+from services.contributors.service.publishing import eligibility_facts, publish_erased, record_change
+from services.contributors.settings import ContributorsSettings
+from shared.db import utcnow
+
+ERASURE_REASON = "personal data erased"
+
+
+async def erase_contributor(
+    session: AsyncSession, *, contributor: Contributor, actor: str, settings: ContributorsSettings
+) -> Contributor:
+    """Pseudonymise the person everywhere, offboard it, and announce `contributor.erased` (once)."""
+    if contributor.erased_at is not None:
+        return contributor
+    email = contributor.email
+    replacement = erased_fields(contributor.id, settings.erasure_key())
+    before = await eligibility_facts(session, contributor, settings=settings)
+
+    ticket_ids = select(Ticket.id).where(
+        or_(Ticket.contributor_id == contributor.id, func.lower(Ticket.requester_contact) == email)
+    )
+    ids = list((await session.execute(ticket_ids)).scalars())
+    if ids:
+        await session.execute(
+            update(Ticket)
+            .where(Ticket.id.in_(ids))
+            .values(subject=ERASED_TEXT, requester_name=None, requester_contact=None)
+        )
+        await session.execute(
+            update(Ticket)
+            .where(Ticket.id.in_(ids), Ticket.escalation_reason.is_not(None))
+            .values(escalation_reason=ERASED_TEXT)
+        )
+        await session.execute(
+            update(TicketMessage).where(TicketMessage.ticket_id.in_(ids)).values(body=ERASED_TEXT)
+        )
+        await session.execute(
+            update(TicketEvent)
+            .where(TicketEvent.ticket_id.in_(ids), TicketEvent.note.is_not(None))
+            .values(note=ERASED_TEXT)
+        )
+    await session.execute(
+        update(StatusChange)
+        .where(StatusChange.contributor_id == contributor.id, StatusChange.reason.is_not(None))
+        .values(reason=ERASED_TEXT)
+    )
+    await session.execute(
+        update(WellnessCheckIn)
+        .where(WellnessCheckIn.contributor_id == contributor.id, WellnessCheckIn.note.is_not(None))
+        .values(note=ERASED_TEXT)
+    )
+
+    contributor.email = replacement.email
+    contributor.full_name = replacement.name
+    contributor.erased_at = utcnow()
+    if is_terminal(contributor.status):
+        await record_change(session, contributor, before=before, settings=settings)
+    else:
+        await apply_status(
+            session,
+            contributor=contributor,
+            target=ContributorStatus.OFFBOARDED,
+            actor=actor,
+            reason=ERASURE_REASON,
+            settings=settings,
+        )
+    await publish_erased(session, contributor)
+    return contributor
