@@ -6,6 +6,7 @@ from services.vendors.events import HANDLERS
 from services.vendors.models import event_tables
 from services.vendors.routes import communications, contracts, money, negotiations, vendors, webhooks
 from services.vendors.service.subscriptions import start_deliverer, stop_deliverer
+from services.vendors.service.sweeper import start_budget_sweeper, stop_budget_sweeper
 from services.vendors.settings import VendorsSettings, get_settings
 from shared.app import ServiceParts, create_service_app
 
@@ -30,7 +31,7 @@ def create_app(settings: VendorsSettings | None = None) -> FastAPI:
             ],
             event_tables=event_tables,
             event_handlers=HANDLERS,
-            on_startup=[start_deliverer],
-            on_shutdown=[stop_deliverer],
+            on_startup=[start_deliverer, start_budget_sweeper],
+            on_shutdown=[stop_budget_sweeper, stop_deliverer],
         )
     )

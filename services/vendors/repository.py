@@ -250,6 +250,12 @@ def budget_filters(stmt: Select, *, project_id: int | None, vendor_id: int | Non
     return stmt
 
 
+async def budgets_in_force(session: AsyncSession, *, on: date) -> list[int]:
+    """Budgets whose period covers `on` (a suspension outside it is lifted by raising the budget)."""
+    stmt = select(Budget.id).where(Budget.period_start <= on, Budget.period_end >= on)
+    return list((await session.execute(stmt.order_by(Budget.id))).scalars())
+
+
 def invoice_filters(stmt: Select, *, vendor_id: int | None, status: str | None) -> Select:
     if vendor_id is not None:
         stmt = stmt.where(Invoice.vendor_id == vendor_id)

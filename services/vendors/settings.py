@@ -23,6 +23,8 @@ class VendorsSettings(ServiceSettings):
     inbound_max_body_bytes: int = 256 * 1024
     inbound_tolerance_seconds: int = 300
     inbound_dedupe_days: int = 14
+    # Budgets in force are evaluated this often (alerts, hard cap); 0 turns the sweep off.
+    budget_sweep_seconds: float = 300.0
     # Where production figures come from; empty = the tasks service (tests point it at a stand-in).
     tasks_api_url: str = ""
 

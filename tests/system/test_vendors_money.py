@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -260,6 +261,30 @@ def test_forecast_over_budget_emits_one_budget_alert(manager):
         lambda: [r for r in receiver.requests if f'"budget_id":{row["id"]}'.encode() in r["body"]]
     )
     assert len(alerts) == 1
+
+
+def test_budgets_in_force_are_evaluated_without_being_asked(manager):
+    receiver = Receiver()
+    manager.post("/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["budget.alert"]})
+    vendor = new_vendor(manager)
+    today = datetime.now(UTC).date()
+    active_contract_with_rates(
+        manager,
+        vendor["id"],
+        RATES,
+        starts_on=str(today.replace(day=1)),
+        ends_on=str(today + timedelta(days=365)),
+    )
+    row = budget(manager, vendor_id=vendor["id"], amount="10.00", period_start=str(today.replace(day=1)),
+                 period_end=str(today + timedelta(days=30)))  # fmt: skip
+
+    TASKS.add_production(day=str(today), project_id=row["project_id"], vendor_id=vendor["id"], task_type="bbox",
+                         language="fr", accepted_units=100)  # fmt: skip
+
+    assert eventually(
+        lambda: [r for r in receiver.requests if f'"budget_id":{row["id"]}'.encode() in r["body"]]
+    )
+    assert manager.get(f"/api/v1/budgets/{row['id']}").json()["alert_sent_at"] is not None
 
 
 def test_hard_cap_suspends_the_vendor_and_raising_the_budget_restores_it(manager):
