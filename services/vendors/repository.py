@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, cast, select, update
+from sqlalchemy import Select, String, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -332,6 +332,11 @@ async def claim_due_deliveries(
             update(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).values(next_attempt_at=hold_until)
         )
     return ids
+
+
+async def delivery_counts(session: AsyncSession) -> dict[str, int]:
+    stmt = select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
+    return {status: count for status, count in (await session.execute(stmt)).all()}
 
 
 async def purge_inbound_before(session: AsyncSession, *, before: datetime) -> None:

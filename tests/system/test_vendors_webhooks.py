@@ -357,3 +357,15 @@ def test_only_admins_register_vms_sources(manager):
     )
 
     assert response.status_code == 403
+
+
+def test_delivery_outcomes_and_backlog_are_exported_as_metrics(cluster, manager):
+    receiver = Receiver()
+    subscription = subscribe(manager, receiver, ["budget.alert"])
+    manager.post(f"/api/v1/webhook-subscriptions/{subscription['id']}/ping")
+    eventually(lambda: [d for d in deliveries(manager, subscription) if d["status"] == "delivered"])
+
+    text = httpx.get(cluster.services["vendors"].url + "/metrics").text
+
+    assert 'labelops_webhook_delivery_attempts_total{outcome="delivered"}' in text
+    assert 'labelops_webhook_deliveries{status="pending"}' in text

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository, signatures
+from services.vendors.metrics import INBOUND_WEBHOOKS
 from services.vendors.models import VmsSource
 from services.vendors.schemas import InboundResult, VmsSourceCreate
 from services.vendors.service.common import touch
@@ -39,6 +40,7 @@ async def register_source(session: AsyncSession, *, data: VmsSourceCreate) -> tu
 
 
 def _unauthorized(detail: str) -> Unauthorized:
+    INBOUND_WEBHOOKS.labels("rejected").inc()
     return Unauthorized(detail, headers={"WWW-Authenticate": 'Signature realm="vms"'})
 
 
@@ -71,12 +73,14 @@ async def receive(
         session, source=source, webhook_id=verified.msg_id[:200], event_type=event_type
     )
     if not fresh:
+        INBOUND_WEBHOOKS.labels("duplicate").inc()
         return InboundResult(status="duplicate", webhook_id=verified.msg_id)
     handler = HANDLERS.get(event_type)
     outcome = "ignored: unknown event type" if handler is None else await handler(session, app, data)
     await repository.record_inbound_outcome(
         session, source=source, webhook_id=verified.msg_id[:200], outcome=outcome
     )
+    INBOUND_WEBHOOKS.labels("processed").inc()
     return InboundResult(status="processed", webhook_id=verified.msg_id, outcome=outcome)
 
 
