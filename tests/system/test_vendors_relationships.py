@@ -305,6 +305,21 @@ def test_every_contract_change_is_kept_as_a_version(manager):
     assert versions[-1]["snapshot"]["status"] == "negotiating"
 
 
+def test_rate_card_changes_are_kept_in_the_contract_versions(manager):
+    contract = new_contract(manager, new_vendor(manager)["id"])
+    lines = [{"task_type": "ner", "language": "en", "unit": "task", "unit_price": "0.50"}]
+
+    manager.put(f"/api/v1/rate-cards/{contract['id']}", json={"lines": lines})
+    manager.put(f"/api/v1/rate-cards/{contract['id']}", json={"lines": [{**lines[0], "unit_price": "0.45"}]})
+
+    versions = manager.get(f"/api/v1/contracts/{contract['id']}/versions").json()
+    assert [[line["unit_price"] for line in v["snapshot"]["rate_card"]] for v in versions] == [
+        [],
+        ["0.50"],
+        ["0.45"],
+    ]
+
+
 def test_an_active_contract_cannot_be_edited(manager):
     contract = activate(manager, new_contract(manager, new_vendor(manager)["id"])["id"])
 

@@ -131,4 +131,4 @@ async def write_rate_card(
     contract_id: PathId, data: RateCardWrite, session: SessionDep, principal: VendorsManage
 ):
     contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
-    return await rate_cards.write_rate_card(session, contract=contract, lines=data.lines)
+    return await rate_cards.write_rate_card(session, principal=principal, contract=contract, lines=data.lines)

@@ -115,14 +115,18 @@ async def read_round(round_id: PathId, session: ReadSessionDep, principal: Staff
 async def accept_round(round_id: PathId, session: SessionDep, principal: VendorsManage):
     """Accepting writes the round's lines as the contract's rate card."""
     round_, contract = await service.get_round(session, principal=principal, round_id=round_id)
-    round_ = await service.decide_round(session, round_=round_, contract=contract, accept=True)
+    round_ = await service.decide_round(
+        session, principal=principal, round_=round_, contract=contract, accept=True
+    )
     return await _read(session, round_, contract)
 
 
 @router.post("/{round_id}/reject", response_model=NegotiationRead)
 async def reject_round(round_id: PathId, session: SessionDep, principal: VendorsManage):
     round_, contract = await service.get_round(session, principal=principal, round_id=round_id)
-    round_ = await service.decide_round(session, round_=round_, contract=contract, accept=False)
+    round_ = await service.decide_round(
+        session, principal=principal, round_=round_, contract=contract, accept=False
+    )
     return await _read(session, round_, contract)
 
 

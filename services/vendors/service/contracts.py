@@ -57,12 +57,25 @@ def _snapshot(contract: Contract) -> dict:
     )  # fmt: skip
 
 
-async def _record_version(session: AsyncSession, *, contract: Contract, principal: Principal) -> None:
+async def record_version(session: AsyncSession, *, contract: Contract, principal: Principal) -> None:
+    """Keep the contract as it now stands, rate card included, under its current version number."""
+    await session.flush()
+    lines = await repository.rate_lines(session, contract_id=contract.id)
+    rate_card = [
+        {
+            "task_type": r.task_type,
+            "language": r.language,
+            "unit": r.unit,
+            "unit_price": r.unit_price,
+            "tiers": r.tiers,
+        }
+        for r in lines
+    ]
     session.add(
         ContractVersion(
             contract_id=contract.id,
             version=contract.version,
-            snapshot=_snapshot(contract),
+            snapshot=_snapshot(contract) | {"rate_card": jsonable(rate_card)},
             changed_by=actor(principal),
         )
     )
@@ -77,7 +90,7 @@ async def create_contract(session: AsyncSession, *, principal: Principal, data: 
     _check_terms(contract)
     session.add(contract)
     await session.flush()
-    await _record_version(session, contract=contract, principal=principal)
+    await record_version(session, contract=contract, principal=principal)
     return contract
 
 
@@ -110,7 +123,7 @@ async def update_contract(
     _check_terms(contract)
     touch(contract)
     await session.flush()
-    await _record_version(session, contract=contract, principal=principal)
+    await record_version(session, contract=contract, principal=principal)
     return contract
 
 
@@ -136,7 +149,7 @@ async def move_contract(
     contract.status = to
     touch(contract)
     await session.flush()
-    await _record_version(session, contract=contract, principal=principal)
+    await record_version(session, contract=contract, principal=principal)
     if to == "active":
         await outbound.emit(session, "contract.activated", {"contract": _snapshot(contract) | {
             "id": contract.id, "vendor_id": contract.vendor_id}})  # fmt: skip

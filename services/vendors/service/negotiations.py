@@ -139,7 +139,7 @@ async def get_round(
 
 
 async def decide_round(
-    session: AsyncSession, *, round_: NegotiationRound, contract: Contract, accept: bool
+    session: AsyncSession, *, principal: Principal, round_: NegotiationRound, contract: Contract, accept: bool
 ) -> NegotiationRound:
     """Accepting writes the round's lines as the contract's rate card; other open rounds are superseded."""
     if round_.status != "open":
@@ -148,7 +148,7 @@ async def decide_round(
     round_.decided_at = utcnow()
     if accept:
         lines = [RateLineIn(**line) for line in round_.lines]
-        await rate_cards.write_rate_card(session, contract=contract, lines=lines)
+        await rate_cards.write_rate_card(session, principal=principal, contract=contract, lines=lines)
         others = await session.execute(repository.negotiations_of(contract_id=contract.id))
         for other in others.scalars():
             if other.id != round_.id and other.status == "open":

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.vendors import pricing, repository
 from services.vendors.models import Contract, RateLine
 from services.vendors.schemas import PriceQuote, RateCardRead, RateLineIn, RateLineRead
-from services.vendors.service.common import jsonable
+from services.vendors.service import contracts
+from services.vendors.service.common import jsonable, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.db import utcnow
@@ -58,13 +59,14 @@ async def rate_card_of(session: AsyncSession, *, contract: Contract) -> RateCard
 
 
 async def write_rate_card(
-    session: AsyncSession, *, contract: Contract, lines: list[RateLineIn]
+    session: AsyncSession, *, principal: Principal, contract: Contract, lines: list[RateLineIn]
 ) -> RateCardRead:
-    """Replace the contract's rate card with `lines` (the contract's currency prices them)."""
+    """Replace the contract's rate card with `lines` (the contract's currency prices them); a new version."""
     await repository.replace_rate_lines(
         session, contract_id=contract.id, lines=rows_from(lines, contract_id=contract.id)
     )
-    contract.updated_at = utcnow()
+    touch(contract)
+    await contracts.record_version(session, contract=contract, principal=principal)
     return await rate_card_of(session, contract=contract)
 
 
