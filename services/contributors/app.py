@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from services.contributors.events import HANDLERS
+from services.contributors.metrics import refresh_ticket_metrics
 from services.contributors.models import event_tables
 from services.contributors.routes import (
     announcements,
@@ -34,5 +35,6 @@ def create_app(settings: ContributorsSettings | None = None) -> FastAPI:
             ],
             event_tables=event_tables,
             event_handlers=HANDLERS,
+            scrape_hooks=[refresh_ticket_metrics],
         )
     )

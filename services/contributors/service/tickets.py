@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.contributors import metrics
 from services.contributors.auth import actor_of, is_manager
 from services.contributors.models import Contributor, Ticket, TicketEvent, TicketMessage
 from services.contributors.repository import tickets as repository
@@ -214,6 +215,7 @@ async def add_message(
     await repository.add(session, message)
     if staff and not data.internal and ticket.first_response_at is None:
         ticket.first_response_at = now
+        metrics.FIRST_RESPONSE.labels(ticket.priority).observe((now - ticket.created_at).total_seconds())
         await repository.add(session, _event(ticket, principal, "first_response"))
     if not staff and ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
         old = ticket.status

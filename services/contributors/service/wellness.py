@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.contributors import metrics
 from services.contributors.auth import actor_of, is_manager
 from services.contributors.models import Contributor, ExposureRecord, VendorWellnessPolicy, WellnessCheckIn
 from services.contributors.repository import contributors as repository
@@ -101,6 +102,7 @@ async def record_submission(session: AsyncSession, data: dict) -> None:
             ended_at=ended,
         ),
     )
+    metrics.EXPOSURE_MINUTES.labels(fact.severity).inc(fact.seconds / 60)
     await wellness_repository.touch_project(
         session, contributor_id=fact.contributor_id, project_id=fact.project_id, at=ended
     )
