@@ -209,7 +209,7 @@ def _is_out_of_range(exc: Exception) -> bool:
     )
 
 
-async def _database_error(request: Request, exc: DBAPIError) -> ProblemResponse:
+async def _database_error(request: Request, exc: DBAPIError | OverflowError) -> ProblemResponse:
     if _is_out_of_range(exc):
         return problem_response(
             status=422,
@@ -244,4 +244,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    # The SQLite driver raises a bare OverflowError for integers beyond 64 bits.
+    app.add_exception_handler(OverflowError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

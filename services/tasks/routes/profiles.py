@@ -7,12 +7,13 @@ from services.tasks.auth import OpsRead
 from services.tasks.schemas import ContributorProfileRead
 from shared.db import ReadSessionDep
 from shared.errors import NotFound
+from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/contributor-profiles", tags=["assignment"])
 
 
 @router.get("/{contributor_id}", response_model=ContributorProfileRead)
-async def read_contributor_profile(contributor_id: int, session: ReadSessionDep, _principal: OpsRead):
+async def read_contributor_profile(contributor_id: PathId, session: ReadSessionDep, _principal: OpsRead):
     profile = await repository.get_profile(session, contributor_id=contributor_id)
     if profile is None:
         raise NotFound(f"no eligibility profile for contributor {contributor_id} yet")
