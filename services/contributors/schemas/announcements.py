@@ -5,8 +5,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.contributors.schemas.common import Country, LanguageCode, Status, unique
-from shared.types import Id, Timestamp
+from services.contributors.schemas.common import BodyId, Country, LanguageCode, Status, unique
+from shared.types import Timestamp
 
 
 def _unique(what: str):
@@ -18,7 +18,9 @@ class Audience(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    project_ids: Annotated[list[Id], Field(max_length=200), _unique("project")] = Field(default_factory=list)
+    project_ids: Annotated[list[BodyId], Field(max_length=200), _unique("project")] = Field(
+        default_factory=list
+    )
     languages: Annotated[list[LanguageCode], Field(max_length=100), _unique("language")] = Field(
         default_factory=list
     )
@@ -26,7 +28,9 @@ class Audience(BaseModel):
         default_factory=list
     )
     statuses: Annotated[list[Status], Field(max_length=8), _unique("status")] = Field(default_factory=list)
-    vendor_ids: Annotated[list[Id], Field(max_length=200), _unique("vendor")] = Field(default_factory=list)
+    vendor_ids: Annotated[list[BodyId], Field(max_length=200), _unique("vendor")] = Field(
+        default_factory=list
+    )
 
 
 class AnnouncementCreate(BaseModel):

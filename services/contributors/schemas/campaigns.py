@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.contributors.schemas.common import Country, LanguageCode, Name, SourceChannel, unique
+from services.contributors.schemas.common import Country, IsoDate, LanguageCode, Name, SourceChannel, unique
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -32,8 +32,8 @@ class CampaignCreate(BaseModel):
     target_countries: TargetCountries = Field(default_factory=list)
     budget: Money | None = Field(default=None, description='total spend, a decimal string such as "1500.00"')
     currency: Currency | None = Field(default=None, description="ISO 4217 code of the budget")
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: IsoDate
+    ends_on: IsoDate | None = None
 
     @model_validator(mode="after")
     def consistent(self) -> "CampaignCreate":
@@ -52,8 +52,8 @@ class CampaignUpdate(BaseModel):
     target_countries: TargetCountries = None  # type: ignore[assignment]
     budget: Money | None = None
     currency: Currency | None = None
-    starts_on: date = None  # type: ignore[assignment]
-    ends_on: date | None = None
+    starts_on: IsoDate = None  # type: ignore[assignment]
+    ends_on: IsoDate | None = None
 
 
 class CampaignRead(BaseModel):

@@ -7,7 +7,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Str
 
 from services.contributors.lifecycle import OnboardingStep
 from services.contributors.schemas.common import (
+    BodyId,
     Country,
+    Flag,
     LanguageCode,
     Name,
     Proficiency,
@@ -16,9 +18,10 @@ from services.contributors.schemas.common import (
     SourceChannel,
     Status,
     TimeZone,
+    strict_int,
     unique,
 )
-from shared.types import Id, Timestamp
+from shared.types import Timestamp
 
 
 class Language(BaseModel):
@@ -48,8 +51,8 @@ class ContributorCreate(BaseModel):
     languages: Languages = Field(default_factory=list)
     skills: Skills = Field(default_factory=list)
     source_channel: SourceChannel | None = None
-    campaign_id: Id | None = None
-    vendor_id: Id | None = None
+    campaign_id: BodyId | None = None
+    vendor_id: BodyId | None = None
 
 
 class ContributorUpdate(BaseModel):
@@ -65,8 +68,8 @@ class ContributorUpdate(BaseModel):
     languages: Languages = None  # type: ignore[assignment]
     skills: Skills = None  # type: ignore[assignment]
     source_channel: SourceChannel | None = None
-    campaign_id: Id | None = None
-    vendor_id: Id | None = None
+    campaign_id: BodyId | None = None
+    vendor_id: BodyId | None = None
 
 
 class ContributorRead(BaseModel):
@@ -149,8 +152,8 @@ QualificationName = Annotated[
 class QualificationUpsert(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    score: int = Field(ge=0, le=100)
-    passed: bool
+    score: strict_int(0, 100)
+    passed: Flag
     expires_at: Timestamp | None = None
     source: Literal["exam", "gold", "manual"]
 

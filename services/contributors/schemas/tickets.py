@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.contributors.schemas.common import BodyId, Flag
 from services.contributors.tickets import SlaKind, TicketCategory, TicketChannel, TicketPriority, TicketStatus
-from shared.types import Id
 
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
@@ -19,7 +19,7 @@ class TicketCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    contributor_id: Id | None = None
+    contributor_id: BodyId | None = None
     requester_name: Handle | None = None
     requester_contact: Contact | None = Field(
         default=None, description="email or handle (e.g. Discord) when no contributor is known"
@@ -61,7 +61,7 @@ class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: Body
-    internal: bool = Field(default=False, description="a staff-only note; never a first response")
+    internal: Flag = Field(default=False, description="a staff-only note; never a first response")
 
 
 class MessageRead(BaseModel):

@@ -5,7 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-DayMinutes = Annotated[int, Field(ge=0, le=1440)]
+from services.contributors.schemas.common import Flag, strict_int
+
+DayMinutes = strict_int(0, 1440)
 
 
 class Caps(BaseModel):
@@ -70,18 +72,18 @@ class WellnessRead(BaseModel):
 class OptOutUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    opted_out_harmful: bool
+    opted_out_harmful: Flag
 
 
 class CheckInCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mood: int = Field(ge=1, le=5, description="1 very low … 5 very good")
-    stress: int = Field(ge=1, le=5, description="1 none … 5 severe")
+    mood: strict_int(1, 5) = Field(description="1 very low … 5 very good")
+    stress: strict_int(1, 5) = Field(description="1 none … 5 severe")
     note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] | None = (
         None
     )
-    wants_support: bool = False
+    wants_support: Flag = False
 
 
 class CapsOverride(BaseModel):
@@ -98,8 +100,8 @@ class VendorPolicyPut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     daily_caps_minutes: CapsOverride = Field(default_factory=CapsOverride)
-    continuous_limit_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
-    break_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
+    continuous_limit_minutes: strict_int(1, 1440) | None = None
+    break_minutes: strict_int(1, 1440) | None = None
 
 
 class VendorPolicyRead(BaseModel):

@@ -65,6 +65,9 @@ def _row_values(row: dict[str, str | None], line: int) -> tuple[dict[str, Any], 
                 errors.append(ImportRowError(row=line, field="languages", detail=str(exc)))
         elif column == "skills":
             values[column] = [s.strip() for s in cell.split(";") if s.strip()]
+        elif cell and column in ("campaign_id", "vendor_id"):
+            # Numbers in a CSV are text; the model takes JSON numbers only.
+            values[column] = int(cell) if cell.isdigit() and len(cell) < 11 else cell
         elif cell:
             values[column] = cell
         elif column in REQUIRED_COLUMNS:
