@@ -243,3 +243,22 @@ def test_malformed_events_are_refused_so_the_sender_keeps_them(cluster):
     response = send_event(cluster, "submission.recorded", {"contributor_id": "someone", "seconds": -5})
 
     assert response.status_code == 422
+
+
+def test_concurrent_changes_never_publish_the_same_version_twice(ops, databases):
+    from concurrent.futures import ThreadPoolExecutor
+
+    created = new_contributor(ops)
+    url = f"/api/v1/contributors/{created['id']}/qualifications"
+
+    def award(i: int) -> int:
+        return ops.put(f"{url}/skill-{i}", json={"score": i, "passed": True, "source": "exam"}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(award, range(12)))
+
+    versions = [e["payload"]["version"] for e in outbox(databases, created["id"], "contributor.upserted")]
+    final = outbox(databases, created["id"], "contributor.upserted")[-1]["payload"]
+    assert statuses == [201] * 12
+    assert versions == list(range(1, 14))
+    assert len(final["qualifications"]) == 12

@@ -161,3 +161,20 @@ def test_enum_members_are_accepted_as_statuses() -> None:
     assert (
         check_transition(ContributorStatus.ACTIVE, ContributorStatus.PAUSED, []) is ContributorStatus.PAUSED
     )
+
+
+def test_lifecycle_errors_render_as_409_problems_with_their_details() -> None:
+    from services.contributors.lifecycle import check_transition
+    from shared.errors import Conflict
+
+    with pytest.raises(Conflict) as invalid:
+        check_transition("applied", "active", [])
+    with pytest.raises(Conflict) as missing:
+        check_transition("onboarding", "active", ["nda"])
+
+    assert invalid.value.status == 409 and invalid.value.extra["allowed"] == [
+        "offboarded",
+        "rejected",
+        "screening",
+    ]
+    assert missing.value.status == 409 and "training" in missing.value.extra["missing"]

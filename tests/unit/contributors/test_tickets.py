@@ -270,3 +270,41 @@ def test_facts_reject_a_resolved_ticket_that_is_waiting() -> None:
 def test_facts_reject_negative_waiting_time() -> None:
     with pytest.raises(ValueError, match="negative"):
         TicketSlaFacts(created_at=CREATED, priority="P2", waiting_time=timedelta(minutes=-1))
+
+
+# --- due times already stored on the ticket -------------------------------------------------------------
+
+
+def test_breaches_against_stored_due_times_add_the_current_wait() -> None:
+    from services.contributors.tickets import SlaDueTimes, is_overdue_against, sla_breaches_against
+
+    due = SlaDueTimes(first_response_due=at(11), resolution_due=at(14))
+    facts = TicketSlaFacts(
+        created_at=CREATED, priority="P1", first_response_at=at(10, 30), waiting_since=at(13)
+    )
+
+    # Waiting since 13:00, at 16:00 the resolution due has moved to 17:00.
+    assert sla_breaches_against(due, facts, at(16)) == frozenset()
+    assert is_overdue_against(due, facts, at(16)) is False
+
+
+def test_breaches_against_stored_due_times_match_the_policy_computation() -> None:
+    from services.contributors.tickets import is_overdue_against, sla_breaches_against
+
+    facts = TicketSlaFacts(created_at=CREATED, priority="P2", waiting_time=timedelta(hours=1))
+    due = sla_due_times(CREATED, "P2", waiting_time=timedelta(hours=1))
+
+    for moment in (at(12), at(15), at(20), at(12, day=3)):
+        assert sla_breaches_against(due, facts, moment) == sla_breaches(facts, moment)
+        assert is_overdue_against(due, facts, moment) == is_overdue(facts, moment)
+
+
+def test_transition_errors_are_the_kits_409() -> None:
+    from shared.errors import Conflict
+    from shared.errors import InvalidTransition as KitInvalidTransition
+
+    with pytest.raises(KitInvalidTransition) as caught:
+        check_ticket_transition("closed", "open")
+
+    assert isinstance(caught.value, Conflict) and caught.value.status == 409
+    assert caught.value.extra["allowed"] == []

@@ -266,3 +266,34 @@ def test_session_rejects_naive_times() -> None:
 
 def test_session_severity_is_normalised_to_enum() -> None:
     assert session(at(10), at(11), "medium").severity is ContentSeverity.MEDIUM
+
+
+# --- exposure per local day ---------------------------------------------------------------------------
+
+
+def test_exposure_by_local_day_splits_a_session_across_the_contributors_midnight() -> None:
+    from datetime import date
+
+    from services.contributors.wellness import exposure_by_local_day
+
+    # Manila is UTC+8: 15:30–16:30 UTC is 23:30–00:30 local, half on each day.
+    sessions = [session(at(15, 30), at(16, 30), "medium")]
+
+    days = exposure_by_local_day(
+        sessions, days=[date(2026, 3, 3), date(2026, 3, 2)], timezone="Asia/Manila", now=at(23)
+    )
+
+    assert days[date(2026, 3, 2)][ContentSeverity.MEDIUM] == 30.0
+    assert days[date(2026, 3, 3)][ContentSeverity.MEDIUM] == 30.0
+
+
+def test_exposure_by_local_day_stops_at_now() -> None:
+    from datetime import date
+
+    from services.contributors.wellness import exposure_by_local_day
+
+    days = exposure_by_local_day(
+        [session(at(10), at(12), "low")], days=[date(2026, 3, 2)], timezone="UTC", now=at(11)
+    )
+
+    assert days[date(2026, 3, 2)][ContentSeverity.LOW] == 60.0
