@@ -205,6 +205,8 @@ class Assignment(Base, table=True):
     __tablename__ = "assignments"
     __table_args__ = (
         UniqueConstraint("task_id", "contributor_id", name="uq_assignments_task_contributor"),
+        # "Tasks this contributor already had": the claim's anti-join reads only the caller's rows.
+        Index("ix_assignments_contributor_task", "contributor_id", "task_id"),
         Index(
             "uq_assignments_live_lease",
             "queue_id",

@@ -5,6 +5,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.types import Timestamp
+
 Severity = Literal["none", "low", "medium", "high"]
 ProjectStatus = Literal["draft", "active", "paused", "completed", "archived"]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -47,9 +49,9 @@ class ProjectCreate(BaseModel):
     sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
     min_quality: float | None = Field(None, ge=0, le=1)
     auto_revoke_on_drift: bool = False
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    deadline: datetime | None = None
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
+    deadline: Timestamp | None = None
 
     @model_validator(mode="after")
     def _times_have_offsets(self) -> "ProjectCreate":
@@ -118,7 +120,7 @@ class PermissionCreate(BaseModel):
     vendor_id: Id | None = None
     crowd: bool = False
     role: Literal["labeler", "reviewer"] = "labeler"
-    expires_at: datetime | None = None
+    expires_at: Timestamp | None = None
 
     @model_validator(mode="after")
     def _one_grantee(self) -> "PermissionCreate":

@@ -34,9 +34,8 @@ def _sql(
     return clause
 
 
-LEASE_CONTEXT = _sql(
-    """
-    SELECT q.id AS queue_id, q.kind, p.id AS project_id, p.status AS project_status, p.lease_seconds,
+LEASE_CONTEXT_SQL = """
+    SELECT {relax} q.id AS queue_id, q.kind, p.id AS project_id, p.status AS project_status, p.lease_seconds,
            p.content_severity, p.gold_ratio, p.required_languages, p.required_skills,
            p.required_qualification, p.required_qualification_score,
            cp.contributor_id AS profile_id, cp.status AS contributor_status, cp.vendor_id, cp.languages,
@@ -59,7 +58,8 @@ LEASE_CONTEXT = _sql(
     LEFT JOIN assignments a ON a.queue_id = q.id AND a.contributor_id = :contributor_id AND a.status = 'leased'
     LEFT JOIN tasks t ON t.id = a.task_id
     WHERE q.id = :queue_id
-    """,
+    """
+_LEASE_CONTEXT_TYPES = dict(
     times=("now",),
     json_cols=(
         "required_languages",
@@ -73,13 +73,21 @@ LEASE_CONTEXT = _sql(
     out_times=("lease_expires_at",),
     bools=("permitted", "vendor_suspended", "opted_out_harmful", "erased"),
 )
+LEASE_CONTEXT = _sql(LEASE_CONTEXT_SQL.format(relax=""), **_LEASE_CONTEXT_TYPES)
+# A lease lost in a database crash costs nothing (the worker asks again and the task's counter is lost
+# with it), so on PostgreSQL a `next` transaction does not wait for its WAL flush; submits still do.
+LEASE_CONTEXT_PG = _sql(
+    LEASE_CONTEXT_SQL.format(relax="set_config('synchronous_commit', 'off', true) AS relaxed,"),
+    **_LEASE_CONTEXT_TYPES,
+)
 
 
 async def lease_context(
     session: AsyncSession, *, queue_id: int, contributor_id: int, role: str, now: datetime
 ) -> dict[str, Any] | None:
+    stmt = LEASE_CONTEXT_PG if dialect_of(session) == "postgresql" else LEASE_CONTEXT
     result = await session.execute(
-        LEASE_CONTEXT, {"queue_id": queue_id, "contributor_id": contributor_id, "role": role, "now": now}
+        stmt, {"queue_id": queue_id, "contributor_id": contributor_id, "role": role, "now": now}
     )
     row = result.mappings().first()
     return dict(row) if row is not None else None

@@ -108,15 +108,19 @@ async def production(
 ) -> list[dict[str, Any]]:
     """Accepted and rejected units per project and vendor, by decision time in [start, end)."""
     vendor_filter = "AND s.vendor_id = :v" if vendor_id is not None else ""
+    # Grouped on ids only: PostgreSQL's json type has no equality, so project facts are joined after.
     stmt = _sql(
         f"""
-        SELECT s.project_id, p.task_type, p.required_languages, s.vendor_id,
-               SUM(CASE WHEN s.outcome = 'accepted' THEN 1 ELSE 0 END) AS accepted_units,
-               SUM(CASE WHEN s.outcome = 'rejected' THEN 1 ELSE 0 END) AS rejected_units
-        FROM submissions s JOIN projects p ON p.id = s.project_id
-        WHERE s.decided_at >= :start AND s.decided_at < :end {vendor_filter}
-        GROUP BY s.project_id, p.task_type, p.required_languages, s.vendor_id
-        ORDER BY s.project_id, s.vendor_id
+        SELECT u.project_id, p.task_type, p.required_languages, u.vendor_id, u.accepted_units, u.rejected_units
+        FROM (
+          SELECT s.project_id, s.vendor_id,
+                 SUM(CASE WHEN s.outcome = 'accepted' THEN 1 ELSE 0 END) AS accepted_units,
+                 SUM(CASE WHEN s.outcome = 'rejected' THEN 1 ELSE 0 END) AS rejected_units
+          FROM submissions s
+          WHERE s.decided_at >= :start AND s.decided_at < :end {vendor_filter}
+          GROUP BY s.project_id, s.vendor_id
+        ) AS u JOIN projects p ON p.id = u.project_id
+        ORDER BY u.project_id, u.vendor_id
         """,
         times=("start", "end"),
         json_cols=("required_languages",),

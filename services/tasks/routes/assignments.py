@@ -8,24 +8,25 @@ from services.tasks.schemas import HeartbeatRead, ReviewCreate, ReviewRead, Subm
 from services.tasks.service import assignment, reviews
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyKeyHeader
+from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["assignments"])
 
 
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=HeartbeatRead)
-async def heartbeat(assignment_id: int, session: SessionDep, principal: Worker):
+async def heartbeat(assignment_id: PathId, session: SessionDep, principal: Worker):
     return await assignment.heartbeat(session, principal=principal, assignment_id=assignment_id)
 
 
 @router.post("/assignments/{assignment_id}/release", status_code=204)
-async def release(assignment_id: int, session: SessionDep, principal: Worker):
+async def release(assignment_id: PathId, session: SessionDep, principal: Worker):
     await assignment.release(session, principal=principal, assignment_id=assignment_id)
     return Response(status_code=204)
 
 
 @router.post("/assignments/{assignment_id}/submit", status_code=201, response_model=SubmissionRead)
 async def submit(
-    assignment_id: int,
+    assignment_id: PathId,
     data: SubmissionCreate,
     session: SessionDep,
     principal: Worker,

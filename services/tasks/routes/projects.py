@@ -20,9 +20,9 @@ from services.tasks.service import projects as service
 from services.tasks.service import stats
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import Page
+from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
-ProjectId = Annotated[int, "path"]
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
@@ -43,13 +43,13 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectRead)
-async def read_project(project_id: int, session: ReadSessionDep, _principal: ProjectsRead):
+async def read_project(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
     return await service.get_project(session, project_id=project_id)
 
 
 @router.post("/{project_id}/transitions", response_model=ProjectRead)
 async def transition_project(
-    project_id: int, data: TransitionCreate, session: SessionDep, principal: ProjectsManage
+    project_id: PathId, data: TransitionCreate, session: SessionDep, principal: ProjectsManage
 ):
     return await service.transition_project(session, principal=principal, project_id=project_id, to=data.to)
 
@@ -68,7 +68,7 @@ async def transition_project(
         }
     },
 )
-async def import_tasks(project_id: int, request: Request, session: SessionDep, _principal: ProjectsManage):
+async def import_tasks(project_id: PathId, request: Request, session: SessionDep, _principal: ProjectsManage):
     body = await request.body()
     return await service.import_tasks(
         session, project_id=project_id, body=body, content_type=request.headers.get("content-type", "")
@@ -76,14 +76,14 @@ async def import_tasks(project_id: int, request: Request, session: SessionDep, _
 
 
 @router.get("/{project_id}/queues", response_model=list[QueueRead])
-async def list_queues(project_id: int, session: ReadSessionDep, _principal: ProjectsRead):
+async def list_queues(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
     await service.get_project(session, project_id=project_id)
     return await repo.list_queues(session, project_id=project_id)
 
 
 @router.post("/{project_id}/vendor-suspensions", status_code=201, response_model=VendorSuspensionRead)
 async def suspend_vendor(
-    project_id: int, data: VendorSuspensionCreate, session: SessionDep, principal: BudgetControl
+    project_id: PathId, data: VendorSuspensionCreate, session: SessionDep, principal: BudgetControl
 ):
     return await service.suspend_vendor(
         session, principal=principal, project_id=project_id, vendor_id=data.vendor_id, reason=data.reason
@@ -91,24 +91,28 @@ async def suspend_vendor(
 
 
 @router.delete("/{project_id}/vendor-suspensions/{vendor_id}", status_code=204)
-async def restore_vendor(project_id: int, vendor_id: int, session: SessionDep, principal: BudgetControl):
+async def restore_vendor(
+    project_id: PathId, vendor_id: PathId, session: SessionDep, principal: BudgetControl
+):
     await service.restore_vendor(session, principal=principal, project_id=project_id, vendor_id=vendor_id)
     return Response(status_code=204)
 
 
 @router.get("/{project_id}/stats")
-async def project_stats(project_id: int, session: ReadSessionDep, _principal: ProjectsRead) -> dict:
+async def project_stats(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead) -> dict:
     return await stats.project_stats(session, project_id=project_id)
 
 
 @router.get("/{project_id}/results")
-async def project_results(project_id: int, session: ReadSessionDep, _principal: ProjectsRead) -> list[dict]:
+async def project_results(
+    project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead
+) -> list[dict]:
     return await stats.results(session, project_id=project_id)
 
 
 @router.get("/{project_id}/export", response_class=Response)
 async def export_project(
-    project_id: int,
+    project_id: PathId,
     session: ReadSessionDep,
     _principal: ProjectsRead,
     format: Annotated[Literal["json", "jsonl", "csv", "label-studio"], Query()] = "json",  # noqa: A002
@@ -119,6 +123,6 @@ async def export_project(
 
 @router.post("/{project_id}/aggregate")
 async def aggregate(
-    project_id: int, data: AggregateCreate, session: ReadSessionDep, _principal: ProjectsManage
+    project_id: PathId, data: AggregateCreate, session: ReadSessionDep, _principal: ProjectsManage
 ) -> dict:
     return await stats.aggregate(session, project_id=project_id, method=data.method)

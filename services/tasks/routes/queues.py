@@ -10,6 +10,7 @@ from services.tasks.schemas import LeaseRead, PermissionCreate, PermissionRead
 from services.tasks.service import assignment
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
+from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/queues", tags=["queues"])
 QUEUE_REASON = "LabelOps-Queue-Reason"
@@ -23,19 +24,19 @@ NO_WORK = {
 
 @router.post("/{queue_id}/permissions", status_code=201, response_model=PermissionRead)
 async def grant_permission(
-    queue_id: int, data: PermissionCreate, session: SessionDep, principal: ProjectsManage
+    queue_id: PathId, data: PermissionCreate, session: SessionDep, principal: ProjectsManage
 ):
     return await service.grant_queue_permission(session, principal=principal, queue_id=queue_id, data=data)
 
 
 @router.get("/{queue_id}/permissions", response_model=list[PermissionRead])
-async def list_permissions(queue_id: int, session: ReadSessionDep, _principal: ProjectsRead):
+async def list_permissions(queue_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
     return await service.list_queue_permissions(session, queue_id=queue_id)
 
 
 @router.delete("/{queue_id}/permissions/{permission_id}", status_code=204)
 async def revoke_permission(
-    queue_id: int, permission_id: int, session: SessionDep, principal: ProjectsManage
+    queue_id: PathId, permission_id: PathId, session: SessionDep, principal: ProjectsManage
 ):
     await service.revoke_queue_permission(
         session, principal=principal, queue_id=queue_id, permission_id=permission_id
@@ -44,7 +45,7 @@ async def revoke_permission(
 
 
 @router.post("/{queue_id}/next", response_model=LeaseRead, responses=NO_WORK)
-async def lease_next(queue_id: int, session: SessionDep, principal: Worker):
+async def lease_next(queue_id: PathId, session: SessionDep, principal: Worker):
     start = time.perf_counter()
     outcome = await assignment.lease_next_task(session, principal=principal, queue_id=queue_id)
     if isinstance(outcome, assignment.NoWork):

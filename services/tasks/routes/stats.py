@@ -1,6 +1,5 @@
 """HTTP for /api/v1/production and /api/v1/stats (vendor invoices, scorecards, contributor stats)."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,10 +8,11 @@ from services.tasks.auth import ContributorStatsRead, ProductionRead
 from services.tasks.schemas import ProductionRead as ProductionBody
 from services.tasks.service import stats
 from shared.db import ReadSessionDep
+from shared.types import PathId, Timestamp
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
-From = Annotated[datetime | None, Query(alias="from")]
-To = Annotated[datetime | None, Query(alias="to")]
+From = Annotated[Timestamp | None, Query(alias="from")]
+To = Annotated[Timestamp | None, Query(alias="to")]
 VendorId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 
@@ -29,14 +29,14 @@ async def production(
 
 @router.get("/stats/vendors/{vendor_id}")
 async def vendor_stats(
-    vendor_id: int, session: ReadSessionDep, principal: ProductionRead, start: From = None, end: To = None
+    vendor_id: PathId, session: ReadSessionDep, principal: ProductionRead, start: From = None, end: To = None
 ) -> dict:
     return await stats.vendor_stats(session, principal=principal, vendor_id=vendor_id, start=start, end=end)
 
 
 @router.get("/stats/contributors/{contributor_id}")
 async def contributor_stats(
-    contributor_id: int,
+    contributor_id: PathId,
     session: ReadSessionDep,
     principal: ContributorStatsRead,
     start: From = None,

@@ -280,17 +280,19 @@ async def submit(
             severity=severity,
             seconds=data.time_spent_seconds,
         )
-    await publisher.publish(
-        session,
-        "submission.recorded",
-        {
-            "contributor_id": contributor_id,
-            "project_id": ctx["project_id"],
-            "severity": severity,
-            "seconds": data.time_spent_seconds,
-            "submitted_at": now.isoformat(),
-        },
-    )
+    # Only exposure feeds wellness; severity "none" is never capped or counted, so it is not reported.
+    if severity != "none":
+        await publisher.publish(
+            session,
+            "submission.recorded",
+            {
+                "contributor_id": contributor_id,
+                "project_id": ctx["project_id"],
+                "severity": severity,
+                "seconds": data.time_spent_seconds,
+                "submitted_at": now.isoformat(),
+            },
+        )
     metrics.ASSIGNMENTS.labels(outcome="submitted").inc()
     body = {
         "id": submission_id,

@@ -12,17 +12,18 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks import quality
+from services.tasks.repository import get_profile
 from services.tasks.repository import stats as repo
 from services.tasks.rules.label_schema import comparable
 from services.tasks.service.projects import get_project
 from shared.auth import Principal
 from shared.db import utcnow
-from shared.errors import Forbidden, Unprocessable
+from shared.errors import Forbidden, NotFound, Unprocessable
 
 AGREEMENT_SAMPLE = 3000
 AT_RISK_CAP = 10_000
 AT_RISK_SHARE = 0.8  # a task past 80 % of its SLA turnaround without a final answer is at risk
-VENDOR_ROLES = ("vendor",)
+STAFF = ("admin", "ops", "vendor_manager", "analyst", "service")
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -122,7 +123,7 @@ def _period(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
 
 def _vendor_scope(principal: Principal, vendor_id: int | None) -> int | None:
     """Vendor users see their own vendor only; other readers may ask for any."""
-    if principal.has_any("admin", "ops", "vendor_manager", "analyst", "service"):
+    if principal.has_any(*STAFF):
         return vendor_id
     if principal.vendor_id is None:
         raise Forbidden("this user is not linked to a vendor")
@@ -166,6 +167,9 @@ async def vendor_stats(
     start: datetime | None,
     end: datetime | None,
 ) -> dict[str, Any]:
+    """A vendor's scorecard inputs; another vendor's stats are not found for vendor users."""
+    if principal.has_any("vendor") and not principal.has_any(*STAFF) and principal.vendor_id != vendor_id:
+        raise NotFound(f"no stats for vendor {vendor_id}")
     vendor = _vendor_scope(principal, vendor_id)
     start, end = _period(start, end)
     rows = await repo.vendor_totals(session, vendor_id=vendor, start=start, end=end)
@@ -195,10 +199,17 @@ async def contributor_stats(
     start: datetime | None,
     end: datetime | None,
 ) -> dict[str, Any]:
-    if principal.has_any("contributor") and not principal.has_any(
-        "admin", "ops", "analyst", "vendor_manager"
-    ) and principal.contributor_id != contributor_id:
-        raise Forbidden("contributors see their own stats only")
+    """A contributor's own work; vendor staff see their own contributors only, others are not found."""
+    if (
+        principal.has_any("contributor")
+        and not principal.has_any(*STAFF)
+        and principal.contributor_id != contributor_id
+    ):
+        raise NotFound(f"no stats for contributor {contributor_id}")
+    if principal.has_any("vendor") and not principal.has_any(*STAFF):
+        profile = await get_profile(session, contributor_id=contributor_id)
+        if profile is None or profile.vendor_id is None or profile.vendor_id != principal.vendor_id:
+            raise NotFound(f"no stats for contributor {contributor_id}")
     start, end = _period(start, end)
     t = await repo.contributor_totals(session, contributor_id=contributor_id, start=start, end=end)
     return {

@@ -1,0 +1,1 @@
+"""Runnable benchmarks printing figures (`make bench`)."""
