@@ -196,3 +196,27 @@ async def gold_of_project(session: AsyncSession, *, project_id: int) -> dict[int
         gold_answer=JSON()
     )
     return {r[0]: r[1] for r in (await session.execute(stmt, {"p": project_id})).all()}
+
+
+async def queue_depth(session: AsyncSession, *, now: datetime) -> dict[str, int]:
+    """Task units across active projects: open (not yet finished) and leased right now."""
+    totals = (
+        await session.execute(
+            text(
+                """
+                SELECT COALESCE(SUM(c.tasks_imported - c.tasks_completed), 0)
+                FROM project_counters c JOIN projects p ON p.id = c.project_id WHERE p.status = 'active'
+                """
+            )
+        )
+    ).scalar()
+    leased = (
+        await session.execute(
+            _sql(
+                "SELECT count(*) FROM assignments WHERE status = 'leased' AND lease_expires_at >= :now",
+                times=("now",),
+            ),
+            {"now": now},
+        )
+    ).scalar()
+    return {"open": int(totals or 0), "leased": int(leased or 0)}
