@@ -15,6 +15,10 @@ from services.contributors.models import (
     OnboardingCompletion,
     Qualification,
     StatusChange,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+    WellnessCheckIn,
 )
 from services.contributors.schemas.common import PROFICIENCY_RANK
 from services.contributors.schemas.contributors import ContributorFilters
@@ -281,11 +285,41 @@ async def delete_row(session: AsyncSession, row: object) -> None:
     await session.flush()
 
 
-async def set_status_change_reasons(
-    session: AsyncSession, *, contributor_id: int, reason: str | None
+async def erase_personal_text(
+    session: AsyncSession, *, contributor_id: int, email: str, replacement: str
 ) -> None:
+    """Overwrite every free text and contact about the person: its tickets (by id, or by contact = its
+    email) with their messages and history notes, its status reasons and its check-in notes."""
+    tickets = select(Ticket.id).where(
+        or_(Ticket.contributor_id == contributor_id, func.lower(Ticket.requester_contact) == email)
+    )
+    ids = list((await session.execute(tickets)).scalars())
+    if ids:
+        await session.execute(
+            update(Ticket)
+            .where(Ticket.id.in_(ids))
+            .values(subject=replacement, requester_name=None, requester_contact=None)
+        )
+        await session.execute(
+            update(Ticket)
+            .where(Ticket.id.in_(ids), Ticket.escalation_reason.is_not(None))
+            .values(escalation_reason=replacement)
+        )
+        await session.execute(
+            update(TicketMessage).where(TicketMessage.ticket_id.in_(ids)).values(body=replacement)
+        )
+        await session.execute(
+            update(TicketEvent)
+            .where(TicketEvent.ticket_id.in_(ids), TicketEvent.note.is_not(None))
+            .values(note=replacement)
+        )
     await session.execute(
         update(StatusChange)
         .where(StatusChange.contributor_id == contributor_id, StatusChange.reason.is_not(None))
-        .values(reason=reason)
+        .values(reason=replacement)
+    )
+    await session.execute(
+        update(WellnessCheckIn)
+        .where(WellnessCheckIn.contributor_id == contributor_id, WellnessCheckIn.note.is_not(None))
+        .values(note=replacement)
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from services.contributors.auth import AnnouncementsManage, AnnouncementsRead, FeedRead
 from services.contributors.models import Announcement
+from services.contributors.repository.announcements import ANNOUNCEMENT_KEYSET
 from services.contributors.routes.common import Cursor, Limit, contributor_for
 from services.contributors.schemas.announcements import (
     AnnouncementCreate,
@@ -52,7 +53,7 @@ async def list_announcements(
     cursor: Cursor = None,
 ):
     rows = await service.list_announcements(session, live=live, sort=sort, cursor=cursor, limit=limit)
-    items, next_cursor = service.ANNOUNCEMENT_KEYSET.page(rows, sort=sort, limit=limit)
+    items, next_cursor = ANNOUNCEMENT_KEYSET.page(rows, sort=sort, limit=limit)
     return AnnouncementPage(items=items, next_cursor=next_cursor)
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Response
 
 from services.contributors.auth import CampaignsManage, CampaignsRead
 from services.contributors.models import Campaign
+from services.contributors.repository.campaigns import CAMPAIGN_KEYSET
 from services.contributors.routes.common import Cursor, Limit
 from services.contributors.schemas.campaigns import (
     CampaignCreate,
@@ -57,7 +58,7 @@ async def list_campaigns(
     cursor: Cursor = None,
 ):
     rows = await service.list_campaigns(session, channel=channel, sort=sort, cursor=cursor, limit=limit)
-    items, next_cursor = service.CAMPAIGN_KEYSET.page(rows, sort=sort, limit=limit)
+    items, next_cursor = CAMPAIGN_KEYSET.page(rows, sort=sort, limit=limit)
     return CampaignPage(items=items, next_cursor=next_cursor)
 
 

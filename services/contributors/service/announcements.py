@@ -1,13 +1,10 @@
 """Rules of announcements: audiences by project, language, country, status and vendor; each contributor's feed."""
 
-from datetime import datetime
-
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.auth import actor_of
-from services.contributors.keyset import Keyset, SortColumn, as_datetime
 from services.contributors.models import Announcement, Contributor
+from services.contributors.repository import announcements as repository
 from services.contributors.repository import wellness as wellness_repository
 from services.contributors.schemas.announcements import AnnouncementCreate
 from services.contributors.service.contributors import field_error
@@ -15,22 +12,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import NotFound
 
-ANNOUNCEMENT_KEYSET = Keyset(
-    columns={
-        "id": SortColumn(Announcement.id, int),
-        "publish_at": SortColumn(Announcement.publish_at, as_datetime),
-    },
-    id_column=Announcement.id,
-)
 FEED_SCAN_BATCH = 200
-
-
-def _live(stmt, now: datetime):
-    return stmt.where(
-        Announcement.withdrawn_at.is_(None),
-        Announcement.publish_at <= now,
-        or_(Announcement.expires_at.is_(None), Announcement.expires_at > now),
-    )
 
 
 async def create_announcement(
@@ -48,13 +30,12 @@ async def create_announcement(
     )
     if row.expires_at is not None and row.expires_at <= row.publish_at:
         raise field_error("expires_at", "must be after the publishing time")
-    session.add(row)
-    await session.flush()
+    await repository.add(session, row)
     return row
 
 
 async def get_announcement(session: AsyncSession, *, announcement_id: int) -> Announcement:
-    row = await session.get(Announcement, announcement_id)
+    row = await repository.get(session, announcement_id=announcement_id)
     if row is None:
         raise NotFound(f"announcement {announcement_id} not found")
     return row
@@ -63,17 +44,15 @@ async def get_announcement(session: AsyncSession, *, announcement_id: int) -> An
 async def list_announcements(
     session: AsyncSession, *, live: bool | None, sort: str, cursor: str | None, limit: int
 ) -> list[Announcement]:
-    stmt = select(Announcement)
-    if live:
-        stmt = _live(stmt, utcnow())
-    stmt = ANNOUNCEMENT_KEYSET.apply(stmt, sort=sort, cursor=cursor, limit=limit)
-    return list((await session.execute(stmt)).scalars())
+    return await repository.list_announcements(
+        session, live_at=utcnow() if live else None, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 async def withdraw_announcement(session: AsyncSession, *, announcement: Announcement) -> Announcement:
     if announcement.withdrawn_at is None:
         announcement.withdrawn_at = utcnow()
-        await session.flush()
+        await repository.add(session, announcement)
     return announcement
 
 
@@ -105,12 +84,7 @@ async def feed_of(
     found: list[Announcement] = []
     before = after_id
     while len(found) <= limit:
-        stmt = _live(select(Announcement), now)
-        if before is not None:
-            stmt = stmt.where(Announcement.id < before)
-        batch = list(
-            (await session.execute(stmt.order_by(Announcement.id.desc()).limit(FEED_SCAN_BATCH))).scalars()
-        )
+        batch = await repository.live_before(session, now=now, before_id=before, limit=FEED_SCAN_BATCH)
         found.extend(a for a in batch if reaches(a.audience, contributor, project_ids))
         if len(batch) < FEED_SCAN_BATCH:
             break

@@ -5,13 +5,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.funnel import FunnelFigures, FunnelRecord, funnel_figures
-from services.contributors.keyset import Keyset, SortColumn, as_datetime
-from services.contributors.models import Campaign, Contributor
+from services.contributors.models import Campaign
+from services.contributors.repository import campaigns as repository
 from services.contributors.schemas.campaigns import (
     CampaignCreate,
     CampaignFunnel,
@@ -21,15 +20,6 @@ from services.contributors.schemas.campaigns import (
 )
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
-
-CAMPAIGN_KEYSET = Keyset(
-    columns={
-        "id": SortColumn(Campaign.id, int),
-        "name": SortColumn(Campaign.name, str),
-        "created_at": SortColumn(Campaign.created_at, as_datetime),
-    },
-    id_column=Campaign.id,
-)
 
 
 async def _flush_unique_name(session: AsyncSession, campaign: Campaign) -> None:
@@ -48,7 +38,7 @@ async def create_campaign(session: AsyncSession, *, data: CampaignCreate) -> Cam
 
 
 async def get_campaign(session: AsyncSession, *, campaign_id: int) -> Campaign:
-    campaign = await session.get(Campaign, campaign_id)
+    campaign = await repository.get(session, campaign_id=campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} not found")
     return campaign
@@ -75,12 +65,8 @@ async def update_campaign(session: AsyncSession, *, campaign: Campaign, data: Ca
 
 async def list_campaigns(
     session: AsyncSession, *, channel: str | None, sort: str, cursor: str | None, limit: int
-):
-    stmt = select(Campaign)
-    if channel is not None:
-        stmt = stmt.where(Campaign.channel == channel)
-    stmt = CAMPAIGN_KEYSET.apply(stmt, sort=sort, cursor=cursor, limit=limit)
-    return list((await session.execute(stmt)).scalars())
+) -> list[Campaign]:
+    return await repository.list_campaigns(session, channel=channel, sort=sort, cursor=cursor, limit=limit)
 
 
 def _row(key: str | None, figures: FunnelFigures, *, name=None, budget=None, currency=None) -> FunnelRow:
@@ -107,24 +93,11 @@ async def _records(
     applied_to: datetime | None,
     campaign_id: int | None,
 ) -> list[tuple[FunnelRecord, int | None]]:
-    stmt = select(
-        Contributor.created_at,
-        Contributor.screened_at,
-        Contributor.activated_at,
-        Contributor.source_channel,
-        Contributor.campaign_id,
-        Campaign.channel,
-    ).outerjoin(Campaign, Campaign.id == Contributor.campaign_id)
-    if applied_from is not None:
-        stmt = stmt.where(Contributor.created_at >= applied_from)
-    if applied_to is not None:
-        stmt = stmt.where(Contributor.created_at < applied_to)
-    if campaign_id is not None:
-        stmt = stmt.where(Contributor.campaign_id == campaign_id)
+    rows = await repository.funnel_rows(
+        session, applied_from=applied_from, applied_to=applied_to, campaign_id=campaign_id
+    )
     out = []
-    for applied, screened, activated, source, campaign, campaign_channel in (
-        await session.execute(stmt)
-    ).all():
+    for applied, screened, activated, source, campaign, campaign_channel in rows:
         # The channel a person came through; a campaign's own channel when the person has none.
         channel = source or campaign_channel
         out.append(
@@ -165,7 +138,7 @@ async def funnel_report(
     """Funnel figures per campaign or per channel; cost per active from the campaigns' budgets."""
     pairs = await _records(session, applied_from=applied_from, applied_to=applied_to, campaign_id=None)
     records = [record for record, _ in pairs]
-    campaigns = {c.id: c for c in (await session.execute(select(Campaign))).scalars()}
+    campaigns = {c.id: c for c in await repository.all_campaigns(session)}
     rows: list[FunnelRow] = []
     if group_by == "campaign":
         for key, group in sorted(

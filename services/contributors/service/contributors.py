@@ -5,7 +5,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.auth import actor_of, is_manager, vendor_scope
-from services.contributors.models import Campaign, Contributor, StatusChange
+from services.contributors.models import Contributor, StatusChange
+from services.contributors.repository import campaigns as campaign_repository
 from services.contributors.repository import contributors as repository
 from services.contributors.schemas.contributors import ContributorCreate, ContributorUpdate
 from services.contributors.service.publishing import eligibility_facts, record_change
@@ -27,7 +28,7 @@ def field_error(field: str, detail: str) -> Unprocessable:
 
 
 async def check_campaign(session: AsyncSession, campaign_id: int | None) -> None:
-    if campaign_id is not None and await session.get(Campaign, campaign_id) is None:
+    if campaign_id is not None and await campaign_repository.get(session, campaign_id=campaign_id) is None:
         raise field_error("campaign_id", f"no campaign {campaign_id}")
 
 

@@ -10,19 +10,12 @@ Personal data in this service's tables, and what replaces it:
 Ids, codes, statuses, scores, minutes and times stay, so funnel, SLA and exposure figures still add up.
 """
 
-from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.erasure import ERASED_TEXT, erased_fields
 from services.contributors.lifecycle import ContributorStatus, is_terminal
-from services.contributors.models import (
-    Contributor,
-    StatusChange,
-    Ticket,
-    TicketEvent,
-    TicketMessage,
-    WellnessCheckIn,
-)
+from services.contributors.models import Contributor
+from services.contributors.repository import contributors as repository
 from services.contributors.service.lifecycle import apply_status
 from services.contributors.service.publishing import eligibility_facts, publish_erased, record_change
 from services.contributors.settings import ContributorsSettings
@@ -41,38 +34,8 @@ async def erase_contributor(
     replacement = erased_fields(contributor.id, settings.erasure_key())
     before = await eligibility_facts(session, contributor, settings=settings)
 
-    ticket_ids = select(Ticket.id).where(
-        or_(Ticket.contributor_id == contributor.id, func.lower(Ticket.requester_contact) == email)
-    )
-    ids = list((await session.execute(ticket_ids)).scalars())
-    if ids:
-        await session.execute(
-            update(Ticket)
-            .where(Ticket.id.in_(ids))
-            .values(subject=ERASED_TEXT, requester_name=None, requester_contact=None)
-        )
-        await session.execute(
-            update(Ticket)
-            .where(Ticket.id.in_(ids), Ticket.escalation_reason.is_not(None))
-            .values(escalation_reason=ERASED_TEXT)
-        )
-        await session.execute(
-            update(TicketMessage).where(TicketMessage.ticket_id.in_(ids)).values(body=ERASED_TEXT)
-        )
-        await session.execute(
-            update(TicketEvent)
-            .where(TicketEvent.ticket_id.in_(ids), TicketEvent.note.is_not(None))
-            .values(note=ERASED_TEXT)
-        )
-    await session.execute(
-        update(StatusChange)
-        .where(StatusChange.contributor_id == contributor.id, StatusChange.reason.is_not(None))
-        .values(reason=ERASED_TEXT)
-    )
-    await session.execute(
-        update(WellnessCheckIn)
-        .where(WellnessCheckIn.contributor_id == contributor.id, WellnessCheckIn.note.is_not(None))
-        .values(note=ERASED_TEXT)
+    await repository.erase_personal_text(
+        session, contributor_id=contributor.id, email=email, replacement=ERASED_TEXT
     )
 
     contributor.email = replacement.email

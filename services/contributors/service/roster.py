@@ -11,10 +11,10 @@ import io
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.models import Campaign, Contributor
+from services.contributors.models import Contributor
+from services.contributors.repository import campaigns as campaign_repository
 from services.contributors.repository import contributors as repository
 from services.contributors.schemas.contributors import (
     ContributorCreate,
@@ -151,11 +151,7 @@ async def import_roster(
     emails = [str(d.email).strip().lower() for _, d in valid]
     taken = await repository.existing_emails(session, emails)
     campaign_ids = {d.campaign_id for _, d in valid if d.campaign_id is not None}
-    known_campaigns = set()
-    if campaign_ids:
-        known_campaigns = set(
-            (await session.execute(select(Campaign.id).where(Campaign.id.in_(campaign_ids)))).scalars()
-        )
+    known_campaigns = await campaign_repository.existing_ids(session, campaign_ids)
     seen: set[str] = set()
     ready: list[tuple[int, ContributorCreate]] = []
     for (line, data), email in zip(valid, emails, strict=True):

@@ -6,7 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors import metrics
 from services.contributors.auth import actor_of, is_manager
-from services.contributors.models import Contributor, Ticket, TicketEvent, TicketMessage
+from services.contributors.models import Ticket, TicketEvent, TicketMessage
+from services.contributors.repository import contributors as contributor_repository
 from services.contributors.repository import tickets as repository
 from services.contributors.schemas.tickets import (
     MessageCreate,
@@ -96,7 +97,7 @@ async def open_ticket(
     body = values.pop("body")
     if is_manager(principal):
         if values["contributor_id"] is not None:
-            if await session.get(Contributor, values["contributor_id"]) is None:
+            if await contributor_repository.get(session, contributor_id=values["contributor_id"]) is None:
                 raise field_error("contributor_id", f"no contributor {values['contributor_id']}")
         elif values["requester_contact"] is None:
             raise field_error("requester_contact", "give contributor_id or a requester contact to answer")
