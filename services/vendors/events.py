@@ -21,7 +21,7 @@ async def forward_contributor_upserted(session: AsyncSession, event: Event) -> N
 
 async def forward_contributor_erased(session: AsyncSession, event: Event) -> None:
     # An erased person leaves nothing behind but the id: no personal data goes out, even if sent.
-    await outbound.emit(session, "contributor.erased", {"id": event.data.get("id")})
+    await outbound.emit(session, "contributor.erased", {"contributor_id": event.data["contributor_id"]})
 
 
 HANDLERS = {

@@ -327,7 +327,7 @@ def test_contributor_events_are_forwarded_to_subscribers_of_the_family(cluster, 
         service_principal("contributors"), secret=cluster.internal_secret, ttl_seconds=60
     )
     event = {"id": str(uuid.uuid4()), "type": "contributor.erased", "source": "contributors",
-             "occurred_at": "2026-11-23T09:00:00Z", "data": {"id": 77, "email": "gone@example.org"}}  # fmt: skip
+             "occurred_at": "2026-11-23T09:00:00Z", "data": {"contributor_id": 77, "email": "gone@example.org"}}  # fmt: skip
 
     response = httpx.post(
         cluster.services["vendors"].url + "/internal/events",
@@ -337,7 +337,7 @@ def test_contributor_events_are_forwarded_to_subscribers_of_the_family(cluster, 
 
     assert response.status_code == 200, response.text
     body = orjson.loads(eventually(lambda: receiver.requests)[0]["body"])
-    assert body["type"] == "contributor.erased" and body["data"] == {"id": 77}
+    assert body["type"] == "contributor.erased" and body["data"] == {"contributor_id": 77}
 
 
 def test_analyst_cannot_create_subscriptions(users):
