@@ -25,18 +25,11 @@ class VendorsSettings(ServiceSettings):
     inbound_dedupe_days: int = 14
     # Budgets in force are evaluated this often (alerts, hard cap); 0 turns the sweep off.
     budget_sweep_seconds: float = 300.0
-    # Where production figures come from; empty = the tasks service (tests point it at a stand-in).
-    tasks_api_url: str = ""
 
     @property
     def webhooks_allow_http(self) -> bool:
         """Plain http only outside production (a test receiver on loopback has no certificate)."""
         return self.environment != "production"
-
-    def service_url(self, name: str) -> str:
-        if name == "tasks" and self.tasks_api_url:
-            return self.tasks_api_url
-        return super().service_url(name)
 
     @model_validator(mode="after")
     def refuse_loopback_in_production(self) -> "VendorsSettings":

@@ -1,13 +1,7 @@
-"""Helpers for the vendors system tests: a stand-in for the tasks service and a webhook receiver.
+"""Helpers for the vendors system tests: a webhook receiver, vendors and contracts through the API, and
+real production built through the tasks service (a vendor's contributor works a vendor-only project).
 
-STAND-IN: the tasks service does not serve its production, vendor-stats and vendor-suspension
-endpoints yet, so the vendors service is pointed (LABELOPS_VENDORS_TASKS_API_URL) at this loopback
-stub that serves exactly the agreed contract:
-  GET  /api/v1/production?vendor_id=&from=&to=   GET /api/v1/stats/vendors/{vendor_id}?from=&to=
-  (from/to are UTC instants with an offset, the period [from, to), as the tasks service reads them)
-  POST /api/v1/projects/{project_id}/vendor-suspensions   DELETE .../vendor-suspensions/{vendor_id}
-The variables are set when this module is imported, i.e. at collection, before the session's
-cluster starts; they only concern the vendors process.
+Every figure the vendors service reads comes from the real tasks service at its normal URL.
 """
 
 from __future__ import annotations
@@ -15,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,47 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-
-class TasksStandIn:
-    """In-memory production, stats and suspensions, filled by the tests."""
-
-    def __init__(self) -> None:
-        self.production: list[dict[str, Any]] = []
-        self.stats: dict[int, dict[str, Any]] = {}
-        self.suspensions: dict[tuple[int, int], str] = {}
-        self.lock = threading.Lock()
-
-    def add_production(self, *, day: str, **item: Any) -> None:
-        with self.lock:
-            self.production.append({"day": day, "rejected_units": 0, **item})
-
-    def handle(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
-        parts = path.strip("/").split("/")
-        with self.lock:
-            if method == "GET" and "+00:00" not in query.get("from", "") + query.get("to", ""):
-                return 422, {"detail": "from and to need a UTC offset"}
-            if method == "GET" and path == "/api/v1/production":
-                items = [
-                    {k: v for k, v in item.items() if k != "day"}
-                    for item in self.production
-                    if ("vendor_id" not in query or str(item["vendor_id"]) == query["vendor_id"])
-                    and query["from"][:10] <= item["day"] < query["to"][:10]
-                ]
-                return 200, {"items": items}
-            if method == "GET" and parts[:4] == ["api", "v1", "stats", "vendors"]:
-                vendor_id = int(parts[4])
-                if vendor_id not in self.stats:
-                    return 404, {"detail": "no stats"}
-                return 200, {"vendor_id": vendor_id, **self.stats[vendor_id]}
-            if parts[:3] == ["api", "v1", "projects"] and parts[4:5] == ["vendor-suspensions"]:
-                project_id = int(parts[3])
-                if method == "POST":
-                    self.suspensions[(project_id, int(body["vendor_id"]))] = body["reason"]
-                    return 201, body
-                if method == "DELETE":
-                    found = self.suspensions.pop((project_id, int(parts[5])), None)
-                    return (204, None) if found is not None else (404, {"detail": "not suspended"})
-        return 404, {"detail": "unknown stand-in path"}
+from tests.services.contributors.support import activate as activate_contributor
+from tests.services.contributors.support import new_contributor
+from tests.support.waiting import eventually
 
 
 class _Server(ThreadingHTTPServer):
@@ -98,15 +55,8 @@ def serve(responder: Callable[[str, str, dict[str, str], bytes, dict[str, str]],
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-TASKS = TasksStandIn()
-
-
-def _tasks_responder(method: str, path: str, query: dict, raw: bytes, _headers: dict) -> tuple[int, Any]:
-    return TASKS.handle(method, path, query, json.loads(raw) if raw else None)
-
-
-TASKS_URL = serve(_tasks_responder)
-os.environ.setdefault("LABELOPS_VENDORS_TASKS_API_URL", TASKS_URL)
+# The vendors process (started once per session, after collection) must accept these loopback webhook
+# receivers and retry and sweep quickly. Only the vendors process reads these variables.
 os.environ["LABELOPS_VENDORS_WEBHOOKS_ALLOW_LOOPBACK"] = "true"
 os.environ["LABELOPS_VENDORS_WEBHOOK_RETRY_BASE_SECONDS"] = "0.2"
 os.environ["LABELOPS_VENDORS_WEBHOOK_RETRY_CAP_SECONDS"] = "0.5"
@@ -132,8 +82,6 @@ class Receiver:
 
 
 def unique_name(prefix: str) -> str:
-    import uuid
-
     return f"{prefix} {uuid.uuid4().hex[:10]}"
 
 
@@ -173,3 +121,108 @@ def active_contract_with_rates(
     response = client.put(f"/api/v1/rate-cards/{contract['id']}", json={"lines": lines})
     assert response.status_code == 200, response.text
     return activate(client, contract["id"])
+
+
+# --- real production through the tasks service ---------------------------------------------------
+
+
+def vendor_staff(
+    admin: httpx.Client, users: Any, vendor_id: int | None, languages: tuple[str, ...] = ("en",)
+) -> httpx.Client:
+    """A contributor of the vendor (None: of the crowd), created and activated in the contributors service
+    through the gateway, logged in once the tasks service's read-model has it (from the contributors
+    service's own event)."""
+    person = new_contributor(
+        admin, vendor_id=vendor_id, languages=[{"code": code, "proficiency": "native"} for code in languages]
+    )
+    activate_contributor(admin, person["id"])
+
+    def eligible() -> bool:
+        response = admin.get(f"/api/v1/contributor-profiles/{person['id']}")
+        profile = response.json() if response.status_code == 200 else {}
+        return profile.get("status") == "active" and profile.get("vendor_id") == vendor_id
+
+    eventually(eligible)
+    client = users.create("contributor", contributor_id=person["id"], vendor_id=vendor_id)
+    client.contributor_id = person["id"]  # type: ignore[attr-defined]
+    return client
+
+
+def vendor_project(
+    admin: httpx.Client,
+    vendor_id: int,
+    *,
+    task_type: str,
+    language: str,
+    tasks: int = 0,
+    rows: list[dict] | None = None,
+    **overrides: Any,
+) -> tuple[dict, dict[str, int]]:
+    """An active tasks project only `vendor_id` may work, with `tasks` plain tasks (or `rows`)."""
+    body = {
+        "name": unique_name("project"),
+        "task_type": task_type,
+        "label_schema": {"type": "choices", "choices": ["cat", "dog"], "multiple": False},
+        "required_languages": [language],
+        "crowd_allowed": False,
+        "allowed_vendors": [vendor_id],
+        **overrides,
+    }
+    project = admin.post("/api/v1/projects", json=body)
+    assert project.status_code == 201, project.text
+    project_id = project.json()["id"]
+    rows = rows if rows is not None else [{"data": {"n": i}} for i in range(tasks)]
+    imported = admin.post(f"/api/v1/projects/{project_id}/tasks", json=rows)
+    assert imported.status_code == 201, imported.text
+    active = admin.post(f"/api/v1/projects/{project_id}/transitions", json={"to": "active"})
+    assert active.status_code == 200, active.text
+    queues = {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project_id}/queues").json()}
+    return active.json(), queues
+
+
+def work(
+    client: httpx.Client,
+    queue_id: int,
+    *,
+    answers: list[str] | None = None,
+    by_task: dict[int, str] | None = None,
+    seconds: int = 30,
+) -> list[dict]:
+    """Lease and answer tasks (next → submit) as the vendor's contributor: one per entry of `answers`, or
+    one per entry of `by_task` (the answer for the task whose data is {"n": key}). Returns the
+    submissions, each with the task's data."""
+    done = []
+    for i in range(len(answers if answers is not None else by_task or {})):
+        lease = client.post(f"/api/v1/queues/{queue_id}/next")
+        assert lease.status_code == 200, lease.text
+        data = lease.json()["task"]["data"]
+        submitted = client.post(
+            f"/api/v1/assignments/{lease.json()['assignment_id']}/submit",
+            json={
+                "answer": answers[i] if answers is not None else by_task[data["n"]],
+                "time_spent_seconds": seconds,
+            },
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert submitted.status_code == 201, submitted.text
+        done.append({**submitted.json(), "data": data})
+    return done
+
+
+def reviewer(admin: httpx.Client, users: Any, review_queue_id: int) -> httpx.Client:
+    """A crowd contributor granted the reviewer role on a project's review queue."""
+    client = vendor_staff(admin, users, None)
+    grant = admin.post(
+        f"/api/v1/queues/{review_queue_id}/permissions",
+        json={"contributor_id": client.contributor_id, "role": "reviewer"},  # type: ignore[attr-defined]
+    )
+    assert grant.status_code == 201, grant.text
+    return client
+
+
+def decide(client: httpx.Client, submission: dict, verdict: str) -> None:
+    """Accept or reject (without requeueing) a submission waiting for review."""
+    response = client.post(
+        "/api/v1/reviews", json={"submission_id": submission["id"], "verdict": verdict, "requeue": False}
+    )
+    assert response.status_code == 201, response.text
