@@ -69,6 +69,14 @@ class Cluster:
             # Every test logs its users in from 127.0.0.1; the per-IP login budget is tested on its own.
             "LABELOPS_GATEWAY_RATE_LIMIT_LOGIN": "100000",
             "LABELOPS_GATEWAY_LOGIN_FAILURES_PER_IP": "100000",
+            # Outbound webhooks go to receivers the tests run on loopback; retries and the budget sweep
+            # run fast so their effects show within a test.
+            "LABELOPS_VENDORS_WEBHOOKS_ALLOW_LOOPBACK": "true",
+            "LABELOPS_VENDORS_WEBHOOK_RETRY_BASE_SECONDS": "0.2",
+            "LABELOPS_VENDORS_WEBHOOK_RETRY_CAP_SECONDS": "0.5",
+            "LABELOPS_VENDORS_WEBHOOK_MAX_ATTEMPTS": "3",
+            "LABELOPS_VENDORS_WEBHOOK_POLL_SECONDS": "0.2",
+            "LABELOPS_VENDORS_BUDGET_SWEEP_SECONDS": "0.5",
         }
         for name in SERVICE_PORTS:
             proc, upper = self.services[name], name.upper()

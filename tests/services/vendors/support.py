@@ -7,7 +7,6 @@ Every figure the vendors service reads comes from the real tasks service at its 
 from __future__ import annotations
 
 import json
-import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -55,14 +54,6 @@ def serve(responder: Callable[[str, str, dict[str, str], bytes, dict[str, str]],
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-# The vendors process (started once per session, after collection) must accept these loopback webhook
-# receivers and retry and sweep quickly. Only the vendors process reads these variables.
-os.environ["LABELOPS_VENDORS_WEBHOOKS_ALLOW_LOOPBACK"] = "true"
-os.environ["LABELOPS_VENDORS_WEBHOOK_RETRY_BASE_SECONDS"] = "0.2"
-os.environ["LABELOPS_VENDORS_WEBHOOK_RETRY_CAP_SECONDS"] = "0.5"
-os.environ["LABELOPS_VENDORS_WEBHOOK_MAX_ATTEMPTS"] = "3"
-os.environ["LABELOPS_VENDORS_WEBHOOK_POLL_SECONDS"] = "0.2"
-os.environ["LABELOPS_VENDORS_BUDGET_SWEEP_SECONDS"] = "0.5"
 
 
 class Receiver:
