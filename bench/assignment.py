@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import asyncpg
@@ -46,15 +47,20 @@ class Worker:
         self.next_ms: list[float] = []
         self.cycles = 0
         self.errors = 0
+        self.error_kinds: Counter[str] = Counter()
         self.acked: list[int] = []
+
+    def _error(self, kind: str) -> None:
+        self.errors += 1
+        self.error_kinds[kind] += 1
 
     async def loop(self, until: float) -> None:
         while time.perf_counter() < until:
             start = time.perf_counter()
             try:
                 response = await self.client.post(f"/api/v1/queues/{self.queue_id}/next")
-            except httpx.HTTPError:
-                self.errors += 1
+            except httpx.HTTPError as exc:
+                self._error(type(exc).__name__)
                 continue
             self.next_ms.append((time.perf_counter() - start) * 1000)
             if response.status_code == 204:
@@ -63,7 +69,7 @@ class Worker:
                 await asyncio.sleep(0.01)
                 continue
             if response.status_code != 200:
-                self.errors += 1
+                self._error(f"next {response.status_code}")
                 continue
             lease = orjson.loads(response.content)
             try:
@@ -72,11 +78,11 @@ class Worker:
                     content=orjson.dumps({"answer": "cat", "time_spent_seconds": 7}),
                     headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "application/json"},
                 )
-            except httpx.HTTPError:
-                self.errors += 1
+            except httpx.HTTPError as exc:
+                self._error(type(exc).__name__)
                 continue
             if submitted.status_code != 201:
-                self.errors += 1
+                self._error(f"submit {submitted.status_code}")
                 continue
             self.acked.append(orjson.loads(submitted.content)["id"])
             self.cycles += 1
@@ -105,6 +111,7 @@ async def run_level(gateway: str, tokens: list[str], queue_id: int, workers: int
         "p95": _pct(next_ms, 0.95),
         "p99": _pct(next_ms, 0.99),
         "errors": sum(w.errors for w in crew),
+        "error_kinds": sum((w.error_kinds for w in crew), Counter()),
         "acked": [a for w in crew for a in w.acked],
     }
 
@@ -164,6 +171,9 @@ def main() -> int:
             "LABELOPS_GATEWAY_RATE_LIMIT_WRITE": "1000000",
             "LABELOPS_GATEWAY_RATE_LIMIT_READ": "1000000",
             "LABELOPS_LOG_LEVEL": "WARNING",
+            # PostgreSQL allows 100 connections; four services at the default pool (32 + 8 overflow)
+            # exceed it at C=64 ("too many clients"), so the tasks pool is capped below it.
+            "LABELOPS_TASKS_DATABASE_POOL_SIZE": "24",
         },
     )
     cluster.start_all()
@@ -221,6 +231,8 @@ async def _bench(
                 f" {result['p95']:>5.1f}ms {result['p99']:>5.1f}ms {dup:>4} {lost:>5} {result['errors']:>6}",
                 flush=True,
             )
+            if result["errors"]:
+                print(f"        errors by kind: {dict(result['error_kinds'])}", flush=True)
 
     project = admin.post(
         "/api/v1/projects",

@@ -4,6 +4,7 @@ import logging
 
 from fastapi import FastAPI, Request, Response
 
+from services.tasks import metrics
 from services.tasks.events import HANDLERS
 from services.tasks.models import event_tables
 from services.tasks.routes import assignments, profiles, projects, queues, stats
@@ -31,6 +32,7 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
             event_handlers=HANDLERS,
             on_startup=[start_sweeper],
             on_shutdown=[stop_sweeper],
+            scrape_hooks=[metrics.refresh_queue_depth],
         )
     )
     app.add_exception_handler(LeaseRace, _lease_race)

@@ -32,3 +32,14 @@ def observe_turnaround(ctx: dict[str, Any], now: datetime, on_time: bool) -> Non
     TURNAROUND.observe((now - ctx["task_created_at"]).total_seconds() / 3600)
     if not on_time:
         SLA_BREACHES.inc()
+
+
+async def refresh_queue_depth(app: Any) -> None:
+    """Scrape hook: queue depth from the running counters (bounded labels, no project ids)."""
+    from services.tasks.repository.stats import queue_depth
+    from shared.db import utcnow
+
+    async with app.state.db.read_sessionmaker() as session:
+        depth = await queue_depth(session, now=utcnow())
+    for status, value in depth.items():
+        QUEUE_DEPTH.labels(status=status).set(value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import httpx
+
 from tests.services.tasks.helpers import (
     active_project,
     execute,
@@ -426,3 +428,14 @@ def test_an_older_profile_event_does_not_replace_a_newer_one(admin, cluster):
     upsert_profile(cluster, contributor_id, version=4, status="suspended")
 
     assert admin.get(f"/api/v1/contributor-profiles/{contributor_id}").json()["status"] == "active"
+
+
+def test_metrics_expose_queue_depth_and_next_latency_without_ids(admin, users, cluster):
+    _, queues = active_project(admin, tasks=2)
+    _next(worker(users, cluster), queues["labeling"])
+
+    text = httpx.get(cluster.services["tasks"].url + "/metrics").text
+
+    assert 'labelops_queue_depth{status="leased"}' in text
+    assert "labelops_next_duration_seconds_bucket" in text
+    assert "project_id=" not in text and "contributor_id=" not in text
