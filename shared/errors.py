@@ -9,6 +9,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -209,7 +210,27 @@ def _is_out_of_range(exc: Exception) -> bool:
     )
 
 
-async def _database_error(request: Request, exc: DBAPIError | OverflowError) -> ProblemResponse:
+def _is_unavailable(exc: Exception) -> bool:
+    """The database refused or dropped the connection, or the pool had none free in time."""
+    if isinstance(exc, SQLAlchemyTimeoutError) or getattr(exc, "connection_invalidated", False):
+        return True
+    original = getattr(exc, "orig", None)
+    names = {t.__name__ for t in type(original).__mro__} if original is not None else set()
+    return bool(names & {"TooManyConnectionsError", "CannotConnectNowError", "ConnectionDoesNotExistError"})
+
+
+async def _database_error(
+    request: Request, exc: DBAPIError | OverflowError | SQLAlchemyTimeoutError
+) -> ProblemResponse:
+    if _is_unavailable(exc):
+        return problem_response(
+            status=503,
+            title="Service unavailable",
+            detail="the database is busy; retry shortly",
+            type_slug="service-unavailable",
+            headers={"Retry-After": "1"},
+            instance=request.url.path,
+        )
     if _is_out_of_range(exc):
         return problem_response(
             status=422,
@@ -246,4 +267,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _database_error)
     # The SQLite driver raises a bare OverflowError for integers beyond 64 bits.
     app.add_exception_handler(OverflowError, _database_error)
+    app.add_exception_handler(SQLAlchemyTimeoutError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

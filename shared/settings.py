@@ -47,8 +47,9 @@ class ServiceSettings(BaseSettings):
     http_timeout_seconds: float = Field(10.0, validation_alias=_global("LABELOPS_HTTP_TIMEOUT"))
     # Empty means "the embedded SQLite file under data_dir"; see `effective_database_url`.
     database_url: str = ""
-    # Connections kept open; beyond them up to a quarter more are opened and closed per use.
-    database_pool_size: int = 32
+    # Connections kept open per process; beyond them up to a quarter more are opened per use. Four
+    # services at 16 + 4 stay well inside PostgreSQL's default limit of 100 connections.
+    database_pool_size: int = 16
     outbox_poll_seconds: float = 1.0
 
     @property
