@@ -31,8 +31,9 @@ FIRST_RESPONSE = Histogram(
     ["priority"],
     buckets=(300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600, 72 * 3600),
 )
-EXPOSURE_MINUTES = Counter(
-    "labelops_exposure_minutes_total", "Minutes of content reported by tasks, by severity", ["severity"]
+# Prometheus base unit is the second; dashboards divide by 60 to show minutes.
+EXPOSURE_SECONDS = Counter(
+    "labelops_exposure_seconds_total", "Time spent on content, reported by tasks, by severity", ["severity"]
 )
 OPEN_STATUSES = ("open", "in_progress", "waiting")
 

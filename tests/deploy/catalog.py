@@ -21,7 +21,7 @@ SCALARS = {
     "labelops_sla_breaches_total",
     "labelops_gold_accuracy_ratio",
     "labelops_open_tickets",
-    "labelops_exposure_minutes_total",
+    "labelops_exposure_seconds_total",
     "labelops_budget_forecast_ratio",
     "labelops_vendor_sla_attainment_ratio",
     "labelops_webhook_deliveries_total",

@@ -102,7 +102,7 @@ async def record_submission(session: AsyncSession, data: dict) -> None:
             ended_at=ended,
         ),
     )
-    metrics.EXPOSURE_MINUTES.labels(fact.severity).inc(fact.seconds / 60)
+    metrics.EXPOSURE_SECONDS.labels(fact.severity).inc(fact.seconds)
     await wellness_repository.touch_project(
         session, contributor_id=fact.contributor_id, project_id=fact.project_id, at=ended
     )
