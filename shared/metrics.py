@@ -32,6 +32,11 @@ HTTP_DURATION = Histogram(
 )
 
 
+# Every SLA miss, whichever service sees it (kind: turnaround, first_response, resolution), under one
+# name so one alert rule family covers them; defined here so no two services register it twice.
+SLA_BREACHES = Counter("labelops_sla_breaches_total", "SLA targets missed", ["service", "kind"])
+
+
 class MetricsMiddleware:
     """Pure ASGI middleware: labels by route template (never raw paths, which carry ids)."""
 

@@ -12,6 +12,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from services.contributors.repository import tickets as ticket_repository
 from services.contributors.tickets import TicketPriority
 from shared.db import utcnow
+from shared.metrics import SLA_BREACHES
 
 # `labelops_sla_breaches_total` is the tasks service's (turnaround, no labels); one name with two label
 # sets cannot live in one process, so tickets count under their own name.
@@ -45,6 +46,7 @@ async def refresh_ticket_metrics(app: FastAPI) -> None:
     for kind, priorities in claimed.items():
         for priority in priorities:
             TICKET_SLA_BREACHES.labels(kind, priority).inc()
+            SLA_BREACHES.labels("contributors", kind).inc()
     async with app.state.db.read_sessionmaker() as session:
         counts = await ticket_repository.open_counts(session)
     for priority in TicketPriority:

@@ -437,5 +437,5 @@ def test_metrics_expose_queue_depth_and_next_latency_without_ids(admin, users, c
     text = httpx.get(cluster.services["tasks"].url + "/metrics").text
 
     assert 'labelops_queue_depth{status="leased"}' in text
-    assert "labelops_next_duration_seconds_bucket" in text
+    assert "labelops_next_latency_seconds_bucket" in text
     assert "project_id=" not in text and "contributor_id=" not in text
