@@ -113,6 +113,18 @@ class QueueRead(BaseModel):
     kind: str
 
 
+class PermissionAuditRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    permission_id: int
+    queue_id: int
+    action: str
+    actor: str
+    reason: str | None
+    at: datetime
+
+
 class PermissionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

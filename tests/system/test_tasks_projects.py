@@ -155,3 +155,22 @@ def test_analysts_read_projects_but_cannot_create_them(users, cluster):
     response = analyst.post("/api/v1/projects", json=project_body())
 
     assert response.status_code == 403
+
+
+def test_ops_read_who_granted_and_revoked_what_on_a_project(admin, users, cluster):
+    project = create_project(admin, allowed_vendors=[74])
+    queues = activate(admin, project["id"])
+    granted = admin.post(
+        f"/api/v1/queues/{queues['labeling']}/permissions", json={"contributor_id": 9001, "role": "labeler"}
+    )
+    admin.delete(f"/api/v1/queues/{queues['labeling']}/permissions/{granted.json()['id']}")
+
+    audit = users.create("ops").get(f"/api/v1/projects/{project['id']}/permission-audit").json()["items"]
+    as_analyst = users.create("analyst").get(f"/api/v1/projects/{project['id']}/permission-audit")
+
+    assert [(e["action"], e["permission_id"]) for e in audit][-2:] == [
+        ("grant", granted.json()["id"]),
+        ("revoke", granted.json()["id"]),
+    ]
+    assert audit[-1]["actor"] == "user:1" and audit[0]["action"] == "grant"
+    assert as_analyst.status_code == 403

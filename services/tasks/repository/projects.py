@@ -116,6 +116,22 @@ async def audit(
     )
 
 
+async def permission_audit(
+    session: AsyncSession, *, project_id: int, limit: int, after_id: int | None
+) -> list[Any]:
+    """The project's permission history, oldest first (for the security audit)."""
+    stmt = (
+        select(PermissionAudit)
+        .join(Queue, Queue.id == PermissionAudit.queue_id)
+        .where(Queue.project_id == project_id)
+        .order_by(PermissionAudit.id)
+        .limit(limit + 1)
+    )
+    if after_id is not None:
+        stmt = stmt.where(PermissionAudit.id > after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
 async def expired_permissions(session: AsyncSession, *, now: datetime) -> list[QueuePermission]:
     stmt = select(QueuePermission).where(
         QueuePermission.revoked_at.is_(None),

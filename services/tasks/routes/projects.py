@@ -2,13 +2,14 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.tasks.auth import BudgetControl, ProjectsManage, ProjectsRead
 from services.tasks.repository import projects as repo
 from services.tasks.schemas import (
     AggregateCreate,
     ImportResult,
+    PermissionAuditRead,
     ProjectCreate,
     ProjectRead,
     QueueRead,
@@ -19,7 +20,7 @@ from services.tasks.schemas import (
 from services.tasks.service import projects as service
 from services.tasks.service import stats
 from shared.db import ReadSessionDep, SessionDep
-from shared.pagination import Page
+from shared.pagination import Page, PageParams, page_of, page_params
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -79,6 +80,22 @@ async def import_tasks(project_id: PathId, request: Request, session: SessionDep
 async def list_queues(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
     await service.get_project(session, project_id=project_id)
     return await repo.list_queues(session, project_id=project_id)
+
+
+@router.get("/{project_id}/permission-audit", response_model=Page[PermissionAuditRead])
+async def read_permission_audit(
+    project_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsManage,
+    page: Annotated[PageParams, Depends(page_params)],
+):
+    """Every grant, revoke, expiry, suspension and restore on the project's queues, with who and why."""
+    await service.get_project(session, project_id=project_id)
+    rows = await repo.permission_audit(
+        session, project_id=project_id, limit=page.limit, after_id=page.after_id
+    )
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return Page[PermissionAuditRead](items=items, next_cursor=next_cursor)
 
 
 @router.post("/{project_id}/vendor-suspensions", status_code=201, response_model=VendorSuspensionRead)
