@@ -163,10 +163,6 @@ def test_worker_onboarded_creates_the_contributor_linked_to_the_vendor(cluster, 
 
     response = send(cluster, source, message)
 
-    if response.status_code == 503 and "contributors service answered 403" in response.json()["detail"]:
-        pytest.skip(
-            "the contributors service does not accept the service role on POST /api/v1/contributors yet"
-        )
     assert response.status_code == 200, response.text
     assert response.json()["outcome"].startswith("contributor"), response.json()
     rows = query(
