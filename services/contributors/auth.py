@@ -22,6 +22,8 @@ ContributorsCreate = Annotated[Principal, Depends(require(*MANAGERS, "vendor", "
 ContributorsManage = Annotated[Principal, Depends(require(*MANAGERS, "vendor"))]
 # A contributor edits parts of its own profile, completes self-service onboarding steps, checks in.
 ContributorsSelfService = Annotated[Principal, Depends(require(*MANAGERS, "vendor", "contributor"))]
+# Profile edits: the self-service callers, and the vendors service applying a VMS roster update.
+ContributorsEdit = Annotated[Principal, Depends(require(*MANAGERS, "vendor", "contributor", SERVICE_ROLE))]
 # The vendors service offboards workers a VMS reports as gone.
 ContributorsTransition = Annotated[Principal, Depends(require(*MANAGERS, "vendor", SERVICE_ROLE))]
 QualificationsManage = Annotated[Principal, Depends(require(*MANAGERS))]

@@ -171,6 +171,26 @@ def test_worker_onboarded_creates_the_contributor_linked_to_the_vendor(cluster, 
     assert rows == [{"vendor_id": vendor["id"]}]
 
 
+def test_worker_onboarded_again_updates_the_existing_contributor(cluster, manager, source, databases):
+    vendor = vendor_with_vms_id(manager)
+    email = unique_email("vms-worker")
+    data = {"vendor_external_id": vendor["external_vms_id"], "email": email, "full_name": "Wanjiru Labeler",
+            "country": "KE", "timezone": "Africa/Nairobi", "languages": [{"code": "sw", "proficiency": "native"}],
+            "skills": ["ner"]}  # fmt: skip
+    send(cluster, source, {"type": "worker.onboarded", "data": data})
+
+    again = send(cluster, source, {"type": "worker.onboarded", "data": {**data, "full_name": "Wanjiru K. Labeler",
+                                                                           "skills": ["ner", "ocr"]}})  # fmt: skip
+
+    assert again.status_code == 200 and again.json()["outcome"].endswith("updated"), again.text
+    rows = query(
+        databases.urls["contributors"],
+        "SELECT id, full_name, vendor_id FROM contributors WHERE email = :e",
+        e=email,
+    )
+    assert len(rows) == 1 and rows[0]["full_name"] == "Wanjiru K. Labeler" and rows[0]["vendor_id"] == vendor["id"]
+
+
 def test_invoice_status_changed_in_the_vms_moves_the_invoice(cluster, manager, source):
     vendor = vendor_with_vms_id(manager)
     invoice = manager.post(

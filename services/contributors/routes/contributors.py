@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.contributors.auth import (
     ContributorsCreate,
+    ContributorsEdit,
     ContributorsErase,
     ContributorsRead,
-    ContributorsSelfService,
     RosterExport,
     RosterImport,
     actor_of,
@@ -34,7 +34,7 @@ from shared.types import Id, Timestamp
 router = APIRouter(prefix="/api/v1/contributors", tags=["contributors"])
 
 ContributorToRead = contributor_for(ContributorsRead)
-ContributorToEdit = contributor_for(ContributorsSelfService, write=True)
+ContributorToEdit = contributor_for(ContributorsEdit, write=True)
 ContributorToErase = contributor_for(ContributorsErase, write=True)
 
 
@@ -161,7 +161,7 @@ async def update_contributor(
     contributor: ContributorToEdit,
     data: ContributorUpdate,
     session: SessionDep,
-    principal: ContributorsSelfService,
+    principal: ContributorsEdit,
     settings: SettingsDep,
     response: Response,
     if_match: IfMatchHeader = None,

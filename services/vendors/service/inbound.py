@@ -132,19 +132,18 @@ async def _worker_onboarded(session: AsyncSession, app: FastAPI, data: dict) -> 
         session, external_vms_id=str(_required(data, "vendor_external_id"))
     )
     email = str(_required(data, "email"))
-    existing = await _find_contributor(app, email)
-    if existing is not None:
-        return f"contributor {existing.get('id')} already exists"
-    body = {
-        "email": email,
+    profile = {
         "full_name": _required(data, "full_name"),
         "country": _required(data, "country"),
         "timezone": _required(data, "timezone"),
         "languages": data.get("languages") or [],
         "skills": data.get("skills") or [],
         "vendor_id": vendor.id if vendor else None,
-        "source_channel": "vms",
     }
+    existing = await _find_contributor(app, email)
+    if existing is not None:
+        return await _update_contributor(app, existing["id"], profile)
+    body = {"email": email, **profile, "source_channel": "vms"}
     response = await _contributor_call(app, "POST", "/api/v1/contributors", json=body)
     if response.status_code == 409:
         return "contributor already exists"
@@ -152,6 +151,23 @@ async def _worker_onboarded(session: AsyncSession, app: FastAPI, data: dict) -> 
         # The VMS sent data our contributors service refuses; retrying the same message cannot help.
         return f"rejected by contributors ({response.status_code}): {response.text[:200]}"
     return f"contributor {response.json().get('id')} created"
+
+
+async def _update_contributor(app: FastAPI, contributor_id: int, profile: dict[str, Any]) -> str:
+    """The VMS is the source of truth for its workers' profiles: apply what it sent, at the version read."""
+    path = f"/api/v1/contributors/{contributor_id}"
+    current = await _contributor_call(app, "GET", path)
+    response = await _contributor_call(
+        app, "PATCH", path, json=profile, headers={"If-Match": current.headers["etag"]}
+    )
+    if response.status_code == 412:
+        # Changed between our read and write: a 503 makes the VMS send the message again.
+        raise ServiceUnavailable(
+            "the contributor changed while it was being updated; retry", service="contributors"
+        )
+    if response.status_code >= 300:
+        return f"rejected by contributors ({response.status_code}): {response.text[:200]}"
+    return f"contributor {contributor_id} updated"
 
 
 async def _worker_offboarded(session: AsyncSession, app: FastAPI, data: dict) -> str:
