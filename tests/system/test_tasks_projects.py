@@ -174,3 +174,15 @@ def test_ops_read_who_granted_and_revoked_what_on_a_project(admin, users, cluste
     ]
     assert audit[-1]["actor"] == "user:1" and audit[0]["action"] == "grant"
     assert as_analyst.status_code == 403
+
+
+def test_an_import_without_any_row_is_refused(admin, cluster):
+    project = create_project(admin)
+
+    header_only = admin.post(
+        f"/api/v1/projects/{project['id']}/tasks", content=b"text\n", headers={"content-type": "text/csv"}
+    )
+    empty_array = admin.post(f"/api/v1/projects/{project['id']}/tasks", json=[])
+
+    assert header_only.status_code == 422 and empty_array.status_code == 422
+    assert header_only.json()["errors"][0]["field"] == "body"

@@ -98,6 +98,12 @@ async def import_tasks(
         raise Unprocessable(
             str(exc), errors=[{"pointer": "/", "field": "body", "in": "body", "detail": str(exc)}]
         ) from exc
+    if not parsed.tasks and not parsed.rejected:
+        # A body with no rows at all (e.g. a lone CSV header) is a mistake, not a successful import.
+        detail = "the body holds no task rows"
+        raise Unprocessable(
+            detail, errors=[{"pointer": "/", "field": "body", "in": "body", "detail": detail}]
+        )
     now = utcnow()
     rows, gold = [], 0
     for number, task in enumerate(parsed.tasks, start=1):
