@@ -186,3 +186,12 @@ def test_an_import_without_any_row_is_refused(admin, cluster):
 
     assert header_only.status_code == 422 and empty_array.status_code == 422
     assert header_only.json()["errors"][0]["field"] == "body"
+
+
+def test_an_import_whose_every_row_is_bad_is_refused_with_the_row_errors(admin, cluster):
+    project = create_project(admin)
+
+    response = admin.post(f"/api/v1/projects/{project['id']}/tasks", json=[[None, None], "not a task"])
+
+    assert response.status_code == 422
+    assert [e["row"] for e in response.json()["errors"]] == [1, 2]

@@ -98,11 +98,13 @@ async def import_tasks(
         raise Unprocessable(
             str(exc), errors=[{"pointer": "/", "field": "body", "in": "body", "detail": str(exc)}]
         ) from exc
-    if not parsed.tasks and not parsed.rejected:
-        # A body with no rows at all (e.g. a lone CSV header) is a mistake, not a successful import.
-        detail = "the body holds no task rows"
+    if not parsed.tasks:
+        # Nothing importable (no rows, or every row refused) is a failed request, not an empty success;
+        # as soon as one row is good the import goes ahead and reports the bad ones by row.
+        detail = "the body holds no valid task rows"
+        errors = [{"pointer": f"/{e['row'] - 1}", "field": "body", "in": "body", **e} for e in parsed.errors]
         raise Unprocessable(
-            detail, errors=[{"pointer": "/", "field": "body", "in": "body", "detail": detail}]
+            detail, errors=errors or [{"pointer": "/", "field": "body", "in": "body", "detail": detail}]
         )
     now = utcnow()
     rows, gold = [], 0
