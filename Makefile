@@ -7,9 +7,9 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: install migrate run test test-sqlite test-postgres bench lint clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
