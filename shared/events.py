@@ -8,8 +8,6 @@ handler, so a redelivery (after a timeout or a crash between send and mark) has 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import random
 import uuid
@@ -25,6 +23,7 @@ from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, Te
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import ServiceCaller, issue_internal_token, service_principal
+from shared.background import DrainingLoop
 from shared.db import SessionDep, UTCDateTime, after_commit, insert_ignoring_conflicts, utcnow
 from shared.errors import Unprocessable
 
@@ -122,7 +121,7 @@ def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
-class OutboxDispatcher:
+class OutboxDispatcher(DrainingLoop):
     """Background loop delivering outbox rows; safe with several replicas (rows are claimed first)."""
 
     def __init__(
@@ -136,40 +135,13 @@ class OutboxDispatcher:
         client: httpx.AsyncClient,
         poll_seconds: float = 1.0,
     ):
+        super().__init__(name=f"{source}-outbox", batch_size=BATCH_SIZE, poll_seconds=poll_seconds)
         self.source = source
         self.outbox = tables.outbox
         self.sessionmaker = sessionmaker
         self.destination_url = destination_url
         self.secret = secret
         self.client = client
-        self.poll_seconds = poll_seconds
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"{self.source}-outbox")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                while await self.deliver_due() == BATCH_SIZE:
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox delivery pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            self._wake.clear()
 
     async def _claim_due(self) -> list[dict[str, Any]]:
         now = utcnow()
@@ -192,7 +164,7 @@ class OutboxDispatcher:
             ).mappings()
             return sorted((dict(r) for r in rows), key=lambda r: r["id"])
 
-    async def deliver_due(self) -> int:
+    async def drain_once(self) -> int:
         """Try every due row once; returns how many were claimed."""
         rows = await self._claim_due()
         for row in rows:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -21,6 +20,7 @@ from services.vendors.schemas import SubscriptionCreate, SubscriptionUpdate
 from services.vendors.service.common import not_found
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
+from shared.background import DrainingLoop
 from shared.db import utcnow
 from shared.errors import Conflict, Unprocessable
 
@@ -145,44 +145,23 @@ async def redeliver(
     return delivery
 
 
-class WebhookDeliverer:
+class WebhookDeliverer(DrainingLoop):
     """Background loop sending due deliveries; claims rows first so several replicas can run it."""
 
     def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], settings: VendorsSettings):
+        super().__init__(
+            name="vendors-webhook-deliverer", batch_size=BATCH, poll_seconds=settings.webhook_poll_seconds
+        )
         self.sessionmaker = sessionmaker
         self.settings = settings
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         # Redirects are never followed: a 3xx could point the request anywhere, past the SSRF check.
         self.client = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="vendors-webhook-deliverer")
-
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await super().stop()
         await self.client.aclose()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                while await self.deliver_due() == BATCH:
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("webhook delivery pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.webhook_poll_seconds)
-            self._wake.clear()
-
-    async def deliver_due(self) -> int:
+    async def drain_once(self) -> int:
         now = utcnow()
         async with self.sessionmaker() as session, session.begin():
             ids = await repository.claim_due_deliveries(
