@@ -12,10 +12,13 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
+
+from shared.errors import Conflict
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "labelops_write"
@@ -173,6 +176,17 @@ def after_commit(session: AsyncSession, hook: Any) -> None:
     hooks: list[Any] = session.info.setdefault("after_commit", [])
     if hook not in hooks:
         hooks.append(hook)
+
+
+async def flush_or_conflict(session: AsyncSession, *, conflict: str) -> None:
+    """Flush pending rows; a unique-key clash becomes a 409 with `conflict` as its detail.
+
+    The savepoint keeps the request's transaction usable after the clash."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(conflict) from exc
 
 
 async def insert_ignoring_conflicts(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:

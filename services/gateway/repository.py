@@ -4,11 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.gateway.models import ApiKey, AuditEvent, AuthSession, RefreshToken, User
-from shared.errors import Conflict
+from shared.db import flush_or_conflict
 
 
 async def get_user(session: AsyncSession, *, user_id: int) -> User | None:
@@ -28,11 +27,7 @@ async def list_users(session: AsyncSession, *, limit: int, after_id: int | None)
 
 async def add_user(session: AsyncSession, user: User) -> User:
     session.add(user)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"a user with email {user.email} already exists") from exc
+    await flush_or_conflict(session, conflict=f"a user with email {user.email} already exists")
     return user
 
 

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, String, cast, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors.models import (
@@ -26,8 +25,7 @@ from services.vendors.models import (
     WebhookSubscription,
 )
 from shared.auth import Principal
-from shared.db import insert_ignoring_conflicts
-from shared.errors import Conflict
+from shared.db import flush_or_conflict, insert_ignoring_conflicts
 
 STAFF_ROLES = ("admin", "ops", "vendor_manager", "analyst", "integration", "service")
 # Tables a `vendor` user may read, each narrowed to its own vendor through this column.
@@ -72,20 +70,11 @@ async def page(session: AsyncSession, stmt: Select, model: Any, *, limit: int, a
 async def add(session: AsyncSession, row: M, *, conflict: str) -> M:
     """Insert `row`; a unique-key clash becomes 409 with `conflict` as the detail."""
     session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(conflict) from exc
+    await flush_or_conflict(session, conflict=conflict)
     return row
 
 
-async def flush(session: AsyncSession, *, conflict: str) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(conflict) from exc
+flush = flush_or_conflict
 
 
 # --- vendors -------------------------------------------------------------------------------------

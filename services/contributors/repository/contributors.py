@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 
 from sqlalchemy import Select, delete, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.auth import STAFF_READERS
@@ -23,7 +22,7 @@ from services.contributors.models import (
 from services.contributors.schemas.common import PROFICIENCY_RANK
 from services.contributors.schemas.contributors import ContributorFilters
 from shared.auth import Principal
-from shared.errors import Conflict
+from shared.db import flush_or_conflict
 
 STAFF_ROLES = (*STAFF_READERS, "integration", "service")
 
@@ -171,21 +170,13 @@ async def existing_emails(session: AsyncSession, emails: Sequence[str]) -> set[s
 
 async def add(session: AsyncSession, contributor: Contributor) -> Contributor:
     session.add(contributor)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"a contributor with email {contributor.email} already exists") from exc
+    await flush_or_conflict(session, conflict=f"a contributor with email {contributor.email} already exists")
     await sync_search_index(session, contributor)
     return contributor
 
 
 async def flush_profile(session: AsyncSession, contributor: Contributor) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"a contributor with email {contributor.email} already exists") from exc
+    await flush_or_conflict(session, conflict=f"a contributor with email {contributor.email} already exists")
 
 
 async def sync_search_index(session: AsyncSession, contributor: Contributor) -> None:

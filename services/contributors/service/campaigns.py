@@ -5,7 +5,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.funnel import FunnelFigures, FunnelRecord, funnel_figures
@@ -18,16 +17,12 @@ from services.contributors.schemas.campaigns import (
     FunnelReport,
     FunnelRow,
 )
-from shared.db import utcnow
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.db import flush_or_conflict, utcnow
+from shared.errors import NotFound, Unprocessable
 
 
 async def _flush_unique_name(session: AsyncSession, campaign: Campaign) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"a campaign named {campaign.name!r} already exists") from exc
+    await flush_or_conflict(session, conflict=f"a campaign named {campaign.name!r} already exists")
 
 
 async def create_campaign(session: AsyncSession, *, data: CampaignCreate) -> Campaign:
