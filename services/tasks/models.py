@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     PrimaryKeyConstraint,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -82,10 +83,13 @@ class Project(Base, table=True):
     sla_turnaround_hours: float | None = None
     min_quality: float | None = None
     auto_revoke_on_drift: bool = False
+    daily_quota: int | None = None  # answers per contributor per day; enforced by assignment
     starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default="draft", max_length=20, index=True)
+    # Bumped by every change; the ETag is built from it (If-Match on updates).
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -135,12 +139,17 @@ class QueuePermission(Base, table=True):
 
 
 class PermissionAudit(Base, table=True):
-    """Every grant, revoke, expiry, suspension and restore of a queue permission."""
+    """Every grant, revoke, expiry, suspension and restore of a queue permission, and every queue ban.
+
+    A ban names a contributor rather than a permission (the contributor may work through a crowd or
+    vendor grant), so its rows carry contributor_id and no permission_id.
+    """
 
     __tablename__ = "permission_audit"
 
     id: int | None = Field(default=None, primary_key=True)
-    permission_id: int = Field(index=True)
+    permission_id: int | None = Field(default=None, index=True)
+    contributor_id: int | None = None
     queue_id: int
     action: str = Field(max_length=20)
     actor: str = Field(max_length=100)
@@ -197,6 +206,8 @@ class Task(Base, table=True):
     assigned_count: int = 0
     completed_count: int = 0
     final_answer: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The import that brought the task. No foreign key: adding one to tasks rebuilds the table on SQLite.
+    batch_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -331,6 +342,102 @@ class DailyExposure(Base, table=True):
     day: str = Field(max_length=10)
     severity: str = Field(max_length=10)
     seconds: int = 0
+
+
+class Batch(Base, table=True):
+    """One import of tasks into a project; its counts are written once, when the import lands."""
+
+    __tablename__ = "batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=Column(Integer, ForeignKey("projects.id"), nullable=False, index=True))
+    name: str | None = Field(default=None, max_length=200)
+    task_count: int = 0
+    gold_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Guideline(Base, table=True):
+    """One version of a project's guidelines (markdown); a new text is a new version, never an edit."""
+
+    __tablename__ = "guidelines"
+    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_guidelines_project_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=Column(Integer, ForeignKey("projects.id"), nullable=False))
+    version: int
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class QualityRule(Base, table=True):
+    """'When metric, then action' for a project; deleting one keeps the row so its firings stay readable."""
+
+    __tablename__ = "quality_rules"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=Column(Integer, ForeignKey("projects.id"), nullable=False, index=True))
+    metric: str = Field(max_length=30)
+    action: str = Field(max_length=30)
+    threshold: float
+    window_size: int
+    min_count: int | None = None
+    seconds: float | None = None
+    ban_hours: float | None = None
+    max_overlap: int | None = None
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class QualityRuleFiring(Base, table=True):
+    """One firing of a rule (or of the drift auto-revoke, rule_id NULL) with the evidence it saw."""
+
+    __tablename__ = "quality_rule_firings"
+    __table_args__ = (
+        Index("ix_quality_rule_firings_project", "project_id", "id"),
+        Index("ix_quality_rule_firings_rule_contributor", "rule_id", "contributor_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int
+    rule_id: int | None = None
+    contributor_id: int | None = None
+    task_id: int | None = None
+    metric: str = Field(max_length=30)
+    value: float
+    threshold: float
+    action: str = Field(max_length=30)
+    evidence: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class QualityWatermark(Base, table=True):
+    """How far the quality evaluator has read a project's submissions and assignments (by id)."""
+
+    __tablename__ = "quality_watermarks"
+
+    project_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    submission_id: int = 0
+    assignment_id: int = 0
+    evaluated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class QueueBan(Base, table=True):
+    """A contributor kept off a queue until `until` (NULL: until lifted), whatever grant they hold."""
+
+    __tablename__ = "queue_bans"
+    __table_args__ = (Index("ix_queue_bans_queue_contributor", "queue_id", "contributor_id", "until"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    queue_id: int = Field(sa_column=Column(Integer, ForeignKey("queues.id"), nullable=False))
+    project_id: int
+    contributor_id: int
+    until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rule_id: int | None = None
+    reason: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 event_tables = define_event_tables(Base.metadata)
