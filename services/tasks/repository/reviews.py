@@ -155,3 +155,22 @@ async def set_final_answer(session: AsyncSession, *, task_id: int, answer: Any) 
         ),
         {"task_id": task_id, "answer": answer},
     )
+
+
+TASK_COMPLETION = "SELECT completed_count, overlap FROM tasks WHERE id = :task_id"
+
+
+async def lock_task_completion(session: AsyncSession, *, task_id: int) -> tuple[int, int]:
+    """(completed, overlap) of a task, locked on PostgreSQL so no submit completes it meanwhile."""
+    sql = TASK_COMPLETION + (" FOR UPDATE" if dialect_of(session) == "postgresql" else "")
+    row = (await session.execute(text(sql), {"task_id": task_id})).one()
+    return int(row[0]), int(row[1])
+
+
+async def completing_on_time(session: AsyncSession, *, task_id: int) -> bool | None:
+    """On-time flag of the answer that finished the task: its latest one, as nothing is leased after it."""
+    stmt = _sql(
+        "SELECT on_time FROM submissions WHERE task_id = :task_id ORDER BY id DESC LIMIT 1",
+        bools=("on_time",),
+    )
+    return (await session.execute(stmt, {"task_id": task_id})).scalar_one_or_none()

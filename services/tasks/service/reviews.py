@@ -86,8 +86,9 @@ async def record_review(session: AsyncSession, *, principal: Principal, data: Re
         raise Conflict(f"submission {data.submission_id} was reviewed concurrently")
     requeued = data.verdict == "reject" and data.requeue
     if requeued:
-        # The rejected answer no longer counts towards the task's overlap; someone else will redo it.
-        await assignment_repo.give_back_capacity(session, task_id=sub["task_id"], completed_too=True)
+        await requeue_rejected(
+            session, project_id=sub["project_id"], task_id=sub["task_id"], shard=reviewer_id % COUNTER_SHARDS
+        )
     if data.verdict == "correct":
         await repo.set_final_answer(session, task_id=sub["task_id"], answer=data.answer)
     await add_to_counters(
@@ -114,3 +115,23 @@ async def record_review(session: AsyncSession, *, principal: Principal, data: Re
         "requeued": requeued,
         "created_at": now,
     }
+
+
+async def uncount_completion(session: AsyncSession, *, project_id: int, task_id: int, shard: int) -> None:
+    """Take a finished task that opens again out of the project's completed and on-time/late totals."""
+    on_time = await repo.completing_on_time(session, task_id=task_id)
+    deltas = {"tasks_completed": -1}
+    if on_time is not None:
+        deltas["on_time" if on_time else "late"] = -1
+    await add_to_counters(session, project_id=project_id, shard=shard, **deltas)
+
+
+async def requeue_rejected(session: AsyncSession, *, project_id: int, task_id: int, shard: int) -> None:
+    """A rejected answer stops counting towards its task's overlap, so someone else redoes it.
+
+    A task it had finished is open again, so it leaves the completed totals until it finishes anew.
+    """
+    completed, overlap = await repo.lock_task_completion(session, task_id=task_id)
+    if completed >= overlap:
+        await uncount_completion(session, project_id=project_id, task_id=task_id, shard=shard)
+    await assignment_repo.give_back_capacity(session, task_id=task_id, completed_too=True)
