@@ -1,4 +1,5 @@
-"""The contributors service: people, lifecycle, onboarding, qualifications, campaigns, tickets, wellness."""
+"""The contributors service: people, lifecycle, onboarding, qualifications, campaigns, tickets, wellness,
+shift notes."""
 
 from fastapi import FastAPI
 
@@ -11,6 +12,8 @@ from services.contributors.routes import (
     contributors,
     lifecycle,
     qualifications,
+    reports,
+    shift_notes,
     tickets,
     wellness,
 )
@@ -32,6 +35,8 @@ def create_app(settings: ContributorsSettings | None = None) -> FastAPI:
                 announcements.router,
                 campaigns.router,
                 tickets.router,
+                shift_notes.router,
+                reports.router,
             ],
             event_tables=event_tables,
             event_handlers=HANDLERS,

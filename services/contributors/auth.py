@@ -47,6 +47,10 @@ WellnessPolicyRead = Annotated[Principal, Depends(require(*STAFF_READERS, "vendo
 WellnessPolicyManage = Annotated[Principal, Depends(require("admin", "ops"))]
 CheckInsRead = Annotated[Principal, Depends(require(*MANAGERS, "contributor"))]
 
+# Shift notes are the staff's own handover: never shown to contributors or vendors.
+ShiftNotesRead = Annotated[Principal, Depends(require(*STAFF_READERS))]
+ShiftNotesWrite = Annotated[Principal, Depends(require(*MANAGERS, "vendor_manager"))]
+
 
 def is_manager(principal: Principal) -> bool:
     return principal.has_any(*MANAGERS)

@@ -273,4 +273,33 @@ class VendorWellnessPolicy(Base, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class ShiftNote(Base, table=True):
+    """What one shift tells the next, addressed to a team; its follow-ups carry owners and due times."""
+
+    __tablename__ = "shift_notes"
+    __table_args__ = (Index("ix_shift_notes_team_created", "team", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team: str = Field(max_length=30)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_type=Text)
+    author: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class ShiftNoteFollowUp(Base, table=True):
+    __tablename__ = "shift_note_follow_ups"
+    # The handover lists what is still pending: open follow-ups by due time.
+    __table_args__ = (Index("ix_shift_note_follow_ups_pending", "done_at", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="shift_notes.id", index=True)
+    description: str = Field(max_length=1000)
+    owner: str = Field(max_length=200)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_by: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 event_tables = define_event_tables(Base.metadata)

@@ -1,0 +1,64 @@
+"""HTTP for /api/v1/shift-notes: notes one shift writes for the next, and their follow-ups."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.contributors.auth import ShiftNotesRead, ShiftNotesWrite
+from services.contributors.routes.common import Cursor, Limit
+from services.contributors.schemas.shift_notes import (
+    FollowUpRead,
+    FollowUpUpdate,
+    ShiftNoteCreate,
+    ShiftNotePage,
+    ShiftNoteRead,
+    ShiftNoteSort,
+    Team,
+)
+from services.contributors.service import shift_notes as service
+from shared.db import ReadSessionDep, SessionDep
+from shared.types import PathId, Timestamp
+
+router = APIRouter(prefix="/api/v1/shift-notes", tags=["shift notes"])
+
+
+@router.post("", status_code=201, response_model=ShiftNoteRead)
+async def write_shift_note(data: ShiftNoteCreate, session: SessionDep, principal: ShiftNotesWrite):
+    """A note for the next shift of a team, with follow-ups and their owners."""
+    return await service.write_note(session, principal=principal, data=data)
+
+
+@router.get("", response_model=ShiftNotePage)
+async def list_shift_notes(
+    session: ReadSessionDep,
+    _principal: ShiftNotesRead,
+    team: Team | None = None,
+    since: Annotated[Timestamp | None, Query(description="written at or after")] = None,
+    until: Annotated[Timestamp | None, Query(description="written before")] = None,
+    sort: ShiftNoteSort = "-id",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
+    items, next_cursor = await service.list_notes(
+        session, team=team, since=since, until=until, sort=sort, cursor=cursor, limit=limit
+    )
+    return ShiftNotePage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{note_id}", response_model=ShiftNoteRead)
+async def read_shift_note(note_id: PathId, session: ReadSessionDep, _principal: ShiftNotesRead):
+    return await service.get_note(session, note_id=note_id)
+
+
+@router.patch("/{note_id}/follow-ups/{follow_up_id}", response_model=FollowUpRead)
+async def update_follow_up(
+    note_id: PathId,
+    follow_up_id: PathId,
+    data: FollowUpUpdate,
+    session: SessionDep,
+    principal: ShiftNotesWrite,
+):
+    """Mark a follow-up done (or reopen it)."""
+    return await service.set_follow_up_done(
+        session, principal=principal, note_id=note_id, follow_up_id=follow_up_id, done=data.done
+    )

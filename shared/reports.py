@@ -1,0 +1,82 @@
+"""The contract of the services' report sections, which the gateway composes into operations reports.
+
+Every service answers `GET /internal/reports/handover?since=&until=` with named sections (a summary of
+figures and a bounded table of items) and, where it owns KPI facts, `GET /internal/reports/kpis` with
+rows keyed by (scope, id) that the gateway merges across services.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+
+from shared.errors import Unprocessable
+from shared.types import Timestamp
+
+# A report is read by a person: a table longer than this is a query for the list endpoints instead.
+MAX_ITEMS = 200
+# Bounds the work one report asks of each database (a KPI month, a shift, a quarter).
+MAX_WINDOW = timedelta(days=366)
+
+
+class Section(BaseModel):
+    summary: dict[str, Any] = Field(default_factory=dict)
+    items: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class HandoverSections(BaseModel):
+    """Section title → section, in the order the report shows them."""
+
+    sections: dict[str, Section]
+
+
+class KpiRows(BaseModel):
+    """One row per (scope, id), scope being "project" or "vendor", with the figures this service owns."""
+
+    rows: list[dict[str, Any]]
+
+
+class ReportWindow(BaseModel):
+    since: datetime
+    until: datetime
+
+    @property
+    def hours(self) -> float:
+        return (self.until - self.since).total_seconds() / 3600
+
+
+def _field_error(field: str, detail: str) -> Unprocessable:
+    return Unprocessable(
+        f"{field}: {detail}",
+        errors=[{"pointer": f"/{field}", "field": field, "in": "query", "detail": detail}],
+    )
+
+
+def checked_window(since: datetime, until: datetime) -> ReportWindow:
+    """[since, until) in UTC; refused (naming the field) when reversed, too long or out of calendar range."""
+    try:
+        since, until = since.astimezone(UTC), until.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+05:00 has no UTC instant
+        raise _field_error("since", "outside the representable time range") from exc
+    if since >= until:
+        raise _field_error("since", "must be before until")
+    if until - since > MAX_WINDOW:
+        raise _field_error("since", f"the window may span at most {MAX_WINDOW.days} days")
+    return ReportWindow(since=since, until=until)
+
+
+async def report_window(
+    since: Annotated[Timestamp, Query()], until: Annotated[Timestamp, Query()]
+) -> ReportWindow:
+    return checked_window(since, until)
+
+
+ReportWindowDep = Annotated[ReportWindow, Depends(report_window)]
+
+
+def ratio(part: float, whole: float) -> float | None:
+    """part / whole, or None when there is nothing to divide (a rate of nothing is unknown, not 0)."""
+    return part / whole if whole else None

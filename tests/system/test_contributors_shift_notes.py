@@ -1,0 +1,118 @@
+"""Shift notes through the gateway: staff write them for a team's next shift, follow-ups get done."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def ops(users):
+    return users.create("ops")
+
+
+def write_note(client, **overrides):
+    body = {
+        "team": "community_leads",
+        "subject": "Discord outage",
+        "body": "Discord was down 02:00–02:40; announce the new office hours.",
+        "follow_ups": [{"description": "Post office hours", "owner": "Maya"}],
+        **overrides,
+    }
+    response = client.post("/api/v1/shift-notes", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_note_is_written_by_the_caller_for_a_team_with_owned_follow_ups(ops):
+    due = (datetime.now(UTC) + timedelta(hours=4)).isoformat()
+
+    note = write_note(
+        ops,
+        team="delivery",
+        follow_ups=[
+            {"description": "Check the OCR queue depth", "owner": "Jon", "due_at": due},
+            {"description": "Brief the vendor on guidelines v3", "owner": "Ana"},
+        ],
+    )
+
+    assert note["team"] == "delivery" and note["author"] == f"user:{ops.user['id']}"
+    assert [(f["owner"], f["done"]) for f in note["follow_ups"]] == [("Jon", False), ("Ana", False)]
+    assert datetime.fromisoformat(note["follow_ups"][0]["due_at"]) == datetime.fromisoformat(due)
+    assert ops.get(f"/api/v1/shift-notes/{note['id']}").json() == note
+
+
+def test_marking_a_follow_up_done_records_who_and_when_and_reopening_clears_it(ops, users):
+    note = write_note(ops)
+    follow_up = note["follow_ups"][0]
+    other = users.create("support")
+    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{follow_up['id']}"
+
+    done = other.patch(path, json={"done": True})
+    again = ops.patch(path, json={"done": True})
+    reopened = ops.patch(path, json={"done": False})
+
+    assert done.status_code == 200 and done.json()["done"] is True
+    assert done.json()["done_by"] == f"user:{other.user['id']}" and done.json()["done_at"] is not None
+    assert again.json()["done_by"] == done.json()["done_by"]  # the first record stands
+    assert reopened.json()["done"] is False and reopened.json()["done_at"] is None
+
+
+def test_the_list_filters_by_team_and_time_and_pages_with_a_cursor(ops):
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    written = [write_note(ops, team="training", subject=f"note {i}") for i in range(3)]
+    write_note(ops, team="relationship_managers")
+    params = {"team": "training", "since": start.isoformat(), "sort": "id", "limit": 2}
+
+    first = ops.get("/api/v1/shift-notes", params=params).json()
+    second = ops.get("/api/v1/shift-notes", params={**params, "cursor": first["next_cursor"]}).json()
+    later = ops.get("/api/v1/shift-notes", params={**params, "since": datetime.now(UTC).isoformat()}).json()
+
+    assert [n["id"] for n in first["items"] + second["items"]] == [n["id"] for n in written]
+    assert second["next_cursor"] is None and later["items"] == []
+
+
+def test_bad_input_is_a_422_naming_the_field(ops):
+    unknown_team = ops.post(
+        "/api/v1/shift-notes", json={"team": "night_owls", "subject": "x", "body": "y", "follow_ups": []}
+    )
+    extra = ops.post("/api/v1/shift-notes", json={"team": "delivery", "subject": "x", "body": "y", "pin": 1})
+    bad_since = ops.get("/api/v1/shift-notes", params={"since": "yesterday"})
+
+    assert unknown_team.status_code == 422 and unknown_team.headers["content-type"] == PROBLEM
+    assert unknown_team.json()["errors"][0]["field"] == "team"
+    assert extra.status_code == 422 and extra.json()["errors"][0]["field"] == "pin"
+    assert bad_since.status_code == 422 and bad_since.json()["errors"][0]["field"] == "since"
+
+
+def test_a_follow_up_of_another_note_is_not_found(ops):
+    first, second = write_note(ops), write_note(ops)
+
+    response = ops.patch(
+        f"/api/v1/shift-notes/{second['id']}/follow-ups/{first['follow_ups'][0]['id']}", json={"done": True}
+    )
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["contributor", "vendor", "integration"])
+def test_contributors_and_vendors_never_see_shift_notes(role, ops, users):
+    note = write_note(ops)
+    outsider = users.create(role, vendor_id=7, contributor_id=8)
+
+    assert outsider.get("/api/v1/shift-notes").status_code == 403
+    assert outsider.get(f"/api/v1/shift-notes/{note['id']}").status_code == 403
+    assert outsider.post("/api/v1/shift-notes", json={}).status_code == 403
+
+
+def test_analysts_read_notes_but_do_not_write_them(ops, users):
+    note = write_note(ops)
+    analyst = users.create("analyst")
+
+    assert analyst.get(f"/api/v1/shift-notes/{note['id']}").status_code == 200
+    assert analyst.post("/api/v1/shift-notes", json={}).status_code == 403
+    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}"
+    assert analyst.patch(path, json={"done": True}).status_code == 403
