@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request, Response
 from services.tasks import metrics
 from services.tasks.events import HANDLERS
 from services.tasks.models import event_tables
-from services.tasks.routes import assignments, profiles, projects, queues, stats
+from services.tasks.routes import assignments, profiles, projects, quality_rules, queues, stats
 from services.tasks.service.assignment import LeaseRace
 from services.tasks.settings import TasksSettings, get_settings
 from services.tasks.sweeper import start_sweeper, stop_sweeper
@@ -27,7 +27,14 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
         ServiceParts(
             settings=settings,
             title="LabelOps tasks",
-            routers=[profiles.router, projects.router, queues.router, assignments.router, stats.router],
+            routers=[
+                profiles.router,
+                projects.router,
+                quality_rules.router,
+                queues.router,
+                assignments.router,
+                stats.router,
+            ],
             event_tables=event_tables,
             event_handlers=HANDLERS,
             on_startup=[start_sweeper],

@@ -49,6 +49,7 @@ class ProjectCreate(BaseModel):
     sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
     min_quality: float | None = Field(None, ge=0, le=1)
     auto_revoke_on_drift: bool = False
+    daily_quota: int | None = Field(None, ge=1, le=100_000)
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
     deadline: Timestamp | None = None
@@ -85,12 +86,43 @@ class ProjectRead(BaseModel):
     sla_turnaround_hours: float | None
     min_quality: float | None
     auto_revoke_on_drift: bool
+    daily_quota: int | None
     starts_at: datetime | None
     ends_at: datetime | None
     deadline: datetime | None
     status: str
+    version: int
     created_at: datetime
     updated_at: datetime
+
+
+class ProjectUpdate(BaseModel):
+    """The settings that may change on a live project; task_type, label_schema, overlap and content_severity
+    are fixed at creation because the tasks, answers and exposure already recorded depend on them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    gold_ratio: float | None = Field(None, ge=0, le=1)
+    review_ratio: float | None = Field(None, ge=0, le=1)
+    required_languages: list[Annotated[str, Field(min_length=2, max_length=35)]] | None = Field(
+        None, max_length=20
+    )
+    required_skills: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        None, max_length=50
+    )
+    required_qualification: str | None = Field(None, min_length=1, max_length=100)
+    required_qualification_score: float | None = Field(None, ge=0, le=100)
+    allowed_vendors: list[Id] | None = Field(None, max_length=500)
+    crowd_allowed: bool | None = None
+    lease_seconds: int | None = Field(None, ge=5, le=86_400)
+    sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
+    min_quality: float | None = Field(None, ge=0, le=1)
+    auto_revoke_on_drift: bool | None = None
+    daily_quota: int | None = Field(None, ge=1, le=100_000)
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
+    deadline: Timestamp | None = None
 
 
 class TransitionCreate(BaseModel):
@@ -100,6 +132,7 @@ class TransitionCreate(BaseModel):
 
 
 class ImportResult(BaseModel):
+    batch_id: int
     imported: int
     rejected: int
     gold: int
@@ -117,7 +150,8 @@ class PermissionAuditRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    permission_id: int
+    permission_id: int | None
+    contributor_id: int | None
     queue_id: int
     action: str
     actor: str
@@ -241,3 +275,92 @@ class ProductionItem(BaseModel):
 
 class ProductionRead(BaseModel):
     items: list[ProductionItem]
+
+
+QualityMetric = Literal["gold_accuracy", "fast_answers", "skips_in_row", "answers_per_day", "task_agreement"]
+QualityAction = Literal["suspend", "retest", "reject_answers", "raise_overlap"]
+
+
+class QualityRuleCreate(BaseModel):
+    """When `metric` crosses `threshold` (ratios below it, counts at or above it), apply `action`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: QualityMetric
+    action: QualityAction
+    threshold: float = Field(ge=0, le=100_000)
+    window_size: int = Field(10, ge=1, le=1000, description="how many recent answers/assignments are judged")
+    min_count: int | None = Field(
+        None, ge=1, le=1000, description="gold_accuracy: fewest gold answers judged"
+    )
+    seconds: float | None = Field(None, gt=0, le=86_400, description="fast_answers: an answer faster is fast")
+    ban_hours: float | None = Field(None, gt=0, le=24 * 365, description="suspend: length of the ban")
+    max_overlap: int | None = Field(None, ge=2, le=50, description="raise_overlap: the cap")
+
+
+class QualityRuleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    project_id: int
+    metric: str
+    action: str
+    threshold: float
+    window_size: int
+    min_count: int | None
+    seconds: float | None
+    ban_hours: float | None
+    max_overlap: int | None
+    created_by: str
+    created_at: datetime
+
+
+class QualityRuleFiringRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    rule_id: int | None = Field(description="null: the project's auto-revoke on drift")
+    contributor_id: int | None
+    task_id: int | None
+    metric: str
+    value: float
+    threshold: float
+    action: str
+    evidence: dict[str, Any]
+    at: datetime
+
+
+class QualityEvaluationRead(BaseModel):
+    firings: list[QualityRuleFiringRead]
+
+
+class GuidelineCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=200_000, description="markdown")
+
+
+class GuidelineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    body: str
+    created_by: str
+    created_at: datetime
+
+
+class GuidelineVersionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    created_by: str
+    created_at: datetime
+
+
+class BatchRead(BaseModel):
+    id: int
+    name: str | None
+    tasks: int
+    gold: int
+    completed: int
+    created_at: datetime

@@ -1,4 +1,4 @@
-"""Background sweeper: reclaims expired leases and records expired permissions."""
+"""Background sweeper: reclaims expired leases, records expired permissions, evaluates quality rules."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from services.tasks import metrics
 from services.tasks.repository.assignments import reclaim_expired_leases
+from services.tasks.service import quality_rules
 from services.tasks.service.projects import sweep_expired_permissions
 from shared.db import utcnow
 
@@ -26,11 +27,30 @@ async def sweep_once(app: FastAPI) -> tuple[int, int]:
     return leases, grants
 
 
+async def evaluate_quality_rules(app: FastAPI) -> int:
+    """One transaction per project, so a slow or failing project neither blocks nor undoes the others."""
+    async with app.state.db.sessionmaker() as session:
+        project_ids = await quality_rules.projects_to_evaluate(session)
+    fired = 0
+    for project_id in project_ids:
+        try:
+            async with app.state.db.sessionmaker() as session, session.begin():
+                fired += len(
+                    await quality_rules.evaluate_project(session, project_id=project_id, now=utcnow())
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("quality rules of project %s failed", project_id)
+    return fired
+
+
 async def _run(app: FastAPI, interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
             await sweep_once(app)
+            await evaluate_quality_rules(app)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.models import (
+    Batch,
+    Guideline,
     PermissionAudit,
     Project,
     ProjectCounter,
@@ -215,3 +217,71 @@ def live_grant_clause(*, now: datetime, contributor_id: int, vendor_id: int | No
         or_(QueuePermission.expires_at.is_(None), QueuePermission.expires_at > now),
         or_(*grantee),
     )
+
+
+async def add_batch(session: AsyncSession, batch: Batch) -> Batch:
+    session.add(batch)
+    await session.flush()
+    return batch
+
+
+async def list_batches(
+    session: AsyncSession, *, project_id: int, limit: int, after_id: int | None
+) -> list[Batch]:
+    stmt = select(Batch).where(Batch.project_id == project_id).order_by(Batch.id).limit(limit + 1)
+    if after_id is not None:
+        stmt = stmt.where(Batch.id > after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def unfinished_by_batch(
+    session: AsyncSession, *, project_id: int, batch_ids: list[int]
+) -> dict[int, int]:
+    """Unfinished tasks per batch, read through the partial index of unfinished tasks (finished ones cost nothing)."""
+    if not batch_ids:
+        return {}
+    stmt = (
+        select(Task.batch_id, func.count())
+        .where(
+            Task.project_id == project_id, Task.completed_count < Task.overlap, Task.batch_id.in_(batch_ids)
+        )
+        .group_by(Task.batch_id)
+    )
+    return {batch_id: int(n) for batch_id, n in (await session.execute(stmt)).all()}
+
+
+async def latest_guideline(session: AsyncSession, *, project_id: int) -> Guideline | None:
+    stmt = (
+        select(Guideline)
+        .where(Guideline.project_id == project_id)
+        .order_by(Guideline.version.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_guideline(session: AsyncSession, guideline: Guideline) -> Guideline:
+    session.add(guideline)
+    await session.flush()
+    return guideline
+
+
+async def guideline_versions(
+    session: AsyncSession, *, project_id: int, limit: int, after_version: int | None
+) -> list[Any]:
+    """Version, author and time of each version (not the bodies), oldest first."""
+    columns = (Guideline.version, Guideline.created_by, Guideline.created_at)
+    stmt = (
+        select(*columns)
+        .where(Guideline.project_id == project_id)
+        .order_by(Guideline.version)
+        .limit(limit + 1)
+    )
+    if after_version is not None:
+        stmt = stmt.where(Guideline.version > after_version)
+    return list((await session.execute(stmt)).all())
+
+
+async def get_guideline(session: AsyncSession, *, project_id: int, version: int) -> Guideline | None:
+    stmt = select(Guideline).where(Guideline.project_id == project_id, Guideline.version == version)
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -8,10 +8,15 @@ from services.tasks.auth import BudgetControl, ProjectsManage, ProjectsRead
 from services.tasks.repository import projects as repo
 from services.tasks.schemas import (
     AggregateCreate,
+    BatchRead,
+    GuidelineCreate,
+    GuidelineRead,
+    GuidelineVersionRead,
     ImportResult,
     PermissionAuditRead,
     ProjectCreate,
     ProjectRead,
+    ProjectUpdate,
     QueueRead,
     TransitionCreate,
     VendorSuspensionCreate,
@@ -20,6 +25,7 @@ from services.tasks.schemas import (
 from services.tasks.service import projects as service
 from services.tasks.service import stats
 from shared.db import ReadSessionDep, SessionDep
+from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.pagination import Page, PageParams, page_of, page_params
 from shared.types import PathId
 
@@ -28,8 +34,12 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 @router.post("", status_code=201, response_model=ProjectRead)
-async def create_project(data: ProjectCreate, session: SessionDep, _principal: ProjectsManage):
-    return await service.create_project(session, data=data)
+async def create_project(
+    data: ProjectCreate, session: SessionDep, _principal: ProjectsManage, response: Response
+):
+    project = await service.create_project(session, data=data)
+    set_etag(response, project.id, project.version)
+    return project
 
 
 @router.get("", response_model=Page[ProjectRead])
@@ -44,15 +54,44 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectRead)
-async def read_project(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
-    return await service.get_project(session, project_id=project_id)
+async def read_project(
+    project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead, response: Response
+):
+    project = await service.get_project(session, project_id=project_id)
+    set_etag(response, project.id, project.version)
+    return project
+
+
+@router.patch("/{project_id}", response_model=ProjectRead)
+async def update_project(
+    project_id: PathId,
+    data: ProjectUpdate,
+    session: SessionDep,
+    _principal: ProjectsManage,
+    response: Response,
+    if_match: IfMatchHeader = None,
+):
+    """Change settings; send If-Match with the ETag read (428 without it, 412 when someone wrote first)."""
+    project = await service.get_project(session, project_id=project_id, lock=True)
+    check_if_match(if_match, resource_id=project.id, version=project.version)
+    project = await service.update_project(session, project=project, data=data)
+    set_etag(response, project.id, project.version)
+    return project
 
 
 @router.post("/{project_id}/transitions", response_model=ProjectRead)
 async def transition_project(
-    project_id: PathId, data: TransitionCreate, session: SessionDep, principal: ProjectsManage
+    project_id: PathId,
+    data: TransitionCreate,
+    session: SessionDep,
+    principal: ProjectsManage,
+    response: Response,
 ):
-    return await service.transition_project(session, principal=principal, project_id=project_id, to=data.to)
+    project = await service.transition_project(
+        session, principal=principal, project_id=project_id, to=data.to
+    )
+    set_etag(response, project.id, project.version)
+    return project
 
 
 @router.post(
@@ -69,11 +108,72 @@ async def transition_project(
         }
     },
 )
-async def import_tasks(project_id: PathId, request: Request, session: SessionDep, _principal: ProjectsManage):
+async def import_tasks(
+    project_id: PathId,
+    request: Request,
+    session: SessionDep,
+    _principal: ProjectsManage,
+    batch_name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+):
+    """The rows land as one batch (named by `batch_name`, optional) that the tasks carry."""
     body = await request.body()
     return await service.import_tasks(
-        session, project_id=project_id, body=body, content_type=request.headers.get("content-type", "")
+        session,
+        project_id=project_id,
+        body=body,
+        content_type=request.headers.get("content-type", ""),
+        batch_name=batch_name,
     )
+
+
+@router.get("/{project_id}/batches", response_model=Page[BatchRead])
+async def list_batches(
+    project_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    page: Annotated[PageParams, Depends(page_params)],
+):
+    rows = await service.list_batches(
+        session, project_id=project_id, limit=page.limit, after_id=page.after_id
+    )
+    items, next_cursor = page_of(rows, limit=page.limit, id_of=lambda b: b["id"])
+    return Page[BatchRead](items=items, next_cursor=next_cursor)
+
+
+@router.post("/{project_id}/guidelines", status_code=201, response_model=GuidelineRead)
+async def publish_guidelines(
+    project_id: PathId, data: GuidelineCreate, session: SessionDep, principal: ProjectsManage
+):
+    """Markdown guidelines as a new version; earlier versions stay readable."""
+    return await service.publish_guidelines(
+        session, principal=principal, project_id=project_id, body=data.body
+    )
+
+
+@router.get("/{project_id}/guidelines", response_model=GuidelineRead)
+async def read_guidelines(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
+    return await service.latest_guidelines(session, project_id=project_id)
+
+
+@router.get("/{project_id}/guidelines/versions", response_model=Page[GuidelineVersionRead])
+async def list_guideline_versions(
+    project_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    page: Annotated[PageParams, Depends(page_params)],
+):
+    rows = await service.guideline_versions(
+        session, project_id=project_id, limit=page.limit, after_version=page.after_id
+    )
+    items, next_cursor = page_of(rows, limit=page.limit, id_of=lambda g: g.version)
+    return Page[GuidelineVersionRead](items=items, next_cursor=next_cursor)
+
+
+@router.get("/{project_id}/guidelines/versions/{version}", response_model=GuidelineRead)
+async def read_guidelines_version(
+    project_id: PathId, version: PathId, session: ReadSessionDep, _principal: ProjectsRead
+):
+    return await service.guidelines_version(session, project_id=project_id, version=version)
 
 
 @router.get("/{project_id}/queues", response_model=list[QueueRead])

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.events import publisher
-from services.tasks.models import Project, Queue, QueuePermission, VendorSuspension
+from services.tasks.models import Batch, Guideline, Project, Queue, QueuePermission, VendorSuspension
 from services.tasks.repository import projects as repo
 from services.tasks.rules.importing import UnreadableImport, parse_import
 from services.tasks.rules.label_schema import answer_errors, schema_errors
 from services.tasks.rules.transitions import allowed_targets
-from services.tasks.schemas import ImportResult, PermissionCreate, ProjectCreate
+from services.tasks.schemas import ImportResult, PermissionCreate, ProjectCreate, ProjectUpdate
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidTransition, NotFound, Unprocessable
@@ -39,6 +39,47 @@ def _actor(principal: Principal) -> str:
     return principal.subject
 
 
+def _touch(project: Project) -> None:
+    """Record a change: the version the ETag is built from moves on."""
+    project.version += 1
+    project.updated_at = utcnow()
+
+
+# Settings that are optional on a project; the others may change but never be cleared.
+_CLEARABLE = {
+    "required_qualification",
+    "required_qualification_score",
+    "sla_turnaround_hours",
+    "min_quality",
+    "daily_quota",
+    "starts_at",
+    "ends_at",
+    "deadline",
+}
+
+
+async def update_project(session: AsyncSession, *, project: Project, data: ProjectUpdate) -> Project:
+    """Apply the settings sent; the caller has already matched If-Match against the version read."""
+    values = data.model_dump(exclude_unset=True)
+    errors = [
+        {"pointer": f"/{name}", "field": name, "in": "body", "detail": "cannot be null"}
+        for name, value in values.items()
+        if value is None and name not in _CLEARABLE
+    ]
+    starts, ends = values.get("starts_at", project.starts_at), values.get("ends_at", project.ends_at)
+    if starts and ends and ends <= starts:
+        errors.append(
+            {"pointer": "/ends_at", "field": "ends_at", "in": "body", "detail": "must be after starts_at"}
+        )
+    if errors:
+        raise Unprocessable("the update is not valid", errors=errors)
+    for name, value in values.items():
+        setattr(project, name, value)
+    _touch(project)
+    await session.flush()
+    return project
+
+
 async def transition_project(
     session: AsyncSession, *, principal: Principal, project_id: int, to: str
 ) -> Project:
@@ -47,7 +88,8 @@ async def transition_project(
     allowed = allowed_targets(project.status)
     if to not in allowed:
         raise InvalidTransition(project.status, to, allowed)
-    previous, project.status, project.updated_at = project.status, to, utcnow()
+    previous, project.status = project.status, to
+    _touch(project)
     if to == "active" and previous == "draft":
         labeling, review = await repo.ensure_queues(session, project_id=project.id)
         await _grant_from_rules(session, project=project, queue=labeling, actor=_actor(principal))
@@ -86,9 +128,9 @@ async def _grant_from_rules(session: AsyncSession, *, project: Project, queue: Q
 
 
 async def import_tasks(
-    session: AsyncSession, *, project_id: int, body: bytes, content_type: str
+    session: AsyncSession, *, project_id: int, body: bytes, content_type: str, batch_name: str | None
 ) -> ImportResult:
-    """Insert every valid row (bulk, no ORM objects) and report the others by row number."""
+    """Insert every valid row (bulk, no ORM objects) as one batch and report the others by row number."""
     project = await get_project(session, project_id=project_id)
     if project.status in ("completed", "archived"):
         raise Conflict(f"project {project_id} is {project.status}; it takes no new tasks")
@@ -107,6 +149,8 @@ async def import_tasks(
             detail, errors=errors or [{"pointer": "/", "field": "body", "in": "body", "detail": detail}]
         )
     now = utcnow()
+    # One row for the whole import; its counts are filled in once the rows are known.
+    batch = await repo.add_batch(session, Batch(project_id=project.id, name=batch_name, created_at=now))
     rows, gold = [], 0
     for number, task in enumerate(parsed.tasks, start=1):
         if task.gold_answer is not None:
@@ -127,14 +171,80 @@ async def import_tasks(
                 "overlap": project.overlap,
                 "assigned_count": 0,
                 "completed_count": 0,
+                "batch_id": batch.id,
                 "created_at": now,
             }
         )
     await repo.insert_tasks(session, rows=rows)
+    batch.task_count, batch.gold_count = len(rows), gold
     if rows:
         await repo.add_to_counters(session, project_id=project.id, shard=0, tasks_imported=len(rows))
     parsed.errors.sort(key=lambda e: e["row"])
-    return ImportResult(imported=len(rows), rejected=parsed.rejected, gold=gold, errors=parsed.errors)
+    return ImportResult(
+        batch_id=batch.id, imported=len(rows), rejected=parsed.rejected, gold=gold, errors=parsed.errors
+    )
+
+
+async def list_batches(
+    session: AsyncSession, *, project_id: int, limit: int, after_id: int | None
+) -> list[dict]:
+    """The project's imports with their task, gold and completed counts."""
+    project = await get_project(session, project_id=project_id)
+    batches = await repo.list_batches(session, project_id=project.id, limit=limit, after_id=after_id)
+    unfinished = await repo.unfinished_by_batch(
+        session, project_id=project.id, batch_ids=[b.id for b in batches]
+    )
+    return [
+        {
+            "id": b.id,
+            "name": b.name,
+            "tasks": b.task_count,
+            "gold": b.gold_count,
+            "completed": b.task_count - unfinished.get(b.id, 0),
+            "created_at": b.created_at,
+        }
+        for b in batches
+    ]
+
+
+async def publish_guidelines(
+    session: AsyncSession, *, principal: Principal, project_id: int, body: str
+) -> Guideline:
+    """A new version of the project's guidelines (the project row is locked, so versions never clash)."""
+    project = await get_project(session, project_id=project_id, lock=True)
+    latest = await repo.latest_guideline(session, project_id=project.id)
+    guideline = Guideline(
+        project_id=project.id,
+        version=latest.version + 1 if latest else 1,
+        body=body,
+        created_by=_actor(principal),
+    )
+    return await repo.add_guideline(session, guideline)
+
+
+async def latest_guidelines(session: AsyncSession, *, project_id: int) -> Guideline:
+    project = await get_project(session, project_id=project_id)
+    guideline = await repo.latest_guideline(session, project_id=project.id)
+    if guideline is None:
+        raise NotFound(f"project {project_id} has no guidelines yet")
+    return guideline
+
+
+async def guidelines_version(session: AsyncSession, *, project_id: int, version: int) -> Guideline:
+    project = await get_project(session, project_id=project_id)
+    guideline = await repo.get_guideline(session, project_id=project.id, version=version)
+    if guideline is None:
+        raise NotFound(f"project {project_id} has no guidelines version {version}")
+    return guideline
+
+
+async def guideline_versions(
+    session: AsyncSession, *, project_id: int, limit: int, after_version: int | None
+) -> list:
+    project = await get_project(session, project_id=project_id)
+    return await repo.guideline_versions(
+        session, project_id=project.id, limit=limit, after_version=after_version
+    )
 
 
 async def get_queue(session: AsyncSession, *, queue_id: int) -> Queue:

@@ -1,0 +1,60 @@
+"""HTTP for /api/v1/projects/{id}/quality-rules: the rules, their firings, and an evaluation on demand."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from services.tasks.auth import ProjectsManage, ProjectsRead
+from services.tasks.schemas import (
+    QualityEvaluationRead,
+    QualityRuleCreate,
+    QualityRuleFiringRead,
+    QualityRuleRead,
+)
+from services.tasks.service import quality_rules as service
+from shared.db import ReadSessionDep, SessionDep, utcnow
+from shared.pagination import Page, PageParams, page_of, page_params
+from shared.types import PathId
+
+router = APIRouter(prefix="/api/v1/projects/{project_id}/quality-rules", tags=["quality rules"])
+
+
+@router.post("", status_code=201, response_model=QualityRuleRead)
+async def create_rule(
+    project_id: PathId, data: QualityRuleCreate, session: SessionDep, principal: ProjectsManage
+):
+    """When the metric crosses the threshold, the action applies (evaluated in the background)."""
+    return await service.create_rule(session, principal=principal, project_id=project_id, data=data)
+
+
+@router.get("", response_model=list[QualityRuleRead])
+async def list_rules(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
+    return await service.list_rules(session, project_id=project_id)
+
+
+@router.delete("/{rule_id}", status_code=204)
+async def delete_rule(project_id: PathId, rule_id: PathId, session: SessionDep, _principal: ProjectsManage):
+    await service.delete_rule(session, project_id=project_id, rule_id=rule_id)
+    return Response(status_code=204)
+
+
+@router.get("/firings", response_model=Page[QualityRuleFiringRead])
+async def list_firings(
+    project_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    page: Annotated[PageParams, Depends(page_params)],
+):
+    """Every firing with the metric value, the threshold and the evidence it acted on, oldest first."""
+    rows = await service.list_firings(
+        session, project_id=project_id, limit=page.limit, after_id=page.after_id
+    )
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return Page[QualityRuleFiringRead](items=items, next_cursor=next_cursor)
+
+
+@router.post("/evaluate", response_model=QualityEvaluationRead)
+async def evaluate_now(project_id: PathId, session: SessionDep, _principal: ProjectsManage):
+    """Run the evaluation the sweeper runs, now, and return what fired."""
+    firings = await service.evaluate_project(session, project_id=project_id, now=utcnow())
+    return QualityEvaluationRead(firings=firings)

@@ -1,0 +1,319 @@
+"""Quality rules through the gateway: each metric and action, drift auto-revoke, firings, access, bad input.
+
+The sweeper evaluates in the background too, so tests read the firings (whoever evaluated) rather than
+the answer of the evaluate call.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from tests.services.tasks.helpers import active_project, worker
+from tests.support.sql import query
+from tests.support.waiting import eventually
+
+GOLD = [{"data": {"n": i}, "gold_answer": "cat"} for i in range(3)]
+
+
+def _rule(admin, project_id, **body):
+    response = admin.post(f"/api/v1/projects/{project_id}/quality-rules", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _firings(admin, project_id):
+    admin.post(f"/api/v1/projects/{project_id}/quality-rules/evaluate")
+    response = admin.get(f"/api/v1/projects/{project_id}/quality-rules/firings")
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def _lease(client, queue_id):
+    response = client.post(f"/api/v1/queues/{queue_id}/next")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _answer(client, queue_id, answer="cat", seconds=30):
+    lease = _lease(client, queue_id)
+    response = client.post(
+        f"/api/v1/assignments/{lease['assignment_id']}/submit",
+        json={"answer": answer, "time_spent_seconds": seconds},
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _skip(client, queue_id):
+    lease = _lease(client, queue_id)
+    assert client.post(f"/api/v1/assignments/{lease['assignment_id']}/release").status_code in (200, 204)
+
+
+def _bans(databases, contributor_id):
+    return query(
+        databases.urls["tasks"],
+        "SELECT queue_id, until, rule_id FROM queue_bans WHERE contributor_id = :c",
+        c=contributor_id,
+    )
+
+
+def test_ops_create_list_and_delete_rules(admin):
+    project, _ = active_project(admin, tasks=1)
+    rule = _rule(
+        admin, project["id"], metric="answers_per_day", action="suspend", threshold=500, ban_hours=24
+    )
+
+    listed = admin.get(f"/api/v1/projects/{project['id']}/quality-rules").json()
+    deleted = admin.delete(f"/api/v1/projects/{project['id']}/quality-rules/{rule['id']}")
+
+    assert [r["id"] for r in listed] == [rule["id"]]
+    assert deleted.status_code == 204
+    assert admin.get(f"/api/v1/projects/{project['id']}/quality-rules").json() == []
+
+
+def test_analysts_read_rules_and_firings_but_cannot_manage_them(admin, users):
+    project, _ = active_project(admin, tasks=1)
+    analyst = users.create("analyst")
+    base = f"/api/v1/projects/{project['id']}/quality-rules"
+
+    created = analyst.post(base, json={"metric": "answers_per_day", "action": "retest", "threshold": 5})
+
+    assert created.status_code == 403
+    assert analyst.post(base + "/evaluate").status_code == 403
+    assert (analyst.get(base).status_code, analyst.get(base + "/firings").status_code) == (200, 200)
+
+
+def test_contributors_cannot_read_rules(admin, users, cluster):
+    project, _ = active_project(admin, tasks=1)
+
+    response = worker(users, cluster).get(f"/api/v1/projects/{project['id']}/quality-rules/firings")
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"metric": "fast_answers", "action": "reject_answers", "threshold": 2}, "seconds"),
+        ({"metric": "gold_accuracy", "action": "suspend", "threshold": 0.8}, "ban_hours"),
+        ({"metric": "gold_accuracy", "action": "retest", "threshold": 1.5}, "threshold"),
+        (
+            {"metric": "gold_accuracy", "action": "raise_overlap", "threshold": 0.5, "max_overlap": 3},
+            "action",
+        ),
+        ({"metric": "task_agreement", "action": "raise_overlap", "threshold": 0.5}, "max_overlap"),
+        ({"metric": "speed", "action": "retest", "threshold": 1}, "metric"),
+        ({"metric": "skips_in_row", "action": "retest", "threshold": 3, "window_size": 0}, "window_size"),
+        ({"metric": "skips_in_row", "action": "retest", "threshold": 3, "colour": "red"}, "colour"),
+    ],
+)
+def test_an_incomplete_rule_is_422_naming_the_field(admin, body, field):
+    project, _ = active_project(admin, tasks=1)
+
+    response = admin.post(f"/api/v1/projects/{project['id']}/quality-rules", json=body)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert field in {e.get("field") or str(e.get("loc", [""])[-1]) for e in response.json()["errors"]}
+
+
+def test_rules_of_a_missing_project_are_404(admin):
+    response = admin.post(
+        "/api/v1/projects/987654321/quality-rules",
+        json={"metric": "answers_per_day", "action": "retest", "threshold": 5},
+    )
+
+    assert response.status_code == 404
+
+
+def test_low_gold_accuracy_suspends_the_contributor_on_the_labeling_queue(admin, users, cluster, databases):
+    project, queues = active_project(admin, rows=GOLD, gold_ratio=1.0)
+    rule = _rule(
+        admin, project["id"], metric="gold_accuracy", action="suspend", threshold=0.6, window_size=5,
+        min_count=2, ban_hours=12,
+    )  # fmt: skip
+    alice = worker(users, cluster)
+    wrong = [_answer(alice, queues["labeling"], "dog")["id"] for _ in range(2)]
+
+    [firing] = _firings(admin, project["id"])
+
+    assert (firing["rule_id"], firing["contributor_id"], firing["value"]) == (
+        rule["id"],
+        alice.contributor_id,
+        0.0,
+    )
+    assert sorted(firing["evidence"]["submission_ids"]) == sorted(wrong) and firing["evidence"]["banned"]
+    [ban] = _bans(databases, alice.contributor_id)
+    assert (ban["queue_id"], ban["rule_id"]) == (queues["labeling"], rule["id"]) and ban["until"] is not None
+    audit = admin.get(f"/api/v1/projects/{project['id']}/permission-audit").json()["items"]
+    assert [(a["action"], a["contributor_id"]) for a in audit if a["action"] == "ban"] == [
+        ("ban", alice.contributor_id)
+    ]
+
+
+def test_gold_accuracy_waits_for_the_minimum_number_of_gold_answers(admin, users, cluster):
+    project, queues = active_project(admin, rows=GOLD, gold_ratio=1.0)
+    _rule(admin, project["id"], metric="gold_accuracy", action="retest", threshold=0.6, min_count=3)
+    alice = worker(users, cluster)
+    _answer(alice, queues["labeling"], "dog")
+    _answer(alice, queues["labeling"], "dog")
+
+    assert _firings(admin, project["id"]) == []
+
+
+def test_a_rule_judges_the_same_evidence_once(admin, users, cluster, databases):
+    project, queues = active_project(admin, rows=GOLD, gold_ratio=1.0)
+    _rule(
+        admin,
+        project["id"],
+        metric="gold_accuracy",
+        action="suspend",
+        threshold=0.6,
+        min_count=1,
+        ban_hours=1,
+    )
+    alice = worker(users, cluster)
+    _answer(alice, queues["labeling"], "dog")
+    _firings(admin, project["id"])
+
+    assert len(_firings(admin, project["id"])) == 1
+    assert len(_bans(databases, alice.contributor_id)) == 1
+
+
+def test_fast_answers_reject_the_contributors_answers_and_requeue_their_tasks(admin, users, cluster):
+    project, queues = active_project(admin, tasks=2)
+    _rule(admin, project["id"], metric="fast_answers", action="reject_answers", threshold=2, seconds=3)
+    alice, bob = worker(users, cluster), worker(users, cluster)
+    answered = sorted(_answer(alice, queues["labeling"], seconds=1)["id"] for _ in range(2))
+
+    [firing] = _firings(admin, project["id"])
+
+    assert firing["value"] == 2 and firing["evidence"]["rejected_submission_ids"] == answered
+    progress = admin.get(f"/api/v1/projects/{project['id']}/stats").json()["progress"]
+    assert (progress["accepted"], progress["rejected"], progress["tasks_completed"]) == (0, 2, 0)
+    assert _lease(bob, queues["labeling"])["task"]["id"] is not None
+
+
+def test_slow_answers_do_not_fire_fast_answers(admin, users, cluster):
+    project, queues = active_project(admin, tasks=2)
+    _rule(admin, project["id"], metric="fast_answers", action="reject_answers", threshold=1, seconds=3)
+    alice = worker(users, cluster)
+    _answer(alice, queues["labeling"], seconds=10)
+
+    assert _firings(admin, project["id"]) == []
+
+
+def test_skips_in_row_mark_a_retest(admin, users, cluster, databases):
+    project, queues = active_project(admin, tasks=3, required_qualification="cats")
+    _rule(admin, project["id"], metric="skips_in_row", action="retest", threshold=2, window_size=5)
+    alice = worker(users, cluster, qualifications=[{"name": "cats", "score": 90, "passed": True}])
+    _skip(alice, queues["labeling"])
+    _skip(alice, queues["labeling"])
+
+    [firing] = _firings(admin, project["id"])
+
+    assert (firing["metric"], firing["value"], firing["action"]) == ("skips_in_row", 2, "retest")
+    assert len(firing["evidence"]["released_assignment_ids"]) == 2
+    drifts = query(
+        databases.urls["tasks"],
+        "SELECT payload FROM event_outbox WHERE event_type = 'quality.drift' AND destination = 'contributors'",
+    )
+    payloads = [p if isinstance(p, dict) else json.loads(p) for p in (row["payload"] for row in drifts)]
+    assert {
+        "contributor_id": alice.contributor_id,
+        "qualification": "cats",
+        "metric": "skips_in_row",
+    }.items() <= next(p for p in payloads if p["contributor_id"] == alice.contributor_id).items()
+
+
+def test_a_submitted_answer_breaks_the_skip_streak(admin, users, cluster):
+    project, queues = active_project(admin, tasks=3)
+    _rule(admin, project["id"], metric="skips_in_row", action="retest", threshold=2)
+    alice = worker(users, cluster)
+    _skip(alice, queues["labeling"])
+    _answer(alice, queues["labeling"])
+
+    assert _firings(admin, project["id"]) == []
+
+
+def test_answers_per_day_suspend_for_the_rules_period(admin, users, cluster, databases):
+    project, queues = active_project(admin, tasks=3)
+    _rule(admin, project["id"], metric="answers_per_day", action="suspend", threshold=2, ban_hours=2)
+    alice = worker(users, cluster)
+    _answer(alice, queues["labeling"])
+    _answer(alice, queues["labeling"])
+
+    [firing] = _firings(admin, project["id"])
+
+    assert (firing["value"], firing["evidence"]["answers_last_24h"]) == (2, 2)
+    assert len(_bans(databases, alice.contributor_id)) == 1
+
+
+def test_low_agreement_raises_the_overlap_up_to_the_cap(admin, users, cluster):
+    project, queues = active_project(admin, tasks=1, overlap=2)
+    _rule(admin, project["id"], metric="task_agreement", action="raise_overlap", threshold=0.9, max_overlap=3)
+    first = _answer(worker(users, cluster), queues["labeling"], "cat")
+    _answer(worker(users, cluster), queues["labeling"], "dog")
+
+    [firing] = _firings(admin, project["id"])
+
+    assert (firing["task_id"], firing["value"]) == (first["task_id"], 0.5)
+    assert (firing["evidence"]["overlap_before"], firing["evidence"]["overlap_after"]) == (2, 3)
+    assert admin.get(f"/api/v1/projects/{project['id']}/stats").json()["progress"]["tasks_completed"] == 0
+    _answer(worker(users, cluster), queues["labeling"], "cat")
+    assert len(_firings(admin, project["id"])) == 1  # 2 of 3 still disagree, but 3 is the cap
+    assert admin.get(f"/api/v1/projects/{project['id']}/stats").json()["progress"]["tasks_completed"] == 1
+
+
+def test_a_deleted_rule_no_longer_fires(admin, users, cluster):
+    project, queues = active_project(admin, tasks=2)
+    rule = _rule(admin, project["id"], metric="answers_per_day", action="retest", threshold=1)
+    admin.delete(f"/api/v1/projects/{project['id']}/quality-rules/{rule['id']}")
+    _answer(worker(users, cluster), queues["labeling"])
+
+    assert _firings(admin, project["id"]) == []
+
+
+def test_drift_below_min_quality_revokes_labeling_when_the_project_says_so(admin, users, cluster, databases):
+    project, queues = active_project(
+        admin, rows=GOLD, gold_ratio=1.0, min_quality=0.8, auto_revoke_on_drift=True
+    )
+    alice = worker(users, cluster)
+    _answer(alice, queues["labeling"], "dog")
+
+    [firing] = _firings(admin, project["id"])
+
+    assert (firing["rule_id"], firing["contributor_id"], firing["action"]) == (
+        None,
+        alice.contributor_id,
+        "suspend",
+    )
+    [ban] = _bans(databases, alice.contributor_id)
+    assert (ban["queue_id"], ban["until"]) == (queues["labeling"], None)
+
+
+def test_drift_without_auto_revoke_bans_nobody(admin, users, cluster, databases):
+    project, queues = active_project(admin, rows=GOLD, gold_ratio=1.0, min_quality=0.8)
+    _rule(admin, project["id"], metric="answers_per_day", action="retest", threshold=100)
+    alice = worker(users, cluster)
+    _answer(alice, queues["labeling"], "dog")
+
+    assert _firings(admin, project["id"]) == []
+    assert _bans(databases, alice.contributor_id) == []
+
+
+def test_the_sweeper_evaluates_rules_without_being_asked(admin, users, cluster):
+    project, queues = active_project(admin, tasks=2)
+    _rule(admin, project["id"], metric="answers_per_day", action="retest", threshold=1)
+    _answer(worker(users, cluster), queues["labeling"])
+
+    firings = eventually(
+        lambda: admin.get(f"/api/v1/projects/{project['id']}/quality-rules/firings").json()["items"],
+        timeout=20,
+    )
+
+    assert firings[0]["metric"] == "answers_per_day"
