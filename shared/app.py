@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from shared.auth import InternalAuthMiddleware
 from shared.db import Database
 from shared.errors import install_error_handlers
-from shared.events import EventHandler, EventTables, OutboxDispatcher, events_router
+from shared.events import EventHandler, EventTables, OutboxDispatcher, events_router, outbox_lag_hook
 from shared.http import ServiceClient, make_client
 from shared.logging import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
 from shared.metrics import MetricsMiddleware, mark_worker_exited, metrics_endpoint
@@ -135,6 +135,10 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     )
     app.state.settings = settings
     app.state.scrape_hooks = list(parts.scrape_hooks)
+    if parts.event_tables is not None:
+        app.state.scrape_hooks.append(
+            outbox_lag_hook(service=settings.service_name, tables=parts.event_tables)
+        )
     app.state.readiness_checks = {"database": _database_ready, **parts.readiness_checks}
     app.state.db = Database.connect(settings.effective_database_url, pool_size=settings.database_pool_size)
     install_error_handlers(app)

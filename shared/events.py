@@ -19,13 +19,14 @@ from typing import Any
 import httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, Text, select, update
+from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, Text, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import ServiceCaller, issue_internal_token, service_principal
 from shared.background import DrainingLoop
 from shared.db import SessionDep, UTCDateTime, after_commit, insert_ignoring_conflicts, utcnow
 from shared.errors import Unprocessable
+from shared.metrics import OUTBOX_BACKLOG, OUTBOX_LAG
 
 log = logging.getLogger("labelops.events")
 
@@ -206,6 +207,27 @@ class OutboxDispatcher(DrainingLoop):
                     error,
                 )
             await session.execute(update(self.outbox).where(self.outbox.c.id == row["id"]).values(**values))
+
+
+async def undelivered_outbox(session: AsyncSession, outbox: Table) -> tuple[int, datetime | None]:
+    """How many outbox rows are not delivered yet, and when the oldest of them happened."""
+    stmt = select(func.count(), func.min(outbox.c.occurred_at)).where(outbox.c.delivered_at.is_(None))
+    count, oldest = (await session.execute(stmt)).one()
+    return int(count), oldest
+
+
+def outbox_lag_hook(*, service: str, tables: EventTables) -> Callable[[Any], Awaitable[None]]:
+    """A scrape hook setting the outbox backlog and lag gauges of `service` from its outbox table."""
+
+    async def refresh_outbox_lag(app: Any) -> None:
+        async with app.state.db.read_sessionmaker() as session:
+            count, oldest = await undelivered_outbox(session, tables.outbox)
+        OUTBOX_BACKLOG.labels(service).set(count)
+        OUTBOX_LAG.labels(service).set(
+            0.0 if oldest is None else max(0.0, (utcnow() - oldest).total_seconds())
+        )
+
+    return refresh_outbox_lag
 
 
 EventHandler = Callable[[AsyncSession, Event], Awaitable[None]]

@@ -11,12 +11,18 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
 )
 from starlette.requests import Request
 from starlette.responses import Response
+
+# The text format would carry every counter and histogram twice (a `*_created` gauge per series); the
+# multiprocess collector never emits them, so without them both modes expose the same series.
+disable_created_metrics()
 
 # 100 ms and 250 ms are the API latency SLO thresholds; each has its own bucket.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -35,6 +41,19 @@ HTTP_DURATION = Histogram(
 # Every SLA miss, whichever service sees it (kind: turnaround, first_response, resolution), under one
 # name so one alert rule family covers them; defined here so no two services register it twice.
 SLA_BREACHES = Counter("labelops_sla_breaches_total", "SLA targets missed", ["service", "kind"])
+
+
+def snapshot_gauge(name: str, documentation: str, labelnames: tuple[str, ...] = ()) -> Gauge:
+    """A gauge set from a snapshot of the database (by a scrape hook or a sweep). With several workers
+    the most recent snapshot is the truth: `max` would keep a stale high value of a worker not asked since."""
+    return Gauge(name, documentation, labelnames, multiprocess_mode="mostrecent")
+
+
+# Every service with event tables: how far its outbox is behind (shared.events.outbox_lag_hook).
+OUTBOX_LAG = snapshot_gauge(
+    "labelops_outbox_lag_seconds", "Age of the oldest undelivered outbox event (0 when none)", ("service",)
+)
+OUTBOX_BACKLOG = snapshot_gauge("labelops_outbox_backlog", "Undelivered outbox events", ("service",))
 
 
 class MetricsMiddleware:

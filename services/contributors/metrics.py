@@ -7,36 +7,47 @@ database (tickets.*_breach_counted_at), so replicas never count the same breach 
 from __future__ import annotations
 
 from fastapi import FastAPI
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Histogram
 
 from services.contributors.repository import tickets as ticket_repository
-from services.contributors.tickets import TicketPriority
+from services.contributors.tickets import DEFAULT_SLA_POLICY, SlaKind, TicketPriority
+from services.contributors.wellness import ContentSeverity
 from shared.db import utcnow
-from shared.metrics import SLA_BREACHES
+from shared.metrics import SLA_BREACHES, snapshot_gauge
 
-# `labelops_sla_breaches_total` is the tasks service's (turnaround, no labels); one name with two label
-# sets cannot live in one process, so tickets count under their own name.
+# The kit's labelops_sla_breaches_total{service,kind} feeds the alerts; this one adds the priority.
 TICKET_SLA_BREACHES = Counter(
     "labelops_ticket_sla_breaches_total", "Tickets that missed an SLA target", ["kind", "priority"]
 )
-TICKETS_OPEN = Gauge(
-    "labelops_tickets_open",
-    "Unresolved tickets by priority and status",
-    ["priority", "status"],
-    multiprocess_mode="max",
+TICKETS_OPEN = snapshot_gauge(
+    "labelops_tickets_open", "Unresolved tickets by priority and status", ("priority", "status")
 )
-# One bucket per common first-response target (hours), so the on-time share reads per priority.
+# A bucket at each default first-response target (1h, 4h, 8h, 24h) plus finer and coarser ones, so the
+# on-time share reads per priority.
 FIRST_RESPONSE = Histogram(
     "labelops_ticket_first_response_seconds",
     "Time from a ticket's creation to the first staff message",
     ["priority"],
-    buckets=(300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600, 72 * 3600),
+    buckets=sorted(
+        {300.0, 900.0, 1800.0, 72 * 3600.0}
+        | {target.first_response.total_seconds() for target in DEFAULT_SLA_POLICY.values()}
+    ),
 )
 # Prometheus base unit is the second; dashboards divide by 60 to show minutes.
 EXPOSURE_SECONDS = Counter(
     "labelops_exposure_seconds_total", "Time spent on content, reported by tasks, by severity", ["severity"]
 )
 OPEN_STATUSES = ("open", "in_progress", "waiting")
+
+# Every series exists from the start at 0, so a rate sees the first breach or answer.
+for _priority in TicketPriority:
+    FIRST_RESPONSE.labels(_priority.value)
+    for _kind in SlaKind:
+        TICKET_SLA_BREACHES.labels(_kind.value, _priority.value)
+for _kind in SlaKind:
+    SLA_BREACHES.labels("contributors", _kind.value)
+for _severity in ContentSeverity:
+    EXPOSURE_SECONDS.labels(_severity.value)
 
 
 async def refresh_ticket_metrics(app: FastAPI) -> None:

@@ -39,7 +39,7 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
             event_handlers=HANDLERS,
             on_startup=[start_sweeper],
             on_shutdown=[stop_sweeper],
-            scrape_hooks=[metrics.refresh_queue_depth],
+            scrape_hooks=[metrics.refresh_queue_metrics],
         )
     )
     app.add_exception_handler(LeaseRace, _lease_race)

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from services.vendors.events import HANDLERS
-from services.vendors.metrics import refresh_delivery_backlog
+from services.vendors.metrics import refresh_vendor_metrics
 from services.vendors.models import event_tables
 from services.vendors.routes import communications, contracts, money, negotiations, vendors, webhooks
 from services.vendors.service.subscriptions import start_deliverer, stop_deliverer
@@ -34,6 +34,6 @@ def create_app(settings: VendorsSettings | None = None) -> FastAPI:
             event_handlers=HANDLERS,
             on_startup=[start_deliverer, start_budget_sweeper],
             on_shutdown=[stop_budget_sweeper, stop_deliverer],
-            scrape_hooks=[refresh_delivery_backlog],
+            scrape_hooks=[refresh_vendor_metrics],
         )
     )

@@ -328,6 +328,18 @@ async def delivery_counts(session: AsyncSession) -> dict[str, int]:
     return {status: count for status, count in (await session.execute(stmt)).all()}
 
 
+async def latest_attainments(session: AsyncSession) -> list[str | None]:
+    """The overall SLA attainment of the most recent scorecard of each active vendor (None: unmeasured)."""
+    latest = (
+        select(func.max(Scorecard.id))
+        .join(Vendor, Vendor.id == Scorecard.vendor_id)
+        .where(Vendor.status == "active")
+        .group_by(Scorecard.vendor_id)
+    )
+    results = (await session.execute(select(Scorecard.result).where(Scorecard.id.in_(latest)))).scalars()
+    return [result.get("overall_attainment") for result in results]
+
+
 async def purge_inbound_before(session: AsyncSession, *, before: datetime) -> None:
     await session.execute(InboundWebhook.__table__.delete().where(InboundWebhook.received_at < before))  # type: ignore[attr-defined]
 

@@ -20,11 +20,11 @@ SCALARS = {
     "labelops_lease_expiries_total",
     "labelops_sla_breaches_total",
     "labelops_gold_accuracy_ratio",
-    "labelops_open_tickets",
+    "labelops_tickets_open",
     "labelops_exposure_seconds_total",
     "labelops_budget_forecast_ratio",
     "labelops_vendor_sla_attainment_ratio",
-    "labelops_webhook_deliveries_total",
+    "labelops_webhook_delivery_attempts_total",
     "labelops_outbox_lag_seconds",
 }
 KNOWN = SCALARS | {f"{h}_{suffix}" for h in HISTOGRAMS for suffix in ("bucket", "count", "sum")}

@@ -220,3 +220,34 @@ async def queue_depth(session: AsyncSession, *, now: datetime) -> dict[str, int]
         )
     ).scalar()
     return {"open": int(totals or 0), "leased": int(leased or 0)}
+
+
+async def oldest_unfinished_task_created_at(session: AsyncSession) -> datetime | None:
+    """When the oldest task still short of its overlap in an active project was imported.
+
+    One indexed lookup per active project (ix_tasks_unfinished), never a scan of the tasks.
+    """
+    stmt = _sql(
+        """
+        SELECT MIN((SELECT MIN(t.created_at) FROM tasks t
+                    WHERE t.project_id = p.id AND t.completed_count < t.overlap)) AS oldest
+        FROM projects p WHERE p.status = 'active'
+        """,
+        out_times=("oldest",),
+    )
+    return (await session.execute(stmt)).scalar()
+
+
+async def gold_answer_totals(session: AsyncSession) -> tuple[int, int]:
+    """(correct, total) gold answers across active projects, from the running counters."""
+    row = (
+        await session.execute(
+            text(
+                """
+                SELECT COALESCE(SUM(c.gold_correct), 0), COALESCE(SUM(c.gold_total), 0)
+                FROM project_counters c JOIN projects p ON p.id = c.project_id WHERE p.status = 'active'
+                """
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])

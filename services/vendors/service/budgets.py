@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import pricing, repository
 from services.vendors.budgeting import budget_position
-from services.vendors.metrics import BUDGET_UTILISATION
 from services.vendors.models import Budget
 from services.vendors.money import zero
 from services.vendors.schemas import BudgetCreate, BudgetUpdate
@@ -98,7 +97,6 @@ async def measure_spend(session: AsyncSession, app: FastAPI, *, budget: Budget) 
 async def evaluate_budget(session: AsyncSession, app: FastAPI, *, budget: Budget) -> dict:
     """Alert once when the forecast exceeds the budget; with a hard cap, suspend at the cap, restore below it."""
     report = await measure_spend(session, app, budget=budget)
-    BUDGET_UTILISATION.observe(float(report["utilisation"]))  # a metric, not money: float is fine here
     if report["forecast_exceeds_budget"] and budget.alert_sent_at is None:
         budget.alert_sent_at = utcnow()
         await outbound.emit(session, "budget.alert", {"budget_id": budget.id, "project_id": budget.project_id,

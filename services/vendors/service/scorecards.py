@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository
-from services.vendors.metrics import SLA_ATTAINMENT
 from services.vendors.models import Scorecard
 from services.vendors.money import zero
 from services.vendors.schemas import ScorecardCreate
@@ -71,8 +70,6 @@ async def compute_scorecard(
     )
     invoiced = sum((i.total for i in invoices if i.currency == contract.currency), zero(contract.currency))
     card = score_vendor(sla_terms_of(contract), measured, invoiced, contract.currency)
-    if card.overall_attainment is not None:
-        SLA_ATTAINMENT.observe(float(card.overall_attainment))
     accepted = int(_number(stats, "accepted_units") or 0)
     rejected = int(_number(stats, "rejected_units") or 0)
     cost = cost_per_accepted_label(invoiced, accepted, rejected)

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.vendors import repository, retry, signatures, url_safety
-from services.vendors.metrics import WEBHOOK_DELIVERIES
+from services.vendors.metrics import WEBHOOK_DELIVERY_ATTEMPTS
 from services.vendors.models import WebhookDelivery, WebhookSubscription
 from services.vendors.schemas import SubscriptionCreate, SubscriptionUpdate
 from services.vendors.service.common import not_found
@@ -205,7 +205,7 @@ class WebhookDeliverer(DrainingLoop):
         outcome = retry.classify_attempt(
             attempt, status_code, max_attempts=self.settings.webhook_max_attempts
         )
-        WEBHOOK_DELIVERIES.labels(outcome.value).inc()
+        WEBHOOK_DELIVERY_ATTEMPTS.labels(outcome.value).inc()
         async with self.sessionmaker() as session, session.begin():
             delivery = await session.get(WebhookDelivery, delivery_id)
             subscription = await session.get(WebhookSubscription, delivery.subscription_id)

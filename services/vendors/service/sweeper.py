@@ -9,6 +9,7 @@ import logging
 from fastapi import FastAPI
 
 from services.vendors import repository
+from services.vendors.metrics import observe_budget_sweep
 from services.vendors.service.budgets import evaluate_budget
 from shared.db import utcnow
 from shared.errors import DomainError
@@ -20,18 +21,18 @@ async def sweep_budgets(app: FastAPI) -> int:
     """Evaluate every budget whose period covers today, each in its own transaction; returns how many."""
     async with app.state.db.read_sessionmaker() as session:
         ids = await repository.budgets_in_force(session, on=utcnow().date())
-    evaluated = 0
+    reports = []
     for budget_id in ids:
         try:
             async with app.state.db.sessionmaker() as session, session.begin():
                 budget = await repository.get_for_update(session, repository.Budget, row_id=budget_id)
                 if budget is not None:
-                    await evaluate_budget(session, app, budget=budget)
-                    evaluated += 1
+                    reports.append(await evaluate_budget(session, app, budget=budget))
         except DomainError as exc:
             # The tasks service being down must not stop the other budgets; the next sweep retries.
             log.warning("budget %s not evaluated: %s", budget_id, exc.detail)
-    return evaluated
+    observe_budget_sweep(reports)
+    return len(reports)
 
 
 async def _loop(app: FastAPI, every: float) -> None:
