@@ -100,7 +100,10 @@ def create_engine(url: str, *, pool_size: int = 32) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=max(pool_size // 4, 1),
+        # No overflow: an overflow connection is closed as soon as it is returned to a full pool, so
+        # under steady load the pool opened and closed several PostgreSQL backends a second (a fork
+        # each). Requests beyond the pool wait for a connection instead.
+        max_overflow=0,
         pool_pre_ping=False,
         json_serializer=_json_serializer,
         json_deserializer=orjson.loads,

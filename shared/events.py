@@ -27,6 +27,7 @@ from shared.background import DrainingLoop
 from shared.db import SessionDep, UTCDateTime, after_commit, insert_ignoring_conflicts, utcnow
 from shared.errors import Unprocessable
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_LAG
+from shared.rawsql import RawConnection, RawQuery
 
 log = logging.getLogger("labelops.events")
 
@@ -108,6 +109,30 @@ class Publisher:
         if destinations:
             after_commit(session, _wake_dispatcher)
         return event_id
+
+    def publishes(self, event_type: str) -> bool:
+        """Whether anyone subscribes to `event_type` (an unrouted event writes nothing)."""
+        return bool(self.routes.get(event_type))
+
+    async def publish_raw(self, connection: RawConnection, event_type: str, data: dict[str, Any]) -> str:
+        """`publish` for hot paths on a driver connection; the caller runs it in its transaction."""
+        event_id, now = str(uuid.uuid4()), utcnow()
+        rows = [
+            {"event_id": event_id, "event_type": event_type, "destination": d, "payload": data, "now": now}
+            for d in self.routes.get(event_type, ())
+        ]
+        if rows:
+            await connection.execute_many(_OUTBOX_INSERT, rows)
+            connection.after_commit(_wake_dispatcher)
+        return event_id
+
+
+_OUTBOX_INSERT = RawQuery(
+    "INSERT INTO event_outbox (event_id, event_type, destination, payload, occurred_at, attempts, next_attempt_at)"
+    " VALUES (:event_id, :event_type, :destination, :payload, :now, 0, :now)",
+    json_params=("payload",),
+    time_params=("now",),
+)
 
 
 def _wake_dispatcher(app: Any) -> None:

@@ -65,14 +65,21 @@ async def claim_or_replay(
         .mappings()
         .one()
     )
-    if row["fingerprint"] != fingerprint:
+    return replay_of(row["fingerprint"], row["status_code"], row["response"], fingerprint)
+
+
+def replay_of(
+    stored_fingerprint: str, status_code: int | None, body: Any, fingerprint: str
+) -> StoredResponse:
+    """The response to replay for a key already used: 422 if the body differs, 409 while in progress."""
+    if stored_fingerprint != fingerprint:
         raise Unprocessable(
             "this Idempotency-Key was used with a different request body",
             errors=[{"pointer": "/", "field": "Idempotency-Key", "in": "header", "detail": "key reused"}],
         )
-    if row["status_code"] is None:
+    if status_code is None:
         raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
-    return StoredResponse(row["status_code"], row["response"])
+    return StoredResponse(status_code, body)
 
 
 async def remember_response(

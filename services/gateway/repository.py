@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.gateway.models import ApiKey, AuditEvent, AuthSession, RefreshToken, User
 from shared.db import flush_or_conflict
+from shared.rawsql import RawConnection, RawQuery
 
 
 async def get_user(session: AsyncSession, *, user_id: int) -> User | None:
@@ -37,19 +38,22 @@ async def enabled_admin_ids(session: AsyncSession) -> list[int]:
     return [user_id for user_id, roles in rows if "admin" in roles]
 
 
-# Built once: this runs on every proxied request, and building a statement costs more than running it.
-_CALLER_FACTS = (
-    select(User.roles, User.vendor_id, User.contributor_id, User.disabled, AuthSession.revoked_at)
-    .join(AuthSession, (AuthSession.user_id == User.id) & (AuthSession.id == bindparam("session_id")))
-    .where(User.id == bindparam("user_id"))
+# Runs on every proxied request: on the driver connection, where it costs a fraction of a Core query.
+_CALLER_FACTS = RawQuery(
+    """
+    SELECT u.roles, u.vendor_id, u.contributor_id, u.disabled, s.revoked_at
+    FROM users u JOIN auth_sessions s ON s.user_id = u.id AND s.id = :session_id
+    WHERE u.id = :user_id
+    """,
+    json_cols=("roles",),
+    time_cols=("revoked_at",),
+    bool_cols=("disabled",),
 )
 
 
-async def caller_facts(conn: AsyncConnection, *, user_id: int, session_id: str) -> dict[str, Any] | None:
+async def caller_facts(conn: RawConnection, *, user_id: int, session_id: str) -> dict[str, Any] | None:
     """What each request must re-check: the user is enabled and its login session not revoked."""
-    result = await conn.execute(_CALLER_FACTS, {"user_id": user_id, "session_id": session_id})
-    row = result.mappings().one_or_none()
-    return dict(row) if row else None
+    return await conn.fetchrow(_CALLER_FACTS, {"user_id": user_id, "session_id": session_id})
 
 
 async def add_auth_session(session: AsyncSession, auth_session: AuthSession) -> None:

@@ -19,6 +19,7 @@ from shared import tokens
 from shared.auth import Principal
 from shared.db import Database, utcnow
 from shared.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from shared.rawsql import raw_connection
 
 API_KEY_PREFIX = "lo_"
 # last_used_at is a hint for admins, not an access log: one write a minute per key is enough.
@@ -185,7 +186,7 @@ async def authenticate_bearer(
     user_id, session_id = claims.get("uid"), claims.get("sid")
     if not isinstance(user_id, int) or not isinstance(session_id, str):
         raise Unauthorized("token does not name a user session")
-    async with db.autocommit.connect() as conn:
+    async with raw_connection(db.engine) as conn:
         facts = await repository.caller_facts(conn, user_id=user_id, session_id=session_id)
     if facts is None or facts["disabled"] or facts["revoked_at"] is not None:
         raise Unauthorized("the session has ended or the user is disabled")

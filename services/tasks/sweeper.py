@@ -13,14 +13,16 @@ from services.tasks.repository.assignments import reclaim_expired_leases
 from services.tasks.service import quality_rules
 from services.tasks.service.projects import sweep_expired_permissions
 from shared.db import utcnow
+from shared.rawsql import raw_connection
 
 log = logging.getLogger("labelops.tasks.sweeper")
 
 
 async def sweep_once(app: FastAPI) -> tuple[int, int]:
+    now = utcnow()
+    async with raw_connection(app.state.db.engine) as connection, connection.transaction():
+        leases = await reclaim_expired_leases(connection, now=now)
     async with app.state.db.sessionmaker() as session, session.begin():
-        now = utcnow()
-        leases = await reclaim_expired_leases(session, now=now)
         grants = await sweep_expired_permissions(session, now=now)
     if leases:
         metrics.LEASE_EXPIRIES.inc(leases)

@@ -1,8 +1,12 @@
-"""The hot path's queries: leasing, reclaiming, submitting. Core SQL only, one round trip per step.
+"""The hot path's queries: leasing, reclaiming, submitting — on the driver connection (shared.rawsql).
 
-PostgreSQL claims with `FOR UPDATE SKIP LOCKED` inside one statement (pick, bump the task's counter,
-insert the lease); SQLite write transactions begin IMMEDIATE (shared.db), so writers are serialised and
-the same steps run as two short statements.
+On PostgreSQL each step is one statement in autocommit: `next` is two round trips (the context, which
+also reclaims the queue's expired leases in a data-modifying CTE, then the claim with
+`FOR UPDATE SKIP LOCKED` that picks, bumps the task's counter and inserts the lease), and a plain submit
+is two (the context, then one statement that closes the lease, stores the submission, counts completion
+and remembers the Idempotency-Key response). Every statement is atomic on its own and the invariants
+hold in constraints, so nothing needs a surrounding transaction. SQLite runs the same steps as short
+statements inside one write transaction (BEGIN IMMEDIATE), which serialises writers.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.repository import dialect_of
 from shared.db import UTCDateTime
+from shared.rawsql import RawConnection, RawQuery
 
 UTC_TYPE = UTCDateTime()
 
@@ -34,33 +38,43 @@ def _sql(
     return clause
 
 
-LEASE_CONTEXT_SQL = """
-    SELECT {relax} q.id AS queue_id, q.kind, p.id AS project_id, p.status AS project_status, p.lease_seconds,
-           p.content_severity, p.gold_ratio, p.required_languages, p.required_skills,
-           p.required_qualification, p.required_qualification_score,
-           cp.contributor_id AS profile_id, cp.status AS contributor_status, cp.vendor_id, cp.languages,
-           cp.skills, cp.qualifications, cp.daily_caps_minutes, cp.opted_out_harmful, cp.timezone, cp.erased,
-           EXISTS (
-             SELECT 1 FROM queue_permissions g
-             WHERE g.queue_id = q.id AND g.revoked_at IS NULL AND g.suspended = false AND g.role = :role
-               AND (g.expires_at IS NULL OR g.expires_at > :now)
-               AND (g.contributor_id = :contributor_id
-                    OR (g.vendor_id IS NOT NULL AND g.vendor_id = cp.vendor_id)
-                    OR (g.crowd AND cp.contributor_id IS NOT NULL AND cp.vendor_id IS NULL))
-           ) AS permitted,
-           EXISTS (
-             SELECT 1 FROM vendor_suspensions s WHERE s.project_id = p.id AND s.vendor_id = cp.vendor_id
-           ) AS vendor_suspended,
-           a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data
+def _pg(connection: RawConnection) -> bool:
+    return connection.dialect == "postgresql"
+
+
+# A lease lost in a database crash costs nothing (the worker asks again and the task's counter is lost
+# with it), so on PostgreSQL the lease statements do not wait for their WAL flush; submits still do.
+_RELAXED = "set_config('synchronous_commit', 'off', true) AS relaxed"
+
+_LEASE_CONTEXT_COLUMNS = """
+    q.id AS queue_id, q.kind, p.id AS project_id, p.status AS project_status, p.lease_seconds,
+    p.content_severity, p.gold_ratio, p.required_languages, p.required_skills,
+    p.required_qualification, p.required_qualification_score,
+    cp.contributor_id AS profile_id, cp.status AS contributor_status, cp.vendor_id, cp.languages,
+    cp.skills, cp.qualifications, cp.daily_caps_minutes, cp.opted_out_harmful, cp.timezone, cp.erased,
+    EXISTS (
+      SELECT 1 FROM queue_permissions g
+      WHERE g.queue_id = q.id AND g.revoked_at IS NULL AND g.suspended = false AND g.role = :role
+        AND (g.expires_at IS NULL OR g.expires_at > :now)
+        AND (g.contributor_id = :contributor_id
+             OR (g.vendor_id IS NOT NULL AND g.vendor_id = cp.vendor_id)
+             OR (g.crowd AND cp.contributor_id IS NOT NULL AND cp.vendor_id IS NULL))
+    ) AS permitted,
+    EXISTS (
+      SELECT 1 FROM vendor_suspensions s WHERE s.project_id = p.id AND s.vendor_id = cp.vendor_id
+    ) AS vendor_suspended,
+    a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data
+"""
+_LEASE_CONTEXT_FROM = """
     FROM queues q
     JOIN projects p ON p.id = q.project_id
     LEFT JOIN contributor_profiles cp ON cp.contributor_id = :contributor_id
     LEFT JOIN assignments a ON a.queue_id = q.id AND a.contributor_id = :contributor_id AND a.status = 'leased'
     LEFT JOIN tasks t ON t.id = a.task_id
     WHERE q.id = :queue_id
-    """
-_LEASE_CONTEXT_TYPES = dict(
-    times=("now",),
+"""
+_LEASE_CONTEXT_KINDS = dict(
+    time_params=("now",),
     json_cols=(
         "required_languages",
         "required_skills",
@@ -70,106 +84,97 @@ _LEASE_CONTEXT_TYPES = dict(
         "daily_caps_minutes",
         "lease_data",
     ),
-    out_times=("lease_expires_at",),
-    bools=("permitted", "vendor_suspended", "opted_out_harmful", "erased"),
+    time_cols=("lease_expires_at",),
+    bool_cols=("permitted", "vendor_suspended", "opted_out_harmful", "erased"),
 )
-LEASE_CONTEXT = _sql(LEASE_CONTEXT_SQL.format(relax=""), **_LEASE_CONTEXT_TYPES)
-# A lease lost in a database crash costs nothing (the worker asks again and the task's counter is lost
-# with it), so on PostgreSQL a `next` transaction does not wait for its WAL flush; submits still do.
-LEASE_CONTEXT_PG = _sql(
-    LEASE_CONTEXT_SQL.format(relax="set_config('synchronous_commit', 'off', true) AS relaxed,"),
-    **_LEASE_CONTEXT_TYPES,
-)
-
-
-async def lease_context(
-    session: AsyncSession, *, queue_id: int, contributor_id: int, role: str, now: datetime
-) -> dict[str, Any] | None:
-    stmt = LEASE_CONTEXT_PG if dialect_of(session) == "postgresql" else LEASE_CONTEXT
-    result = await session.execute(
-        stmt, {"queue_id": queue_id, "contributor_id": contributor_id, "role": role, "now": now}
-    )
-    row = result.mappings().first()
-    return dict(row) if row is not None else None
-
-
-EXPOSURE_TODAY = _sql(
-    "SELECT seconds FROM daily_exposure WHERE contributor_id = :contributor_id AND day = :day AND severity = :severity"
-)
-
-
-async def exposure_seconds(session: AsyncSession, *, contributor_id: int, day: str, severity: str) -> int:
-    result = await session.execute(
-        EXPOSURE_TODAY, {"contributor_id": contributor_id, "day": day, "severity": severity}
-    )
-    return int(result.scalar() or 0)
-
-
-RECLAIM_PG = _sql(
-    """
+# The statement's snapshot predates its own reclaim, so a lease it expires still shows as the caller's
+# lease; the service compares lease_expires_at with now and never returns an expired one.
+LEASE_CONTEXT_PG = RawQuery(
+    f"""
     WITH expired AS (
       UPDATE assignments SET status = 'expired', finished_at = :now
       WHERE queue_id = :queue_id AND status = 'leased' AND lease_expires_at < :now
       RETURNING task_id
-    ), per_task AS (SELECT task_id, count(*) AS n FROM expired GROUP BY task_id)
+    ), given_back AS (
+      UPDATE tasks SET assigned_count = tasks.assigned_count - per_task.n
+      FROM (SELECT task_id, count(*) AS n FROM expired GROUP BY task_id) per_task
+      WHERE tasks.id = per_task.task_id
+      RETURNING per_task.n
+    )
+    SELECT {_RELAXED}, (SELECT coalesce(sum(n), 0)::int FROM given_back) AS reclaimed,
+    {_LEASE_CONTEXT_COLUMNS} {_LEASE_CONTEXT_FROM}
+    """,
+    **_LEASE_CONTEXT_KINDS,
+)
+LEASE_CONTEXT = RawQuery(f"SELECT {_LEASE_CONTEXT_COLUMNS} {_LEASE_CONTEXT_FROM}", **_LEASE_CONTEXT_KINDS)
+
+
+async def lease_context(
+    connection: RawConnection, *, queue_id: int, contributor_id: int, role: str, now: datetime
+) -> dict[str, Any] | None:
+    """The queue, its project, the caller's profile, permission and live lease; expired leases of the
+    queue are reclaimed first (`reclaimed` says how many)."""
+    params = {"queue_id": queue_id, "contributor_id": contributor_id, "role": role, "now": now}
+    if _pg(connection):
+        return await connection.fetchrow(LEASE_CONTEXT_PG, params)
+    reclaimed = await reclaim_expired_leases(connection, now=now, queue_id=queue_id)
+    row = await connection.fetchrow(LEASE_CONTEXT, params)
+    return None if row is None else {**row, "reclaimed": reclaimed}
+
+
+EXPOSURE_TODAY = RawQuery(
+    "SELECT seconds FROM daily_exposure WHERE contributor_id = :contributor_id AND day = :day AND severity = :severity"
+)
+
+
+async def exposure_seconds(connection: RawConnection, *, contributor_id: int, day: str, severity: str) -> int:
+    row = await connection.fetchrow(
+        EXPOSURE_TODAY, {"contributor_id": contributor_id, "day": day, "severity": severity}
+    )
+    return int(row["seconds"]) if row else 0
+
+
+_EXPIRE = """
+    UPDATE assignments SET status = 'expired', finished_at = :now
+    WHERE {scope} status = 'leased' AND lease_expires_at < :now
+    RETURNING task_id
+"""
+RECLAIM_ALL_PG = RawQuery(
+    f"""
+    WITH expired AS ({_EXPIRE.format(scope="")}),
+    per_task AS (SELECT task_id, count(*) AS n FROM expired GROUP BY task_id)
     UPDATE tasks SET assigned_count = tasks.assigned_count - per_task.n
     FROM per_task WHERE tasks.id = per_task.task_id
     RETURNING per_task.n
     """,
-    times=("now",),
+    time_params=("now",),
 )
-RECLAIM_ALL_PG = _sql(
-    """
-    WITH expired AS (
-      UPDATE assignments SET status = 'expired', finished_at = :now
-      WHERE status = 'leased' AND lease_expires_at < :now
-      RETURNING task_id
-    ), per_task AS (SELECT task_id, count(*) AS n FROM expired GROUP BY task_id)
-    UPDATE tasks SET assigned_count = tasks.assigned_count - per_task.n
-    FROM per_task WHERE tasks.id = per_task.task_id
-    RETURNING per_task.n
-    """,
-    times=("now",),
-)
-EXPIRE_SQLITE = _sql(
-    """
-    UPDATE assignments SET status = 'expired', finished_at = :now
-    WHERE queue_id = :queue_id AND status = 'leased' AND lease_expires_at < :now
-    RETURNING task_id
-    """,
-    times=("now",),
-)
-EXPIRE_ALL_SQLITE = _sql(
-    """
-    UPDATE assignments SET status = 'expired', finished_at = :now
-    WHERE status = 'leased' AND lease_expires_at < :now
-    RETURNING task_id
-    """,
-    times=("now",),
-)
-GIVE_BACK = text("UPDATE tasks SET assigned_count = assigned_count - :n WHERE id = :task_id")
+EXPIRE_QUEUE = RawQuery(_EXPIRE.format(scope="queue_id = :queue_id AND"), time_params=("now",))
+EXPIRE_ALL = RawQuery(_EXPIRE.format(scope=""), time_params=("now",))
+GIVE_BACK = RawQuery("UPDATE tasks SET assigned_count = assigned_count - :n WHERE id = :task_id")
 
 
-async def reclaim_expired_leases(session: AsyncSession, *, now: datetime, queue_id: int | None = None) -> int:
+async def reclaim_expired_leases(
+    connection: RawConnection, *, now: datetime, queue_id: int | None = None
+) -> int:
     """Expire overdue leases (of one queue, or all) and give their capacity back to the tasks."""
-    params: dict[str, Any] = {"now": now}
-    if queue_id is not None:
-        params["queue_id"] = queue_id
-    if dialect_of(session) == "postgresql":
-        rows = (await session.execute(RECLAIM_PG if queue_id is not None else RECLAIM_ALL_PG, params)).all()
-        return sum(int(r[0]) for r in rows)
-    stmt = EXPIRE_SQLITE if queue_id is not None else EXPIRE_ALL_SQLITE
-    task_ids = Counter(r[0] for r in (await session.execute(stmt, params)).all())
-    if task_ids:
-        await session.execute(GIVE_BACK, [{"task_id": t, "n": n} for t, n in task_ids.items()])
-    return sum(task_ids.values())
+    if _pg(connection) and queue_id is None:
+        return sum(int(r["n"]) for r in await connection.fetch(RECLAIM_ALL_PG, {"now": now}))
+    if queue_id is None:
+        rows = await connection.fetch(EXPIRE_ALL, {"now": now})
+    else:
+        rows = await connection.fetch(EXPIRE_QUEUE, {"now": now, "queue_id": queue_id})
+    per_task = Counter(r["task_id"] for r in rows)
+    if per_task:
+        await connection.execute_many(GIVE_BACK, [{"task_id": t, "n": n} for t, n in per_task.items()])
+    return sum(per_task.values())
 
 
 _CLAIM_FILTER = """
     t.project_id = :project_id AND t.is_gold = :gold AND t.assigned_count < t.overlap
     AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
 """
-CLAIM_PG = _sql(
+CLAIM_PG = RawQuery(
     f"""
     WITH picked AS (
       SELECT t.id FROM tasks t WHERE {_CLAIM_FILTER}
@@ -186,12 +191,12 @@ CLAIM_PG = _sql(
       FROM bumped
       RETURNING id, task_id
     )
-    SELECT leased.id AS assignment_id, leased.task_id, bumped.data FROM leased JOIN bumped ON bumped.id = leased.task_id
+    SELECT {_RELAXED}, leased.id AS assignment_id, leased.task_id, bumped.data
+    FROM leased JOIN bumped ON bumped.id = leased.task_id
     """,
-    times=("now", "expires"),
-    json_cols=("data",),
+    time_params=("now", "expires"),
 )
-PICK_SQLITE = _sql(
+PICK_SQLITE = RawQuery(
     f"""
     UPDATE tasks SET assigned_count = assigned_count + 1
     WHERE id = (
@@ -202,19 +207,19 @@ PICK_SQLITE = _sql(
     """,
     json_cols=("data",),
 )
-INSERT_LEASE = _sql(
+INSERT_LEASE = RawQuery(
     """
     INSERT INTO assignments
       (queue_id, project_id, task_id, contributor_id, vendor_id, status, leased_at, lease_expires_at)
     VALUES (:queue_id, :project_id, :task_id, :contributor_id, :vendor_id, 'leased', :now, :expires)
     RETURNING id
     """,
-    times=("now", "expires"),
+    time_params=("now", "expires"),
 )
 
 
 async def claim_task(
-    session: AsyncSession,
+    connection: RawConnection,
     *,
     queue_id: int,
     project_id: int,
@@ -234,110 +239,146 @@ async def claim_task(
         "now": now,
         "expires": expires,
     }
-    if dialect_of(session) == "postgresql":
-        row = (await session.execute(CLAIM_PG, params)).mappings().first()
-        return dict(row) if row is not None else None
-    picked = (await session.execute(PICK_SQLITE, params)).mappings().first()
+    if _pg(connection):
+        return await connection.fetchrow(CLAIM_PG, params)
+    picked = await connection.fetchrow(
+        PICK_SQLITE, {"project_id": project_id, "contributor_id": contributor_id, "gold": gold}
+    )
     if picked is None:
         return None
-    assignment_id = (
-        await session.execute(INSERT_LEASE, {**params, "task_id": picked["task_id"]})
-    ).scalar_one()
-    return {"assignment_id": assignment_id, "task_id": picked["task_id"], "data": picked["data"]}
+    leased = await connection.fetchrow(INSERT_LEASE, {**params, "task_id": picked["task_id"]})
+    return {"assignment_id": leased["id"], "task_id": picked["task_id"], "data": picked["data"]}
 
 
-REMAINING_FOR = text(
+REMAINING_FOR = RawQuery(
     """
     SELECT EXISTS (
       SELECT 1 FROM tasks t
       WHERE t.project_id = :project_id AND t.completed_count < t.overlap
         AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
-    )
-    """
+    ) AS remains
+    """,
+    bool_cols=("remains",),
 )
 
 
-async def work_remains_for(session: AsyncSession, *, project_id: int, contributor_id: int) -> bool:
+async def work_remains_for(connection: RawConnection, *, project_id: int, contributor_id: int) -> bool:
     """Unfinished tasks this contributor never had (all currently leased by others, since none was claimable)."""
-    result = await session.execute(
+    row = await connection.fetchrow(
         REMAINING_FOR, {"project_id": project_id, "contributor_id": contributor_id}
     )
-    return bool(result.scalar())
+    return bool(row["remains"])
 
 
-ASSIGNMENT_CONTEXT = _sql(
+ASSIGNMENT_CONTEXT = RawQuery(
     """
     SELECT a.id, a.status, a.lease_expires_at, a.task_id, a.project_id, a.queue_id, a.vendor_id,
            p.label_schema, p.content_severity, p.min_quality, p.review_ratio, p.sla_turnaround_hours,
            p.auto_revoke_on_drift, p.lease_seconds, p.required_qualification,
            t.is_gold, t.gold_answer, t.created_at AS task_created_at, t.due_at,
-           cp.timezone
+           cp.timezone,
+           k.fingerprint AS replay_fingerprint, k.status_code AS replay_status, k.response AS replay_body
     FROM assignments a
     JOIN projects p ON p.id = a.project_id
     JOIN tasks t ON t.id = a.task_id
     LEFT JOIN contributor_profiles cp ON cp.contributor_id = a.contributor_id
+    LEFT JOIN idempotency_keys k ON k.scope = :scope AND k.key = :key
     WHERE a.id = :assignment_id AND a.contributor_id = :contributor_id
     """,
-    json_cols=("label_schema", "gold_answer"),
-    out_times=("lease_expires_at", "task_created_at", "due_at"),
-    bools=("is_gold", "auto_revoke_on_drift"),
+    json_cols=("label_schema", "gold_answer", "replay_body"),
+    time_cols=("lease_expires_at", "task_created_at", "due_at"),
+    bool_cols=("is_gold", "auto_revoke_on_drift"),
 )
 
 
 async def assignment_context(
-    session: AsyncSession, *, assignment_id: int, contributor_id: int
+    connection: RawConnection,
+    *,
+    assignment_id: int,
+    contributor_id: int,
+    scope: str = "",
+    key: str | None = None,
 ) -> dict | None:
-    """The caller's own assignment with what submitting needs; another contributor's is not found."""
-    result = await session.execute(
-        ASSIGNMENT_CONTEXT, {"assignment_id": assignment_id, "contributor_id": contributor_id}
+    """The caller's own assignment with what submitting needs, and the response stored under
+    `scope`/`key` if this is a replay; another contributor's assignment is not found."""
+    return await connection.fetchrow(
+        ASSIGNMENT_CONTEXT,
+        {"assignment_id": assignment_id, "contributor_id": contributor_id, "scope": scope, "key": key},
     )
-    row = result.mappings().first()
-    return dict(row) if row is not None else None
 
 
-EXTEND_LEASE = _sql(
+REPLAY = RawQuery(
+    "SELECT fingerprint, status_code, response FROM idempotency_keys WHERE scope = :scope AND key = :key",
+    json_cols=("response",),
+)
+
+
+async def stored_response(connection: RawConnection, *, scope: str, key: str) -> dict[str, Any] | None:
+    return await connection.fetchrow(REPLAY, {"scope": scope, "key": key})
+
+
+EXTEND_LEASE = RawQuery(
     """
     UPDATE assignments SET lease_expires_at = :expires
     WHERE id = :assignment_id AND contributor_id = :contributor_id AND status = 'leased' AND lease_expires_at >= :now
     RETURNING lease_expires_at
     """,
-    times=("now", "expires"),
-    out_times=("lease_expires_at",),
+    time_params=("now", "expires"),
+    time_cols=("lease_expires_at",),
 )
 
 
 async def extend_lease(
-    session: AsyncSession, *, assignment_id: int, contributor_id: int, now: datetime, expires: datetime
+    connection: RawConnection, *, assignment_id: int, contributor_id: int, now: datetime, expires: datetime
 ) -> datetime | None:
-    result = await session.execute(
+    row = await connection.fetchrow(
         EXTEND_LEASE,
         {"assignment_id": assignment_id, "contributor_id": contributor_id, "now": now, "expires": expires},
     )
-    return result.scalar()
+    return row["lease_expires_at"] if row else None
 
 
-FINISH_LEASE = _sql(
+RELEASE_PG = RawQuery(
+    """
+    WITH released AS (
+      UPDATE assignments SET status = 'released', finished_at = :now
+      WHERE id = :assignment_id AND contributor_id = :contributor_id AND status = 'leased'
+        AND lease_expires_at >= :now
+      RETURNING task_id
+    )
+    UPDATE tasks SET assigned_count = tasks.assigned_count - 1
+    FROM released WHERE tasks.id = released.task_id
+    RETURNING tasks.id AS task_id
+    """,
+    time_params=("now",),
+)
+FINISH_LEASE = RawQuery(
     """
     UPDATE assignments SET status = :status, finished_at = :now
     WHERE id = :assignment_id AND contributor_id = :contributor_id AND status = 'leased' AND lease_expires_at >= :now
     RETURNING task_id
     """,
-    times=("now",),
+    time_params=("now",),
 )
 
 
-async def finish_lease(
-    session: AsyncSession, *, assignment_id: int, contributor_id: int, status: str, now: datetime
+async def release_lease(
+    connection: RawConnection, *, assignment_id: int, contributor_id: int, now: datetime
 ) -> int | None:
-    """Close a live lease as `submitted` or `released`; None when it was not live any more."""
-    result = await session.execute(
-        FINISH_LEASE,
-        {"assignment_id": assignment_id, "contributor_id": contributor_id, "status": status, "now": now},
-    )
-    return result.scalar()
+    """Close a live lease as `released` and give its capacity back; None when it was not live any more."""
+    params = {"assignment_id": assignment_id, "contributor_id": contributor_id, "now": now}
+    if _pg(connection):
+        row = await connection.fetchrow(RELEASE_PG, params)
+        return row["task_id"] if row else None
+    row = await connection.fetchrow(FINISH_LEASE, {**params, "status": "released"})
+    if row is None:
+        return None
+    await connection.execute_many(GIVE_BACK, [{"task_id": row["task_id"], "n": 1}])
+    return row["task_id"]
 
 
 async def give_back_capacity(session: AsyncSession, *, task_id: int, completed_too: bool = False) -> None:
+    """A reviewed task goes back to the queue (review rejection with requeue)."""
     if completed_too:
         await session.execute(
             text(
@@ -347,83 +388,186 @@ async def give_back_capacity(session: AsyncSession, *, task_id: int, completed_t
             {"task_id": task_id},
         )
     else:
-        await session.execute(GIVE_BACK, {"task_id": task_id, "n": 1})
+        await session.execute(
+            text("UPDATE tasks SET assigned_count = assigned_count - 1 WHERE id = :task_id"),
+            {"task_id": task_id},
+        )
 
 
-COMPLETE_ONE = _sql(
-    """
+# --- Recording a submission -------------------------------------------------------------------------
+# Shared by both dialects: PostgreSQL runs them as CTEs of one statement, SQLite one after another.
+_SUBMISSION_COLUMNS = """
+    (assignment_id, task_id, project_id, contributor_id, vendor_id, answer, time_spent_seconds, is_gold,
+     gold_correct, on_time, outcome, review_state, created_at, decided_at)
+"""
+_SUBMISSION_VALUES = """
+    :assignment_id, {task_id}, :project_id, :contributor_id, :vendor_id, :answer, :time_spent_seconds,
+    :is_gold, :gold_correct, :on_time, :outcome, :review_state, :now, :decided_at
+"""
+_COMPLETE = """
     UPDATE tasks SET completed_count = completed_count + 1,
       completed_at = CASE WHEN completed_count + 1 >= overlap THEN :now ELSE completed_at END
-    WHERE id = :task_id
-    RETURNING completed_count, overlap
+"""
+_COUNTER_NAMES = (
+    "tasks_completed",
+    "submissions",
+    "handling_seconds",
+    "gold_total",
+    "gold_correct",
+    "accepted",
+    "on_time",
+    "late",
+)
+_COUNTERS_UPSERT = "ON CONFLICT (project_id, shard) DO UPDATE SET " + ", ".join(
+    f"{c} = project_counters.{c} + excluded.{c}" for c in _COUNTER_NAMES
+)
+_COUNTERS_INSERT = """
+    INSERT INTO project_counters (project_id, shard, tasks_imported, rejected, tasks_completed, submissions,
+      handling_seconds, gold_total, gold_correct, accepted, on_time, late)
+"""
+# On time / late count once per task, when its final answer arrives.
+_COUNTERS_VALUES = """
+    :project_id, :shard, 0, 0, {done}, 1, :time_spent_seconds, :gold_total, :gold_right, :accepted,
+    CASE WHEN {done} = 1 AND :on_time_int = 1 THEN 1 ELSE 0 END,
+    CASE WHEN {done} = 1 AND :on_time_int = 0 THEN 1 ELSE 0 END
+"""
+_REMEMBER = """
+    INSERT INTO idempotency_keys (scope, key, fingerprint, status_code, response, created_at)
+"""
+_EXPOSE = """
+    INSERT INTO daily_exposure (contributor_id, day, severity, seconds)
+"""
+_EXPOSE_UPSERT = "ON CONFLICT (contributor_id, day, severity) DO UPDATE SET seconds = daily_exposure.seconds + excluded.seconds"
+_QUALITY = """
+    INSERT INTO contributor_quality (project_id, contributor_id, gold_total, gold_correct, drifted)
+"""
+_QUALITY_UPSERT = """
+    ON CONFLICT (project_id, contributor_id) DO UPDATE SET
+      gold_total = contributor_quality.gold_total + 1,
+      gold_correct = contributor_quality.gold_correct + excluded.gold_correct
+    RETURNING gold_total, gold_correct, drifted
+"""
+_SUBMISSION_KINDS = dict(json_params=("answer", "response"), time_params=("now", "decided_at"))
+
+RECORD_SUBMISSION_PG = RawQuery(
+    f"""
+    WITH finished AS (
+      UPDATE assignments SET status = 'submitted', finished_at = :now
+      WHERE id = :assignment_id AND contributor_id = :contributor_id AND status = 'leased'
+        AND lease_expires_at >= :now
+      RETURNING task_id
+    ), stored AS (
+      INSERT INTO submissions {_SUBMISSION_COLUMNS}
+      SELECT {_SUBMISSION_VALUES.format(task_id="finished.task_id")} FROM finished
+      RETURNING id, task_id
+    ), completed AS (
+      {_COMPLETE} FROM stored WHERE tasks.id = stored.task_id
+      RETURNING (tasks.completed_count >= tasks.overlap)::int AS done
+    ), counted AS (
+      {_COUNTERS_INSERT} SELECT {_COUNTERS_VALUES.format(done="completed.done")} FROM completed
+      {_COUNTERS_UPSERT}
+    ), remembered AS (
+      {_REMEMBER}
+      SELECT :scope, :key, :fingerprint, 201,
+             ((:response)::jsonb || jsonb_build_object('id', stored.id))::json, :now
+      FROM stored WHERE CAST(:key AS VARCHAR) IS NOT NULL
+    ), exposed AS (
+      {_EXPOSE} SELECT :contributor_id, :day, :severity, :time_spent_seconds FROM stored WHERE :exposed
+      {_EXPOSE_UPSERT}
+    ), scored AS (
+      {_QUALITY} SELECT :project_id, :contributor_id, 1, :gold_right, false FROM stored WHERE :is_gold
+      {_QUALITY_UPSERT}
+    )
+    SELECT stored.id, completed.done::bool AS task_done,
+           scored.gold_total, scored.gold_correct AS gold_right, scored.drifted
+    FROM stored JOIN completed ON true LEFT JOIN scored ON true
     """,
-    times=("now",),
+    **_SUBMISSION_KINDS,
+)
+FINISH_SUBMITTED = RawQuery(
+    """
+    UPDATE assignments SET status = 'submitted', finished_at = :now
+    WHERE id = :assignment_id AND contributor_id = :contributor_id AND status = 'leased' AND lease_expires_at >= :now
+    RETURNING task_id
+    """,
+    time_params=("now",),
+)
+INSERT_SUBMISSION = RawQuery(
+    f"INSERT INTO submissions {_SUBMISSION_COLUMNS} VALUES ({_SUBMISSION_VALUES.format(task_id=':task_id')}) RETURNING id",
+    **_SUBMISSION_KINDS,
+)
+COMPLETE_ONE = RawQuery(
+    f"{_COMPLETE} WHERE id = :task_id RETURNING completed_count >= overlap AS done",
+    time_params=("now",),
+    bool_cols=("done",),
+)
+COUNT_SUBMISSION = RawQuery(
+    f"{_COUNTERS_INSERT} VALUES ({_COUNTERS_VALUES.format(done=':done')}) {_COUNTERS_UPSERT}"
+)
+REMEMBER_RESPONSE = RawQuery(
+    f"{_REMEMBER} VALUES (:scope, :key, :fingerprint, 201, :response, :now)", **_SUBMISSION_KINDS
+)
+ADD_EXPOSURE = RawQuery(
+    f"{_EXPOSE} VALUES (:contributor_id, :day, :severity, :time_spent_seconds) {_EXPOSE_UPSERT}"
+)
+SCORE_GOLD = RawQuery(
+    f"{_QUALITY} VALUES (:project_id, :contributor_id, 1, :gold_right, false) {_QUALITY_UPSERT}",
+    bool_cols=("drifted",),
 )
 
 
-async def count_completion(session: AsyncSession, *, task_id: int, now: datetime) -> tuple[int, int]:
-    row = (await session.execute(COMPLETE_ONE, {"task_id": task_id, "now": now})).one()
-    return int(row[0]), int(row[1])
+async def record_submission(connection: RawConnection, **values: Any) -> dict[str, Any] | None:
+    """Close the live lease as submitted and store everything that follows from the answer: the
+    submission, the task's completion, the project counters, the response kept for replays (when there
+    is a key), exposure and the gold score. None when the lease was not live any more: nothing is
+    written then. `values["response"]` is the response body without the submission id, added here."""
+    gold_correct = values["gold_correct"]
+    values = {
+        **values,
+        "gold_total": int(gold_correct is not None),
+        "gold_right": int(bool(gold_correct)),
+        "accepted": int(values["outcome"] == "accepted"),
+        "on_time_int": None if values["on_time"] is None else int(values["on_time"]),
+        "exposed": values["severity"] != "none",
+    }
+    if _pg(connection):
+        return await connection.fetchrow(RECORD_SUBMISSION_PG, values)
+    finished = await connection.fetchrow(FINISH_SUBMITTED, values)
+    if finished is None:
+        return None
+    values["task_id"] = finished["task_id"]
+    submission_id = (await connection.fetchrow(INSERT_SUBMISSION, values))["id"]
+    done = (await connection.fetchrow(COMPLETE_ONE, values))["done"]
+    await connection.fetch(COUNT_SUBMISSION, {**values, "done": int(done)})
+    if values["key"] is not None:
+        response = {**values["response"], "id": submission_id}
+        await connection.fetch(REMEMBER_RESPONSE, {**values, "response": response})
+    if values["exposed"]:
+        await connection.fetch(ADD_EXPOSURE, values)
+    scored = await connection.fetchrow(SCORE_GOLD, values) if values["is_gold"] else {}
+    return {
+        "id": submission_id,
+        "task_done": done,
+        "gold_total": scored.get("gold_total"),
+        "gold_right": scored.get("gold_correct"),
+        "drifted": scored.get("drifted"),
+    }
 
 
-INSERT_SUBMISSION = _sql(
+SET_DRIFTED = RawQuery(
     """
-    INSERT INTO submissions
-      (assignment_id, task_id, project_id, contributor_id, vendor_id, answer, time_spent_seconds, is_gold,
-       gold_correct, on_time, outcome, review_state, created_at, decided_at)
-    VALUES (:assignment_id, :task_id, :project_id, :contributor_id, :vendor_id, :answer, :time_spent_seconds,
-            :is_gold, :gold_correct, :on_time, :outcome, :review_state, :now, :decided_at)
-    RETURNING id
-    """,
-    times=("now", "decided_at"),
-).bindparams(bindparam("answer", type_=JSON()))
+    UPDATE contributor_quality SET drifted = :drifted
+    WHERE project_id = :project_id AND contributor_id = :contributor_id AND drifted <> :drifted
+    RETURNING contributor_id
+    """
+)
 
 
-async def insert_submission(session: AsyncSession, **values: Any) -> int:
-    return (await session.execute(INSERT_SUBMISSION, values)).scalar_one()
-
-
-async def upsert_quality(
-    session: AsyncSession, *, project_id: int, contributor_id: int, correct: bool
-) -> tuple[int, int, bool]:
-    result = await session.execute(
-        text(
-            """
-            INSERT INTO contributor_quality (project_id, contributor_id, gold_total, gold_correct, drifted)
-            VALUES (:project_id, :contributor_id, 1, :correct, false)
-            ON CONFLICT (project_id, contributor_id) DO UPDATE SET
-              gold_total = contributor_quality.gold_total + 1,
-              gold_correct = contributor_quality.gold_correct + excluded.gold_correct
-            RETURNING gold_total, gold_correct, drifted
-            """
-        ),
-        {"project_id": project_id, "contributor_id": contributor_id, "correct": int(correct)},
+async def mark_drifted(
+    connection: RawConnection, *, project_id: int, contributor_id: int, drifted: bool
+) -> bool:
+    """Flip the contributor's drift flag; False when another request flipped it first."""
+    row = await connection.fetchrow(
+        SET_DRIFTED, {"project_id": project_id, "contributor_id": contributor_id, "drifted": drifted}
     )
-    total, right, drifted = result.one()
-    return int(total), int(right), bool(drifted)
-
-
-async def mark_drifted(session: AsyncSession, *, project_id: int, contributor_id: int, drifted: bool) -> None:
-    await session.execute(
-        text(
-            "UPDATE contributor_quality SET drifted = :drifted"
-            " WHERE project_id = :project_id AND contributor_id = :contributor_id"
-        ).bindparams(bindparam("drifted", type_=Boolean())),
-        {"project_id": project_id, "contributor_id": contributor_id, "drifted": drifted},
-    )
-
-
-async def add_exposure(
-    session: AsyncSession, *, contributor_id: int, day: str, severity: str, seconds: int
-) -> None:
-    await session.execute(
-        text(
-            """
-            INSERT INTO daily_exposure (contributor_id, day, severity, seconds)
-            VALUES (:contributor_id, :day, :severity, :seconds)
-            ON CONFLICT (contributor_id, day, severity) DO UPDATE
-              SET seconds = daily_exposure.seconds + excluded.seconds
-            """
-        ),
-        {"contributor_id": contributor_id, "day": day, "severity": severity, "seconds": seconds},
-    )
+    return row is not None

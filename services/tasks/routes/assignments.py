@@ -8,19 +8,20 @@ from services.tasks.schemas import HeartbeatRead, ReviewCreate, ReviewRead, Subm
 from services.tasks.service import assignment, reviews
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyKeyHeader
+from shared.rawsql import RawConnectionDep
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["assignments"])
 
 
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=HeartbeatRead)
-async def heartbeat(assignment_id: PathId, session: SessionDep, principal: Worker):
-    return await assignment.heartbeat(session, principal=principal, assignment_id=assignment_id)
+async def heartbeat(assignment_id: PathId, connection: RawConnectionDep, principal: Worker):
+    return await assignment.heartbeat(connection, principal=principal, assignment_id=assignment_id)
 
 
 @router.post("/assignments/{assignment_id}/release", status_code=204)
-async def release(assignment_id: PathId, session: SessionDep, principal: Worker):
-    await assignment.release(session, principal=principal, assignment_id=assignment_id)
+async def release(assignment_id: PathId, connection: RawConnectionDep, principal: Worker):
+    await assignment.release(connection, principal=principal, assignment_id=assignment_id)
     return Response(status_code=204)
 
 
@@ -28,12 +29,16 @@ async def release(assignment_id: PathId, session: SessionDep, principal: Worker)
 async def submit(
     assignment_id: PathId,
     data: SubmissionCreate,
-    session: SessionDep,
+    connection: RawConnectionDep,
     principal: Worker,
     idempotency_key: IdempotencyKeyHeader = None,
 ):
     status, body = await assignment.submit(
-        session, principal=principal, assignment_id=assignment_id, data=data, idempotency_key=idempotency_key
+        connection,
+        principal=principal,
+        assignment_id=assignment_id,
+        data=data,
+        idempotency_key=idempotency_key,
     )
     return ORJSONResponse(body, status_code=status)
 

@@ -3,6 +3,7 @@
 import time
 
 from fastapi import APIRouter, Response
+from fastapi.responses import ORJSONResponse
 
 from services.tasks import metrics
 from services.tasks.auth import ProjectsManage, ProjectsRead, Worker
@@ -10,6 +11,7 @@ from services.tasks.schemas import LeaseRead, PermissionCreate, PermissionRead
 from services.tasks.service import assignment
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
+from shared.rawsql import RawConnectionDep
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/queues", tags=["queues"])
@@ -45,13 +47,15 @@ async def revoke_permission(
 
 
 @router.post("/{queue_id}/next", response_model=LeaseRead, responses=NO_WORK)
-async def lease_next(queue_id: PathId, session: SessionDep, principal: Worker):
+async def lease_next(queue_id: PathId, connection: RawConnectionDep, session: SessionDep, principal: Worker):
+    # The session only opens a connection for review queues.
     start = time.perf_counter()
-    outcome = await assignment.lease_next_task(session, principal=principal, queue_id=queue_id)
+    outcome = await assignment.lease_next_task(connection, session, principal=principal, queue_id=queue_id)
     if isinstance(outcome, assignment.NoWork):
         metrics.NEXT_LATENCY.labels(result=outcome.reason).observe(time.perf_counter() - start)
         return Response(
             status_code=204, headers={"Retry-After": str(outcome.retry_after), QUEUE_REASON: outcome.reason}
         )
     metrics.NEXT_LATENCY.labels(result="leased").observe(time.perf_counter() - start)
-    return outcome
+    # Serialised directly: the lease is built by the service in LeaseRead's shape.
+    return ORJSONResponse(outcome)

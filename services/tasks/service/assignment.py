@@ -1,8 +1,15 @@
-"""Leased assignment: next, heartbeat, release, submit — the hot path, on Core SQL."""
+"""Leased assignment: next, heartbeat, release, submit — the hot path, on the driver connection.
+
+On PostgreSQL these run as autocommit statements (each one atomic, the invariants in constraints); a
+submit that publishes events wraps its writes in one transaction so the outbox rows commit with them.
+On SQLite each operation is one write transaction.
+"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,9 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks import metrics
 from services.tasks.events import publisher
-from services.tasks.models import idempotency_keys
 from services.tasks.repository import assignments as repo
-from services.tasks.repository.projects import add_to_counters
 from services.tasks.rules.eligibility import (
     ProfileFacts,
     ProjectRules,
@@ -29,7 +34,8 @@ from services.tasks.schemas import SubmissionCreate
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
-from shared.idempotency import claim_or_replay, remember_response
+from shared.idempotency import StoredResponse, fingerprint_of, replay_of
+from shared.rawsql import RawConnection
 
 COUNTER_SHARDS = 8
 RETRY_EXHAUSTED = 300
@@ -65,21 +71,46 @@ def _lease_out(
     }
 
 
+@asynccontextmanager
+async def _unit(connection: RawConnection, *, atomic: bool = False) -> AsyncIterator[None]:
+    """One operation's writes: a transaction on SQLite (writers serialise on its lock) or when the
+    statements must commit together; otherwise PostgreSQL autocommits each (atomic) statement."""
+    if atomic or connection.dialect != "postgresql":
+        async with connection.transaction():
+            yield
+    else:
+        yield
+
+
 async def lease_next_task(
-    session: AsyncSession, *, principal: Principal, queue_id: int
+    connection: RawConnection, session: AsyncSession, *, principal: Principal, queue_id: int
 ) -> dict[str, Any] | NoWork:
     """Lease the best task the caller may do now, or say why there is none (a held lease is returned again)."""
     contributor_id = _contributor_id(principal)
     now = utcnow()
-    ctx = await repo.lease_context(
-        session, queue_id=queue_id, contributor_id=contributor_id, role="labeler", now=now
-    )
-    if ctx is None:
-        raise NotFound(f"queue {queue_id} not found")
-    if ctx["kind"] == "review":
+    async with _unit(connection):
+        ctx = await repo.lease_context(
+            connection, queue_id=queue_id, contributor_id=contributor_id, role="labeler", now=now
+        )
+        if ctx is None:
+            raise NotFound(f"queue {queue_id} not found")
+        if ctx["reclaimed"]:
+            metrics.LEASE_EXPIRIES.inc(ctx["reclaimed"])
+        if ctx["kind"] == "review":
+            outcome = None
+        else:
+            outcome = await _lease_labeling_task(connection, ctx=ctx, contributor_id=contributor_id, now=now)
+    if outcome is None:
         from services.tasks.service.reviews import lease_next_review
 
         return await lease_next_review(session, principal=principal, queue_id=queue_id, now=now)
+    return outcome
+
+
+async def _lease_labeling_task(
+    connection: RawConnection, *, ctx: dict[str, Any], contributor_id: int, now: datetime
+) -> dict[str, Any] | NoWork:
+    queue_id = ctx["queue_id"]
     if not ctx["permitted"]:
         raise Forbidden(f"no live permission on queue {queue_id}")
     if ctx["vendor_suspended"]:
@@ -113,14 +144,11 @@ async def lease_next_task(
     severity = ctx["content_severity"]
     if severity != "none":
         seconds = await repo.exposure_seconds(
-            session, contributor_id=contributor_id, day=local_day(now, profile.timezone), severity=severity
+            connection, contributor_id=contributor_id, day=local_day(now, profile.timezone), severity=severity
         )
         left = wellness_minutes_left(profile.daily_caps_minutes, severity, seconds)
         if left is not None and left <= 0:
             return NoWork("wellness_cap", seconds_to_local_midnight(now, profile.timezone))
-    expired = await repo.reclaim_expired_leases(session, now=now, queue_id=queue_id)
-    if expired:
-        metrics.LEASE_EXPIRIES.inc(expired)
     expires = now + timedelta(seconds=ctx["lease_seconds"])
     prefer_gold = ctx["gold_ratio"] > 0 and random.random() < ctx["gold_ratio"]
     claimed = None
@@ -129,7 +157,7 @@ async def lease_next_task(
             if gold and ctx["gold_ratio"] <= 0:
                 continue
             claimed = await repo.claim_task(
-                session,
+                connection,
                 queue_id=queue_id,
                 project_id=ctx["project_id"],
                 contributor_id=contributor_id,
@@ -143,19 +171,21 @@ async def lease_next_task(
     except IntegrityError as exc:
         raise LeaseRace() from exc
     if claimed is None:
-        if await repo.work_remains_for(session, project_id=ctx["project_id"], contributor_id=contributor_id):
+        if await repo.work_remains_for(
+            connection, project_id=ctx["project_id"], contributor_id=contributor_id
+        ):
             return NoWork("all_leased", max(1, min(30, ctx["lease_seconds"] // 4)))
         return NoWork("exhausted", RETRY_EXHAUSTED)
     return _lease_out(claimed["assignment_id"], claimed["task_id"], claimed["data"], expires)
 
 
-async def heartbeat(session: AsyncSession, *, principal: Principal, assignment_id: int) -> dict[str, Any]:
+async def heartbeat(connection: RawConnection, *, principal: Principal, assignment_id: int) -> dict[str, Any]:
     """Extend a live lease by the project's lease length."""
     contributor_id = _contributor_id(principal)
-    ctx = await _own_assignment(session, contributor_id=contributor_id, assignment_id=assignment_id)
+    ctx = await _own_assignment(connection, contributor_id=contributor_id, assignment_id=assignment_id)
     now = utcnow()
     expires = await repo.extend_lease(
-        session,
+        connection,
         assignment_id=assignment_id,
         contributor_id=contributor_id,
         now=now,
@@ -166,17 +196,17 @@ async def heartbeat(session: AsyncSession, *, principal: Principal, assignment_i
     return {"assignment_id": assignment_id, "lease_expires_at": expires}
 
 
-async def release(session: AsyncSession, *, principal: Principal, assignment_id: int) -> None:
+async def release(connection: RawConnection, *, principal: Principal, assignment_id: int) -> None:
     """Give a leased task back to the queue (the contributor will not be offered it again)."""
     contributor_id = _contributor_id(principal)
-    ctx = await _own_assignment(session, contributor_id=contributor_id, assignment_id=assignment_id)
+    ctx = await _own_assignment(connection, contributor_id=contributor_id, assignment_id=assignment_id)
     now = utcnow()
-    task_id = await repo.finish_lease(
-        session, assignment_id=assignment_id, contributor_id=contributor_id, status="released", now=now
-    )
+    async with _unit(connection):
+        task_id = await repo.release_lease(
+            connection, assignment_id=assignment_id, contributor_id=contributor_id, now=now
+        )
     if task_id is None:
         raise Conflict(f"assignment {assignment_id} has no live lease (it is {_state(ctx, now)})")
-    await repo.give_back_capacity(session, task_id=task_id)
     metrics.ASSIGNMENTS.labels(outcome="released").inc()
 
 
@@ -187,16 +217,23 @@ def _state(ctx: dict[str, Any], now: datetime) -> str:
 
 
 async def _own_assignment(
-    session: AsyncSession, *, contributor_id: int, assignment_id: int
+    connection: RawConnection,
+    *,
+    contributor_id: int,
+    assignment_id: int,
+    scope: str = "",
+    key: str | None = None,
 ) -> dict[str, Any]:
-    ctx = await repo.assignment_context(session, assignment_id=assignment_id, contributor_id=contributor_id)
+    ctx = await repo.assignment_context(
+        connection, assignment_id=assignment_id, contributor_id=contributor_id, scope=scope, key=key
+    )
     if ctx is None:
         raise NotFound(f"assignment {assignment_id} not found")
     return ctx
 
 
 async def submit(
-    session: AsyncSession,
+    connection: RawConnection,
     *,
     principal: Principal,
     assignment_id: int,
@@ -206,107 +243,140 @@ async def submit(
     """Record the answer of a live lease (once per Idempotency-Key), score gold, count, and tell wellness."""
     contributor_id = _contributor_id(principal)
     scope = f"submit:{contributor_id}:{assignment_id}"
-    if idempotency_key is not None:
-        stored = await claim_or_replay(
-            session, idempotency_keys, scope=scope, key=idempotency_key, payload=data.model_dump(mode="json")
-        )
-        if stored is not None:
-            return stored.status_code, stored.body
-    ctx = await _own_assignment(session, contributor_id=contributor_id, assignment_id=assignment_id)
+    fingerprint = fingerprint_of(data.model_dump(mode="json"))
+    ctx = await _own_assignment(
+        connection,
+        contributor_id=contributor_id,
+        assignment_id=assignment_id,
+        scope=scope,
+        key=idempotency_key,
+    )
+    if ctx["replay_fingerprint"] is not None:
+        stored = replay_of(ctx["replay_fingerprint"], ctx["replay_status"], ctx["replay_body"], fingerprint)
+        return stored.status_code, stored.body
     now = utcnow()
     if ctx["status"] != "leased" or ctx["lease_expires_at"] < now:
         raise Conflict(f"assignment {assignment_id} cannot take an answer: it is {_state(ctx, now)}")
     problems = answer_errors(ctx["label_schema"], data.answer)
     if problems:
         raise Unprocessable("answer does not fit the project's label schema", errors=problems)
-    task_id = await repo.finish_lease(
-        session, assignment_id=assignment_id, contributor_id=contributor_id, status="submitted", now=now
-    )
-    if task_id is None:
-        raise Conflict(f"assignment {assignment_id} cannot take an answer any more")
     gold_correct = None
     if ctx["is_gold"]:
         gold_correct = comparable(data.answer) == comparable(ctx["gold_answer"])
-    reviewed = review_sampled(task_id, ctx["review_ratio"])
+    reviewed = review_sampled(ctx["task_id"], ctx["review_ratio"])
     answered_on_time = _on_time(ctx, now)
     outcome = "pending_review" if reviewed else "accepted"
-    submission_id = await repo.insert_submission(
-        session,
-        assignment_id=assignment_id,
-        task_id=task_id,
-        project_id=ctx["project_id"],
-        contributor_id=contributor_id,
-        vendor_id=ctx["vendor_id"],
-        answer=data.answer,
-        time_spent_seconds=data.time_spent_seconds,
-        is_gold=bool(ctx["is_gold"]),
-        gold_correct=gold_correct,
-        on_time=answered_on_time,
-        outcome=outcome,
-        review_state="pending" if reviewed else "none",
-        now=now,
-        decided_at=None if reviewed else now,
+    severity = ctx["content_severity"]
+    response = {
+        "assignment_id": assignment_id,
+        "task_id": ctx["task_id"],
+        "outcome": outcome,
+        "gold_correct": gold_correct,
+        "created_at": now.isoformat(),
+    }
+    # Events commit with the submission (outbox); without any, each statement can autocommit alone.
+    may_publish = (
+        (severity != "none" and publisher.publishes("submission.recorded"))
+        or (gold_correct is not None and ctx["min_quality"] is not None)
+        or publisher.publishes("task.completed")
+        or (answered_on_time is False and publisher.publishes("sla.breached"))
     )
-    completed, overlap = await repo.count_completion(session, task_id=task_id, now=now)
-    task_done = completed >= overlap
-    deltas = {"submissions": 1, "handling_seconds": data.time_spent_seconds, "accepted": int(not reviewed)}
-    if gold_correct is not None:
-        deltas |= {"gold_total": 1, "gold_correct": int(gold_correct)}
-    if task_done:
-        deltas["tasks_completed"] = 1
-        on_time = answered_on_time
+    try:
+        async with _unit(connection, atomic=may_publish):
+            recorded = await repo.record_submission(
+                connection,
+                assignment_id=assignment_id,
+                project_id=ctx["project_id"],
+                contributor_id=contributor_id,
+                vendor_id=ctx["vendor_id"],
+                answer=data.answer,
+                time_spent_seconds=data.time_spent_seconds,
+                is_gold=bool(ctx["is_gold"]),
+                gold_correct=gold_correct,
+                on_time=answered_on_time,
+                outcome=outcome,
+                review_state="pending" if reviewed else "none",
+                now=now,
+                decided_at=None if reviewed else now,
+                shard=contributor_id % COUNTER_SHARDS,
+                scope=scope,
+                key=idempotency_key,
+                fingerprint=fingerprint,
+                response=response,
+                severity=severity,
+                day=local_day(now, ctx["timezone"] or "UTC"),
+            )
+            if recorded is not None:
+                await _after_recording(
+                    connection,
+                    ctx=ctx,
+                    recorded=recorded,
+                    contributor_id=contributor_id,
+                    data=data,
+                    now=now,
+                    on_time=answered_on_time,
+                )
+    except IntegrityError:
+        recorded = None  # a concurrent retry with the same key stored its response first
+    if recorded is None:
+        # The lease closed between our read and our write: a concurrent replay, or it expired.
+        stored = await _stored(connection, scope=scope, key=idempotency_key, fingerprint=fingerprint)
+        if stored is not None:
+            return stored.status_code, stored.body
+        raise Conflict(f"assignment {assignment_id} cannot take an answer any more")
+    metrics.ASSIGNMENTS.labels(outcome="submitted").inc()
+    return 201, {"id": recorded["id"], **response}
+
+
+async def _stored(
+    connection: RawConnection, *, scope: str, key: str | None, fingerprint: str
+) -> StoredResponse | None:
+    if key is None:
+        return None
+    row = await repo.stored_response(connection, scope=scope, key=key)
+    if row is None:
+        return None
+    return replay_of(row["fingerprint"], row["status_code"], row["response"], fingerprint)
+
+
+async def _after_recording(
+    connection: RawConnection,
+    *,
+    ctx: dict[str, Any],
+    recorded: dict[str, Any],
+    contributor_id: int,
+    data: SubmissionCreate,
+    now: datetime,
+    on_time: bool | None,
+) -> None:
+    """What follows a stored submission: turnaround and SLA when the task is done, drift, wellness."""
+    project_id = ctx["project_id"]
+    if recorded["task_done"]:
         if on_time is not None:
-            deltas["on_time" if on_time else "late"] = 1
             metrics.observe_turnaround(ctx, now, on_time)
             if not on_time:
-                await publisher.publish(
-                    session, "sla.breached", {"project_id": ctx["project_id"], "task_id": task_id}
+                await publisher.publish_raw(
+                    connection, "sla.breached", {"project_id": project_id, "task_id": ctx["task_id"]}
                 )
-        await publisher.publish(
-            session, "task.completed", {"project_id": ctx["project_id"], "task_id": task_id}
+        await publisher.publish_raw(
+            connection, "task.completed", {"project_id": project_id, "task_id": ctx["task_id"]}
         )
-    await add_to_counters(
-        session, project_id=ctx["project_id"], shard=contributor_id % COUNTER_SHARDS, **deltas
-    )
-    if gold_correct is not None:
-        await _score_gold(session, ctx=ctx, contributor_id=contributor_id, correct=gold_correct)
+    if recorded["gold_total"] is not None:
+        await _check_drift(connection, ctx=ctx, recorded=recorded, contributor_id=contributor_id)
     severity = ctx["content_severity"]
-    if severity != "none":
-        day = local_day(now, ctx["timezone"] or "UTC")
-        await repo.add_exposure(
-            session,
-            contributor_id=contributor_id,
-            day=day,
-            severity=severity,
-            seconds=data.time_spent_seconds,
-        )
     # Only exposure feeds wellness; severity "none" is never capped or counted, so it is not reported.
     if severity != "none":
-        await publisher.publish(
-            session,
+        await publisher.publish_raw(
+            connection,
             "submission.recorded",
             {
                 "contributor_id": contributor_id,
-                "project_id": ctx["project_id"],
+                "project_id": project_id,
                 "severity": severity,
                 "seconds": data.time_spent_seconds,
                 "submitted_at": now.isoformat(),
             },
         )
-    metrics.ASSIGNMENTS.labels(outcome="submitted").inc()
-    body = {
-        "id": submission_id,
-        "assignment_id": assignment_id,
-        "task_id": task_id,
-        "outcome": outcome,
-        "gold_correct": gold_correct,
-        "created_at": now.isoformat(),
-    }
-    if idempotency_key is not None:
-        await remember_response(
-            session, idempotency_keys, scope=scope, key=idempotency_key, status_code=201, body=body
-        )
-    return 201, body
 
 
 def _on_time(ctx: dict[str, Any], now: datetime) -> bool | None:
@@ -319,24 +389,23 @@ def _on_time(ctx: dict[str, Any], now: datetime) -> bool | None:
     return now - ctx["task_created_at"] <= timedelta(hours=hours)
 
 
-async def _score_gold(
-    session: AsyncSession, *, ctx: dict[str, Any], contributor_id: int, correct: bool
+async def _check_drift(
+    connection: RawConnection, *, ctx: dict[str, Any], recorded: dict[str, Any], contributor_id: int
 ) -> None:
-    """Keep the contributor's gold accuracy on the project; falling below min_quality emits quality.drift once."""
-    total, right, drifted = await repo.upsert_quality(
-        session, project_id=ctx["project_id"], contributor_id=contributor_id, correct=correct
-    )
+    """Gold accuracy falling below min_quality emits quality.drift once; recovering clears the flag."""
     min_quality = ctx["min_quality"]
     if min_quality is None:
         return
-    accuracy = right / total
+    accuracy = recorded["gold_right"] / recorded["gold_total"]
     below = accuracy < min_quality
-    if below and not drifted:
-        await repo.mark_drifted(
-            session, project_id=ctx["project_id"], contributor_id=contributor_id, drifted=True
-        )
-        await publisher.publish(
-            session,
+    if below == bool(recorded["drifted"]):
+        return
+    flipped = await repo.mark_drifted(
+        connection, project_id=ctx["project_id"], contributor_id=contributor_id, drifted=below
+    )
+    if flipped and below:
+        await publisher.publish_raw(
+            connection,
             "quality.drift",
             {
                 "contributor_id": contributor_id,
@@ -345,8 +414,4 @@ async def _score_gold(
                 "min_quality": min_quality,
                 "qualification": ctx["required_qualification"],
             },
-        )
-    elif drifted and not below:
-        await repo.mark_drifted(
-            session, project_id=ctx["project_id"], contributor_id=contributor_id, drifted=False
         )

@@ -1,0 +1,175 @@
+"""Fixed SQL statements run straight on the driver connection, for the few hot paths.
+
+SQLAlchemy's per-execution work (statement cache keys, result processing, the greenlet hop) costs
+more than a short indexed query itself: profiling the assignment loop showed it at about twice the
+driver's own cost. A `RawQuery` is written once with `:name` parameters and declared column kinds; it
+runs on asyncpg (numbered parameters, its own prepared-statement cache) or on aiosqlite (named
+parameters), and hands back plain dicts with the same Python values on both: UTC-aware datetimes,
+bools, decoded JSON. Driver errors are raised as SQLAlchemy's `DBAPIError`/`IntegrityError`, so the
+problem+json mapping in `shared.errors` (503 when the database refuses, 422 out of range) applies.
+Connections come from the service's SQLAlchemy pool, so there is one pool per service.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import asyncpg
+import orjson
+from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+_PARAM = re.compile(r"(?<![:\w]):([a-zA-Z_]\w*)")
+# SQLAlchemy's SQLite DateTime storage format; raw writes must match it so comparisons in SQL and
+# reads through the ORM see the same values.
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _sqlite_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(_SQLITE_TIME)
+
+
+def _from_sqlite_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class RawQuery:
+    """One statement with `:name` parameters; `json_params`/`time_params` say how to send values,
+    `json_cols`/`time_cols`/`bool_cols` how to read columns (SQLite stores them as text and integers)."""
+
+    sql: str
+    json_params: tuple[str, ...] = ()
+    time_params: tuple[str, ...] = ()
+    json_cols: tuple[str, ...] = ()
+    time_cols: tuple[str, ...] = ()
+    bool_cols: tuple[str, ...] = ()
+    _pg_sql: str = field(init=False, repr=False, compare=False)
+    _pg_order: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        order: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in order:
+                order.append(name)
+            return f"${order.index(name) + 1}"
+
+        object.__setattr__(self, "_pg_sql", _PARAM.sub(number, self.sql))
+        object.__setattr__(self, "_pg_order", tuple(order))
+
+    def pg_args(self, params: dict[str, Any]) -> list[Any]:
+        json_params = self.json_params
+        return [
+            orjson.dumps(params[name]).decode() if name in json_params else params[name]
+            for name in self._pg_order
+        ]
+
+    def sqlite_args(self, params: dict[str, Any]) -> dict[str, Any]:
+        out = dict(params)
+        for name in self.json_params:
+            out[name] = orjson.dumps(out[name]).decode()
+        for name in self.time_params:
+            if out[name] is not None:
+                out[name] = _sqlite_time(out[name])
+        return out
+
+    def sqlite_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        for name in self.json_cols:
+            if row.get(name) is not None:
+                row[name] = orjson.loads(row[name])
+        for name in self.time_cols:
+            row[name] = _from_sqlite_time(row.get(name))
+        for name in self.bool_cols:
+            if row.get(name) is not None:
+                row[name] = bool(row[name])
+        return row
+
+
+def _raise_as_dbapi(query: RawQuery, params: Any, exc: Exception) -> None:
+    integrity = isinstance(exc, asyncpg.IntegrityConstraintViolationError | sqlite3.IntegrityError)
+    kind = IntegrityError if integrity else DBAPIError
+    raise kind(query.sql, params, exc) from exc
+
+
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error)
+
+
+class RawConnection:
+    """A pooled connection used through its driver; statements autocommit unless inside `transaction()`."""
+
+    def __init__(self, driver: Any, dialect: str):
+        self.driver = driver
+        self.dialect = dialect
+        self.after_commit_hooks: list[Any] = []
+
+    def after_commit(self, hook: Any) -> None:
+        """Run `hook(app)` when the request is done with this connection (as shared.db.after_commit)."""
+        if hook not in self.after_commit_hooks:
+            self.after_commit_hooks.append(hook)
+
+    async def fetch(self, query: RawQuery, params: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            if self.dialect == "postgresql":
+                return [dict(r) for r in await self.driver.fetch(query._pg_sql, *query.pg_args(params))]
+            cursor = await self.driver.execute(query.sql, query.sqlite_args(params))
+            names = [d[0] for d in cursor.description or ()]
+            rows = await cursor.fetchall()
+            await cursor.close()
+        except _DRIVER_ERRORS as exc:
+            _raise_as_dbapi(query, params, exc)
+        return [query.sqlite_row(dict(zip(names, r, strict=True))) for r in rows]
+
+    async def fetchrow(self, query: RawQuery, params: dict[str, Any]) -> dict[str, Any] | None:
+        rows = await self.fetch(query, params)
+        return rows[0] if rows else None
+
+    async def execute_many(self, query: RawQuery, params: Iterable[dict[str, Any]]) -> None:
+        try:
+            if self.dialect == "postgresql":
+                await self.driver.executemany(query._pg_sql, [query.pg_args(p) for p in params])
+            else:
+                await self.driver.executemany(query.sql, [query.sqlite_args(p) for p in params])
+        except _DRIVER_ERRORS as exc:
+            _raise_as_dbapi(query, params, exc)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """One atomic unit; on SQLite it takes the write lock up front (BEGIN IMMEDIATE), as shared.db does."""
+        if self.dialect == "postgresql":
+            async with self.driver.transaction():
+                yield
+            return
+        await self.driver.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self.driver.execute("ROLLBACK")
+            raise
+        await self.driver.execute("COMMIT")
+
+
+@asynccontextmanager
+async def raw_connection(engine: AsyncEngine) -> AsyncIterator[RawConnection]:
+    async with engine.connect() as conn:
+        fairy = await conn.get_raw_connection()
+        yield RawConnection(fairy.driver_connection, engine.dialect.name)
+
+
+async def _request_raw_connection(request: Request) -> AsyncIterator[RawConnection]:
+    async with raw_connection(request.app.state.db.engine) as conn:
+        yield conn
+    for hook in conn.after_commit_hooks:
+        hook(request.app)
+
+
+# A connection for the request's hot-path statements; the service decides what runs in a transaction.
+RawConnectionDep = Annotated[RawConnection, Depends(_request_raw_connection, scope="function")]
