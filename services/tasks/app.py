@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request, Response
 from services.tasks import metrics
 from services.tasks.events import HANDLERS
 from services.tasks.models import event_tables
-from services.tasks.routes import assignments, profiles, projects, quality_rules, queues, stats
+from services.tasks.routes import assignments, profiles, projects, quality_rules, queues, reports, stats
 from services.tasks.service.assignment import LeaseRace
 from services.tasks.settings import TasksSettings, get_settings
 from services.tasks.sweeper import start_sweeper, stop_sweeper
@@ -34,6 +34,7 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
                 queues.router,
                 assignments.router,
                 stats.router,
+                reports.router,
             ],
             event_tables=event_tables,
             event_handlers=HANDLERS,

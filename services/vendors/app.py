@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from services.vendors.events import HANDLERS
 from services.vendors.metrics import refresh_vendor_metrics
 from services.vendors.models import event_tables
-from services.vendors.routes import communications, contracts, money, negotiations, vendors, webhooks
+from services.vendors.routes import communications, contracts, money, negotiations, reports, vendors, webhooks
 from services.vendors.service.subscriptions import start_deliverer, stop_deliverer
 from services.vendors.service.sweeper import start_budget_sweeper, stop_budget_sweeper
 from services.vendors.settings import VendorsSettings, get_settings
@@ -29,6 +29,7 @@ def create_app(settings: VendorsSettings | None = None) -> FastAPI:
                 money.scorecard_router,
                 webhooks.router,
                 webhooks.subscription_router,
+                reports.router,
             ],
             event_tables=event_tables,
             event_handlers=HANDLERS,

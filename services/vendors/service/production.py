@@ -51,6 +51,15 @@ async def production(app: FastAPI, *, vendor_id: int | None, start: date, end: d
     params: dict[str, Any] = period_params(start, end)
     if vendor_id is not None:
         params["vendor_id"] = vendor_id
+    return await _production(app, params)
+
+
+async def production_between(app: FastAPI, *, since: datetime, until: datetime) -> list[ProductionItem]:
+    """Every vendor's units decided in [since, until), to the instant (reports cut shifts, not days)."""
+    return await _production(app, {"from": since.isoformat(), "to": until.isoformat()})
+
+
+async def _production(app: FastAPI, params: dict[str, Any]) -> list[ProductionItem]:
     body = await _get(app, "/api/v1/production", params)
     try:
         return [
