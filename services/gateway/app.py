@@ -1,4 +1,4 @@
-"""The gateway: authentication, users, the route table to the services, one OpenAPI."""
+"""The gateway: authentication, users, the route table to the services, one OpenAPI, composed reports."""
 
 import logging
 
@@ -16,7 +16,7 @@ from services.gateway.openapi import build_openapi
 from services.gateway.proxy import InternalTokens, upstream_session
 from services.gateway.proxy import router as proxy_router
 from services.gateway.ratelimit import make_rate_limiter
-from services.gateway.routes import api_keys, audit, auth, users
+from services.gateway.routes import api_keys, audit, auth, reports, users
 from services.gateway.service import VerifiedTokens
 from services.gateway.settings import GatewaySettings, get_settings
 from shared.app import ServiceParts, create_service_app
@@ -102,7 +102,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             title="LabelOps API",
             description=DESCRIPTION,
             routers=[],
-            public_routers=[auth.router, users.router, api_keys.router, audit.router, proxy_router],
+            public_routers=[
+                auth.router,
+                users.router,
+                api_keys.router,
+                audit.router,
+                reports.router,
+                proxy_router,
+            ],
             on_startup=[_start],
             on_shutdown=[_stop],
             readiness_checks={name: _service_ready(name) for name in SERVICE_NAMES},

@@ -1,0 +1,202 @@
+"""Operations reports composed by the gateway from every service's report sections.
+
+Each service answers `GET /internal/reports/handover` with `{"sections": {title: {"summary": {…},
+"items": [{…}, …]}}}` and `GET /internal/reports/kpis` with `{"rows": [{"scope", "id", <figures>…}]}`
+(the contract is `shared.reports`); the gateway asks all of them at once and renders the whole as JSON,
+CSV or an XLSX workbook (a sheet per section). Composition and rendering here are plain functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from openpyxl import Workbook
+
+from shared.errors import ServiceUnavailable
+from shared.http import ServiceClient
+from shared.reports import ReportWindow
+from shared.settings import SERVICE_NAMES
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COST_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Section:
+    service: str
+    title: str
+    summary: dict[str, Any]
+    items: list[dict[str, Any]]
+
+
+async def _ask_all(services: ServiceClient, path: str, window: ReportWindow) -> dict[str, dict[str, Any]]:
+    """Every service's answer, asked concurrently; one that cannot answer makes the report a 503 naming it."""
+    params = {"since": window.since.isoformat(), "until": window.until.isoformat()}
+
+    async def ask(name: str) -> tuple[str, dict[str, Any]]:
+        response = await services.request(name, "GET", path, params=params)
+        if response.status_code != 200:
+            raise ServiceUnavailable(
+                f"the {name} service could not build its report section (HTTP {response.status_code})",
+                service=name,
+                headers={"Retry-After": "5"},
+            )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ServiceUnavailable(
+                f"the {name} service answered a report that is not JSON", service=name
+            ) from exc
+        if not isinstance(body, dict):
+            raise ServiceUnavailable(f"the {name} service answered a malformed report", service=name)
+        return name, body
+
+    return dict(await asyncio.gather(*(ask(name) for name in SERVICE_NAMES)))
+
+
+def handover_from(answers: dict[str, dict[str, Any]]) -> list[Section]:
+    """The sections of every service, in service order and each service's own order."""
+    return [
+        Section(name, title, body.get("summary") or {}, body.get("items") or [])
+        for name in SERVICE_NAMES
+        for title, body in (answers.get(name, {}).get("sections") or {}).items()
+    ]
+
+
+async def handover_sections(services: ServiceClient, *, window: ReportWindow) -> list[Section]:
+    """Every service's handover sections for the shift [since, until)."""
+    return handover_from(await _ask_all(services, "/internal/reports/handover", window))
+
+
+def merge_kpi_rows(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for the same (scope, id) from several services become one row with all their figures."""
+    merged: dict[tuple[str, Any], dict[str, Any]] = {}
+    for answer in answers:
+        for row in answer.get("rows", []):
+            key = (row["scope"], row["id"])
+            merged.setdefault(key, {"scope": row["scope"], "id": row["id"]}).update(row)
+    return sorted(merged.values(), key=lambda r: (r["scope"], str(r["id"])))
+
+
+def cost_per_accepted_label(row: dict[str, Any]) -> str | None:
+    """Spend (vendors: accepted units × contracted rates) over accepted labels (tasks), in the spend's currency.
+
+    Unknown — not zero — when there is no single-currency spend or nothing was accepted.
+    """
+    accepted, spend = row.get("accepted_labels"), row.get("spend")
+    if not accepted or spend is None:
+        return None
+    try:
+        return str((Decimal(str(spend)) / Decimal(accepted)).quantize(COST_PLACES, rounding=ROUND_HALF_UP))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def kpis_from(answers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = merge_kpi_rows([answers[name] for name in SERVICE_NAMES if name in answers])
+    return [{**row, "cost_per_accepted_label": cost_per_accepted_label(row)} for row in rows]
+
+
+async def kpi_rows(services: ServiceClient, *, window: ReportWindow) -> list[dict[str, Any]]:
+    """One row per project and per vendor, each service filling in the figures it owns."""
+    return kpis_from(await _ask_all(services, "/internal/reports/kpis", window))
+
+
+def _columns(items: list[dict[str, Any]]) -> list[str]:
+    columns: dict[str, None] = {}
+    for item in items:
+        columns.update(dict.fromkeys(item))
+    return list(columns)
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _safe_text(value: Any) -> Any:
+    # A cell starting with = + - @ is run as a formula by Excel and Sheets (CSV/formula injection, OWASP):
+    # free text from tickets and notes is written as text, never as a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _row(values: list[Any]) -> list[Any]:
+    return [_safe_text(_cell(v)) for v in values]
+
+
+def sections_as_csv(sections: list[Section]) -> str:
+    """One CSV: a block per section (its title, summary lines, then its item table), a blank line between."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for section in sections:
+        writer.writerow(_row([section.title]))
+        for key, value in section.summary.items():
+            writer.writerow(_row([key, value]))
+        columns = _columns(section.items)
+        if columns:
+            writer.writerow(columns)
+            writer.writerows([_row([item.get(c) for c in columns]) for item in section.items])
+        writer.writerow([])
+    return out.getvalue()
+
+
+def rows_as_csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    columns = _columns(rows)
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows([_row([row.get(c) for c in columns]) for row in rows])
+    return out.getvalue()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    # Excel: at most 31 characters, none of []:*?/\ and unique within the workbook.
+    clean = "".join(" " if c in "[]:*?/\\" else c for c in title)[:31] or "Sheet"
+    candidate, n = clean, 2
+    while candidate.lower() in used:
+        candidate = f"{clean[:28]} {n}"
+        n += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    sheet.append([_cell(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        # openpyxl stores text starting with "=" as a formula; free text must stay text.
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
+def sections_as_xlsx(sections: list[Section]) -> bytes:
+    """A workbook with a sheet per section: summary pairs on top, the item table below."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for section in sections or [Section("", "Handover", {}, [])]:
+        sheet = workbook.create_sheet(_sheet_title(section.title, used))
+        for key, value in section.summary.items():
+            _append(sheet, [key, value])
+        columns = _columns(section.items)
+        if columns:
+            if section.summary:
+                sheet.append([])
+            _append(sheet, columns)
+            for item in section.items:
+                _append(sheet, [item.get(c) for c in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def rows_as_xlsx(rows: list[dict[str, Any]], *, title: str) -> bytes:
+    columns = _columns(rows)
+    return sections_as_xlsx([Section("", title, {}, [{c: row.get(c) for c in columns} for row in rows])])

@@ -1,0 +1,152 @@
+"""Report composition and rendering: what ops staff open in Excel or Sheets is what the services reported."""
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from services.gateway.reports import (
+    Section,
+    cost_per_accepted_label,
+    handover_from,
+    kpis_from,
+    merge_kpi_rows,
+    rows_as_csv,
+    rows_as_xlsx,
+    sections_as_csv,
+    sections_as_xlsx,
+)
+
+SECTIONS = [
+    Section(
+        "contributors",
+        "Contributor queries",
+        {"handled": 12, "open": 3, "escalated": 1},
+        [{"id": 7, "priority": "P1", "status": "open"}, {"id": 9, "priority": "P3", "status": "waiting"}],
+    ),
+    Section(
+        "contributors",
+        "Shift notes: community leads",
+        {},
+        [{"author": "user:4", "note": "Discord outage 02:00", "owner": None}],
+    ),
+]
+
+
+def _rows(sheet):
+    return [[c.value for c in row] for row in sheet.iter_rows()]
+
+
+def test_handover_sections_follow_service_order_then_each_services_own_order():
+    answers = {
+        "tasks": {"sections": {"Projects at risk": {"summary": {"at_risk_tasks": 2}, "items": []}}},
+        "contributors": {
+            "sections": {
+                "Contributor queries": {"summary": {"open": 1}, "items": [{"ticket_id": 3}]},
+                "Shift notes": {"summary": {}, "items": []},
+            }
+        },
+        "vendors": {"sections": {}},
+    }
+
+    sections = handover_from(answers)
+
+    assert [(s.service, s.title) for s in sections] == [
+        ("contributors", "Contributor queries"),
+        ("contributors", "Shift notes"),
+        ("tasks", "Projects at risk"),
+    ]
+    assert sections[0].items == [{"ticket_id": 3}] and sections[2].summary == {"at_risk_tasks": 2}
+
+
+def test_xlsx_has_a_sheet_per_section_with_summary_then_table():
+    workbook = load_workbook(io.BytesIO(sections_as_xlsx(SECTIONS)))
+
+    first, second = workbook.worksheets
+    rows = _rows(first)
+    assert first.title == "Contributor queries"
+    assert rows[:3] == [["handled", 12, None], ["open", 3, None], ["escalated", 1, None]]
+    assert rows[4:] == [["id", "priority", "status"], [7, "P1", "open"], [9, "P3", "waiting"]]
+    assert second.title == "Shift notes  community leads"
+    assert [c.value for c in second[2]] == ["user:4", "Discord outage 02:00", None]
+
+
+def test_xlsx_sheet_titles_stay_unique_and_short():
+    long = [Section("tasks", "A" * 40, {}, []), Section("tasks", "A" * 40, {}, [])]
+
+    titles = load_workbook(io.BytesIO(sections_as_xlsx(long))).sheetnames
+
+    assert len(set(titles)) == 2 and all(len(t) <= 31 for t in titles)
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_both_formats():
+    hostile = [Section("contributors", "Shift notes", {}, [{"subject": '=HYPERLINK("http://x")'}])]
+
+    sheet = load_workbook(io.BytesIO(sections_as_xlsx(hostile))).worksheets[0]
+    rows = list(csv.reader(io.StringIO(sections_as_csv(hostile))))
+
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value == '=HYPERLINK("http://x")'
+    assert rows[2] == ['\'=HYPERLINK("http://x")']
+
+
+def test_csv_keeps_each_section_block_readable():
+    rows = list(csv.reader(io.StringIO(sections_as_csv(SECTIONS))))
+
+    assert rows[0] == ["Contributor queries"] and rows[1] == ["handled", "12"]
+    assert ["id", "priority", "status"] in rows and ["7", "P1", "open"] in rows
+    assert ["Shift notes: community leads"] in rows
+
+
+def test_kpi_rows_from_several_services_merge_by_scope_and_id():
+    tasks = {"rows": [{"scope": "project", "id": 1, "throughput_per_hour": 40.0, "gold_accuracy": 0.93}]}
+    vendors = {
+        "rows": [
+            {"scope": "project", "id": 1, "spend": "0.41"},
+            {"scope": "vendor", "id": 3, "spend": "2.00"},
+        ]
+    }
+
+    merged = merge_kpi_rows([tasks, vendors])
+
+    assert merged == [
+        {"scope": "project", "id": 1, "throughput_per_hour": 40.0, "gold_accuracy": 0.93, "spend": "0.41"},
+        {"scope": "vendor", "id": 3, "spend": "2.00"},
+    ]
+
+
+def test_cost_per_accepted_label_is_spend_over_accepted_labels_and_unknown_without_either():
+    assert cost_per_accepted_label({"spend": "2.00", "accepted_labels": 3}) == "0.6667"
+    assert cost_per_accepted_label({"spend": "2.00", "accepted_labels": 0}) is None
+    assert cost_per_accepted_label({"spend": None, "accepted_labels": 5}) is None
+    assert cost_per_accepted_label({"accepted_labels": 5}) is None
+
+
+def test_kpis_combine_what_each_service_owns_into_one_row():
+    answers = {
+        "contributors": {"rows": [{"scope": "vendor", "id": 3, "exposure_minutes": 12.5}]},
+        "vendors": {"rows": [{"scope": "vendor", "id": 3, "spend": "4.00", "currency": "USD"}]},
+        "tasks": {"rows": [{"scope": "vendor", "id": 3, "accepted_labels": 8, "gold_accuracy": 0.75}]},
+    }
+
+    (row,) = kpis_from(answers)
+
+    assert row == {
+        "scope": "vendor",
+        "id": 3,
+        "exposure_minutes": 12.5,
+        "spend": "4.00",
+        "currency": "USD",
+        "accepted_labels": 8,
+        "gold_accuracy": 0.75,
+        "cost_per_accepted_label": "0.5000",
+    }
+
+
+def test_kpi_csv_and_xlsx_have_a_header_with_every_column():
+    rows = [{"scope": "vendor", "id": 3}, {"scope": "project", "id": 1, "x": 2}]
+
+    parsed = list(csv.reader(io.StringIO(rows_as_csv(rows))))
+    sheet = load_workbook(io.BytesIO(rows_as_xlsx(rows, title="KPIs")))["KPIs"]
+
+    assert parsed[0] == ["scope", "id", "x"] and parsed[1] == ["vendor", "3", ""]
+    assert _rows(sheet) == [["scope", "id", "x"], ["vendor", 3, None], ["project", 1, 2]]
