@@ -90,6 +90,9 @@ class ServiceParts:
     docs: bool = True
     # Async functions run before each /metrics scrape, to set gauges computed from the database.
     scrape_hooks: Sequence[Hook] = ()
+    # Pure ASGI middleware inside the request-context and metrics layers (so requests they answer
+    # are logged and counted), in front of FastAPI's routing.
+    inner_middleware: Sequence[type] = ()
 
 
 def create_service_app(parts: ServiceParts) -> FastAPI:
@@ -142,6 +145,8 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     app.state.readiness_checks = {"database": _database_ready, **parts.readiness_checks}
     app.state.db = Database.connect(settings.effective_database_url, pool_size=settings.database_pool_size)
     install_error_handlers(app)
+    for middleware in reversed(parts.inner_middleware):
+        app.add_middleware(middleware)
     if parts.routers or parts.event_tables is not None:
         app.add_middleware(InternalAuthMiddleware, secret=settings.internal_token_secret.get_secret_value())
     app.add_middleware(MetricsMiddleware, service=settings.service_name)

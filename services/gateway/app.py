@@ -13,7 +13,7 @@ from services.gateway import service
 from services.gateway.keys import load_or_create_signing_keys
 from services.gateway.middleware import GatewayHeadersMiddleware
 from services.gateway.openapi import build_openapi
-from services.gateway.proxy import InternalTokens, upstream_session
+from services.gateway.proxy import ForwardingMiddleware, InternalTokens, upstream_session
 from services.gateway.proxy import router as proxy_router
 from services.gateway.ratelimit import make_rate_limiter
 from services.gateway.routes import api_keys, audit, auth, reports, users
@@ -114,6 +114,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             on_shutdown=[_stop],
             readiness_checks={name: _service_ready(name) for name in SERVICE_NAMES},
             docs=False,
+            inner_middleware=[ForwardingMiddleware],
         )
     )
     app.add_middleware(GatewayHeadersMiddleware, production=settings.environment == "production")
