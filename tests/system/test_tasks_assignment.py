@@ -162,6 +162,18 @@ def test_a_contributor_past_the_daily_cap_gets_wellness_cap(admin, users, cluste
     assert (response.status_code, response.headers["LabelOps-Queue-Reason"]) == (204, "wellness_cap")
 
 
+def test_a_contributor_at_the_daily_quota_gets_daily_quota_until_local_midnight(admin, users, cluster):
+    _, queues = active_project(admin, tasks=3, daily_quota=1)
+    alice, bob = worker(users, cluster), worker(users, cluster)
+    _submit(alice, _next(alice, queues["labeling"]).json()["assignment_id"])
+
+    refused = _next(alice, queues["labeling"])
+
+    assert (refused.status_code, refused.headers["LabelOps-Queue-Reason"]) == (204, "daily_quota")
+    assert 0 < int(refused.headers["Retry-After"]) <= 86_400
+    assert _next(bob, queues["labeling"]).status_code == 200
+
+
 def test_an_erased_contributor_is_not_eligible(admin, users, cluster):
     _, queues = active_project(admin)
     alice = worker(users, cluster)

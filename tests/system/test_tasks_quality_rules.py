@@ -253,6 +253,21 @@ def test_answers_per_day_suspend_for_the_rules_period(admin, users, cluster, dat
     assert len(_bans(databases, alice.contributor_id)) == 1
 
 
+def test_a_suspended_contributor_gets_403_from_next_while_others_still_work(admin, users, cluster):
+    project, queues = active_project(admin, tasks=4)
+    _rule(admin, project["id"], metric="answers_per_day", action="suspend", threshold=2, ban_hours=2)
+    alice, bob = worker(users, cluster), worker(users, cluster)
+    _answer(alice, queues["labeling"])
+    _answer(alice, queues["labeling"])
+    _firings(admin, project["id"])  # runs the evaluation
+
+    refused = alice.post(f"/api/v1/queues/{queues['labeling']}/next")
+
+    assert refused.status_code == 403
+    assert "suspended" in refused.json()["detail"]
+    assert bob.post(f"/api/v1/queues/{queues['labeling']}/next").status_code == 200
+
+
 def test_low_agreement_raises_the_overlap_up_to_the_cap(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, overlap=2)
     _rule(admin, project["id"], metric="task_agreement", action="raise_overlap", threshold=0.9, max_overlap=3)

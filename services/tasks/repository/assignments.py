@@ -49,7 +49,7 @@ _RELAXED = "set_config('synchronous_commit', 'off', true) AS relaxed"
 _LEASE_CONTEXT_COLUMNS = """
     q.id AS queue_id, q.kind, p.id AS project_id, p.status AS project_status, p.lease_seconds,
     p.content_severity, p.gold_ratio, p.required_languages, p.required_skills,
-    p.required_qualification, p.required_qualification_score,
+    p.required_qualification, p.required_qualification_score, p.daily_quota,
     cp.contributor_id AS profile_id, cp.status AS contributor_status, cp.vendor_id, cp.languages,
     cp.skills, cp.qualifications, cp.daily_caps_minutes, cp.opted_out_harmful, cp.timezone, cp.erased,
     EXISTS (
@@ -63,6 +63,10 @@ _LEASE_CONTEXT_COLUMNS = """
     EXISTS (
       SELECT 1 FROM vendor_suspensions s WHERE s.project_id = p.id AND s.vendor_id = cp.vendor_id
     ) AS vendor_suspended,
+    EXISTS (
+      SELECT 1 FROM queue_bans b
+      WHERE b.queue_id = q.id AND b.contributor_id = :contributor_id AND (b.until IS NULL OR b.until > :now)
+    ) AS banned,
     a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data
 """
 _LEASE_CONTEXT_FROM = """
@@ -85,7 +89,7 @@ _LEASE_CONTEXT_KINDS = dict(
         "lease_data",
     ),
     time_cols=("lease_expires_at",),
-    bool_cols=("permitted", "vendor_suspended", "opted_out_harmful", "erased"),
+    bool_cols=("permitted", "vendor_suspended", "banned", "opted_out_harmful", "erased"),
 )
 # The statement's snapshot predates its own reclaim, so a lease it expires still shows as the caller's
 # lease; the service compares lease_expires_at with now and never returns an expired one.
@@ -132,6 +136,25 @@ async def exposure_seconds(connection: RawConnection, *, contributor_id: int, da
         EXPOSURE_TODAY, {"contributor_id": contributor_id, "day": day, "severity": severity}
     )
     return int(row["seconds"]) if row else 0
+
+
+ANSWERS_SINCE = RawQuery(
+    """
+    SELECT count(*) AS answers FROM submissions
+    WHERE contributor_id = :contributor_id AND project_id = :project_id AND created_at >= :since
+    """,
+    time_params=("since",),
+)
+
+
+async def answers_since(
+    connection: RawConnection, *, contributor_id: int, project_id: int, since: datetime
+) -> int:
+    """The contributor's answers on the project since `since` (the daily quota's count)."""
+    row = await connection.fetchrow(
+        ANSWERS_SINCE, {"contributor_id": contributor_id, "project_id": project_id, "since": since}
+    )
+    return int(row["answers"])
 
 
 _EXPIRE = """

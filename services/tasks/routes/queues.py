@@ -19,7 +19,7 @@ QUEUE_REASON = "LabelOps-Queue-Reason"
 NO_WORK = {
     204: {
         "description": "No work now; Retry-After says when to ask again and LabelOps-Queue-Reason why "
-        "(exhausted | all_leased | not_eligible | wellness_cap | lease_limit)"
+        "(exhausted | all_leased | not_eligible | wellness_cap | daily_quota | lease_limit)"
     }
 }
 

@@ -91,6 +91,12 @@ def local_day(now: datetime, timezone: str) -> str:
     return now.astimezone(zone_of(timezone)).date().isoformat()
 
 
+def local_day_start(now: datetime, timezone: str) -> datetime:
+    """The instant the contributor's current calendar day began (daily quotas count from it)."""
+    local = now.astimezone(zone_of(timezone))
+    return datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
+
+
 def seconds_to_local_midnight(now: datetime, timezone: str) -> int:
     local = now.astimezone(zone_of(timezone))
     midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)

@@ -25,6 +25,7 @@ from services.tasks.rules.eligibility import (
     ProjectRules,
     ineligibility,
     local_day,
+    local_day_start,
     seconds_to_local_midnight,
     wellness_minutes_left,
 )
@@ -115,6 +116,8 @@ async def _lease_labeling_task(
         raise Forbidden(f"no live permission on queue {queue_id}")
     if ctx["vendor_suspended"]:
         raise Forbidden(f"your vendor is suspended on project {ctx['project_id']}")
+    if ctx["banned"]:
+        raise Forbidden(f"a quality rule suspended you on queue {queue_id}")
     if ctx["project_status"] != "active":
         return NoWork("exhausted", RETRY_EXHAUSTED)
     if ctx["lease_id"] is not None and ctx["lease_expires_at"] >= now:
@@ -149,6 +152,16 @@ async def _lease_labeling_task(
         left = wellness_minutes_left(profile.daily_caps_minutes, severity, seconds)
         if left is not None and left <= 0:
             return NoWork("wellness_cap", seconds_to_local_midnight(now, profile.timezone))
+    quota = ctx["daily_quota"]
+    if quota is not None:
+        answered = await repo.answers_since(
+            connection,
+            contributor_id=contributor_id,
+            project_id=ctx["project_id"],
+            since=local_day_start(now, profile.timezone),
+        )
+        if answered >= quota:
+            return NoWork("daily_quota", seconds_to_local_midnight(now, profile.timezone))
     expires = now + timedelta(seconds=ctx["lease_seconds"])
     prefer_gold = ctx["gold_ratio"] > 0 and random.random() < ctx["gold_ratio"]
     claimed = None

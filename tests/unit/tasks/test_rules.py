@@ -11,6 +11,7 @@ from services.tasks.rules.eligibility import (
     ProjectRules,
     ineligibility,
     local_day,
+    local_day_start,
     wellness_minutes_left,
 )
 from services.tasks.rules.importing import UnreadableImport, parse_import
@@ -132,3 +133,11 @@ def test_archived_is_terminal():
 def test_review_sampling_takes_about_the_ratio():
     share = sum(review_sampled(i, 0.25) for i in range(1, 10_001)) / 10_000
     assert 0.22 < share < 0.28
+
+
+def test_the_local_day_starts_at_the_contributors_midnight():
+    # 20:30 UTC on 3 Dec is 05:30 on 4 Dec in Tokyo (UTC+9): that day began at 15:00 UTC on 3 Dec.
+    now = datetime(2026, 12, 3, 20, 30, tzinfo=UTC)
+
+    assert local_day_start(now, "Asia/Tokyo") == datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    assert local_day_start(now, "Not/AZone") == datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
