@@ -1,32 +1,15 @@
-"""The metric names the rules and dashboards may use: the RED metrics of shared/metrics.py and the domain
-metrics the services expose (names agreed for issue 7; deploy/METRICS.md is their catalog)."""
+"""The metric names the rules and dashboards may use: those of deploy/METRICS.md, the catalog checked
+against a live scrape (tests/deploy/test_metrics_catalog.py), plus Prometheus's own `up`."""
 
 from __future__ import annotations
 
 import re
 
-HISTOGRAMS = {
-    "http_request_duration_seconds",
-    "labelops_next_latency_seconds",
-    "labelops_task_turnaround_seconds",
-    "labelops_ticket_first_response_seconds",
-}
-SCALARS = {
-    "up",
-    "http_requests_total",
-    "labelops_queue_depth",
-    "labelops_queue_oldest_task_age_seconds",
-    "labelops_assignments_total",
-    "labelops_lease_expiries_total",
-    "labelops_sla_breaches_total",
-    "labelops_gold_accuracy_ratio",
-    "labelops_tickets_open",
-    "labelops_exposure_seconds_total",
-    "labelops_budget_forecast_ratio",
-    "labelops_vendor_sla_attainment_ratio",
-    "labelops_webhook_delivery_attempts_total",
-    "labelops_outbox_lag_seconds",
-}
+from scripts.metrics_catalog import CATALOG, documented
+
+_DOCUMENTED = documented(CATALOG.read_text())
+HISTOGRAMS = {name for name, kind in _DOCUMENTED.items() if kind == "histogram"}
+SCALARS = {"up"} | {name for name, kind in _DOCUMENTED.items() if kind != "histogram"}
 KNOWN = SCALARS | {f"{h}_{suffix}" for h in HISTOGRAMS for suffix in ("bucket", "count", "sum")}
 
 _KEYWORDS = {
