@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install migrate run test test-sqlite test-postgres bench lint clean
+.PHONY: install migrate run test test-sqlite test-postgres bench load lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test-postgres: install
 
 bench: install
 	$(BIN)/python -m bench.assignment
+
+# Bounded (8 users, 30 s) mixed load through the gateway; fails when tool, metrics and database disagree.
+load: install
+	$(BIN)/python -m bench.load
 
 lint: install
 	$(BIN)/ruff check .
