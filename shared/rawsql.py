@@ -24,7 +24,7 @@ import asyncpg
 import orjson
 from fastapi import Depends, Request
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 _PARAM = re.compile(r"(?<![:\w]):([a-zA-Z_]\w*)")
 # SQLAlchemy's SQLite DateTime storage format; raw writes must match it so comparisons in SQL and
@@ -38,6 +38,11 @@ def _sqlite_time(value: datetime) -> str:
 
 def _from_sqlite_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _json(value: Any) -> str | None:
+    # None is SQL NULL, not the JSON text 'null'.
+    return None if value is None else orjson.dumps(value).decode()
 
 
 @dataclass(frozen=True)
@@ -68,15 +73,12 @@ class RawQuery:
 
     def pg_args(self, params: dict[str, Any]) -> list[Any]:
         json_params = self.json_params
-        return [
-            orjson.dumps(params[name]).decode() if name in json_params else params[name]
-            for name in self._pg_order
-        ]
+        return [_json(params[name]) if name in json_params else params[name] for name in self._pg_order]
 
     def sqlite_args(self, params: dict[str, Any]) -> dict[str, Any]:
         out = dict(params)
         for name in self.json_params:
-            out[name] = orjson.dumps(out[name]).decode()
+            out[name] = _json(out[name])
         for name in self.time_params:
             if out[name] is not None:
                 out[name] = _sqlite_time(out[name])
@@ -162,6 +164,14 @@ async def raw_connection(engine: AsyncEngine) -> AsyncIterator[RawConnection]:
     async with engine.connect() as conn:
         fairy = await conn.get_raw_connection()
         yield RawConnection(fairy.driver_connection, engine.dialect.name)
+
+
+async def session_connection(session: AsyncSession) -> RawConnection:
+    """The driver connection under `session`, inside the session's transaction (for bulk statements
+    that must commit with the ORM work around them)."""
+    connection = await session.connection()
+    fairy = await connection.get_raw_connection()
+    return RawConnection(fairy.driver_connection, connection.dialect.name)
 
 
 async def _request_raw_connection(request: Request) -> AsyncIterator[RawConnection]:

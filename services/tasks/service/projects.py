@@ -151,7 +151,7 @@ async def import_tasks(
     now = utcnow()
     # One row for the whole import; its counts are filled in once the rows are known.
     batch = await repo.add_batch(session, Batch(project_id=project.id, name=batch_name, created_at=now))
-    rows, gold = [], 0
+    accepted, gold = [], 0
     for number, task in enumerate(parsed.tasks, start=1):
         if task.gold_answer is not None:
             problems = answer_errors(project.label_schema, task.gold_answer, pointer="/gold_answer")
@@ -159,29 +159,21 @@ async def import_tasks(
                 parsed.reject(number, "gold_answer: " + problems[0]["detail"])
                 continue
             gold += 1
-        rows.append(
-            {
-                "project_id": project.id,
-                "data": task.data,
-                "priority": task.priority,
-                "rank": -task.priority,
-                "due_at": task.due_at,
-                "gold_answer": task.gold_answer,
-                "is_gold": task.gold_answer is not None,
-                "overlap": project.overlap,
-                "assigned_count": 0,
-                "completed_count": 0,
-                "batch_id": batch.id,
-                "created_at": now,
-            }
-        )
-    await repo.insert_tasks(session, rows=rows)
-    batch.task_count, batch.gold_count = len(rows), gold
-    if rows:
-        await repo.add_to_counters(session, project_id=project.id, shard=0, tasks_imported=len(rows))
+        accepted.append(task)
+    await repo.insert_tasks(
+        session,
+        project_id=project.id,
+        overlap=project.overlap,
+        batch_id=batch.id,
+        created_at=now,
+        tasks=accepted,
+    )
+    batch.task_count, batch.gold_count = len(accepted), gold
+    if accepted:
+        await repo.add_to_counters(session, project_id=project.id, shard=0, tasks_imported=len(accepted))
     parsed.errors.sort(key=lambda e: e["row"])
     return ImportResult(
-        batch_id=batch.id, imported=len(rows), rejected=parsed.rejected, gold=gold, errors=parsed.errors
+        batch_id=batch.id, imported=len(accepted), rejected=parsed.rejected, gold=gold, errors=parsed.errors
     )
 
 
