@@ -14,21 +14,19 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import aiohttp
 import asyncpg
 import httpx
 import orjson
 
+from bench.cluster import bench_cluster
 from tests.services.tasks.helpers import upsert_profile
 from tests.support.api import Users
 from tests.support.cluster import Cluster
-from tests.support.databases import Databases
 
 CONTRIBUTORS = 64
 LEVELS = (1, 8, 32, 64)
@@ -166,30 +164,9 @@ def main() -> int:
     import_rows = 20_000 if args.quick else 100_000
     stats_rows = 100_000 if args.quick else 1_000_000
 
-    workdir = Path(tempfile.mkdtemp(prefix="labelops-bench-"))
-    databases = Databases(workdir, backend="postgresql")
-    urls = databases.create()
-    # One user drives C=1 at hundreds of requests per second; the per-user budget is not what is measured.
-    cluster = Cluster(
-        workdir,
-        urls,
-        extra_env={
-            "LABELOPS_GATEWAY_RATE_LIMIT_ASSIGNMENT": "10000000",
-            "LABELOPS_GATEWAY_RATE_LIMIT_BULK": "100000",
-            "LABELOPS_GATEWAY_RATE_LIMIT_WRITE": "1000000",
-            "LABELOPS_GATEWAY_RATE_LIMIT_READ": "1000000",
-            "LABELOPS_LOG_LEVEL": "WARNING",
-            # PostgreSQL allows 100 connections; four services at the default pool (32 + 8 overflow)
-            # exceed it at C=64 ("too many clients"), so the tasks pool is capped below it.
-            "LABELOPS_TASKS_DATABASE_POOL_SIZE": "24",
-        },
-    )
-    cluster.start_all()
-    try:
+    # PostgreSQL allows 100 connections: the tasks pool of 24 and three services at 16 stay below it.
+    with bench_cluster("labelops-bench-", LABELOPS_TASKS_DATABASE_POOL_SIZE="24") as (cluster, urls):
         return asyncio.run(_bench(cluster, urls, tasks_per_project, seconds, import_rows, stats_rows))
-    finally:
-        cluster.stop_all()
-        databases.drop()
 
 
 async def _bench(

@@ -15,22 +15,20 @@ import argparse
 import asyncio
 import re
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import aiohttp
 import asyncpg
 import httpx
 import orjson
 
+from bench.cluster import bench_cluster
 from services.vendors import signatures
 from tests.services.tasks.helpers import upsert_profile
 from tests.support.api import Users
 from tests.support.cluster import Cluster
-from tests.support.databases import Databases
 
 TASKS = 5_000
 
@@ -194,28 +192,8 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="labelops-load-"))
-    databases = Databases(workdir, backend="postgresql")
-    urls = databases.create()
-    cluster = Cluster(
-        workdir,
-        urls,
-        extra_env={
-            # One contributor runs hundreds of requests a minute; the per-user budgets are not measured here.
-            "LABELOPS_GATEWAY_RATE_LIMIT_ASSIGNMENT": "10000000",
-            "LABELOPS_GATEWAY_RATE_LIMIT_WRITE": "1000000",
-            "LABELOPS_GATEWAY_RATE_LIMIT_READ": "1000000",
-            "LABELOPS_GATEWAY_RATE_LIMIT_WEBHOOK": "1000000",
-            "LABELOPS_GATEWAY_RATE_LIMIT_BULK": "100000",
-            "LABELOPS_LOG_LEVEL": "WARNING",
-        },
-    )
-    cluster.start_all()
-    try:
+    with bench_cluster("labelops-load-") as (cluster, urls):
         return asyncio.run(drive(cluster, args.users, args.seconds, urls["tasks"].replace("+asyncpg", "")))
-    finally:
-        cluster.stop_all()
-        databases.drop()
 
 
 if __name__ == "__main__":
