@@ -24,7 +24,9 @@ import asyncpg
 import orjson
 from fastapi import Depends, Request
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from shared.db import WRITE_OPTION
 
 _PARAM = re.compile(r"(?<![:\w]):([a-zA-Z_]\w*)")
 # SQLAlchemy's SQLite DateTime storage format; raw writes must match it so comparisons in SQL and
@@ -108,10 +110,20 @@ _DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error)
 class RawConnection:
     """A pooled connection used through its driver; statements autocommit unless inside `transaction()`."""
 
-    def __init__(self, driver: Any, dialect: str):
+    def __init__(self, sa_connection: AsyncConnection, driver: Any):
+        self.sa_connection = sa_connection
         self.driver = driver
-        self.dialect = dialect
+        self.dialect = sa_connection.dialect.name
         self.after_commit_hooks: list[Any] = []
+
+    @asynccontextmanager
+    async def orm_session(self) -> AsyncIterator[AsyncSession]:
+        """A writing ORM session on this same connection, committed at the end: a request that needs
+        the ORM for a rarer branch never holds a second pooled connection (which could starve the pool)."""
+        await self.sa_connection.execution_options(**{WRITE_OPTION: True})
+        async with AsyncSession(bind=self.sa_connection, expire_on_commit=False, autoflush=False) as session:
+            yield session
+            await session.commit()
 
     def after_commit(self, hook: Any) -> None:
         """Run `hook(app)` when the request is done with this connection (as shared.db.after_commit)."""
@@ -163,7 +175,7 @@ class RawConnection:
 async def raw_connection(engine: AsyncEngine) -> AsyncIterator[RawConnection]:
     async with engine.connect() as conn:
         fairy = await conn.get_raw_connection()
-        yield RawConnection(fairy.driver_connection, engine.dialect.name)
+        yield RawConnection(conn, fairy.driver_connection)
 
 
 async def session_connection(session: AsyncSession) -> RawConnection:
@@ -171,7 +183,7 @@ async def session_connection(session: AsyncSession) -> RawConnection:
     that must commit with the ORM work around them)."""
     connection = await session.connection()
     fairy = await connection.get_raw_connection()
-    return RawConnection(fairy.driver_connection, connection.dialect.name)
+    return RawConnection(connection, fairy.driver_connection)
 
 
 async def _request_raw_connection(request: Request) -> AsyncIterator[RawConnection]:

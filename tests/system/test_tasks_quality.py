@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.services.tasks.helpers import active_project, worker
 
@@ -52,6 +53,18 @@ def test_a_reviewer_leases_a_pending_submission_with_its_answer(admin, users, cl
     lease = _next(reviewer, queues["review"]).json()
 
     assert (lease["submission_id"], lease["answer"]) == (submission["id"], "dog")
+
+
+def test_many_concurrent_review_requests_are_all_answered(admin, users, cluster):
+    # More concurrent review `next` calls than the tasks service has pooled connections (16): each must
+    # be served on one connection, or they would all hold one and wait for a second.
+    _, queues = active_project(admin, tasks=1, review_ratio=1.0)
+    reviewer = _reviewer(admin, users, cluster, queues["review"])
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = list(pool.map(lambda _: _next(reviewer, queues["review"]).status_code, range(40)))
+
+    assert statuses == [204] * 40  # nothing pending to review, and no 503 for want of a connection
 
 
 def test_a_contributor_without_reviewer_role_cannot_pull_reviews(admin, users, cluster):

@@ -47,10 +47,9 @@ async def revoke_permission(
 
 
 @router.post("/{queue_id}/next", response_model=LeaseRead, responses=NO_WORK)
-async def lease_next(queue_id: PathId, connection: RawConnectionDep, session: SessionDep, principal: Worker):
-    # The session only opens a connection for review queues.
+async def lease_next(queue_id: PathId, connection: RawConnectionDep, principal: Worker):
     start = time.perf_counter()
-    outcome = await assignment.lease_next_task(connection, session, principal=principal, queue_id=queue_id)
+    outcome = await assignment.lease_next_task(connection, principal=principal, queue_id=queue_id)
     if isinstance(outcome, assignment.NoWork):
         metrics.NEXT_LATENCY.labels(result=outcome.reason).observe(time.perf_counter() - start)
         return Response(

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks import metrics
 from services.tasks.events import publisher
@@ -84,7 +83,7 @@ async def _unit(connection: RawConnection, *, atomic: bool = False) -> AsyncIter
 
 
 async def lease_next_task(
-    connection: RawConnection, session: AsyncSession, *, principal: Principal, queue_id: int
+    connection: RawConnection, *, principal: Principal, queue_id: int
 ) -> dict[str, Any] | NoWork:
     """Lease the best task the caller may do now, or say why there is none (a held lease is returned again)."""
     contributor_id = _contributor_id(principal)
@@ -104,7 +103,8 @@ async def lease_next_task(
     if outcome is None:
         from services.tasks.service.reviews import lease_next_review
 
-        return await lease_next_review(session, principal=principal, queue_id=queue_id, now=now)
+        async with connection.orm_session() as session:
+            return await lease_next_review(session, principal=principal, queue_id=queue_id, now=now)
     return outcome
 
 
