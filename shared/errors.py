@@ -198,7 +198,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> ProblemR
 
 
 def _is_out_of_range(exc: Exception) -> bool:
-    """A value the database cannot store (an integer beyond its column, a string too long)."""
+    """A value the database cannot store (an integer beyond its column, a string too long, a NUL)."""
     original = getattr(exc, "orig", None)
     names = {type(original).__name__, *(t.__name__ for t in type(original).__mro__)} if original else set()
     text = str(original or exc).lower()
@@ -207,6 +207,8 @@ def _is_out_of_range(exc: Exception) -> bool:
         & {"DataError", "NumericValueOutOfRangeError", "StringDataRightTruncationError", "OverflowError"}
         or "too large to convert" in text
         or "out of range" in text
+        # PostgreSQL stores no NUL character in text (SQLite does): a client can send one in any string.
+        or "invalid byte sequence" in text
     )
 
 

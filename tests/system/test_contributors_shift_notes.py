@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.databases import BACKEND
+
 PROBLEM = "application/problem+json"
 
 
@@ -116,3 +118,16 @@ def test_analysts_read_notes_but_do_not_write_them(ops, users):
     assert analyst.post("/api/v1/shift-notes", json={}).status_code == 403
     path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}"
     assert analyst.patch(path, json={"done": True}).status_code == 403
+
+
+def test_a_nul_character_in_a_note_is_refused_where_the_database_cannot_store_it(ops):
+    response = ops.post(
+        "/api/v1/shift-notes",
+        json={"team": "delivery", "subject": "handover", "body": "before\u0000after", "follow_ups": []},
+    )
+
+    if BACKEND == "postgresql":  # PostgreSQL text holds no NUL: a clear 422, never a 500
+        assert (response.status_code, response.headers["content-type"]) == (422, PROBLEM)
+    else:
+        assert response.status_code == 201
+        assert response.json()["body"] == "before\u0000after"
