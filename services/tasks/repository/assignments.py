@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, bindparam, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import UTCDateTime
 from shared.rawsql import RawConnection, RawQuery
@@ -398,23 +397,6 @@ async def release_lease(
         return None
     await connection.execute_many(GIVE_BACK, [{"task_id": row["task_id"], "n": 1}])
     return row["task_id"]
-
-
-async def give_back_capacity(session: AsyncSession, *, task_id: int, completed_too: bool = False) -> None:
-    """A reviewed task goes back to the queue (review rejection with requeue)."""
-    if completed_too:
-        await session.execute(
-            text(
-                "UPDATE tasks SET assigned_count = assigned_count - 1, completed_count = completed_count - 1,"
-                " completed_at = NULL, final_answer = NULL WHERE id = :task_id"
-            ),
-            {"task_id": task_id},
-        )
-    else:
-        await session.execute(
-            text("UPDATE tasks SET assigned_count = assigned_count - 1 WHERE id = :task_id"),
-            {"task_id": task_id},
-        )
 
 
 # --- Recording a submission -------------------------------------------------------------------------

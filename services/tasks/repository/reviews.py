@@ -174,3 +174,14 @@ async def completing_on_time(session: AsyncSession, *, task_id: int) -> bool | N
         bools=("on_time",),
     )
     return (await session.execute(stmt, {"task_id": task_id})).scalar_one_or_none()
+
+
+async def requeue_reviewed_task(session: AsyncSession, *, task_id: int) -> None:
+    """A rejected answer's task goes back to the queue: one slot free again, no longer complete."""
+    await session.execute(
+        text(
+            "UPDATE tasks SET assigned_count = assigned_count - 1, completed_count = completed_count - 1,"
+            " completed_at = NULL, final_answer = NULL WHERE id = :task_id"
+        ),
+        {"task_id": task_id},
+    )

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.repository import assignments as assignment_repo
 from services.tasks.repository import reviews as repo
 from services.tasks.repository.projects import add_to_counters
 from services.tasks.rules.label_schema import answer_errors
@@ -134,4 +133,4 @@ async def requeue_rejected(session: AsyncSession, *, project_id: int, task_id: i
     completed, overlap = await repo.lock_task_completion(session, task_id=task_id)
     if completed >= overlap:
         await uncount_completion(session, project_id=project_id, task_id=task_id, shard=shard)
-    await assignment_repo.give_back_capacity(session, task_id=task_id, completed_too=True)
+    await repo.requeue_reviewed_task(session, task_id=task_id)
