@@ -130,10 +130,15 @@ class Cluster:
         raise RuntimeError(f"{name} did not become healthy:\n{proc.log_path.read_text()[-3000:]}")
 
     def start_all(self) -> None:
-        for name in self.services:
-            self.start(name)
-        for name in self.services:
-            self.wait_healthy(name)
+        """Start every service; if one fails, stop the others (no process outlives a failed fixture)."""
+        try:
+            for name in self.services:
+                self.start(name)
+            for name in self.services:
+                self.wait_healthy(name)
+        except BaseException:
+            self.stop_all()
+            raise
 
     def stop(self, name: str) -> None:
         proc = self.services[name]
