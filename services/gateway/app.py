@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from services.gateway import service
+from services.gateway.callers import CallerCache
 from services.gateway.keys import load_or_create_signing_keys
 from services.gateway.middleware import GatewayHeadersMiddleware
 from services.gateway.openapi import build_openapi
@@ -48,6 +49,12 @@ async def _start(app: FastAPI) -> None:
     app.state.openapi_cache = None
     app.state.limiter = make_rate_limiter(settings)
     app.state.verified_tokens = VerifiedTokens()
+    app.state.callers = CallerCache(
+        ttl_seconds=settings.caller_cache_seconds,
+        redis_url=settings.redis_url,
+        namespace=settings.rate_limit_namespace,
+    )
+    await app.state.callers.start()
     app.state.internal_tokens = InternalTokens(
         secret=settings.internal_token_secret.get_secret_value(),
         ttl_seconds=settings.internal_token_ttl_seconds,
@@ -65,6 +72,7 @@ async def _stop(app: FastAPI) -> None:
     await app.state.upstream.aclose()
     await app.state.proxy_session.close()
     await app.state.limiter.counter.close()
+    await app.state.callers.stop()
 
 
 def _service_ready(name: str):

@@ -35,7 +35,7 @@ async def authenticate_user(request: Request) -> Principal:
         raise Unauthorized("a bearer access token or API key is required")
     state = request.app.state
     principal, session_id = await service.authenticate_bearer(
-        token=token, keys=state.keys, verified=state.verified_tokens, db=state.db
+        token=token, keys=state.keys, verified=state.verified_tokens, callers=state.callers, db=state.db
     )
     request.state.principal = principal
     request.state.session_id = session_id

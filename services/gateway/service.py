@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway import repository
+from services.gateway.callers import CallerCache
 from services.gateway.keys import SigningKeys
 from services.gateway.models import ApiKey, AuditEvent, AuthSession, RefreshToken, User
 from services.gateway.passwords import hash_password, password_problems, verify_password
@@ -17,7 +18,7 @@ from services.gateway.schemas import ApiKeyCreate, TokenPair, UserCreate, UserUp
 from services.gateway.settings import GatewaySettings
 from shared import tokens
 from shared.auth import Principal
-from shared.db import Database, utcnow
+from shared.db import Database, after_commit, utcnow
 from shared.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from shared.rawsql import raw_connection
 
@@ -118,8 +119,18 @@ async def login(
     return await _issue_pair(session, user=user, session_id=session_id, keys=keys, settings=settings)
 
 
+def callers_changed(app: Any) -> None:
+    """After-commit hook of every write to users or login sessions."""
+    app.state.callers.changed()
+
+
 async def rotate_refresh_token(
-    session: AsyncSession, *, refresh_token: str, keys: SigningKeys, settings: GatewaySettings
+    session: AsyncSession,
+    *,
+    refresh_token: str,
+    keys: SigningKeys,
+    settings: GatewaySettings,
+    callers: CallerCache,
 ) -> TokenPair:
     """A refresh token works once; presenting a used one revokes its whole session (it was stolen)."""
     now = utcnow()
@@ -135,6 +146,7 @@ async def rotate_refresh_token(
         )
         # The revocation must survive the 401 that follows.
         await session.commit()
+        callers.changed()
         raise Unauthorized("refresh token was already used; the session has been revoked")
     user = await repository.get_user(session, user_id=stored.user_id)
     if user is None or user.disabled:
@@ -148,11 +160,12 @@ async def logout(session: AsyncSession, *, principal: Principal, session_id: str
         raise Unprocessable("API keys have no session to log out of; revoke the key instead")
     await repository.revoke_auth_session(session, session_id=session_id, at=utcnow())
     await audit(session, actor=principal.subject, action="logout", target=session_id)
+    after_commit(session, callers_changed)
 
 
 class VerifiedTokens:
     """Signature checks are the costly part of authentication; a verified token is remembered until it
-    expires. Revocation and disabled users are still checked against the database on every request."""
+    expires. Revocation and disabled users are checked on every request (services.gateway.callers)."""
 
     MAX_ENTRIES = 50_000
 
@@ -177,7 +190,7 @@ class VerifiedTokens:
 
 
 async def authenticate_bearer(
-    *, token: str, keys: SigningKeys, verified: VerifiedTokens, db: Database
+    *, token: str, keys: SigningKeys, verified: VerifiedTokens, callers: CallerCache, db: Database
 ) -> tuple[Principal, str | None]:
     """The caller behind a bearer credential (access token or API key), and its login session id."""
     if token.startswith(API_KEY_PREFIX):
@@ -186,11 +199,16 @@ async def authenticate_bearer(
     user_id, session_id = claims.get("uid"), claims.get("sid")
     if not isinstance(user_id, int) or not isinstance(session_id, str):
         raise Unauthorized("token does not name a user session")
-    async with raw_connection(db.engine) as conn:
-        facts = await repository.caller_facts(conn, user_id=user_id, session_id=session_id)
+
+    async def load() -> dict[str, Any] | None:
+        async with raw_connection(db.engine) as conn:
+            return await repository.caller_facts(conn, user_id=user_id, session_id=session_id)
+
+    facts = await callers.facts(user_id, session_id, load)
     if facts is None or facts["disabled"] or facts["revoked_at"] is not None:
         raise Unauthorized("the session has ended or the user is disabled")
-    # Roles and links come from the database, so a change applies at the caller's next request.
+    # Roles and links come from the database (through CallerCache, which forgets on every change), so a
+    # change applies at the caller's next request.
     return user_principal(user_id, facts), session_id
 
 
@@ -244,6 +262,7 @@ async def update_user(session: AsyncSession, *, actor: Principal, user_id: int, 
     for key, value in changes.items():
         setattr(user, key, value)
     await session.flush()
+    after_commit(session, callers_changed)
     action = "user.disabled" if changes.get("disabled") else "user.updated"
     await audit(
         session, actor=actor.subject, action=action, target=f"user:{user.id}", before=before, after=changes

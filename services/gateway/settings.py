@@ -37,6 +37,9 @@ class GatewaySettings(ServiceSettings):
     login_failures_per_account: int = 5
     login_failures_per_ip: int = 50
     login_failure_window_seconds: int = 900
+    # How long a replica may remember a caller's facts at most (it forgets on every change anyway;
+    # services.gateway.callers); 0 reads them from the database on every request.
+    caller_cache_seconds: float = 10.0
     max_body_bytes: int = 1_048_576
     max_bulk_body_bytes: int = 67_108_864
     cors_origins: list[str] = []

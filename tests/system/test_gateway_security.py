@@ -123,6 +123,7 @@ def test_refresh_token_reuse_kills_the_sessions_access_token_too(users: Users, c
     _, first = _new_login(users, "ops")
     url = cluster.gateway_url + "/api/v1/auth/refresh"
     second = httpx.post(url, json={"refresh_token": first["refresh_token"]}).json()
+    assert _status_with(cluster, second["access_token"]) == 200
 
     httpx.post(url, json={"refresh_token": first["refresh_token"]})
 
@@ -267,3 +268,57 @@ def test_rate_limits_are_shared_by_gateway_replicas_through_redis(limited: Clust
     assert statuses[:6] == [200] * 6 and statuses[6] == 429
     assert refused.headers["content-type"] == "application/problem+json"
     assert int(refused.headers["retry-after"]) > 0 and refused.headers["ratelimit-remaining"] == "0"
+
+
+@pytest.fixture(scope="module")
+def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Two gateway replicas told of each other's user and session changes through Redis."""
+    workdir: Path = tmp_path_factory.mktemp("replicated")
+    dbs = Databases(workdir)
+    dbs.create()
+    running = Cluster(workdir, dbs.urls, extra_env={"LABELOPS_REDIS_URL": "redis://127.0.0.1:6379/0"})
+    running.start_all()
+    running.add_gateway_replica("gateway-2")
+    running.restart("gateway-2")
+    yield running
+    running.stop_all()
+    running.stop("gateway-2")
+    dbs.drop()
+
+
+def _refused_within(client: httpx.Client, path: str, status: int, seconds: float = 1.0) -> float:
+    """How long until `client` gets `status` for `path` (each replica remembers callers until told)."""
+    start = time.perf_counter()
+    while (answer := client.get(path).status_code) != status:
+        assert answer == 200 and time.perf_counter() - start < seconds, answer
+        time.sleep(0.01)
+    return time.perf_counter() - start
+
+
+def test_a_logout_on_one_replica_ends_the_session_on_the_other(replicated: Cluster):
+    admin = Users(replicated.gateway_url).admin
+    email = unique_email("replica")
+    admin.post("/api/v1/users", json={"email": email, "password": PASSWORD, "roles": ["ops"]})
+    access = login(replicated.gateway_url, email, PASSWORD)["access_token"]
+    here = client_for(replicated.gateway_url, access)
+    there = client_for(replicated.services["gateway-2"].url, access)
+    assert [there.get("/api/v1/auth/me").status_code for _ in range(3)] == [200] * 3
+
+    assert here.post("/api/v1/auth/logout").status_code == 204
+
+    assert _refused_within(there, "/api/v1/auth/me", 401) < 1.0
+
+
+def test_disabling_a_user_on_one_replica_applies_on_the_other(replicated: Cluster):
+    admin = Users(replicated.gateway_url).admin
+    email = unique_email("replica")
+    user = admin.post("/api/v1/users", json={"email": email, "password": PASSWORD, "roles": ["admin"]}).json()
+    there = client_for(
+        replicated.services["gateway-2"].url, login(replicated.gateway_url, email, PASSWORD)["access_token"]
+    )
+    assert [there.get("/api/v1/users").status_code for _ in range(3)] == [200] * 3
+
+    admin.patch(f"/api/v1/users/{user['id']}", json={"roles": ["analyst"]})
+    assert _refused_within(there, "/api/v1/users", 403) < 1.0
+    admin.patch(f"/api/v1/users/{user['id']}", json={"disabled": True})
+    assert _refused_within(there, "/api/v1/users", 401) < 1.0

@@ -48,6 +48,7 @@ async def refresh_token(request: Request, data: RefreshRequest, session: Session
         refresh_token=data.refresh_token,
         keys=request.app.state.keys,
         settings=request.app.state.settings,
+        callers=request.app.state.callers,
     )
 
 
