@@ -1,5 +1,5 @@
-"""The contributors service: people, lifecycle, onboarding, qualifications, campaigns, tickets, wellness,
-shift notes."""
+"""The contributors service: people, lifecycle, onboarding, qualifications, vetting, campaigns, tickets,
+wellness, shift notes."""
 
 from fastapi import FastAPI
 
@@ -15,6 +15,7 @@ from services.contributors.routes import (
     reports,
     shift_notes,
     tickets,
+    vetting,
     wellness,
 )
 from services.contributors.settings import ContributorsSettings, get_settings
@@ -31,6 +32,7 @@ def create_app(settings: ContributorsSettings | None = None) -> FastAPI:
                 contributors.router,
                 lifecycle.router,
                 qualifications.router,
+                vetting.router,
                 wellness.router,
                 announcements.router,
                 campaigns.router,

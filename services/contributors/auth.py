@@ -27,6 +27,10 @@ ContributorsEdit = Annotated[Principal, Depends(require(*MANAGERS, "vendor", "co
 # The vendors service offboards workers a VMS reports as gone.
 ContributorsTransition = Annotated[Principal, Depends(require(*MANAGERS, "vendor", SERVICE_ROLE))]
 QualificationsManage = Annotated[Principal, Depends(require(*MANAGERS))]
+# Vetting opens the most harmful content to a person: only ops and admins record or revoke it; a vendor
+# sees its own staff's vetting, never a contributor (revocation reasons are staff notes).
+VettingRead = Annotated[Principal, Depends(require(*STAFF_READERS, "vendor"))]
+VettingManage = Annotated[Principal, Depends(require("admin", "ops"))]
 ContributorsErase = Annotated[Principal, Depends(require(*MANAGERS))]
 RosterImport = Annotated[Principal, Depends(require(*MANAGERS, "vendor", "integration"))]
 RosterExport = Annotated[Principal, Depends(require(*MANAGERS, "analyst", "vendor"))]

@@ -52,6 +52,11 @@ class Contributor(Base, table=True):
     activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Vetted for harmful content (background check, resilience training): set by ops, published to
+    # tasks with its expiry so assignment stops counting it when it lapses without another event.
+    vetted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    vetted_by: str | None = Field(default=None, max_length=100)
+    vetting_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -85,6 +90,20 @@ class StatusChange(Base, table=True):
     contributor_id: int = Field(foreign_key="contributors.id", index=True)
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str = Field(max_length=20)
+    reason: str | None = Field(default=None, sa_type=Text)
+    actor: str = Field(max_length=100)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class VettingChange(Base, table=True):
+    """Every vetting (or renewal) and revocation: who, when, until when, why."""
+
+    __tablename__ = "contributor_vetting_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contributor_id: int = Field(foreign_key="contributors.id", index=True)
+    action: str = Field(max_length=10)  # vetted | revoked
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reason: str | None = Field(default=None, sa_type=Text)
     actor: str = Field(max_length=100)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

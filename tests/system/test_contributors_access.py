@@ -46,6 +46,8 @@ def test_a_vendor_lists_only_its_own_contributors(vendor, people):
         ("GET", "/onboarding", None),
         ("POST", "/onboarding/nda", None),
         ("GET", "/qualifications", None),
+        ("GET", "/vetting", None),
+        ("GET", "/vetting/history", None),
         ("GET", "/wellness", None),
         ("PUT", "/wellness/opt-out", {"opted_out_harmful": True}),
         ("GET", "/feed", None),

@@ -12,6 +12,7 @@ from tests.support.waiting import eventually
 
 UPSERTED_KEYS = {
     "contributor_id", "version", "status", "vendor_id", "languages", "skills", "qualifications", "wellness",
+    "vetting",
 }  # fmt: skip
 
 
@@ -46,7 +47,7 @@ def test_a_new_contributor_is_published_with_exactly_the_eligibility_facts(ops, 
         {"code": "tl", "proficiency": "native"},
         {"code": "en", "proficiency": "fluent"},
     ]
-    assert payload["skills"] == ["ner"] and payload["qualifications"] == []
+    assert payload["skills"] == ["ner"] and payload["qualifications"] == [] and payload["vetting"] is None
     assert payload["wellness"] == {
         "daily_caps_minutes": {"low": 480, "medium": 240, "high": 120},
         "opted_out_harmful": False,

@@ -17,6 +17,7 @@ from services.contributors.models import (
     Ticket,
     TicketEvent,
     TicketMessage,
+    VettingChange,
     WellnessCheckIn,
 )
 from services.contributors.schemas.common import PROFICIENCY_RANK
@@ -38,6 +39,7 @@ CONTRIBUTOR_KEYSET = Keyset(
     id_column=Contributor.id,
 )
 HISTORY_KEYSET = Keyset(columns={"id": SortColumn(StatusChange.id, int)}, id_column=StatusChange.id)
+VETTING_HISTORY_KEYSET = Keyset(columns={"id": SortColumn(VettingChange.id, int)}, id_column=VettingChange.id)
 
 
 def readable_contributors(principal: Principal) -> Select:
@@ -225,6 +227,14 @@ async def status_history(
     return list((await session.execute(stmt)).scalars())
 
 
+async def vetting_history(
+    session: AsyncSession, *, contributor_id: int, sort: str, cursor: str | None, limit: int
+) -> list[VettingChange]:
+    stmt = select(VettingChange).where(VettingChange.contributor_id == contributor_id)
+    stmt = VETTING_HISTORY_KEYSET.apply(stmt, sort=sort, cursor=cursor, limit=limit)
+    return list((await session.execute(stmt)).scalars())
+
+
 # --- onboarding --------------------------------------------------------------------------------------
 
 
@@ -280,7 +290,7 @@ async def erase_personal_text(
     session: AsyncSession, *, contributor_id: int, email: str, replacement: str
 ) -> None:
     """Overwrite every free text and contact about the person: its tickets (by id, or by contact = its
-    email) with their messages and history notes, its status reasons and its check-in notes."""
+    email) with their messages and history notes, its status and vetting reasons and its check-in notes."""
     tickets = select(Ticket.id).where(
         or_(Ticket.contributor_id == contributor_id, func.lower(Ticket.requester_contact) == email)
     )
@@ -307,6 +317,11 @@ async def erase_personal_text(
     await session.execute(
         update(StatusChange)
         .where(StatusChange.contributor_id == contributor_id, StatusChange.reason.is_not(None))
+        .values(reason=replacement)
+    )
+    await session.execute(
+        update(VettingChange)
+        .where(VettingChange.contributor_id == contributor_id, VettingChange.reason.is_not(None))
         .values(reason=replacement)
     )
     await session.execute(

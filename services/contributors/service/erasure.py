@@ -3,6 +3,7 @@
 Personal data in this service's tables, and what replaces it:
   contributors.email / full_name                 → keyed pseudonyms (erasure.py), unique per person
   contributor_status_changes.reason              → "[erased]"
+  contributor_vetting_changes.reason             → "[erased]"
   tickets of the person (by id, or by requester contact = its email): subject, escalation_reason →
       "[erased]", requester_name / requester_contact → null; their messages' bodies and history
       notes → "[erased]" (staff replies quote the person too)

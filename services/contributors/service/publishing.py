@@ -81,6 +81,10 @@ async def eligibility_facts(
             "opted_out_harmful": contributor.opted_out_harmful,
             "timezone": contributor.timezone,
         },
+        # The expiry, not a flag: tasks stops counting a lapsed vetting itself, without another event.
+        "vetting": (
+            None if contributor.vetted_at is None else {"expires_at": _iso(contributor.vetting_expires_at)}
+        ),
     }
 
 
