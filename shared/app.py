@@ -20,17 +20,20 @@ from shared.errors import install_error_handlers
 from shared.events import EventHandler, EventTables, OutboxDispatcher, events_router, outbox_lag_hook
 from shared.http import ServiceClient, make_client
 from shared.logging import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
-from shared.metrics import MetricsMiddleware, mark_worker_exited, metrics_endpoint
+from shared.metrics import mark_worker_exited, metrics_endpoint, observe_request
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("labelops.access")
 
 
 class RequestContextMiddleware:
-    """Adopts or mints the request id, echoes it in the response, and writes one access-log line."""
+    """Adopts or mints the request id and echoes it, then counts and times the request by route
+    template (never raw paths, which carry ids) and writes one access-log line. One layer rather than
+    two: each ASGI layer wraps every message of every request."""
 
-    def __init__(self, app: Any):
+    def __init__(self, app: Any, service: str):
         self.app = app
+        self.service = service
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -41,30 +44,33 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
         start = time.perf_counter()
-        status_holder = {"status": 500}
+        status = 500
 
         async def send_wrapper(message: dict) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            log.info(
-                "%s %s %s",
-                scope.get("method"),
-                scope.get("path"),
-                status_holder["status"],
-                extra={
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "status": status_holder["status"],
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
-                },
-            )
+            elapsed = time.perf_counter() - start
+            observe_request(self.service, scope, status, elapsed)
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "%s %s %s",
+                    scope.get("method"),
+                    scope.get("path"),
+                    status,
+                    extra={
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
             request_id_var.reset(token)
 
 
@@ -90,8 +96,8 @@ class ServiceParts:
     docs: bool = True
     # Async functions run before each /metrics scrape, to set gauges computed from the database.
     scrape_hooks: Sequence[Hook] = ()
-    # Pure ASGI middleware inside the request-context and metrics layers (so requests they answer
-    # are logged and counted), in front of FastAPI's routing.
+    # Pure ASGI middleware inside the request-context layer (so requests they answer are logged and
+    # counted), in front of FastAPI's routing.
     inner_middleware: Sequence[type] = ()
 
 
@@ -149,8 +155,7 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
         app.add_middleware(middleware)
     if parts.routers or parts.event_tables is not None:
         app.add_middleware(InternalAuthMiddleware, secret=settings.internal_token_secret.get_secret_value())
-    app.add_middleware(MetricsMiddleware, service=settings.service_name)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
 
     # Probes stay out of the API document: they are for orchestrators, not API clients.
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)

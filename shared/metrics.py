@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
-from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -56,33 +54,13 @@ OUTBOX_LAG = snapshot_gauge(
 OUTBOX_BACKLOG = snapshot_gauge("labelops_outbox_backlog", "Undelivered outbox events", ("service",))
 
 
-class MetricsMiddleware:
-    """Pure ASGI middleware: labels by route template (never raw paths, which carry ids)."""
-
-    def __init__(self, app: Any, service: str):
-        self.app = app
-        self.service = service
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status_holder = {"status": 500}
-
-        async def send_wrapper(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
-            method = scope.get("method", "GET")
-            HTTP_REQUESTS.labels(self.service, template, method, str(status_holder["status"])).inc()
-            HTTP_DURATION.labels(self.service, template, method).observe(time.perf_counter() - start)
+def observe_request(service: str, scope: dict, status: int, seconds: float) -> None:
+    """Count and time one HTTP request under its route template (never the raw path, which has ids)."""
+    route = scope.get("route")
+    template = getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+    method = scope.get("method", "GET")
+    HTTP_REQUESTS.labels(service, template, method, str(status)).inc()
+    HTTP_DURATION.labels(service, template, method).observe(seconds)
 
 
 def metrics_registry() -> CollectorRegistry:

@@ -154,7 +154,7 @@ async def forward(request: Request, principal: Principal, service: str) -> Respo
 
 @dataclass(frozen=True)
 class _RouteLabel:
-    """What MetricsMiddleware reads from scope["route"]: one template for every forwarded path."""
+    """What shared.metrics.observe_request reads from scope["route"]: one template for every forwarded path."""
 
     path: str = "/api/v1/{path:path}"
 

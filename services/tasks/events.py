@@ -42,6 +42,9 @@ async def apply_contributor_upserted(session: AsyncSession, event: Event) -> Non
     profile.daily_caps_minutes = {k: int(caps.get(k, v)) for k, v in DEFAULT_DAILY_CAPS.items()}
     profile.opted_out_harmful = bool(wellness.get("opted_out_harmful", False))
     profile.timezone = wellness.get("timezone") or "UTC"
+    vetting = data.get("vetting")
+    # Events from before vetting existed carry none: such a profile is simply not vetted.
+    profile.vetting = {"expires_at": vetting.get("expires_at")} if isinstance(vetting, dict) else None
     profile.updated_at = utcnow()
     await repository.save_profile(session, profile)
 
@@ -55,6 +58,7 @@ async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
     profile.erased = True
     profile.status = "offboarded"
     profile.languages, profile.skills, profile.qualifications = [], [], []
+    profile.vetting = None
     profile.updated_at = utcnow()
     await repository.save_profile(session, profile)
 

@@ -59,6 +59,11 @@ class ContributorProfile(Base, table=True):
     erased: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
     )
+    # {"expires_at": ISO time or null} while vetted for harmful content; null when never vetted or revoked.
+    # The expiry is kept, not a flag, so a lapsed vetting stops counting without another event.
+    vetting: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -84,6 +89,10 @@ class Project(Base, table=True):
     min_quality: float | None = None
     auto_revoke_on_drift: bool = False
     daily_quota: int | None = None  # answers per contributor per day; enforced by assignment
+    # Only vendor staff with an unexpired vetting may work it (high-severity projects only).
+    vetted_staff_only: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
     starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)

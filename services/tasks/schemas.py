@@ -26,6 +26,7 @@ class ContributorProfileRead(BaseModel):
     opted_out_harmful: bool = False
     timezone: str = "UTC"
     erased: bool = False
+    vetting: dict[str, Any] | None = None
     updated_at: datetime
 
 
@@ -45,6 +46,10 @@ class ProjectCreate(BaseModel):
     required_qualification_score: float | None = Field(None, ge=0, le=100)
     allowed_vendors: list[Id] = Field([], max_length=500)
     crowd_allowed: bool = True
+    vetted_staff_only: bool = Field(
+        False,
+        description="only vendor staff with an unexpired vetting may work it; content_severity high only",
+    )
     lease_seconds: int = Field(600, ge=5, le=86_400)
     sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
     min_quality: float | None = Field(None, ge=0, le=1)
@@ -82,6 +87,7 @@ class ProjectRead(BaseModel):
     required_qualification_score: float | None
     allowed_vendors: list[int]
     crowd_allowed: bool
+    vetted_staff_only: bool
     lease_seconds: int
     sla_turnaround_hours: float | None
     min_quality: float | None
@@ -115,6 +121,7 @@ class ProjectUpdate(BaseModel):
     required_qualification_score: float | None = Field(None, ge=0, le=100)
     allowed_vendors: list[Id] | None = Field(None, max_length=500)
     crowd_allowed: bool | None = None
+    vetted_staff_only: bool | None = None
     lease_seconds: int | None = Field(None, ge=5, le=86_400)
     sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
     min_quality: float | None = Field(None, ge=0, le=1)

@@ -115,7 +115,7 @@ class Cluster:
         )
         log.close()
 
-    def wait_healthy(self, name: str, timeout: float = 30.0) -> None:
+    def wait_healthy(self, name: str, timeout: float = 60.0) -> None:
         proc = self.services[name]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -48,9 +48,10 @@ _RELAXED = "set_config('synchronous_commit', 'off', true) AS relaxed"
 _LEASE_CONTEXT_COLUMNS = """
     q.id AS queue_id, q.kind, p.id AS project_id, p.status AS project_status, p.lease_seconds,
     p.content_severity, p.gold_ratio, p.required_languages, p.required_skills,
-    p.required_qualification, p.required_qualification_score, p.daily_quota,
+    p.required_qualification, p.required_qualification_score, p.daily_quota, p.vetted_staff_only,
     cp.contributor_id AS profile_id, cp.status AS contributor_status, cp.vendor_id, cp.languages,
     cp.skills, cp.qualifications, cp.daily_caps_minutes, cp.opted_out_harmful, cp.timezone, cp.erased,
+    cp.vetting,
     EXISTS (
       SELECT 1 FROM queue_permissions g
       WHERE g.queue_id = q.id AND g.revoked_at IS NULL AND g.suspended = false AND g.role = :role
@@ -86,9 +87,10 @@ _LEASE_CONTEXT_KINDS = dict(
         "qualifications",
         "daily_caps_minutes",
         "lease_data",
+        "vetting",
     ),
     time_cols=("lease_expires_at",),
-    bool_cols=("permitted", "vendor_suspended", "banned", "opted_out_harmful", "erased"),
+    bool_cols=("permitted", "vendor_suspended", "banned", "opted_out_harmful", "erased", "vetted_staff_only"),
 )
 # The statement's snapshot predates its own reclaim, so a lease it expires still shows as the caller's
 # lease; the service compares lease_expires_at with now and never returns an expired one.

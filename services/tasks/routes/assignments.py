@@ -1,7 +1,6 @@
 """HTTP for /api/v1/assignments (heartbeat, release, submit) and /api/v1/reviews."""
 
 from fastapi import APIRouter, Response
-from fastapi.responses import ORJSONResponse
 
 from services.tasks.auth import Worker
 from services.tasks.schemas import HeartbeatRead, ReviewCreate, ReviewRead, SubmissionCreate, SubmissionRead
@@ -9,6 +8,7 @@ from services.tasks.service import assignment, reviews
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyKeyHeader
 from shared.rawsql import RawConnectionDep
+from shared.responses import JSONBytes
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["assignments"])
@@ -40,7 +40,7 @@ async def submit(
         data=data,
         idempotency_key=idempotency_key,
     )
-    return ORJSONResponse(body, status_code=status)
+    return JSONBytes(body, status_code=status)
 
 
 @router.post("/reviews", status_code=201, response_model=ReviewRead)

@@ -24,6 +24,8 @@ class ProfileFacts:
     opted_out_harmful: bool
     timezone: str
     erased: bool
+    # {"expires_at": ISO time or None} while vetted for harmful content; None when not vetted.
+    vetting: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class ProjectRules:
     required_qualification: str | None
     required_qualification_score: float | None
     content_severity: str
+    # Only vendor staff with an unexpired vetting may work the project.
+    vetted_staff_only: bool = False
 
 
 def ineligibility(profile: ProfileFacts, project: ProjectRules, *, now: datetime) -> str | None:
@@ -55,7 +59,30 @@ def ineligibility(profile: ProfileFacts, project: ProjectRules, *, now: datetime
         return f"no valid qualification '{project.required_qualification}'"
     if project.content_severity in HARMFUL_SEVERITIES and profile.opted_out_harmful:
         return "opted out of harmful content"
+    if project.vetted_staff_only:
+        if profile.vendor_id is None:
+            return "vetted vendor staff only: not vendor staff"
+        if not is_vetted(profile.vetting, now=now):
+            return "vetted vendor staff only: no unexpired vetting"
     return None
+
+
+def is_vetted(vetting: dict[str, Any] | None, *, now: datetime) -> bool:
+    """A vetting on record whose expiry, if it has one, is still ahead of `now`."""
+    if not isinstance(vetting, dict):
+        return False
+    return _unexpired(vetting.get("expires_at"), now=now)
+
+
+def _unexpired(expires: Any, *, now: datetime) -> bool:
+    """No expiry, or a readable one with an offset after `now` (an unreadable expiry counts as lapsed)."""
+    if not expires:
+        return True
+    try:
+        expiry = datetime.fromisoformat(str(expires).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return expiry.tzinfo is not None and expiry > now
 
 
 def has_qualification(
@@ -65,14 +92,8 @@ def has_qualification(
     for qual in qualifications:
         if not isinstance(qual, dict) or qual.get("name") != name or not qual.get("passed"):
             continue
-        expires = qual.get("expires_at")
-        if expires:
-            try:
-                expiry = datetime.fromisoformat(str(expires).replace("Z", "+00:00"))
-            except ValueError:
-                continue
-            if expiry.tzinfo is None or expiry <= now:
-                continue
+        if not _unexpired(qual.get("expires_at"), now=now):
+            continue
         if min_score is not None and float(qual.get("score") or 0) < min_score:
             continue
         return True

@@ -20,11 +20,28 @@ from shared.errors import Conflict, InvalidTransition, NotFound, Unprocessable
 COUNTER_SHARDS = 8
 
 
+# Vetting restricts who may see the most harmful material; on milder content it would only shrink the
+# workforce, so a project asks for vetted staff only when its content is high severity.
+VETTED_STAFF_SEVERITIES = ("high",)
+
+
+def _vetted_staff_errors(vetted_staff_only: bool | None, content_severity: str) -> list[dict]:
+    if not vetted_staff_only or content_severity in VETTED_STAFF_SEVERITIES:
+        return []
+    detail = (
+        f"only a project of content_severity {' or '.join(VETTED_STAFF_SEVERITIES)} can be vetted staff only"
+    )
+    return [{"pointer": "/vetted_staff_only", "field": "vetted_staff_only", "in": "body", "detail": detail}]
+
+
 async def create_project(session: AsyncSession, *, data: ProjectCreate) -> Project:
     """A draft project whose label schema is valid (answers will be checked against it)."""
     errors = schema_errors(data.label_schema)
     if errors:
         raise Unprocessable("label_schema is not valid", errors=errors)
+    errors = _vetted_staff_errors(data.vetted_staff_only, data.content_severity)
+    if errors:
+        raise Unprocessable("vetted_staff_only is not valid", errors=errors)
     return await repo.add_project(session, Project(**data.model_dump()))
 
 
@@ -71,6 +88,7 @@ async def update_project(session: AsyncSession, *, project: Project, data: Proje
         errors.append(
             {"pointer": "/ends_at", "field": "ends_at", "in": "body", "detail": "must be after starts_at"}
         )
+    errors += _vetted_staff_errors(values.get("vetted_staff_only"), project.content_severity)
     if errors:
         raise Unprocessable("the update is not valid", errors=errors)
     for name, value in values.items():
