@@ -134,6 +134,7 @@ async def _lease_labeling_task(
         opted_out_harmful=bool(ctx["opted_out_harmful"]),
         timezone=ctx["timezone"] or "UTC",
         erased=bool(ctx["erased"]),
+        vetting=ctx["vetting"],
     )
     rules = ProjectRules(
         required_languages=ctx["required_languages"] or [],
@@ -141,6 +142,7 @@ async def _lease_labeling_task(
         required_qualification=ctx["required_qualification"],
         required_qualification_score=ctx["required_qualification_score"],
         content_severity=ctx["content_severity"],
+        vetted_staff_only=bool(ctx["vetted_staff_only"]),
     )
     if ineligibility(profile, rules, now=now) is not None:
         return NoWork("not_eligible", RETRY_NOT_ELIGIBLE)
