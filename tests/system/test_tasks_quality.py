@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.services.tasks.helpers import active_project, worker
+from tests.services.tasks.helpers import active_project, work_one, worker
 
 
 def _next(client, queue_id):
     return client.post(f"/api/v1/queues/{queue_id}/next")
-
-
-def _work_one(client, queue_id, answer="cat", seconds=30):
-    lease = _next(client, queue_id).json()
-    response = client.post(
-        f"/api/v1/assignments/{lease['assignment_id']}/submit",
-        json={"answer": answer, "time_spent_seconds": seconds},
-        headers={"Idempotency-Key": uuid.uuid4().hex},
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def _reviewer(admin, users, cluster, queue_id):
@@ -39,7 +27,7 @@ def test_a_reviewed_projects_submission_waits_for_review(admin, users, cluster):
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
 
-    submission = _work_one(alice, queues["labeling"])
+    submission = work_one(alice, queues["labeling"])
 
     assert submission["outcome"] == "pending_review"
 
@@ -47,7 +35,7 @@ def test_a_reviewed_projects_submission_waits_for_review(admin, users, cluster):
 def test_a_reviewer_leases_a_pending_submission_with_its_answer(admin, users, cluster):
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
-    submission = _work_one(alice, queues["labeling"], "dog")
+    submission = work_one(alice, queues["labeling"], "dog")
     reviewer = _reviewer(admin, users, cluster, queues["review"])
 
     lease = _next(reviewer, queues["review"]).json()
@@ -77,7 +65,7 @@ def test_a_contributor_without_reviewer_role_cannot_pull_reviews(admin, users, c
 def test_a_rejection_requeues_the_task_for_someone_else(admin, users, cluster):
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice, bob = worker(users, cluster), worker(users, cluster)
-    submission = _work_one(alice, queues["labeling"])
+    submission = work_one(alice, queues["labeling"])
     reviewer = _reviewer(admin, users, cluster, queues["review"])
 
     verdict = reviewer.post("/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "reject"})
@@ -89,7 +77,7 @@ def test_a_rejection_requeues_the_task_for_someone_else(admin, users, cluster):
 def test_a_correction_becomes_the_final_label(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
-    submission = _work_one(alice, queues["labeling"], "cat")
+    submission = work_one(alice, queues["labeling"], "cat")
     reviewer = _reviewer(admin, users, cluster, queues["review"])
 
     reviewer.post(
@@ -102,7 +90,7 @@ def test_a_correction_becomes_the_final_label(admin, users, cluster):
 def test_a_correction_outside_the_schema_is_422(admin, users, cluster):
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
-    submission = _work_one(alice, queues["labeling"])
+    submission = work_one(alice, queues["labeling"])
     reviewer = _reviewer(admin, users, cluster, queues["review"])
 
     response = reviewer.post(
@@ -115,7 +103,7 @@ def test_a_correction_outside_the_schema_is_422(admin, users, cluster):
 def test_a_submission_cannot_be_reviewed_twice(admin, users, cluster):
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
-    submission = _work_one(alice, queues["labeling"])
+    submission = work_one(alice, queues["labeling"])
     reviewer = _reviewer(admin, users, cluster, queues["review"])
     reviewer.post("/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "accept"})
 
@@ -126,8 +114,8 @@ def test_a_submission_cannot_be_reviewed_twice(admin, users, cluster):
 
 def test_majority_aggregation_reports_a_tie_as_no_consensus(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, overlap=2)
-    _work_one(worker(users, cluster), queues["labeling"], "cat")
-    _work_one(worker(users, cluster), queues["labeling"], "dog")
+    work_one(worker(users, cluster), queues["labeling"], "cat")
+    work_one(worker(users, cluster), queues["labeling"], "dog")
 
     result = admin.post(f"/api/v1/projects/{project['id']}/aggregate", json={"method": "majority"}).json()
 
@@ -142,8 +130,8 @@ def test_dawid_skene_aggregation_labels_every_task(admin, users, cluster):
     project, queues = active_project(admin, tasks=2, overlap=2)
     crew = [worker(users, cluster), worker(users, cluster)]
     for member in crew:
-        _work_one(member, queues["labeling"], "cat")
-        _work_one(member, queues["labeling"], "cat")
+        work_one(member, queues["labeling"], "cat")
+        work_one(member, queues["labeling"], "cat")
 
     result = admin.post(f"/api/v1/projects/{project['id']}/aggregate", json={"method": "dawid_skene"}).json()
 
@@ -160,7 +148,7 @@ def test_an_unknown_aggregation_method_is_422(admin, cluster):
 
 def test_export_as_csv_has_a_row_per_task(admin, users, cluster):
     project, queues = active_project(admin, tasks=2)
-    _work_one(worker(users, cluster), queues["labeling"], "dog")
+    work_one(worker(users, cluster), queues["labeling"], "dog")
 
     response = admin.get(f"/api/v1/projects/{project['id']}/export", params={"format": "csv"})
 
@@ -170,7 +158,7 @@ def test_export_as_csv_has_a_row_per_task(admin, users, cluster):
 
 def test_export_as_label_studio_carries_annotations(admin, users, cluster):
     project, queues = active_project(admin, tasks=1)
-    _work_one(worker(users, cluster), queues["labeling"], "dog")
+    work_one(worker(users, cluster), queues["labeling"], "dog")
 
     tasks = admin.get(f"/api/v1/projects/{project['id']}/export", params={"format": "label-studio"}).json()
 
@@ -189,8 +177,8 @@ def test_project_stats_count_progress_handling_time_and_gold(admin, users, clust
     rows = [{"data": {"n": 1}, "gold_answer": "cat"}, {"data": {"n": 2}}]
     project, queues = active_project(admin, rows=rows, gold_ratio=1.0, sla_turnaround_hours=24)
     alice = worker(users, cluster)
-    _work_one(alice, queues["labeling"], "dog", seconds=10)
-    _work_one(alice, queues["labeling"], "cat", seconds=30)
+    work_one(alice, queues["labeling"], "dog", seconds=10)
+    work_one(alice, queues["labeling"], "cat", seconds=30)
 
     stats = admin.get(f"/api/v1/projects/{project['id']}/stats").json()
 
@@ -206,7 +194,7 @@ def test_stats_forecast_the_manpower_per_language(admin, users, cluster):
     project, queues = active_project(
         admin, tasks=3, required_languages=["en"], deadline="2099-01-01T00:00:00Z", sla_turnaround_hours=24
     )
-    _work_one(worker(users, cluster), queues["labeling"], seconds=3600)
+    work_one(worker(users, cluster), queues["labeling"], seconds=3600)
 
     stats = admin.get(f"/api/v1/projects/{project['id']}/stats").json()
 
@@ -217,8 +205,8 @@ def test_stats_forecast_the_manpower_per_language(admin, users, cluster):
 def test_production_counts_accepted_units_of_a_vendor(admin, users, cluster):
     project, queues = active_project(admin, tasks=2, crowd_allowed=False, allowed_vendors=[6601])
     staff = worker(users, cluster, vendor_id=6601)
-    _work_one(staff, queues["labeling"])
-    _work_one(staff, queues["labeling"])
+    work_one(staff, queues["labeling"])
+    work_one(staff, queues["labeling"])
 
     items = admin.get("/api/v1/production", params={"vendor_id": 6601}).json()["items"]
 
@@ -244,7 +232,7 @@ def test_vendor_stats_feed_the_scorecard(admin, users, cluster):
         admin, tasks=1, crowd_allowed=False, allowed_vendors=[6605], content_severity="low"
     )
     staff = worker(users, cluster, vendor_id=6605)
-    _work_one(staff, queues["labeling"], seconds=120)
+    work_one(staff, queues["labeling"], seconds=120)
 
     stats = admin.get("/api/v1/stats/vendors/6605").json()
 

@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
-from tests.services.tasks.helpers import active_project, worker
-
-
-def _work_one(client, queue_id, answer="cat"):
-    lease = client.post(f"/api/v1/queues/{queue_id}/next").json()
-    response = client.post(
-        f"/api/v1/assignments/{lease['assignment_id']}/submit",
-        json={"answer": answer, "time_spent_seconds": 20},
-        headers={"Idempotency-Key": uuid.uuid4().hex},
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.services.tasks.helpers import active_project, work_one, worker
 
 
 def _reviewer(admin, users, cluster, queue_id):
@@ -34,7 +21,7 @@ def _stats(admin, project_id):
 
 def test_a_requeued_rejection_uncounts_the_completed_task_and_its_sla(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, review_ratio=1.0, sla_turnaround_hours=24)
-    submission = _work_one(worker(users, cluster), queues["labeling"])
+    submission = work_one(worker(users, cluster), queues["labeling"])
     reviewer = _reviewer(admin, users, cluster, queues["review"])
     assert _stats(admin, project["id"])["progress"]["tasks_completed"] == 1
 
@@ -47,11 +34,11 @@ def test_a_requeued_rejection_uncounts_the_completed_task_and_its_sla(admin, use
 
 def test_a_requeued_task_redone_counts_once(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, review_ratio=1.0, sla_turnaround_hours=24)
-    first = _work_one(worker(users, cluster), queues["labeling"])
+    first = work_one(worker(users, cluster), queues["labeling"])
     reviewer = _reviewer(admin, users, cluster, queues["review"])
     reviewer.post("/api/v1/reviews", json={"submission_id": first["id"], "verdict": "reject"})
 
-    second = _work_one(worker(users, cluster), queues["labeling"], "dog")
+    second = work_one(worker(users, cluster), queues["labeling"], "dog")
     reviewer.post("/api/v1/reviews", json={"submission_id": second["id"], "verdict": "accept"})
 
     stats = _stats(admin, project["id"])
@@ -62,7 +49,7 @@ def test_a_requeued_task_redone_counts_once(admin, users, cluster):
 
 def test_a_rejection_without_requeue_keeps_the_task_completed(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, review_ratio=1.0)
-    submission = _work_one(worker(users, cluster), queues["labeling"])
+    submission = work_one(worker(users, cluster), queues["labeling"])
     reviewer = _reviewer(admin, users, cluster, queues["review"])
 
     reviewer.post(

@@ -114,6 +114,19 @@ def active_project(admin: httpx.Client, *, tasks: int = 3, rows: list | None = N
     return project, activate(admin, project["id"])
 
 
+def work_one(client: httpx.Client, queue_id: int, answer: Any = "cat", seconds: int = 30) -> dict[str, Any]:
+    """Lease the queue's next task and submit `answer` for it; returns the submission."""
+    lease = client.post(f"/api/v1/queues/{queue_id}/next")
+    assert lease.status_code == 200, lease.text
+    response = client.post(
+        f"/api/v1/assignments/{lease.json()['assignment_id']}/submit",
+        json={"answer": answer, "time_spent_seconds": seconds},
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def execute(url: str, sql: str, **params: Any) -> None:
     """Change a tasks table directly (committed), to set up states no API makes on demand, e.g. an expired lease."""
     import asyncio
