@@ -6,9 +6,11 @@ Received from tasks: `submission.recorded` (exposure minutes for wellness) and `
 (a qualification must be re-taken).
 """
 
+from __future__ import annotations
+
 import logging
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.service import qualifications, wellness
@@ -22,11 +24,35 @@ log = logging.getLogger("labelops.contributors.events")
 
 
 class QualityDrift(BaseModel):
+    """A gold drift (`accuracy` below `min_quality`, sent by submit and by gold-accuracy rules) or a
+    quality rule's retest on another metric (`metric`, `value`, `threshold`)."""
+
     contributor_id: int
     project_id: int
-    accuracy: float
-    min_quality: float
     qualification: str | None = None
+    metric: str = "gold_accuracy"
+    value: float | None = None
+    threshold: float | None = None
+    accuracy: float | None = None
+    min_quality: float | None = None
+    rule_id: int | None = None
+
+    @model_validator(mode="after")
+    def _measured(self) -> QualityDrift:
+        if self.metric == "gold_accuracy":
+            self.accuracy = self.accuracy if self.accuracy is not None else self.value
+            self.min_quality = self.min_quality if self.min_quality is not None else self.threshold
+            if self.accuracy is None or self.min_quality is None:
+                raise ValueError("a gold accuracy drift needs accuracy and min_quality")
+        elif self.value is None or self.threshold is None:
+            raise ValueError(f"a {self.metric} retest needs value and threshold")
+        return self
+
+    def retest_reason(self) -> str:
+        if self.metric == "gold_accuracy":
+            return f"accuracy {self.accuracy:.3f} below {self.min_quality:.3f} on project {self.project_id}"
+        rule = f"quality rule {self.rule_id}: " if self.rule_id is not None else ""
+        return f"{rule}{self.metric} {self.value:g} crossed {self.threshold:g} on project {self.project_id}"
 
 
 async def apply_submission_recorded(session: AsyncSession, event: Event) -> None:
@@ -41,9 +67,8 @@ async def apply_quality_drift(session: AsyncSession, event: Event) -> None:
         raise Unprocessable(f"quality.drift data is invalid: {exc.errors()[0]['msg']}") from exc
     if not drift.qualification:
         return
-    reason = f"accuracy {drift.accuracy:.3f} below {drift.min_quality:.3f} on project {drift.project_id}"
     if not await qualifications.flag_for_retest(
-        session, contributor_id=drift.contributor_id, name=drift.qualification, reason=reason
+        session, contributor_id=drift.contributor_id, name=drift.qualification, reason=drift.retest_reason()
     ):
         log.info(
             "quality.drift for contributor %s: no qualification %r to flag",

@@ -218,6 +218,39 @@ def test_quality_drift_flags_the_qualification_for_retest_until_it_is_retaken(op
     assert retaken["retest_required"] is False and retaken["retest_reason"] is None
 
 
+def test_a_quality_rules_retest_on_another_metric_flags_the_qualification_with_that_metric(ops, cluster):
+    created = new_contributor(ops)
+    url = f"/api/v1/contributors/{created['id']}/qualifications"
+    ops.put(f"{url}/sentiment", json={"score": 90, "passed": True, "source": "exam"})
+    retest = {
+        "contributor_id": created["id"],
+        "project_id": 7,
+        "qualification": "sentiment",
+        "rule_id": 3,
+        "metric": "skips_in_row",
+        "value": 4,
+        "threshold": 3,
+    }
+
+    delivered = send_event(cluster, "quality.drift", retest)
+
+    flagged = ops.get(url).json()["items"][0]
+    assert delivered.json()["status"] == "processed"
+    assert flagged["retest_required"] is True
+    assert flagged["retest_reason"] == "quality rule 3: skips_in_row 4 crossed 3 on project 7"
+
+
+@pytest.mark.parametrize(
+    "measured",
+    [{"metric": "skips_in_row", "threshold": 3}, {"metric": "gold_accuracy", "min_quality": 0.8}, {}],
+    ids=["retest-without-value", "drift-without-accuracy", "nothing-measured"],
+)
+def test_a_drift_event_without_its_measurement_is_refused(cluster, measured):
+    data = {"contributor_id": 1, "project_id": 7, "qualification": "sentiment", **measured}
+
+    assert send_event(cluster, "quality.drift", data).status_code == 422
+
+
 def test_a_redelivered_drift_event_has_no_second_effect_and_unknown_ones_are_ignored(ops, cluster, databases):
     created = new_contributor(ops)
     data = {

@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 
+from tests.services.contributors.support import activate, new_contributor
 from tests.services.tasks.helpers import active_project, worker
 from tests.support.sql import query
 from tests.support.waiting import eventually
@@ -228,6 +229,79 @@ def test_skips_in_row_mark_a_retest(admin, users, cluster, databases):
         "qualification": "cats",
         "metric": "skips_in_row",
     }.items() <= next(p for p in payloads if p["contributor_id"] == alice.contributor_id).items()
+
+
+def _drift_sent_for(databases, contributor_id):
+    rows = query(
+        databases.urls["tasks"],
+        "SELECT payload FROM event_outbox WHERE event_type = 'quality.drift' AND destination = 'contributors'",
+    )
+    payloads = [p if isinstance(p, dict) else json.loads(p) for p in (row["payload"] for row in rows)]
+    return [p for p in payloads if p["contributor_id"] == contributor_id]
+
+
+def test_a_retest_sends_the_measured_metric_and_value_not_an_accuracy(admin, users, cluster, databases):
+    project, queues = active_project(admin, tasks=3)
+    rule = _rule(admin, project["id"], metric="skips_in_row", action="retest", threshold=2)
+    alice = worker(users, cluster)
+    _skip(alice, queues["labeling"])
+    _skip(alice, queues["labeling"])
+
+    _firings(admin, project["id"])
+
+    [sent] = _drift_sent_for(databases, alice.contributor_id)
+    assert (sent["metric"], sent["value"], sent["threshold"], sent["rule_id"]) == (
+        "skips_in_row",
+        2,
+        2,
+        rule["id"],
+    )
+    assert "accuracy" not in sent and "min_quality" not in sent
+
+
+def test_a_gold_accuracy_retest_also_sends_the_accuracy(admin, users, cluster, databases):
+    project, queues = active_project(admin, rows=GOLD, gold_ratio=1.0)
+    _rule(admin, project["id"], metric="gold_accuracy", action="retest", threshold=0.6, min_count=1)
+    alice = worker(users, cluster)
+    _answer(alice, queues["labeling"], "dog")
+
+    _firings(admin, project["id"])
+
+    [sent] = _drift_sent_for(databases, alice.contributor_id)
+    assert (sent["metric"], sent["value"], sent["accuracy"], sent["min_quality"]) == (
+        "gold_accuracy",
+        0.0,
+        0.0,
+        0.6,
+    )
+
+
+def test_a_retest_flags_the_contributors_qualification_with_the_metric_it_measured(admin, users):
+    ops = users.create("ops")
+    contributor = new_contributor(ops)
+    activate(ops, contributor["id"])
+    qualifications = f"/api/v1/contributors/{contributor['id']}/qualifications"
+    ops.put(f"{qualifications}/cats", json={"score": 90, "passed": True, "source": "exam"})
+    eventually(
+        lambda: (
+            (r := admin.get(f"/api/v1/contributor-profiles/{contributor['id']}")).status_code == 200
+            and [q["name"] for q in r.json()["qualifications"]] == ["cats"]
+        )
+    )
+    alice = users.create("contributor", contributor_id=contributor["id"])
+    project, queues = active_project(admin, tasks=3, required_qualification="cats")
+    rule = _rule(admin, project["id"], metric="skips_in_row", action="retest", threshold=2)
+    _skip(alice, queues["labeling"])
+    _skip(alice, queues["labeling"])
+
+    _firings(admin, project["id"])
+
+    flagged = eventually(
+        lambda: next(q for q in ops.get(qualifications).json()["items"] if q["name"] == "cats")[
+            "retest_reason"
+        ]
+    )
+    assert flagged == f"quality rule {rule['id']}: skips_in_row 2 crossed 2 on project {project['id']}"
 
 
 def test_a_submitted_answer_breaks_the_skip_streak(admin, users, cluster):

@@ -224,20 +224,23 @@ async def _suspend(
 async def _mark_retest(
     session: AsyncSession, *, project: Project, rule: QualityRule, contributor_id: int, value: float
 ) -> dict[str, Any]:
-    """Ask contributors to re-test the project's qualification, with the event gold drift sends."""
-    await publisher.publish(
-        session,
-        "quality.drift",
-        {
-            "contributor_id": contributor_id,
-            "project_id": project.id,
-            "accuracy": value,
-            "min_quality": rule.threshold,
-            "qualification": project.required_qualification,
-            "rule_id": rule.id,
-            "metric": rule.metric,
-        },
-    )
+    """Ask contributors to re-test the project's qualification, with the event gold drift sends.
+
+    The measured value goes out as `metric` and `value` against `threshold`; only a gold accuracy is
+    also sent as `accuracy` and `min_quality`, the fields of the drift the submit path publishes.
+    """
+    data = {
+        "contributor_id": contributor_id,
+        "project_id": project.id,
+        "qualification": project.required_qualification,
+        "rule_id": rule.id,
+        "metric": rule.metric,
+        "value": value,
+        "threshold": rule.threshold,
+    }
+    if rule.metric == "gold_accuracy":
+        data |= {"accuracy": value, "min_quality": rule.threshold}
+    await publisher.publish(session, "quality.drift", data)
     return {"retest_requested": True, "qualification": project.required_qualification}
 
 
