@@ -326,6 +326,9 @@ class ProjectCounter(Base, table=True):
     rejected: int = 0
     on_time: int = 0
     late: int = 0
+    # Answers added to tasks beyond the project's overlap by the raise_overlap quality rule, so the
+    # units to produce stay tasks_imported × overlap + this, without reading the tasks.
+    overlap_raised: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class ContributorQuality(Base, table=True):
@@ -434,7 +437,10 @@ class QualityWatermark(Base, table=True):
 
 
 class QueueBan(Base, table=True):
-    """A contributor kept off a queue until `until` (NULL: until lifted), whatever grant they hold."""
+    """A contributor kept off a queue until `until` (NULL: until lifted), whatever grant they hold.
+
+    Lifting keeps the row (lifted_at, lifted_by) so a queue's ban history stays readable.
+    """
 
     __tablename__ = "queue_bans"
     __table_args__ = (Index("ix_queue_bans_queue_contributor", "queue_id", "contributor_id", "until"),)
@@ -445,8 +451,12 @@ class QueueBan(Base, table=True):
     contributor_id: int
     until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     rule_id: int | None = None
+    # The firing that imposed the ban, with its evidence (NULL for bans older than the link).
+    firing_id: int | None = None
     reason: str = Field(max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    lifted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lifted_by: str | None = Field(default=None, max_length=100)
 
 
 event_tables = define_event_tables(Base.metadata)
