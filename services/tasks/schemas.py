@@ -199,6 +199,23 @@ class PermissionRead(BaseModel):
     created_at: datetime
 
 
+class QueueBanRead(BaseModel):
+    id: int
+    queue_id: int
+    project_id: int
+    contributor_id: int
+    until: datetime | None = Field(description="null: until lifted")
+    active: bool = Field(description="keeps the contributor off the queue now (not lifted, not past until)")
+    reason: str
+    rule_id: int | None = Field(description="null: the project's auto-revoke on drift")
+    firing_id: int | None = Field(
+        description="the quality rule firing, with its evidence, that imposed the ban (see /firings)"
+    )
+    created_at: datetime
+    lifted_at: datetime | None
+    lifted_by: str | None
+
+
 class TaskOut(BaseModel):
     id: int
     data: dict[str, Any]

@@ -65,7 +65,7 @@ _LEASE_CONTEXT_COLUMNS = """
     ) AS vendor_suspended,
     EXISTS (
       SELECT 1 FROM queue_bans b
-      WHERE b.queue_id = q.id AND b.contributor_id = :contributor_id AND (b.until IS NULL OR b.until > :now)
+      WHERE b.queue_id = q.id AND b.contributor_id = :contributor_id AND b.lifted_at IS NULL AND (b.until IS NULL OR b.until > :now)
     ) AS banned,
     a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data
 """

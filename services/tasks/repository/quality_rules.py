@@ -274,7 +274,7 @@ async def labeling_queue(session: AsyncSession, *, project_id: int) -> Queue | N
 
 
 def _active_ban(*, now: datetime):
-    return or_(QueueBan.until.is_(None), QueueBan.until > now)
+    return QueueBan.lifted_at.is_(None) & or_(QueueBan.until.is_(None), QueueBan.until > now)
 
 
 async def has_active_ban(session: AsyncSession, *, queue_id: int, contributor_id: int, now: datetime) -> bool:
@@ -301,23 +301,105 @@ async def ban_from_queue(session: AsyncSession, *, ban: QueueBan, actor: str) ->
     return ban
 
 
+async def link_ban_to_firing(session: AsyncSession, *, ban_id: int, firing_id: int) -> None:
+    await session.execute(update(QueueBan).where(QueueBan.id == ban_id).values(firing_id=firing_id))
+
+
+async def list_bans(
+    session: AsyncSession,
+    *,
+    queue_id: int,
+    now: datetime,
+    include_inactive: bool,
+    limit: int,
+    after_id: int | None,
+) -> list[QueueBan]:
+    """The queue's bans in force now (or all of them, lifted and expired too), oldest first."""
+    stmt = select(QueueBan).where(QueueBan.queue_id == queue_id).order_by(QueueBan.id).limit(limit + 1)
+    if not include_inactive:
+        stmt = stmt.where(_active_ban(now=now))
+    if after_id is not None:
+        stmt = stmt.where(QueueBan.id > after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_ban(session: AsyncSession, *, queue_id: int, ban_id: int) -> QueueBan | None:
+    stmt = select(QueueBan).where(QueueBan.id == ban_id, QueueBan.queue_id == queue_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def lift_ban(session: AsyncSession, *, ban: QueueBan, actor: str, now: datetime) -> bool:
+    """Lift a ban not lifted yet, with its permission_audit row; False when it already was (by anyone)."""
+    lifted = (
+        await session.execute(
+            update(QueueBan)
+            .where(QueueBan.id == ban.id, QueueBan.lifted_at.is_(None))
+            .values(lifted_at=now, lifted_by=actor)
+            .returning(QueueBan.id)
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
+    if lifted is None:
+        return False
+    await session.execute(
+        insert(PermissionAudit).values(
+            permission_id=None,
+            contributor_id=ban.contributor_id,
+            queue_id=ban.queue_id,
+            action="lift",
+            actor=actor,
+            reason=f"ban {ban.id} lifted",
+            at=now,
+        )
+    )
+    return True
+
+
+# A drift ban ops lifted is not imposed again for the drift it answered: the contributor's gold
+# accuracy is judged afresh on the gold answered since the last such lift (lifted_at is returned).
 DRIFTED_UNBANNED = _sql(
     """
-    SELECT cq.contributor_id, cq.gold_total, cq.gold_correct FROM contributor_quality cq
+    SELECT cq.contributor_id, cq.gold_total, cq.gold_correct,
+      (SELECT max(l.lifted_at) FROM queue_bans l WHERE l.queue_id = :queue_id
+       AND l.contributor_id = cq.contributor_id AND l.rule_id IS NULL AND l.lifted_at IS NOT NULL) AS lifted_at
+    FROM contributor_quality cq
     WHERE cq.project_id = :project_id AND cq.drifted
       AND NOT EXISTS (SELECT 1 FROM queue_bans b WHERE b.queue_id = :queue_id
-                      AND b.contributor_id = cq.contributor_id AND (b.until IS NULL OR b.until > :now))
+                      AND b.contributor_id = cq.contributor_id AND b.lifted_at IS NULL
+                      AND (b.until IS NULL OR b.until > :now))
     ORDER BY cq.contributor_id
     """,
     times=("now",),
+    out_times=("lifted_at",),
 )
 
 
 async def drifted_without_ban(
     session: AsyncSession, *, project_id: int, queue_id: int, now: datetime
-) -> list[tuple[int, int, int]]:
-    """(contributor, gold total, gold correct) of drifted contributors not banned from the queue now."""
+) -> list[tuple[int, int, int, datetime | None]]:
+    """(contributor, gold total, gold correct, last drift ban lifted at) of drifted contributors not
+    banned from the queue now."""
     return await _rows(session, DRIFTED_UNBANNED, project_id=project_id, queue_id=queue_id, now=now)
+
+
+GOLD_SINCE = _sql(
+    """
+    SELECT count(*) AS total, COALESCE(SUM(CASE WHEN gold_correct THEN 1 ELSE 0 END), 0) AS correct
+    FROM submissions
+    WHERE contributor_id = :contributor_id AND project_id = :project_id AND is_gold
+      AND gold_correct IS NOT NULL AND created_at >= :since
+    """,
+    times=("since",),
+)
+
+
+async def gold_answers_since(
+    session: AsyncSession, *, project_id: int, contributor_id: int, since: datetime
+) -> tuple[int, int]:
+    """(total, correct) of the contributor's scored gold answers on the project since `since`."""
+    params = {"project_id": project_id, "contributor_id": contributor_id, "since": since}
+    row = (await session.execute(GOLD_SINCE, params)).one()
+    return int(row.total), int(row.correct)
 
 
 async def save_watermark(

@@ -1,16 +1,18 @@
-"""HTTP for /api/v1/queues: permissions, and `next` (a lease, or 204 with the reason)."""
+"""HTTP for /api/v1/queues: permissions, quality bans, and `next` (a lease, or 204 with the reason)."""
 
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import ORJSONResponse
 
 from services.tasks import metrics
 from services.tasks.auth import ProjectsManage, ProjectsRead, Worker
-from services.tasks.schemas import LeaseRead, PermissionCreate, PermissionRead
-from services.tasks.service import assignment
+from services.tasks.schemas import LeaseRead, PermissionCreate, PermissionRead, QueueBanRead
+from services.tasks.service import assignment, quality_rules
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
+from shared.pagination import Page, PageParams, page_of, page_params
 from shared.rawsql import RawConnectionDep
 from shared.types import PathId
 
@@ -43,6 +45,29 @@ async def revoke_permission(
     await service.revoke_queue_permission(
         session, principal=principal, queue_id=queue_id, permission_id=permission_id
     )
+    return Response(status_code=204)
+
+
+@router.get("/{queue_id}/bans", response_model=Page[QueueBanRead])
+async def list_bans(
+    queue_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    page: Annotated[PageParams, Depends(page_params)],
+    include_lifted: Annotated[bool, Query(description="also bans lifted or past their until")] = False,
+):
+    """Contributors kept off the queue by quality rules or drift auto-revoke, oldest first."""
+    rows = await quality_rules.list_queue_bans(
+        session, queue_id=queue_id, include_inactive=include_lifted, limit=page.limit, after_id=page.after_id
+    )
+    items, next_cursor = page_of(rows, limit=page.limit, id_of=lambda b: b["id"])
+    return Page[QueueBanRead](items=items, next_cursor=next_cursor)
+
+
+@router.delete("/{queue_id}/bans/{ban_id}", status_code=204)
+async def lift_ban(queue_id: PathId, ban_id: PathId, session: SessionDep, principal: ProjectsManage):
+    """Let the contributor back on the queue at once (audited); lifting a lifted ban is a 204 too."""
+    await quality_rules.lift_queue_ban(session, principal=principal, queue_id=queue_id, ban_id=ban_id)
     return Response(status_code=204)
 
 

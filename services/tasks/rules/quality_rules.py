@@ -135,6 +135,11 @@ def fires_again(*, last_fired_at: datetime | None, window_start: datetime | None
     return window_start > last_fired_at
 
 
+def drifted_since_lift(*, gold_total: int, gold_correct: int, min_quality: float) -> bool:
+    """After ops lifted a drift ban, only gold answered since counts: none yet is no drift."""
+    return gold_total > 0 and gold_correct / gold_total < min_quality
+
+
 def raised_overlap(*, current: int, max_overlap: int) -> int | None:
     """One more annotation for a contested task, never past the rule's cap (None: already at it)."""
     return current + 1 if current < max_overlap else None

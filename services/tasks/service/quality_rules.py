@@ -19,7 +19,7 @@ from services.tasks.repository.projects import add_to_counters
 from services.tasks.rules import quality_rules as rules
 from services.tasks.rules.label_schema import comparable
 from services.tasks.schemas import QualityRuleCreate
-from services.tasks.service.projects import get_project
+from services.tasks.service.projects import get_project, get_queue
 from services.tasks.service.reviews import COUNTER_SHARDS, requeue_rejected, uncount_completion
 from shared.auth import Principal
 from shared.db import utcnow
@@ -171,7 +171,15 @@ async def _judge_contributor(
         evidence=evidence,
         at=now,
     )
-    return await repo.add_firing(session, firing)
+    return await _record_firing(session, firing)
+
+
+async def _record_firing(session: AsyncSession, firing: QualityRuleFiring) -> QualityRuleFiring:
+    """Store the firing; a ban it imposed points back at it, so the ban list can show the evidence."""
+    firing = await repo.add_firing(session, firing)
+    if firing.evidence.get("ban_id") is not None:
+        await repo.link_ban_to_firing(session, ban_id=firing.evidence["ban_id"], firing_id=firing.id)
+    return firing
 
 
 async def _ban(
@@ -308,7 +316,18 @@ async def _revoke_drifted(
         return []
     firings = []
     drifted = await repo.drifted_without_ban(session, project_id=project.id, queue_id=queue.id, now=now)
-    for contributor_id, total, correct in drifted:
+    for contributor_id, total, correct, lifted_at in drifted:
+        measured_since: dict[str, Any] = {}
+        if lifted_at is not None:
+            # Ops lifted an earlier drift ban: the accuracy that caused it is not held against them again.
+            total, correct = await repo.gold_answers_since(
+                session, project_id=project.id, contributor_id=contributor_id, since=lifted_at
+            )
+            if not rules.drifted_since_lift(
+                gold_total=total, gold_correct=correct, min_quality=project.min_quality
+            ):
+                continue
+            measured_since = {"since_lift": lifted_at.isoformat()}
         accuracy = correct / total if total else 0.0
         reason = (
             f"gold accuracy {accuracy:.3f} below min_quality {project.min_quality:g} (auto-revoke on drift)"
@@ -329,11 +348,38 @@ async def _revoke_drifted(
             value=accuracy,
             threshold=project.min_quality,
             action="suspend",
-            evidence={"gold_total": total, "gold_correct": correct, "auto_revoke_on_drift": True} | banned,
+            evidence={"gold_total": total, "gold_correct": correct, "auto_revoke_on_drift": True}
+            | measured_since
+            | banned,
             at=now,
         )
-        firings.append(await repo.add_firing(session, firing))
+        firings.append(await _record_firing(session, firing))
     return firings
+
+
+async def list_queue_bans(
+    session: AsyncSession, *, queue_id: int, include_inactive: bool, limit: int, after_id: int | None
+) -> list[dict[str, Any]]:
+    """The queue's bans in force, or its whole ban history; each says whether it holds now."""
+    queue = await get_queue(session, queue_id=queue_id)
+    now = utcnow()
+    bans = await repo.list_bans(
+        session, queue_id=queue.id, now=now, include_inactive=include_inactive, limit=limit, after_id=after_id
+    )
+    return [_ban_out(ban, now=now) for ban in bans]
+
+
+def _ban_out(ban: QueueBan, *, now: datetime) -> dict[str, Any]:
+    active = ban.lifted_at is None and (ban.until is None or ban.until > now)
+    return {**ban.model_dump(), "active": active}
+
+
+async def lift_queue_ban(session: AsyncSession, *, principal: Principal, queue_id: int, ban_id: int) -> None:
+    """End a ban now (audited); lifting a ban already lifted changes nothing and is not an error."""
+    ban = await repo.get_ban(session, queue_id=queue_id, ban_id=ban_id)
+    if ban is None:
+        raise NotFound(f"ban {ban_id} not found on queue {queue_id}")
+    await repo.lift_ban(session, ban=ban, actor=principal.subject, now=utcnow())
 
 
 async def list_firings(

@@ -123,3 +123,11 @@ def test_a_complete_rule_has_no_errors():
 )
 def test_an_incomplete_rule_names_the_field(spec, field):
     assert [e["field"] for e in rules.rule_config_errors(spec)] == [field]
+
+
+@pytest.mark.parametrize(
+    ("total", "correct", "drifted"),
+    [(0, 0, False), (1, 1, False), (2, 1, True), (5, 4, False)],
+)
+def test_after_a_lifted_drift_ban_only_the_gold_answered_since_counts(total, correct, drifted):
+    assert rules.drifted_since_lift(gold_total=total, gold_correct=correct, min_quality=0.8) is drifted
