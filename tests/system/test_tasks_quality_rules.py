@@ -358,6 +358,26 @@ def test_low_agreement_raises_the_overlap_up_to_the_cap(admin, users, cluster):
     assert admin.get(f"/api/v1/projects/{project['id']}/stats").json()["progress"]["tasks_completed"] == 1
 
 
+def _progress(admin, project_id):
+    return admin.get(f"/api/v1/projects/{project_id}/stats").json()["progress"]
+
+
+def test_a_raised_overlap_counts_in_the_units_to_produce(admin, users, cluster):
+    project, queues = active_project(admin, tasks=1, overlap=2)
+    _rule(admin, project["id"], metric="task_agreement", action="raise_overlap", threshold=0.9, max_overlap=3)
+    _answer(worker(users, cluster), queues["labeling"], "cat")
+    _answer(worker(users, cluster), queues["labeling"], "dog")
+
+    _firings(admin, project["id"])
+
+    raised = _progress(admin, project["id"])
+    _answer(worker(users, cluster), queues["labeling"], "cat")
+    done = _progress(admin, project["id"])
+    # Before the raise the task needed 2 answers and had them; now it needs a third.
+    assert (raised["units_total"], raised["units_left"]) == (3, 1)
+    assert (done["units_total"], done["units_submitted"], done["units_left"]) == (3, 3, 0)
+
+
 def test_a_deleted_rule_no_longer_fires(admin, users, cluster):
     project, queues = active_project(admin, tasks=2)
     rule = _rule(admin, project["id"], metric="answers_per_day", action="retest", threshold=1)

@@ -22,6 +22,7 @@ COUNTER_COLUMNS = (
     "rejected",
     "on_time",
     "late",
+    "overlap_raised",
 )
 
 

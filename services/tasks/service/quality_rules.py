@@ -292,6 +292,7 @@ async def _judge_tasks(
             continue
         # The task is open again for one more answer, so it leaves the completed totals until then.
         await uncount_completion(session, project_id=project.id, task_id=task_id, shard=0)
+        await add_to_counters(session, project_id=project.id, shard=0, overlap_raised=raised - overlap)
         firing = QualityRuleFiring(
             project_id=project.id,
             rule_id=rule.id,

@@ -37,7 +37,8 @@ async def project_stats(session: AsyncSession, *, project_id: int) -> dict[str, 
     c = await repo.project_counters(session, project_id=project.id)
     leased = await repo.live_leases(session, project_id=project.id, now=now)
     last_hour = await repo.submissions_since(session, project_id=project.id, since=now - timedelta(hours=1))
-    units_total = c["tasks_imported"] * project.overlap
+    # Tasks are imported at the project's overlap (which never changes); raise_overlap counts what it adds.
+    units_total = c["tasks_imported"] * project.overlap + c["overlap_raised"]
     units_left = max(units_total - c["submissions"] + c["rejected"], 0)
     avg_handling = c["handling_seconds"] / c["submissions"] if c["submissions"] else None
     at_risk = 0
