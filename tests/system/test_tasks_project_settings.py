@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.services.tasks.helpers import active_project, create_project, import_tasks, worker
+from tests.services.tasks.helpers import active_project, create_project, import_tasks, next_id, worker
 
 
 def _patch(admin, project_id, body, etag=None):
@@ -145,6 +145,89 @@ def test_only_ops_and_admins_publish_guidelines(admin, users, cluster):
 
     assert users.create("analyst").post(base, json={"body": "x"}).status_code == 403
     assert worker(users, cluster).post(base, json={"body": "x"}).status_code == 403
+
+
+def _with_guidelines(admin, **project):
+    """An active project whose guidelines have two versions; returns (project, queues)."""
+    created, queues = active_project(admin, tasks=1, **project)
+    for body in ("# Cats\nLabel cats.", "# Cats\nLabel cats and kittens."):
+        assert (
+            admin.post(f"/api/v1/projects/{created['id']}/guidelines", json={"body": body}).status_code == 201
+        )
+    return created, queues
+
+
+def _guideline_reads(client, project_id):
+    base = f"/api/v1/projects/{project_id}/guidelines"
+    return [client.get(base), client.get(base + "/versions"), client.get(base + "/versions/1")]
+
+
+@pytest.mark.parametrize("grant", ["crowd", "direct", "vendor", "reviewer"])
+def test_a_contributor_with_a_live_grant_reads_the_guidelines_and_their_versions(
+    admin, users, cluster, grant
+):
+    vendor_id = 700_000 + next_id() % 100_000
+    project, queues = _with_guidelines(
+        admin, crowd_allowed=grant == "crowd", allowed_vendors=[vendor_id] if grant == "vendor" else []
+    )
+    alice = worker(users, cluster, vendor_id=vendor_id if grant == "vendor" else None)
+    if grant in ("direct", "reviewer"):
+        queue = queues["review"] if grant == "reviewer" else queues["labeling"]
+        role = "reviewer" if grant == "reviewer" else "labeler"
+        admin.post(
+            f"/api/v1/queues/{queue}/permissions", json={"contributor_id": alice.contributor_id, "role": role}
+        )
+
+    latest, versions, first = _guideline_reads(alice, project["id"])
+
+    assert (latest.status_code, versions.status_code, first.status_code) == (200, 200, 200)
+    assert latest.json()["body"] == "# Cats\nLabel cats and kittens."
+    assert [v["version"] for v in versions.json()["items"]] == [1, 2]
+    assert first.json()["body"] == "# Cats\nLabel cats."
+
+
+def test_a_contributor_without_a_grant_gets_404_as_for_a_missing_project(admin, users, cluster):
+    project, _ = _with_guidelines(admin, crowd_allowed=False)
+    outsider = worker(users, cluster)
+
+    reads = _guideline_reads(outsider, project["id"])
+    missing = _guideline_reads(outsider, 987654321)
+
+    assert [r.status_code for r in reads] == [404, 404, 404]
+    assert [r.json()["detail"] for r in reads] == [
+        m.json()["detail"].replace("987654321", str(project["id"])) for m in missing
+    ]
+
+
+def test_another_vendors_contributor_cannot_read_the_guidelines(admin, users, cluster):
+    vendor_id = 800_000 + next_id() % 100_000
+    project, _ = _with_guidelines(admin, crowd_allowed=False, allowed_vendors=[vendor_id])
+
+    other = worker(users, cluster, vendor_id=vendor_id + 1)
+
+    assert [r.status_code for r in _guideline_reads(other, project["id"])] == [404, 404, 404]
+
+
+def test_a_revoked_grant_ends_the_contributors_access_to_the_guidelines(admin, users, cluster):
+    project, queues = _with_guidelines(admin, crowd_allowed=False)
+    alice = worker(users, cluster)
+    grant = admin.post(
+        f"/api/v1/queues/{queues['labeling']}/permissions", json={"contributor_id": alice.contributor_id}
+    ).json()
+    assert _guideline_reads(alice, project["id"])[0].status_code == 200
+
+    admin.delete(f"/api/v1/queues/{queues['labeling']}/permissions/{grant['id']}")
+
+    assert _guideline_reads(alice, project["id"])[0].status_code == 404
+
+
+def test_a_crowd_project_in_draft_has_no_grants_so_contributors_cannot_read_its_guidelines(
+    admin, users, cluster
+):
+    project = create_project(admin)
+    admin.post(f"/api/v1/projects/{project['id']}/guidelines", json={"body": "# Draft"})
+
+    assert _guideline_reads(worker(users, cluster), project["id"])[0].status_code == 404
 
 
 def test_each_import_is_a_batch_with_its_counts(admin, users, cluster):

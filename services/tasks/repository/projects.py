@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.models import (
     Batch,
+    ContributorProfile,
     Guideline,
     PermissionAudit,
     Project,
@@ -261,20 +262,36 @@ async def add_to_counters(session: AsyncSession, *, project_id: int, shard: int,
     await session.execute(stmt)
 
 
-def live_grant_clause(*, now: datetime, contributor_id: int, vendor_id: int | None, role: str):
-    """A permission that lets this contributor work now: live, unexpired, not suspended, matching the role."""
-    grantee = [QueuePermission.contributor_id == contributor_id]
-    if vendor_id is not None:
-        grantee.append(QueuePermission.vendor_id == vendor_id)
-    else:
-        grantee.append(QueuePermission.crowd.is_(True))
-    return and_(
-        QueuePermission.revoked_at.is_(None),
-        QueuePermission.suspended.is_(False),
-        QueuePermission.role == role,
-        or_(QueuePermission.expires_at.is_(None), QueuePermission.expires_at > now),
-        or_(*grantee),
+async def holds_live_grant(
+    session: AsyncSession, *, project_id: int, contributor_id: int, now: datetime
+) -> bool:
+    """Whether the contributor may work one of the project's queues now, in any role.
+
+    The grant rule of `next` (repository.assignments): live, unexpired, not suspended, and given to the
+    contributor, to the vendor of their profile, or to the crowd when their profile has no vendor.
+    """
+    profile = ContributorProfile
+    grantee = or_(
+        QueuePermission.contributor_id == contributor_id,
+        and_(QueuePermission.vendor_id.is_not(None), QueuePermission.vendor_id == profile.vendor_id),
+        and_(
+            QueuePermission.crowd.is_(True), profile.contributor_id.is_not(None), profile.vendor_id.is_(None)
+        ),
     )
+    stmt = (
+        select(QueuePermission.id)
+        .join(Queue, Queue.id == QueuePermission.queue_id)
+        .outerjoin(profile, profile.contributor_id == contributor_id)
+        .where(
+            Queue.project_id == project_id,
+            QueuePermission.revoked_at.is_(None),
+            QueuePermission.suspended.is_(False),
+            or_(QueuePermission.expires_at.is_(None), QueuePermission.expires_at > now),
+            grantee,
+        )
+        .limit(1)
+    )
+    return (await session.execute(stmt)).first() is not None
 
 
 async def add_batch(session: AsyncSession, batch: Batch) -> Batch:

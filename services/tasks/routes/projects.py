@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.tasks.auth import BudgetControl, ProjectsManage, ProjectsRead
+from services.tasks.auth import BudgetControl, GuidelinesRead, ProjectsManage, ProjectsRead
 from services.tasks.repository import projects as repo
 from services.tasks.schemas import (
     AggregateCreate,
@@ -151,19 +151,20 @@ async def publish_guidelines(
 
 
 @router.get("/{project_id}/guidelines", response_model=GuidelineRead)
-async def read_guidelines(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
-    return await service.latest_guidelines(session, project_id=project_id)
+async def read_guidelines(project_id: PathId, session: ReadSessionDep, principal: GuidelinesRead):
+    """The latest version; a contributor reads it while holding a live grant on one of the project's queues."""
+    return await service.latest_guidelines(session, principal=principal, project_id=project_id)
 
 
 @router.get("/{project_id}/guidelines/versions", response_model=Page[GuidelineVersionRead])
 async def list_guideline_versions(
     project_id: PathId,
     session: ReadSessionDep,
-    _principal: ProjectsRead,
+    principal: GuidelinesRead,
     page: Annotated[PageParams, Depends(page_params)],
 ):
     rows = await service.guideline_versions(
-        session, project_id=project_id, limit=page.limit, after_version=page.after_id
+        session, principal=principal, project_id=project_id, limit=page.limit, after_version=page.after_id
     )
     items, next_cursor = page_of(rows, limit=page.limit, id_of=lambda g: g.version)
     return Page[GuidelineVersionRead](items=items, next_cursor=next_cursor)
@@ -171,9 +172,11 @@ async def list_guideline_versions(
 
 @router.get("/{project_id}/guidelines/versions/{version}", response_model=GuidelineRead)
 async def read_guidelines_version(
-    project_id: PathId, version: PathId, session: ReadSessionDep, _principal: ProjectsRead
+    project_id: PathId, version: PathId, session: ReadSessionDep, principal: GuidelinesRead
 ):
-    return await service.guidelines_version(session, project_id=project_id, version=version)
+    return await service.guidelines_version(
+        session, principal=principal, project_id=project_id, version=version
+    )
 
 
 @router.get("/{project_id}/queues", response_model=list[QueueRead])

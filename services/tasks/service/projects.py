@@ -232,16 +232,36 @@ async def publish_guidelines(
     return await repo.add_guideline(session, guideline)
 
 
-async def latest_guidelines(session: AsyncSession, *, project_id: int) -> Guideline:
-    project = await get_project(session, project_id=project_id)
+# Staff read every project's guidelines; anyone else only those of a project they may work on.
+GUIDELINE_STAFF = ("admin", "ops", "analyst", "vendor_manager")
+
+
+async def get_guidelines_project(session: AsyncSession, *, principal: Principal, project_id: int) -> Project:
+    """The project whose guidelines the caller may read: staff any, a contributor one with a live grant
+    on one of its queues; any other project is not found, so its existence is not revealed."""
+    project = await repo.get_project(session, project_id=project_id)
+    if project is not None and not principal.has_any(*GUIDELINE_STAFF):
+        granted = principal.contributor_id is not None and await repo.holds_live_grant(
+            session, project_id=project.id, contributor_id=principal.contributor_id, now=utcnow()
+        )
+        project = project if granted else None
+    if project is None:
+        raise NotFound(f"project {project_id} not found")
+    return project
+
+
+async def latest_guidelines(session: AsyncSession, *, principal: Principal, project_id: int) -> Guideline:
+    project = await get_guidelines_project(session, principal=principal, project_id=project_id)
     guideline = await repo.latest_guideline(session, project_id=project.id)
     if guideline is None:
         raise NotFound(f"project {project_id} has no guidelines yet")
     return guideline
 
 
-async def guidelines_version(session: AsyncSession, *, project_id: int, version: int) -> Guideline:
-    project = await get_project(session, project_id=project_id)
+async def guidelines_version(
+    session: AsyncSession, *, principal: Principal, project_id: int, version: int
+) -> Guideline:
+    project = await get_guidelines_project(session, principal=principal, project_id=project_id)
     guideline = await repo.get_guideline(session, project_id=project.id, version=version)
     if guideline is None:
         raise NotFound(f"project {project_id} has no guidelines version {version}")
@@ -249,9 +269,9 @@ async def guidelines_version(session: AsyncSession, *, project_id: int, version:
 
 
 async def guideline_versions(
-    session: AsyncSession, *, project_id: int, limit: int, after_version: int | None
+    session: AsyncSession, *, principal: Principal, project_id: int, limit: int, after_version: int | None
 ) -> list:
-    project = await get_project(session, project_id=project_id)
+    project = await get_guidelines_project(session, principal=principal, project_id=project_id)
     return await repo.guideline_versions(
         session, project_id=project.id, limit=limit, after_version=after_version
     )
