@@ -18,12 +18,13 @@ import time
 import uuid
 from collections import Counter
 
-import aiohttp
 import asyncpg
 import httpx
 import orjson
+import uvloop
 
 from bench.cluster import bench_cluster
+from bench.http1 import Connection
 from tests.services.tasks.helpers import upsert_profile
 from tests.support.api import Users
 from tests.support.cluster import Cluster
@@ -40,8 +41,8 @@ def _pct(values: list[float], q: float) -> float:
 
 
 class Worker:
-    def __init__(self, client: aiohttp.ClientSession, queue_id: int):
-        self.client = client
+    def __init__(self, connection: Connection, queue_id: int):
+        self.connection = connection
         self.queue_id = queue_id
         self.next_ms: list[float] = []
         self.cycles = 0
@@ -57,57 +58,48 @@ class Worker:
         while time.perf_counter() < until:
             start = time.perf_counter()
             try:
-                async with self.client.post(f"/api/v1/queues/{self.queue_id}/next") as response:
-                    status, reason = response.status, response.headers.get("LabelOps-Queue-Reason")
-                    body = await response.read()
-            except aiohttp.ClientError as exc:
+                leased = await self.connection.request("POST", f"/api/v1/queues/{self.queue_id}/next")
+            except ConnectionError as exc:
                 self._error(type(exc).__name__)
-                continue
+                return
             self.next_ms.append((time.perf_counter() - start) * 1000)
-            if status == 204:
-                if reason == "exhausted":
+            if leased.status == 204:
+                if leased.headers.get(b"labelops-queue-reason") == b"exhausted":
                     return
                 await asyncio.sleep(0.01)
                 continue
-            if status != 200:
-                self._error(f"next {status}")
+            if leased.status != 200:
+                self._error(f"next {leased.status}")
                 continue
-            lease = orjson.loads(body)
+            lease = orjson.loads(leased.body)
             try:
-                async with self.client.post(
+                submitted = await self.connection.request(
+                    "POST",
                     f"/api/v1/assignments/{lease['assignment_id']}/submit",
-                    data=orjson.dumps({"answer": "cat", "time_spent_seconds": 7}),
+                    body=orjson.dumps({"answer": "cat", "time_spent_seconds": 7}),
                     headers={"Idempotency-Key": uuid.uuid4().hex, "Content-Type": "application/json"},
-                ) as submitted:
-                    status, body = submitted.status, await submitted.read()
-            except aiohttp.ClientError as exc:
+                )
+            except ConnectionError as exc:
                 self._error(type(exc).__name__)
+                return
+            if submitted.status != 201:
+                self._error(f"submit {submitted.status}")
                 continue
-            if status != 201:
-                self._error(f"submit {status}")
-                continue
-            self.acked.append(orjson.loads(body)["id"])
+            self.acked.append(orjson.loads(submitted.body)["id"])
             self.cycles += 1
 
 
 async def run_level(gateway: str, tokens: list[str], queue_id: int, workers: int, seconds: float) -> dict:
-    # aiohttp, not httpx: the load generator shares the two cores with the system it measures, and
-    # httpx spent several times more CPU per request than the gateway it was driving.
-    clients = [
-        aiohttp.ClientSession(
-            base_url=gateway,
-            headers={"Authorization": f"Bearer {t}"},
-            timeout=aiohttp.ClientTimeout(total=30),
-            connector=aiohttp.TCPConnector(limit=2),
-        )
-        for t in tokens[:workers]
+    # A lean client (bench/http1.py): the load generator shares the two cores with what it measures.
+    connections = [
+        await Connection(gateway, {"Authorization": f"Bearer {t}"}).connect() for t in tokens[:workers]
     ]
-    crew = [Worker(c, queue_id) for c in clients]
+    crew = [Worker(c, queue_id) for c in connections]
     start = time.perf_counter()
     await asyncio.gather(*(w.loop(start + seconds) for w in crew))
     elapsed = time.perf_counter() - start
-    for c in clients:
-        await c.close()
+    for c in connections:
+        c.close()
     next_ms = [v for w in crew for v in w.next_ms]
     return {
         "workers": workers,
@@ -166,7 +158,7 @@ def main() -> int:
 
     # PostgreSQL allows 100 connections: the tasks pool of 24 and three services at 16 stay below it.
     with bench_cluster("labelops-bench-", LABELOPS_TASKS_DATABASE_POOL_SIZE="24") as (cluster, urls):
-        return asyncio.run(_bench(cluster, urls, tasks_per_project, seconds, import_rows, stats_rows))
+        return uvloop.run(_bench(cluster, urls, tasks_per_project, seconds, import_rows, stats_rows))
 
 
 async def _bench(

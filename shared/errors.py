@@ -271,3 +271,13 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, _database_error)
     app.add_exception_handler(SQLAlchemyTimeoutError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def handled(request: Request, exc: Exception) -> Response:
+    """The app's handler response for `exc` (problem+json), as FastAPI's exception middleware would
+    give it; for pure ASGI layers that answer before FastAPI's routing."""
+    handlers = request.app.exception_handlers
+    for cls in type(exc).__mro__:
+        if cls in handlers:
+            return await handlers[cls](request, exc)
+    raise exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -52,6 +53,13 @@ OUTBOX_LAG = snapshot_gauge(
     "labelops_outbox_lag_seconds", "Age of the oldest undelivered outbox event (0 when none)", ("service",)
 )
 OUTBOX_BACKLOG = snapshot_gauge("labelops_outbox_backlog", "Undelivered outbox events", ("service",))
+
+
+@dataclass(frozen=True)
+class RouteLabel:
+    """For requests answered ahead of routing: what observe_request reads from scope["route"]."""
+
+    path: str
 
 
 def observe_request(service: str, scope: dict, status: int, seconds: float) -> None:

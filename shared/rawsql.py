@@ -186,11 +186,18 @@ async def session_connection(session: AsyncSession) -> RawConnection:
     return RawConnection(connection, fairy.driver_connection)
 
 
-async def _request_raw_connection(request: Request) -> AsyncIterator[RawConnection]:
+@asynccontextmanager
+async def request_connection(request: Request) -> AsyncIterator[RawConnection]:
+    """The request's connection; its after-commit hooks run once the request is done with it."""
     async with raw_connection(request.app.state.db.engine) as conn:
         yield conn
     for hook in conn.after_commit_hooks:
         hook(request.app)
+
+
+async def _request_raw_connection(request: Request) -> AsyncIterator[RawConnection]:
+    async with request_connection(request) as conn:
+        yield conn
 
 
 # A connection for the request's hot-path statements; the service decides what runs in a transaction.

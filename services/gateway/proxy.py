@@ -7,7 +7,6 @@ at assignment rates (see bench/). httpx still serves the gateway's other calls.
 
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -20,8 +19,9 @@ from services.gateway.auth import Caller, authenticate_caller
 from services.gateway.ratelimit import route_class
 from services.gateway.route_table import owning_service
 from shared.auth import Principal, issue_internal_token
-from shared.errors import DomainError, NotFound, ServiceUnavailable
+from shared.errors import DomainError, NotFound, ServiceUnavailable, handled
 from shared.logging import REQUEST_ID_HEADER, request_id_var
+from shared.metrics import RouteLabel
 
 # RFC 9110 §7.6.1 hop-by-hop fields, plus the ones the gateway itself sets.
 HOP_BY_HOP = {
@@ -152,14 +152,7 @@ async def forward(request: Request, principal: Principal, service: str) -> Respo
     return streamed
 
 
-@dataclass(frozen=True)
-class _RouteLabel:
-    """What shared.metrics.observe_request reads from scope["route"]: one template for every forwarded path."""
-
-    path: str = "/api/v1/{path:path}"
-
-
-FORWARDED = _RouteLabel()
+FORWARDED = RouteLabel("/api/v1/{path:path}")
 
 
 class ForwardingMiddleware:
@@ -180,17 +173,8 @@ class ForwardingMiddleware:
         try:
             response = await forward(request, await authenticate_caller(request), service)
         except Exception as exc:
-            response = await _handled(request, exc)
+            response = await handled(request, exc)
         await response(scope, receive, send)
-
-
-async def _handled(request: Request, exc: Exception) -> Response:
-    """The app's exception handler for `exc` (problem+json), as FastAPI's exception middleware does."""
-    handlers = request.app.exception_handlers
-    for cls in type(exc).__mro__:
-        if cls in handlers:
-            return await handlers[cls](request, exc)
-    raise exc
 
 
 @router.api_route(

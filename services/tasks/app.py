@@ -8,6 +8,7 @@ from services.tasks import metrics
 from services.tasks.events import HANDLERS
 from services.tasks.models import event_tables
 from services.tasks.routes import assignments, profiles, projects, quality_rules, queues, reports, stats
+from services.tasks.routes.hot_path import AssignmentHotPath
 from services.tasks.service.assignment import LeaseRace
 from services.tasks.settings import TasksSettings, get_settings
 from services.tasks.sweeper import start_sweeper, stop_sweeper
@@ -43,6 +44,7 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
             on_startup=[start_sweeper],
             on_shutdown=[stop_sweeper],
             scrape_hooks=[metrics.refresh_queue_metrics],
+            inner_middleware=[AssignmentHotPath],
         )
     )
     app.add_exception_handler(LeaseRace, _lease_race)

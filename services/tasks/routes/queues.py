@@ -4,7 +4,6 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import ORJSONResponse
 
 from services.tasks import metrics
 from services.tasks.auth import ProjectsManage, ProjectsRead, Worker
@@ -14,6 +13,7 @@ from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import Page, PageParams, page_of, page_params
 from shared.rawsql import RawConnectionDep
+from shared.responses import JSONBytes
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/queues", tags=["queues"])
@@ -82,4 +82,4 @@ async def lease_next(queue_id: PathId, connection: RawConnectionDep, principal: 
         )
     metrics.NEXT_LATENCY.labels(result="leased").observe(time.perf_counter() - start)
     # Serialised directly: the lease is built by the service in LeaseRead's shape.
-    return ORJSONResponse(outcome)
+    return JSONBytes(outcome)
