@@ -40,7 +40,7 @@ async def authenticate_user(request: Request) -> Principal:
     request.state.principal = principal
     request.state.session_id = session_id
     await enforce_rate_limit(
-        request, caller=principal.subject, kind=route_class(request.method, request.url.path)
+        request, caller=principal.subject, kind=route_class(request.method, request.scope["path"])
     )
     return principal
 
@@ -53,8 +53,10 @@ CurrentUser = Annotated[Principal, Depends(authenticate_user)]
 async def authenticate_caller(request: Request) -> Principal:
     """Users and API keys for every proxied path, except the signature-authenticated webhook receivers
     (limited per client address instead)."""
-    if request.url.path.startswith(SIGNATURE_AUTHENTICATED_PREFIXES):
-        kind = route_class(request.method, request.url.path)
+    # scope["path"] rather than request.url: building the URL object is measurable per request.
+    path = request.scope["path"]
+    if path.startswith(SIGNATURE_AUTHENTICATED_PREFIXES):
+        kind = route_class(request.method, path)
         await enforce_rate_limit(request, caller=f"ip:{client_ip(request)}", kind=kind)
         return WEBHOOK_SENDER
     return await authenticate_user(request)

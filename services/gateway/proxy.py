@@ -71,7 +71,7 @@ class InternalTokens:
 
 def _body_limit(request: Request) -> int:
     settings = request.app.state.settings
-    bulk = route_class(request.method, request.url.path) == "bulk"
+    bulk = route_class(request.method, request.scope["path"]) == "bulk"
     return settings.max_bulk_body_bytes if bulk else settings.max_body_bytes
 
 
@@ -119,10 +119,11 @@ async def forward(request: Request, principal: Principal, service: str) -> Respo
         ("X-Forwarded-For", request.client.host if request.client else ""),
     ]
     # The raw (still percent-encoded) path: decoding and re-encoding could change what the service sees.
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    scope = request.scope
+    raw_path = scope.get("raw_path") or scope["path"].encode()
     target = state.settings.service_url(service) + raw_path.decode("latin-1")
-    if request.url.query:
-        target += "?" + request.url.query
+    if scope.get("query_string"):
+        target += "?" + scope["query_string"].decode("latin-1")
     try:
         upstream = await state.proxy_session.request(
             request.method,
