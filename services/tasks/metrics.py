@@ -22,7 +22,15 @@ NEXT_LATENCY = Histogram(
     ["result"],
     buckets=(0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
 )
-NEXT_RESULTS = ("leased", "exhausted", "not_eligible", "wellness_cap", "all_leased", "daily_quota")
+NEXT_RESULTS = (
+    "leased",
+    "exhausted",
+    "not_eligible",
+    "wellness_cap",
+    "all_leased",
+    "daily_quota",
+    "lease_limit",
+)
 ASSIGNMENTS = Counter("labelops_assignments_total", "Assignments by outcome", ["outcome"])
 ASSIGNMENT_OUTCOMES = ("submitted", "released")
 LEASE_EXPIRIES = Counter("labelops_lease_expiries_total", "Leases that expired and were reclaimed")

@@ -85,6 +85,10 @@ class Project(Base, table=True):
     allowed_vendors: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     crowd_allowed: bool = True
     lease_seconds: int
+    # Live leases a contributor may hold on the project's labeling queue (a slot each, see Assignment).
+    max_live_leases: int = Field(
+        default=1, sa_column=Column(Integer, nullable=False, server_default=text("1"))
+    )
     sla_turnaround_hours: float | None = None
     min_quality: float | None = None
     auto_revoke_on_drift: bool = False
@@ -227,10 +231,13 @@ class Assignment(Base, table=True):
         UniqueConstraint("task_id", "contributor_id", name="uq_assignments_task_contributor"),
         # "Tasks this contributor already had": the claim's anti-join reads only the caller's rows.
         Index("ix_assignments_contributor_task", "contributor_id", "task_id"),
+        # A live lease holds one of its contributor's slots on the queue, numbered below the project's
+        # max_live_leases when taken: the cap holds in the database under any concurrency.
         Index(
-            "uq_assignments_live_lease",
+            "uq_assignments_live_lease_slot",
             "queue_id",
             "contributor_id",
+            "lease_slot",
             unique=True,
             sqlite_where=text("status = 'leased'"),
             postgresql_where=text("status = 'leased'"),
@@ -251,6 +258,7 @@ class Assignment(Base, table=True):
     contributor_id: int
     vendor_id: int | None = None
     status: str = Field(max_length=20)
+    lease_slot: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
     leased_at: datetime = Field(sa_type=UTCDateTime)
     lease_expires_at: datetime = Field(sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

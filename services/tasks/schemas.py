@@ -10,6 +10,8 @@ from shared.types import Timestamp
 Severity = Literal["none", "low", "medium", "high"]
 ProjectStatus = Literal["draft", "active", "paused", "completed", "archived"]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+# A batch-labeling screen prefetches a few tasks; more than this is hoarding.
+MAX_LIVE_LEASES = 50
 
 
 class ContributorProfileRead(BaseModel):
@@ -51,6 +53,9 @@ class ProjectCreate(BaseModel):
         description="only vendor staff with an unexpired vetting may work it; content_severity high only",
     )
     lease_seconds: int = Field(600, ge=5, le=86_400)
+    max_live_leases: int = Field(
+        1, ge=1, le=MAX_LIVE_LEASES, description="live leases a contributor may hold on the labeling queue"
+    )
     sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
     min_quality: float | None = Field(None, ge=0, le=1)
     auto_revoke_on_drift: bool = False
@@ -89,6 +94,7 @@ class ProjectRead(BaseModel):
     crowd_allowed: bool
     vetted_staff_only: bool
     lease_seconds: int
+    max_live_leases: int
     sla_turnaround_hours: float | None
     min_quality: float | None
     auto_revoke_on_drift: bool
@@ -123,6 +129,7 @@ class ProjectUpdate(BaseModel):
     crowd_allowed: bool | None = None
     vetted_staff_only: bool | None = None
     lease_seconds: int | None = Field(None, ge=5, le=86_400)
+    max_live_leases: int | None = Field(None, ge=1, le=MAX_LIVE_LEASES)
     sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
     min_quality: float | None = Field(None, ge=0, le=1)
     auto_revoke_on_drift: bool | None = None

@@ -45,6 +45,12 @@ def _pg(connection: RawConnection) -> bool:
 # with it), so on PostgreSQL the lease statements do not wait for their WAL flush; submits still do.
 _RELAXED = "set_config('synchronous_commit', 'off', true) AS relaxed"
 
+# The caller's unexpired leases on the queue (an expired one may still read as leased in the same
+# statement that reclaims it on PostgreSQL).
+_LIVE_LEASE = (
+    "{a}.queue_id = q.id AND {a}.contributor_id = :contributor_id AND {a}.status = 'leased'"
+    " AND {a}.lease_expires_at >= :now"
+)
 _LEASE_CONTEXT_COLUMNS = """
     q.id AS queue_id, q.kind, p.id AS project_id, p.status AS project_status, p.lease_seconds,
     p.content_severity, p.gold_ratio, p.required_languages, p.required_skills,
@@ -67,13 +73,23 @@ _LEASE_CONTEXT_COLUMNS = """
       SELECT 1 FROM queue_bans b
       WHERE b.queue_id = q.id AND b.contributor_id = :contributor_id AND b.lifted_at IS NULL AND (b.until IS NULL OR b.until > :now)
     ) AS banned,
-    a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data
-"""
+    a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data,
+    p.max_live_leases,
+    (SELECT count(*) FROM assignments l WHERE {live_l}) AS live_leases,
+    CASE WHEN NOT EXISTS (SELECT 1 FROM assignments l WHERE {live_l} AND l.lease_slot = 0) THEN 0
+         ELSE (SELECT min(l.lease_slot) + 1 FROM assignments l WHERE {live_l} AND NOT EXISTS (
+                 SELECT 1 FROM assignments m WHERE {live_m} AND m.lease_slot = l.lease_slot + 1))
+    END AS free_slot
+""".format(
+    live_l=_LIVE_LEASE.format(a="l"),
+    live_m=_LIVE_LEASE.format(a="m"),
+)
 _LEASE_CONTEXT_FROM = """
     FROM queues q
     JOIN projects p ON p.id = q.project_id
     LEFT JOIN contributor_profiles cp ON cp.contributor_id = :contributor_id
     LEFT JOIN assignments a ON a.queue_id = q.id AND a.contributor_id = :contributor_id AND a.status = 'leased'
+      AND a.lease_slot = 0
     LEFT JOIN tasks t ON t.id = a.task_id
     WHERE q.id = :queue_id
 """
@@ -210,8 +226,9 @@ CLAIM_PG = RawQuery(
       RETURNING tasks.id, tasks.data
     ), leased AS (
       INSERT INTO assignments
-        (queue_id, project_id, task_id, contributor_id, vendor_id, status, leased_at, lease_expires_at)
-      SELECT :queue_id, :project_id, bumped.id, :contributor_id, :vendor_id, 'leased', :now, :expires
+        (queue_id, project_id, task_id, contributor_id, vendor_id, status, lease_slot, leased_at,
+         lease_expires_at)
+      SELECT :queue_id, :project_id, bumped.id, :contributor_id, :vendor_id, 'leased', :slot, :now, :expires
       FROM bumped
       RETURNING id, task_id
     )
@@ -234,8 +251,9 @@ PICK_SQLITE = RawQuery(
 INSERT_LEASE = RawQuery(
     """
     INSERT INTO assignments
-      (queue_id, project_id, task_id, contributor_id, vendor_id, status, leased_at, lease_expires_at)
-    VALUES (:queue_id, :project_id, :task_id, :contributor_id, :vendor_id, 'leased', :now, :expires)
+      (queue_id, project_id, task_id, contributor_id, vendor_id, status, lease_slot, leased_at,
+       lease_expires_at)
+    VALUES (:queue_id, :project_id, :task_id, :contributor_id, :vendor_id, 'leased', :slot, :now, :expires)
     RETURNING id
     """,
     time_params=("now", "expires"),
@@ -250,11 +268,14 @@ async def claim_task(
     contributor_id: int,
     vendor_id: int | None,
     gold: bool,
+    slot: int,
     now: datetime,
     expires: datetime,
 ) -> dict[str, Any] | None:
-    """Lease the best open task this contributor never had: highest priority, then earliest due, then oldest."""
+    """Lease the best open task this contributor never had (highest priority, then earliest due, then
+    oldest) into the contributor's lease `slot`; a slot taken concurrently is an IntegrityError."""
     params = {
+        "slot": slot,
         "queue_id": queue_id,
         "project_id": project_id,
         "contributor_id": contributor_id,

@@ -120,8 +120,12 @@ async def _lease_labeling_task(
         raise Forbidden(f"a quality rule suspended you on queue {queue_id}")
     if ctx["project_status"] != "active":
         return NoWork("exhausted", RETRY_EXHAUSTED)
-    if ctx["lease_id"] is not None and ctx["lease_expires_at"] >= now:
+    cap = ctx["max_live_leases"]
+    if cap == 1 and ctx["lease_id"] is not None and ctx["lease_expires_at"] >= now:
+        # A repeated `next` (a lost response, a reload) gets the lease it already holds.
         return _lease_out(ctx["lease_id"], ctx["lease_task_id"], ctx["lease_data"], ctx["lease_expires_at"])
+    if ctx["live_leases"] >= cap:
+        return NoWork("lease_limit", _retry_while_leased(ctx))
     if ctx["profile_id"] is None:
         return NoWork("not_eligible", RETRY_NOT_ELIGIBLE)
     profile = ProfileFacts(
@@ -178,6 +182,7 @@ async def _lease_labeling_task(
                 contributor_id=contributor_id,
                 vendor_id=profile.vendor_id,
                 gold=gold,
+                slot=ctx["free_slot"],
                 now=now,
                 expires=expires,
             )
@@ -189,9 +194,14 @@ async def _lease_labeling_task(
         if await repo.work_remains_for(
             connection, project_id=ctx["project_id"], contributor_id=contributor_id
         ):
-            return NoWork("all_leased", max(1, min(30, ctx["lease_seconds"] // 4)))
+            return NoWork("all_leased", _retry_while_leased(ctx))
         return NoWork("exhausted", RETRY_EXHAUSTED)
     return _lease_out(claimed["assignment_id"], claimed["task_id"], claimed["data"], expires)
+
+
+def _retry_while_leased(ctx: dict[str, Any]) -> int:
+    """Leases end by a submit, a release or expiry: ask again in a fraction of a lease."""
+    return max(1, min(30, ctx["lease_seconds"] // 4))
 
 
 async def heartbeat(connection: RawConnection, *, principal: Principal, assignment_id: int) -> dict[str, Any]:
