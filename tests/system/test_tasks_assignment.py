@@ -103,6 +103,30 @@ def test_a_contributor_without_a_required_language_is_not_eligible(admin, users,
     assert int(response.headers["Retry-After"]) > 0
 
 
+def test_a_not_eligible_contributor_leaves_no_claim_behind_and_gets_the_task_once_eligible(
+    admin, users, cluster, databases
+):
+    # On PostgreSQL `next` claims in the statement that reads the context, before the language rule
+    # runs; a refused caller's claim is taken back as if it never happened.
+    project, queues = active_project(admin, tasks=1, required_languages=["fr"])
+    alice = worker(users, cluster)
+    refused = _next(alice, queues["labeling"])
+    contributor_id = alice.get("/api/v1/auth/me").json()["contributor_id"]
+
+    left = query(
+        databases.urls["tasks"], "SELECT id FROM assignments WHERE contributor_id = :c", c=contributor_id
+    )
+    counts = query(
+        databases.urls["tasks"], "SELECT assigned_count FROM tasks WHERE project_id = :p", p=project["id"]
+    )
+    upsert_profile(cluster, contributor_id, languages=[{"code": "fr", "proficiency": "native"}])
+    leased = _next(alice, queues["labeling"])
+
+    assert refused.headers["LabelOps-Queue-Reason"] == "not_eligible"
+    assert left == [] and [c["assigned_count"] for c in counts] == [0]
+    assert leased.status_code == 200, leased.text
+
+
 def test_a_required_qualification_must_be_passed_and_unexpired(admin, users, cluster):
     _, queues = active_project(admin, required_qualification="medical")
     expired = [{"name": "medical", "score": 90, "passed": True, "expires_at": "2020-01-01T00:00:00Z"}]

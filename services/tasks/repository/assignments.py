@@ -96,6 +96,7 @@ _LEASE_CONTEXT_FROM = """
 _LEASE_CONTEXT_KINDS = dict(
     time_params=("now",),
     json_cols=(
+        "claimed_data",
         "required_languages",
         "required_skills",
         "languages",
@@ -105,11 +106,23 @@ _LEASE_CONTEXT_KINDS = dict(
         "lease_data",
         "vetting",
     ),
-    time_cols=("lease_expires_at",),
-    bool_cols=("permitted", "vendor_suspended", "banned", "opted_out_harmful", "erased", "vetted_staff_only"),
+    time_cols=("lease_expires_at", "claimed_expires_at"),
+    bool_cols=(
+        "permitted",
+        "vendor_suspended",
+        "banned",
+        "opted_out_harmful",
+        "erased",
+        "vetted_staff_only",
+        "claim_tried",
+    ),
 )
-# The statement's snapshot predates its own reclaim, so a lease it expires still shows as the caller's
-# lease; the service compares lease_expires_at with now and never returns an expired one.
+# On PostgreSQL `next` is usually one statement: it reclaims the queue's expired leases, reads the
+# context and, when nothing in the context can refuse the caller before the Python rules run
+# (`attempt`), already claims a task. The statement's snapshot predates its own reclaim, so a lease it
+# expires still reads as the caller's (the service compares lease_expires_at with now), the claim
+# skips tasks this very statement gives capacity back to (two updates of one row in a statement would
+# lose one) and takes a slot no snapshot lease holds (the order of the CTEs' writes is not defined).
 LEASE_CONTEXT_PG = RawQuery(
     f"""
     WITH expired AS (
@@ -121,9 +134,45 @@ LEASE_CONTEXT_PG = RawQuery(
       FROM (SELECT task_id, count(*) AS n FROM expired GROUP BY task_id) per_task
       WHERE tasks.id = per_task.task_id
       RETURNING per_task.n
+    ), ctx AS (
+      SELECT {_RELAXED}, {_LEASE_CONTEXT_COLUMNS},
+        (SELECT min(s) FROM generate_series(0, p.max_live_leases - 1) s
+         WHERE NOT EXISTS (SELECT 1 FROM assignments h WHERE h.queue_id = q.id
+                             AND h.contributor_id = :contributor_id AND h.status = 'leased'
+                             AND h.lease_slot = s)) AS claim_slot
+      {_LEASE_CONTEXT_FROM}
+    ), attempt AS (
+      SELECT * FROM ctx
+      WHERE kind = 'labeling' AND permitted AND NOT vendor_suspended AND NOT banned
+        AND project_status = 'active' AND profile_id IS NOT NULL AND content_severity = 'none'
+        AND daily_quota IS NULL AND live_leases < max_live_leases AND claim_slot IS NOT NULL
+    ), picked AS (
+      -- Scalar subqueries, not a join: the planner then walks ix_tasks_claimable in claim order.
+      SELECT t.id FROM tasks t
+      WHERE t.project_id = (SELECT project_id FROM attempt)
+        AND t.is_gold = (SELECT :draw < gold_ratio FROM attempt) AND t.assigned_count < t.overlap
+        AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
+        AND NOT EXISTS (SELECT 1 FROM expired e WHERE e.task_id = t.id)
+      ORDER BY t.rank, t.due_at, t.id
+      LIMIT 1 FOR UPDATE OF t SKIP LOCKED
+    ), bumped AS (
+      UPDATE tasks SET assigned_count = tasks.assigned_count + 1
+      FROM picked WHERE tasks.id = picked.id AND tasks.assigned_count < tasks.overlap
+      RETURNING tasks.id, tasks.data
+    ), leased AS (
+      INSERT INTO assignments
+        (queue_id, project_id, task_id, contributor_id, vendor_id, status, lease_slot, leased_at,
+         lease_expires_at)
+      SELECT attempt.queue_id, attempt.project_id, bumped.id, :contributor_id, attempt.vendor_id, 'leased',
+             attempt.claim_slot, :now, CAST(:now AS timestamptz) + make_interval(secs => attempt.lease_seconds)
+      FROM bumped, attempt
+      RETURNING id, task_id, lease_expires_at
     )
-    SELECT {_RELAXED}, (SELECT coalesce(sum(n), 0)::int FROM given_back) AS reclaimed,
-    {_LEASE_CONTEXT_COLUMNS} {_LEASE_CONTEXT_FROM}
+    SELECT ctx.*, (SELECT coalesce(sum(n), 0)::int FROM given_back) AS reclaimed,
+           EXISTS (SELECT 1 FROM attempt) AS claim_tried,
+           leased.id AS claimed_id, leased.task_id AS claimed_task_id,
+           leased.lease_expires_at AS claimed_expires_at, bumped.data AS claimed_data
+    FROM ctx LEFT JOIN leased ON true LEFT JOIN bumped ON bumped.id = leased.task_id
     """,
     **_LEASE_CONTEXT_KINDS,
 )
@@ -131,16 +180,33 @@ LEASE_CONTEXT = RawQuery(f"SELECT {_LEASE_CONTEXT_COLUMNS} {_LEASE_CONTEXT_FROM}
 
 
 async def lease_context(
-    connection: RawConnection, *, queue_id: int, contributor_id: int, role: str, now: datetime
+    connection: RawConnection, *, queue_id: int, contributor_id: int, role: str, now: datetime, draw: float
 ) -> dict[str, Any] | None:
-    """The queue, its project, the caller's profile, permission and live lease; expired leases of the
-    queue are reclaimed first (`reclaimed` says how many)."""
+    """The queue, its project, the caller's profile, permission and live leases; expired leases of the
+    queue are reclaimed first (`reclaimed` says how many). On PostgreSQL it also tries to claim a task
+    (gold when `draw` < gold_ratio): `claim_tried` says whether it did, `claimed_*` what it got."""
     params = {"queue_id": queue_id, "contributor_id": contributor_id, "role": role, "now": now}
     if _pg(connection):
-        return await connection.fetchrow(LEASE_CONTEXT_PG, params)
+        return await connection.fetchrow(LEASE_CONTEXT_PG, {**params, "draw": draw})
     reclaimed = await reclaim_expired_leases(connection, now=now, queue_id=queue_id)
     row = await connection.fetchrow(LEASE_CONTEXT, params)
-    return None if row is None else {**row, "reclaimed": reclaimed}
+    return None if row is None else {**row, "reclaimed": reclaimed, "claim_tried": False, "claimed_id": None}
+
+
+UNDO_CLAIM = RawQuery(
+    """
+    WITH dropped AS (DELETE FROM assignments WHERE id = :assignment_id AND status = 'leased' RETURNING task_id)
+    UPDATE tasks SET assigned_count = tasks.assigned_count - 1
+    FROM dropped WHERE tasks.id = dropped.task_id
+    RETURNING tasks.id
+    """
+)
+
+
+async def undo_claim(connection: RawConnection, *, assignment_id: int) -> None:
+    """Take back a lease never handed out (the caller turned out not eligible): as if never claimed,
+    so the contributor may still be offered that task once eligible."""
+    await connection.fetch(UNDO_CLAIM, {"assignment_id": assignment_id})
 
 
 EXPOSURE_TODAY = RawQuery(

@@ -88,10 +88,20 @@ async def lease_next_task(
     """Lease the best task the caller may do now, or say why there is none (a held lease is returned again)."""
     contributor_id = _contributor_id(principal)
     now = utcnow()
+    # Decides gold or not before the context is read: on PostgreSQL the same statement may claim.
+    draw = random.random()
     async with _unit(connection):
-        ctx = await repo.lease_context(
-            connection, queue_id=queue_id, contributor_id=contributor_id, role="labeler", now=now
-        )
+        try:
+            ctx = await repo.lease_context(
+                connection,
+                queue_id=queue_id,
+                contributor_id=contributor_id,
+                role="labeler",
+                now=now,
+                draw=draw,
+            )
+        except IntegrityError as exc:
+            raise LeaseRace() from exc
         if ctx is None:
             raise NotFound(f"queue {queue_id} not found")
         if ctx["reclaimed"]:
@@ -99,7 +109,9 @@ async def lease_next_task(
         if ctx["kind"] == "review":
             outcome = None
         else:
-            outcome = await _lease_labeling_task(connection, ctx=ctx, contributor_id=contributor_id, now=now)
+            outcome = await _lease_labeling_task(
+                connection, ctx=ctx, contributor_id=contributor_id, now=now, draw=draw
+            )
     if outcome is None:
         from services.tasks.service.reviews import lease_next_review
 
@@ -109,7 +121,7 @@ async def lease_next_task(
 
 
 async def _lease_labeling_task(
-    connection: RawConnection, *, ctx: dict[str, Any], contributor_id: int, now: datetime
+    connection: RawConnection, *, ctx: dict[str, Any], contributor_id: int, now: datetime, draw: float
 ) -> dict[str, Any] | NoWork:
     queue_id = ctx["queue_id"]
     if not ctx["permitted"]:
@@ -149,7 +161,13 @@ async def _lease_labeling_task(
         vetted_staff_only=bool(ctx["vetted_staff_only"]),
     )
     if ineligibility(profile, rules, now=now) is not None:
+        if ctx["claimed_id"] is not None:
+            await repo.undo_claim(connection, assignment_id=ctx["claimed_id"])
         return NoWork("not_eligible", RETRY_NOT_ELIGIBLE)
+    if ctx["claimed_id"] is not None:
+        return _lease_out(
+            ctx["claimed_id"], ctx["claimed_task_id"], ctx["claimed_data"], ctx["claimed_expires_at"]
+        )
     severity = ctx["content_severity"]
     if severity != "none":
         seconds = await repo.exposure_seconds(
@@ -169,10 +187,15 @@ async def _lease_labeling_task(
         if answered >= quota:
             return NoWork("daily_quota", seconds_to_local_midnight(now, profile.timezone))
     expires = now + timedelta(seconds=ctx["lease_seconds"])
-    prefer_gold = ctx["gold_ratio"] > 0 and random.random() < ctx["gold_ratio"]
+    prefer_gold = draw < ctx["gold_ratio"]
+    # The context's own claim already looked for the preferred kind (unless its reclaim freed tasks
+    # that statement could not take).
+    kinds = (
+        (not prefer_gold,) if ctx["claim_tried"] and not ctx["reclaimed"] else (prefer_gold, not prefer_gold)
+    )
     claimed = None
     try:
-        for gold in (prefer_gold, not prefer_gold):
+        for gold in kinds:
             if gold and ctx["gold_ratio"] <= 0:
                 continue
             claimed = await repo.claim_task(
