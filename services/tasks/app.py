@@ -18,7 +18,8 @@ log = logging.getLogger("labelops.tasks")
 
 
 async def _lease_race(_request: Request, _exc: LeaseRace) -> Response:
-    # The contributor's concurrent `next` won the lease; this one asks again shortly and gets it back.
+    # The contributor's concurrent `next` took the same lease slot; asked again shortly, this one gets
+    # that lease back (at a cap of 1) or another slot.
     return Response(status_code=204, headers={"Retry-After": "1", "LabelOps-Queue-Reason": "lease_limit"})
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from shared.types import Timestamp
 
@@ -47,8 +47,9 @@ class ProjectCreate(BaseModel):
     required_qualification: str | None = Field(None, min_length=1, max_length=100)
     required_qualification_score: float | None = Field(None, ge=0, le=100)
     allowed_vendors: list[Id] = Field([], max_length=500)
-    crowd_allowed: bool = True
-    vetted_staff_only: bool = Field(
+    # Flags in write models are JSON booleans only: lax pydantic would also read 0, 1 or "yes".
+    crowd_allowed: StrictBool = True
+    vetted_staff_only: StrictBool = Field(
         False,
         description="only vendor staff with an unexpired vetting may work it; content_severity high only",
     )
@@ -58,7 +59,7 @@ class ProjectCreate(BaseModel):
     )
     sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
     min_quality: float | None = Field(None, ge=0, le=1)
-    auto_revoke_on_drift: bool = False
+    auto_revoke_on_drift: StrictBool = False
     daily_quota: int | None = Field(None, ge=1, le=100_000)
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
@@ -126,13 +127,13 @@ class ProjectUpdate(BaseModel):
     required_qualification: str | None = Field(None, min_length=1, max_length=100)
     required_qualification_score: float | None = Field(None, ge=0, le=100)
     allowed_vendors: list[Id] | None = Field(None, max_length=500)
-    crowd_allowed: bool | None = None
-    vetted_staff_only: bool | None = None
+    crowd_allowed: StrictBool | None = None
+    vetted_staff_only: StrictBool | None = None
     lease_seconds: int | None = Field(None, ge=5, le=86_400)
     max_live_leases: int | None = Field(None, ge=1, le=MAX_LIVE_LEASES)
     sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
     min_quality: float | None = Field(None, ge=0, le=1)
-    auto_revoke_on_drift: bool | None = None
+    auto_revoke_on_drift: StrictBool | None = None
     daily_quota: int | None = Field(None, ge=1, le=100_000)
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
@@ -178,7 +179,7 @@ class PermissionCreate(BaseModel):
 
     contributor_id: Id | None = None
     vendor_id: Id | None = None
-    crowd: bool = False
+    crowd: StrictBool = False
     role: Literal["labeler", "reviewer"] = "labeler"
     expires_at: Timestamp | None = None
 
@@ -264,7 +265,7 @@ class ReviewCreate(BaseModel):
     verdict: Literal["accept", "reject", "correct"]
     answer: Any | None = None
     comment: str | None = Field(None, max_length=2000)
-    requeue: bool = True
+    requeue: StrictBool = True
 
 
 class ReviewRead(BaseModel):

@@ -117,6 +117,17 @@ _LEASE_CONTEXT_KINDS = dict(
         "claim_tried",
     ),
 )
+# The claim's two writes after picking a task: count the lease on it (re-checked on the locked row), then
+# insert the lease (its SELECT follows).
+_BUMP_PICKED = """
+    UPDATE tasks SET assigned_count = tasks.assigned_count + 1
+    FROM picked WHERE tasks.id = picked.id AND tasks.assigned_count < tasks.overlap
+    RETURNING tasks.id, tasks.data
+"""
+_INSERT_LEASE = """
+    INSERT INTO assignments
+      (queue_id, project_id, task_id, contributor_id, vendor_id, status, lease_slot, leased_at, lease_expires_at)
+"""
 # On PostgreSQL `next` is usually one statement: it reclaims the queue's expired leases, reads the
 # context and, when nothing in the context can refuse the caller before the Python rules run
 # (`attempt`), already claims a task. The statement's snapshot predates its own reclaim, so a lease it
@@ -156,13 +167,9 @@ LEASE_CONTEXT_PG = RawQuery(
       ORDER BY t.rank, t.due_at, t.id
       LIMIT 1 FOR UPDATE OF t SKIP LOCKED
     ), bumped AS (
-      UPDATE tasks SET assigned_count = tasks.assigned_count + 1
-      FROM picked WHERE tasks.id = picked.id AND tasks.assigned_count < tasks.overlap
-      RETURNING tasks.id, tasks.data
+      {_BUMP_PICKED}
     ), leased AS (
-      INSERT INTO assignments
-        (queue_id, project_id, task_id, contributor_id, vendor_id, status, lease_slot, leased_at,
-         lease_expires_at)
+      {_INSERT_LEASE}
       SELECT attempt.queue_id, attempt.project_id, bumped.id, :contributor_id, attempt.vendor_id, 'leased',
              attempt.claim_slot, :now, CAST(:now AS timestamptz) + make_interval(secs => attempt.lease_seconds)
       FROM bumped, attempt
@@ -287,13 +294,9 @@ CLAIM_PG = RawQuery(
       ORDER BY t.rank, t.due_at, t.id
       LIMIT 1 FOR UPDATE SKIP LOCKED
     ), bumped AS (
-      UPDATE tasks SET assigned_count = tasks.assigned_count + 1
-      FROM picked WHERE tasks.id = picked.id AND tasks.assigned_count < tasks.overlap
-      RETURNING tasks.id, tasks.data
+      {_BUMP_PICKED}
     ), leased AS (
-      INSERT INTO assignments
-        (queue_id, project_id, task_id, contributor_id, vendor_id, status, lease_slot, leased_at,
-         lease_expires_at)
+      {_INSERT_LEASE}
       SELECT :queue_id, :project_id, bumped.id, :contributor_id, :vendor_id, 'leased', :slot, :now, :expires
       FROM bumped
       RETURNING id, task_id
