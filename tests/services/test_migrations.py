@@ -17,7 +17,8 @@ def test_services_do_not_share_tables():
     import importlib
 
     tables = {
-        s: set(importlib.import_module(f"services.{s}.models").Base.metadata.tables) - {"event_outbox", "event_inbox"}
+        s: set(importlib.import_module(f"services.{s}.models").Base.metadata.tables)
+        - {"event_outbox", "event_inbox"}
         for s in SERVICE_PORTS
     }
 

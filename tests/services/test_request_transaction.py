@@ -27,14 +27,20 @@ def _client(database_url: str) -> tuple[httpx.AsyncClient, object]:
     app = create_service_app(ServiceParts(settings=settings, title="t", routers=[router]))
     token = issue_internal_token(service_principal("test"), secret=SECRET, ttl_seconds=60)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://app", headers={"Authorization": f"Bearer {token}"}), app
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://app", headers={"Authorization": f"Bearer {token}"}
+    ), app
 
 
 async def test_a_commit_that_fails_yields_an_error_response_not_a_2xx(databases):
     client, app = _client(databases.urls["contributors"])
     async with app.router.lifespan_context(app), client:
-        first = await client.post("/api/v1/test-only/contributors", params={"email": "dup-commit@example.org"})
-        second = await client.post("/api/v1/test-only/contributors", params={"email": "dup-commit@example.org"})
+        first = await client.post(
+            "/api/v1/test-only/contributors", params={"email": "dup-commit@example.org"}
+        )
+        second = await client.post(
+            "/api/v1/test-only/contributors", params={"email": "dup-commit@example.org"}
+        )
 
     assert first.status_code == 201
     assert second.status_code == 500

@@ -39,5 +39,7 @@ def test_the_api_survives_schemathesis(cluster: Cluster, tmp_path: Path):
 
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
 
-    failures = result.stdout[result.stdout.find("FAILURES"):] if "FAILURES" in result.stdout else result.stdout
+    failures = (
+        result.stdout[result.stdout.find("FAILURES") :] if "FAILURES" in result.stdout else result.stdout
+    )
     assert result.returncode == 0, failures[:30000] + result.stderr[-2000:]

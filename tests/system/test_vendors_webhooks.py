@@ -188,7 +188,11 @@ def test_worker_onboarded_again_updates_the_existing_contributor(cluster, manage
         "SELECT id, full_name, vendor_id FROM contributors WHERE email = :e",
         e=email,
     )
-    assert len(rows) == 1 and rows[0]["full_name"] == "Wanjiru K. Labeler" and rows[0]["vendor_id"] == vendor["id"]
+    assert (
+        len(rows) == 1
+        and rows[0]["full_name"] == "Wanjiru K. Labeler"
+        and rows[0]["vendor_id"] == vendor["id"]
+    )
 
 
 def test_invoice_status_changed_in_the_vms_moves_the_invoice(cluster, manager, source):

@@ -49,7 +49,9 @@ def test_postgres_init_creates_the_other_service_databases():
 def test_prometheus_scrapes_every_service_on_its_port():
     config = yaml.safe_load((REPO / "deploy/prometheus/prometheus.yml").read_text())
 
-    targets = {t for sc in config["scrape_configs"] for group in sc["static_configs"] for t in group["targets"]}
+    targets = {
+        t for sc in config["scrape_configs"] for group in sc["static_configs"] for t in group["targets"]
+    }
 
     assert targets == {f"127.0.0.1:{port}" for port in SERVICE_PORTS.values()}
 

@@ -54,8 +54,6 @@ def serve(responder: Callable[[str, str, dict[str, str], bytes, dict[str, str]],
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-
-
 class Receiver:
     """A webhook receiver on loopback that answers each request with the next scripted status."""
 

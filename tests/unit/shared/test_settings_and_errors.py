@@ -38,7 +38,13 @@ def test_field_pointer_drops_the_location_kind_and_escapes():
 def test_validation_errors_name_field_and_location():
     [error] = validation_errors([{"loc": ("query", "limit"), "msg": "too small", "type": "greater_than"}])
 
-    assert error == {"pointer": "/limit", "field": "limit", "in": "query", "detail": "too small", "type": "greater_than"}
+    assert error == {
+        "pointer": "/limit",
+        "field": "limit",
+        "in": "query",
+        "detail": "too small",
+        "type": "greater_than",
+    }
 
 
 def test_backoff_grows_exponentially_within_jitter_and_is_capped():

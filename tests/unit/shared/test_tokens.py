@@ -24,9 +24,11 @@ def rsa_keys() -> tuple[str, str]:
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -37,19 +39,29 @@ def _b64(data: bytes) -> str:
 def _claims(**overrides) -> dict:
     now = int(time.time())
     claims = {
-        "sub": "user:1", "iss": tokens.ISSUER, "aud": tokens.INTERNAL_AUDIENCE, "iat": now, "exp": now + 60,
-        "jti": "j1", "typ": "internal", "roles": ["admin"],
+        "sub": "user:1",
+        "iss": tokens.ISSUER,
+        "aud": tokens.INTERNAL_AUDIENCE,
+        "iat": now,
+        "exp": now + 60,
+        "jti": "j1",
+        "typ": "internal",
+        "roles": ["admin"],
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
 
 
 def test_internal_token_round_trips():
-    token = tokens.encode(tokens.INTERNAL, key=SECRET, subject="user:7", ttl_seconds=60, claims={"roles": ["ops"]})
+    token = tokens.encode(
+        tokens.INTERNAL, key=SECRET, subject="user:7", ttl_seconds=60, claims={"roles": ["ops"]}
+    )
 
     claims = tokens.decode(tokens.INTERNAL, token, key=SECRET)
 
-    assert claims["sub"] == "user:7" and claims["roles"] == ["ops"] and claims["aud"] == tokens.INTERNAL_AUDIENCE
+    assert (
+        claims["sub"] == "user:7" and claims["roles"] == ["ops"] and claims["aud"] == tokens.INTERNAL_AUDIENCE
+    )
 
 
 def test_alg_none_is_rejected():
@@ -98,7 +110,9 @@ def test_hs256_token_signed_with_the_public_key_is_rejected(rsa_keys):
     """Key confusion: an attacker who knows the public key signs HS256 with it as the HMAC secret."""
     _, public = rsa_keys
     claims = _claims(aud=tokens.ACCESS_AUDIENCE, typ="access")
-    signing_input = f"{_b64(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())}.{_b64(json.dumps(claims).encode())}"
+    signing_input = (
+        f"{_b64(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())}.{_b64(json.dumps(claims).encode())}"
+    )
     signature = _b64(hmac.new(public.encode(), signing_input.encode(), hashlib.sha256).digest())
 
     with pytest.raises(tokens.TokenError):
