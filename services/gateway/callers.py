@@ -41,6 +41,11 @@ class CallerCache:
         self._listener: asyncio.Task[None] | None = None
         self._publishing: set[asyncio.Task[None]] = set()
 
+    @property
+    def remembering(self) -> bool:
+        """Whether this replica may answer from memory now (false while unsubscribed)."""
+        return self._trusted
+
     async def facts(
         self, user_id: int, session_id: str, load: Callable[[], Awaitable[Facts | None]]
     ) -> Facts | None:
