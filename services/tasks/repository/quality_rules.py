@@ -277,28 +277,35 @@ def _active_ban(*, now: datetime):
     return QueueBan.lifted_at.is_(None) & or_(QueueBan.until.is_(None), QueueBan.until > now)
 
 
-async def has_active_ban(session: AsyncSession, *, queue_id: int, contributor_id: int, now: datetime) -> bool:
-    stmt = select(QueueBan.id).where(
-        QueueBan.queue_id == queue_id, QueueBan.contributor_id == contributor_id, _active_ban(now=now)
-    )
-    return (await session.execute(stmt.limit(1))).first() is not None
-
-
 async def ban_from_queue(session: AsyncSession, *, ban: QueueBan, actor: str) -> QueueBan:
     """Write the ban and its permission_audit row in one go."""
     session.add(ban)
     await session.flush()
-    await session.execute(
-        insert(PermissionAudit).values(
-            permission_id=None,
-            contributor_id=ban.contributor_id,
-            queue_id=ban.queue_id,
-            action="ban",
-            actor=actor,
-            reason=ban.reason,
-        )
-    )
+    await _audit_ban(session, ban=ban, action="ban", actor=actor, reason=ban.reason)
     return ban
+
+
+async def _audit_ban(
+    session: AsyncSession,
+    *,
+    ban: QueueBan,
+    action: str,
+    actor: str,
+    reason: str | None,
+    at: datetime | None = None,
+) -> None:
+    """A ban's row in permission_audit, beside the grants' own (stamped now unless `at` is given)."""
+    values = {
+        "permission_id": None,
+        "contributor_id": ban.contributor_id,
+        "queue_id": ban.queue_id,
+        "action": action,
+        "actor": actor,
+        "reason": reason,
+    }
+    if at is not None:
+        values["at"] = at
+    await session.execute(insert(PermissionAudit).values(**values))
 
 
 async def link_ban_to_firing(session: AsyncSession, *, ban_id: int, firing_id: int) -> None:
@@ -341,17 +348,7 @@ async def lift_ban(session: AsyncSession, *, ban: QueueBan, actor: str, now: dat
     ).first()
     if lifted is None:
         return False
-    await session.execute(
-        insert(PermissionAudit).values(
-            permission_id=None,
-            contributor_id=ban.contributor_id,
-            queue_id=ban.queue_id,
-            action="lift",
-            actor=actor,
-            reason=f"ban {ban.id} lifted",
-            at=now,
-        )
-    )
+    await _audit_ban(session, ban=ban, action="lift", actor=actor, reason=f"ban {ban.id} lifted", at=now)
     return True
 
 
