@@ -26,6 +26,8 @@ log = logging.getLogger("labelops.gateway.callers")
 Facts = dict[str, Any]
 MAX_ENTRIES = 100_000
 RESUBSCRIBE_SECONDS = 1.0
+# A replica shutting down waits this long for Redis, then goes anyway.
+STOP_SECONDS = 5.0
 
 
 class CallerCache:
@@ -40,6 +42,7 @@ class CallerCache:
         self._redis: redis.Redis | None = None
         self._listener: asyncio.Task[None] | None = None
         self._publishing: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     @property
     def remembering(self) -> bool:
@@ -91,16 +94,20 @@ class CallerCache:
         self._listener = asyncio.create_task(self._listen(), name="caller-cache-invalidations")
 
     async def stop(self) -> None:
+        """Stop listening and close the Redis connections, never waiting on Redis for more than
+        STOP_SECONDS: a shutdown must not hang on a slow or silent Redis."""
+        self._stopping = True
+        self._trusted = False
+        if self._publishing:
+            await asyncio.wait(self._publishing, timeout=STOP_SECONDS)
         if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+            await _cancel_within(self._listener, "the caller invalidation listener")
         if self._redis is not None:
-            await self._redis.aclose()
+            await _finish_within(asyncio.create_task(self._redis.aclose()), "closing Redis")
 
     async def _listen(self) -> None:
         assert self._redis is not None
-        while True:
+        while not self._stopping:
             pubsub = self._redis.pubsub()
             try:
                 await pubsub.subscribe(self.channel)
@@ -118,3 +125,26 @@ class CallerCache:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
             await asyncio.sleep(RESUBSCRIBE_SECONDS)
+
+
+async def _cancel_within(task: asyncio.Task[Any], what: str) -> None:
+    # Cancel again until it takes: redis-py (8.1) loses a cancellation that lands while a connection
+    # is being opened, and goes on retrying it.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STOP_SECONDS
+    while not task.done() and loop.time() < deadline:
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
+    _report(task, what)
+
+
+async def _finish_within(task: asyncio.Task[Any], what: str) -> None:
+    await asyncio.wait({task}, timeout=STOP_SECONDS)
+    _report(task, what)
+
+
+def _report(task: asyncio.Task[Any], what: str) -> None:
+    if not task.done():
+        log.warning("%s did not finish within %.0f s; stopping anyway", what, STOP_SECONDS)
+    elif not task.cancelled() and task.exception() is not None:
+        log.warning("%s failed", what, exc_info=task.exception())

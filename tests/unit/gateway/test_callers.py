@@ -6,7 +6,7 @@ import secrets
 import pytest
 import redis.asyncio as redis
 
-from services.gateway.callers import CallerCache
+from services.gateway.callers import STOP_SECONDS, CallerCache
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 FACTS = {"roles": ["ops"], "vendor_id": None, "contributor_id": None, "disabled": False, "revoked_at": None}
@@ -147,3 +147,28 @@ async def test_with_redis_a_lost_subscription_means_reading_every_time_until_it_
     assert not await _remembers(first)
     await _until(lambda: first.remembering, within=5.0)
     assert await _remembers(first)
+
+
+async def test_a_silent_redis_means_reading_every_time_and_does_not_hold_up_shutdown():
+    # Accepts connections and never answers, like a paused or partitioned Redis.
+    accepted = asyncio.Event()
+
+    async def black_hole(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.set()
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(black_hole, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    cache = CallerCache(ttl_seconds=60, redis_url=f"redis://127.0.0.1:{port}/0", namespace="silent")
+    try:
+        await cache.start()
+        await asyncio.wait_for(accepted.wait(), timeout=5)
+        assert not await _remembers(cache)
+
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await cache.stop()
+        assert loop.time() - started < STOP_SECONDS
+    finally:
+        server.close()
