@@ -39,7 +39,8 @@ HOP_BY_HOP = {
 DROP_FROM_REQUEST = HOP_BY_HOP | {"authorization", "cookie", REQUEST_ID_HEADER.lower()}
 DROP_FROM_RESPONSE = (HOP_BY_HOP - {"content-length"}) | {"x-request-id"}
 
-BUFFERED_RESPONSE_BYTES = 1_048_576
+# Bodies up to this size are read whole rather than streamed, in both directions.
+BUFFERED_BYTES = 1_048_576
 
 router = APIRouter()
 
@@ -84,13 +85,17 @@ async def _capped(stream: AsyncIterator[bytes], limit: int) -> AsyncIterator[byt
         yield chunk
 
 
-def _body(request: Request) -> AsyncIterator[bytes] | None:
+async def _body(request: Request) -> bytes | AsyncIterator[bytes] | None:
+    """The body to send on: small declared bodies whole (sent with a Content-Length, which costs both
+    sides less than chunked framing), large or undeclared ones streamed under the cap."""
     if "content-length" not in request.headers and "transfer-encoding" not in request.headers:
         return None
     limit = _body_limit(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(f"the request body is larger than {limit} bytes")
+    if declared.isdigit() and int(declared) <= BUFFERED_BYTES:
+        return await request.body()
     return _capped(request.stream(), limit)
 
 
@@ -129,15 +134,18 @@ async def forward(request: Request, principal: Principal, service: str) -> Respo
             request.method,
             URL(target, encoded=True),
             headers=headers,
-            data=_body(request),
+            data=await _body(request),
             allow_redirects=False,
         )
     except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+        if isinstance(exc.__cause__, BodyTooLarge):
+            # A streamed body went over the cap mid-way; aiohttp wraps what the body iterator raised.
+            raise exc.__cause__ from None
         raise ServiceUnavailable(
             f"the {service} service is unavailable", service=service, headers={"Retry-After": "5"}
         ) from exc
     length = upstream.content_length
-    if length is not None and length <= BUFFERED_RESPONSE_BYTES:
+    if length is not None and length <= BUFFERED_BYTES:
         # Small answers (nearly all) are relayed whole: cheaper than a streaming response.
         try:
             body = await upstream.read()

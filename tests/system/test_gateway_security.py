@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from shared import tokens
+from tests.services.contributors.support import contributor_body
 from tests.support.api import Users, client_for, login, unique_email
 from tests.support.cluster import ADMIN_EMAIL, ADMIN_PASSWORD, Cluster
 from tests.support.databases import Databases
@@ -226,6 +227,37 @@ def test_an_oversized_body_is_413_problem(admin):
     response = admin.post(
         "/api/v1/contributors",
         content=b"{" + b" " * 1_100_000 + b"}",
+        headers={"content-type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def _in_chunks(body: bytes, size: int = 1000) -> Iterator[bytes]:
+    # A generator body makes httpx send it chunked, with no Content-Length.
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+def test_a_chunked_body_is_forwarded_whole(admin):
+    name = "Chunked " + "x" * 150
+    body = json.dumps(contributor_body(full_name=name)).encode()
+
+    response = admin.post(
+        "/api/v1/contributors",
+        content=_in_chunks(body, size=40),
+        headers={"content-type": "application/json"},
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["full_name"] == name
+
+
+def test_a_chunked_body_over_the_limit_is_413_problem(admin):
+    response = admin.post(
+        "/api/v1/contributors",
+        content=_in_chunks(b"{" + b" " * 1_100_000 + b"}", size=64_000),
         headers={"content-type": "application/json"},
     )
 
