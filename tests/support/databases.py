@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+from sqlalchemy import make_url
 
 from shared.migrations import upgrade_to_head
 from shared.settings import SERVICE_PORTS
@@ -32,7 +33,7 @@ class Databases:
             else:
                 name = f"lo_test_{self.tag}_{service}"
                 asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
-                url = PG_URL.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + f"/{name}"
+                url = service_database_url(name)
             upgrade_to_head(service, url)
             self.urls[service] = url
         return self.urls
@@ -42,6 +43,13 @@ class Databases:
             return
         for service in self.urls:
             asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "lo_test_{self.tag}_{service}" WITH (FORCE)'))
+
+
+def service_database_url(name: str) -> str:
+    """PG_URL pointed at database `name` on the asyncpg driver, keeping its query (e.g. `?host=` for a
+    Unix socket)."""
+    url = make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name)
+    return url.render_as_string(hide_password=False)
 
 
 async def _admin_sql(sql: str) -> None:
