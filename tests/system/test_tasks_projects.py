@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from services.tasks.repository.projects import ANALYZE_AFTER_ROWS
 from tests.services.tasks.helpers import activate, create_project, project_body
+from tests.support.databases import BACKEND
 from tests.support.sql import query
+from tests.support.waiting import eventually
 
 
 def test_a_new_project_is_a_draft(admin, cluster):
@@ -195,3 +200,25 @@ def test_an_import_whose_every_row_is_bad_is_refused_with_the_row_errors(admin, 
 
     assert response.status_code == 422
     assert [e["row"] for e in response.json()["errors"]] == [1, 2]
+
+
+def _manual_analyzes(databases) -> int:
+    rows = query(
+        databases.urls["tasks"], "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'tasks'"
+    )
+    return rows[0]["analyze_count"]
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="planner statistics are PostgreSQL's")
+def test_a_large_import_refreshes_the_planner_statistics_and_a_small_one_does_not(admin, cluster, databases):
+    project = create_project(admin)
+    before = _manual_analyzes(databases)
+
+    small = admin.post(f"/api/v1/projects/{project['id']}/tasks", json=[{"data": {"text": "one"}}] * 10)
+    after_small = _manual_analyzes(databases)
+    rows = [{"data": {"text": f"item {i}"}} for i in range(ANALYZE_AFTER_ROWS)]
+    large = admin.post(f"/api/v1/projects/{project['id']}/tasks", json=rows)
+
+    assert small.json()["imported"] == 10 and large.json()["imported"] == ANALYZE_AFTER_ROWS
+    assert after_small == before
+    assert eventually(lambda: _manual_analyzes(databases) == before + 1, timeout=5)
