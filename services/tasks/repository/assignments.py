@@ -15,26 +15,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, bindparam, text
-
-from shared.db import UTCDateTime
 from shared.rawsql import RawConnection, RawQuery
-
-UTC_TYPE = UTCDateTime()
-
-
-def _sql(
-    statement: str, *, times: tuple[str, ...] = (), json_cols: tuple[str, ...] = (), out_times=(), bools=()
-):
-    clause = text(statement)
-    if times:
-        clause = clause.bindparams(*(bindparam(name, type_=UTC_TYPE) for name in times))
-    columns = (
-        {c: JSON() for c in json_cols} | {c: UTC_TYPE for c in out_times} | {c: Boolean() for c in bools}
-    )
-    if columns:
-        clause = clause.columns(**columns)
-    return clause
 
 
 def _pg(connection: RawConnection) -> bool:

@@ -18,8 +18,7 @@ from services.tasks.models import (
     Queue,
     QueueBan,
 )
-from services.tasks.repository import dialect_of
-from services.tasks.repository.assignments import _sql
+from services.tasks.repository import dialect_of, typed_sql
 
 
 async def add_rule(session: AsyncSession, rule: QualityRule) -> QualityRule:
@@ -133,7 +132,7 @@ async def new_assignments(
     return [tuple(r) for r in (await session.execute(NEW_ASSIGNMENTS, params)).all()]
 
 
-LAST_GOLD = _sql(
+LAST_GOLD = typed_sql(
     """
     SELECT id, created_at, gold_correct FROM submissions
     WHERE contributor_id = :contributor_id AND project_id = :project_id AND is_gold AND gold_correct IS NOT NULL
@@ -142,14 +141,14 @@ LAST_GOLD = _sql(
     out_times=("created_at",),
     bools=("gold_correct",),
 )
-LAST_ANSWERS = _sql(
+LAST_ANSWERS = typed_sql(
     """
     SELECT id, created_at, time_spent_seconds FROM submissions
     WHERE contributor_id = :contributor_id AND project_id = :project_id ORDER BY id DESC LIMIT :limit
     """,
     out_times=("created_at",),
 )
-LAST_ASSIGNMENTS = _sql(
+LAST_ASSIGNMENTS = typed_sql(
     """
     SELECT id, leased_at, status FROM assignments
     WHERE contributor_id = :contributor_id AND project_id = :project_id AND status <> 'leased'
@@ -157,7 +156,7 @@ LAST_ASSIGNMENTS = _sql(
     """,
     out_times=("leased_at",),
 )
-ANSWERS_SINCE = _sql(
+ANSWERS_SINCE = typed_sql(
     """
     SELECT count(*) AS answers, min(created_at) AS first_at FROM submissions
     WHERE contributor_id = :contributor_id AND project_id = :project_id AND created_at >= :since
@@ -197,7 +196,7 @@ async def answers_since(
     return int(row.answers), row.first_at
 
 
-FINISHED_TASK_ANSWERS = _sql(
+FINISHED_TASK_ANSWERS = typed_sql(
     """
     SELECT t.id, t.overlap, s.answer FROM tasks t JOIN submissions s ON s.task_id = t.id
     WHERE t.id IN :task_ids AND t.completed_count >= t.overlap AND s.outcome <> 'rejected'
@@ -232,7 +231,7 @@ async def raise_overlap(session: AsyncSession, *, task_id: int, old: int, new: i
     return (await session.execute(RAISE_OVERLAP, params)).first() is not None
 
 
-STANDING_ANSWERS_SINCE = _sql(
+STANDING_ANSWERS_SINCE = typed_sql(
     """
     SELECT id, task_id, outcome FROM submissions
     WHERE contributor_id = :contributor_id AND project_id = :project_id AND created_at >= :since
@@ -241,7 +240,7 @@ STANDING_ANSWERS_SINCE = _sql(
     """,
     times=("since",),
 )
-REJECT = _sql(
+REJECT = typed_sql(
     """
     UPDATE submissions SET outcome = 'rejected', decided_at = :now,
       review_state = CASE WHEN review_state IN ('pending', 'leased') THEN 'done' ELSE review_state END
@@ -354,7 +353,7 @@ async def lift_ban(session: AsyncSession, *, ban: QueueBan, actor: str, now: dat
 
 # A drift ban ops lifted is not imposed again for the drift it answered: the contributor's gold
 # accuracy is judged afresh on the gold answered since the last such lift (lifted_at is returned).
-DRIFTED_UNBANNED = _sql(
+DRIFTED_UNBANNED = typed_sql(
     """
     SELECT cq.contributor_id, cq.gold_total, cq.gold_correct,
       (SELECT max(l.lifted_at) FROM queue_bans l WHERE l.queue_id = :queue_id
@@ -379,7 +378,7 @@ async def drifted_without_ban(
     return await _rows(session, DRIFTED_UNBANNED, project_id=project_id, queue_id=queue_id, now=now)
 
 
-GOLD_SINCE = _sql(
+GOLD_SINCE = typed_sql(
     """
     SELECT count(*) AS total, COALESCE(SUM(CASE WHEN gold_correct THEN 1 ELSE 0 END), 0) AS correct
     FROM submissions

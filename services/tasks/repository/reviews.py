@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.repository import dialect_of
-from services.tasks.repository.assignments import _sql
+from services.tasks.repository import dialect_of, typed_sql
 
-REVIEWER_CONTEXT = _sql(
+REVIEWER_CONTEXT = typed_sql(
     """
     SELECT q.project_id, p.status AS project_status, p.lease_seconds,
       EXISTS (
@@ -49,7 +48,7 @@ _PENDING = """
     s.project_id = :project_id AND s.review_state IN ('pending', 'leased') AND s.contributor_id <> :reviewer_id
     AND (s.review_state = 'pending' OR s.review_lease_expires_at < :now OR s.reviewer_id = :reviewer_id)
 """
-LEASE_REVIEW_PG = _sql(
+LEASE_REVIEW_PG = typed_sql(
     f"""
     UPDATE submissions SET review_state = 'leased', reviewer_id = :reviewer_id, review_lease_expires_at = :expires
     WHERE id = (SELECT s.id FROM submissions s WHERE {_PENDING}
@@ -60,7 +59,7 @@ LEASE_REVIEW_PG = _sql(
     json_cols=("answer",),
     out_times=("review_lease_expires_at",),
 )
-LEASE_REVIEW_SQLITE = _sql(
+LEASE_REVIEW_SQLITE = typed_sql(
     f"""
     UPDATE submissions SET review_state = 'leased', reviewer_id = :reviewer_id, review_lease_expires_at = :expires
     WHERE id = (SELECT s.id FROM submissions s WHERE {_PENDING}
@@ -82,7 +81,7 @@ async def lease_review(
     return dict(row) if row else None
 
 
-SUBMISSION_FOR_REVIEW = _sql(
+SUBMISSION_FOR_REVIEW = typed_sql(
     """
     SELECT s.id, s.task_id, s.project_id, s.contributor_id, s.outcome, s.review_state, s.reviewer_id,
            s.review_lease_expires_at, p.label_schema, p.status AS project_status
@@ -103,7 +102,7 @@ async def has_review_permission(
 ) -> bool:
     row = (
         await session.execute(
-            _sql(
+            typed_sql(
                 """
                 SELECT q.id FROM queues q WHERE q.project_id = :project_id AND q.kind = 'review'
                 """
@@ -117,7 +116,7 @@ async def has_review_permission(
     return bool(ctx and ctx["permitted"])
 
 
-DECIDE = _sql(
+DECIDE = typed_sql(
     """
     UPDATE submissions SET review_state = 'done', outcome = :outcome, decided_at = :now, reviewer_id = :reviewer_id
     WHERE id = :submission_id AND review_state IN ('pending', 'leased')
@@ -134,7 +133,7 @@ async def decide(
     return (await session.execute(DECIDE, params)).first() is not None
 
 
-INSERT_REVIEW = _sql(
+INSERT_REVIEW = typed_sql(
     """
     INSERT INTO reviews (submission_id, reviewer_id, verdict, answer, comment, requeued, created_at)
     VALUES (:submission_id, :reviewer_id, :verdict, :answer, :comment, :requeued, :now)
@@ -169,7 +168,7 @@ async def lock_task_completion(session: AsyncSession, *, task_id: int) -> tuple[
 
 async def completing_on_time(session: AsyncSession, *, task_id: int) -> bool | None:
     """On-time flag of the answer that finished the task: its latest one, as nothing is leased after it."""
-    stmt = _sql(
+    stmt = typed_sql(
         "SELECT on_time FROM submissions WHERE task_id = :task_id ORDER BY id DESC LIMIT 1",
         bools=("on_time",),
     )

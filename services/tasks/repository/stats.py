@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.repository.assignments import _sql
+from services.tasks.repository import typed_sql
 
 COUNTER_COLUMNS = (
     "tasks_imported",
@@ -41,7 +41,7 @@ async def project_counters(session: AsyncSession, *, project_id: int) -> dict[st
 
 
 async def live_leases(session: AsyncSession, *, project_id: int, now: datetime) -> int:
-    stmt = _sql(
+    stmt = typed_sql(
         """
         SELECT count(*) FROM assignments a JOIN queues q ON q.id = a.queue_id
         WHERE q.project_id = :p AND q.kind = 'labeling' AND a.status = 'leased' AND a.lease_expires_at >= :now
@@ -52,7 +52,7 @@ async def live_leases(session: AsyncSession, *, project_id: int, now: datetime) 
 
 
 async def submissions_since(session: AsyncSession, *, project_id: int, since: datetime) -> int:
-    stmt = _sql(
+    stmt = typed_sql(
         "SELECT count(*) FROM submissions WHERE project_id = :p AND created_at >= :since", times=("since",)
     )
     return int((await session.execute(stmt, {"p": project_id, "since": since})).scalar() or 0)
@@ -62,7 +62,7 @@ async def unfinished_created_before(
     session: AsyncSession, *, project_id: int, before: datetime, cap: int
 ) -> int:
     """Unfinished tasks imported before `before`, counted up to `cap` (an index range, bounded)."""
-    stmt = _sql(
+    stmt = typed_sql(
         """
         SELECT count(*) FROM (
           SELECT 1 FROM tasks WHERE project_id = :p AND completed_count < overlap AND created_at < :before
@@ -89,7 +89,7 @@ async def recent_answers(session: AsyncSession, *, project_id: int, limit: int) 
 async def contributor_totals(
     session: AsyncSession, *, contributor_id: int, start: datetime, end: datetime
 ) -> dict:
-    stmt = _sql(
+    stmt = typed_sql(
         """
         SELECT count(*) AS submissions, COALESCE(SUM(time_spent_seconds), 0) AS seconds,
                COALESCE(SUM(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END), 0) AS accepted,
@@ -110,7 +110,7 @@ async def production(
     """Accepted and rejected units per project and vendor, by decision time in [start, end)."""
     vendor_filter = "AND s.vendor_id = :v" if vendor_id is not None else ""
     # Grouped on ids only: PostgreSQL's json type has no equality, so project facts are joined after.
-    stmt = _sql(
+    stmt = typed_sql(
         f"""
         SELECT u.project_id, p.task_type, p.required_languages, u.vendor_id, u.accepted_units, u.rejected_units
         FROM (
@@ -135,7 +135,7 @@ async def production(
 async def vendor_totals(
     session: AsyncSession, *, vendor_id: int, start: datetime, end: datetime
 ) -> dict[str, Any]:
-    stmt = _sql(
+    stmt = typed_sql(
         """
         SELECT s.outcome, p.content_severity, count(*) AS n, COALESCE(SUM(s.time_spent_seconds), 0) AS seconds,
                COALESCE(SUM(CASE WHEN s.is_gold THEN 1 ELSE 0 END), 0) AS gold_total,
@@ -156,7 +156,7 @@ async def vendor_on_time(
     session: AsyncSession, *, vendor_id: int, start: datetime, end: datetime
 ) -> tuple[int, int]:
     """Of the vendor's answers in the period that had an SLA, how many came within it."""
-    stmt = _sql(
+    stmt = typed_sql(
         """
         SELECT COALESCE(SUM(CASE WHEN on_time THEN 1 ELSE 0 END), 0), count(on_time)
         FROM submissions WHERE vendor_id = :v AND created_at >= :start AND created_at < :end
@@ -213,7 +213,7 @@ async def queue_depth(session: AsyncSession, *, now: datetime) -> dict[str, int]
     ).scalar()
     leased = (
         await session.execute(
-            _sql(
+            typed_sql(
                 "SELECT count(*) FROM assignments WHERE status = 'leased' AND lease_expires_at >= :now",
                 times=("now",),
             ),
@@ -228,7 +228,7 @@ async def oldest_unfinished_task_created_at(session: AsyncSession) -> datetime |
 
     One indexed lookup per active project (ix_tasks_unfinished), never a scan of the tasks.
     """
-    stmt = _sql(
+    stmt = typed_sql(
         """
         SELECT MIN((SELECT MIN(t.created_at) FROM tasks t
                     WHERE t.project_id = p.id AND t.completed_count < t.overlap)) AS oldest
