@@ -122,6 +122,8 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
                 poll_seconds=settings.outbox_poll_seconds,
             )
             app.state.dispatcher.start()
+        if settings.database_pool_prefill:
+            await app.state.db.fill_pool(settings.database_pool_size)
         for hook in parts.on_startup:
             await hook(app)
         # Everything built at startup (app, models, schemas) lives as long as the process: kept out of

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -12,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -55,6 +58,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+log = logging.getLogger("labelops.db")
 
 
 def is_sqlite(url: str) -> bool:
@@ -142,6 +148,17 @@ class Database:
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+    async def fill_pool(self, size: int, *, timeout_seconds: float = 10.0) -> int:
+        """Open `size` pooled connections now, so the first burst of requests after a start does not
+        wait for PostgreSQL to fork a backend per connection; returns how many are open. Best effort:
+        a database that is down or slow is logged and left to /readyz, and the process still starts."""
+        try:
+            async with asyncio.timeout(timeout_seconds), AsyncExitStack() as held:
+                await asyncio.gather(*(held.enter_async_context(self.engine.connect()) for _ in range(size)))
+        except (OSError, SQLAlchemyError, TimeoutError) as exc:
+            log.warning("database pool not filled at startup: %s", exc.__class__.__name__)
+        return self.engine.pool.checkedin()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -47,9 +47,12 @@ class ServiceSettings(BaseSettings):
     http_timeout_seconds: float = Field(10.0, validation_alias=_global("LABELOPS_HTTP_TIMEOUT"))
     # Empty means "the embedded SQLite file under data_dir"; see `effective_database_url`.
     database_url: str = ""
-    # Connections kept open per process; beyond them up to a quarter more are opened per use. Four
-    # services at 16 + 4 stay well inside PostgreSQL's default limit of 100 connections.
+    # Connections kept open per process; requests beyond them wait for one. Four services at 16 stay
+    # inside PostgreSQL's default limit of 100 connections.
     database_pool_size: int = 16
+    # Open the whole pool at startup instead of on demand (production replicas: a burst right after a
+    # start otherwise waits for backends to be forked). Off by default so test clusters stay small.
+    database_pool_prefill: bool = False
     outbox_poll_seconds: float = 1.0
 
     @property
