@@ -6,21 +6,11 @@ import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.services.tasks.helpers import active_project, work_one, worker
+from tests.services.tasks.helpers import active_project, reviewer_on, work_one, worker
 
 
 def _next(client, queue_id):
     return client.post(f"/api/v1/queues/{queue_id}/next")
-
-
-def _reviewer(admin, users, cluster, queue_id):
-    reviewer = worker(users, cluster)
-    grant = admin.post(
-        f"/api/v1/queues/{queue_id}/permissions",
-        json={"contributor_id": reviewer.contributor_id, "role": "reviewer"},
-    )
-    assert grant.status_code == 201, grant.text
-    return reviewer
 
 
 def test_a_reviewed_projects_submission_waits_for_review(admin, users, cluster):
@@ -36,7 +26,7 @@ def test_a_reviewer_leases_a_pending_submission_with_its_answer(admin, users, cl
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
     submission = work_one(alice, queues["labeling"], "dog")
-    reviewer = _reviewer(admin, users, cluster, queues["review"])
+    reviewer = reviewer_on(admin, users, cluster, queues["review"])
 
     lease = _next(reviewer, queues["review"]).json()
 
@@ -47,7 +37,7 @@ def test_many_concurrent_review_requests_are_all_answered(admin, users, cluster)
     # More concurrent review `next` calls than the tasks service has pooled connections (16): each must
     # be served on one connection, or they would all hold one and wait for a second.
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
-    reviewer = _reviewer(admin, users, cluster, queues["review"])
+    reviewer = reviewer_on(admin, users, cluster, queues["review"])
 
     with ThreadPoolExecutor(max_workers=40) as pool:
         statuses = list(pool.map(lambda _: _next(reviewer, queues["review"]).status_code, range(40)))
@@ -62,11 +52,32 @@ def test_a_contributor_without_reviewer_role_cannot_pull_reviews(admin, users, c
     assert _next(alice, queues["review"]).status_code == 403
 
 
+def test_a_suspended_vendors_reviewers_get_403_and_cannot_decide_until_restored(admin, users, cluster):
+    project, queues = active_project(admin, tasks=1, review_ratio=1.0)
+    submission = work_one(worker(users, cluster), queues["labeling"])
+    staff = reviewer_on(admin, users, cluster, queues["review"], vendor_id=5601)
+    admin.post(
+        f"/api/v1/projects/{project['id']}/vendor-suspensions", json={"vendor_id": 5601, "reason": "audit"}
+    )
+
+    suspended_next = _next(staff, queues["review"])
+    suspended_verdict = staff.post(
+        "/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "accept"}
+    )
+    admin.delete(f"/api/v1/projects/{project['id']}/vendor-suspensions/5601")
+
+    assert (suspended_next.status_code, suspended_verdict.status_code) == (403, 404)
+    assert "suspended" in suspended_next.json()["detail"]
+    assert _next(staff, queues["review"]).json()["submission_id"] == submission["id"]
+    verdict = staff.post("/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "accept"})
+    assert verdict.status_code == 201, verdict.text
+
+
 def test_a_rejection_requeues_the_task_for_someone_else(admin, users, cluster):
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice, bob = worker(users, cluster), worker(users, cluster)
     submission = work_one(alice, queues["labeling"])
-    reviewer = _reviewer(admin, users, cluster, queues["review"])
+    reviewer = reviewer_on(admin, users, cluster, queues["review"])
 
     verdict = reviewer.post("/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "reject"})
 
@@ -78,7 +89,7 @@ def test_a_correction_becomes_the_final_label(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
     submission = work_one(alice, queues["labeling"], "cat")
-    reviewer = _reviewer(admin, users, cluster, queues["review"])
+    reviewer = reviewer_on(admin, users, cluster, queues["review"])
 
     reviewer.post(
         "/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "correct", "answer": "dog"}
@@ -91,7 +102,7 @@ def test_a_correction_outside_the_schema_is_422(admin, users, cluster):
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
     submission = work_one(alice, queues["labeling"])
-    reviewer = _reviewer(admin, users, cluster, queues["review"])
+    reviewer = reviewer_on(admin, users, cluster, queues["review"])
 
     response = reviewer.post(
         "/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "correct", "answer": "horse"}
@@ -104,7 +115,7 @@ def test_a_submission_cannot_be_reviewed_twice(admin, users, cluster):
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
     submission = work_one(alice, queues["labeling"])
-    reviewer = _reviewer(admin, users, cluster, queues["review"])
+    reviewer = reviewer_on(admin, users, cluster, queues["review"])
     reviewer.post("/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "accept"})
 
     again = reviewer.post("/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "accept"})

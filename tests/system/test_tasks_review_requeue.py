@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from tests.services.tasks.helpers import active_project, work_one, worker
-
-
-def _reviewer(admin, users, cluster, queue_id):
-    reviewer = worker(users, cluster)
-    grant = admin.post(
-        f"/api/v1/queues/{queue_id}/permissions",
-        json={"contributor_id": reviewer.contributor_id, "role": "reviewer"},
-    )
-    assert grant.status_code == 201, grant.text
-    return reviewer
+from tests.services.tasks.helpers import active_project, reviewer_on, work_one, worker
 
 
 def _stats(admin, project_id):
@@ -22,7 +12,7 @@ def _stats(admin, project_id):
 def test_a_requeued_rejection_uncounts_the_completed_task_and_its_sla(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, review_ratio=1.0, sla_turnaround_hours=24)
     submission = work_one(worker(users, cluster), queues["labeling"])
-    reviewer = _reviewer(admin, users, cluster, queues["review"])
+    reviewer = reviewer_on(admin, users, cluster, queues["review"])
     assert _stats(admin, project["id"])["progress"]["tasks_completed"] == 1
 
     reviewer.post("/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "reject"})
@@ -35,7 +25,7 @@ def test_a_requeued_rejection_uncounts_the_completed_task_and_its_sla(admin, use
 def test_a_requeued_task_redone_counts_once(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, review_ratio=1.0, sla_turnaround_hours=24)
     first = work_one(worker(users, cluster), queues["labeling"])
-    reviewer = _reviewer(admin, users, cluster, queues["review"])
+    reviewer = reviewer_on(admin, users, cluster, queues["review"])
     reviewer.post("/api/v1/reviews", json={"submission_id": first["id"], "verdict": "reject"})
 
     second = work_one(worker(users, cluster), queues["labeling"], "dog")
@@ -50,7 +40,7 @@ def test_a_requeued_task_redone_counts_once(admin, users, cluster):
 def test_a_rejection_without_requeue_keeps_the_task_completed(admin, users, cluster):
     project, queues = active_project(admin, tasks=1, review_ratio=1.0)
     submission = work_one(worker(users, cluster), queues["labeling"])
-    reviewer = _reviewer(admin, users, cluster, queues["review"])
+    reviewer = reviewer_on(admin, users, cluster, queues["review"])
 
     reviewer.post(
         "/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "reject", "requeue": False}

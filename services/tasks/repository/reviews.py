@@ -19,13 +19,16 @@ REVIEWER_CONTEXT = typed_sql(
           AND (g.expires_at IS NULL OR g.expires_at > :now)
           AND (g.contributor_id = :reviewer_id OR (g.vendor_id IS NOT NULL AND g.vendor_id = cp.vendor_id)
                OR (g.crowd AND cp.contributor_id IS NOT NULL AND cp.vendor_id IS NULL))
-      ) AS permitted
+      ) AS permitted,
+      EXISTS (
+        SELECT 1 FROM vendor_suspensions s WHERE s.project_id = q.project_id AND s.vendor_id = cp.vendor_id
+      ) AS vendor_suspended
     FROM queues q JOIN projects p ON p.id = q.project_id
     LEFT JOIN contributor_profiles cp ON cp.contributor_id = :reviewer_id
     WHERE q.id = :queue_id AND q.kind = 'review'
     """,
     times=("now",),
-    bools=("permitted",),
+    bools=("permitted", "vendor_suspended"),
 )
 
 
@@ -100,6 +103,8 @@ async def submission_for_review(session: AsyncSession, *, submission_id: int) ->
 async def has_review_permission(
     session: AsyncSession, *, project_id: int, reviewer_id: int, now: datetime
 ) -> bool:
+    """A live reviewer grant on the project's review queue, for a reviewer whose vendor (if any) is not
+    suspended on the project."""
     row = (
         await session.execute(
             typed_sql(
@@ -113,7 +118,7 @@ async def has_review_permission(
     if row is None:
         return False
     ctx = await reviewer_context(session, queue_id=row[0], reviewer_id=reviewer_id, now=now)
-    return bool(ctx and ctx["permitted"])
+    return bool(ctx and ctx["permitted"] and not ctx["vendor_suspended"])
 
 
 DECIDE = typed_sql(

@@ -28,6 +28,8 @@ async def lease_next_review(session: AsyncSession, *, principal: Principal, queu
         raise NotFound(f"queue {queue_id} not found")
     if not ctx["permitted"]:
         raise Forbidden(f"no live reviewer permission on queue {queue_id}")
+    if ctx["vendor_suspended"]:
+        raise Forbidden(f"your vendor is suspended on project {ctx['project_id']}")
     if ctx["project_status"] not in ("active", "paused"):
         return NoWork("exhausted", 300)
     expires = now + timedelta(seconds=ctx["lease_seconds"])

@@ -69,6 +69,19 @@ def worker(users: Users, cluster: Cluster, *, vendor_id: int | None = None, **fa
     return client
 
 
+def reviewer_on(
+    admin: httpx.Client, users: Users, cluster: Cluster, queue_id: int, *, vendor_id: int | None = None
+) -> httpx.Client:
+    """A contributor granted the reviewer role on a review queue."""
+    client = worker(users, cluster, vendor_id=vendor_id)
+    grant = admin.post(
+        f"/api/v1/queues/{queue_id}/permissions",
+        json={"contributor_id": client.contributor_id, "role": "reviewer"},
+    )
+    assert grant.status_code == 201, grant.text
+    return client
+
+
 def project_body(**overrides: Any) -> dict[str, Any]:
     body = {
         "name": f"project {uuid.uuid4().hex[:6]}",
