@@ -48,7 +48,9 @@ class ProjectCreate(BaseModel):
     required_qualification_score: float | None = Field(None, ge=0, le=100)
     allowed_vendors: list[Id] = Field([], max_length=500)
     # Flags in write models are JSON booleans only: lax pydantic would also read 0, 1 or "yes".
-    crowd_allowed: StrictBool = True
+    crowd_allowed: StrictBool = Field(
+        True, description="contributors of no vendor may work it; always false when vetted_staff_only"
+    )
     vetted_staff_only: StrictBool = Field(
         False,
         description="only vendor staff with an unexpired vetting may work it; content_severity high only",

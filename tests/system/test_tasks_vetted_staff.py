@@ -12,7 +12,7 @@ import pytest
 
 from tests.services.contributors.support import activate as activate_contributor
 from tests.services.contributors.support import new_contributor
-from tests.services.tasks.helpers import active_project, create_project, worker
+from tests.services.tasks.helpers import active_project, create_project, project_body, worker
 from tests.support.waiting import eventually
 
 VENDOR = 7171
@@ -68,6 +68,33 @@ def test_a_vetted_staff_only_project_below_high_severity_is_422_naming_the_field
     assert [e["field"] for e in response.json()["errors"]] == ["vetted_staff_only"]
 
 
+def test_a_vetted_staff_only_project_does_not_allow_or_grant_the_crowd(admin):
+    project, queues = _vetted_project(admin)
+
+    grants = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json()
+
+    assert project["crowd_allowed"] is False
+    assert [(g["vendor_id"], g["crowd"]) for g in grants] == [(VENDOR, False)]
+
+
+def test_allowing_the_crowd_on_a_vetted_staff_only_project_is_422_naming_crowd_allowed(admin):
+    created = admin.post(
+        "/api/v1/projects",
+        json=project_body(content_severity="high", vetted_staff_only=True, crowd_allowed=True),
+    )
+    project = create_project(admin, content_severity="high", vetted_staff_only=True)
+    patched = admin.patch(
+        f"/api/v1/projects/{project['id']}",
+        json={"crowd_allowed": True},
+        headers={"If-Match": f'"{project["id"]}-1"'},
+    )
+
+    for response in (created, patched):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in response.json()["errors"]] == ["crowd_allowed"]
+
+
 def test_the_setting_is_changed_under_if_match_on_high_severity_projects_only(admin):
     high = create_project(admin, content_severity="high")
     medium = create_project(admin, content_severity="medium")
@@ -84,6 +111,7 @@ def test_the_setting_is_changed_under_if_match_on_high_severity_projects_only(ad
     )
 
     assert turned_on.status_code == 200 and turned_on.json()["vetted_staff_only"] is True
+    assert (high["crowd_allowed"], turned_on.json()["crowd_allowed"]) == (True, False)
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["vetted_staff_only"]
 
@@ -107,11 +135,17 @@ def test_only_vetted_vendor_staff_get_work_on_a_vetted_staff_only_project(admin,
     assert after.json()["task"]["data"] in ({"n": 0}, {"n": 1})
 
 
-def test_a_vetted_crowd_contributor_is_not_eligible(admin, users, cluster):
-    _, queues = _vetted_project(admin, crowd_allowed=True)
+def test_a_vetted_crowd_contributor_granted_by_hand_is_not_eligible(admin, users, cluster):
+    _, queues = _vetted_project(admin)
     crowd = worker(users, cluster, vetting={"expires_at": None})
+    granted = admin.post(
+        f"/api/v1/queues/{queues['labeling']}/permissions",
+        json={"contributor_id": crowd.contributor_id, "role": "labeler"},
+    )
 
     response = _next(crowd, queues["labeling"])
+
+    assert granted.status_code == 201, granted.text
 
     assert (response.status_code, response.headers["LabelOps-Queue-Reason"]) == (204, "not_eligible")
 

@@ -25,13 +25,19 @@ COUNTER_SHARDS = 8
 VETTED_STAFF_SEVERITIES = ("high",)
 
 
-def _vetted_staff_errors(vetted_staff_only: bool | None, content_severity: str) -> list[dict]:
-    if not vetted_staff_only or content_severity in VETTED_STAFF_SEVERITIES:
+def _workforce_errors(*, vetted: bool, severity: str, crowd_sent: bool | None) -> list[dict]:
+    """What is wrong with a vetted staff only setting; `crowd_sent` is the crowd_allowed sent, if any."""
+    if not vetted:
         return []
-    detail = (
-        f"only a project of content_severity {' or '.join(VETTED_STAFF_SEVERITIES)} can be vetted staff only"
-    )
-    return [{"pointer": "/vetted_staff_only", "field": "vetted_staff_only", "in": "body", "detail": detail}]
+    if severity not in VETTED_STAFF_SEVERITIES:
+        detail = f"only a project of content_severity {' or '.join(VETTED_STAFF_SEVERITIES)} can be vetted staff only"
+        return [
+            {"pointer": "/vetted_staff_only", "field": "vetted_staff_only", "in": "body", "detail": detail}
+        ]
+    if crowd_sent:
+        detail = "the crowd is not vendor staff: a vetted staff only project cannot allow it"
+        return [{"pointer": "/crowd_allowed", "field": "crowd_allowed", "in": "body", "detail": detail}]
+    return []
 
 
 async def create_project(session: AsyncSession, *, data: ProjectCreate) -> Project:
@@ -39,10 +45,17 @@ async def create_project(session: AsyncSession, *, data: ProjectCreate) -> Proje
     errors = schema_errors(data.label_schema)
     if errors:
         raise Unprocessable("label_schema is not valid", errors=errors)
-    errors = _vetted_staff_errors(data.vetted_staff_only, data.content_severity)
+    crowd_sent = data.crowd_allowed if "crowd_allowed" in data.model_fields_set else None
+    errors = _workforce_errors(
+        vetted=data.vetted_staff_only, severity=data.content_severity, crowd_sent=crowd_sent
+    )
     if errors:
-        raise Unprocessable("vetted_staff_only is not valid", errors=errors)
-    return await repo.add_project(session, Project(**data.model_dump()))
+        raise Unprocessable("the workforce settings are not valid", errors=errors)
+    values = data.model_dump()
+    if data.vetted_staff_only:
+        # The crowd could never be eligible, so the default crowd grant is not made either.
+        values["crowd_allowed"] = False
+    return await repo.add_project(session, Project(**values))
 
 
 async def get_project(session: AsyncSession, *, project_id: int, lock: bool = False) -> Project:
@@ -88,9 +101,14 @@ async def update_project(session: AsyncSession, *, project: Project, data: Proje
         errors.append(
             {"pointer": "/ends_at", "field": "ends_at", "in": "body", "detail": "must be after starts_at"}
         )
-    errors += _vetted_staff_errors(values.get("vetted_staff_only"), project.content_severity)
+    vetted = values.get("vetted_staff_only", project.vetted_staff_only)
+    errors += _workforce_errors(
+        vetted=vetted, severity=project.content_severity, crowd_sent=values.get("crowd_allowed")
+    )
     if errors:
         raise Unprocessable("the update is not valid", errors=errors)
+    if vetted:  # as on creation: the crowd can never be eligible
+        values["crowd_allowed"] = False
     for name, value in values.items():
         setattr(project, name, value)
     _touch(project)
