@@ -38,16 +38,17 @@ class ProjectCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     task_type: str = Field(min_length=1, max_length=50)
     label_schema: dict[str, Any]
-    overlap: int = Field(1, ge=1, le=50)
-    gold_ratio: float = Field(0.0, ge=0, le=1)
-    review_ratio: float = Field(0.0, ge=0, le=1)
+    overlap: int = Field(1, ge=1, le=50, strict=True)
+    gold_ratio: float = Field(0.0, ge=0, le=1, strict=True)
+    review_ratio: float = Field(0.0, ge=0, le=1, strict=True)
     content_severity: Severity = "none"
     required_languages: list[Annotated[str, Field(min_length=2, max_length=35)]] = Field([], max_length=20)
     required_skills: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field([], max_length=50)
     required_qualification: str | None = Field(None, min_length=1, max_length=100)
-    required_qualification_score: float | None = Field(None, ge=0, le=100)
+    required_qualification_score: float | None = Field(None, ge=0, le=100, strict=True)
     allowed_vendors: list[Id] = Field([], max_length=500)
-    # Flags in write models are JSON booleans only: lax pydantic would also read 0, 1 or "yes".
+    # Flags in write models are JSON booleans only and numbers JSON numbers only (strict): lax pydantic
+    # would also read 0, 1 or "yes" as a flag, and false or "0.5" as a number.
     crowd_allowed: StrictBool = Field(
         True, description="contributors of no vendor may work it; always false when vetted_staff_only"
     )
@@ -55,14 +56,18 @@ class ProjectCreate(BaseModel):
         False,
         description="only vendor staff with an unexpired vetting may work it; content_severity high only",
     )
-    lease_seconds: int = Field(600, ge=5, le=86_400)
+    lease_seconds: int = Field(600, ge=5, le=86_400, strict=True)
     max_live_leases: int = Field(
-        1, ge=1, le=MAX_LIVE_LEASES, description="live leases a contributor may hold on the labeling queue"
+        1,
+        ge=1,
+        le=MAX_LIVE_LEASES,
+        strict=True,
+        description="live leases a contributor may hold on the labeling queue",
     )
-    sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
-    min_quality: float | None = Field(None, ge=0, le=1)
+    sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365, strict=True)
+    min_quality: float | None = Field(None, ge=0, le=1, strict=True)
     auto_revoke_on_drift: StrictBool = False
-    daily_quota: int | None = Field(None, ge=1, le=100_000)
+    daily_quota: int | None = Field(None, ge=1, le=100_000, strict=True)
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
     deadline: Timestamp | None = None
@@ -118,8 +123,8 @@ class ProjectUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200)
-    gold_ratio: float | None = Field(None, ge=0, le=1)
-    review_ratio: float | None = Field(None, ge=0, le=1)
+    gold_ratio: float | None = Field(None, ge=0, le=1, strict=True)
+    review_ratio: float | None = Field(None, ge=0, le=1, strict=True)
     required_languages: list[Annotated[str, Field(min_length=2, max_length=35)]] | None = Field(
         None, max_length=20
     )
@@ -127,16 +132,16 @@ class ProjectUpdate(BaseModel):
         None, max_length=50
     )
     required_qualification: str | None = Field(None, min_length=1, max_length=100)
-    required_qualification_score: float | None = Field(None, ge=0, le=100)
+    required_qualification_score: float | None = Field(None, ge=0, le=100, strict=True)
     allowed_vendors: list[Id] | None = Field(None, max_length=500)
     crowd_allowed: StrictBool | None = None
     vetted_staff_only: StrictBool | None = None
-    lease_seconds: int | None = Field(None, ge=5, le=86_400)
-    max_live_leases: int | None = Field(None, ge=1, le=MAX_LIVE_LEASES)
-    sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365)
-    min_quality: float | None = Field(None, ge=0, le=1)
+    lease_seconds: int | None = Field(None, ge=5, le=86_400, strict=True)
+    max_live_leases: int | None = Field(None, ge=1, le=MAX_LIVE_LEASES, strict=True)
+    sla_turnaround_hours: float | None = Field(None, gt=0, le=24 * 365, strict=True)
+    min_quality: float | None = Field(None, ge=0, le=1, strict=True)
     auto_revoke_on_drift: StrictBool | None = None
-    daily_quota: int | None = Field(None, ge=1, le=100_000)
+    daily_quota: int | None = Field(None, ge=1, le=100_000, strict=True)
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
     deadline: Timestamp | None = None

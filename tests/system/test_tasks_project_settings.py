@@ -6,7 +6,14 @@ import uuid
 
 import pytest
 
-from tests.services.tasks.helpers import active_project, create_project, import_tasks, next_id, worker
+from tests.services.tasks.helpers import (
+    active_project,
+    create_project,
+    import_tasks,
+    next_id,
+    project_body,
+    worker,
+)
 
 
 def _patch(admin, project_id, body, etag=None):
@@ -78,6 +85,10 @@ def test_the_daily_quota_is_stored_at_creation_and_can_be_cleared(admin):
         ({"name": None}, "name"),
         ({"overlap": 3}, "overlap"),
         ({"ends_at": "2026-01-01T00:00:00Z", "starts_at": "2026-02-01T00:00:00Z"}, "ends_at"),
+        # Numbers are JSON numbers: lax parsing would store false as 0.0 and "600" as 600.
+        ({"min_quality": False}, "min_quality"),
+        ({"gold_ratio": True}, "gold_ratio"),
+        ({"lease_seconds": "600"}, "lease_seconds"),
     ],
 )
 def test_a_bad_update_is_422_naming_the_field(admin, body, field):
@@ -88,6 +99,25 @@ def test_a_bad_update_is_422_naming_the_field(admin, body, field):
 
     assert response.status_code == 422, response.text
     assert field in {e.get("field") or str(e.get("loc", [""])[-1]) for e in response.json()["errors"]}
+
+
+def test_a_bad_body_is_422_even_with_a_stale_if_match(admin):
+    project = create_project(admin)
+
+    response = _patch(admin, project["id"], {"min_quality": False}, '"0-0"')
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("overlap", True), ("review_ratio", "0.5"), ("daily_quota", 2.5)]
+)
+def test_a_number_that_is_not_a_json_number_at_creation_is_422(admin, field, value):
+    response = admin.post("/api/v1/projects", json=project_body(**{field: value}))
+
+    assert response.status_code == 422, response.text
+    assert field in {str(e.get("field") or e.get("loc", [""])[-1]) for e in response.json()["errors"]}
 
 
 def test_a_negative_daily_quota_at_creation_is_422(admin):
