@@ -68,12 +68,9 @@ class Cluster:
             "LABELOPS_GATEWAY_RATE_LIMIT_NAMESPACE": self.rate_limit_namespace,
             # Every test logs its users in from 127.0.0.1; the per-IP login budget is tested on its own.
             "LABELOPS_GATEWAY_RATE_LIMIT_LOGIN": "100000",
-            # The per-user budgets are tested on their own gateways. Here the admin imports tasks for nearly
-            # every tasks test (60 imports a minute, the production budget, was reached when those tests ran
-            # back to back), and schemathesis as admin got 429 for most operations instead of reaching them.
+            # The admin imports tasks for nearly every tasks test: 60 imports a minute (the production
+            # budget) is reached when those tests run back to back. Budgets are tested on their own gateways.
             "LABELOPS_GATEWAY_RATE_LIMIT_BULK": "100000",
-            "LABELOPS_GATEWAY_RATE_LIMIT_WRITE": "100000",
-            "LABELOPS_GATEWAY_RATE_LIMIT_READ": "100000",
             "LABELOPS_GATEWAY_LOGIN_FAILURES_PER_IP": "100000",
             # Outbound webhooks go to receivers the tests run on loopback; retries and the budget sweep
             # run fast so their effects show within a test.
