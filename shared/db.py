@@ -153,11 +153,16 @@ class Database:
         """Open `size` pooled connections now, so the first burst of requests after a start does not
         wait for PostgreSQL to fork a backend per connection; returns how many are open. Best effort:
         a database that is down or slow is logged and left to /readyz, and the process still starts."""
-        try:
-            async with asyncio.timeout(timeout_seconds), AsyncExitStack() as held:
-                await asyncio.gather(*(held.enter_async_context(self.engine.connect()) for _ in range(size)))
-        except (OSError, SQLAlchemyError, TimeoutError) as exc:
-            log.warning("database pool not filled at startup: %s", exc.__class__.__name__)
+        async with AsyncExitStack() as held:
+            try:
+                # A task group, not gather: when one connect fails the others are cancelled, so none
+                # finishes after the stack has closed and stays checked out of the pool for good.
+                async with asyncio.timeout(timeout_seconds), asyncio.TaskGroup() as group:
+                    for _ in range(size):
+                        group.create_task(held.enter_async_context(self.engine.connect()))
+            except* (OSError, SQLAlchemyError, TimeoutError) as failed:
+                kinds = sorted({type(e).__name__ for e in failed.exceptions})
+                log.warning("database pool not filled at startup: %s", ", ".join(kinds))
         return self.engine.pool.checkedin()
 
     async def dispose(self) -> None:

@@ -4,14 +4,17 @@ process from starting."""
 from __future__ import annotations
 
 import logging
+import uuid
 
+import asyncpg
+import pytest
 from sqlalchemy import make_url
 
 from services.vendors.settings import VendorsSettings
 from shared.app import ServiceParts, create_service_app
 from shared.db import Database
 from tests.support.cluster import free_port
-from tests.support.databases import BACKEND
+from tests.support.databases import BACKEND, PG_URL
 
 SECRET = "p" * 40
 
@@ -63,3 +66,23 @@ async def test_a_database_that_is_down_leaves_the_pool_empty_and_is_logged(tmp_p
     finally:
         await database.dispose()
     assert "database pool not filled at startup" in caplog.text
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="per-role connection limits are PostgreSQL's")
+async def test_connections_refused_midway_leave_none_checked_out(databases, caplog):
+    role = f"lo_limited_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_URL)
+    await admin.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 2")
+    url = make_url(databases.urls["vendors"]).set(username=role).render_as_string(hide_password=False)
+    database = Database.connect(url, pool_size=6)
+    try:
+        with caplog.at_level(logging.WARNING, logger="labelops.db"):
+            opened = await database.fill_pool(6)
+        pool = database.engine.pool
+        assert (opened, pool.checkedout()) == (pool.checkedin(), 0)
+        assert opened <= 2
+        assert "database pool not filled at startup" in caplog.text
+    finally:
+        await database.dispose()
+        await admin.execute(f"DROP ROLE {role}")
+        await admin.close()
