@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -103,17 +103,28 @@ def create_engine(url: str, *, pool_size: int = 32) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         # No overflow: an overflow connection is closed as soon as it is returned to a full pool, so
         # under steady load the pool opened and closed several PostgreSQL backends a second (a fork
         # each). Requests beyond the pool wait for a connection instead.
         max_overflow=0,
+        # A ping is a round trip on every checkout; the checkout listener below asks the driver instead.
         pool_pre_ping=False,
         json_serializer=_json_serializer,
         json_deserializer=orjson.loads,
     )
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _discard_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        # A backend that was terminated (a restart, a failover, pg_terminate_backend) while its connection
+        # sat in the pool has closed the socket, and asyncpg has seen it: the pool replaces the
+        # connection with a fresh one instead of handing out a dead one. Costs no round trip.
+        if dbapi_connection.driver_connection.is_closed():
+            raise DisconnectionError("the database closed this pooled connection")
+
+    return engine
 
 
 @dataclass

@@ -197,10 +197,24 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> ProblemR
     )
 
 
+def _error_class_names(exc: Exception) -> set[str]:
+    """The class names of a database error's DBAPI error and of the driver's own under it: the raw path
+    (shared.rawsql) wraps the driver's error directly, SQLAlchemy's asyncpg dialect wraps an emulated
+    DBAPI error around it."""
+    names: set[str] = set()
+    original = getattr(exc, "orig", None)
+    for _ in range(2):
+        if original is None:
+            break
+        names.update(t.__name__ for t in type(original).__mro__)
+        original = getattr(original, "orig", None)
+    return names
+
+
 def _is_out_of_range(exc: Exception) -> bool:
     """A value the database cannot store (an integer beyond its column, a string too long, a NUL)."""
     original = getattr(exc, "orig", None)
-    names = {type(original).__name__, *(t.__name__ for t in type(original).__mro__)} if original else set()
+    names = _error_class_names(exc)
     text = str(original or exc).lower()
     return bool(
         names
@@ -212,17 +226,27 @@ def _is_out_of_range(exc: Exception) -> bool:
     )
 
 
+# asyncpg's names for a server that refuses connections or ends them (SQLSTATE classes 08 and 57P).
+_UNAVAILABLE_DRIVER_ERRORS = {
+    "TooManyConnectionsError",
+    "CannotConnectNowError",
+    "PostgresConnectionError",
+    "AdminShutdownError",
+    "CrashShutdownError",
+}
+
+
 def _is_unavailable(exc: Exception) -> bool:
     """The database refused or dropped the connection, or the pool had none free in time."""
-    if isinstance(exc, SQLAlchemyTimeoutError) or getattr(exc, "connection_invalidated", False):
+    if isinstance(exc, SQLAlchemyTimeoutError | ConnectionError) or getattr(
+        exc, "connection_invalidated", False
+    ):
         return True
-    original = getattr(exc, "orig", None)
-    names = {t.__name__ for t in type(original).__mro__} if original is not None else set()
-    return bool(names & {"TooManyConnectionsError", "CannotConnectNowError", "ConnectionDoesNotExistError"})
+    return bool(_error_class_names(exc) & _UNAVAILABLE_DRIVER_ERRORS)
 
 
 async def _database_error(
-    request: Request, exc: DBAPIError | OverflowError | SQLAlchemyTimeoutError
+    request: Request, exc: DBAPIError | OverflowError | SQLAlchemyTimeoutError | ConnectionError
 ) -> ProblemResponse:
     if _is_unavailable(exc):
         return problem_response(
@@ -270,6 +294,8 @@ def install_error_handlers(app: FastAPI) -> None:
     # The SQLite driver raises a bare OverflowError for integers beyond 64 bits.
     app.add_exception_handler(OverflowError, _database_error)
     app.add_exception_handler(SQLAlchemyTimeoutError, _database_error)
+    # A refused or reset connect to the database reaches us unwrapped (the driver raises it as OSError).
+    app.add_exception_handler(ConnectionError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

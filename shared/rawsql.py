@@ -98,13 +98,7 @@ class RawQuery:
         return row
 
 
-def _raise_as_dbapi(query: RawQuery, params: Any, exc: Exception) -> None:
-    integrity = isinstance(exc, asyncpg.IntegrityConstraintViolationError | sqlite3.IntegrityError)
-    kind = IntegrityError if integrity else DBAPIError
-    raise kind(query.sql, params, exc) from exc
-
-
-_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error)
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error, OSError)
 
 
 class RawConnection:
@@ -125,21 +119,34 @@ class RawConnection:
             yield session
             await session.commit()
 
+    @asynccontextmanager
+    async def _as_dbapi_errors(self, sql: str, params: Any) -> AsyncIterator[None]:
+        """Driver errors raised as SQLAlchemy's, as the ORM path raises them. A connection the server
+        closed under the statement is invalidated, so the pool never hands it out again, and the
+        error says so (`connection_invalidated`: answered 503, not 500)."""
+        try:
+            yield
+        except _DRIVER_ERRORS as exc:
+            closed = self.dialect == "postgresql" and self.driver.is_closed()
+            if closed:
+                await self.sa_connection.invalidate(exc)
+            integrity = isinstance(exc, asyncpg.IntegrityConstraintViolationError | sqlite3.IntegrityError)
+            kind = IntegrityError if integrity else DBAPIError
+            raise kind(sql, params, exc, connection_invalidated=closed) from exc
+
     def after_commit(self, hook: Any) -> None:
         """Run `hook(app)` when the request is done with this connection (as shared.db.after_commit)."""
         if hook not in self.after_commit_hooks:
             self.after_commit_hooks.append(hook)
 
     async def fetch(self, query: RawQuery, params: dict[str, Any]) -> list[dict[str, Any]]:
-        try:
+        async with self._as_dbapi_errors(query.sql, params):
             if self.dialect == "postgresql":
                 return [dict(r) for r in await self.driver.fetch(query._pg_sql, *query.pg_args(params))]
             cursor = await self.driver.execute(query.sql, query.sqlite_args(params))
             names = [d[0] for d in cursor.description or ()]
             rows = await cursor.fetchall()
             await cursor.close()
-        except _DRIVER_ERRORS as exc:
-            _raise_as_dbapi(query, params, exc)
         return [query.sqlite_row(dict(zip(names, r, strict=True))) for r in rows]
 
     async def fetchrow(self, query: RawQuery, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -147,28 +154,29 @@ class RawConnection:
         return rows[0] if rows else None
 
     async def execute_many(self, query: RawQuery, params: Iterable[dict[str, Any]]) -> None:
-        try:
+        async with self._as_dbapi_errors(query.sql, params):
             if self.dialect == "postgresql":
                 await self.driver.executemany(query._pg_sql, [query.pg_args(p) for p in params])
             else:
                 await self.driver.executemany(query.sql, [query.sqlite_args(p) for p in params])
-        except _DRIVER_ERRORS as exc:
-            _raise_as_dbapi(query, params, exc)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """One atomic unit; on SQLite it takes the write lock up front (BEGIN IMMEDIATE), as shared.db does."""
         if self.dialect == "postgresql":
-            async with self.driver.transaction():
+            # BEGIN and COMMIT/ROLLBACK meet a dropped connection like any statement.
+            async with self._as_dbapi_errors("BEGIN", None), self.driver.transaction():
                 yield
             return
-        await self.driver.execute("BEGIN IMMEDIATE")
+        async with self._as_dbapi_errors("BEGIN IMMEDIATE", None):
+            await self.driver.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
             await self.driver.execute("ROLLBACK")
             raise
-        await self.driver.execute("COMMIT")
+        async with self._as_dbapi_errors("COMMIT", None):
+            await self.driver.execute("COMMIT")
 
 
 @asynccontextmanager
