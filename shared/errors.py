@@ -269,21 +269,56 @@ async def _database_error(
     return await _unexpected_error(request, exc)
 
 
+def _internal_error(request: Request, *, headers: dict[str, str] | None = None) -> ProblemResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        status=500,
+        title="Internal server error",
+        detail="an unexpected error occurred; quote the request id when reporting it",
+        type_slug="internal-error",
+        headers=headers,
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
     # Starlette runs this handler outside every middleware, so the request id comes from the scope.
     request_id = getattr(request.state, "request_id", None)
     token = request_id_var.set(request_id)
     try:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
-            status=500,
-            title="Internal server error",
-            detail="an unexpected error occurred; quote the request id when reporting it",
-            type_slug="internal-error",
-            headers={"X-Request-ID": request_id} if request_id else None,
-        )
+        return _internal_error(request, headers={"X-Request-ID": request_id} if request_id else None)
     finally:
         request_id_var.reset(token)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an error no handler knows with a 500 problem, and the exception stops here.
+
+    Starlette's own last resort answers and then re-raises to the server, and uvicorn then closes the
+    connection without having said so: the client loses its keep-alive connection, and a request already
+    on its way on it (a proxy's pooled connection) is lost. An answer already started cannot be finished,
+    so that exception goes on and the server closes the connection, as it must.
+    """
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_noting_start(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except Exception:
+            if started:
+                raise
+            await _internal_error(Request(scope))(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -297,6 +332,8 @@ def install_error_handlers(app: FastAPI) -> None:
     # A refused or reset connect to the database reaches us unwrapped (the driver raises it as OSError).
     app.add_exception_handler(ConnectionError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    # Inside every middleware added later, so its 500s carry their headers (request id, security).
+    app.add_middleware(UnexpectedErrorMiddleware)
 
 
 async def handled(request: Request, exc: Exception) -> Response:
