@@ -45,6 +45,7 @@ async def _start(app: FastAPI) -> None:
     app.state.proxy_session = upstream_session(
         connect_timeout=settings.upstream_connect_timeout_seconds,
         total_timeout=settings.upstream_timeout_seconds,
+        keepalive_seconds=settings.upstream_keepalive_seconds,
     )
     app.state.openapi_cache = None
     app.state.limiter = make_rate_limiter(settings)

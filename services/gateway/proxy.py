@@ -99,13 +99,35 @@ async def _body(request: Request) -> bytes | AsyncIterator[bytes] | None:
     return _capped(request.stream(), limit)
 
 
-def upstream_session(*, connect_timeout: float, total_timeout: float) -> aiohttp.ClientSession:
+class UpstreamResponse(aiohttp.ClientResponse):
+    """A service may close its connection right after a 5xx answer without saying so (uvicorn does when an
+    exception follows the answer). Back in the pool, that connection could carry the next request into the
+    close, and a POST lost that way cannot be retried safely (the service may have received it), so the
+    connection of a 5xx answer is never reused. Only error answers pay for this."""
+
+    async def start(self, connection: Any) -> aiohttp.ClientResponse:
+        protocol = connection.protocol
+        await super().start(connection)
+        if self.status >= 500 and protocol is not None:
+            if self.connection is None:
+                protocol.close()  # the whole answer had arrived: the connection is already in the pool
+            else:
+                protocol.force_close()  # closed rather than pooled once the body has been read
+        return self
+
+
+def upstream_session(
+    *, connect_timeout: float, total_timeout: float, keepalive_seconds: float
+) -> aiohttp.ClientSession:
     # Raw bytes pass through untouched: no decompression, no auto headers beyond Host.
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=0, limit_per_host=512, keepalive_timeout=30, use_dns_cache=True),
+        connector=aiohttp.TCPConnector(
+            limit=0, limit_per_host=512, keepalive_timeout=keepalive_seconds, use_dns_cache=True
+        ),
         timeout=aiohttp.ClientTimeout(total=total_timeout, sock_connect=connect_timeout),
         auto_decompress=False,
         skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+        response_class=UpstreamResponse,
     )
 
 

@@ -21,6 +21,10 @@ class GatewaySettings(ServiceSettings):
     admin_password: SecretStr | None = Field(None, validation_alias=AliasChoices("LABELOPS_ADMIN_PASSWORD"))
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 1.0
+    # How long an idle connection to a service is reused: below the services' own keep-alive (uvicorn's
+    # --timeout-keep-alive, 5 s by default), so the gateway stops using a connection before the service
+    # closes it rather than sending a request into that close.
+    upstream_keepalive_seconds: float = 4.0
     docs_enabled: bool = True
     redis_url: str | None = Field(None, validation_alias=AliasChoices("LABELOPS_REDIS_URL"))
     # Prefix of the rate-limit keys, so deployments (or test runs) sharing one Redis never mix counts.
