@@ -37,7 +37,8 @@ HOP_BY_HOP = {
     "content-length",
 }
 DROP_FROM_REQUEST = HOP_BY_HOP | {"authorization", "cookie", REQUEST_ID_HEADER.lower()}
-DROP_FROM_RESPONSE = (HOP_BY_HOP - {"content-length"}) | {"x-request-id"}
+# The gateway's own server sets Date and Server on every answer; relayed too, they would appear twice.
+DROP_FROM_RESPONSE = (HOP_BY_HOP - {"content-length"}) | {"x-request-id", "date", "server"}
 
 # Bodies up to this size are read whole rather than streamed, in both directions.
 BUFFERED_BYTES = 1_048_576

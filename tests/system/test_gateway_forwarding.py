@@ -154,3 +154,11 @@ def test_a_post_on_a_connection_idle_past_the_services_keep_alive_gets_the_servi
 
     assert _exchange(conn, "PATCH", "/api/v1/projects/1", headers).status == 201
 
+
+def test_a_relayed_answer_carries_one_date_and_one_server_header(connection):
+    conn, headers = connection
+
+    response = _exchange(conn, "POST", "/api/v1/projects", headers)
+
+    assert len(response.msg.get_all("date")) == 1
+    assert response.msg.get_all("server") == ["uvicorn"]
