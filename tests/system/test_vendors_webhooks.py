@@ -148,6 +148,64 @@ def test_signed_but_malformed_body_is_400(cluster, source):
     assert response.status_code == 400 and response.headers["content-type"] == PROBLEM
 
 
+# --- inbound: every body is validated before it reaches a column --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("country", 123),
+        ("legal_name", "x" * 5000),
+        ("legal_name", {"text": "Ltd"}),
+        ("sites", "not-a-list"),
+        ("languages", "en"),
+        ("contacts", "x"),
+        ("status", "archived"),
+    ],
+)
+def test_vendor_update_with_a_bad_field_is_422_naming_it_and_stores_nothing(
+    cluster, manager, source, field, value
+):
+    vendor = vendor_with_vms_id(manager)
+
+    response = send(cluster, source, updated(vendor, **{field: value}))
+
+    assert response.status_code == 422 and response.headers["content-type"] == PROBLEM, response.text
+    assert response.json()["errors"][0]["pointer"].startswith(f"/data/{field}")
+    after = manager.get(f"/api/v1/vendors/{vendor['id']}")
+    assert after.status_code == 200 and after.json()["version"] == vendor["version"]
+    assert manager.get("/api/v1/vendors").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "worker.onboarded", "data": {"vendor_external_id": "x", "email": "not-an-email", "full_name": "A",
+                                              "country": "KE", "timezone": "Africa/Nairobi"}},
+        {"type": "worker.offboarded", "data": {"email": ["a@example.org"]}},
+        {"type": "invoice.status_changed", "data": {"vendor_external_id": "x", "invoice_number": 7,
+                                                    "status": "submitted"}},
+        {"type": 5, "data": {}},
+        {"type": "vendor.updated", "data": []},
+    ],
+)  # fmt: skip
+def test_every_inbound_event_type_is_validated(cluster, source, message):
+    response = send(cluster, source, message)
+
+    assert response.status_code == 422 and response.headers["content-type"] == PROBLEM, response.text
+
+
+def test_a_refused_body_does_not_use_up_its_webhook_id(cluster, manager, source):
+    vendor = vendor_with_vms_id(manager)
+    msg_id = f"msg_{uuid.uuid4().hex}"
+    send(cluster, source, updated(vendor, country=123), msg_id=msg_id)
+
+    again = send(cluster, source, updated(vendor, country="ke"), msg_id=msg_id)
+
+    assert again.json()["status"] == "processed", again.text
+    assert manager.get(f"/api/v1/vendors/{vendor['id']}").json()["country"] == "KE"
+
+
 # --- inbound: effects ----------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """API models: Vendors and partner communications."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StrictBool, model_validator
 
@@ -24,26 +24,35 @@ class Contact(Write):
     role: str | None = Field(default=None, max_length=100)
 
 
+# The vendor profile's field types, shared by the API and the VMS `vendor.updated` event.
+LegalName = Annotated[str, Field(max_length=300)]
+ExternalVmsId = Annotated[str, Field(max_length=100)]
+Sites = Annotated[list[Site], Field(max_length=100)]
+Languages = Annotated[list[Language], Field(max_length=100)]
+Skills = Annotated[list[Code], Field(max_length=100)]
+Contacts = Annotated[list[Contact], Field(max_length=50)]
+
+
 class VendorCreate(Write):
     name: Name
-    legal_name: str | None = Field(default=None, max_length=300)
+    legal_name: LegalName | None = None
     country: Country
-    external_vms_id: str | None = Field(default=None, max_length=100)
-    sites: list[Site] = Field(default_factory=list, max_length=100)
-    languages: list[Language] = Field(default_factory=list, max_length=100)
-    skills: list[Code] = Field(default_factory=list, max_length=100)
-    contacts: list[Contact] = Field(default_factory=list, max_length=50)
+    external_vms_id: ExternalVmsId | None = None
+    sites: Sites = Field(default_factory=list)
+    languages: Languages = Field(default_factory=list)
+    skills: Skills = Field(default_factory=list)
+    contacts: Contacts = Field(default_factory=list)
 
 
 class VendorUpdate(Write):
     name: Name | None = None
-    legal_name: str | None = Field(default=None, max_length=300)
+    legal_name: LegalName | None = None
     country: Country | None = None
-    external_vms_id: str | None = Field(default=None, max_length=100)
-    sites: list[Site] | None = Field(default=None, max_length=100)
-    languages: list[Language] | None = Field(default=None, max_length=100)
-    skills: list[Code] | None = Field(default=None, max_length=100)
-    contacts: list[Contact] | None = Field(default=None, max_length=50)
+    external_vms_id: ExternalVmsId | None = None
+    sites: Sites | None = None
+    languages: Languages | None = None
+    skills: Skills | None = None
+    contacts: Contacts | None = None
 
 
 class VendorRead(Read):

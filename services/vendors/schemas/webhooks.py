@@ -1,11 +1,21 @@
 """API models: VMS sources, inbound results, outbound subscriptions and deliveries."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from services.vendors.schemas.base import Code, Read, Write
+from services.vendors.schemas.base import Code, Country, Language, Name, Read, Write
+from services.vendors.schemas.relationships import (
+    Contacts,
+    ExternalVmsId,
+    Languages,
+    LegalName,
+    Sites,
+    Skills,
+    VendorUpdate,
+)
+from services.vendors.service.machines import INVOICE_STATUSES, VENDOR_STATUSES
 
 # --- webhooks ------------------------------------------------------------------------------------
 
@@ -96,3 +106,73 @@ class InboundResult(BaseModel):
     status: Literal["processed", "duplicate"]
     webhook_id: str
     outcome: str | None = None
+
+
+# --- inbound VMS events --------------------------------------------------------------------------
+
+
+class VmsEvent(BaseModel):
+    """The Standard Webhooks envelope; `data` is validated by the schema of its `type`."""
+
+    # A VMS adds envelope and data fields over time; fields we do not read reach nothing, so they
+    # are ignored rather than refused.
+    model_config = ConfigDict(extra="ignore")
+
+    type: str = Field(min_length=1, max_length=100)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class VmsEventData(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+VendorRef = Annotated[ExternalVmsId, Field(min_length=1)]
+
+
+class VendorUpdatedData(VmsEventData):
+    """`vendor.updated`: the profile fields sent replace the vendor's (absent or null: unchanged)."""
+
+    external_vms_id: VendorRef
+    legal_name: LegalName | None = None
+    country: Country | None = None
+    sites: Sites | None = None
+    languages: Languages | None = None
+    skills: Skills | None = None
+    contacts: Contacts | None = None
+    status: Literal[tuple(VENDOR_STATUSES)] | None = None  # type: ignore[valid-type]
+
+    def profile(self) -> VendorUpdate:
+        """The change as the vendors API takes it, so both paths apply one set of rules."""
+        return VendorUpdate(**self.model_dump(exclude={"external_vms_id", "status"}, exclude_none=True))
+
+
+class WorkerLanguage(Write):
+    code: Language
+    proficiency: Literal["native", "fluent", "basic"]
+
+
+class WorkerOnboardedData(VmsEventData):
+    """`worker.onboarded`: the worker becomes (or updates) a contributor of the vendor."""
+
+    vendor_external_id: VendorRef
+    email: EmailStr = Field(max_length=254)
+    full_name: Name
+    country: Country
+    timezone: str = Field(min_length=1, max_length=64)
+    languages: list[WorkerLanguage] = Field(default_factory=list, max_length=20)
+    skills: list[Code] = Field(default_factory=list, max_length=50)
+
+
+class WorkerOffboardedData(VmsEventData):
+    """`worker.offboarded`: the contributor with this email is offboarded."""
+
+    email: EmailStr = Field(max_length=254)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class InvoiceStatusChangedData(VmsEventData):
+    """`invoice.status_changed`: the vendor's invoice moves, if its state machine allows it."""
+
+    vendor_external_id: VendorRef
+    invoice_number: str = Field(min_length=1, max_length=50)
+    status: Literal[tuple(INVOICE_STATUSES)]  # type: ignore[valid-type]

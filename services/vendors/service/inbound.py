@@ -4,25 +4,34 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-import orjson
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository, signatures
 from services.vendors.metrics import INBOUND_WEBHOOKS
 from services.vendors.models import VmsSource
-from services.vendors.schemas import InboundResult, VmsSourceCreate
+from services.vendors.schemas import (
+    InboundResult,
+    InvoiceStatusChangedData,
+    VendorUpdatedData,
+    VmsEvent,
+    VmsSourceCreate,
+    WorkerOffboardedData,
+    WorkerOnboardedData,
+)
+from services.vendors.service import vendors
 from services.vendors.service.common import touch
 from services.vendors.service.machines import INVOICE_STATUSES, VENDOR_STATUSES
 from shared.db import utcnow
 from shared.errors import BadRequest, ServiceUnavailable, Unauthorized, Unprocessable
 
 log = logging.getLogger("labelops.vendors.inbound")
-
-VENDOR_FIELDS = ("legal_name", "country", "languages", "skills", "sites", "contacts")
 
 
 async def register_source(session: AsyncSession, *, data: VmsSourceCreate) -> tuple[VmsSource, str]:
@@ -58,14 +67,7 @@ async def receive(
         )
     except signatures.WebhookVerificationError as exc:
         raise _unauthorized(f"webhook rejected: {exc}") from exc
-    try:
-        message = orjson.loads(body)
-        event_type = str(message["type"])[:100]
-        data = message.get("data") or {}
-        if not isinstance(data, dict):
-            raise TypeError("data must be an object")
-    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-        raise BadRequest(f"webhook body must be JSON with 'type' and an object 'data': {exc}") from exc
+    event_type, data = parse_event(body)
     await repository.purge_inbound_before(
         session, before=utcnow() - timedelta(days=app.state.settings.inbound_dedupe_days)
     )
@@ -75,8 +77,9 @@ async def receive(
     if not fresh:
         INBOUND_WEBHOOKS.labels("duplicate").inc()
         return InboundResult(status="duplicate", webhook_id=verified.msg_id)
-    handler = HANDLERS.get(event_type)
-    outcome = "ignored: unknown event type" if handler is None else await handler(session, app, data)
+    outcome = (
+        "ignored: unknown event type" if data is None else await HANDLERS[event_type][1](session, app, data)
+    )
     await repository.record_inbound_outcome(
         session, source=source, webhook_id=verified.msg_id[:200], outcome=outcome
     )
@@ -84,27 +87,44 @@ async def receive(
     return InboundResult(status="processed", webhook_id=verified.msg_id, outcome=outcome)
 
 
-def _required(data: dict, name: str) -> Any:
-    value = data.get(name)
-    if value in (None, ""):
-        raise Unprocessable(f"webhook data lacks '{name}'", errors=[{"pointer": f"/data/{name}", "field": f"data.{name}",
-                                                                     "in": "body", "detail": "required"}])  # fmt: skip
-    return value
+def parse_event(body: bytes) -> tuple[str, BaseModel | None]:
+    """The event type and its data validated by that type's schema (None for a type we do not handle).
+
+    Nothing of a body reaches a column or a peer service before this: a bad body is a 400 or a 422
+    naming the field, never stored.
+    """
+    try:
+        event = VmsEvent.model_validate_json(body)
+    except ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise BadRequest("webhook body must be JSON with 'type' and an object 'data'") from exc
+        raise _invalid(exc, under=()) from exc
+    known = HANDLERS.get(event.type)
+    if known is None:
+        return event.type, None
+    try:
+        return event.type, known[0].model_validate(event.data)
+    except ValidationError as exc:
+        raise _invalid(exc, under=("data",)) from exc
 
 
-async def _vendor_updated(session: AsyncSession, app: FastAPI, data: dict) -> str:
-    external_id = str(_required(data, "external_vms_id"))
-    vendor = await repository.vendor_by_external_id(session, external_vms_id=external_id)
+def _invalid(exc: ValidationError, *, under: tuple[str, ...]) -> RequestValidationError:
+    # The same 422 problem the API answers for a bad body, with pointers into the webhook body.
+    return RequestValidationError(
+        [{**error, "loc": ("body", *under, *error["loc"])} for error in exc.errors()]
+    )
+
+
+async def _vendor_updated(session: AsyncSession, app: FastAPI, data: VendorUpdatedData) -> str:
+    vendor = await repository.vendor_by_external_id(session, external_vms_id=data.external_vms_id)
     if vendor is None:
-        return f"ignored: no vendor with external id {external_id}"
-    changed = [name for name in VENDOR_FIELDS if name in data and data[name] is not None]
-    for name in changed:
-        setattr(vendor, name, data[name].upper() if name == "country" else data[name])
-    status = data.get("status")
-    if status and status != vendor.status and status in VENDOR_STATUSES.get(vendor.status, ()):
-        vendor.status = status
+        return f"ignored: no vendor with external id {data.external_vms_id}"
+    profile = data.profile()
+    changed = sorted(profile.model_fields_set)
+    await vendors.update_vendor(session, vendor=vendor, data=profile)
+    if data.status and data.status != vendor.status and data.status in VENDOR_STATUSES[vendor.status]:
+        vendor.status = data.status
         changed.append("status")
-    touch(vendor)
     return f"vendor {vendor.id} updated: {', '.join(changed) or 'nothing'}"
 
 
@@ -127,23 +147,16 @@ async def _find_contributor(app: FastAPI, email: str) -> dict | None:
     return items[0] if items else None
 
 
-async def _worker_onboarded(session: AsyncSession, app: FastAPI, data: dict) -> str:
-    vendor = await repository.vendor_by_external_id(
-        session, external_vms_id=str(_required(data, "vendor_external_id"))
-    )
-    email = str(_required(data, "email"))
+async def _worker_onboarded(session: AsyncSession, app: FastAPI, data: WorkerOnboardedData) -> str:
+    vendor = await repository.vendor_by_external_id(session, external_vms_id=data.vendor_external_id)
     profile = {
-        "full_name": _required(data, "full_name"),
-        "country": _required(data, "country"),
-        "timezone": _required(data, "timezone"),
-        "languages": data.get("languages") or [],
-        "skills": data.get("skills") or [],
+        **data.model_dump(mode="json", exclude={"vendor_external_id", "email"}),
         "vendor_id": vendor.id if vendor else None,
     }
-    existing = await _find_contributor(app, email)
+    existing = await _find_contributor(app, data.email)
     if existing is not None:
         return await _update_contributor(app, existing["id"], profile)
-    body = {"email": email, **profile, "source_channel": "vms"}
+    body = {"email": data.email, **profile, "source_channel": "vms"}
     response = await _contributor_call(app, "POST", "/api/v1/contributors", json=body)
     if response.status_code == 409:
         return "contributor already exists"
@@ -170,28 +183,24 @@ async def _update_contributor(app: FastAPI, contributor_id: int, profile: dict[s
     return f"contributor {contributor_id} updated"
 
 
-async def _worker_offboarded(session: AsyncSession, app: FastAPI, data: dict) -> str:
-    email = str(_required(data, "email"))
-    existing = await _find_contributor(app, email)
+async def _worker_offboarded(session: AsyncSession, app: FastAPI, data: WorkerOffboardedData) -> str:
+    existing = await _find_contributor(app, data.email)
     if existing is None:
         return "ignored: no contributor with that email"
     response = await _contributor_call(
         app,
         "POST",
         f"/api/v1/contributors/{existing['id']}/transitions",
-        json={"to": "offboarded", "reason": str(data.get("reason") or "offboarded in the VMS")[:500]},
+        json={"to": "offboarded", "reason": data.reason or "offboarded in the VMS"},
     )
     if response.status_code >= 300:
         return f"rejected by contributors ({response.status_code}): {response.text[:200]}"
     return f"contributor {existing['id']} offboarded"
 
 
-async def _invoice_status_changed(session: AsyncSession, app: FastAPI, data: dict) -> str:
-    vendor = await repository.vendor_by_external_id(
-        session, external_vms_id=str(_required(data, "vendor_external_id"))
-    )
-    number = str(_required(data, "invoice_number"))
-    status = str(_required(data, "status"))
+async def _invoice_status_changed(session: AsyncSession, app: FastAPI, data: InvoiceStatusChangedData) -> str:
+    vendor = await repository.vendor_by_external_id(session, external_vms_id=data.vendor_external_id)
+    number, status = data.invoice_number, data.status
     if vendor is None:
         return "ignored: unknown vendor"
     invoice = await repository.invoice_by_number(session, vendor_id=vendor.id, number=number)
@@ -205,9 +214,12 @@ async def _invoice_status_changed(session: AsyncSession, app: FastAPI, data: dic
     return f"invoice {invoice.id} moved to {status}"
 
 
-HANDLERS = {
-    "vendor.updated": _vendor_updated,
-    "worker.onboarded": _worker_onboarded,
-    "worker.offboarded": _worker_offboarded,
-    "invoice.status_changed": _invoice_status_changed,
+Handler = Callable[[AsyncSession, FastAPI, Any], Awaitable[str]]
+
+# Each inbound event type with the schema its data must pass before its handler sees it.
+HANDLERS: dict[str, tuple[type[BaseModel], Handler]] = {
+    "vendor.updated": (VendorUpdatedData, _vendor_updated),
+    "worker.onboarded": (WorkerOnboardedData, _worker_onboarded),
+    "worker.offboarded": (WorkerOffboardedData, _worker_offboarded),
+    "invoice.status_changed": (InvoiceStatusChangedData, _invoice_status_changed),
 }
