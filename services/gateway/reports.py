@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from shared.errors import ServiceUnavailable
 from shared.http import ServiceClient
@@ -168,8 +169,15 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return candidate
 
 
+def _xlsx_cell(value: Any) -> Any:
+    # XML 1.0 has no control characters but tab and newlines, and openpyxl refuses a cell holding one (a
+    # vertical tab pasted into a shift note): they are dropped, as a spreadsheet could not show them anyway.
+    value = _cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def _append(sheet: Any, values: list[Any]) -> None:
-    sheet.append([_cell(v) for v in values])
+    sheet.append([_xlsx_cell(v) for v in values])
     for cell in sheet[sheet.max_row]:
         # openpyxl stores text starting with "=" as a formula; free text must stay text.
         if isinstance(cell.value, str) and cell.value.startswith("="):

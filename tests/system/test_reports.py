@@ -213,6 +213,20 @@ def test_handover_as_csv_keeps_each_section_as_a_block(ops, shift):
     assert any("'=call them back before noon" in r for r in rows)
 
 
+def test_handover_as_xlsx_opens_when_a_shift_note_holds_a_control_character(ops):
+    since = now()
+    created = ops.post(
+        "/api/v1/shift-notes",
+        json={"team": "relationship_managers", "subject": "Pasted", "body": "first line\x0bsecond line"},
+    )
+    assert created.status_code == 201, created.text
+
+    response = handover(ops, since, format="xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content))["Shift notes"]
+    assert "first linesecond line" in [c.value for row in sheet.iter_rows() for c in row]
+
+
 def test_handover_as_xlsx_has_a_sheet_per_section(ops, shift):
     handover_after(ops, shift)
 

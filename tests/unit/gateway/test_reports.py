@@ -71,6 +71,18 @@ def test_xlsx_has_a_sheet_per_section_with_summary_then_table():
     assert [c.value for c in second[2]] == ["user:4", "Discord outage 02:00", None]
 
 
+def test_xlsx_drops_the_control_characters_xml_cannot_hold_and_keeps_tabs_and_newlines():
+    note = {"note": "call back\x0bafter\x00 the\tstand-up\nat 09:00", "owner": "lead\x1b"}
+
+    sheet = load_workbook(
+        io.BytesIO(sections_as_xlsx([Section("contributors", "Shift notes", {}, [note])]))
+    ).active
+    kpis = load_workbook(io.BytesIO(rows_as_xlsx([{"scope": "vendor\x07", "id": 1}], title="KPIs"))).active
+
+    assert _rows(sheet)[1] == ["call backafter the\tstand-up\nat 09:00", "lead"]
+    assert _rows(kpis)[1] == ["vendor", 1]
+
+
 def test_xlsx_sheet_titles_stay_unique_and_short():
     long = [Section("tasks", "A" * 40, {}, []), Section("tasks", "A" * 40, {}, [])]
 
