@@ -50,7 +50,8 @@ class ApiKey(Base, table=True):
     prefix: str = Field(max_length=12)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     vendor_id: int | None = Field(default=None)
-    created_by: int = Field(foreign_key="users.id")
+    # The user who created it; none when an admin API key did (the audit log names that key).
+    created_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

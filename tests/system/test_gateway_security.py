@@ -182,6 +182,21 @@ def test_api_key_is_shown_once_works_as_bearer_and_stops_when_revoked(admin, clu
     assert after.status_code == 401
 
 
+def test_an_admin_api_key_creates_a_key_and_the_audit_log_names_it(admin, cluster: Cluster):
+    admin_key = admin.post("/api/v1/api-keys", json={"name": "provisioning", "roles": ["admin"]}).json()
+
+    created = client_for(cluster.gateway_url, admin_key["key"]).post(
+        "/api/v1/api-keys", json={"name": "made by a key", "roles": ["analyst"]}
+    )
+
+    assert created.status_code == 201, created.text
+    events = admin.get("/api/v1/audit-events", params={"action": "api_key.created", "limit": 500}).json()
+    assert any(
+        e["actor"] == f"apikey:{admin_key['id']}" and e["target"] == f"apikey:{created.json()['id']}"
+        for e in events["items"]
+    )
+
+
 def test_api_key_records_when_it_was_last_used(admin, cluster: Cluster):
     created = admin.post("/api/v1/api-keys", json={"name": "script", "roles": ["analyst"]}).json()
 
