@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import asyncpg
 import orjson
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -124,7 +125,27 @@ def create_engine(url: str, *, pool_size: int = 32) -> AsyncEngine:
         if dbapi_connection.driver_connection.is_closed():
             raise DisconnectionError("the database closed this pooled connection")
 
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _lost_connection_is_a_disconnect(context: Any) -> DBAPIError | None:
+        # SQLAlchemy's asyncpg dialect passes these on unwrapped and would return the connection to the pool.
+        error = context.original_exception
+        if context.is_disconnect or not isinstance(error, CONNECTION_LOST):
+            return None
+        context.is_disconnect = True
+        return DBAPIError(context.statement, context.parameters, error, connection_invalidated=True)
+
     return engine
+
+
+# Client-side signs that the server went away under a statement: asyncpg raises InternalClientError when
+# the server's FATAL message (a terminated backend) arrived before its socket closed, leaving the protocol
+# waiting for a reply that never comes; OSError when the socket itself failed.
+CONNECTION_LOST = (asyncpg.InternalClientError, OSError)
+
+
+def connection_lost(error: BaseException, driver_connection: Any) -> bool:
+    """True when a PostgreSQL connection cannot be used again after `error`."""
+    return isinstance(error, CONNECTION_LOST) or driver_connection.is_closed()
 
 
 @dataclass

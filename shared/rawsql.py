@@ -26,7 +26,7 @@ from fastapi import Depends, Request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from shared.db import WRITE_OPTION
+from shared.db import CONNECTION_LOST, WRITE_OPTION, connection_lost
 
 _PARAM = re.compile(r"(?<![:\w]):([a-zA-Z_]\w*)")
 # SQLAlchemy's SQLite DateTime storage format; raw writes must match it so comparisons in SQL and
@@ -98,7 +98,7 @@ class RawQuery:
         return row
 
 
-_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error, OSError)
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error, *CONNECTION_LOST)
 
 
 class RawConnection:
@@ -127,7 +127,7 @@ class RawConnection:
         try:
             yield
         except _DRIVER_ERRORS as exc:
-            closed = self.dialect == "postgresql" and self.driver.is_closed()
+            closed = self.dialect == "postgresql" and connection_lost(exc, self.driver)
             if closed:
                 await self.sa_connection.invalidate(exc)
             integrity = isinstance(exc, asyncpg.IntegrityConstraintViolationError | sqlite3.IntegrityError)
