@@ -86,11 +86,16 @@ def test_the_earliest_due_task_wins_among_equal_priorities(admin, users, cluster
     assert _next(alice, queues["labeling"]).json()["task"]["data"] == {"n": 3}
 
 
-def test_a_contributor_without_permission_gets_403(admin, users, cluster):
+def test_a_queue_without_permission_answers_as_if_it_did_not_exist(admin, users, cluster):
     _, queues = active_project(admin, crowd_allowed=False)
     alice = worker(users, cluster)
 
-    assert _next(alice, queues["labeling"]).status_code == 403
+    refused, missing = _next(alice, queues["labeling"]), _next(alice, 999_999_999)
+
+    assert (refused.status_code, missing.status_code) == (404, 404)
+    assert refused.json()["detail"].replace(str(queues["labeling"]), "N") == missing.json()["detail"].replace(
+        "999999999", "N"
+    )
 
 
 def test_a_contributor_without_a_required_language_is_not_eligible(admin, users, cluster):
@@ -260,7 +265,7 @@ def test_an_expired_grant_stops_working_at_once(admin, users, cluster, databases
     url = databases.urls["tasks"]
     execute(url, f"UPDATE queue_permissions SET expires_at = {_time(url)} WHERE id = :g", g=grant["id"])
 
-    assert _next(alice, queues["labeling"]).status_code == 403
+    assert _next(alice, queues["labeling"]).status_code == 404
 
 
 def test_a_revoked_grant_stops_working(admin, users, cluster):
@@ -272,7 +277,7 @@ def test_a_revoked_grant_stops_working(admin, users, cluster):
 
     admin.delete(f"/api/v1/queues/{queues['labeling']}/permissions/{grant['id']}")
 
-    assert _next(alice, queues["labeling"]).status_code == 403
+    assert _next(alice, queues["labeling"]).status_code == 404
 
 
 def test_a_grant_needs_exactly_one_grantee(admin, cluster):

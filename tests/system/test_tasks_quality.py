@@ -49,7 +49,7 @@ def test_a_contributor_without_reviewer_role_cannot_pull_reviews(admin, users, c
     _, queues = active_project(admin, tasks=1, review_ratio=1.0)
     alice = worker(users, cluster)
 
-    assert _next(alice, queues["review"]).status_code == 403
+    assert _next(alice, queues["review"]).status_code == 404
 
 
 def test_a_suspended_vendors_reviewers_get_403_and_cannot_decide_until_restored(admin, users, cluster):
@@ -226,10 +226,10 @@ def test_production_counts_accepted_units_of_a_vendor(admin, users, cluster):
     ]
 
 
-def test_a_vendor_user_cannot_read_another_vendors_production(users, cluster):
+def test_a_vendor_user_asking_for_another_vendors_production_gets_404(users, cluster):
     vendor_user = users.create("vendor", vendor_id=6602)
 
-    assert vendor_user.get("/api/v1/production", params={"vendor_id": 6603}).status_code == 403
+    assert vendor_user.get("/api/v1/production", params={"vendor_id": 6603}).status_code == 404
 
 
 def test_a_vendor_user_reads_its_own_production(users, cluster):

@@ -54,6 +54,17 @@ class LeaseRace(Exception):
     """The same contributor leased concurrently; the other request holds the lease (answered as 204)."""
 
 
+# The unique indexes that two concurrent `next` calls of one contributor can both try to fill. Only
+# PostgreSQL names them: SQLite serialises writers, so a clash there is never such a race.
+LEASE_RACE_CONSTRAINTS = frozenset({"uq_assignments_live_lease_slot", "uq_assignments_task_contributor"})
+
+
+def is_lease_race(exc: IntegrityError) -> bool:
+    """A clash on a lease index is the caller's own concurrent call; any other integrity error is a
+    fault to log and answer as one, never a queue reason that would quietly stop the queue."""
+    return getattr(exc.orig, "constraint_name", None) in LEASE_RACE_CONSTRAINTS
+
+
 def _contributor_id(principal: Principal) -> int:
     if principal.contributor_id is None:
         raise Forbidden("this user is not linked to a contributor")
@@ -101,7 +112,9 @@ async def lease_next_task(
                 draw=draw,
             )
         except IntegrityError as exc:
-            raise LeaseRace() from exc
+            if is_lease_race(exc):
+                raise LeaseRace() from exc
+            raise
         if ctx is None:
             raise NotFound(f"queue {queue_id} not found")
         if ctx["reclaimed"]:
@@ -124,12 +137,14 @@ async def _lease_labeling_task(
     connection: RawConnection, *, ctx: dict[str, Any], contributor_id: int, now: datetime, draw: float
 ) -> dict[str, Any] | NoWork:
     queue_id = ctx["queue_id"]
-    if not ctx["permitted"]:
-        raise Forbidden(f"no live permission on queue {queue_id}")
+    # A suspension or a ban exists only where the caller (or its vendor) has worked: saying so tells it
+    # nothing new. Any other queue it may not work on answers as if missing (no existence oracle).
     if ctx["vendor_suspended"]:
         raise Forbidden(f"your vendor is suspended on project {ctx['project_id']}")
     if ctx["banned"]:
         raise Forbidden(f"a quality rule suspended you on queue {queue_id}")
+    if not ctx["permitted"]:
+        raise NotFound(f"queue {queue_id} not found")
     if ctx["project_status"] != "active":
         return NoWork("exhausted", RETRY_EXHAUSTED)
     cap = ctx["max_live_leases"]
@@ -212,7 +227,9 @@ async def _lease_labeling_task(
             if claimed is not None:
                 break
     except IntegrityError as exc:
-        raise LeaseRace() from exc
+        if is_lease_race(exc):
+            raise LeaseRace() from exc
+        raise
     if claimed is None:
         if await repo.work_remains_for(
             connection, project_id=ctx["project_id"], contributor_id=contributor_id

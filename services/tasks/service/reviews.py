@@ -26,10 +26,11 @@ async def lease_next_review(session: AsyncSession, *, principal: Principal, queu
     ctx = await repo.reviewer_context(session, queue_id=queue_id, reviewer_id=reviewer_id, now=now)
     if ctx is None:
         raise NotFound(f"queue {queue_id} not found")
-    if not ctx["permitted"]:
-        raise Forbidden(f"no live reviewer permission on queue {queue_id}")
+    # As on the labeling queue (service/assignment.py): a suspension is news only to whom it concerns.
     if ctx["vendor_suspended"]:
         raise Forbidden(f"your vendor is suspended on project {ctx['project_id']}")
+    if not ctx["permitted"]:
+        raise NotFound(f"queue {queue_id} not found")
     if ctx["project_status"] not in ("active", "paused"):
         return NoWork("exhausted", 300)
     expires = now + timedelta(seconds=ctx["lease_seconds"])

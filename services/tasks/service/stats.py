@@ -129,7 +129,8 @@ def _vendor_scope(principal: Principal, vendor_id: int | None) -> int | None:
     if principal.vendor_id is None:
         raise Forbidden("this user is not linked to a vendor")
     if vendor_id is not None and vendor_id != principal.vendor_id:
-        raise Forbidden("vendor users see their own vendor's production only")
+        # Another tenant's figures answer as if that vendor did not exist.
+        raise NotFound(f"vendor {vendor_id} not found")
     return principal.vendor_id
 
 
