@@ -10,12 +10,14 @@ from shared.db import UTCDateTime, make_base, utcnow
 
 Base = make_base()
 
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a forward path
+
 
 class User(Base, table=True):
     __tablename__ = "users"
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, unique=True)
+    email: str = Field(max_length=EMAIL_MAX_LENGTH, unique=True)
     password_hash: str = Field(max_length=255)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     vendor_id: int | None = Field(default=None)
@@ -66,7 +68,8 @@ class AuditEvent(Base, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor: str = Field(max_length=100, index=True)
     action: str = Field(max_length=50, index=True)
-    target: str | None = Field(default=None, max_length=100)
+    # As long as an email: a failed login names the email it was tried with.
+    target: str | None = Field(default=None, max_length=EMAIL_MAX_LENGTH)
     ip: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 

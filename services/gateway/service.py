@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway import repository
 from services.gateway.callers import CallerCache
 from services.gateway.keys import SigningKeys
-from services.gateway.models import ApiKey, AuditEvent, AuthSession, RefreshToken, User
+from services.gateway.models import EMAIL_MAX_LENGTH, ApiKey, AuditEvent, AuthSession, RefreshToken, User
 from services.gateway.passwords import hash_password, password_problems, verify_password
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.schemas import ApiKeyCreate, TokenPair, UserCreate, UserUpdate
@@ -103,6 +103,13 @@ async def login(
 ) -> TokenPair:
     """Email + password of an enabled user → a new login session; failures are counted and audited."""
     email = email.strip().lower()
+    if len(email) > EMAIL_MAX_LENGTH:
+        # It names no account, and would make an unbounded throttling key and audit row.
+        detail = f"at most {EMAIL_MAX_LENGTH} characters"
+        raise Unprocessable(
+            f"username: {detail}",
+            errors=[{"pointer": "/username", "field": "username", "in": "body", "detail": detail}],
+        )
     await _refuse_if_throttled(limiter, settings, email=email, ip=ip)
     user = await repository.get_user_by_email(session, email=email)
     if not verify_password(user.password_hash if user else None, password) or user is None or user.disabled:

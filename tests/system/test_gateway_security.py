@@ -165,6 +165,27 @@ def test_failed_logins_lock_the_account_then_even_the_right_password_is_429(user
     assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
 
 
+def test_a_failed_login_with_a_long_email_is_401_and_audited_with_the_whole_email(admin, cluster: Cluster):
+    email = unique_email("long-" + "x" * 200)
+
+    response = httpx.post(
+        cluster.gateway_url + "/api/v1/auth/token", data={"username": email, "password": "wrong-password-123"}
+    )
+
+    assert len(email) > 200 and response.status_code == 401
+    failed = admin.get("/api/v1/audit-events", params={"action": "login.failed", "limit": 500}).json()
+    assert any(e["target"] == email for e in failed["items"])
+
+
+def test_a_login_with_a_username_longer_than_any_email_is_422_naming_it(cluster: Cluster):
+    response = httpx.post(
+        cluster.gateway_url + "/api/v1/auth/token", data={"username": "u" * 255, "password": "whatever-it-is"}
+    )
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["username"]
+
+
 def test_api_key_is_shown_once_works_as_bearer_and_stops_when_revoked(admin, cluster: Cluster):
     created = admin.post(
         "/api/v1/api-keys", json={"name": "vms portal", "roles": ["integration"], "vendor_id": 4}
