@@ -206,6 +206,8 @@ class VmsSource(Base, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(max_length=50, unique=True)
     secret: str = Field(max_length=200)
+    # The vendors this source may act on; empty (a source registered before bindings) acts on none.
+    vendor_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -111,9 +111,22 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('"', "")
 
 
-async def vendor_by_external_id(session: AsyncSession, *, external_vms_id: str) -> Vendor | None:
-    stmt = select(Vendor).where(Vendor.external_vms_id == external_vms_id).order_by(Vendor.id).limit(1)
+async def vendor_by_external_id(
+    session: AsyncSession, *, external_vms_id: str, among: list[int]
+) -> Vendor | None:
+    """The vendor with this VMS id among `among` (a VMS source's vendors): it never sees the others."""
+    stmt = (
+        select(Vendor)
+        .where(Vendor.external_vms_id == external_vms_id, Vendor.id.in_(among))
+        .order_by(Vendor.id)
+        .limit(1)
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def missing_vendor_ids(session: AsyncSession, *, vendor_ids: list[int]) -> list[int]:
+    found = set((await session.execute(select(Vendor.id).where(Vendor.id.in_(vendor_ids)))).scalars())
+    return sorted(set(vendor_ids) - found)
 
 
 # --- communications ------------------------------------------------------------------------------

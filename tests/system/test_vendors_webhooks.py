@@ -24,12 +24,24 @@ def manager(users):
     return users.create("vendor_manager")
 
 
-@pytest.fixture(scope="module")
-def source(admin) -> dict:
+def register_source(admin, *vendors: dict) -> dict:
     name = f"vms-{uuid.uuid4().hex[:8]}"
-    response = admin.post("/api/v1/webhooks/vms-sources", json={"source": name})
+    response = admin.post(
+        "/api/v1/webhooks/vms-sources", json={"source": name, "vendor_ids": [v["id"] for v in vendors]}
+    )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@pytest.fixture
+def vendor(manager) -> dict:
+    return vendor_with_vms_id(manager)
+
+
+@pytest.fixture
+def source(admin, vendor) -> dict:
+    """A VMS source bound to the test's `vendor`."""
+    return register_source(admin, vendor)
 
 
 def send(cluster, source: dict, message: dict, *, secret: str | None = None, msg_id: str | None = None,
@@ -48,6 +60,17 @@ def vendor_with_vms_id(manager) -> dict:
     return new_vendor(manager, external_vms_id=f"ext-{uuid.uuid4().hex[:10]}")
 
 
+def new_invoice(manager, vendor: dict, number: str) -> dict:
+    response = manager.post(
+        "/api/v1/invoices",
+        json={"vendor_id": vendor["id"], "number": number, "currency": "USD", "period_start": "2025-01-01",
+              "period_end": "2025-01-31",
+              "lines": [{"task_type": "ner", "language": "en", "unit": "task", "units_claimed": "10", "unit_price": "1"}]},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def updated(vendor: dict, **data) -> dict:
     return {"type": "vendor.updated", "data": {"external_vms_id": vendor["external_vms_id"], **data}}
 
@@ -62,17 +85,14 @@ def test_source_secret_is_shown_once_at_registration(admin, source):
     assert all("secret" not in s for s in listed) and source["source"] in [s["source"] for s in listed]
 
 
-def test_validly_signed_vendor_update_is_applied(cluster, manager, source):
-    vendor = vendor_with_vms_id(manager)
-
+def test_validly_signed_vendor_update_is_applied(cluster, manager, source, vendor):
     response = send(cluster, source, updated(vendor, legal_name="Signed Ltd"))
 
     assert response.status_code == 200 and response.json()["status"] == "processed"
     assert manager.get(f"/api/v1/vendors/{vendor['id']}").json()["legal_name"] == "Signed Ltd"
 
 
-def test_tampered_body_is_401_and_has_no_effect(cluster, manager, source):
-    vendor = vendor_with_vms_id(manager)
+def test_tampered_body_is_401_and_has_no_effect(cluster, manager, source, vendor):
     raw = orjson.dumps(updated(vendor, legal_name="Original"))
     msg_id, ts = "msg_tamper", int(time.time())
     signed = signatures.signed_headers(source["secret"], msg_id, ts, raw)
@@ -87,25 +107,19 @@ def test_tampered_body_is_401_and_has_no_effect(cluster, manager, source):
     assert manager.get(f"/api/v1/vendors/{vendor['id']}").json()["legal_name"] is None
 
 
-def test_wrong_secret_is_401(cluster, manager, source):
-    vendor = vendor_with_vms_id(manager)
-
+def test_wrong_secret_is_401(cluster, manager, source, vendor):
     response = send(cluster, source, updated(vendor, legal_name="X"), secret=signatures.generate_secret())
 
     assert response.status_code == 401
 
 
-def test_timestamp_older_than_five_minutes_is_401(cluster, manager, source):
-    vendor = vendor_with_vms_id(manager)
-
+def test_timestamp_older_than_five_minutes_is_401(cluster, manager, source, vendor):
     response = send(cluster, source, updated(vendor, legal_name="X"), timestamp=int(time.time()) - 301)
 
     assert response.status_code == 401 and "too old" in response.json()["detail"]
 
 
-def test_missing_signature_header_is_401(cluster, manager, source):
-    vendor = vendor_with_vms_id(manager)
-
+def test_missing_signature_header_is_401(cluster, manager, source, vendor):
     response = httpx.post(
         f"{cluster.gateway_url}/api/v1/webhooks/vms/{source['source']}",
         content=orjson.dumps(updated(vendor, legal_name="X")),
@@ -115,16 +129,13 @@ def test_missing_signature_header_is_401(cluster, manager, source):
     assert response.status_code == 401 and response.headers["content-type"] == PROBLEM
 
 
-def test_unknown_source_is_401(cluster, manager, source):
-    vendor = vendor_with_vms_id(manager)
-
+def test_unknown_source_is_401(cluster, manager, source, vendor):
     response = send(cluster, {**source, "source": "no-such-source"}, updated(vendor, legal_name="X"))
 
     assert response.status_code == 401
 
 
-def test_duplicate_webhook_id_is_acknowledged_without_a_second_effect(cluster, manager, source):
-    vendor = vendor_with_vms_id(manager)
+def test_duplicate_webhook_id_is_acknowledged_without_a_second_effect(cluster, manager, source, vendor):
     msg_id = f"msg_{uuid.uuid4().hex}"
     first = send(cluster, source, updated(vendor, skills=["ner"]), msg_id=msg_id)
     version_after_first = manager.get(f"/api/v1/vendors/{vendor['id']}").json()["version"]
@@ -164,10 +175,8 @@ def test_signed_but_malformed_body_is_400(cluster, source):
     ],
 )
 def test_vendor_update_with_a_bad_field_is_422_naming_it_and_stores_nothing(
-    cluster, manager, source, field, value
+    cluster, manager, source, vendor, field, value
 ):
-    vendor = vendor_with_vms_id(manager)
-
     response = send(cluster, source, updated(vendor, **{field: value}))
 
     assert response.status_code == 422 and response.headers["content-type"] == PROBLEM, response.text
@@ -195,8 +204,7 @@ def test_every_inbound_event_type_is_validated(cluster, source, message):
     assert response.status_code == 422 and response.headers["content-type"] == PROBLEM, response.text
 
 
-def test_a_refused_body_does_not_use_up_its_webhook_id(cluster, manager, source):
-    vendor = vendor_with_vms_id(manager)
+def test_a_refused_body_does_not_use_up_its_webhook_id(cluster, manager, source, vendor):
     msg_id = f"msg_{uuid.uuid4().hex}"
     send(cluster, source, updated(vendor, country=123), msg_id=msg_id)
 
@@ -209,8 +217,9 @@ def test_a_refused_body_does_not_use_up_its_webhook_id(cluster, manager, source)
 # --- inbound: effects ----------------------------------------------------------------------------
 
 
-def test_worker_onboarded_creates_the_contributor_linked_to_the_vendor(cluster, manager, source, databases):
-    vendor = vendor_with_vms_id(manager)
+def test_worker_onboarded_creates_the_contributor_linked_to_the_vendor(
+    cluster, manager, source, vendor, databases
+):
     email = unique_email("vms-worker")
     message = {
         "type": "worker.onboarded",
@@ -229,8 +238,7 @@ def test_worker_onboarded_creates_the_contributor_linked_to_the_vendor(cluster, 
     assert rows == [{"vendor_id": vendor["id"]}]
 
 
-def test_worker_onboarded_again_updates_the_existing_contributor(cluster, manager, source, databases):
-    vendor = vendor_with_vms_id(manager)
+def test_worker_onboarded_again_updates_the_existing_contributor(cluster, manager, source, vendor, databases):
     email = unique_email("vms-worker")
     data = {"vendor_external_id": vendor["external_vms_id"], "email": email, "full_name": "Wanjiru Labeler",
             "country": "KE", "timezone": "Africa/Nairobi", "languages": [{"code": "sw", "proficiency": "native"}],
@@ -253,19 +261,96 @@ def test_worker_onboarded_again_updates_the_existing_contributor(cluster, manage
     )
 
 
-def test_invoice_status_changed_in_the_vms_moves_the_invoice(cluster, manager, source):
-    vendor = vendor_with_vms_id(manager)
-    invoice = manager.post(
-        "/api/v1/invoices",
-        json={"vendor_id": vendor["id"], "number": "INV-VMS-1", "currency": "USD", "period_start": "2025-01-01",
-              "period_end": "2025-01-31",
-              "lines": [{"task_type": "ner", "language": "en", "unit": "task", "units_claimed": "10", "unit_price": "1"}]},
-    ).json()  # fmt: skip
+def test_invoice_status_changed_in_the_vms_moves_the_invoice(cluster, manager, source, vendor):
+    invoice = new_invoice(manager, vendor, "INV-VMS-1")
 
     send(cluster, source, {"type": "invoice.status_changed", "data": {
         "vendor_external_id": vendor["external_vms_id"], "invoice_number": "INV-VMS-1", "status": "submitted"}})  # fmt: skip
 
     assert manager.get(f"/api/v1/invoices/{invoice['id']}").json()["status"] == "submitted"
+
+
+# --- inbound: a source acts only on the vendors it is bound to ------------------------------------
+
+
+def onboarded(vendor: dict, email: str) -> dict:
+    return {"type": "worker.onboarded", "data": {"vendor_external_id": vendor["external_vms_id"], "email": email,
+                                                 "full_name": "Amara Labeler", "country": "KE",
+                                                 "timezone": "Africa/Nairobi"}}  # fmt: skip
+
+
+def test_registering_a_source_needs_existing_vendors(admin):
+    response = admin.post(
+        "/api/v1/webhooks/vms-sources", json={"source": "vms-nobody", "vendor_ids": [2**31 - 1]}
+    )
+
+    assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "/vendor_ids"
+
+
+def test_a_source_cannot_update_another_vendor(cluster, manager, source, vendor):
+    other = vendor_with_vms_id(manager)
+
+    response = send(cluster, source, updated(other, legal_name="Hijacked Ltd"))
+
+    assert response.status_code == 404 and response.headers["content-type"] == PROBLEM
+    assert manager.get(f"/api/v1/vendors/{other['id']}").json() == other
+
+
+def test_a_source_cannot_move_another_vendors_invoice(cluster, manager, source, vendor):
+    other = vendor_with_vms_id(manager)
+    invoice = new_invoice(manager, other, "INV-OTHER-1")
+
+    response = send(cluster, source, {"type": "invoice.status_changed", "data": {
+        "vendor_external_id": other["external_vms_id"], "invoice_number": "INV-OTHER-1", "status": "submitted"}})  # fmt: skip
+
+    assert response.status_code == 404
+    assert manager.get(f"/api/v1/invoices/{invoice['id']}").json()["status"] == "draft"
+
+
+def test_a_source_cannot_onboard_workers_into_another_vendor(cluster, manager, source, vendor, databases):
+    other = vendor_with_vms_id(manager)
+    email = unique_email("vms-worker")
+
+    response = send(cluster, source, onboarded(other, email))
+
+    assert response.status_code == 404
+    assert (
+        query(databases.urls["contributors"], "SELECT id FROM contributors WHERE email = :e", e=email) == []
+    )
+
+
+def test_a_source_cannot_take_over_or_offboard_another_vendors_worker(cluster, admin, manager, source, vendor,
+                                                                      databases):  # fmt: skip
+    other = vendor_with_vms_id(manager)
+    email = unique_email("vms-worker")
+    assert send(cluster, register_source(admin, other), onboarded(other, email)).status_code == 200
+
+    takeover = send(cluster, source, onboarded(vendor, email))
+    offboard = send(cluster, source, {"type": "worker.offboarded", "data": {"email": email}})
+
+    assert takeover.status_code == 404 and offboard.status_code == 404
+    rows = query(databases.urls["contributors"], "SELECT vendor_id, status FROM contributors WHERE email = :e",
+                 e=email)  # fmt: skip
+    assert rows[0]["vendor_id"] == other["id"] and rows[0]["status"] != "offboarded"
+
+
+def test_binding_a_source_to_another_vendor_lets_it_act_there(cluster, admin, manager, source, vendor):
+    other = vendor_with_vms_id(manager)
+
+    bound = admin.patch(
+        f"/api/v1/webhooks/vms-sources/{source['id']}", json={"vendor_ids": [vendor["id"], other["id"]]}
+    )
+    response = send(cluster, source, updated(other, legal_name="Now Bound Ltd"))
+
+    assert bound.status_code == 200 and bound.json()["vendor_ids"] == sorted([vendor["id"], other["id"]])
+    assert response.status_code == 200
+    assert manager.get(f"/api/v1/vendors/{other['id']}").json()["legal_name"] == "Now Bound Ltd"
+
+
+def test_only_admins_bind_sources(manager, source):
+    response = manager.patch(f"/api/v1/webhooks/vms-sources/{source['id']}", json={"vendor_ids": [1]})
+
+    assert response.status_code == 403
 
 
 # --- outbound ------------------------------------------------------------------------------------

@@ -66,7 +66,10 @@ def bodies(vendor_ref: str) -> st.SearchStrategy[bytes]:
 def bound_source(admin, users) -> dict:
     manager = users.create("vendor_manager")
     vendor = new_vendor(manager, external_vms_id=f"ext-{uuid.uuid4().hex[:10]}")
-    response = admin.post("/api/v1/webhooks/vms-sources", json={"source": f"fuzz-{uuid.uuid4().hex[:8]}"})
+    response = admin.post(
+        "/api/v1/webhooks/vms-sources",
+        json={"source": f"fuzz-{uuid.uuid4().hex[:8]}", "vendor_ids": [vendor["id"]]},
+    )
     assert response.status_code == 201, response.text
     return {**response.json(), "manager": manager, "vendor": vendor}
 

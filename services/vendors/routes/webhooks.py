@@ -20,6 +20,7 @@ from services.vendors.schemas import (
     VmsSourceCreate,
     VmsSourceCreated,
     VmsSourceRead,
+    VmsSourceUpdate,
 )
 from services.vendors.service import inbound, subscriptions
 from shared.db import ReadSessionDep, SessionDep
@@ -37,9 +38,18 @@ class PayloadTooLarge(DomainError):
 
 @router.post("/vms-sources", status_code=201, response_model=VmsSourceCreated)
 async def register_vms_source(data: VmsSourceCreate, session: SessionDep, _principal: VmsSourcesManage):
-    """Register a VMS source; its signing secret is returned here once and never again."""
+    """Register a VMS source bound to its vendors; its signing secret is returned here once and never again."""
     source, secret = await inbound.register_source(session, data=data)
-    return VmsSourceCreated(id=source.id, source=source.source, created_at=source.created_at, secret=secret)
+    return VmsSourceCreated(**VmsSourceRead.model_validate(source).model_dump(), secret=secret)
+
+
+@router.patch("/vms-sources/{source_id}", response_model=VmsSourceRead)
+async def bind_vms_source(
+    source_id: PathId, data: VmsSourceUpdate, session: SessionDep, principal: VmsSourcesManage
+):
+    """Replace the vendors the source may act on; its events about any other vendor answer 404."""
+    source = await inbound.get_source(session, principal=principal, source_id=source_id)
+    return await inbound.bind_source(session, source=source, data=data)
 
 
 @router.get("/vms-sources", response_model=list[VmsSourceRead])

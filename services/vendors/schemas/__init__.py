@@ -64,6 +64,7 @@ from services.vendors.schemas.webhooks import (
     VmsSourceCreate,
     VmsSourceCreated,
     VmsSourceRead,
+    VmsSourceUpdate,
     WorkerOffboardedData,
     WorkerOnboardedData,
 )
@@ -126,6 +127,7 @@ __all__ = [
     "VmsSourceCreate",
     "VmsSourceCreated",
     "VmsSourceRead",
+    "VmsSourceUpdate",
     "WorkerOffboardedData",
     "WorkerOnboardedData",
 ]

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from services.vendors.schemas.base import Code, Country, Language, Name, Read, Write
+from services.vendors.schemas.base import Code, Country, Language, Name, Read, RefId, Write
 from services.vendors.schemas.relationships import (
     Contacts,
     ExternalVmsId,
@@ -31,16 +31,26 @@ OUTBOUND_EVENT_TYPES = (
 )
 
 
+# The vendors a VMS source acts for: its events may touch only these (others answer 404).
+BoundVendors = Annotated[list[RefId], Field(min_length=1, max_length=100)]
+
+
 class VmsSourceCreate(Write):
     source: Code
+    vendor_ids: BoundVendors
     secret: str | None = Field(
         default=None, min_length=30, max_length=200, pattern=r"^(whsec_)?[A-Za-z0-9+/=]+$"
     )
 
 
+class VmsSourceUpdate(Write):
+    vendor_ids: BoundVendors
+
+
 class VmsSourceRead(Read):
     id: int
     source: str
+    vendor_ids: list[int]
     created_at: datetime
 
 

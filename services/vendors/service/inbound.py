@@ -15,21 +15,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository, signatures
 from services.vendors.metrics import INBOUND_WEBHOOKS
-from services.vendors.models import VmsSource
+from services.vendors.models import Vendor, VmsSource
 from services.vendors.schemas import (
     InboundResult,
     InvoiceStatusChangedData,
     VendorUpdatedData,
     VmsEvent,
     VmsSourceCreate,
+    VmsSourceUpdate,
     WorkerOffboardedData,
     WorkerOnboardedData,
 )
 from services.vendors.service import vendors
-from services.vendors.service.common import touch
+from services.vendors.service.common import not_found, touch
 from services.vendors.service.machines import INVOICE_STATUSES, VENDOR_STATUSES
+from shared.auth import Principal
 from shared.db import utcnow
-from shared.errors import BadRequest, ServiceUnavailable, Unauthorized, Unprocessable
+from shared.errors import BadRequest, NotFound, ServiceUnavailable, Unauthorized, Unprocessable
 
 log = logging.getLogger("labelops.vendors.inbound")
 
@@ -43,9 +45,35 @@ async def register_source(session: AsyncSession, *, data: VmsSourceCreate) -> tu
         raise Unprocessable(
             str(exc), errors=[{"pointer": "/secret", "field": "secret", "in": "body", "detail": str(exc)}]
         ) from exc
-    source = VmsSource(source=data.source, secret=secret)
+    source = VmsSource(
+        source=data.source, secret=secret, vendor_ids=await _known_vendors(session, data.vendor_ids)
+    )
     await repository.add(session, source, conflict=f"VMS source {data.source!r} already exists")
     return source, secret
+
+
+async def get_source(session: AsyncSession, *, principal: Principal, source_id: int) -> VmsSource:
+    source = await repository.get_readable(session, VmsSource, principal=principal, row_id=source_id)
+    if source is None:
+        raise not_found("VMS source", source_id)
+    return source
+
+
+async def bind_source(session: AsyncSession, *, source: VmsSource, data: VmsSourceUpdate) -> VmsSource:
+    """Replace the vendors a source may act on (how a source registered before bindings gets its own)."""
+    source.vendor_ids = await _known_vendors(session, data.vendor_ids)
+    await session.flush()
+    return source
+
+
+async def _known_vendors(session: AsyncSession, vendor_ids: list[int]) -> list[int]:
+    missing = await repository.missing_vendor_ids(session, vendor_ids=vendor_ids)
+    if missing:
+        detail = f"no vendor with id {', '.join(map(str, missing))}"
+        raise Unprocessable(
+            detail, errors=[{"pointer": "/vendor_ids", "field": "vendor_ids", "in": "body", "detail": detail}]
+        )
+    return sorted(set(vendor_ids))
 
 
 def _unauthorized(detail: str) -> Unauthorized:
@@ -78,7 +106,9 @@ async def receive(
         INBOUND_WEBHOOKS.labels("duplicate").inc()
         return InboundResult(status="duplicate", webhook_id=verified.msg_id)
     outcome = (
-        "ignored: unknown event type" if data is None else await HANDLERS[event_type][1](session, app, data)
+        "ignored: unknown event type"
+        if data is None
+        else await HANDLERS[event_type][1](session, app, registered, data)
     )
     await repository.record_inbound_outcome(
         session, source=source, webhook_id=verified.msg_id[:200], outcome=outcome
@@ -115,10 +145,24 @@ def _invalid(exc: ValidationError, *, under: tuple[str, ...]) -> RequestValidati
     )
 
 
-async def _vendor_updated(session: AsyncSession, app: FastAPI, data: VendorUpdatedData) -> str:
-    vendor = await repository.vendor_by_external_id(session, external_vms_id=data.external_vms_id)
+async def _bound_vendor(session: AsyncSession, source: VmsSource, external_vms_id: str) -> Vendor:
+    """The vendor an event names, if its source is bound to it; another vendor's is 404 like a missing one."""
+    vendor = await repository.vendor_by_external_id(
+        session, external_vms_id=external_vms_id, among=source.vendor_ids
+    )
     if vendor is None:
-        return f"ignored: no vendor with external id {data.external_vms_id}"
+        raise NotFound(f"VMS source {source.source!r} has no vendor with external id {external_vms_id!r}")
+    return vendor
+
+
+def _not_its_worker(source: VmsSource, email: str) -> NotFound:
+    return NotFound(f"VMS source {source.source!r} has no worker {email}")
+
+
+async def _vendor_updated(
+    session: AsyncSession, app: FastAPI, source: VmsSource, data: VendorUpdatedData
+) -> str:
+    vendor = await _bound_vendor(session, source, data.external_vms_id)
     profile = data.profile()
     changed = sorted(profile.model_fields_set)
     await vendors.update_vendor(session, vendor=vendor, data=profile)
@@ -147,14 +191,19 @@ async def _find_contributor(app: FastAPI, email: str) -> dict | None:
     return items[0] if items else None
 
 
-async def _worker_onboarded(session: AsyncSession, app: FastAPI, data: WorkerOnboardedData) -> str:
-    vendor = await repository.vendor_by_external_id(session, external_vms_id=data.vendor_external_id)
+async def _worker_onboarded(
+    session: AsyncSession, app: FastAPI, source: VmsSource, data: WorkerOnboardedData
+) -> str:
+    vendor = await _bound_vendor(session, source, data.vendor_external_id)
     profile = {
         **data.model_dump(mode="json", exclude={"vendor_external_id", "email"}),
-        "vendor_id": vendor.id if vendor else None,
+        "vendor_id": vendor.id,
     }
     existing = await _find_contributor(app, data.email)
     if existing is not None:
+        # Re-onboarding may update the vendor's own worker, never take over anyone else's.
+        if existing.get("vendor_id") != vendor.id:
+            raise _not_its_worker(source, data.email)
         return await _update_contributor(app, existing["id"], profile)
     body = {"email": data.email, **profile, "source_channel": "vms"}
     response = await _contributor_call(app, "POST", "/api/v1/contributors", json=body)
@@ -183,10 +232,12 @@ async def _update_contributor(app: FastAPI, contributor_id: int, profile: dict[s
     return f"contributor {contributor_id} updated"
 
 
-async def _worker_offboarded(session: AsyncSession, app: FastAPI, data: WorkerOffboardedData) -> str:
+async def _worker_offboarded(
+    session: AsyncSession, app: FastAPI, source: VmsSource, data: WorkerOffboardedData
+) -> str:
     existing = await _find_contributor(app, data.email)
-    if existing is None:
-        return "ignored: no contributor with that email"
+    if existing is None or existing.get("vendor_id") not in source.vendor_ids:
+        raise _not_its_worker(source, data.email)
     response = await _contributor_call(
         app,
         "POST",
@@ -198,11 +249,11 @@ async def _worker_offboarded(session: AsyncSession, app: FastAPI, data: WorkerOf
     return f"contributor {existing['id']} offboarded"
 
 
-async def _invoice_status_changed(session: AsyncSession, app: FastAPI, data: InvoiceStatusChangedData) -> str:
-    vendor = await repository.vendor_by_external_id(session, external_vms_id=data.vendor_external_id)
+async def _invoice_status_changed(
+    session: AsyncSession, app: FastAPI, source: VmsSource, data: InvoiceStatusChangedData
+) -> str:
+    vendor = await _bound_vendor(session, source, data.vendor_external_id)
     number, status = data.invoice_number, data.status
-    if vendor is None:
-        return "ignored: unknown vendor"
     invoice = await repository.invoice_by_number(session, vendor_id=vendor.id, number=number)
     if invoice is None:
         return f"ignored: vendor {vendor.id} has no invoice {number}"
@@ -214,7 +265,7 @@ async def _invoice_status_changed(session: AsyncSession, app: FastAPI, data: Inv
     return f"invoice {invoice.id} moved to {status}"
 
 
-Handler = Callable[[AsyncSession, FastAPI, Any], Awaitable[str]]
+Handler = Callable[[AsyncSession, FastAPI, VmsSource, Any], Awaitable[str]]
 
 # Each inbound event type with the schema its data must pass before its handler sees it.
 HANDLERS: dict[str, tuple[type[BaseModel], Handler]] = {
