@@ -215,10 +215,13 @@ class InboundWebhook(Base, table=True):
     """Webhook ids already processed per source: a redelivered message has no second effect."""
 
     __tablename__ = "inbound_webhooks"
-    __table_args__ = (UniqueConstraint("source", "webhook_id", name="uq_inbound_webhooks"),)
+    __table_args__ = (UniqueConstraint("source", "webhook_id_sha256", name="uq_inbound_webhooks"),)
 
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(max_length=50)
+    # Standard Webhooks sets no length for an id: dedupe on a digest of the whole of it, and keep its
+    # first 200 characters to read.
+    webhook_id_sha256: str = Field(max_length=64)
     webhook_id: str = Field(max_length=200)
     event_type: str = Field(max_length=100)
     outcome: str = Field(max_length=300)

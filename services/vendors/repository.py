@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -285,15 +286,22 @@ async def vms_source(session: AsyncSession, *, source: str) -> VmsSource | None:
     return (await session.execute(select(VmsSource).where(VmsSource.source == source))).scalar_one_or_none()
 
 
+def webhook_id_digest(webhook_id: str) -> str:
+    return hashlib.sha256(webhook_id.encode()).hexdigest()
+
+
 async def claim_inbound_webhook(
     session: AsyncSession, *, source: str, webhook_id: str, event_type: str
 ) -> bool:
-    """True when this webhook id is new for the source (the unique key makes a race lose cleanly)."""
-    return await insert_ignoring_conflicts(
-        session,
-        InboundWebhook.__table__,  # type: ignore[attr-defined]
-        {"source": source, "webhook_id": webhook_id, "event_type": event_type, "outcome": "processing"},
-    )
+    """True when this webhook id (all of it) is new for the source (the unique key makes a race lose cleanly)."""
+    row = {
+        "source": source,
+        "webhook_id_sha256": webhook_id_digest(webhook_id),
+        "webhook_id": webhook_id[:200],
+        "event_type": event_type,
+        "outcome": "processing",
+    }
+    return await insert_ignoring_conflicts(session, InboundWebhook.__table__, row)  # type: ignore[attr-defined]
 
 
 async def record_inbound_outcome(
@@ -301,7 +309,10 @@ async def record_inbound_outcome(
 ) -> None:
     await session.execute(
         update(InboundWebhook)
-        .where(InboundWebhook.source == source, InboundWebhook.webhook_id == webhook_id)
+        .where(
+            InboundWebhook.source == source,
+            InboundWebhook.webhook_id_sha256 == webhook_id_digest(webhook_id),
+        )
         .values(outcome=outcome[:300])
     )
 

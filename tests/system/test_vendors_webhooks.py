@@ -147,6 +147,16 @@ def test_duplicate_webhook_id_is_acknowledged_without_a_second_effect(cluster, m
     assert manager.get(f"/api/v1/vendors/{vendor['id']}").json()["version"] == version_after_first
 
 
+def test_ids_that_share_their_first_200_characters_are_two_messages(cluster, manager, source, vendor):
+    prefix = "msg_" + "x" * 196
+
+    first = send(cluster, source, updated(vendor, skills=["ner"]), msg_id=prefix + "-first")
+    second = send(cluster, source, updated(vendor, skills=["ocr"]), msg_id=prefix + "-second")
+
+    assert [first.json()["status"], second.json()["status"]] == ["processed", "processed"], second.text
+    assert manager.get(f"/api/v1/vendors/{vendor['id']}").json()["skills"] == ["ocr"]
+
+
 def test_body_over_the_size_cap_is_413(cluster, source):
     response = send(cluster, source, {}, body=b'{"type":"x","data":{"pad":"' + b"a" * (256 * 1024) + b'"}}')
 

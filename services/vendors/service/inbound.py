@@ -100,7 +100,7 @@ async def receive(
         session, before=utcnow() - timedelta(days=app.state.settings.inbound_dedupe_days)
     )
     fresh = await repository.claim_inbound_webhook(
-        session, source=source, webhook_id=verified.msg_id[:200], event_type=event_type
+        session, source=source, webhook_id=verified.msg_id, event_type=event_type
     )
     if not fresh:
         INBOUND_WEBHOOKS.labels("duplicate").inc()
@@ -111,7 +111,7 @@ async def receive(
         else await HANDLERS[event_type][1](session, app, registered, data)
     )
     await repository.record_inbound_outcome(
-        session, source=source, webhook_id=verified.msg_id[:200], outcome=outcome
+        session, source=source, webhook_id=verified.msg_id, outcome=outcome
     )
     INBOUND_WEBHOOKS.labels("processed").inc()
     return InboundResult(status="processed", webhook_id=verified.msg_id, outcome=outcome)
