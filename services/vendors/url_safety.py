@@ -1,8 +1,8 @@
 """SSRF validation for outbound webhook subscription URLs.
 
 Validating at subscription time is not enough on its own: DNS can change afterwards (rebinding).
-Deliveries must re-run ``validate_webhook_url`` and connect only to the returned ``addresses``,
-and must not follow redirects (a 3xx could point anywhere).
+Deliveries re-run ``validate_webhook_url`` and connect only to the returned ``addresses``
+(``subscriptions.pinned``), and do not follow redirects (a 3xx could point anywhere).
 """
 
 from __future__ import annotations

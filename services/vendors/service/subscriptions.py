@@ -42,6 +42,18 @@ async def check_url(url: str, *, settings: VendorsSettings) -> url_safety.Valida
     )
 
 
+def pinned(target: url_safety.ValidatedURL) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
+    """The URL aimed at the address that passed the check, with the headers and extensions to send.
+
+    Connecting by host name would resolve it a second time, and a DNS answer that changed since the
+    check (rebinding) could reach an internal address. The Host header and the TLS server name (SNI,
+    and so certificate verification) keep the original host name.
+    """
+    url = httpx.URL(target.url)
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    return url.copy_with(host=target.addresses[0]), {"host": url.netloc.decode("ascii")}, extensions
+
+
 def _unsafe(exc: url_safety.UnsafeURL) -> Unprocessable:
     return Unprocessable(
         f"url refused: {exc.reason}",
@@ -155,7 +167,13 @@ class WebhookDeliverer(DrainingLoop):
         self.sessionmaker = sessionmaker
         self.settings = settings
         # Redirects are never followed: a 3xx could point the request anywhere, past the SSRF check.
-        self.client = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+        # No kept-alive connections: requests go to an address, and a TLS connection made for one host
+        # name must not carry another that shares its address.
+        self.client = httpx.AsyncClient(
+            timeout=settings.webhook_timeout_seconds,
+            follow_redirects=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
 
     async def stop(self) -> None:
         await super().stop()
@@ -176,14 +194,15 @@ class WebhookDeliverer(DrainingLoop):
     ) -> tuple[int | None, str | None]:
         try:
             # Checked again at send time: DNS may have changed since the subscription was made.
-            await check_url(subscription.url, settings=self.settings)
+            target = await check_url(subscription.url, settings=self.settings)
         except url_safety.UnsafeURL as exc:
             return None, f"url refused: {exc.reason}"
         body = orjson.dumps(delivery.payload)
         headers = signatures.signed_headers(subscription.secret, delivery.message_id, int(time.time()), body)
-        headers["content-type"] = "application/json"
+        url, host, extensions = pinned(target)
+        headers |= {**host, "content-type": "application/json"}
         try:
-            response = await self.client.post(subscription.url, content=body, headers=headers)
+            response = await self.client.post(url, content=body, headers=headers, extensions=extensions)
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}"[:500]
         error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
