@@ -9,12 +9,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from shared.settings import SERVICE_PORTS
+from tests.support.databases import Databases
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "admin@example.org"
@@ -165,3 +168,22 @@ class Cluster:
 
     def log_text(self, name: str) -> str:
         return self.services[name].log_path.read_text()
+
+
+@contextmanager
+def separate_cluster(workdir: Path, **extra_env: str) -> Iterator[Cluster]:
+    """A platform of its own, databases and processes, for settings the session's cluster must not have."""
+    databases = Databases(workdir / "databases")
+    (workdir / "databases").mkdir()
+    databases.create()
+    running = Cluster(workdir, databases.urls, extra_env=extra_env)
+    try:
+        for name in running.services:
+            running.start(name)
+        for name in running.services:
+            # Generous: this cluster starts while the session's own may be busy on the same cores.
+            running.wait_healthy(name, timeout=120)
+        yield running
+    finally:
+        running.stop_all()
+        databases.drop()

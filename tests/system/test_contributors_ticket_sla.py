@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from tests.support.api import Users
-from tests.support.cluster import Cluster
-from tests.support.databases import Databases
+from tests.support.cluster import separate_cluster
 from tests.support.waiting import eventually
 
 FIRST_RESPONSE_SECONDS, RESOLUTION_SECONDS = 4, 8
@@ -23,26 +22,13 @@ FIRST_RESPONSE_SECONDS, RESOLUTION_SECONDS = 4, 8
 
 @pytest.fixture(scope="module")
 def sla_cluster(tmp_path_factory):
-    databases = Databases(tmp_path_factory.mktemp("sla-databases"))
-    databases.create()
     policy = {
         "P4": {"first_response": f"PT{FIRST_RESPONSE_SECONDS}S", "resolution": f"PT{RESOLUTION_SECONDS}S"}
     }
-    cluster = Cluster(
-        tmp_path_factory.mktemp("sla-cluster"),
-        databases.urls,
-        extra_env={"LABELOPS_CONTRIBUTORS_TICKET_SLA": json.dumps(policy)},
-    )
-    try:
-        for name in cluster.services:
-            cluster.start(name)
-        for name in cluster.services:
-            # Generous: this cluster starts while the session's own may be busy on the same cores.
-            cluster.wait_healthy(name, timeout=120)
+    with separate_cluster(
+        tmp_path_factory.mktemp("sla-cluster"), LABELOPS_CONTRIBUTORS_TICKET_SLA=json.dumps(policy)
+    ) as cluster:
         yield cluster
-    finally:
-        cluster.stop_all()
-        databases.drop()
 
 
 @pytest.fixture(scope="module")

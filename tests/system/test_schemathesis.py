@@ -1,24 +1,53 @@
-"""Schemathesis against the merged OpenAPI of the running system: seeded, bounded, zero failures."""
+"""Schemathesis against the merged OpenAPI of the running system: seeded, bounded, zero failures.
+
+It gets a platform of its own whose rate budgets are out of its way, so it reaches every operation
+instead of mostly counting 429s, and does not spend the budgets of the session's cluster.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from tests.support.api import login
-from tests.support.cluster import ADMIN_EMAIL, ADMIN_PASSWORD, Cluster
+from tests.support.cluster import ADMIN_EMAIL, ADMIN_PASSWORD, Cluster, separate_cluster
 
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance,negative_data_rejection,ignored_auth"
+UNLIMITED = "1000000"
+
+# A request the schema forbids may be refused with any of these. 413 is the gateway's answer to a body over
+# its cap, which schemathesis cannot know from the schema.
+CONFIG = """
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "412", "413", "415", "422", "428"]
+"""
 
 
-def test_the_api_survives_schemathesis(cluster: Cluster, tmp_path: Path):
-    token = login(cluster.gateway_url, ADMIN_EMAIL, ADMIN_PASSWORD)["access_token"]
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    budgets = ("READ", "WRITE", "ASSIGNMENT", "BULK", "WEBHOOK", "LOGIN")
+    with separate_cluster(
+        tmp_path_factory.mktemp("schemathesis"),
+        **{f"LABELOPS_GATEWAY_RATE_LIMIT_{budget}": UNLIMITED for budget in budgets},
+    ) as cluster:
+        yield cluster
+
+
+def test_the_api_survives_schemathesis(fuzzed: Cluster, tmp_path: Path):
+    token = login(fuzzed.gateway_url, ADMIN_EMAIL, ADMIN_PASSWORD)["access_token"]
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(CONFIG)
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
+        "--config-file",
+        str(config),
         "run",
-        cluster.gateway_url + "/openapi.json",
+        fuzzed.gateway_url + "/openapi.json",
         "--checks",
         CHECKS,
         "--max-examples",
