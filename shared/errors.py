@@ -92,6 +92,10 @@ class Unprocessable(DomainError):
     status, type_slug, title = 422, "validation-error", "Request validation failed"
 
 
+class PayloadTooLarge(DomainError):
+    status, type_slug, title = 413, "payload-too-large", "Request body too large"
+
+
 class TooManyRequests(DomainError):
     status, type_slug, title = 429, "rate-limited", "Too many requests"
 
@@ -186,12 +190,14 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Pr
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
-    titles = {404: "Not found", 405: "Method not allowed", 413: "Request body too large"}
+    titles = {404: "Not found", 405: "Method not allowed", 413: PayloadTooLarge.title}
     return problem_response(
         status=exc.status_code,
         title=titles.get(exc.status_code, "HTTP error"),
         detail=str(exc.detail),
-        type_slug={404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error"),
+        type_slug={404: "not-found", 405: "method-not-allowed", 413: PayloadTooLarge.type_slug}.get(
+            exc.status_code, "http-error"
+        ),
         headers=getattr(exc, "headers", None),
         instance=request.url.path,
     )

@@ -19,7 +19,7 @@ from services.gateway.auth import Caller, authenticate_caller
 from services.gateway.ratelimit import route_class
 from services.gateway.route_table import owning_service
 from shared.auth import Principal, issue_internal_token
-from shared.errors import DomainError, NotFound, ServiceUnavailable, handled
+from shared.errors import NotFound, PayloadTooLarge, ServiceUnavailable, handled
 from shared.logging import REQUEST_ID_HEADER, request_id_var
 from shared.metrics import RouteLabel
 
@@ -44,10 +44,6 @@ DROP_FROM_RESPONSE = (HOP_BY_HOP - {"content-length"}) | {"x-request-id", "date"
 BUFFERED_BYTES = 1_048_576
 
 router = APIRouter()
-
-
-class BodyTooLarge(DomainError):
-    status, type_slug, title = 413, "body-too-large", "Request body too large"
 
 
 class InternalTokens:
@@ -82,7 +78,7 @@ async def _capped(stream: AsyncIterator[bytes], limit: int) -> AsyncIterator[byt
     async for chunk in stream:
         seen += len(chunk)
         if seen > limit:
-            raise BodyTooLarge(f"the request body is larger than {limit} bytes")
+            raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
         yield chunk
 
 
@@ -94,7 +90,7 @@ async def _body(request: Request) -> bytes | AsyncIterator[bytes] | None:
     limit = _body_limit(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge(f"the request body is larger than {limit} bytes")
+        raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
     if declared.isdigit() and int(declared) <= BUFFERED_BYTES:
         return await request.body()
     return _capped(request.stream(), limit)
@@ -161,7 +157,7 @@ async def forward(request: Request, principal: Principal, service: str) -> Respo
             allow_redirects=False,
         )
     except (aiohttp.ClientConnectionError, TimeoutError) as exc:
-        if isinstance(exc.__cause__, BodyTooLarge):
+        if isinstance(exc.__cause__, PayloadTooLarge):
             # A streamed body went over the cap mid-way; aiohttp wraps what the body iterator raised.
             raise exc.__cause__ from None
         raise ServiceUnavailable(

@@ -4,27 +4,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
-from shared.db import UTCDateTime, make_base, utcnow
+from shared.db import DecimalText, UTCDateTime, make_base, utcnow
 from shared.events import define_event_tables
 
 Base = make_base()
-
-
-class DecimalText(TypeDecorator[Decimal]):
-    """Decimal stored as its exact text: SQLite has no decimal type and would round through float."""
-
-    impl = String(40)
-    cache_ok = True
-
-    def process_bind_param(self, value: Decimal | None, dialect: Any) -> str | None:
-        return None if value is None else str(Decimal(value))
-
-    def process_result_value(self, value: str | None, dialect: Any) -> Decimal | None:
-        return None if value is None else Decimal(value)
 
 
 def money_column(*, nullable: bool = False) -> Any:

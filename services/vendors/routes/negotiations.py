@@ -19,7 +19,7 @@ from services.vendors.schemas import (
 )
 from services.vendors.service import negotiations as service
 from shared.db import ReadSessionDep, SessionDep
-from shared.errors import DomainError, Unprocessable
+from shared.errors import PayloadTooLarge, Unprocessable
 from shared.pagination import page_of
 from shared.types import MAX_ID, PathId
 
@@ -27,10 +27,6 @@ router = APIRouter(prefix="/api/v1/negotiations", tags=["negotiations"])
 benchmark_router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
 
 MAX_CSV_BYTES = 1024 * 1024
-
-
-class PayloadTooLarge(DomainError):
-    status, type_slug, title = 413, "payload-too-large", "Request body too large"
 
 
 @benchmark_router.post("", status_code=201, response_model=BenchmarkRead)

@@ -24,16 +24,12 @@ from services.vendors.schemas import (
 )
 from services.vendors.service import inbound, subscriptions
 from shared.db import ReadSessionDep, SessionDep
-from shared.errors import DomainError
+from shared.errors import PayloadTooLarge
 from shared.pagination import page_of
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 subscription_router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhook-subscriptions"])
-
-
-class PayloadTooLarge(DomainError):
-    status, type_slug, title = 413, "payload-too-large", "Request body too large"
 
 
 @router.post("/vms-sources", status_code=201, response_model=VmsSourceCreated)
