@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
+from fastapi import Depends, Request
 
 from shared.auth import issue_internal_token, service_principal
 from shared.errors import ServiceUnavailable
@@ -57,3 +58,11 @@ class ServiceClient:
             )
         except httpx.TransportError as exc:
             raise ServiceUnavailable(f"the {service} service is unavailable", service=service) from exc
+
+
+def _services(request: Request) -> ServiceClient:
+    return request.app.state.services
+
+
+# The process's client of the other services, for service functions that call one.
+ServicesDep = Annotated[ServiceClient, Depends(_services)]

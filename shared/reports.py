@@ -5,14 +5,14 @@ figures and a bounded table of items) and, where it owns KPI facts, `GET /intern
 rows keyed by (scope, id) that the gateway merges across services.
 """
 
-from __future__ import annotations
-
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from shared.auth import ServiceCaller
 from shared.errors import Unprocessable
 from shared.types import Timestamp
 
@@ -80,3 +80,25 @@ ReportWindowDep = Annotated[ReportWindow, Depends(report_window)]
 def ratio(part: float, whole: float) -> float | None:
     """part / whole, or None when there is nothing to divide (a rate of nothing is unknown, not 0)."""
     return part / whole if whole else None
+
+
+def report_router(
+    *,
+    handover_sections: Callable[..., Awaitable[HandoverSections]],
+    kpi_rows: Callable[..., Awaitable[KpiRows]],
+) -> APIRouter:
+    """`/internal/reports` of a service, for the gateway only. The two functions are the service's own,
+    declared with the dependencies they need (a read session, the report window, a peer client)."""
+    router = APIRouter(prefix="/internal/reports", tags=["reports"], include_in_schema=False)
+
+    @router.get("/handover", response_model=HandoverSections)
+    async def handover(
+        sections: Annotated[HandoverSections, Depends(handover_sections)], _caller: ServiceCaller
+    ) -> HandoverSections:
+        return sections
+
+    @router.get("/kpis", response_model=KpiRows)
+    async def kpis(rows: Annotated[KpiRows, Depends(kpi_rows)], _caller: ServiceCaller) -> KpiRows:
+        return rows
+
+    return router

@@ -1,16 +1,14 @@
 """The contributors service's report sections: support queries, shift notes and their follow-ups, exposure."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.contributors.repository import reports as repository
 from services.contributors.repository import shift_notes as notes_repository
 from services.contributors.schemas.shift_notes import TEAMS
 from services.contributors.service.tickets import ticket_read
-from shared.db import utcnow
-from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindow, Section
+from shared.db import ReadSessionDep, utcnow
+from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindowDep, Section
 
 
-async def handover_sections(session: AsyncSession, *, window: ReportWindow) -> HandoverSections:
+async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) -> HandoverSections:
     """Tickets handled/open/escalated in the shift, the notes written in it, and every follow-up still pending."""
     now = utcnow()
     counts = await repository.ticket_counts(session, since=window.since, until=window.until, now=now)
@@ -90,7 +88,7 @@ def _exposure_row(scope: str, figures: dict) -> dict:
     }
 
 
-async def kpi_rows(session: AsyncSession, *, window: ReportWindow) -> KpiRows:
+async def kpi_rows(session: ReadSessionDep, window: ReportWindowDep) -> KpiRows:
     """Wellness: minutes on content of some severity per project and per vendor in the window."""
     projects = await repository.exposure_by_project(session, since=window.since, until=window.until)
     vendors = await repository.exposure_by_vendor(session, since=window.since, until=window.until)

@@ -1,20 +1,6 @@
 """HTTP for /internal/reports: this service's sections of the gateway's handover and KPI reports."""
 
-from fastapi import APIRouter
-
 from services.tasks.service import reports as service
-from shared.auth import ServiceCaller
-from shared.db import ReadSessionDep
-from shared.reports import HandoverSections, KpiRows, ReportWindowDep
+from shared.reports import report_router
 
-router = APIRouter(prefix="/internal/reports", tags=["reports"], include_in_schema=False)
-
-
-@router.get("/handover", response_model=HandoverSections)
-async def handover_sections(window: ReportWindowDep, session: ReadSessionDep, _caller: ServiceCaller):
-    return await service.handover_sections(session, window=window)
-
-
-@router.get("/kpis", response_model=KpiRows)
-async def kpi_rows(window: ReportWindowDep, session: ReadSessionDep, _caller: ServiceCaller):
-    return await service.kpi_rows(session, window=window)
+router = report_router(handover_sections=service.handover_sections, kpi_rows=service.kpi_rows)

@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.tasks.models import Submission
 from services.tasks.repository import reports as repository
 from services.tasks.service.stats import AT_RISK_CAP, AT_RISK_SHARE
-from shared.db import utcnow
-from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindow, Section, ratio
+from shared.db import ReadSessionDep, utcnow
+from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindow, ReportWindowDep, Section, ratio
 
 
 async def _project_issues(session: AsyncSession, *, window: ReportWindow) -> Section:
@@ -92,7 +92,7 @@ async def _permission_changes(session: AsyncSession, *, window: ReportWindow) ->
     )
 
 
-async def handover_sections(session: AsyncSession, *, window: ReportWindow) -> HandoverSections:
+async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) -> HandoverSections:
     return HandoverSections(
         sections={
             "Projects at risk": await _project_issues(session, window=window),
@@ -118,7 +118,7 @@ def kpi_figures(facts: dict[str, int], *, hours: float) -> dict:
     }
 
 
-async def kpi_rows(session: AsyncSession, *, window: ReportWindow) -> KpiRows:
+async def kpi_rows(session: ReadSessionDep, window: ReportWindowDep) -> KpiRows:
     rows = []
     projects = await repository.kpi_facts(
         session, key=Submission.project_id, since=window.since, until=window.until

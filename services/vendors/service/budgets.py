@@ -42,7 +42,7 @@ async def get_budget(session: AsyncSession, *, principal: Principal, budget_id: 
 async def measure_spend(session: AsyncSession, app: FastAPI, *, budget: Budget) -> dict:
     """Accepted units on the project in the period, priced by each vendor's active contract (graduated tiers)."""
     items = await production.production(
-        app, vendor_id=budget.vendor_id, start=budget.period_start, end=budget.period_end
+        app.state.services, vendor_id=budget.vendor_id, start=budget.period_start, end=budget.period_end
     )
     units: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
     for item in items:
@@ -111,12 +111,14 @@ async def evaluate_budget(session: AsyncSession, app: FastAPI, *, budget: Budget
             if vendor_id not in suspended:
                 reason = f"budget {budget.id} reached its hard cap of {budget.amount} {budget.currency}"
                 await production.suspend_vendor(
-                    app, project_id=budget.project_id, vendor_id=vendor_id, reason=reason
+                    app.state.services, project_id=budget.project_id, vendor_id=vendor_id, reason=reason
                 )
                 suspended.add(vendor_id)
     elif suspended:
         for vendor_id in sorted(suspended):
-            await production.restore_vendor(app, project_id=budget.project_id, vendor_id=vendor_id)
+            await production.restore_vendor(
+                app.state.services, project_id=budget.project_id, vendor_id=vendor_id
+            )
         suspended = set()
     budget.suspended_vendor_ids = sorted(suspended)
     await session.flush()

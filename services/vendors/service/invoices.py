@@ -103,7 +103,7 @@ def invoice_event(invoice: Invoice) -> dict:
 async def reconcile(session: AsyncSession, app: FastAPI, *, invoice: Invoice) -> dict:
     """Line by line: units claimed vs accepted units measured by the tasks service, with amounts."""
     items = await production.production(
-        app, vendor_id=invoice.vendor_id, start=invoice.period_start, end=invoice.period_end
+        app.state.services, vendor_id=invoice.vendor_id, start=invoice.period_start, end=invoice.period_end
     )
     measured = production.accepted_by_work([i for i in items if i.vendor_id == invoice.vendor_id])
     contract = None if invoice.contract_id is None else await session.get(Contract, invoice.contract_id)

@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from fastapi import FastAPI
-
 from shared.errors import ServiceUnavailable
+from shared.http import ServiceClient
 
 
 @dataclass(frozen=True)
@@ -23,8 +22,8 @@ class ProductionItem:
     rejected_units: Decimal
 
 
-async def _get(app: FastAPI, path: str, params: dict[str, Any]) -> Any:
-    response = await app.state.services.request("tasks", "GET", path, params=params)
+async def _get(services: ServiceClient, path: str, params: dict[str, Any]) -> Any:
+    response = await services.request("tasks", "GET", path, params=params)
     if response.status_code != 200:
         # A figure we cannot get must never be read as zero: money would be computed from nothing.
         raise ServiceUnavailable(
@@ -47,20 +46,24 @@ def period_params(start: date, end: date) -> dict[str, str]:
     }
 
 
-async def production(app: FastAPI, *, vendor_id: int | None, start: date, end: date) -> list[ProductionItem]:
+async def production(
+    services: ServiceClient, *, vendor_id: int | None, start: date, end: date
+) -> list[ProductionItem]:
     params: dict[str, Any] = period_params(start, end)
     if vendor_id is not None:
         params["vendor_id"] = vendor_id
-    return await _production(app, params)
+    return await _production(services, params)
 
 
-async def production_between(app: FastAPI, *, since: datetime, until: datetime) -> list[ProductionItem]:
+async def production_between(
+    services: ServiceClient, *, since: datetime, until: datetime
+) -> list[ProductionItem]:
     """Every vendor's units decided in [since, until), to the instant (reports cut shifts, not days)."""
-    return await _production(app, {"from": since.isoformat(), "to": until.isoformat()})
+    return await _production(services, {"from": since.isoformat(), "to": until.isoformat()})
 
 
-async def _production(app: FastAPI, params: dict[str, Any]) -> list[ProductionItem]:
-    body = await _get(app, "/api/v1/production", params)
+async def _production(services: ServiceClient, params: dict[str, Any]) -> list[ProductionItem]:
+    body = await _get(services, "/api/v1/production", params)
     try:
         return [
             ProductionItem(
@@ -89,15 +92,15 @@ def accepted_by_work(items: list[ProductionItem]) -> dict[tuple[str, str], Decim
     return dict(totals)
 
 
-async def vendor_stats(app: FastAPI, *, vendor_id: int, start: date, end: date) -> dict[str, Any]:
-    body = await _get(app, f"/api/v1/stats/vendors/{vendor_id}", period_params(start, end))
+async def vendor_stats(services: ServiceClient, *, vendor_id: int, start: date, end: date) -> dict[str, Any]:
+    body = await _get(services, f"/api/v1/stats/vendors/{vendor_id}", period_params(start, end))
     if not isinstance(body, dict):
         raise ServiceUnavailable("the tasks service's vendor stats are malformed", service="tasks")
     return body
 
 
-async def suspend_vendor(app: FastAPI, *, project_id: int, vendor_id: int, reason: str) -> None:
-    response = await app.state.services.request(
+async def suspend_vendor(services: ServiceClient, *, project_id: int, vendor_id: int, reason: str) -> None:
+    response = await services.request(
         "tasks",
         "POST",
         f"/api/v1/projects/{project_id}/vendor-suspensions",
@@ -111,8 +114,8 @@ async def suspend_vendor(app: FastAPI, *, project_id: int, vendor_id: int, reaso
         )
 
 
-async def restore_vendor(app: FastAPI, *, project_id: int, vendor_id: int) -> None:
-    response = await app.state.services.request(
+async def restore_vendor(services: ServiceClient, *, project_id: int, vendor_id: int) -> None:
+    response = await services.request(
         "tasks", "DELETE", f"/api/v1/projects/{project_id}/vendor-suspensions/{vendor_id}"
     )
     if response.status_code >= 300 and response.status_code != 404:  # 404: nothing left to lift

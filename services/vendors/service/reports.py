@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import pricing, report_queries, repository
@@ -13,8 +12,9 @@ from services.vendors.models import Communication
 from services.vendors.service import production
 from services.vendors.service.budgets import MEASURED_UNITS
 from services.vendors.service.rate_cards import rule_line
-from shared.db import utcnow
-from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindow, Section
+from shared.db import ReadSessionDep, utcnow
+from shared.http import ServicesDep
+from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindow, ReportWindowDep, Section
 
 
 def _communication_item(row: Communication, vendor_name: str | None) -> dict:
@@ -30,7 +30,7 @@ def _communication_item(row: Communication, vendor_name: str | None) -> dict:
     }
 
 
-async def handover_sections(session: AsyncSession, *, window: ReportWindow) -> HandoverSections:
+async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) -> HandoverSections:
     """What partners sent during the shift, and every follow-up still owed to them."""
     now = utcnow()
     received = await report_queries.received_between(
@@ -114,9 +114,9 @@ def spend_rows(priced: list[tuple[int, int, str, Decimal, Decimal | None]]) -> l
     return out
 
 
-async def kpi_rows(session: AsyncSession, app: FastAPI, *, window: ReportWindow) -> KpiRows:
+async def kpi_rows(session: ReadSessionDep, services: ServicesDep, window: ReportWindowDep) -> KpiRows:
     """Spend per project and vendor: units accepted in the window (measured by tasks) × contracted rates."""
-    items = await production.production_between(app, since=window.since, until=window.until)
+    items = await production.production_between(services, since=window.since, until=window.until)
     cache: dict = {}
     priced = []
     for item in items:

@@ -61,7 +61,7 @@ async def compute_scorecard(
     if contract is None:
         raise NotFound(f"vendor {data.vendor_id} has no active contract on {data.period_start}")
     stats = await production.vendor_stats(
-        app, vendor_id=data.vendor_id, start=data.period_start, end=data.period_end
+        app.state.services, vendor_id=data.vendor_id, start=data.period_start, end=data.period_end
     )
     days = (data.period_end - data.period_start).days + 1
     measured = measured_from(stats, days=days)
