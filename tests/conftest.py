@@ -40,3 +40,9 @@ def users(cluster: Cluster) -> Users:
 @pytest.fixture(scope="session")
 def admin(users: Users):
     return users.admin
+
+
+@pytest.fixture(scope="module")
+def ops(users: Users):
+    """A program manager (`ops`) made for the test module."""
+    return users.create("ops")

@@ -4,6 +4,7 @@ connection is never handed out again: on the ORM path and on the raw driver path
 from __future__ import annotations
 
 import asyncio
+
 import asyncpg
 import httpx
 import pytest

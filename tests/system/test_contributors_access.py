@@ -10,11 +10,6 @@ VENDOR, OTHER_VENDOR = 5151, 5252
 
 
 @pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
-
-
-@pytest.fixture(scope="module")
 def vendor(users):
     return users.create("vendor", vendor_id=VENDOR)
 

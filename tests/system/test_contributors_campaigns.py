@@ -11,11 +11,6 @@ from tests.services.contributors.support import activate, move, new_contributor,
 from tests.support.api import unique_email
 
 
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
-
-
 def campaign(client, **overrides) -> dict:
     body = {
         "name": f"campaign {unique_email('c')}",

@@ -16,11 +16,6 @@ UPSERTED_KEYS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
-
-
 def _etag(client, contributor_id: int) -> str:
     return client.get(f"/api/v1/contributors/{contributor_id}").headers["etag"]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.services.contributors.support import (
     PROBLEM,
     activate,
@@ -13,11 +11,6 @@ from tests.services.contributors.support import (
     new_contributor,
 )
 from tests.support.api import unique_email
-
-
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
 
 
 def test_the_happy_path_reaches_active_and_records_first_screening_and_activation(ops):

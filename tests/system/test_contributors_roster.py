@@ -13,11 +13,6 @@ from tests.support.api import unique_email
 HEADER = "email,full_name,country,timezone,languages,skills,source_channel,vendor_id\n"
 
 
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
-
-
 def post_csv(client, text: str | bytes, **params):
     content = text.encode() if isinstance(text, str) else text
     return client.post(

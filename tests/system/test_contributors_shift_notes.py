@@ -11,11 +11,6 @@ from tests.support.databases import BACKEND
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
-
-
 def write_note(client, **overrides):
     body = {
         "team": "community_leads",

@@ -12,11 +12,6 @@ from tests.support.waiting import eventually
 VENDOR, OTHER_VENDOR = 6161, 6262
 
 
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
-
-
 def _url(contributor_id: int, suffix: str = "") -> str:
     return f"/api/v1/contributors/{contributor_id}/vetting{suffix}"
 

@@ -23,11 +23,6 @@ def afternoon_zone() -> str:
     return next(z for z in ZONES if 13 <= now.astimezone(ZoneInfo(z)).hour < 21)
 
 
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
-
-
 def _wellness(client, contributor_id: int, **params) -> dict:
     response = client.get(f"/api/v1/contributors/{contributor_id}/wellness", params=params)
     assert response.status_code == 200, response.text

@@ -37,11 +37,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
-
-
 def handover(client, since: datetime, until: datetime | None = None, **params):
     response = client.get(
         "/api/v1/reports/handover",

@@ -6,16 +6,9 @@ sweeper may evaluate before the test asks, so tests read bans and firings rather
 
 from __future__ import annotations
 
-import pytest
-
 from tests.services.tasks.helpers import active_project, work_one, worker
 
 GOLD = [{"data": {"n": i}, "gold_answer": "cat"} for i in range(3)]
-
-
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
 
 
 def _evaluate(admin, project_id):

@@ -18,11 +18,6 @@ from tests.support.waiting import eventually
 VENDOR = 7171
 
 
-@pytest.fixture(scope="module")
-def ops(users):
-    return users.create("ops")
-
-
 def _next(client, queue_id):
     return client.post(f"/api/v1/queues/{queue_id}/next")
 
