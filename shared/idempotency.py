@@ -1,8 +1,9 @@
 """`Idempotency-Key` for writes that clients retry: the first response is stored and replayed.
 
-The key row is claimed (inserted) before the work, in the same transaction as the work: a concurrent
-retry waits on the unique key (PostgreSQL) or the write lock (SQLite) and then finds the stored
-response; if the work fails, the rollback releases the key.
+The key row is written with the work, in the same transaction (tasks' submit does it in the statement
+that records the submission): a concurrent retry meets the unique key and then finds the stored
+response; if the work fails, the rollback releases the key. Here: the header, the table and the rule for
+a key seen before.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Header
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, UniqueConstraint, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, UniqueConstraint
 
-from shared.db import UTCDateTime, insert_ignoring_conflicts, utcnow
+from shared.db import UTCDateTime
 from shared.errors import Conflict, Unprocessable
 
 IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
@@ -47,27 +47,6 @@ def fingerprint_of(payload: Any) -> str:
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-async def claim_or_replay(
-    session: AsyncSession, table: Table, *, scope: str, key: str, payload: Any
-) -> StoredResponse | None:
-    """None: this request owns the key and must do the work; else the first response to replay.
-
-    `scope` separates callers and operations (e.g. "submit:user:42"), so keys never collide across them.
-    """
-    fingerprint = fingerprint_of(payload)
-    claimed = await insert_ignoring_conflicts(
-        session, table, {"scope": scope, "key": key, "fingerprint": fingerprint, "created_at": utcnow()}
-    )
-    if claimed:
-        return None
-    row = (
-        (await session.execute(select(table).where(table.c.scope == scope, table.c.key == key)))
-        .mappings()
-        .one()
-    )
-    return replay_of(row["fingerprint"], row["status_code"], row["response"], fingerprint)
-
-
 def replay_of(
     stored_fingerprint: str, status_code: int | None, body: Any, fingerprint: str
 ) -> StoredResponse:
@@ -80,13 +59,3 @@ def replay_of(
     if status_code is None:
         raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
     return StoredResponse(status_code, body)
-
-
-async def remember_response(
-    session: AsyncSession, table: Table, *, scope: str, key: str, status_code: int, body: Any
-) -> None:
-    await session.execute(
-        update(table)
-        .where(table.c.scope == scope, table.c.key == key)
-        .values(status_code=status_code, response=body)
-    )
