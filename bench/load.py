@@ -120,7 +120,10 @@ async def drive(cluster: Cluster, users: int, seconds: float, tasks_url: str) ->
         "/api/v1/vendors", json={"name": f"Load {uuid.uuid4().hex[:6]}", "country": "PH",
                                  "external_vms_id": f"ext-{uuid.uuid4().hex[:8]}"}
     ).json()  # fmt: skip
-    source = admin.post("/api/v1/webhooks/vms-sources", json={"source": f"vms-{uuid.uuid4().hex[:8]}"}).json()
+    source = admin.post(
+        "/api/v1/webhooks/vms-sources",
+        json={"source": f"vms-{uuid.uuid4().hex[:8]}", "vendor_ids": [vendor["id"]]},
+    ).json()
 
     workers = max(1, users - 2)  # one ops reader and one VMS portal, the rest contributors
     tokens = []

@@ -195,7 +195,10 @@ def run_workload(cluster, users) -> None:
     assert ping.status_code == 202, ping.text
     eventually(lambda: receiver.requests)
 
-    source = admin.post("/api/v1/webhooks/vms-sources", json={"source": f"vms-{uuid.uuid4().hex[:8]}"})
+    source = admin.post(
+        "/api/v1/webhooks/vms-sources",
+        json={"source": f"vms-{uuid.uuid4().hex[:8]}", "vendor_ids": [vendor["id"]]},
+    )
     assert source.status_code == 201, source.text
     body = orjson.dumps(
         {"type": "vendor.updated", "data": {"external_vms_id": vendor["external_vms_id"], "skills": ["ner"]}}
