@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from prometheus_client import Counter, Histogram
 
 from services.contributors.repository import tickets as ticket_repository
-from services.contributors.tickets import DEFAULT_SLA_POLICY, SlaKind, TicketPriority
-from services.contributors.wellness import ContentSeverity
+from services.contributors.rules.tickets import DEFAULT_SLA_POLICY, SlaKind, TicketPriority
+from services.contributors.rules.wellness import ContentSeverity
 from shared.db import utcnow
 from shared.metrics import SLA_BREACHES, snapshot_gauge
 

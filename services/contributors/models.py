@@ -167,7 +167,7 @@ class Ticket(Base, table=True):
     first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Finished periods spent waiting on the contributor stop the resolution clock (tickets.py).
+    # Finished periods spent waiting on the contributor stop the resolution clock (rules/tickets.py).
     waiting_seconds: int = Field(default=0)
     waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_response_due: datetime = Field(sa_type=UTCDateTime)

@@ -8,8 +8,8 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.contributors.tickets import SlaTarget, TicketPriority
-from services.contributors.wellness import ExposurePolicy
+from services.contributors.rules.tickets import SlaTarget, TicketPriority
+from services.contributors.rules.wellness import ExposurePolicy
 from shared.settings import ServiceSettings
 
 
@@ -36,7 +36,7 @@ class ContributorsSettings(ServiceSettings):
     wellness_continuous_limit_minutes: int = Field(60, ge=1, le=1440)
     wellness_break_minutes: int = Field(15, ge=1, le=1440)
 
-    # Ticket SLA per priority, replacing the defaults of services/contributors/tickets.py, e.g.
+    # Ticket SLA per priority, replacing the defaults of services/contributors/rules/tickets.py, e.g.
     # LABELOPS_CONTRIBUTORS_TICKET_SLA='{"P1": {"first_response": "PT30M", "resolution": "PT4H"}}'.
     ticket_sla: dict[TicketPriority, SlaTargetSetting] = Field(default_factory=dict)
 

@@ -17,7 +17,7 @@ from scripts.metrics_catalog import (
     scrape,
     service_urls,
 )
-from services.contributors.tickets import DEFAULT_SLA_POLICY
+from services.contributors.rules.tickets import DEFAULT_SLA_POLICY
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]+")
 # A path segment of digits or a uuid: an id that should have been a `{template}`.

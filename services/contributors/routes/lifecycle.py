@@ -10,9 +10,9 @@ from services.contributors.auth import (
     ContributorsSelfService,
     ContributorsTransition,
 )
-from services.contributors.lifecycle import OnboardingStep
 from services.contributors.repository.contributors import HISTORY_KEYSET
 from services.contributors.routes.common import Cursor, Limit, SettingsDep, contributor_for
+from services.contributors.rules.lifecycle import OnboardingStep
 from services.contributors.schemas.contributors import (
     ContributorRead,
     OnboardingRead,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from services.contributors.auth import TicketsManage, TicketsRead, TicketsReport, TicketsWrite, is_manager
 from services.contributors.repository import tickets as repository
 from services.contributors.routes.common import Cursor, Limit, SettingsDep, ticket_for
+from services.contributors.rules.tickets import TicketCategory, TicketChannel, TicketPriority, TicketStatus
 from services.contributors.schemas.tickets import (
     MessageCreate,
     MessagePage,
@@ -23,7 +24,6 @@ from services.contributors.schemas.tickets import (
     TicketUpdate,
 )
 from services.contributors.service import tickets as service
-from services.contributors.tickets import TicketCategory, TicketChannel, TicketPriority, TicketStatus
 from shared.db import ReadSessionDep, SessionDep, utcnow
 from shared.errors import Unprocessable
 from shared.etag import IfMatchHeader, check_if_match, set_etag

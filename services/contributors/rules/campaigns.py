@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from services.contributors.validation import ensure_aware
+from services.contributors.rules.datetimes import ensure_aware
 
 CENT = Decimal("0.01")
 

@@ -1,15 +1,13 @@
-"""Validators for contributor profile fields: country, time zone, language tag, aware datetimes."""
+"""Locale fields of a contributor's profile: ISO 3166-1 country, IANA time zone, BCP 47 language tag.
+
+Pure validators; the API field types built on them are in schemas/common.py."""
 
 from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import UTC, datetime
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Annotated
-
-from pydantic import AfterValidator
 
 # ISO 3166-1 alpha-2 officially assigned codes (249), with their English short names.
 # User-assigned codes such as XK (Kosovo) and exceptionally reserved ones (UK, EU, ...) are not
@@ -306,11 +304,6 @@ def validate_country(code: str) -> str:
     return normalised
 
 
-def country_name(code: str) -> str:
-    """Return the English short name of a valid country code."""
-    return COUNTRY_NAMES[validate_country(code)]
-
-
 @lru_cache(maxsize=1)
 def _timezones_by_folded_name() -> MappingProxyType[str, str]:
     # available_timezones() walks the tz database on disk on every call; the set is fixed per process.
@@ -409,16 +402,3 @@ def validate_language_tag(tag: str) -> str:
         seen_variants.add(variant)
         parts.append(variant)
     return "-".join(parts)
-
-
-def ensure_aware(value: datetime, name: str) -> datetime:
-    """Return the datetime converted to UTC if it carries a time zone, else raise ValueError."""
-    # A naive datetime is ambiguous across services and replicas; guessing its zone hides bugs.
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware (UTC), got a naive datetime")
-    return value.astimezone(UTC)
-
-
-CountryCode = Annotated[str, AfterValidator(validate_country)]
-TimeZoneName = Annotated[str, AfterValidator(validate_timezone)]
-LanguageTag = Annotated[str, AfterValidator(validate_language_tag)]

@@ -9,8 +9,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
-from services.contributors.lifecycle import InvalidTransition
-from services.contributors.validation import ensure_aware
+from services.contributors.rules.datetimes import ensure_aware
+from services.contributors.rules.lifecycle import InvalidTransition
 
 _E = TypeVar("_E", bound=StrEnum)
 

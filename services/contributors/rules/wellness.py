@@ -9,7 +9,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from services.contributors.validation import ensure_aware, validate_timezone
+from services.contributors.rules.datetimes import ensure_aware
+from services.contributors.rules.locale import validate_timezone
 
 
 class ContentSeverity(StrEnum):

@@ -5,8 +5,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StrictBool, StringConstraints
 
-from services.contributors.lifecycle import ContributorStatus
-from services.contributors.validation import validate_country, validate_language_tag, validate_timezone
+from services.contributors.rules.lifecycle import ContributorStatus
+from services.contributors.rules.locale import validate_country, validate_language_tag, validate_timezone
 from shared.types import MAX_ID
 
 # Request bodies take JSON numbers and booleans as such: lax parsing would read "7" as 7 and 1 as true,

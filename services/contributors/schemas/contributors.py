@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from services.contributors.lifecycle import OnboardingStep
+from services.contributors.rules.lifecycle import OnboardingStep
 from services.contributors.schemas.common import (
     BodyId,
     Country,

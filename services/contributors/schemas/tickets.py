@@ -5,8 +5,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.contributors.rules.tickets import (
+    SlaKind,
+    TicketCategory,
+    TicketChannel,
+    TicketPriority,
+    TicketStatus,
+)
 from services.contributors.schemas.common import BodyId, Flag
-from services.contributors.tickets import SlaKind, TicketCategory, TicketChannel, TicketPriority, TicketStatus
 
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]

@@ -7,9 +7,9 @@ from decimal import Decimal
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.funnel import FunnelFigures, FunnelRecord, funnel_figures
 from services.contributors.models import Campaign
 from services.contributors.repository import campaigns as repository
+from services.contributors.rules.campaigns import FunnelFigures, FunnelRecord, funnel_figures
 from services.contributors.schemas.campaigns import (
     CampaignCreate,
     CampaignFunnel,

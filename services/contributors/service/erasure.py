@@ -1,7 +1,7 @@
 """Erasure: a contributor's personal data is replaced irreversibly, its aggregates stay.
 
 Personal data in this service's tables, and what replaces it:
-  contributors.email / full_name                 → keyed pseudonyms (erasure.py), unique per person
+  contributors.email / full_name                 → keyed pseudonyms (rules/erasure.py), unique per person
   contributor_status_changes.reason              → "[erased]"
   contributor_vetting_changes.reason             → "[erased]"
   tickets of the person (by id, or by requester contact = its email): subject, escalation_reason →
@@ -13,10 +13,10 @@ Ids, codes, statuses, scores, minutes and times stay, so funnel, SLA and exposur
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.erasure import ERASED_TEXT, erased_fields
-from services.contributors.lifecycle import ContributorStatus, is_terminal
 from services.contributors.models import Contributor
 from services.contributors.repository import contributors as repository
+from services.contributors.rules.erasure import ERASED_TEXT, erased_fields
+from services.contributors.rules.lifecycle import ContributorStatus, is_terminal
 from services.contributors.service.lifecycle import apply_status
 from services.contributors.service.publishing import eligibility_facts, publish_erased, record_change
 from services.contributors.settings import ContributorsSettings

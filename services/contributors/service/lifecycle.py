@@ -3,7 +3,9 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.auth import actor_of, is_manager
-from services.contributors.lifecycle import (
+from services.contributors.models import Contributor, OnboardingCompletion, StatusChange
+from services.contributors.repository import contributors as repository
+from services.contributors.rules.lifecycle import (
     REQUIRED_ONBOARDING_STEPS,
     ContributorStatus,
     OnboardingStep,
@@ -11,8 +13,6 @@ from services.contributors.lifecycle import (
     is_terminal,
     missing_onboarding_steps,
 )
-from services.contributors.models import Contributor, OnboardingCompletion, StatusChange
-from services.contributors.repository import contributors as repository
 from services.contributors.schemas.contributors import OnboardingRead, OnboardingStepRead, TransitionRequest
 from services.contributors.service.contributors import ensure_not_erased
 from services.contributors.service.publishing import eligibility_facts, record_change

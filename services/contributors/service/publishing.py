@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.contributors.models import Contributor, VendorWellnessPolicy, event_tables
 from services.contributors.repository import contributors as repository
 from services.contributors.repository import wellness as wellness_repository
+from services.contributors.rules.wellness import ExposurePolicy, ExposurePolicyOverride, merge_policy
 from services.contributors.settings import ContributorsSettings
-from services.contributors.wellness import ExposurePolicy, ExposurePolicyOverride, merge_policy
 from shared.db import utcnow
 from shared.events import Publisher
 

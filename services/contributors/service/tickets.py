@@ -9,17 +9,7 @@ from services.contributors.auth import actor_of, is_manager
 from services.contributors.models import Ticket, TicketEvent, TicketMessage
 from services.contributors.repository import contributors as contributor_repository
 from services.contributors.repository import tickets as repository
-from services.contributors.schemas.tickets import (
-    MessageCreate,
-    TicketCreate,
-    TicketEscalation,
-    TicketRead,
-    TicketTransition,
-    TicketUpdate,
-)
-from services.contributors.service.contributors import field_error
-from services.contributors.settings import ContributorsSettings
-from services.contributors.tickets import (
+from services.contributors.rules.tickets import (
     SlaDueTimes,
     TicketPriority,
     TicketSlaFacts,
@@ -30,6 +20,16 @@ from services.contributors.tickets import (
     sla_breaches_against,
     sla_due_times,
 )
+from services.contributors.schemas.tickets import (
+    MessageCreate,
+    TicketCreate,
+    TicketEscalation,
+    TicketRead,
+    TicketTransition,
+    TicketUpdate,
+)
+from services.contributors.service.contributors import field_error
+from services.contributors.settings import ContributorsSettings
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound

@@ -14,6 +14,17 @@ from services.contributors.auth import actor_of, is_manager
 from services.contributors.models import Contributor, ExposureRecord, VendorWellnessPolicy, WellnessCheckIn
 from services.contributors.repository import contributors as repository
 from services.contributors.repository import wellness as wellness_repository
+from services.contributors.rules.wellness import (
+    CAPPED_SEVERITIES,
+    ContentSeverity,
+    ExposurePolicy,
+    ExposureSession,
+    break_ends_at,
+    continuous_exposure_minutes,
+    exposure_by_local_day,
+    merge_policy,
+    minutes_remaining_today,
+)
 from services.contributors.schemas.wellness import (
     Caps,
     CheckInCreate,
@@ -34,17 +45,6 @@ from services.contributors.service.publishing import (
     record_change,
 )
 from services.contributors.settings import ContributorsSettings
-from services.contributors.wellness import (
-    CAPPED_SEVERITIES,
-    ContentSeverity,
-    ExposurePolicy,
-    ExposureSession,
-    break_ends_at,
-    continuous_exposure_minutes,
-    exposure_by_local_day,
-    merge_policy,
-    minutes_remaining_today,
-)
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import NotFound, Unprocessable

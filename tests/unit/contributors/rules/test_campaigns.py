@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.contributors.funnel import (
+from services.contributors.rules.campaigns import (
     FunnelFigures,
     FunnelRecord,
     funnel_by_campaign,

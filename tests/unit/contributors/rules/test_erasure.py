@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from services.contributors.erasure import erased_fields, pseudonym_for
+from services.contributors.rules.erasure import erased_fields, pseudonym_for
 
 SECRET = b"k" * 32
 OTHER_SECRET = b"j" * 32

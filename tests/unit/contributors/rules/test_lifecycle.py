@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from services.contributors.lifecycle import (
+from services.contributors.rules.lifecycle import (
     REQUIRED_ONBOARDING_STEPS,
     TERMINAL_STATUSES,
     ContributorStatus,
@@ -164,7 +164,7 @@ def test_enum_members_are_accepted_as_statuses() -> None:
 
 
 def test_lifecycle_errors_render_as_409_problems_with_their_details() -> None:
-    from services.contributors.lifecycle import check_transition
+    from services.contributors.rules.lifecycle import check_transition
     from shared.errors import Conflict
 
     with pytest.raises(Conflict) as invalid:

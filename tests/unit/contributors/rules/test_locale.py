@@ -1,20 +1,12 @@
-"""Country, time zone, language tag and aware-datetime validation."""
+"""Country, time zone and language tag validation."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-
 import pytest
-from pydantic import BaseModel, ValidationError
 
-from services.contributors.validation import (
+from services.contributors.rules.locale import (
     COUNTRY_CODES,
     MAX_LANGUAGE_TAG_LENGTH,
-    CountryCode,
-    LanguageTag,
-    TimeZoneName,
-    country_name,
-    ensure_aware,
     validate_country,
     validate_language_tag,
     validate_timezone,
@@ -64,10 +56,6 @@ def test_country_rejects_anything_but_two_ascii_letters(code: str) -> None:
 def test_country_rejects_non_string() -> None:
     with pytest.raises(ValueError, match="must be a string"):
         validate_country(49)  # type: ignore[arg-type]
-
-
-def test_country_name_of_a_lowercase_code() -> None:
-    assert country_name("ph") == "Philippines"
 
 
 # --- time zone -----------------------------------------------------------------------------------
@@ -184,38 +172,3 @@ def test_language_tag_rejects_overlong_input() -> None:
     assert len(tag) > MAX_LANGUAGE_TAG_LENGTH
     with pytest.raises(ValueError, match="longer than 64"):
         validate_language_tag(tag)
-
-
-# --- pydantic annotated types --------------------------------------------------------------------
-
-
-class _Profile(BaseModel):
-    country: CountryCode
-    timezone: TimeZoneName
-    language: LanguageTag
-
-
-def test_annotated_types_normalise_in_a_pydantic_model() -> None:
-    profile = _Profile(country="br", timezone="america/sao_paulo", language="pt-br")
-    assert (profile.country, profile.timezone, profile.language) == ("BR", "America/Sao_Paulo", "pt-BR")
-
-
-def test_annotated_types_turn_value_errors_into_field_errors() -> None:
-    with pytest.raises(ValidationError) as caught:
-        _Profile(country="XK", timezone="local", language="en_US")
-    assert {error["loc"] for error in caught.value.errors()} == {("country",), ("timezone",), ("language",)}
-
-
-# --- aware datetimes -----------------------------------------------------------------------------
-
-
-def test_ensure_aware_converts_to_utc() -> None:
-    manila = timezone(timedelta(hours=8))
-    assert ensure_aware(datetime(2026, 3, 1, 8, 0, tzinfo=manila), "at") == datetime(
-        2026, 3, 1, 0, 0, tzinfo=UTC
-    )
-
-
-def test_ensure_aware_rejects_naive_datetime_naming_the_field() -> None:
-    with pytest.raises(ValueError, match="created_at must be timezone-aware"):
-        ensure_aware(datetime(2026, 3, 1, 8, 0), "created_at")

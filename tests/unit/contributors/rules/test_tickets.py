@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from services.contributors.lifecycle import InvalidTransition
-from services.contributors.tickets import (
+from services.contributors.rules.lifecycle import InvalidTransition
+from services.contributors.rules.tickets import (
     DEFAULT_SLA_POLICY,
     SlaKind,
     SlaTarget,
@@ -276,7 +276,7 @@ def test_facts_reject_negative_waiting_time() -> None:
 
 
 def test_breaches_against_stored_due_times_add_the_current_wait() -> None:
-    from services.contributors.tickets import SlaDueTimes, is_overdue_against, sla_breaches_against
+    from services.contributors.rules.tickets import SlaDueTimes, is_overdue_against, sla_breaches_against
 
     due = SlaDueTimes(first_response_due=at(11), resolution_due=at(14))
     facts = TicketSlaFacts(
@@ -289,7 +289,7 @@ def test_breaches_against_stored_due_times_add_the_current_wait() -> None:
 
 
 def test_breaches_against_stored_due_times_match_the_policy_computation() -> None:
-    from services.contributors.tickets import is_overdue_against, sla_breaches_against
+    from services.contributors.rules.tickets import is_overdue_against, sla_breaches_against
 
     facts = TicketSlaFacts(created_at=CREATED, priority="P2", waiting_time=timedelta(hours=1))
     due = sla_due_times(CREATED, "P2", waiting_time=timedelta(hours=1))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.contributors.wellness import (
+from services.contributors.rules.wellness import (
     DEFAULT_EXPOSURE_POLICY,
     ContentSeverity,
     ExposurePolicy,
@@ -274,7 +274,7 @@ def test_session_severity_is_normalised_to_enum() -> None:
 def test_exposure_by_local_day_splits_a_session_across_the_contributors_midnight() -> None:
     from datetime import date
 
-    from services.contributors.wellness import exposure_by_local_day
+    from services.contributors.rules.wellness import exposure_by_local_day
 
     # Manila is UTC+8: 15:30–16:30 UTC is 23:30–00:30 local, half on each day.
     sessions = [session(at(15, 30), at(16, 30), "medium")]
@@ -290,7 +290,7 @@ def test_exposure_by_local_day_splits_a_session_across_the_contributors_midnight
 def test_exposure_by_local_day_stops_at_now() -> None:
     from datetime import date
 
-    from services.contributors.wellness import exposure_by_local_day
+    from services.contributors.rules.wellness import exposure_by_local_day
 
     days = exposure_by_local_day(
         [session(at(10), at(12), "low")], days=[date(2026, 3, 2)], timezone="UTC", now=at(11)
