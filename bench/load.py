@@ -25,7 +25,7 @@ import httpx
 import orjson
 
 from bench.cluster import bench_cluster
-from services.vendors import signatures
+from services.vendors.rules import webhooks as signatures
 from tests.services.tasks.helpers import upsert_profile
 from tests.support.api import Users
 from tests.support.cluster import Cluster

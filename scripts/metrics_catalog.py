@@ -155,7 +155,7 @@ def documented(text: str) -> dict[str, str]:
 def run_workload(cluster, users) -> None:
     """A little of everything the services measure, through the gateway: fresh entities on each call."""
     # The test helpers are the one way this repository builds these objects through the API.
-    from services.vendors import signatures
+    from services.vendors.rules import webhooks as signatures
     from tests.services.contributors.support import new_contributor
     from tests.services.tasks.helpers import active_project, worker
     from tests.services.vendors.support import Receiver, new_vendor

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from prometheus_client import Counter
 
 from services.vendors import repository
-from services.vendors.retry import DeliveryOutcome
+from services.vendors.rules.subscriptions import DeliveryOutcome
 from shared.metrics import snapshot_gauge
 
 # Attempts, not messages: a delivery retried three times counts three attempts (two `retry`, then one

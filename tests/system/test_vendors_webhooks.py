@@ -9,7 +9,7 @@ import httpx
 import orjson
 import pytest
 
-from services.vendors import signatures
+from services.vendors.rules import webhooks as signatures
 from shared.auth import issue_internal_token, service_principal
 from tests.services.vendors.support import Receiver, new_contract, new_vendor, unique_name
 from tests.support.api import unique_email

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from services.vendors.money import ensure_decimal, quantize_money
+from services.vendors.rules.money import ensure_decimal, quantize_money
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from services.vendors.money import ensure_decimal, quantize_money, validate_currency, zero
-from services.vendors.pricing import UNITS
+from services.vendors.rules.money import ensure_decimal, quantize_money, validate_currency, zero
+from services.vendors.rules.rate_cards import UNITS
 
 WorkKey = tuple[str, str]
 """(task_type, language) — the grain at which the tasks service measures accepted units."""

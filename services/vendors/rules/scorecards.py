@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
-from services.vendors.money import ensure_decimal, quantize_money, validate_currency
+from services.vendors.rules.money import ensure_decimal, quantize_money, validate_currency
+from shared.errors import ServiceUnavailable
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
+_HOUR = Decimal(3600)
 _RATIO_PLACES = Decimal("0.0001")
 
 
@@ -121,6 +123,35 @@ class Measured:
             if term is Term.QUALITY and value is not None and value > 1:
                 raise ValueError(f"measured quality must be within 0..1, got {value}")
             object.__setattr__(self, term.value, value)
+
+
+def stat_number(stats: dict, name: str) -> Decimal | None:
+    value = stats.get(name)
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ServiceUnavailable(f"the tasks service's {name} is not a number", service="tasks") from exc
+
+
+def measured_from(stats: dict, *, days: int) -> Measured:
+    """Map the tasks service's vendor stats onto the SLA terms.
+
+    quality = gold accuracy; turnaround = average handling time in hours; productivity = labels per
+    working hour (3600 / average handling seconds); wellness = exposure minutes per day of the period
+    (the stats give a period total, so this is the daily average, not the worst day).
+    """
+    handling = stat_number(stats, "avg_handling_seconds")
+    exposure = stats.get("exposure_minutes_by_severity") or {}
+    exposure_total = sum((Decimal(str(v)) for v in exposure.values()), Decimal(0)) if exposure else None
+    quality = stat_number(stats, "gold_accuracy")
+    return Measured(
+        quality=None if quality is None else min(max(quality, Decimal(0)), Decimal(1)),
+        turnaround_hours=None if handling is None else handling / _HOUR,
+        productivity_per_hour=None if not handling else _HOUR / handling,
+        daily_exposure_minutes=None if exposure_total is None else exposure_total / days,
+    )
 
 
 @dataclass(frozen=True)

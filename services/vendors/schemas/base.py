@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from services.vendors.money import validate_currency
+from services.vendors.rules.money import validate_currency
 from shared.types import MAX_ID
 
 

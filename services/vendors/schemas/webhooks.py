@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from services.vendors.rules.transitions import INVOICE_STATUSES, VENDOR_STATUSES
 from services.vendors.schemas.base import Code, Country, Language, Name, Read, RefId, Write
 from services.vendors.schemas.relationships import (
     Contacts,
@@ -15,7 +16,6 @@ from services.vendors.schemas.relationships import (
     Skills,
     VendorUpdate,
 )
-from services.vendors.service.machines import INVOICE_STATUSES, VENDOR_STATUSES
 
 # --- webhooks ------------------------------------------------------------------------------------
 

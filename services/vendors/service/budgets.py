@@ -8,10 +8,11 @@ from decimal import Decimal
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import pricing, repository
-from services.vendors.budgeting import budget_position
+from services.vendors import repository
 from services.vendors.models import Budget
-from services.vendors.money import zero
+from services.vendors.rules import rate_cards as rate_card_rules
+from services.vendors.rules.budgets import budget_position
+from services.vendors.rules.money import zero
 from services.vendors.schemas import BudgetCreate, BudgetUpdate
 from services.vendors.service import outbound, production, rate_cards
 from services.vendors.service.common import jsonable, not_found, touch
@@ -58,7 +59,7 @@ async def measure_spend(session: AsyncSession, app: FastAPI, *, budget: Budget) 
                 rate_cards.rule_line(r) for r in await repository.rate_lines(session, contract_id=contract.id)
             ]
             for unit in MEASURED_UNITS:
-                line = line or pricing.match_rate_line(
+                line = line or rate_card_rules.match_rate_line(
                     rate_lines, task_type=task_type, language=language, unit=unit
                 )
         if line is None:
@@ -71,7 +72,7 @@ async def measure_spend(session: AsyncSession, app: FastAPI, *, budget: Budget) 
                 }
             )
             continue
-        amount = pricing.price_for_units(line, accepted, budget.currency)
+        amount = rate_card_rules.price_for_units(line, accepted, budget.currency)
         spend += amount
         lines.append({"vendor_id": vendor_id, "task_type": task_type, "language": language,
                       "accepted_units": accepted, "amount": amount})  # fmt: skip

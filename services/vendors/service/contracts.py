@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository
 from services.vendors.models import Contract, ContractVersion
+from services.vendors.rules.scorecards import CreditRule, SLATerms
+from services.vendors.rules.transitions import CONTRACT_STATUSES, check_transition
 from services.vendors.schemas import ContractCreate, ContractUpdate
-from services.vendors.scorecard import CreditRule, SLATerms
 from services.vendors.service import outbound
 from services.vendors.service.common import actor, jsonable, not_found, touch
-from services.vendors.service.machines import CONTRACT_STATUSES, check_transition
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.errors import Conflict, Unprocessable

@@ -13,9 +13,11 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository, signatures
+from services.vendors import repository
 from services.vendors.metrics import INBOUND_WEBHOOKS
 from services.vendors.models import Vendor, VmsSource
+from services.vendors.rules import webhooks as webhook_rules
+from services.vendors.rules.transitions import INVOICE_STATUSES, VENDOR_STATUSES
 from services.vendors.schemas import (
     InboundResult,
     InvoiceStatusChangedData,
@@ -28,7 +30,6 @@ from services.vendors.schemas import (
 )
 from services.vendors.service import vendors
 from services.vendors.service.common import not_found, touch
-from services.vendors.service.machines import INVOICE_STATUSES, VENDOR_STATUSES
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import BadRequest, NotFound, ServiceUnavailable, Unauthorized, Unprocessable
@@ -38,9 +39,9 @@ log = logging.getLogger("labelops.vendors.inbound")
 
 async def register_source(session: AsyncSession, *, data: VmsSourceCreate) -> tuple[VmsSource, str]:
     """A new VMS source with its signing secret (generated unless given); the secret is shown once."""
-    secret = data.secret or signatures.generate_secret()
+    secret = data.secret or webhook_rules.generate_secret()
     try:
-        signatures.sign(secret, "check", 0, b"")  # refuses a secret that is not whsec_ base64
+        webhook_rules.sign(secret, "check", 0, b"")  # refuses a secret that is not whsec_ base64
     except ValueError as exc:
         raise Unprocessable(
             str(exc), errors=[{"pointer": "/secret", "field": "secret", "in": "body", "detail": str(exc)}]
@@ -90,10 +91,10 @@ async def receive(
         # Same answer as a bad signature: do not tell a prober which sources exist.
         raise _unauthorized("webhook signature could not be verified")
     try:
-        verified = signatures.verify(
+        verified = webhook_rules.verify(
             registered.secret, headers, body, now=int(time.time()), tolerance_seconds=tolerance
         )
-    except signatures.WebhookVerificationError as exc:
+    except webhook_rules.WebhookVerificationError as exc:
         raise _unauthorized(f"webhook rejected: {exc}") from exc
     event_type, data = parse_event(body)
     await repository.purge_inbound_before(

@@ -7,14 +7,15 @@ from decimal import Decimal
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import pricing, repository
+from services.vendors import repository
 from services.vendors.models import Contract, Invoice
-from services.vendors.money import quantize_money, zero
-from services.vendors.reconciliation import ClaimedLine, reconcile_invoice
+from services.vendors.rules import rate_cards as rate_card_rules
+from services.vendors.rules.invoices import ClaimedLine, reconcile_invoice
+from services.vendors.rules.money import quantize_money, zero
+from services.vendors.rules.transitions import INVOICE_STATUSES, check_transition
 from services.vendors.schemas import InvoiceCreate
 from services.vendors.service import outbound, production, rate_cards
 from services.vendors.service.common import jsonable, not_found, touch
-from services.vendors.service.machines import INVOICE_STATUSES, check_transition
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.errors import Forbidden, Unprocessable
@@ -119,13 +120,17 @@ async def reconcile(session: AsyncSession, app: FastAPI, *, invoice: Invoice) ->
             None,
         )
         line = line or next(
-            (v for (t, lang), v in lines_by_key.items() if t == key[0] and lang == pricing.WILDCARD_LANGUAGE),
+            (
+                v
+                for (t, lang), v in lines_by_key.items()
+                if t == key[0] and lang == rate_card_rules.WILDCARD_LANGUAGE
+            ),
             None,
         )
         if line is not None and units > 0:
             # With tiers the contracted price is the average over the measured volume, so the supported
             # amount equals the graduated total.
-            prices[key] = pricing.price_for_units(line, units, invoice.currency) / units
+            prices[key] = rate_card_rules.price_for_units(line, units, invoice.currency) / units
         elif line is not None:
             prices[key] = line.unit_price
     claimed = [

@@ -9,8 +9,9 @@ from decimal import Decimal, InvalidOperation
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import pricing, repository
+from services.vendors import repository
 from services.vendors.models import Benchmark, Contract, NegotiationRound
+from services.vendors.rules.benchmarks import compare_to_benchmark
 from services.vendors.schemas import BenchmarkCreate, BenchmarkImportResult, NegotiationCreate, RateLineIn
 from services.vendors.service import rate_cards
 from services.vendors.service.common import actor, jsonable, not_found
@@ -92,7 +93,7 @@ async def compare_lines(session: AsyncSession, *, round_: NegotiationRound, curr
         )
         comparison = None
         if benchmark is not None:
-            result = pricing.compare_to_benchmark(
+            result = compare_to_benchmark(
                 Decimal(line["unit_price"]), p25=benchmark.p25, median=benchmark.median, p75=benchmark.p75
             )
             comparison = {

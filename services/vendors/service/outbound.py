@@ -9,14 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository
 from services.vendors.models import WebhookDelivery
+from services.vendors.rules.subscriptions import subscribed
 from services.vendors.service.common import jsonable
 from shared.db import after_commit, utcnow
-
-
-def subscribed(event_types: list[str], event_type: str) -> bool:
-    """Exact names match, and `family.*` matches every event of that family (e.g. `contributor.*`)."""
-    family = event_type.split(".", 1)[0] + ".*"
-    return event_type in event_types or family in event_types
 
 
 async def emit(session: AsyncSession, event_type: str, data: dict[str, Any]) -> int:

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import pricing, repository
+from services.vendors import repository
 from services.vendors.models import Contract, RateLine
+from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.schemas import PriceQuote, RateCardRead, RateLineIn, RateLineRead
 from services.vendors.service import contracts
 from services.vendors.service.common import jsonable, touch
@@ -18,9 +19,9 @@ from shared.db import utcnow
 from shared.errors import NotFound, Unprocessable
 
 
-def rule_line(row: RateLine) -> pricing.RateLine:
-    tiers = tuple(pricing.Tier(Decimal(t["from_units"]), Decimal(t["unit_price"])) for t in row.tiers)
-    return pricing.RateLine(row.task_type, row.language, row.unit, row.unit_price, tiers)
+def rule_line(row: RateLine) -> rate_card_rules.RateLine:
+    tiers = tuple(rate_card_rules.Tier(Decimal(t["from_units"]), Decimal(t["unit_price"])) for t in row.tiers)
+    return rate_card_rules.RateLine(row.task_type, row.language, row.unit, row.unit_price, tiers)
 
 
 def rows_from(lines: list[RateLineIn], *, contract_id: int) -> list[RateLine]:
@@ -88,7 +89,7 @@ async def price_lookup(
     if contract is None:
         raise NotFound(f"vendor {vendor_id} has no active contract on {day}")
     lines = [rule_line(r) for r in await repository.rate_lines(session, contract_id=contract.id)]
-    line = pricing.match_rate_line(lines, task_type=task_type, language=language, unit=unit)
+    line = rate_card_rules.match_rate_line(lines, task_type=task_type, language=language, unit=unit)
     if line is None:
         raise NotFound(f"contract {contract.id} has no rate for {task_type} × {language} per {unit}")
     return PriceQuote(
@@ -99,14 +100,14 @@ async def price_lookup(
         unit=unit,
         units=units,
         currency=contract.currency,
-        amount=pricing.price_for_units(line, units, contract.currency),
+        amount=rate_card_rules.price_for_units(line, units, contract.currency),
         matched_language=line.language,
     )
 
 
 async def contracted_prices(
     session: AsyncSession, *, contract: Contract | None
-) -> dict[tuple[str, str], pricing.RateLine]:
+) -> dict[tuple[str, str], rate_card_rules.RateLine]:
     """(task_type, language) → rate line of the contract, for spend and reconciliation."""
     if contract is None:
         return {}

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import pricing, report_queries, repository
+from services.vendors import report_queries, repository
 from services.vendors.models import Communication
+from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.service import production
 from services.vendors.service.budgets import MEASURED_UNITS
 from services.vendors.service.rate_cards import rule_line
@@ -58,7 +59,7 @@ async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) ->
 
 async def _rate_line(
     session: AsyncSession, cache: dict, *, vendor_id: int, task_type: str, language: str, window: ReportWindow
-) -> tuple[pricing.RateLine, str] | None:
+) -> tuple[rate_card_rules.RateLine, str] | None:
     """The contracted line (and currency) for the work, under the contract active when the window starts."""
     if vendor_id not in cache:
         contract = await repository.active_contract_on(session, vendor_id=vendor_id, on=window.since.date())
@@ -71,7 +72,7 @@ async def _rate_line(
     lines, currency = cache[vendor_id]
     for unit in MEASURED_UNITS:
         try:
-            line = pricing.match_rate_line(lines, task_type=task_type, language=language, unit=unit)
+            line = rate_card_rules.match_rate_line(lines, task_type=task_type, language=language, unit=unit)
         except ValueError:  # an ambiguous rate card prices nothing rather than a guess
             return None
         if line is not None:
@@ -128,7 +129,7 @@ async def kpi_rows(session: ReadSessionDep, services: ServicesDep, window: Repor
             language=item.language,
             window=window,
         )
-        amount = pricing.price_for_units(found[0], item.accepted_units, found[1]) if found else None
+        amount = rate_card_rules.price_for_units(found[0], item.accepted_units, found[1]) if found else None
         priced.append(
             (item.project_id, item.vendor_id, found[1] if found else "", item.accepted_units, amount)
         )

@@ -2,54 +2,26 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository
 from services.vendors.models import Scorecard
-from services.vendors.money import zero
+from services.vendors.rules.money import zero
+from services.vendors.rules.scorecards import (
+    cost_per_accepted_label,
+    measured_from,
+    score_vendor,
+    stat_number,
+)
 from services.vendors.schemas import ScorecardCreate
-from services.vendors.scorecard import Measured, cost_per_accepted_label, score_vendor
 from services.vendors.service import outbound, production
 from services.vendors.service.common import jsonable, not_found
 from services.vendors.service.contracts import sla_terms_of
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.db import utcnow
-from shared.errors import Conflict, NotFound, ServiceUnavailable
-
-_HOUR = Decimal(3600)
-
-
-def _number(stats: dict, name: str) -> Decimal | None:
-    value = stats.get(name)
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ServiceUnavailable(f"the tasks service's {name} is not a number", service="tasks") from exc
-
-
-def measured_from(stats: dict, *, days: int) -> Measured:
-    """Map the tasks service's vendor stats onto the SLA terms.
-
-    quality = gold accuracy; turnaround = average handling time in hours; productivity = labels per
-    working hour (3600 / average handling seconds); wellness = exposure minutes per day of the period
-    (the stats give a period total, so this is the daily average, not the worst day).
-    """
-    handling = _number(stats, "avg_handling_seconds")
-    exposure = stats.get("exposure_minutes_by_severity") or {}
-    exposure_total = sum((Decimal(str(v)) for v in exposure.values()), Decimal(0)) if exposure else None
-    quality = _number(stats, "gold_accuracy")
-    return Measured(
-        quality=None if quality is None else min(max(quality, Decimal(0)), Decimal(1)),
-        turnaround_hours=None if handling is None else handling / _HOUR,
-        productivity_per_hour=None if not handling else _HOUR / handling,
-        daily_exposure_minutes=None if exposure_total is None else exposure_total / days,
-    )
+from shared.errors import Conflict, NotFound
 
 
 async def compute_scorecard(
@@ -70,8 +42,8 @@ async def compute_scorecard(
     )
     invoiced = sum((i.total for i in invoices if i.currency == contract.currency), zero(contract.currency))
     card = score_vendor(sla_terms_of(contract), measured, invoiced, contract.currency)
-    accepted = int(_number(stats, "accepted_units") or 0)
-    rejected = int(_number(stats, "rejected_units") or 0)
+    accepted = int(stat_number(stats, "accepted_units") or 0)
+    rejected = int(stat_number(stats, "rejected_units") or 0)
     cost = cost_per_accepted_label(invoiced, accepted, rejected)
     result = {
         "currency": contract.currency,

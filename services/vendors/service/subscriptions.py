@@ -13,9 +13,11 @@ import orjson
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.vendors import repository, retry, signatures, url_safety
+from services.vendors import repository
 from services.vendors.metrics import WEBHOOK_DELIVERY_ATTEMPTS
 from services.vendors.models import WebhookDelivery, WebhookSubscription
+from services.vendors.rules import subscriptions as subscription_rules
+from services.vendors.rules import webhooks as webhook_rules
 from services.vendors.schemas import SubscriptionCreate, SubscriptionUpdate
 from services.vendors.service.common import not_found
 from services.vendors.settings import VendorsSettings
@@ -32,17 +34,17 @@ CLAIM_SECONDS = 60
 MAX_LOG_ENTRIES = 50
 
 
-async def check_url(url: str, *, settings: VendorsSettings) -> url_safety.ValidatedURL:
+async def check_url(url: str, *, settings: VendorsSettings) -> subscription_rules.ValidatedURL:
     """Refuse URLs that could reach internal services; DNS resolution runs off the event loop."""
     return await asyncio.to_thread(
-        url_safety.validate_webhook_url,
+        subscription_rules.validate_webhook_url,
         url,
         allow_http=settings.webhooks_allow_http,
         allow_loopback=settings.webhooks_allow_loopback,
     )
 
 
-def pinned(target: url_safety.ValidatedURL) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
+def pinned(target: subscription_rules.ValidatedURL) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
     """The URL aimed at the address that passed the check, with the headers and extensions to send.
 
     Connecting by host name would resolve it a second time, and a DNS answer that changed since the
@@ -54,7 +56,7 @@ def pinned(target: url_safety.ValidatedURL) -> tuple[httpx.URL, dict[str, str], 
     return url.copy_with(host=target.addresses[0]), {"host": url.netloc.decode("ascii")}, extensions
 
 
-def _unsafe(exc: url_safety.UnsafeURL) -> Unprocessable:
+def _unsafe(exc: subscription_rules.UnsafeURL) -> Unprocessable:
     return Unprocessable(
         f"url refused: {exc.reason}",
         errors=[{"pointer": "/url", "field": "url", "in": "body", "detail": exc.reason}],
@@ -66,9 +68,9 @@ async def create_subscription(
 ) -> tuple[WebhookSubscription, str]:
     try:
         await check_url(data.url, settings=settings)
-    except url_safety.UnsafeURL as exc:
+    except subscription_rules.UnsafeURL as exc:
         raise _unsafe(exc) from exc
-    secret = signatures.generate_secret()
+    secret = webhook_rules.generate_secret()
     row = WebhookSubscription(
         url=data.url, secret=secret, event_types=sorted(set(data.event_types)), description=data.description
     )
@@ -99,7 +101,7 @@ async def update_subscription(
     if "url" in values:
         try:
             await check_url(values["url"], settings=settings)
-        except url_safety.UnsafeURL as exc:
+        except subscription_rules.UnsafeURL as exc:
             raise _unsafe(exc) from exc
     if "event_types" in values:
         values["event_types"] = sorted(set(values["event_types"]))
@@ -195,10 +197,12 @@ class WebhookDeliverer(DrainingLoop):
         try:
             # Checked again at send time: DNS may have changed since the subscription was made.
             target = await check_url(subscription.url, settings=self.settings)
-        except url_safety.UnsafeURL as exc:
+        except subscription_rules.UnsafeURL as exc:
             return None, f"url refused: {exc.reason}"
         body = orjson.dumps(delivery.payload)
-        headers = signatures.signed_headers(subscription.secret, delivery.message_id, int(time.time()), body)
+        headers = webhook_rules.signed_headers(
+            subscription.secret, delivery.message_id, int(time.time()), body
+        )
         url, host, extensions = pinned(target)
         headers |= {**host, "content-type": "application/json"}
         try:
@@ -221,7 +225,7 @@ class WebhookDeliverer(DrainingLoop):
         else:
             status_code, error = await self._send(subscription, delivery)
         attempt = delivery.attempts + 1
-        outcome = retry.classify_attempt(
+        outcome = subscription_rules.classify_attempt(
             attempt, status_code, max_attempts=self.settings.webhook_max_attempts
         )
         WEBHOOK_DELIVERY_ATTEMPTS.labels(outcome.value).inc()
@@ -234,16 +238,16 @@ class WebhookDeliverer(DrainingLoop):
             delivery.last_error = error
             entry = {"attempt": attempt, "at": now.isoformat(), "status_code": status_code, "error": error}
             delivery.log = [*delivery.log, entry][-MAX_LOG_ENTRIES:]
-            if outcome is retry.DeliveryOutcome.DELIVERED:
+            if outcome is subscription_rules.DeliveryOutcome.DELIVERED:
                 delivery.status, delivery.delivered_at = "delivered", now
-            elif outcome is retry.DeliveryOutcome.DISABLE_SUBSCRIPTION:
+            elif outcome is subscription_rules.DeliveryOutcome.DISABLE_SUBSCRIPTION:
                 delivery.status = "failed"
                 subscription.status = "disabled"
                 subscription.disabled_reason = "the receiver answered 410 Gone"
-            elif outcome is retry.DeliveryOutcome.DEAD_LETTER or subscription.status != "active":
+            elif outcome is subscription_rules.DeliveryOutcome.DEAD_LETTER or subscription.status != "active":
                 delivery.status = "dead_letter"
             else:
-                delivery.next_attempt_at = now + retry.next_attempt_delay(
+                delivery.next_attempt_at = now + subscription_rules.next_attempt_delay(
                     attempt,
                     base=timedelta(seconds=self.settings.webhook_retry_base_seconds),
                     cap=timedelta(seconds=self.settings.webhook_retry_cap_seconds),

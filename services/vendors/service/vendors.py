@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository
 from services.vendors.models import Communication, Vendor
+from services.vendors.rules.transitions import VENDOR_STATUSES, check_transition
 from services.vendors.schemas import CommunicationCreate, CommunicationUpdate, VendorCreate, VendorUpdate
 from services.vendors.service.common import actor, not_found, touch
-from services.vendors.service.machines import VENDOR_STATUSES, check_transition
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Unprocessable

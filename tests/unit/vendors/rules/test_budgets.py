@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from services.vendors.budgeting import budget_position
+from services.vendors.rules.budgets import budget_position
 
 JANUARY = {"period_start": date(2026, 1, 1), "period_end": date(2026, 1, 31)}
 

@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from services.vendors.reconciliation import ClaimedLine, LineStatus, reconcile_invoice
+from services.vendors.rules.invoices import ClaimedLine, LineStatus, reconcile_invoice
 
 
 def claim(task_type="bbox", language="en", units=1000, price="0.50", unit="task") -> ClaimedLine:

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.vendors.money import (
+from services.vendors.rules.money import (
     CURRENCY_MINOR_UNITS,
     ensure_decimal,
     minor_units,

@@ -2,12 +2,13 @@ from decimal import Decimal as D
 
 import pytest
 
-from services.vendors.scorecard import (
+from services.vendors.rules.scorecards import (
     CreditRule,
     Measured,
     SLATerms,
     Term,
     cost_per_accepted_label,
+    measured_from,
     score_vendor,
 )
 
@@ -320,3 +321,28 @@ def test_negative_counts_are_rejected():
 def test_float_inputs_are_rejected(total, accepted):
     with pytest.raises(TypeError):
         cost_per_accepted_label(total, accepted, 0)
+
+
+def test_stats_map_onto_sla_terms():
+    measured = measured_from(
+        {
+            "gold_accuracy": 0.93,
+            "avg_handling_seconds": 1800,
+            "exposure_minutes_by_severity": {"high": 200, "low": 100},
+        },
+        days=10,
+    )
+
+    assert measured.quality == D("0.93")
+    assert measured.turnaround_hours == D("0.5") and measured.productivity_per_hour == D("2")
+    assert measured.daily_exposure_minutes == D("30")
+
+
+def test_missing_stats_leave_terms_unmeasured():
+    measured = measured_from({}, days=30)
+
+    assert (
+        measured.quality is None
+        and measured.productivity_per_hour is None
+        and measured.daily_exposure_minutes is None
+    )

@@ -4,8 +4,8 @@ import hmac
 
 import pytest
 
-from services.vendors import signatures
-from services.vendors.signatures import (
+from services.vendors.rules import webhooks as signatures
+from services.vendors.rules.webhooks import (
     BadSignature,
     MalformedHeaders,
     MissingHeaders,

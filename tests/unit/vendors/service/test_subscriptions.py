@@ -9,8 +9,8 @@ import socket
 import httpx
 import pytest
 
-from services.vendors import url_safety
 from services.vendors.models import WebhookDelivery, WebhookSubscription
+from services.vendors.rules import subscriptions as subscription_rules
 from services.vendors.service import subscriptions
 from services.vendors.settings import VendorsSettings
 
@@ -30,9 +30,9 @@ def rebinding_resolver(answers: list[str]):
 def deliverer(monkeypatch):
     resolve = rebinding_resolver([CHECKED, "127.0.0.1"])
     monkeypatch.setattr(
-        subscriptions.url_safety,
+        subscriptions.subscription_rules,
         "validate_webhook_url",
-        functools.partial(url_safety.validate_webhook_url, resolve=resolve),
+        functools.partial(subscription_rules.validate_webhook_url, resolve=resolve),
     )
     connects: list[dict] = []
 
@@ -64,7 +64,7 @@ async def test_a_host_rebound_after_the_check_is_not_reached(deliverer):
 
 
 def test_the_pinned_url_keeps_port_path_and_query():
-    target = url_safety.ValidatedURL(
+    target = subscription_rules.ValidatedURL(
         url="https://hooks.example.org:8443/in?x=1", scheme="https", host="hooks.example.org", port=8443,
         addresses=("2606:2800:21f:cb07:6820:80da:af6b:8b2c",),
     )  # fmt: skip
