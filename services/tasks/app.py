@@ -6,12 +6,12 @@ from fastapi import FastAPI, Request, Response
 
 from services.tasks import metrics
 from services.tasks.events import HANDLERS
+from services.tasks.jobs import start_jobs, stop_jobs
 from services.tasks.models import event_tables
 from services.tasks.routes import assignments, profiles, projects, quality_rules, queues, reports, stats
 from services.tasks.routes.hot_path import AssignmentHotPath
 from services.tasks.service.assignment import LeaseRace
 from services.tasks.settings import TasksSettings, get_settings
-from services.tasks.sweeper import start_sweeper, stop_sweeper
 from shared.app import ServiceParts, create_service_app
 
 log = logging.getLogger("labelops.tasks")
@@ -42,8 +42,8 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
             ],
             event_tables=event_tables,
             event_handlers=HANDLERS,
-            on_startup=[start_sweeper],
-            on_shutdown=[stop_sweeper],
+            on_startup=[start_jobs],
+            on_shutdown=[stop_jobs],
             scrape_hooks=[metrics.refresh_queue_metrics],
             inner_middleware=[AssignmentHotPath],
         )

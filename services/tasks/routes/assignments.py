@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter, Response
 
-from services.tasks.auth import Worker
-from services.tasks.schemas import HeartbeatRead, ReviewCreate, ReviewRead, SubmissionCreate, SubmissionRead
+from services.tasks.deps import Worker
+from services.tasks.schemas.assignments import HeartbeatRead, SubmissionCreate, SubmissionRead
+from services.tasks.schemas.reviews import ReviewCreate, ReviewRead
 from services.tasks.service import assignment, reviews
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyKeyHeader

@@ -18,9 +18,9 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from services.tasks.auth import Worker
+from services.tasks.deps import Worker
 from services.tasks.routes import assignments, queues
-from services.tasks.schemas import SubmissionCreate
+from services.tasks.schemas.assignments import SubmissionCreate
 from shared.errors import handled
 from shared.metrics import RouteLabel
 from shared.rawsql import RawConnection, request_connection

@@ -3,8 +3,8 @@
 from fastapi import APIRouter
 
 from services.tasks import repository
-from services.tasks.auth import OpsRead
-from services.tasks.schemas import ContributorProfileRead
+from services.tasks.deps import OpsRead
+from services.tasks.schemas.profiles import ContributorProfileRead
 from shared.db import ReadSessionDep
 from shared.errors import NotFound
 from shared.types import PathId

@@ -4,24 +4,21 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.tasks.auth import BudgetControl, GuidelinesRead, ProjectsManage, ProjectsRead
+from services.tasks.deps import BudgetControl, GuidelinesRead, ProjectsManage, ProjectsRead
 from services.tasks.repository import projects as repo
-from services.tasks.schemas import (
-    AggregateCreate,
-    BatchRead,
+from services.tasks.schemas.projects import (
     GuidelineCreate,
     GuidelineRead,
     GuidelineVersionRead,
-    ImportResult,
-    PermissionAuditRead,
     ProjectCreate,
     ProjectRead,
     ProjectUpdate,
-    QueueRead,
     TransitionCreate,
     VendorSuspensionCreate,
     VendorSuspensionRead,
 )
+from services.tasks.schemas.queues import PermissionAuditRead, QueueRead
+from services.tasks.schemas.tasks import AggregateCreate, BatchRead, ImportResult
 from services.tasks.service import projects as service
 from services.tasks.service import stats
 from shared.db import ReadSessionDep, SessionDep

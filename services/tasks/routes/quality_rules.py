@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from services.tasks.auth import ProjectsManage, ProjectsRead
-from services.tasks.schemas import (
+from services.tasks.deps import ProjectsManage, ProjectsRead
+from services.tasks.schemas.quality_rules import (
     QualityEvaluationRead,
     QualityRuleCreate,
     QualityRuleFiringRead,

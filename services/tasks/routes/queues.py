@@ -6,8 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from services.tasks import metrics
-from services.tasks.auth import ProjectsManage, ProjectsRead, Worker
-from services.tasks.schemas import LeaseRead, PermissionCreate, PermissionRead, QueueBanRead
+from services.tasks.deps import ProjectsManage, ProjectsRead, Worker
+from services.tasks.schemas.assignments import LeaseRead
+from services.tasks.schemas.queues import PermissionCreate, PermissionRead, QueueBanRead
 from services.tasks.service import assignment, quality_rules
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.tasks.auth import ContributorStatsRead, ProductionRead
-from services.tasks.schemas import ProductionRead as ProductionBody
+from services.tasks.deps import ContributorStatsRead, ProductionRead
+from services.tasks.schemas.stats import ProductionRead as ProductionBody
 from services.tasks.service import stats
 from shared.db import ReadSessionDep
 from shared.types import PathId, Timestamp

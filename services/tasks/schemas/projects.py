@@ -1,35 +1,16 @@
-"""API models of the tasks service."""
+"""API models of projects: settings, lifecycle, vendor suspensions and guidelines."""
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from shared.types import Timestamp
+from shared.types import Id, Timestamp
 
 Severity = Literal["none", "low", "medium", "high"]
 ProjectStatus = Literal["draft", "active", "paused", "completed", "archived"]
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 # A batch-labeling screen prefetches a few tasks; more than this is hoarding.
 MAX_LIVE_LEASES = 50
-
-
-class ContributorProfileRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    contributor_id: int
-    version: int
-    status: str
-    vendor_id: int | None
-    languages: list[dict]
-    skills: list[str]
-    qualifications: list[dict] = []
-    daily_caps_minutes: dict[str, int] = {}
-    opted_out_harmful: bool = False
-    timezone: str = "UTC"
-    erased: bool = False
-    vetting: dict[str, Any] | None = None
-    updated_at: datetime
 
 
 class ProjectCreate(BaseModel):
@@ -153,142 +134,6 @@ class TransitionCreate(BaseModel):
     to: ProjectStatus
 
 
-class ImportResult(BaseModel):
-    batch_id: int
-    imported: int
-    rejected: int
-    gold: int
-    errors: list[dict[str, Any]]
-
-
-class QueueRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: str
-
-
-class PermissionAuditRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    permission_id: int | None
-    contributor_id: int | None
-    queue_id: int
-    action: str
-    actor: str
-    reason: str | None
-    at: datetime
-
-
-class PermissionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    contributor_id: Id | None = None
-    vendor_id: Id | None = None
-    crowd: StrictBool = False
-    role: Literal["labeler", "reviewer"] = "labeler"
-    expires_at: Timestamp | None = None
-
-    @model_validator(mode="after")
-    def _one_grantee(self) -> "PermissionCreate":
-        if (self.contributor_id is not None) + (self.vendor_id is not None) + self.crowd != 1:
-            raise ValueError("give exactly one of contributor_id, vendor_id or crowd=true")
-        if self.expires_at is not None and self.expires_at.tzinfo is None:
-            raise ValueError("expires_at needs a UTC offset")
-        return self
-
-
-class PermissionRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    queue_id: int
-    contributor_id: int | None
-    vendor_id: int | None
-    crowd: bool
-    role: str
-    expires_at: datetime | None
-    source: str
-    suspended: bool
-    created_at: datetime
-
-
-class QueueBanRead(BaseModel):
-    id: int
-    queue_id: int
-    project_id: int
-    contributor_id: int
-    until: datetime | None = Field(description="null: until lifted")
-    active: bool = Field(description="keeps the contributor off the queue now (not lifted, not past until)")
-    reason: str
-    rule_id: int | None = Field(description="null: the project's auto-revoke on drift")
-    firing_id: int | None = Field(
-        description="the quality rule firing, with its evidence, that imposed the ban (see /firings)"
-    )
-    created_at: datetime
-    lifted_at: datetime | None
-    lifted_by: str | None
-
-
-class TaskOut(BaseModel):
-    id: int
-    data: dict[str, Any]
-
-
-class LeaseRead(BaseModel):
-    assignment_id: int
-    task: TaskOut
-    lease_expires_at: datetime
-    submission_id: int | None = None
-    answer: Any | None = None
-
-
-class HeartbeatRead(BaseModel):
-    assignment_id: int
-    lease_expires_at: datetime
-
-
-class SubmissionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    answer: Any = Field(...)
-    time_spent_seconds: int = Field(ge=0, le=86_400)
-
-
-class SubmissionRead(BaseModel):
-    id: int
-    assignment_id: int
-    task_id: int
-    outcome: str
-    gold_correct: bool | None
-    created_at: datetime
-
-
-class ReviewCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    submission_id: Id
-    verdict: Literal["accept", "reject", "correct"]
-    answer: Any | None = None
-    comment: str | None = Field(None, max_length=2000)
-    requeue: StrictBool = True
-
-
-class ReviewRead(BaseModel):
-    id: int
-    submission_id: int
-    verdict: str
-    requeued: bool
-    created_at: datetime
-
-
-class AggregateCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    method: Literal["majority", "dawid_skene"] = "majority"
-
-
 class VendorSuspensionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -301,76 +146,6 @@ class VendorSuspensionRead(BaseModel):
     vendor_id: int
     reason: str
     permissions_suspended: int
-
-
-class ProductionItem(BaseModel):
-    project_id: int
-    task_type: str
-    language: str | None
-    vendor_id: int | None
-    accepted_units: int
-    rejected_units: int
-
-
-class ProductionRead(BaseModel):
-    items: list[ProductionItem]
-
-
-QualityMetric = Literal["gold_accuracy", "fast_answers", "skips_in_row", "answers_per_day", "task_agreement"]
-QualityAction = Literal["suspend", "retest", "reject_answers", "raise_overlap"]
-
-
-class QualityRuleCreate(BaseModel):
-    """When `metric` crosses `threshold` (ratios below it, counts at or above it), apply `action`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    metric: QualityMetric
-    action: QualityAction
-    threshold: float = Field(ge=0, le=100_000)
-    window_size: int = Field(10, ge=1, le=1000, description="how many recent answers/assignments are judged")
-    min_count: int | None = Field(
-        None, ge=1, le=1000, description="gold_accuracy: fewest gold answers judged"
-    )
-    seconds: float | None = Field(None, gt=0, le=86_400, description="fast_answers: an answer faster is fast")
-    ban_hours: float | None = Field(None, gt=0, le=24 * 365, description="suspend: length of the ban")
-    max_overlap: int | None = Field(None, ge=2, le=50, description="raise_overlap: the cap")
-
-
-class QualityRuleRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    project_id: int
-    metric: str
-    action: str
-    threshold: float
-    window_size: int
-    min_count: int | None
-    seconds: float | None
-    ban_hours: float | None
-    max_overlap: int | None
-    created_by: str
-    created_at: datetime
-
-
-class QualityRuleFiringRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    rule_id: int | None = Field(description="null: the project's auto-revoke on drift")
-    contributor_id: int | None
-    task_id: int | None
-    metric: str
-    value: float
-    threshold: float
-    action: str
-    evidence: dict[str, Any]
-    at: datetime
-
-
-class QualityEvaluationRead(BaseModel):
-    firings: list[QualityRuleFiringRead]
 
 
 class GuidelineCreate(BaseModel):
@@ -393,13 +168,4 @@ class GuidelineVersionRead(BaseModel):
 
     version: int
     created_by: str
-    created_at: datetime
-
-
-class BatchRead(BaseModel):
-    id: int
-    name: str | None
-    tasks: int
-    gold: int
-    completed: int
     created_at: datetime

@@ -30,7 +30,7 @@ from services.tasks.rules.eligibility import (
 )
 from services.tasks.rules.label_schema import answer_errors, comparable
 from services.tasks.rules.transitions import review_sampled
-from services.tasks.schemas import SubmissionCreate
+from services.tasks.schemas.assignments import SubmissionCreate
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable

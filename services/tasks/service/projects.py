@@ -12,7 +12,9 @@ from services.tasks.repository import projects as repo
 from services.tasks.rules.importing import UnreadableImport, parse_import
 from services.tasks.rules.label_schema import answer_errors, schema_errors
 from services.tasks.rules.transitions import allowed_targets
-from services.tasks.schemas import ImportResult, PermissionCreate, ProjectCreate, ProjectUpdate
+from services.tasks.schemas.projects import ProjectCreate, ProjectUpdate
+from services.tasks.schemas.queues import PermissionCreate
+from services.tasks.schemas.tasks import ImportResult
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidTransition, NotFound, Unprocessable

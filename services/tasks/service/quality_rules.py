@@ -7,6 +7,8 @@ contributors and tasks they touch, applies the actions and records every firing 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +20,14 @@ from services.tasks.repository import quality_rules as repo
 from services.tasks.repository.projects import add_to_counters
 from services.tasks.rules import quality_rules as rules
 from services.tasks.rules.label_schema import comparable
-from services.tasks.schemas import QualityRuleCreate
+from services.tasks.schemas.quality_rules import QualityRuleCreate
 from services.tasks.service.projects import get_project, get_queue
 from services.tasks.service.reviews import COUNTER_SHARDS, requeue_rejected, uncount_completion
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import Database, utcnow
 from shared.errors import NotFound, Unprocessable
+
+log = logging.getLogger("labelops.tasks.quality_rules")
 
 # Submissions and assignments read per project and run; the rest waits for the next sweep.
 EVALUATION_BATCH = 2000
@@ -390,5 +394,18 @@ async def list_firings(
     return await repo.list_firings(session, project_id=project.id, limit=limit, after_id=after_id)
 
 
-async def projects_to_evaluate(session: AsyncSession) -> list[int]:
-    return await repo.projects_to_evaluate(session)
+async def evaluate_due_projects(*, db: Database) -> int:
+    """The sweep's evaluation: one transaction per project, so a slow or failing project neither blocks
+    nor undoes the others. Returns how many rules fired."""
+    async with db.sessionmaker() as session:
+        project_ids = await repo.projects_to_evaluate(session)
+    fired = 0
+    for project_id in project_ids:
+        try:
+            async with db.sessionmaker() as session, session.begin():
+                fired += len(await evaluate_project(session, project_id=project_id, now=utcnow()))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("quality rules of project %s failed", project_id)
+    return fired

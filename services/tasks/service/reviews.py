@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.tasks.repository import reviews as repo
 from services.tasks.repository.projects import add_to_counters
 from services.tasks.rules.label_schema import answer_errors
-from services.tasks.schemas import ReviewCreate
+from services.tasks.schemas.reviews import ReviewCreate
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable

@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks import quality
 from services.tasks.repository import get_profile
 from services.tasks.repository import stats as repo
+from services.tasks.rules import quality
 from services.tasks.rules.label_schema import comparable
 from services.tasks.service.projects import get_project
 from shared.auth import Principal

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from services.tasks.quality import (
+from services.tasks.rules.quality import (
     DawidSkeneResult,
     cohen_kappa,
     dawid_skene,

@@ -1,0 +1,1 @@
+"""API models of the tasks service, one module per resource (import from the module)."""

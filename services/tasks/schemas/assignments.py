@@ -1,0 +1,37 @@
+"""API models of assignments: leases, heartbeats and submissions."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.tasks.schemas.tasks import TaskOut
+
+
+class LeaseRead(BaseModel):
+    assignment_id: int
+    task: TaskOut
+    lease_expires_at: datetime
+    submission_id: int | None = None
+    answer: Any | None = None
+
+
+class HeartbeatRead(BaseModel):
+    assignment_id: int
+    lease_expires_at: datetime
+
+
+class SubmissionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer: Any = Field(...)
+    time_spent_seconds: int = Field(ge=0, le=86_400)
+
+
+class SubmissionRead(BaseModel):
+    id: int
+    assignment_id: int
+    task_id: int
+    outcome: str
+    gold_correct: bool | None
+    created_at: datetime
