@@ -178,10 +178,6 @@ async def delete_suspension(session: AsyncSession, suspension: VendorSuspension)
     await session.flush()
 
 
-def task_insert_statement():
-    return insert(Task.__table__)
-
-
 _INSERT_TASK = RawQuery(
     """
     INSERT INTO tasks (project_id, data, priority, rank, due_at, gold_answer, is_gold, overlap,

@@ -192,13 +192,6 @@ async def tasks_of_project(
     return [dict(r) for r in rows.mappings()]
 
 
-async def gold_of_project(session: AsyncSession, *, project_id: int) -> dict[int, Any]:
-    stmt = text("SELECT id, gold_answer FROM tasks WHERE project_id = :p AND is_gold = true").columns(
-        gold_answer=JSON()
-    )
-    return {r[0]: r[1] for r in (await session.execute(stmt, {"p": project_id})).all()}
-
-
 async def queue_depth(session: AsyncSession, *, now: datetime) -> dict[str, int]:
     """Task units across active projects: open (not yet finished) and leased right now."""
     totals = (
