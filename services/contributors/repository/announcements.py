@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.keyset import Keyset, SortColumn, as_datetime
 from services.contributors.models import Announcement
+from shared.pagination import Keyset, SortColumn, as_datetime
 
 ANNOUNCEMENT_KEYSET = Keyset(
     columns={

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.keyset import Keyset, SortColumn, as_datetime
 from services.contributors.models import Campaign, Contributor
+from shared.pagination import Keyset, SortColumn, as_datetime
 
 CAMPAIGN_KEYSET = Keyset(
     columns={

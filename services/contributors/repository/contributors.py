@@ -6,7 +6,6 @@ from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.auth import STAFF_READERS
-from services.contributors.keyset import Keyset, SortColumn, as_datetime
 from services.contributors.models import (
     Contributor,
     ContributorLanguage,
@@ -24,6 +23,7 @@ from services.contributors.schemas.common import PROFICIENCY_RANK
 from services.contributors.schemas.contributors import ContributorFilters
 from shared.auth import Principal
 from shared.db import flush_or_conflict
+from shared.pagination import Keyset, SortColumn, as_datetime
 
 STAFF_ROLES = (*STAFF_READERS, "integration", "service")
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.keyset import Keyset, SortColumn, as_datetime
 from services.contributors.models import ShiftNote, ShiftNoteFollowUp
+from shared.pagination import Keyset, SortColumn, as_datetime
 
 SHIFT_NOTE_KEYSET = Keyset(
     columns={

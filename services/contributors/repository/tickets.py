@@ -6,11 +6,11 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, not_, or_, se
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.auth import MANAGERS
-from services.contributors.keyset import Keyset, SortColumn, as_datetime
 from services.contributors.models import Ticket, TicketEvent, TicketMessage
 from services.contributors.schemas.tickets import TicketFilters
 from shared.auth import Principal
 from shared.db import UTCDateTime
+from shared.pagination import Keyset, SortColumn, as_datetime
 
 TICKET_KEYSET = Keyset(
     columns={

@@ -5,13 +5,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.keyset import Keyset, SortColumn
 from services.contributors.models import (
     ContributorProject,
     ExposureRecord,
     VendorWellnessPolicy,
     WellnessCheckIn,
 )
+from shared.pagination import Keyset, SortColumn
 
 CHECK_IN_KEYSET = Keyset(columns={"id": SortColumn(WellnessCheckIn.id, int)}, id_column=WellnessCheckIn.id)
 

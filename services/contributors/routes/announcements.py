@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from services.contributors.auth import AnnouncementsManage, AnnouncementsRead, FeedRead
 from services.contributors.models import Announcement
 from services.contributors.repository.announcements import ANNOUNCEMENT_KEYSET
-from services.contributors.routes.common import Cursor, Limit, contributor_for
+from services.contributors.routes.common import contributor_for
 from services.contributors.schemas.announcements import (
     AnnouncementCreate,
     AnnouncementPage,
@@ -17,7 +17,7 @@ from services.contributors.schemas.announcements import (
 )
 from services.contributors.service import announcements as service
 from shared.db import ReadSessionDep, SessionDep
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import KeysetCursor, PageLimit, decode_cursor, encode_cursor
 from shared.types import PathId
 
 router = APIRouter(tags=["announcements"])
@@ -49,8 +49,8 @@ async def list_announcements(
     _principal: AnnouncementsRead,
     live: bool | None = None,
     sort: Literal["id", "-id", "publish_at", "-publish_at"] = "-id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     rows = await service.list_announcements(session, live=live, sort=sort, cursor=cursor, limit=limit)
     items, next_cursor = ANNOUNCEMENT_KEYSET.page(rows, sort=sort, limit=limit)
@@ -72,7 +72,10 @@ async def withdraw_announcement(
 
 @router.get("/api/v1/contributors/{contributor_id}/feed", response_model=FeedPage)
 async def contributor_feed(
-    contributor: ContributorForFeed, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None
+    contributor: ContributorForFeed,
+    session: ReadSessionDep,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     """Live announcements that reach this contributor, newest first."""
     items, next_id = await service.feed_of(

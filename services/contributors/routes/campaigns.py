@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Response
 from services.contributors.auth import CampaignsManage, CampaignsRead
 from services.contributors.models import Campaign
 from services.contributors.repository.campaigns import CAMPAIGN_KEYSET
-from services.contributors.routes.common import Cursor, Limit
 from services.contributors.schemas.campaigns import (
     CampaignCreate,
     CampaignFunnel,
@@ -20,6 +19,7 @@ from services.contributors.schemas.common import SourceChannel
 from services.contributors.service import campaigns as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.pagination import KeysetCursor, PageLimit
 from shared.types import PathId, Timestamp
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
@@ -54,8 +54,8 @@ async def list_campaigns(
     _principal: CampaignsRead,
     channel: SourceChannel | None = None,
     sort: Literal["id", "-id", "name", "-name", "created_at", "-created_at"] = "id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     rows = await service.list_campaigns(session, channel=channel, sort=sort, cursor=cursor, limit=limit)
     items, next_cursor = CAMPAIGN_KEYSET.page(rows, sort=sort, limit=limit)

@@ -1,15 +1,14 @@
-"""Dependencies the route modules share: settings, sorted pages, and load-or-404 of scoped objects."""
+"""Dependencies the route modules share: settings, and load-or-404 of scoped objects."""
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from services.contributors.models import Contributor, Ticket
 from services.contributors.service import contributors as contributor_service
 from services.contributors.service import tickets as ticket_service
 from services.contributors.settings import ContributorsSettings
 from shared.db import ReadSessionDep, SessionDep
-from shared.pagination import MAX_PAGE_SIZE
 from shared.types import PathId
 
 
@@ -18,8 +17,6 @@ async def _settings(request: Request) -> ContributorsSettings:
 
 
 SettingsDep = Annotated[ContributorsSettings, Depends(_settings)]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")]
 
 
 def contributor_for(access: Any, *, write: bool = False) -> Any:

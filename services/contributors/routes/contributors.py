@@ -14,7 +14,7 @@ from services.contributors.auth import (
     actor_of,
 )
 from services.contributors.repository import contributors as repository
-from services.contributors.routes.common import Cursor, Limit, SettingsDep, contributor_for
+from services.contributors.routes.common import SettingsDep, contributor_for
 from services.contributors.schemas.common import Country, LanguageCode, Proficiency, Status
 from services.contributors.schemas.contributors import (
     ContributorCreate,
@@ -29,6 +29,7 @@ from services.contributors.service import contributors as service
 from services.contributors.service import erasure, roster
 from shared.db import ReadSessionDep, SessionDep, utcnow
 from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.pagination import KeysetCursor, PageLimit
 from shared.types import Id, Timestamp
 
 router = APIRouter(prefix="/api/v1/contributors", tags=["contributors"])
@@ -99,8 +100,8 @@ async def list_contributors(
     principal: ContributorsRead,
     filters: Filters,
     sort: ContributorSort = "id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     rows = await repository.list_readable(
         session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit

@@ -11,7 +11,7 @@ from services.contributors.auth import (
     ContributorsTransition,
 )
 from services.contributors.repository.contributors import HISTORY_KEYSET
-from services.contributors.routes.common import Cursor, Limit, SettingsDep, contributor_for
+from services.contributors.routes.common import SettingsDep, contributor_for
 from services.contributors.rules.lifecycle import OnboardingStep
 from services.contributors.schemas.contributors import (
     ContributorRead,
@@ -22,6 +22,7 @@ from services.contributors.schemas.contributors import (
 from services.contributors.service import lifecycle as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.pagination import KeysetCursor, PageLimit
 
 router = APIRouter(prefix="/api/v1/contributors/{contributor_id}", tags=["contributor lifecycle"])
 
@@ -56,8 +57,8 @@ async def status_history(
     contributor: ContributorToRead,
     session: ReadSessionDep,
     sort: Literal["id", "-id"] = "id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     """Every status the contributor went through: from, to, who, when, why."""
     rows = await service.status_history(

@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.contributors.auth import ShiftNotesRead, ShiftNotesWrite
-from services.contributors.routes.common import Cursor, Limit
 from services.contributors.schemas.shift_notes import (
     FollowUpRead,
     FollowUpUpdate,
@@ -17,6 +16,7 @@ from services.contributors.schemas.shift_notes import (
 )
 from services.contributors.service import shift_notes as service
 from shared.db import ReadSessionDep, SessionDep
+from shared.pagination import KeysetCursor, PageLimit
 from shared.types import PathId, Timestamp
 
 router = APIRouter(prefix="/api/v1/shift-notes", tags=["shift notes"])
@@ -36,8 +36,8 @@ async def list_shift_notes(
     since: Annotated[Timestamp | None, Query(description="written at or after")] = None,
     until: Annotated[Timestamp | None, Query(description="written before")] = None,
     sort: ShiftNoteSort = "-id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     items, next_cursor = await service.list_notes(
         session, team=team, since=since, until=until, sort=sort, cursor=cursor, limit=limit

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from services.contributors.auth import TicketsManage, TicketsRead, TicketsReport, TicketsWrite, is_manager
 from services.contributors.repository import tickets as repository
-from services.contributors.routes.common import Cursor, Limit, SettingsDep, ticket_for
+from services.contributors.routes.common import SettingsDep, ticket_for
 from services.contributors.rules.tickets import TicketCategory, TicketChannel, TicketPriority, TicketStatus
 from services.contributors.schemas.tickets import (
     MessageCreate,
@@ -27,6 +27,7 @@ from services.contributors.service import tickets as service
 from shared.db import ReadSessionDep, SessionDep, utcnow
 from shared.errors import Unprocessable
 from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.pagination import KeysetCursor, PageLimit
 from shared.types import Id, Timestamp
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
@@ -107,8 +108,8 @@ async def list_tickets(
     principal: TicketsRead,
     filters: Filters,
     sort: TicketSort = "id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     rows = await repository.list_readable(
         session, principal=principal, filters=filters, now=utcnow(), sort=sort, cursor=cursor, limit=limit
@@ -123,8 +124,8 @@ async def sla_breaches(
     filters: Filters,
     kind: Literal["first_response", "resolution"] | None = None,
     sort: TicketSort = "id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     """Tickets that missed (or are missing right now) a first-response or resolution target."""
     rows = await repository.list_readable(
@@ -214,8 +215,8 @@ async def list_messages(
     session: ReadSessionDep,
     principal: TicketsRead,
     sort: Literal["id", "-id"] = "id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     rows = await repository.messages_of(
         session,

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Query, Response
 
 from services.contributors.auth import VettingManage, VettingRead
 from services.contributors.repository.contributors import VETTING_HISTORY_KEYSET
-from services.contributors.routes.common import Cursor, Limit, SettingsDep, contributor_for
+from services.contributors.routes.common import SettingsDep, contributor_for
 from services.contributors.schemas.contributors import VettingChangePage, VettingCreate, VettingStatus
 from services.contributors.service import vetting as service
 from shared.db import ReadSessionDep, SessionDep
+from shared.pagination import KeysetCursor, PageLimit
 
 router = APIRouter(prefix="/api/v1/contributors/{contributor_id}/vetting", tags=["vetting"])
 
@@ -57,8 +58,8 @@ async def vetting_history(
     contributor: ContributorToRead,
     session: ReadSessionDep,
     sort: Literal["id", "-id"] = "id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     """Every vetting and revocation: who, when, until when, why."""
     rows = await service.vetting_history(

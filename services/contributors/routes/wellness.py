@@ -12,7 +12,7 @@ from services.contributors.auth import (
     WellnessPolicyRead,
 )
 from services.contributors.repository.wellness import CHECK_IN_KEYSET
-from services.contributors.routes.common import Cursor, Limit, SettingsDep, contributor_for
+from services.contributors.routes.common import SettingsDep, contributor_for
 from services.contributors.schemas.contributors import ContributorRead
 from services.contributors.schemas.wellness import (
     CheckInCreate,
@@ -27,6 +27,7 @@ from services.contributors.schemas.wellness import (
 from services.contributors.service import wellness as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import set_etag
+from shared.pagination import KeysetCursor, PageLimit
 from shared.types import PathId
 
 router = APIRouter(tags=["wellness"])
@@ -81,8 +82,8 @@ async def list_check_ins(
     contributor: ContributorForCheckInsRead,
     session: ReadSessionDep,
     sort: Literal["id", "-id"] = "-id",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     rows = await service.check_ins(session, contributor=contributor, sort=sort, cursor=cursor, limit=limit)
     items, next_cursor = CHECK_IN_KEYSET.page(rows, sort=sort, limit=limit)

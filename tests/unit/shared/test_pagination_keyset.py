@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
 from sqlalchemy.dialects import sqlite
 
-from services.contributors.keyset import Keyset, SortColumn, as_datetime
 from shared.errors import Unprocessable
+from shared.pagination import Keyset, SortColumn, as_datetime
 
 people = Table(
     "people",
