@@ -3,11 +3,10 @@
 from fastapi import FastAPI
 
 from services.vendors.events import HANDLERS
+from services.vendors.jobs import start_budget_sweeper, start_deliverer, stop_budget_sweeper, stop_deliverer
 from services.vendors.metrics import refresh_vendor_metrics
 from services.vendors.models import event_tables
 from services.vendors.routes import communications, contracts, money, negotiations, reports, vendors, webhooks
-from services.vendors.service.subscriptions import start_deliverer, stop_deliverer
-from services.vendors.service.sweeper import start_budget_sweeper, stop_budget_sweeper
 from services.vendors.settings import VendorsSettings, get_settings
 from shared.app import ServiceParts, create_service_app
 

@@ -25,10 +25,10 @@ from services.vendors.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from services.vendors.rules.access import SEES_EVERY_VENDOR
 from shared.auth import Principal
 from shared.db import flush_or_conflict, insert_ignoring_conflicts
 
-STAFF_ROLES = ("admin", "ops", "vendor_manager", "analyst", "integration", "service")
 # Tables a `vendor` user may read, each narrowed to its own vendor through this column.
 VENDOR_SCOPED = {Vendor: Vendor.id, Contract: Contract.vendor_id, Invoice: Invoice.vendor_id}
 VENDOR_SCOPED[Scorecard] = Scorecard.vendor_id
@@ -39,7 +39,7 @@ M = TypeVar("M")
 def readable(model: type[M], principal: Principal) -> Select:
     """Staff see every row; a vendor user only its own vendor's rows; anyone else nothing."""
     stmt = select(model)
-    if principal.has_any(*STAFF_ROLES):
+    if principal.has_any(*SEES_EVERY_VENDOR):
         return stmt
     column = VENDOR_SCOPED.get(model)
     if column is not None and principal.has_any("vendor") and principal.vendor_id is not None:

@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.vendors import repository
-from services.vendors.auth import StaffRead, VendorsManage
+from services.vendors.deps import InternalRecordsRead, Paging, VendorsManage
 from services.vendors.models import Communication
-from services.vendors.routes.common import Paging
 from services.vendors.schemas import (
     CommunicationCreate,
     CommunicationPage,
@@ -29,7 +28,7 @@ async def log_communication(data: CommunicationCreate, session: SessionDep, prin
 
 @router.get("/follow-ups-due", response_model=CommunicationPage)
 async def follow_ups_due(
-    session: ReadSessionDep, _principal: StaffRead, page: Paging, before: Timestamp | None = None
+    session: ReadSessionDep, _principal: InternalRecordsRead, page: Paging, before: Timestamp | None = None
 ):
     """Open follow-ups due at or before `before` (default: now), oldest first by id."""
     stmt = repository.follow_ups_due(before=service.due_before(before))
@@ -39,7 +38,9 @@ async def follow_ups_due(
 
 
 @router.get("/{communication_id}", response_model=CommunicationRead)
-async def read_communication(communication_id: PathId, session: ReadSessionDep, principal: StaffRead):
+async def read_communication(
+    communication_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead
+):
     return await service.get_communication(session, principal=principal, communication_id=communication_id)
 
 
@@ -54,7 +55,7 @@ async def update_communication(
 @router.get("", response_model=CommunicationPage)
 async def list_communications(
     session: ReadSessionDep,
-    principal: StaffRead,
+    principal: InternalRecordsRead,
     page: Paging,
     vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     channel: Annotated[str | None, Query(max_length=20)] = None,

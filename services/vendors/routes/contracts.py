@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.vendors import repository
-from services.vendors.auth import VendorsManage, VendorsRead
+from services.vendors.deps import Paging, VendorsManage, VendorsRead
 from services.vendors.models import Contract
-from services.vendors.routes.common import Paging
 from services.vendors.schemas import (
     ContractCreate,
     ContractPage,

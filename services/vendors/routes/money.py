@@ -2,12 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from services.vendors import repository
-from services.vendors.auth import InvoicesWrite, StaffRead, VendorsManage, VendorsRead
+from services.vendors.deps import InternalRecordsRead, InvoicesWrite, Paging, VendorsManage, VendorsRead
 from services.vendors.models import Budget, Invoice, Scorecard
-from services.vendors.routes.common import Paging
 from services.vendors.schemas import (
     BudgetCreate,
     BudgetPage,
@@ -24,6 +23,7 @@ from services.vendors.schemas import (
 from services.vendors.service import budgets, invoices, scorecards
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.http import ServicesDep
 from shared.pagination import page_of
 from shared.types import MAX_ID, PathId
 
@@ -45,7 +45,9 @@ async def create_budget(
 
 
 @budget_router.get("/{budget_id}", response_model=BudgetRead)
-async def read_budget(budget_id: PathId, session: ReadSessionDep, principal: StaffRead, response: Response):
+async def read_budget(
+    budget_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead, response: Response
+):
     budget = await budgets.get_budget(session, principal=principal, budget_id=budget_id)
     set_etag(response, budget.id, budget.version)
     return budget
@@ -55,7 +57,7 @@ async def read_budget(budget_id: PathId, session: ReadSessionDep, principal: Sta
 async def update_budget(
     budget_id: PathId,
     data: BudgetUpdate,
-    request: Request,
+    services: ServicesDep,
     session: SessionDep,
     principal: VendorsManage,
     response: Response,
@@ -64,33 +66,33 @@ async def update_budget(
     """Raising the amount re-evaluates at once and lifts a hard-cap suspension the budget caused."""
     budget = await budgets.get_budget(session, principal=principal, budget_id=budget_id)
     check_if_match(if_match, resource_id=budget.id, version=budget.version)
-    budget = await budgets.update_budget(session, request.app, budget=budget, data=data)
+    budget = await budgets.update_budget(session, services=services, budget=budget, data=data)
     set_etag(response, budget.id, budget.version)
     return budget
 
 
 @budget_router.get("/{budget_id}/spend")
 async def budget_spend(
-    budget_id: PathId, request: Request, session: ReadSessionDep, principal: StaffRead
+    budget_id: PathId, services: ServicesDep, session: ReadSessionDep, principal: InternalRecordsRead
 ) -> dict:
     """Spend to date, burn rate and forecast at completion (no side effects)."""
     budget = await budgets.get_budget(session, principal=principal, budget_id=budget_id)
-    return budgets.report_json(await budgets.measure_spend(session, request.app, budget=budget))
+    return budgets.report_json(await budgets.measure_spend(session, services=services, budget=budget))
 
 
 @budget_router.post("/{budget_id}/evaluations")
 async def evaluate_budget(
-    budget_id: PathId, request: Request, session: SessionDep, principal: VendorsManage
+    budget_id: PathId, services: ServicesDep, session: SessionDep, principal: VendorsManage
 ) -> dict:
     """Measure spend now: alert (budget.alert) when the forecast exceeds the budget, apply the hard cap."""
     budget = await budgets.get_budget(session, principal=principal, budget_id=budget_id)
-    return budgets.report_json(await budgets.evaluate_budget(session, request.app, budget=budget))
+    return budgets.report_json(await budgets.evaluate_budget(session, services=services, budget=budget))
 
 
 @budget_router.get("", response_model=BudgetPage)
 async def list_budgets(
     session: ReadSessionDep,
-    principal: StaffRead,
+    principal: InternalRecordsRead,
     page: Paging,
     project_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -142,11 +144,11 @@ async def move_invoice(
 
 @invoice_router.get("/{invoice_id}/reconciliation")
 async def reconcile_invoice(
-    invoice_id: PathId, request: Request, session: ReadSessionDep, principal: VendorsRead
+    invoice_id: PathId, services: ServicesDep, session: ReadSessionDep, principal: VendorsRead
 ) -> dict:
     """Each line's claimed units vs accepted units measured by the tasks service, with amounts."""
     invoice = await invoices.get_invoice(session, principal=principal, invoice_id=invoice_id)
-    return await invoices.reconcile(session, request.app, invoice=invoice)
+    return await invoices.reconcile(session, services=services, invoice=invoice)
 
 
 @invoice_router.get("", response_model=InvoicePage)
@@ -170,9 +172,9 @@ async def list_invoices(
 
 @scorecard_router.post("", status_code=201, response_model=ScorecardRead)
 async def compute_scorecard(
-    data: ScorecardCreate, request: Request, session: SessionDep, principal: VendorsManage
+    data: ScorecardCreate, services: ServicesDep, session: SessionDep, principal: VendorsManage
 ):
-    return await scorecards.compute_scorecard(session, request.app, principal=principal, data=data)
+    return await scorecards.compute_scorecard(session, services=services, principal=principal, data=data)
 
 
 @scorecard_router.get("/{scorecard_id}", response_model=ScorecardRead)

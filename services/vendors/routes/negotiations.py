@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.vendors import repository
-from services.vendors.auth import StaffRead, VendorsManage
+from services.vendors.deps import InternalRecordsRead, Paging, VendorsManage
 from services.vendors.models import Benchmark, NegotiationRound
-from services.vendors.routes.common import Paging
 from services.vendors.schemas import (
     BenchmarkCreate,
     BenchmarkImportResult,
@@ -58,7 +57,7 @@ async def import_benchmarks(request: Request, session: SessionDep, _principal: V
 
 
 @benchmark_router.get("/{benchmark_id}", response_model=BenchmarkRead)
-async def read_benchmark(benchmark_id: PathId, session: ReadSessionDep, principal: StaffRead):
+async def read_benchmark(benchmark_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead):
     return await service.get_benchmark(session, principal=principal, benchmark_id=benchmark_id)
 
 
@@ -72,7 +71,7 @@ async def delete_benchmark(benchmark_id: PathId, session: SessionDep, principal:
 @benchmark_router.get("", response_model=BenchmarkPage)
 async def list_benchmarks(
     session: ReadSessionDep,
-    principal: StaffRead,
+    principal: InternalRecordsRead,
     page: Paging,
     task_type: Annotated[str | None, Query(max_length=50)] = None,
     language: Annotated[str | None, Query(max_length=35)] = None,
@@ -101,7 +100,7 @@ async def propose_round(data: NegotiationCreate, session: SessionDep, principal:
 
 
 @router.get("/{round_id}", response_model=NegotiationRead)
-async def read_round(round_id: PathId, session: ReadSessionDep, principal: StaffRead):
+async def read_round(round_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead):
     """The round with each line compared with its market benchmark (% vs median, quartile band)."""
     round_, contract = await service.get_round(session, principal=principal, round_id=round_id)
     return await _read(session, round_, contract)
@@ -129,7 +128,7 @@ async def reject_round(round_id: PathId, session: SessionDep, principal: Vendors
 @router.get("", response_model=NegotiationPage)
 async def list_rounds(
     session: ReadSessionDep,
-    _principal: StaffRead,
+    _principal: InternalRecordsRead,
     page: Paging,
     contract_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):

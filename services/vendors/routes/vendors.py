@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.vendors import repository
-from services.vendors.auth import VendorsManage, VendorsRead
+from services.vendors.deps import Paging, VendorsManage, VendorsRead
 from services.vendors.models import Vendor
-from services.vendors.routes.common import Paging
 from services.vendors.schemas import TransitionRequest, VendorCreate, VendorPage, VendorRead, VendorUpdate
 from services.vendors.service import vendors as service
 from shared.db import ReadSessionDep, SessionDep

@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from services.vendors import repository
-from services.vendors.auth import StaffRead, VendorsManage, VmsSourcesManage
+from services.vendors.deps import InternalRecordsRead, Paging, SettingsDep, VendorsManage, VmsSourcesManage
 from services.vendors.models import VmsSource, WebhookDelivery, WebhookSubscription
-from services.vendors.routes.common import Paging
 from services.vendors.schemas import (
     DeliveryPage,
     DeliveryRead,
@@ -25,6 +24,7 @@ from services.vendors.schemas import (
 from services.vendors.service import inbound, subscriptions
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge
+from shared.http import ServicesDep
 from shared.pagination import page_of
 from shared.types import PathId
 
@@ -61,9 +61,10 @@ async def receive_vms_webhook(
     source: Annotated[str, Path(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.:-]+$")],
     request: Request,
     session: SessionDep,
+    services: ServicesDep,
+    settings: SettingsDep,
 ):
     """Standard Webhooks-signed VMS events; authenticated by signature, not by a user token."""
-    settings = request.app.state.settings
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > settings.inbound_max_body_bytes:
         raise PayloadTooLarge(f"webhook bodies are limited to {settings.inbound_max_body_bytes} bytes")
@@ -73,8 +74,8 @@ async def receive_vms_webhook(
         if len(body) > settings.inbound_max_body_bytes:
             raise PayloadTooLarge(f"webhook bodies are limited to {settings.inbound_max_body_bytes} bytes")
     return await inbound.receive(
-        session, request.app, source=source, headers=dict(request.headers), body=bytes(body),
-        tolerance=settings.inbound_tolerance_seconds,
+        session, services=services, settings=settings, source=source, headers=dict(request.headers),
+        body=bytes(body),
     )  # fmt: skip
 
 
@@ -83,17 +84,15 @@ receive_vms_webhook.public_route = True  # type: ignore[attr-defined]
 
 @subscription_router.post("", status_code=201, response_model=SubscriptionCreated)
 async def create_subscription(
-    data: SubscriptionCreate, request: Request, session: SessionDep, _principal: VendorsManage
+    data: SubscriptionCreate, settings: SettingsDep, session: SessionDep, _principal: VendorsManage
 ):
     """The signing secret is returned here once; store it to verify our deliveries."""
-    row, secret = await subscriptions.create_subscription(
-        session, data=data, settings=request.app.state.settings
-    )
+    row, secret = await subscriptions.create_subscription(session, data=data, settings=settings)
     return SubscriptionCreated(**SubscriptionRead.model_validate(row).model_dump(), secret=secret)
 
 
 @subscription_router.get("/{subscription_id}", response_model=SubscriptionRead)
-async def read_subscription(subscription_id: PathId, session: ReadSessionDep, principal: StaffRead):
+async def read_subscription(subscription_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead):
     return await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
 
 
@@ -101,18 +100,16 @@ async def read_subscription(subscription_id: PathId, session: ReadSessionDep, pr
 async def update_subscription(
     subscription_id: PathId,
     data: SubscriptionUpdate,
-    request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     principal: VendorsManage,
 ):
     row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    return await subscriptions.update_subscription(
-        session, subscription=row, data=data, settings=request.app.state.settings
-    )
+    return await subscriptions.update_subscription(session, subscription=row, data=data, settings=settings)
 
 
 @subscription_router.get("", response_model=SubscriptionPage)
-async def list_subscriptions(session: ReadSessionDep, principal: StaffRead, page: Paging):
+async def list_subscriptions(session: ReadSessionDep, principal: InternalRecordsRead, page: Paging):
     stmt = repository.readable(WebhookSubscription, principal)
     rows = await repository.page(session, stmt, WebhookSubscription, limit=page.limit, after_id=page.after_id)
     items, next_cursor = page_of(rows, limit=page.limit)
@@ -130,7 +127,7 @@ async def ping_subscription(subscription_id: PathId, session: SessionDep, princi
 async def list_deliveries(
     subscription_id: PathId,
     session: ReadSessionDep,
-    principal: StaffRead,
+    principal: InternalRecordsRead,
     page: Paging,
     status: Annotated[str | None, Query(pattern="^(pending|delivered|failed|dead_letter)$")] = None,
 ):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from decimal import Decimal
 
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository
+from services.vendors.metrics import observe_budget_sweep
 from services.vendors.models import Budget
 from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.rules.budgets import budget_position
@@ -18,7 +19,11 @@ from services.vendors.service import outbound, production, rate_cards
 from services.vendors.service.common import jsonable, not_found, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import Database, utcnow
+from shared.errors import DomainError
+from shared.http import ServiceClient
+
+log = logging.getLogger("labelops.vendors.budgets")
 
 # Production is counted in tasks or items; hours are not measured by the tasks service.
 MEASURED_UNITS = ("task", "item")
@@ -40,10 +45,10 @@ async def get_budget(session: AsyncSession, *, principal: Principal, budget_id: 
     return budget
 
 
-async def measure_spend(session: AsyncSession, app: FastAPI, *, budget: Budget) -> dict:
+async def measure_spend(session: AsyncSession, *, services: ServiceClient, budget: Budget) -> dict:
     """Accepted units on the project in the period, priced by each vendor's active contract (graduated tiers)."""
     items = await production.production(
-        app.state.services, vendor_id=budget.vendor_id, start=budget.period_start, end=budget.period_end
+        services, vendor_id=budget.vendor_id, start=budget.period_start, end=budget.period_end
     )
     units: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
     for item in items:
@@ -95,9 +100,9 @@ async def measure_spend(session: AsyncSession, app: FastAPI, *, budget: Budget) 
     }
 
 
-async def evaluate_budget(session: AsyncSession, app: FastAPI, *, budget: Budget) -> dict:
+async def evaluate_budget(session: AsyncSession, *, services: ServiceClient, budget: Budget) -> dict:
     """Alert once when the forecast exceeds the budget; with a hard cap, suspend at the cap, restore below it."""
-    report = await measure_spend(session, app, budget=budget)
+    report = await measure_spend(session, services=services, budget=budget)
     if report["forecast_exceeds_budget"] and budget.alert_sent_at is None:
         budget.alert_sent_at = utcnow()
         await outbound.emit(session, "budget.alert", {"budget_id": budget.id, "project_id": budget.project_id,
@@ -112,14 +117,12 @@ async def evaluate_budget(session: AsyncSession, app: FastAPI, *, budget: Budget
             if vendor_id not in suspended:
                 reason = f"budget {budget.id} reached its hard cap of {budget.amount} {budget.currency}"
                 await production.suspend_vendor(
-                    app.state.services, project_id=budget.project_id, vendor_id=vendor_id, reason=reason
+                    services, project_id=budget.project_id, vendor_id=vendor_id, reason=reason
                 )
                 suspended.add(vendor_id)
     elif suspended:
         for vendor_id in sorted(suspended):
-            await production.restore_vendor(
-                app.state.services, project_id=budget.project_id, vendor_id=vendor_id
-            )
+            await production.restore_vendor(services, project_id=budget.project_id, vendor_id=vendor_id)
         suspended = set()
     budget.suspended_vendor_ids = sorted(suspended)
     await session.flush()
@@ -130,7 +133,9 @@ async def evaluate_budget(session: AsyncSession, app: FastAPI, *, budget: Budget
     }
 
 
-async def update_budget(session: AsyncSession, app: FastAPI, *, budget: Budget, data: BudgetUpdate) -> Budget:
+async def update_budget(
+    session: AsyncSession, *, services: ServiceClient, budget: Budget, data: BudgetUpdate
+) -> Budget:
     """Raising the amount (or dropping the cap) re-evaluates at once, lifting a hard-cap suspension."""
     values = data.model_dump(exclude_unset=True, exclude_none=True)
     for name, value in values.items():
@@ -138,8 +143,26 @@ async def update_budget(session: AsyncSession, app: FastAPI, *, budget: Budget, 
     touch(budget)
     await session.flush()
     if budget.suspended_vendor_ids or budget.alert_sent_at is not None:
-        await evaluate_budget(session, app, budget=budget)
+        await evaluate_budget(session, services=services, budget=budget)
     return budget
+
+
+async def sweep_budgets(*, db: Database, services: ServiceClient) -> int:
+    """Evaluate every budget whose period covers today, each in its own transaction; returns how many."""
+    async with db.read_sessionmaker() as session:
+        ids = await repository.budgets_in_force(session, on=utcnow().date())
+    reports = []
+    for budget_id in ids:
+        try:
+            async with db.sessionmaker() as session, session.begin():
+                budget = await repository.get_for_update(session, Budget, row_id=budget_id)
+                if budget is not None:
+                    reports.append(await evaluate_budget(session, services=services, budget=budget))
+        except DomainError as exc:
+            # The tasks service being down must not stop the other budgets; the next sweep retries.
+            log.warning("budget %s not evaluated: %s", budget_id, exc.detail)
+    observe_budget_sweep(reports)
+    return len(reports)
 
 
 def report_json(report: dict) -> dict:

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,9 +29,11 @@ from services.vendors.schemas import (
 )
 from services.vendors.service import vendors
 from services.vendors.service.common import not_found, touch
+from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import BadRequest, NotFound, ServiceUnavailable, Unauthorized, Unprocessable
+from shared.http import ServiceClient
 
 log = logging.getLogger("labelops.vendors.inbound")
 
@@ -83,7 +84,13 @@ def _unauthorized(detail: str) -> Unauthorized:
 
 
 async def receive(
-    session: AsyncSession, app: FastAPI, *, source: str, headers: dict[str, str], body: bytes, tolerance: int
+    session: AsyncSession,
+    *,
+    services: ServiceClient,
+    settings: VendorsSettings,
+    source: str,
+    headers: dict[str, str],
+    body: bytes,
 ) -> InboundResult:
     """Verify, dedupe, then apply the event; a duplicate webhook-id is acknowledged with no second effect."""
     registered = await repository.vms_source(session, source=source)
@@ -92,13 +99,17 @@ async def receive(
         raise _unauthorized("webhook signature could not be verified")
     try:
         verified = webhook_rules.verify(
-            registered.secret, headers, body, now=int(time.time()), tolerance_seconds=tolerance
+            registered.secret,
+            headers,
+            body,
+            now=int(time.time()),
+            tolerance_seconds=settings.inbound_tolerance_seconds,
         )
     except webhook_rules.WebhookVerificationError as exc:
         raise _unauthorized(f"webhook rejected: {exc}") from exc
     event_type, data = parse_event(body)
     await repository.purge_inbound_before(
-        session, before=utcnow() - timedelta(days=app.state.settings.inbound_dedupe_days)
+        session, before=utcnow() - timedelta(days=settings.inbound_dedupe_days)
     )
     fresh = await repository.claim_inbound_webhook(
         session, source=source, webhook_id=verified.msg_id, event_type=event_type
@@ -109,7 +120,7 @@ async def receive(
     outcome = (
         "ignored: unknown event type"
         if data is None
-        else await HANDLERS[event_type][1](session, app, registered, data)
+        else await HANDLERS[event_type][1](session, services, registered, data)
     )
     await repository.record_inbound_outcome(
         session, source=source, webhook_id=verified.msg_id, outcome=outcome
@@ -161,7 +172,7 @@ def _not_its_worker(source: VmsSource, email: str) -> NotFound:
 
 
 async def _vendor_updated(
-    session: AsyncSession, app: FastAPI, source: VmsSource, data: VendorUpdatedData
+    session: AsyncSession, services: ServiceClient, source: VmsSource, data: VendorUpdatedData
 ) -> str:
     vendor = await _bound_vendor(session, source, data.external_vms_id)
     profile = data.profile()
@@ -173,9 +184,9 @@ async def _vendor_updated(
     return f"vendor {vendor.id} updated: {', '.join(changed) or 'nothing'}"
 
 
-async def _contributor_call(app: FastAPI, method: str, path: str, **kw: Any) -> Any:
+async def _contributor_call(services: ServiceClient, method: str, path: str, **kw: Any) -> Any:
     """A peer call whose refusal must make the VMS retry: the 503 also rolls back the webhook-id claim."""
-    response = await app.state.services.request("contributors", method, path, **kw)
+    response = await services.request("contributors", method, path, **kw)
     if response.status_code >= 500 or response.status_code in (401, 403, 405):
         raise ServiceUnavailable(
             f"the contributors service answered {response.status_code} to {method} {path}",
@@ -184,8 +195,8 @@ async def _contributor_call(app: FastAPI, method: str, path: str, **kw: Any) -> 
     return response
 
 
-async def _find_contributor(app: FastAPI, email: str) -> dict | None:
-    response = await _contributor_call(app, "GET", "/api/v1/contributors", params={"email": email})
+async def _find_contributor(services: ServiceClient, email: str) -> dict | None:
+    response = await _contributor_call(services, "GET", "/api/v1/contributors", params={"email": email})
     if response.status_code != 200:
         return None
     items = [i for i in response.json().get("items", []) if str(i.get("email", "")).lower() == email.lower()]
@@ -193,21 +204,21 @@ async def _find_contributor(app: FastAPI, email: str) -> dict | None:
 
 
 async def _worker_onboarded(
-    session: AsyncSession, app: FastAPI, source: VmsSource, data: WorkerOnboardedData
+    session: AsyncSession, services: ServiceClient, source: VmsSource, data: WorkerOnboardedData
 ) -> str:
     vendor = await _bound_vendor(session, source, data.vendor_external_id)
     profile = {
         **data.model_dump(mode="json", exclude={"vendor_external_id", "email"}),
         "vendor_id": vendor.id,
     }
-    existing = await _find_contributor(app, data.email)
+    existing = await _find_contributor(services, data.email)
     if existing is not None:
         # Re-onboarding may update the vendor's own worker, never take over anyone else's.
         if existing.get("vendor_id") != vendor.id:
             raise _not_its_worker(source, data.email)
-        return await _update_contributor(app, existing["id"], profile)
+        return await _update_contributor(services, existing["id"], profile)
     body = {"email": data.email, **profile, "source_channel": "vms"}
-    response = await _contributor_call(app, "POST", "/api/v1/contributors", json=body)
+    response = await _contributor_call(services, "POST", "/api/v1/contributors", json=body)
     if response.status_code == 409:
         return "contributor already exists"
     if response.status_code >= 300:
@@ -216,12 +227,12 @@ async def _worker_onboarded(
     return f"contributor {response.json().get('id')} created"
 
 
-async def _update_contributor(app: FastAPI, contributor_id: int, profile: dict[str, Any]) -> str:
+async def _update_contributor(services: ServiceClient, contributor_id: int, profile: dict[str, Any]) -> str:
     """The VMS is the source of truth for its workers' profiles: apply what it sent, at the version read."""
     path = f"/api/v1/contributors/{contributor_id}"
-    current = await _contributor_call(app, "GET", path)
+    current = await _contributor_call(services, "GET", path)
     response = await _contributor_call(
-        app, "PATCH", path, json=profile, headers={"If-Match": current.headers["etag"]}
+        services, "PATCH", path, json=profile, headers={"If-Match": current.headers["etag"]}
     )
     if response.status_code == 412:
         # Changed between our read and write: a 503 makes the VMS send the message again.
@@ -234,13 +245,13 @@ async def _update_contributor(app: FastAPI, contributor_id: int, profile: dict[s
 
 
 async def _worker_offboarded(
-    session: AsyncSession, app: FastAPI, source: VmsSource, data: WorkerOffboardedData
+    session: AsyncSession, services: ServiceClient, source: VmsSource, data: WorkerOffboardedData
 ) -> str:
-    existing = await _find_contributor(app, data.email)
+    existing = await _find_contributor(services, data.email)
     if existing is None or existing.get("vendor_id") not in source.vendor_ids:
         raise _not_its_worker(source, data.email)
     response = await _contributor_call(
-        app,
+        services,
         "POST",
         f"/api/v1/contributors/{existing['id']}/transitions",
         json={"to": "offboarded", "reason": data.reason or "offboarded in the VMS"},
@@ -251,7 +262,7 @@ async def _worker_offboarded(
 
 
 async def _invoice_status_changed(
-    session: AsyncSession, app: FastAPI, source: VmsSource, data: InvoiceStatusChangedData
+    session: AsyncSession, services: ServiceClient, source: VmsSource, data: InvoiceStatusChangedData
 ) -> str:
     vendor = await _bound_vendor(session, source, data.vendor_external_id)
     number, status = data.invoice_number, data.status
@@ -266,7 +277,7 @@ async def _invoice_status_changed(
     return f"invoice {invoice.id} moved to {status}"
 
 
-Handler = Callable[[AsyncSession, FastAPI, VmsSource, Any], Awaitable[str]]
+Handler = Callable[[AsyncSession, ServiceClient, VmsSource, Any], Awaitable[str]]
 
 # Each inbound event type with the schema its data must pass before its handler sees it.
 HANDLERS: dict[str, tuple[type[BaseModel], Handler]] = {

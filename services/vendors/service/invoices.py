@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository
 from services.vendors.models import Contract, Invoice
 from services.vendors.rules import rate_cards as rate_card_rules
+from services.vendors.rules.access import VENDOR_MANAGERS
 from services.vendors.rules.invoices import ClaimedLine, reconcile_invoice
 from services.vendors.rules.money import quantize_money, zero
 from services.vendors.rules.transitions import INVOICE_STATUSES, check_transition
@@ -19,8 +19,8 @@ from services.vendors.service.common import jsonable, not_found, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.errors import Forbidden, Unprocessable
+from shared.http import ServiceClient
 
-STAFF = ("admin", "ops", "vendor_manager")
 # What a vendor user may do to its own invoices; every other move is the client's decision.
 VENDOR_MOVES = {("draft", "submitted"), ("disputed", "submitted")}
 
@@ -85,7 +85,7 @@ async def move_invoice(
 ) -> Invoice:
     """draft → submitted → approved|disputed → paid; a vendor user may only submit (or resubmit) its own."""
     check_transition(INVOICE_STATUSES, current=invoice.status, target=to)
-    if not principal.has_any(*STAFF) and (invoice.status, to) not in VENDOR_MOVES:
+    if not principal.has_any(*VENDOR_MANAGERS) and (invoice.status, to) not in VENDOR_MOVES:
         raise Forbidden(f"only vendor managers, ops or admins may move an invoice to '{to}'")
     invoice.status = to
     invoice.status_note = note
@@ -101,10 +101,10 @@ def invoice_event(invoice: Invoice) -> dict:
         "id", "vendor_id", "contract_id", "number", "status", "currency", "period_start", "period_end", "total")})  # fmt: skip
 
 
-async def reconcile(session: AsyncSession, app: FastAPI, *, invoice: Invoice) -> dict:
+async def reconcile(session: AsyncSession, *, services: ServiceClient, invoice: Invoice) -> dict:
     """Line by line: units claimed vs accepted units measured by the tasks service, with amounts."""
     items = await production.production(
-        app.state.services, vendor_id=invoice.vendor_id, start=invoice.period_start, end=invoice.period_end
+        services, vendor_id=invoice.vendor_id, start=invoice.period_start, end=invoice.period_end
     )
     measured = production.accepted_by_work([i for i in items if i.vendor_id == invoice.vendor_id])
     contract = None if invoice.contract_id is None else await session.get(Contract, invoice.contract_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors import repository
@@ -22,10 +21,11 @@ from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound
+from shared.http import ServiceClient
 
 
 async def compute_scorecard(
-    session: AsyncSession, app: FastAPI, *, principal: Principal, data: ScorecardCreate
+    session: AsyncSession, *, services: ServiceClient, principal: Principal, data: ScorecardCreate
 ) -> Scorecard:
     """Score the contract active at the period start; credits apply to the approved invoices of the period."""
     await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
@@ -33,7 +33,7 @@ async def compute_scorecard(
     if contract is None:
         raise NotFound(f"vendor {data.vendor_id} has no active contract on {data.period_start}")
     stats = await production.vendor_stats(
-        app.state.services, vendor_id=data.vendor_id, start=data.period_start, end=data.period_end
+        services, vendor_id=data.vendor_id, start=data.period_start, end=data.period_end
     )
     days = (data.period_end - data.period_start).days + 1
     measured = measured_from(stats, days=days)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 import uuid
 from datetime import timedelta
 
 import httpx
 import orjson
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.vendors import repository
@@ -22,11 +20,8 @@ from services.vendors.schemas import SubscriptionCreate, SubscriptionUpdate
 from services.vendors.service.common import not_found
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
-from shared.background import DrainingLoop
 from shared.db import utcnow
 from shared.errors import Conflict, Unprocessable
-
-log = logging.getLogger("labelops.vendors.webhooks")
 
 BATCH = 50
 # A claimed delivery is invisible to other replicas for this long (longer than one send can take).
@@ -159,109 +154,108 @@ async def redeliver(
     return delivery
 
 
-class WebhookDeliverer(DrainingLoop):
-    """Background loop sending due deliveries; claims rows first so several replicas can run it."""
+def delivery_client(settings: VendorsSettings) -> httpx.AsyncClient:
+    """The client deliveries are sent with.
 
-    def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], settings: VendorsSettings):
-        super().__init__(
-            name="vendors-webhook-deliverer", batch_size=BATCH, poll_seconds=settings.webhook_poll_seconds
-        )
-        self.sessionmaker = sessionmaker
-        self.settings = settings
-        # Redirects are never followed: a 3xx could point the request anywhere, past the SSRF check.
-        # No kept-alive connections: requests go to an address, and a TLS connection made for one host
-        # name must not carry another that shares its address.
-        self.client = httpx.AsyncClient(
-            timeout=settings.webhook_timeout_seconds,
-            follow_redirects=False,
-            limits=httpx.Limits(max_keepalive_connections=0),
-        )
-
-    async def stop(self) -> None:
-        await super().stop()
-        await self.client.aclose()
-
-    async def drain_once(self) -> int:
-        now = utcnow()
-        async with self.sessionmaker() as session, session.begin():
-            ids = await repository.claim_due_deliveries(
-                session, now=now, hold_until=now + timedelta(seconds=CLAIM_SECONDS), limit=BATCH
-            )
-        for delivery_id in ids:
-            await self._attempt(delivery_id)
-        return len(ids)
-
-    async def _send(
-        self, subscription: WebhookSubscription, delivery: WebhookDelivery
-    ) -> tuple[int | None, str | None]:
-        try:
-            # Checked again at send time: DNS may have changed since the subscription was made.
-            target = await check_url(subscription.url, settings=self.settings)
-        except subscription_rules.UnsafeURL as exc:
-            return None, f"url refused: {exc.reason}"
-        body = orjson.dumps(delivery.payload)
-        headers = webhook_rules.signed_headers(
-            subscription.secret, delivery.message_id, int(time.time()), body
-        )
-        url, host, extensions = pinned(target)
-        headers |= {**host, "content-type": "application/json"}
-        try:
-            response = await self.client.post(url, content=body, headers=headers, extensions=extensions)
-        except httpx.HTTPError as exc:
-            return None, f"{type(exc).__name__}: {exc}"[:500]
-        error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
-        return response.status_code, error
-
-    async def _attempt(self, delivery_id: int) -> None:
-        async with self.sessionmaker() as session, session.begin():
-            delivery = await session.get(WebhookDelivery, delivery_id)
-            subscription = (
-                None if delivery is None else await session.get(WebhookSubscription, delivery.subscription_id)
-            )
-        if delivery is None or subscription is None:
-            return
-        if subscription.status != "active":
-            status_code, error = None, f"subscription {subscription.status}"
-        else:
-            status_code, error = await self._send(subscription, delivery)
-        attempt = delivery.attempts + 1
-        outcome = subscription_rules.classify_attempt(
-            attempt, status_code, max_attempts=self.settings.webhook_max_attempts
-        )
-        WEBHOOK_DELIVERY_ATTEMPTS.labels(outcome.value).inc()
-        async with self.sessionmaker() as session, session.begin():
-            delivery = await session.get(WebhookDelivery, delivery_id)
-            subscription = await session.get(WebhookSubscription, delivery.subscription_id)
-            now = utcnow()
-            delivery.attempts = attempt
-            delivery.last_status_code = status_code
-            delivery.last_error = error
-            entry = {"attempt": attempt, "at": now.isoformat(), "status_code": status_code, "error": error}
-            delivery.log = [*delivery.log, entry][-MAX_LOG_ENTRIES:]
-            if outcome is subscription_rules.DeliveryOutcome.DELIVERED:
-                delivery.status, delivery.delivered_at = "delivered", now
-            elif outcome is subscription_rules.DeliveryOutcome.DISABLE_SUBSCRIPTION:
-                delivery.status = "failed"
-                subscription.status = "disabled"
-                subscription.disabled_reason = "the receiver answered 410 Gone"
-            elif outcome is subscription_rules.DeliveryOutcome.DEAD_LETTER or subscription.status != "active":
-                delivery.status = "dead_letter"
-            else:
-                delivery.next_attempt_at = now + subscription_rules.next_attempt_delay(
-                    attempt,
-                    base=timedelta(seconds=self.settings.webhook_retry_base_seconds),
-                    cap=timedelta(seconds=self.settings.webhook_retry_cap_seconds),
-                )
-
-
-async def start_deliverer(app: FastAPI) -> None:
-    app.state.webhook_deliverer = WebhookDeliverer(
-        sessionmaker=app.state.db.sessionmaker, settings=app.state.settings
+    Redirects are never followed: a 3xx could point the request anywhere, past the SSRF check.
+    No kept-alive connections: requests go to an address, and a TLS connection made for one host name
+    must not carry another that shares its address.
+    """
+    return httpx.AsyncClient(
+        timeout=settings.webhook_timeout_seconds,
+        follow_redirects=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
     )
-    app.state.webhook_deliverer.start()
 
 
-async def stop_deliverer(app: FastAPI) -> None:
-    deliverer = getattr(app.state, "webhook_deliverer", None)
-    if deliverer is not None:
-        await deliverer.stop()
+async def deliver_due(
+    *, sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, settings: VendorsSettings
+) -> int:
+    """Claim up to BATCH due deliveries and attempt each (one pass of the deliverer); returns how many."""
+    now = utcnow()
+    async with sessionmaker() as session, session.begin():
+        ids = await repository.claim_due_deliveries(
+            session, now=now, hold_until=now + timedelta(seconds=CLAIM_SECONDS), limit=BATCH
+        )
+    for delivery_id in ids:
+        await attempt_delivery(
+            sessionmaker=sessionmaker, client=client, settings=settings, delivery_id=delivery_id
+        )
+    return len(ids)
+
+
+async def send_delivery(
+    *,
+    client: httpx.AsyncClient,
+    settings: VendorsSettings,
+    subscription: WebhookSubscription,
+    delivery: WebhookDelivery,
+) -> tuple[int | None, str | None]:
+    """POST the signed delivery to the address its URL was checked at; the status code or an error."""
+    try:
+        # Checked again at send time: DNS may have changed since the subscription was made.
+        target = await check_url(subscription.url, settings=settings)
+    except subscription_rules.UnsafeURL as exc:
+        return None, f"url refused: {exc.reason}"
+    body = orjson.dumps(delivery.payload)
+    headers = webhook_rules.signed_headers(subscription.secret, delivery.message_id, int(time.time()), body)
+    url, host, extensions = pinned(target)
+    headers |= {**host, "content-type": "application/json"}
+    try:
+        response = await client.post(url, content=body, headers=headers, extensions=extensions)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+    return response.status_code, error
+
+
+async def attempt_delivery(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: VendorsSettings,
+    delivery_id: int,
+) -> None:
+    """Send one delivery outside any transaction, then record the outcome: delivered, retried later,
+    dead-lettered, or (410 Gone) the subscription disabled."""
+    async with sessionmaker() as session, session.begin():
+        delivery = await session.get(WebhookDelivery, delivery_id)
+        subscription = (
+            None if delivery is None else await session.get(WebhookSubscription, delivery.subscription_id)
+        )
+    if delivery is None or subscription is None:
+        return
+    if subscription.status != "active":
+        status_code, error = None, f"subscription {subscription.status}"
+    else:
+        status_code, error = await send_delivery(
+            client=client, settings=settings, subscription=subscription, delivery=delivery
+        )
+    attempt = delivery.attempts + 1
+    outcome = subscription_rules.classify_attempt(
+        attempt, status_code, max_attempts=settings.webhook_max_attempts
+    )
+    WEBHOOK_DELIVERY_ATTEMPTS.labels(outcome.value).inc()
+    async with sessionmaker() as session, session.begin():
+        delivery = await session.get(WebhookDelivery, delivery_id)
+        subscription = await session.get(WebhookSubscription, delivery.subscription_id)
+        now = utcnow()
+        delivery.attempts = attempt
+        delivery.last_status_code = status_code
+        delivery.last_error = error
+        entry = {"attempt": attempt, "at": now.isoformat(), "status_code": status_code, "error": error}
+        delivery.log = [*delivery.log, entry][-MAX_LOG_ENTRIES:]
+        if outcome is subscription_rules.DeliveryOutcome.DELIVERED:
+            delivery.status, delivery.delivered_at = "delivered", now
+        elif outcome is subscription_rules.DeliveryOutcome.DISABLE_SUBSCRIPTION:
+            delivery.status = "failed"
+            subscription.status = "disabled"
+            subscription.disabled_reason = "the receiver answered 410 Gone"
+        elif outcome is subscription_rules.DeliveryOutcome.DEAD_LETTER or subscription.status != "active":
+            delivery.status = "dead_letter"
+        else:
+            delivery.next_attempt_at = now + subscription_rules.next_attempt_delay(
+                attempt,
+                base=timedelta(seconds=settings.webhook_retry_base_seconds),
+                cap=timedelta(seconds=settings.webhook_retry_cap_seconds),
+            )

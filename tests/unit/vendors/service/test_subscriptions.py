@@ -46,17 +46,16 @@ def deliverer(monkeypatch):
         connects.append({"address": address, "host": request.headers["host"], **request.extensions})
         return httpx.Response(200)
 
-    sender = subscriptions.WebhookDeliverer(sessionmaker=None, settings=VendorsSettings())  # type: ignore[arg-type]
-    sender.client = httpx.AsyncClient(transport=httpx.MockTransport(transport))
-    return sender, connects
+    client = httpx.AsyncClient(transport=httpx.MockTransport(transport))
+    return functools.partial(subscriptions.send_delivery, client=client, settings=VendorsSettings()), connects
 
 
 async def test_a_host_rebound_after_the_check_is_not_reached(deliverer):
-    sender, connects = deliverer
+    send, connects = deliverer
     subscription = WebhookSubscription(url="https://hooks.example.org/in", secret="whsec_" + "A" * 40)
     delivery = WebhookDelivery(subscription_id=1, message_id="msg_1", event_type="webhook.ping", payload={})
 
-    status, error = await sender._send(subscription, delivery)
+    status, error = await send(subscription=subscription, delivery=delivery)
 
     assert (status, error) == (200, None)
     assert connects[0]["address"] == CHECKED
