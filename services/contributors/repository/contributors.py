@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.auth import STAFF_READERS
 from services.contributors.models import (
     Contributor,
     ContributorLanguage,
@@ -19,13 +18,12 @@ from services.contributors.models import (
     VettingChange,
     WellnessCheckIn,
 )
+from services.contributors.rules.access import UNSCOPED_CONTRIBUTOR_READERS
 from services.contributors.schemas.common import PROFICIENCY_RANK
 from services.contributors.schemas.contributors import ContributorFilters
 from shared.auth import Principal
 from shared.db import flush_or_conflict
 from shared.pagination import Keyset, SortColumn, as_datetime
-
-STAFF_ROLES = (*STAFF_READERS, "integration", "service")
 
 CONTRIBUTOR_KEYSET = Keyset(
     columns={
@@ -45,7 +43,7 @@ VETTING_HISTORY_KEYSET = Keyset(columns={"id": SortColumn(VettingChange.id, int)
 def readable_contributors(principal: Principal) -> Select:
     """Staff see everyone; a vendor user only its vendor's people; a contributor only itself."""
     stmt = select(Contributor)
-    if principal.has_any(*STAFF_ROLES):
+    if principal.has_any(*UNSCOPED_CONTRIBUTOR_READERS):
         return stmt
     if principal.has_any("vendor") and principal.vendor_id is not None:
         return stmt.where(Contributor.vendor_id == principal.vendor_id)

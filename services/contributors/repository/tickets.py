@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, func, literal, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.auth import MANAGERS
 from services.contributors.models import Ticket, TicketEvent, TicketMessage
+from services.contributors.rules.access import CONTRIBUTOR_MANAGERS
 from services.contributors.schemas.tickets import TicketFilters
 from shared.auth import Principal
 from shared.db import UTCDateTime
@@ -30,7 +30,7 @@ CLOSED_STATUSES = ("resolved", "closed")
 def readable_tickets(principal: Principal) -> Select:
     """Support staff and analysts see every ticket; a contributor only its own."""
     stmt = select(Ticket)
-    if principal.has_any(*MANAGERS, "analyst"):
+    if principal.has_any(*CONTRIBUTOR_MANAGERS, "analyst"):
         return stmt
     if principal.has_any("contributor") and principal.contributor_id is not None:
         return stmt.where(Ticket.contributor_id == principal.contributor_id)

@@ -4,10 +4,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 
-from services.contributors.auth import AnnouncementsManage, AnnouncementsRead, FeedRead
+from services.contributors.deps import AnnouncementsManage, AnnouncementsRead, FeedRead, contributor_for
 from services.contributors.models import Announcement
 from services.contributors.repository.announcements import ANNOUNCEMENT_KEYSET
-from services.contributors.routes.common import contributor_for
 from services.contributors.schemas.announcements import (
     AnnouncementCreate,
     AnnouncementPage,

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Response
 
-from services.contributors.auth import CampaignsManage, CampaignsRead
+from services.contributors.deps import CampaignsManage, CampaignsRead
 from services.contributors.models import Campaign
 from services.contributors.repository.campaigns import CAMPAIGN_KEYSET
 from services.contributors.schemas.campaigns import (

@@ -4,17 +4,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.contributors.auth import (
+from services.contributors.deps import (
     ContributorsCreate,
     ContributorsEdit,
     ContributorsErase,
     ContributorsRead,
     RosterExport,
     RosterImport,
-    actor_of,
+    SettingsDep,
+    contributor_for,
 )
 from services.contributors.repository import contributors as repository
-from services.contributors.routes.common import SettingsDep, contributor_for
+from services.contributors.rules.access import actor_of
 from services.contributors.schemas.common import Country, LanguageCode, Proficiency, Status
 from services.contributors.schemas.contributors import (
     ContributorCreate,

@@ -4,14 +4,15 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 
-from services.contributors.auth import (
+from services.contributors.deps import (
     ContributorsManage,
     ContributorsRead,
     ContributorsSelfService,
     ContributorsTransition,
+    SettingsDep,
+    contributor_for,
 )
 from services.contributors.repository.contributors import HISTORY_KEYSET
-from services.contributors.routes.common import SettingsDep, contributor_for
 from services.contributors.rules.lifecycle import OnboardingStep
 from services.contributors.schemas.contributors import (
     ContributorRead,

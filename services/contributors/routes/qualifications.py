@@ -2,8 +2,7 @@
 
 from fastapi import APIRouter, Response
 
-from services.contributors.auth import ContributorsRead, QualificationsManage
-from services.contributors.routes.common import SettingsDep, contributor_for
+from services.contributors.deps import ContributorsRead, QualificationsManage, SettingsDep, contributor_for
 from services.contributors.schemas.contributors import (
     QualificationList,
     QualificationName,

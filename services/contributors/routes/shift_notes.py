@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.contributors.auth import ShiftNotesRead, ShiftNotesWrite
+from services.contributors.deps import ShiftNotesRead, ShiftNotesWrite
 from services.contributors.schemas.shift_notes import (
     FollowUpRead,
     FollowUpUpdate,

@@ -4,9 +4,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from services.contributors.auth import TicketsManage, TicketsRead, TicketsReport, TicketsWrite, is_manager
+from services.contributors.deps import (
+    SettingsDep,
+    TicketsManage,
+    TicketsRead,
+    TicketsReport,
+    TicketsWrite,
+    ticket_for,
+)
 from services.contributors.repository import tickets as repository
-from services.contributors.routes.common import SettingsDep, ticket_for
+from services.contributors.rules.access import is_manager
 from services.contributors.rules.tickets import TicketCategory, TicketChannel, TicketPriority, TicketStatus
 from services.contributors.schemas.tickets import (
     MessageCreate,

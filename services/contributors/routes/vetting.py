@@ -4,9 +4,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from services.contributors.auth import VettingManage, VettingRead
+from services.contributors.deps import SettingsDep, VettingManage, VettingRead, contributor_for
 from services.contributors.repository.contributors import VETTING_HISTORY_KEYSET
-from services.contributors.routes.common import SettingsDep, contributor_for
 from services.contributors.schemas.contributors import VettingChangePage, VettingCreate, VettingStatus
 from services.contributors.service import vetting as service
 from shared.db import ReadSessionDep, SessionDep

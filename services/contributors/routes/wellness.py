@@ -4,15 +4,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from services.contributors.auth import (
+from services.contributors.deps import (
     CheckInsRead,
     ContributorsRead,
     ContributorsSelfService,
+    SettingsDep,
     WellnessPolicyManage,
     WellnessPolicyRead,
+    contributor_for,
 )
 from services.contributors.repository.wellness import CHECK_IN_KEYSET
-from services.contributors.routes.common import SettingsDep, contributor_for
 from services.contributors.schemas.contributors import ContributorRead
 from services.contributors.schemas.wellness import (
     CheckInCreate,

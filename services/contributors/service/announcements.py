@@ -2,10 +2,10 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.auth import actor_of
 from services.contributors.models import Announcement, Contributor
 from services.contributors.repository import announcements as repository
 from services.contributors.repository import wellness as wellness_repository
+from services.contributors.rules.access import actor_of
 from services.contributors.schemas.announcements import AnnouncementCreate
 from services.contributors.service.contributors import field_error
 from shared.auth import Principal

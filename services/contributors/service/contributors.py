@@ -4,10 +4,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.auth import actor_of, is_manager, vendor_scope
 from services.contributors.models import Contributor, StatusChange
 from services.contributors.repository import campaigns as campaign_repository
 from services.contributors.repository import contributors as repository
+from services.contributors.rules.access import actor_of, is_manager, vendor_scope
 from services.contributors.schemas.contributors import ContributorCreate, ContributorUpdate
 from services.contributors.service.publishing import eligibility_facts, record_change
 from services.contributors.settings import ContributorsSettings

@@ -4,9 +4,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.auth import actor_of
 from services.contributors.models import ShiftNote, ShiftNoteFollowUp
 from services.contributors.repository import shift_notes as repository
+from services.contributors.rules.access import actor_of
 from services.contributors.schemas.shift_notes import FollowUpRead, ShiftNoteCreate, ShiftNoteRead
 from shared.auth import Principal
 from shared.db import utcnow

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors import metrics
-from services.contributors.auth import actor_of, is_manager
 from services.contributors.models import Ticket, TicketEvent, TicketMessage
 from services.contributors.repository import contributors as contributor_repository
 from services.contributors.repository import tickets as repository
+from services.contributors.rules.access import actor_of, is_manager
 from services.contributors.rules.tickets import (
     SlaDueTimes,
     TicketPriority,

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors import metrics
-from services.contributors.auth import actor_of, is_manager
 from services.contributors.models import Contributor, ExposureRecord, VendorWellnessPolicy, WellnessCheckIn
 from services.contributors.repository import contributors as repository
 from services.contributors.repository import wellness as wellness_repository
+from services.contributors.rules.access import actor_of, is_manager
 from services.contributors.rules.wellness import (
     CAPPED_SEVERITIES,
     ContentSeverity,
