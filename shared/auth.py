@@ -13,6 +13,8 @@ from shared import tokens
 from shared.errors import Forbidden, Unauthorized, problem_response
 
 ROLES = ("admin", "ops", "vendor_manager", "support", "analyst", "vendor", "contributor", "integration")
+# The people who run operations, as opposed to the tenants (vendors, contributors) and integrations.
+OPERATIONS_STAFF = ("admin", "ops", "vendor_manager", "support", "analyst")
 SERVICE_ROLE = "service"
 
 

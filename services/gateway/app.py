@@ -5,20 +5,16 @@ import logging
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
 
-from services.gateway import service
-from services.gateway.callers import CallerCache
-from services.gateway.keys import load_or_create_signing_keys
-from services.gateway.middleware import GatewayHeadersMiddleware
-from services.gateway.openapi import build_openapi
-from services.gateway.proxy import ForwardingMiddleware, InternalTokens, upstream_session
-from services.gateway.proxy import router as proxy_router
-from services.gateway.ratelimit import make_rate_limiter
-from services.gateway.routes import api_keys, audit, auth, reports, users
-from services.gateway.service import VerifiedTokens
+from services.gateway.routes import api_keys, audit, auth, forwarding, openapi, reports, users
+from services.gateway.routes.forwarding import ForwardingMiddleware
+from services.gateway.service.auth import VerifiedTokens
+from services.gateway.service.callers import CallerCache
+from services.gateway.service.forwarding import InternalTokens, upstream_session
+from services.gateway.service.rate_limits import make_rate_limiter
+from services.gateway.service.response_headers import GatewayHeadersMiddleware
+from services.gateway.service.signing_keys import load_or_create_signing_keys
+from services.gateway.service.users import ensure_bootstrap_admin
 from services.gateway.settings import GatewaySettings, get_settings
 from shared.app import ServiceParts, create_service_app
 from shared.http import make_client
@@ -62,8 +58,10 @@ async def _start(app: FastAPI) -> None:
     )
     if settings.admin_email and settings.admin_password:
         async with app.state.db.sessionmaker() as session, session.begin():
-            created = await service.ensure_bootstrap_admin(
-                session, email=settings.admin_email, password=settings.admin_password.get_secret_value()
+            created = await ensure_bootstrap_admin(
+                session=session,
+                email=settings.admin_email,
+                password=settings.admin_password.get_secret_value(),
             )
         if created:
             log.info("bootstrap admin created")
@@ -89,20 +87,6 @@ def _service_ready(name: str):
     return check
 
 
-async def openapi_document(request: Request) -> JSONResponse:
-    cached = request.app.state.openapi_cache
-    if cached is None:
-        document, complete = await build_openapi(request.app)
-        if complete:
-            request.app.state.openapi_cache = document
-        cached = document
-    return JSONResponse(cached)
-
-
-async def swagger_ui(request: Request) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="LabelOps API")
-
-
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(
@@ -117,7 +101,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 api_keys.router,
                 audit.router,
                 reports.router,
-                proxy_router,
+                forwarding.router,
             ],
             on_startup=[_start],
             on_shutdown=[_stop],
@@ -136,6 +120,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             expose_headers=["ETag", "X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
         )
     if settings.docs_enabled:
-        app.add_api_route("/openapi.json", openapi_document, methods=["GET"], include_in_schema=False)
-        app.add_api_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)
+        app.include_router(openapi.router)
     return app

@@ -29,7 +29,7 @@ class GatewaySettings(ServiceSettings):
     redis_url: str | None = Field(None, validation_alias=AliasChoices("LABELOPS_REDIS_URL"))
     # Prefix of the rate-limit keys, so deployments (or test runs) sharing one Redis never mix counts.
     rate_limit_namespace: str = "labelops"
-    # Requests per minute per caller and route class (see ratelimit.route_class).
+    # Requests per minute per caller and route class (see rules.rate_limits.route_class).
     rate_limit_read: int = 1200
     rate_limit_write: int = 600
     rate_limit_assignment: int = 6000
@@ -42,7 +42,7 @@ class GatewaySettings(ServiceSettings):
     login_failures_per_ip: int = 50
     login_failure_window_seconds: int = 900
     # How long a replica may remember a caller's facts at most (it forgets on every change anyway;
-    # services.gateway.callers); 0 reads them from the database on every request.
+    # services.gateway.service.callers); 0 reads them from the database on every request.
     caller_cache_seconds: float = 10.0
     max_body_bytes: int = 1_048_576
     max_bulk_body_bytes: int = 67_108_864

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from scripts.access_map import RouteRule, route_rules
-from services.gateway.route_table import SIGNATURE_AUTHENTICATED_PREFIXES
+from services.gateway.rules.forwarding import SIGNATURE_AUTHENTICATED_PREFIXES
 from shared.auth import ROLES
 from tests.support.api import Users
 from tests.support.cluster import Cluster

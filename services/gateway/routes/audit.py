@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.gateway import repository
-from services.gateway.auth import AdminOnly
-from services.gateway.schemas import AuditEventPage
+from services.gateway.deps import AdminOnly
+from services.gateway.schemas.audit import AuditEventPage
+from services.gateway.service import audit as service
 from shared.db import ReadSessionDep
-from shared.pagination import PageParams, page_of, page_params
+from shared.pagination import PageParams, page_params
 from shared.types import Timestamp
 
 router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
@@ -23,8 +23,7 @@ async def list_audit_events(
     action: Annotated[str | None, Query(max_length=50)] = None,
     since: Annotated[Timestamp | None, Query()] = None,
 ):
-    rows = await repository.list_audit_events(
-        session, limit=page.limit, after_id=page.after_id, actor=actor, action=action, since=since
+    items, next_cursor = await service.list_audit_events(
+        session=session, page=page, actor=actor, action=action, since=since
     )
-    items, next_cursor = page_of(rows, limit=page.limit)
     return AuditEventPage(items=items, next_cursor=next_cursor)

@@ -1,26 +1,22 @@
 """HTTP for /api/v1/reports: the shift handover and the KPI table, as JSON, CSV or XLSX."""
 
-from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
 
-from services.gateway import reports
-from services.gateway.auth import CurrentUser
-from shared.auth import Principal
+from services.gateway.deps import ReportReader
+from services.gateway.rules import reports
+from services.gateway.rules.reports import Period, period_start
+from services.gateway.schemas.reports import Format, HandoverReport, KpiReport, SectionRead
+from services.gateway.service import reports as service
 from shared.db import utcnow
-from shared.errors import Forbidden
+from shared.http import ServicesDep
 from shared.reports import ReportWindow, checked_window
 from shared.types import Timestamp
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
-REPORT_ROLES = frozenset({"admin", "ops", "vendor_manager", "support", "analyst"})
-Format = Literal["json", "csv", "xlsx"]
-Period = Literal["shift", "day", "week", "month"]
-PERIOD_HOURS = {"shift": 8, "day": 24, "week": 24 * 7, "month": 24 * 30}
 DOWNLOADS = {
     200: {
         "description": "The report; `format=csv` and `format=xlsx` answer a file to download",
@@ -32,45 +28,10 @@ DOWNLOADS = {
 }
 
 
-async def _report_reader(principal: CurrentUser) -> Principal:
-    if not principal.has_any(*REPORT_ROLES):
-        raise Forbidden("reports are for operations staff")
-    return principal
-
-
-_report_reader.allowed_roles = REPORT_ROLES  # type: ignore[attr-defined]
-ReportReader = Annotated[Principal, Depends(_report_reader)]
-
-
-class SectionRead(BaseModel):
-    service: str
-    title: str
-    summary: dict[str, Any]
-    items: list[dict[str, Any]]
-
-
-class HandoverReport(BaseModel):
-    since: str
-    until: str
-    sections: list[SectionRead]
-
-
-class KpiReport(BaseModel):
-    since: str
-    until: str
-    period: Period
-    rows: list[dict[str, Any]]
-
-
-def _window(since, until, *, period: str) -> ReportWindow:
+def _window(since, until, *, period: Period) -> ReportWindow:
     """Ending at `until` (default now) and starting at `since` (default: one period before the end)."""
     until = until or utcnow()
-    if since is None:
-        try:
-            since = until - timedelta(hours=PERIOD_HOURS[period])
-        except OverflowError:  # an `until` in year 1 has no period before it
-            since = until
-    return checked_window(since, until)
+    return checked_window(period_start(until, period) if since is None else since, until)
 
 
 def _download(content: bytes | str, *, media_type: str, filename: str) -> Response:
@@ -81,7 +42,7 @@ def _download(content: bytes | str, *, media_type: str, filename: str) -> Respon
 
 @router.get("/handover", response_model=HandoverReport, responses=DOWNLOADS)
 async def handover_report(
-    request: Request,
+    services: ServicesDep,
     _reader: ReportReader,
     since: Annotated[Timestamp | None, Query(description="default: one shift (8 hours) before until")] = None,
     until: Annotated[Timestamp | None, Query(description="default: now")] = None,
@@ -90,7 +51,7 @@ async def handover_report(
     """What the next shift must know: contributor queries, partner communications and follow-ups, projects
     at risk, paused work, permission changes and the shift notes addressed to each team."""
     window = _window(since, until, period="shift")
-    sections = await reports.handover_sections(request.app.state.services, window=window)
+    sections = await service.handover_sections(services=services, window=window)
     if format == "csv":
         return _download(reports.sections_as_csv(sections), media_type="text/csv", filename="handover.csv")
     if format == "xlsx":
@@ -108,7 +69,7 @@ async def handover_report(
 
 @router.get("/kpis", response_model=KpiReport, responses=DOWNLOADS)
 async def kpi_report(
-    request: Request,
+    services: ServicesDep,
     _reader: ReportReader,
     period: Period = "week",
     since: Annotated[Timestamp | None, Query(description="default: one period before until")] = None,
@@ -117,7 +78,7 @@ async def kpi_report(
 ):
     """Productivity, quality, latency, wellness and cost per accepted label, per project and per vendor."""
     window = _window(since, until, period=period)
-    rows = await reports.kpi_rows(request.app.state.services, window=window)
+    rows = await service.kpi_rows(services=services, window=window)
     if format == "csv":
         return _download(reports.rows_as_csv(rows), media_type="text/csv", filename="kpis.csv")
     if format == "xlsx":

@@ -6,7 +6,7 @@ import secrets
 import pytest
 import redis.asyncio as redis
 
-from services.gateway.callers import STOP_SECONDS, CallerCache
+from services.gateway.service.callers import STOP_SECONDS, CallerCache
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 FACTS = {"roles": ["ops"], "vendor_id": None, "contributor_id": None, "disabled": False, "revoked_at": None}

@@ -5,7 +5,7 @@ import io
 
 from openpyxl import load_workbook
 
-from services.gateway.reports import (
+from services.gateway.rules.reports import (
     Section,
     cost_per_accepted_label,
     handover_from,

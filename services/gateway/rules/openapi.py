@@ -1,18 +1,11 @@
-"""One OpenAPI document for the whole API: the gateway's own routes plus every service's /api paths."""
+"""One OpenAPI document for the whole API: the gateway's own routes plus every service's /api paths
+(`service.openapi` fetches the services' documents; merging them is a function of values)."""
 
-import asyncio
 import copy
-import logging
 from typing import Any
 
-import httpx
-from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
+from services.gateway.rules.forwarding import SIGNATURE_AUTHENTICATED_PREFIXES
 
-from services.gateway.route_table import SIGNATURE_AUTHENTICATED_PREFIXES
-from shared.settings import SERVICE_NAMES
-
-log = logging.getLogger("labelops.gateway.openapi")
 REF_PREFIX = "#/components/schemas/"
 
 
@@ -95,23 +88,3 @@ def merge_documents(base: dict[str, Any], services: dict[str, dict[str, Any]]) -
     merged["security"] = [{"bearer": []}]
     document_problems(merged)
     return merged
-
-
-async def build_openapi(app: FastAPI) -> tuple[dict[str, Any], bool]:
-    """The merged document, and whether every service answered (an incomplete one is not cached)."""
-    base = get_openapi(title="LabelOps API", version="1.0.0", description=app.description, routes=app.routes)
-    settings = app.state.settings
-    client: httpx.AsyncClient = app.state.upstream
-
-    async def fetch(name: str) -> dict[str, Any] | None:
-        try:
-            response = await client.get(settings.service_url(name) + "/openapi.json", timeout=5.0)
-            response.raise_for_status()
-            return response.json()
-        except httpx.HTTPError as exc:
-            log.warning("openapi of %s unavailable: %s", name, exc)
-            return None
-
-    docs = dict(zip(SERVICE_NAMES, await asyncio.gather(*(fetch(n) for n in SERVICE_NAMES)), strict=True))
-    complete = all(doc is not None for doc in docs.values())
-    return merge_documents(base, {n: d for n, d in docs.items() if d is not None}), complete

@@ -1,13 +1,14 @@
-"""Gateway-side authentication: bearer credentials in, principals out; rate limits; named role checks."""
+"""Who may call the gateway's routes: bearer credentials in, principals out, each authenticated request
+spending its caller's rate budget; then named role checks (read by scripts/access_map.py)."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.gateway import service
-from services.gateway.ratelimit import route_class
-from services.gateway.route_table import SIGNATURE_AUTHENTICATED_PREFIXES
-from shared.auth import Principal, bearer_token
+from services.gateway.rules.forwarding import SIGNATURE_AUTHENTICATED_PREFIXES
+from services.gateway.rules.rate_limits import route_class
+from services.gateway.service.auth import authenticate_bearer
+from shared.auth import OPERATIONS_STAFF, Principal, bearer_token
 from shared.errors import Forbidden, TooManyRequests, Unauthorized
 
 WEBHOOK_SENDER = Principal(subject="anonymous:webhook", roles=frozenset({"webhook_sender"}))
@@ -34,7 +35,7 @@ async def authenticate_user(request: Request) -> Principal:
     if token is None:
         raise Unauthorized("a bearer access token or API key is required")
     state = request.app.state
-    principal, session_id = await service.authenticate_bearer(
+    principal, session_id = await authenticate_bearer(
         token=token, keys=state.keys, verified=state.verified_tokens, callers=state.callers, db=state.db
     )
     request.state.principal = principal
@@ -73,3 +74,13 @@ async def _admin(principal: CurrentUser) -> Principal:
 
 _admin.allowed_roles = frozenset({"admin"})  # type: ignore[attr-defined]
 AdminOnly = Annotated[Principal, Depends(_admin)]
+
+
+async def _report_reader(principal: CurrentUser) -> Principal:
+    if not principal.has_any(*OPERATIONS_STAFF):
+        raise Forbidden("reports are for operations staff")
+    return principal
+
+
+_report_reader.allowed_roles = frozenset(OPERATIONS_STAFF)  # type: ignore[attr-defined]
+ReportReader = Annotated[Principal, Depends(_report_reader)]

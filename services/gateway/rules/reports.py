@@ -1,30 +1,29 @@
-"""Operations reports composed by the gateway from every service's report sections.
+"""Operations reports composed from every service's report sections, and their files.
 
 Each service answers `GET /internal/reports/handover` with `{"sections": {title: {"summary": {…},
 "items": [{…}, …]}}}` and `GET /internal/reports/kpis` with `{"rows": [{"scope", "id", <figures>…}]}`
-(the contract is `shared.reports`); the gateway asks all of them at once and renders the whole as JSON,
-CSV or an XLSX workbook (a sheet per section). Composition and rendering here are plain functions.
+(the contract is `shared.reports`; `service.reports` asks them). Here those answers become one report,
+rendered as CSV or an XLSX workbook (a sheet per section): plain functions of values.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from shared.errors import ServiceUnavailable
-from shared.http import ServiceClient
-from shared.reports import ReportWindow
 from shared.settings import SERVICE_NAMES
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COST_PLACES = Decimal("0.0001")
+Period = Literal["shift", "day", "week", "month"]
+PERIOD_HOURS = {"shift": 8, "day": 24, "week": 24 * 7, "month": 24 * 30}
 
 
 @dataclass(frozen=True)
@@ -35,29 +34,12 @@ class Section:
     items: list[dict[str, Any]]
 
 
-async def _ask_all(services: ServiceClient, path: str, window: ReportWindow) -> dict[str, dict[str, Any]]:
-    """Every service's answer, asked concurrently; one that cannot answer makes the report a 503 naming it."""
-    params = {"since": window.since.isoformat(), "until": window.until.isoformat()}
-
-    async def ask(name: str) -> tuple[str, dict[str, Any]]:
-        response = await services.request(name, "GET", path, params=params)
-        if response.status_code != 200:
-            raise ServiceUnavailable(
-                f"the {name} service could not build its report section (HTTP {response.status_code})",
-                service=name,
-                headers={"Retry-After": "5"},
-            )
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise ServiceUnavailable(
-                f"the {name} service answered a report that is not JSON", service=name
-            ) from exc
-        if not isinstance(body, dict):
-            raise ServiceUnavailable(f"the {name} service answered a malformed report", service=name)
-        return name, body
-
-    return dict(await asyncio.gather(*(ask(name) for name in SERVICE_NAMES)))
+def period_start(until: datetime, period: Period) -> datetime:
+    """One period before `until`, where a report window starts unless the caller says otherwise."""
+    try:
+        return until - timedelta(hours=PERIOD_HOURS[period])
+    except OverflowError:  # an `until` in year 1 has no period before it
+        return until
 
 
 def handover_from(answers: dict[str, dict[str, Any]]) -> list[Section]:
@@ -67,11 +49,6 @@ def handover_from(answers: dict[str, dict[str, Any]]) -> list[Section]:
         for name in SERVICE_NAMES
         for title, body in (answers.get(name, {}).get("sections") or {}).items()
     ]
-
-
-async def handover_sections(services: ServiceClient, *, window: ReportWindow) -> list[Section]:
-    """Every service's handover sections for the shift [since, until)."""
-    return handover_from(await _ask_all(services, "/internal/reports/handover", window))
 
 
 def merge_kpi_rows(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,11 +78,6 @@ def cost_per_accepted_label(row: dict[str, Any]) -> str | None:
 def kpis_from(answers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     rows = merge_kpi_rows([answers[name] for name in SERVICE_NAMES if name in answers])
     return [{**row, "cost_per_accepted_label": cost_per_accepted_label(row)} for row in rows]
-
-
-async def kpi_rows(services: ServiceClient, *, window: ReportWindow) -> list[dict[str, Any]]:
-    """One row per project and per vendor, each service filling in the figures it owns."""
-    return kpis_from(await _ask_all(services, "/internal/reports/kpis", window))
 
 
 def _columns(items: list[dict[str, Any]]) -> list[str]:

@@ -1,4 +1,7 @@
-"""Response headers every gateway answer carries: security headers and the caller's rate-limit state."""
+"""Response headers every gateway answer carries: security headers and the caller's rate-limit state.
+
+An ASGI middleware around the whole app (not a route): it adds to what every route and the forwarding
+answer, so it sits with the service machinery, named for what it does."""
 
 from typing import Any
 

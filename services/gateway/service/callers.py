@@ -127,6 +127,11 @@ class CallerCache:
             await asyncio.sleep(RESUBSCRIBE_SECONDS)
 
 
+def callers_changed(app: Any) -> None:
+    """After-commit hook of every write to users or login sessions."""
+    app.state.callers.changed()
+
+
 async def _cancel_within(task: asyncio.Task[Any], what: str) -> None:
     # Cancel again until it takes: redis-py (8.1) loses a cancellation that lands while a connection
     # is being opened, and goes on retrying it.

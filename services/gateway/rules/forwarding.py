@@ -1,4 +1,7 @@
-"""The one route table: which service owns each /api/v1/<prefix>."""
+"""What the gateway forwards where: the one route table (which service owns each /api/v1/<prefix>) and
+which header fields cross it."""
+
+from shared.logging import REQUEST_ID_HEADER
 
 ROUTE_TABLE: dict[str, str] = {
     # contributors: people, onboarding, recruitment, support, announcements, wellness, handover notes
@@ -41,3 +44,21 @@ def owning_service(path: str) -> str | None:
     """`/api/v1/contributors/7/transitions` → "contributors"; None for an unknown prefix."""
     prefix = path.removeprefix("/api/v1/").split("/", 1)[0]
     return ROUTE_TABLE.get(prefix)
+
+
+# RFC 9110 §7.6.1 hop-by-hop fields, plus the ones the gateway itself sets.
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
+DROP_FROM_REQUEST = HOP_BY_HOP | {"authorization", "cookie", REQUEST_ID_HEADER.lower()}
+# The gateway's own server sets Date and Server on every answer; relayed too, they would appear twice.
+DROP_FROM_RESPONSE = (HOP_BY_HOP - {"content-length"}) | {"x-request-id", "date", "server"}

@@ -1,0 +1,1 @@
+"""Every query of the gateway, one module per resource."""

@@ -1,0 +1,65 @@
+"""Queries of login sessions, their refresh tokens, and the facts each request re-checks."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.models import AuthSession, RefreshToken
+from shared.rawsql import RawConnection, RawQuery
+
+# Runs on every proxied request: on the driver connection, where it costs a fraction of a Core query.
+_CALLER_FACTS = RawQuery(
+    """
+    SELECT u.roles, u.vendor_id, u.contributor_id, u.disabled, s.revoked_at
+    FROM users u JOIN auth_sessions s ON s.user_id = u.id AND s.id = :session_id
+    WHERE u.id = :user_id
+    """,
+    json_cols=("roles",),
+    time_cols=("revoked_at",),
+    bool_cols=("disabled",),
+)
+
+
+async def caller_facts(*, conn: RawConnection, user_id: int, session_id: str) -> dict[str, Any] | None:
+    """What each request must re-check: the user is enabled and its login session not revoked."""
+    return await conn.fetchrow(_CALLER_FACTS, {"user_id": user_id, "session_id": session_id})
+
+
+async def add_auth_session(*, session: AsyncSession, auth_session: AuthSession) -> None:
+    session.add(auth_session)
+    await session.flush()
+
+
+async def revoke_auth_session(*, session: AsyncSession, session_id: str, at: datetime) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == session_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
+async def add_refresh_token(*, session: AsyncSession, token: RefreshToken) -> None:
+    session.add(token)
+    await session.flush()
+
+
+async def get_refresh_token(*, session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    stmt = select(RefreshToken).where(RefreshToken.token_hash == token_hash)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def mark_refresh_token_used(*, session: AsyncSession, token_id: int, at: datetime) -> bool:
+    """Conditional update, so two concurrent refreshes with one token cannot both succeed."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None), RefreshToken.revoked_at.is_(None))
+        .values(used_at=at)
+    )
+    return result.rowcount == 1

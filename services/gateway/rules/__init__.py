@@ -1,0 +1,1 @@
+"""Pure rules of the gateway: functions of values, no I/O."""

@@ -1,0 +1,13 @@
+"""Rules of user accounts: role lists and the last enabled admin."""
+
+from typing import Any
+
+
+def normalized_roles(roles: list[str]) -> list[str]:
+    return sorted(set(roles))
+
+
+def demotes_an_enabled_admin(*, roles: list[str], disabled: bool, changes: dict[str, Any]) -> bool:
+    """Whether `changes` take the admin role from an enabled admin, or disable one."""
+    stays_admin = "admin" in changes.get("roles", roles) and not changes.get("disabled", disabled)
+    return "admin" in roles and not disabled and not stays_admin

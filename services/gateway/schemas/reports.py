@@ -1,0 +1,29 @@
+"""API models of /api/v1/reports: the shift handover and the KPI table."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from services.gateway.rules.reports import Period
+
+Format = Literal["json", "csv", "xlsx"]
+
+
+class SectionRead(BaseModel):
+    service: str
+    title: str
+    summary: dict[str, Any]
+    items: list[dict[str, Any]]
+
+
+class HandoverReport(BaseModel):
+    since: str
+    until: str
+    sections: list[SectionRead]
+
+
+class KpiReport(BaseModel):
+    since: str
+    until: str
+    period: Period
+    rows: list[dict[str, Any]]

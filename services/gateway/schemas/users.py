@@ -1,0 +1,47 @@
+"""API models of /api/v1/users."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from shared.auth import ROLES
+
+Role = Literal[ROLES]
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=128)
+    roles: list[Role] = Field(min_length=1, max_length=8)
+    vendor_id: int | None = Field(default=None, ge=1, strict=True)
+    contributor_id: int | None = Field(default=None, ge=1, strict=True)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    roles: list[str]
+    vendor_id: int | None
+    contributor_id: int | None
+    disabled: bool
+    created_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserRead]
+    next_cursor: str | None = None
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Omit a field to leave it alone; roles and disabled cannot be null, the links can (null unlinks).
+    roles: list[Role] = Field(default=None, min_length=1, max_length=8)  # type: ignore[assignment]
+    disabled: bool = Field(default=None, strict=True)  # type: ignore[assignment]
+    vendor_id: int | None = Field(default=None, ge=1, strict=True)
+    contributor_id: int | None = Field(default=None, ge=1, strict=True)

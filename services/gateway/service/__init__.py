@@ -1,0 +1,1 @@
+"""The gateway's work with I/O, one module per resource: logins, users, API keys, audit, forwarding."""

@@ -1,0 +1,45 @@
+"""Operations reports: every service is asked for its part at once (`rules.reports` composes them)."""
+
+import asyncio
+from typing import Any
+
+from services.gateway.rules.reports import Section, handover_from, kpis_from
+from shared.errors import ServiceUnavailable
+from shared.http import ServiceClient
+from shared.reports import ReportWindow
+from shared.settings import SERVICE_NAMES
+
+
+async def _ask_all(services: ServiceClient, path: str, window: ReportWindow) -> dict[str, dict[str, Any]]:
+    """Every service's answer, asked concurrently; one that cannot answer makes the report a 503 naming it."""
+    params = {"since": window.since.isoformat(), "until": window.until.isoformat()}
+
+    async def ask(name: str) -> tuple[str, dict[str, Any]]:
+        response = await services.request(name, "GET", path, params=params)
+        if response.status_code != 200:
+            raise ServiceUnavailable(
+                f"the {name} service could not build its report section (HTTP {response.status_code})",
+                service=name,
+                headers={"Retry-After": "5"},
+            )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ServiceUnavailable(
+                f"the {name} service answered a report that is not JSON", service=name
+            ) from exc
+        if not isinstance(body, dict):
+            raise ServiceUnavailable(f"the {name} service answered a malformed report", service=name)
+        return name, body
+
+    return dict(await asyncio.gather(*(ask(name) for name in SERVICE_NAMES)))
+
+
+async def handover_sections(*, services: ServiceClient, window: ReportWindow) -> list[Section]:
+    """Every service's handover sections for the shift [since, until)."""
+    return handover_from(await _ask_all(services, "/internal/reports/handover", window))
+
+
+async def kpi_rows(*, services: ServiceClient, window: ReportWindow) -> list[dict[str, Any]]:
+    """One row per project and per vendor, each service filling in the figures it owns."""
+    return kpis_from(await _ask_all(services, "/internal/reports/kpis", window))

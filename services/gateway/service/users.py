@@ -1,0 +1,98 @@
+"""User accounts: created and changed by admins, the first one bootstrapped from settings."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.models import User
+from services.gateway.repository import users as repository
+from services.gateway.rules.passwords import hash_password, password_problems
+from services.gateway.rules.users import demotes_an_enabled_admin, normalized_roles
+from services.gateway.schemas.users import UserCreate, UserUpdate
+from services.gateway.service import audit
+from services.gateway.service.callers import callers_changed
+from shared.auth import Principal
+from shared.db import after_commit
+from shared.errors import Conflict, NotFound, Unprocessable
+from shared.pagination import PageParams, page_of
+
+
+def _check_password(password: str, email: str) -> None:
+    problems = password_problems(password, email=email)
+    if problems:
+        raise Unprocessable(
+            "password " + "; ".join(problems),
+            errors=[
+                {"pointer": "/password", "field": "password", "in": "body", "detail": p} for p in problems
+            ],
+        )
+
+
+async def create_user(*, session: AsyncSession, principal: Principal, data: UserCreate) -> User:
+    """A new user with a password that passes the policy."""
+    values = data.model_dump()
+    password = values.pop("password")
+    values["email"] = values["email"].lower()
+    _check_password(password, values["email"])
+    values["roles"] = normalized_roles(values["roles"])
+    user = await repository.add_user(
+        session=session, user=User(**values, password_hash=hash_password(password))
+    )
+    await audit.record(
+        session=session,
+        actor=principal.subject,
+        action="user.created",
+        target=f"user:{user.id}",
+        roles=user.roles,
+    )
+    return user
+
+
+async def list_users(*, session: AsyncSession, page: PageParams) -> tuple[list[User], str | None]:
+    """A page of users in id order."""
+    rows = await repository.list_users(session=session, limit=page.limit, after_id=page.after_id)
+    return page_of(rows, limit=page.limit)
+
+
+async def get_user(*, session: AsyncSession, user_id: int) -> User:
+    """The user with this id, or 404."""
+    user = await repository.get_user(session=session, user_id=user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+async def update_user(*, session: AsyncSession, principal: Principal, user_id: int, data: UserUpdate) -> User:
+    """Change roles, links or the disabled flag; the last enabled admin cannot be demoted or disabled."""
+    user = await get_user(session=session, user_id=user_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "roles" in changes:
+        changes["roles"] = normalized_roles(changes["roles"])
+    if demotes_an_enabled_admin(roles=user.roles, disabled=user.disabled, changes=changes):
+        other_admins = set(await repository.enabled_admin_ids(session=session)) - {user.id}
+        if not other_admins:
+            raise Conflict("this is the last enabled admin; appoint another admin first")
+    before = {k: getattr(user, k) for k in changes}
+    for key, value in changes.items():
+        setattr(user, key, value)
+    await session.flush()
+    after_commit(session, callers_changed)
+    action = "user.disabled" if changes.get("disabled") else "user.updated"
+    await audit.record(
+        session=session,
+        actor=principal.subject,
+        action=action,
+        target=f"user:{user.id}",
+        before=before,
+        after=changes,
+    )
+    return user
+
+
+async def ensure_bootstrap_admin(*, session: AsyncSession, email: str, password: str) -> bool:
+    """Create the first admin from settings if that email has no user yet; True when created."""
+    if await repository.get_user_by_email(session=session, email=email) is not None:
+        return False
+    await repository.add_user(
+        session=session,
+        user=User(email=email.lower(), password_hash=hash_password(password), roles=["admin"]),
+    )
+    return True
