@@ -10,7 +10,8 @@ from decimal import Decimal
 from fastapi import FastAPI
 from prometheus_client import Counter
 
-from services.vendors import repository
+from services.vendors.repository import scorecards as scorecard_repository
+from services.vendors.repository import subscriptions as subscription_repository
 from services.vendors.rules.subscriptions import DeliveryOutcome
 from shared.metrics import snapshot_gauge
 
@@ -54,8 +55,8 @@ def observe_budget_sweep(reports: list[dict]) -> None:
 async def refresh_vendor_metrics(app: FastAPI) -> None:
     """Scrape hook: the delivery backlog and the lowest vendor SLA attainment, from the database."""
     async with app.state.db.read_sessionmaker() as session:
-        counts = await repository.delivery_counts(session)
-        attainments = await repository.latest_attainments(session)
+        counts = await subscription_repository.delivery_counts(session)
+        attainments = await scorecard_repository.latest_attainments(session)
     for status in BACKLOG_STATUSES:
         DELIVERY_BACKLOG.labels(status).set(counts.get(status, 0))
     measured = [Decimal(value) for value in attainments if value is not None]

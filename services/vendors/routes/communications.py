@@ -4,9 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.vendors import repository
 from services.vendors.deps import InternalRecordsRead, Paging, VendorsManage
-from services.vendors.models import Communication
 from services.vendors.schemas import (
     CommunicationCreate,
     CommunicationPage,
@@ -15,7 +13,6 @@ from services.vendors.schemas import (
 )
 from services.vendors.service import vendors as service
 from shared.db import ReadSessionDep, SessionDep
-from shared.pagination import page_of
 from shared.types import MAX_ID, PathId, Timestamp
 
 router = APIRouter(prefix="/api/v1/communications", tags=["communications"])
@@ -28,12 +25,12 @@ async def log_communication(data: CommunicationCreate, session: SessionDep, prin
 
 @router.get("/follow-ups-due", response_model=CommunicationPage)
 async def follow_ups_due(
-    session: ReadSessionDep, _principal: InternalRecordsRead, page: Paging, before: Timestamp | None = None
+    session: ReadSessionDep, principal: InternalRecordsRead, page: Paging, before: Timestamp | None = None
 ):
     """Open follow-ups due at or before `before` (default: now), oldest first by id."""
-    stmt = repository.follow_ups_due(before=service.due_before(before))
-    rows = await repository.page(session, stmt, Communication, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
+    items, next_cursor = await service.list_follow_ups_due(
+        session, principal=principal, page=page, before=before
+    )
     return CommunicationPage(items=items, next_cursor=next_cursor)
 
 
@@ -60,9 +57,7 @@ async def list_communications(
     vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     channel: Annotated[str | None, Query(max_length=20)] = None,
 ):
-    stmt = repository.communication_filters(
-        repository.readable(Communication, principal), vendor_id=vendor_id, channel=channel
+    items, next_cursor = await service.list_communications(
+        session, principal=principal, page=page, vendor_id=vendor_id, channel=channel
     )
-    rows = await repository.page(session, stmt, Communication, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
     return CommunicationPage(items=items, next_cursor=next_cursor)

@@ -6,9 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.vendors import repository
 from services.vendors.deps import Paging, VendorsManage, VendorsRead
-from services.vendors.models import Contract
 from services.vendors.schemas import (
     ContractCreate,
     ContractPage,
@@ -24,7 +22,6 @@ from services.vendors.service import contracts as service
 from services.vendors.service import rate_cards
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
-from shared.pagination import page_of
 from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
@@ -82,7 +79,7 @@ async def move_contract(
 @router.get("/{contract_id}/versions", response_model=list[ContractVersionRead])
 async def contract_versions(contract_id: PathId, session: ReadSessionDep, principal: VendorsRead):
     contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
-    return await repository.contract_versions(session, contract_id=contract.id)
+    return await service.contract_versions(session, contract=contract)
 
 
 @router.get("", response_model=ContractPage)
@@ -93,11 +90,9 @@ async def list_contracts(
     vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
 ):
-    stmt = repository.contract_filters(
-        repository.readable(Contract, principal), vendor_id=vendor_id, status=status
+    items, next_cursor = await service.list_contracts(
+        session, principal=principal, page=page, vendor_id=vendor_id, status=status
     )
-    rows = await repository.page(session, stmt, Contract, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
     return ContractPage(items=items, next_cursor=next_cursor)
 
 

@@ -4,9 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.vendors import repository
 from services.vendors.deps import InternalRecordsRead, InvoicesWrite, Paging, VendorsManage, VendorsRead
-from services.vendors.models import Budget, Invoice, Scorecard
 from services.vendors.schemas import (
     BudgetCreate,
     BudgetPage,
@@ -24,7 +22,6 @@ from services.vendors.service import budgets, invoices, scorecards
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.http import ServicesDep
-from shared.pagination import page_of
 from shared.types import MAX_ID, PathId
 
 budget_router = APIRouter(prefix="/api/v1/budgets", tags=["budgets"])
@@ -97,11 +94,9 @@ async def list_budgets(
     project_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
-    stmt = repository.budget_filters(
-        repository.readable(Budget, principal), project_id=project_id, vendor_id=vendor_id
+    items, next_cursor = await budgets.list_budgets(
+        session, principal=principal, page=page, project_id=project_id, vendor_id=vendor_id
     )
-    rows = await repository.page(session, stmt, Budget, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
     return BudgetPage(items=items, next_cursor=next_cursor)
 
 
@@ -159,11 +154,9 @@ async def list_invoices(
     vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
 ):
-    stmt = repository.invoice_filters(
-        repository.readable(Invoice, principal), vendor_id=vendor_id, status=status
+    items, next_cursor = await invoices.list_invoices(
+        session, principal=principal, page=page, vendor_id=vendor_id, status=status
     )
-    rows = await repository.page(session, stmt, Invoice, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
     return InvoicePage(items=items, next_cursor=next_cursor)
 
 
@@ -195,7 +188,7 @@ async def list_scorecards(
     page: Paging,
     vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
-    stmt = repository.scorecard_filters(repository.readable(Scorecard, principal), vendor_id=vendor_id)
-    rows = await repository.page(session, stmt, Scorecard, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
+    items, next_cursor = await scorecards.list_scorecards(
+        session, principal=principal, page=page, vendor_id=vendor_id
+    )
     return ScorecardPage(items=items, next_cursor=next_cursor)

@@ -4,9 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.vendors import repository
 from services.vendors.deps import InternalRecordsRead, Paging, VendorsManage
-from services.vendors.models import Benchmark, NegotiationRound
 from services.vendors.schemas import (
     BenchmarkCreate,
     BenchmarkImportResult,
@@ -19,7 +17,6 @@ from services.vendors.schemas import (
 from services.vendors.service import negotiations as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge, Unprocessable
-from shared.pagination import page_of
 from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/negotiations", tags=["negotiations"])
@@ -77,11 +74,9 @@ async def list_benchmarks(
     language: Annotated[str | None, Query(max_length=35)] = None,
     region: Annotated[str | None, Query(max_length=50)] = None,
 ):
-    stmt = repository.benchmark_filters(
-        repository.readable(Benchmark, principal), task_type=task_type, language=language, region=region
+    items, next_cursor = await service.list_benchmarks(
+        session, principal=principal, page=page, task_type=task_type, language=language, region=region
     )
-    rows = await repository.page(session, stmt, Benchmark, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
     return BenchmarkPage(items=items, next_cursor=next_cursor)
 
 
@@ -128,11 +123,11 @@ async def reject_round(round_id: PathId, session: SessionDep, principal: Vendors
 @router.get("", response_model=NegotiationPage)
 async def list_rounds(
     session: ReadSessionDep,
-    _principal: InternalRecordsRead,
+    principal: InternalRecordsRead,
     page: Paging,
     contract_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
-    stmt = repository.negotiations_of(contract_id=contract_id)
-    rows = await repository.page(session, stmt, NegotiationRound, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
+    items, next_cursor = await service.list_rounds(
+        session, principal=principal, page=page, contract_id=contract_id
+    )
     return NegotiationPage(items=items, next_cursor=next_cursor)

@@ -4,14 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.vendors import repository
 from services.vendors.deps import Paging, VendorsManage, VendorsRead
-from services.vendors.models import Vendor
 from services.vendors.schemas import TransitionRequest, VendorCreate, VendorPage, VendorRead, VendorUpdate
 from services.vendors.service import vendors as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
-from shared.pagination import page_of
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/vendors", tags=["vendors"])
@@ -75,10 +72,8 @@ async def list_vendors(
     language: Annotated[str | None, Query(max_length=35)] = None,
     skill: Annotated[str | None, Query(max_length=50)] = None,
 ):
-    stmt = repository.vendor_filters(
-        repository.readable(Vendor, principal), status=status, country=country, external_vms_id=external_vms_id,
+    items, next_cursor = await service.list_vendors(
+        session, principal=principal, page=page, status=status, country=country, external_vms_id=external_vms_id,
         name_contains=q, language=language, skill=skill,
     )  # fmt: skip
-    rows = await repository.page(session, stmt, Vendor, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
     return VendorPage(items=items, next_cursor=next_cursor)

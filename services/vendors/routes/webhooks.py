@@ -4,9 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from services.vendors import repository
 from services.vendors.deps import InternalRecordsRead, Paging, SettingsDep, VendorsManage, VmsSourcesManage
-from services.vendors.models import VmsSource, WebhookDelivery, WebhookSubscription
 from services.vendors.schemas import (
     DeliveryPage,
     DeliveryRead,
@@ -25,7 +23,6 @@ from services.vendors.service import inbound, subscriptions
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge
 from shared.http import ServicesDep
-from shared.pagination import page_of
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -50,10 +47,7 @@ async def bind_vms_source(
 
 @router.get("/vms-sources", response_model=list[VmsSourceRead])
 async def list_vms_sources(session: ReadSessionDep, principal: VmsSourcesManage):
-    rows = await repository.page(
-        session, repository.readable(VmsSource, principal), VmsSource, limit=500, after_id=None
-    )
-    return rows[:500]
+    return await inbound.list_sources(session, principal=principal)
 
 
 @router.post("/vms/{source}", response_model=InboundResult)
@@ -110,9 +104,7 @@ async def update_subscription(
 
 @subscription_router.get("", response_model=SubscriptionPage)
 async def list_subscriptions(session: ReadSessionDep, principal: InternalRecordsRead, page: Paging):
-    stmt = repository.readable(WebhookSubscription, principal)
-    rows = await repository.page(session, stmt, WebhookSubscription, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
+    items, next_cursor = await subscriptions.list_subscriptions(session, principal=principal, page=page)
     return SubscriptionPage(items=items, next_cursor=next_cursor)
 
 
@@ -132,9 +124,9 @@ async def list_deliveries(
     status: Annotated[str | None, Query(pattern="^(pending|delivered|failed|dead_letter)$")] = None,
 ):
     row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    stmt = repository.deliveries_of(subscription_id=row.id, status=status)
-    rows = await repository.page(session, stmt, WebhookDelivery, limit=page.limit, after_id=page.after_id)
-    items, next_cursor = page_of(rows, limit=page.limit)
+    items, next_cursor = await subscriptions.list_deliveries(
+        session, subscription=row, page=page, status=status
+    )
     return DeliveryPage(items=items, next_cursor=next_cursor)
 
 

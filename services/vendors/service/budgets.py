@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository
 from services.vendors.metrics import observe_budget_sweep
 from services.vendors.models import Budget
+from services.vendors.repository import budgets as budget_repository
+from services.vendors.repository import common as common_repository
+from services.vendors.repository import contracts as contract_repository
+from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.rules.budgets import budget_position
 from services.vendors.rules.money import zero
@@ -22,6 +26,7 @@ from shared.auth import Principal
 from shared.db import Database, utcnow
 from shared.errors import DomainError
 from shared.http import ServiceClient
+from shared.pagination import PageParams, page_of
 
 log = logging.getLogger("labelops.vendors.budgets")
 
@@ -39,7 +44,7 @@ async def create_budget(session: AsyncSession, *, principal: Principal, data: Bu
 
 
 async def get_budget(session: AsyncSession, *, principal: Principal, budget_id: int) -> Budget:
-    budget = await repository.get_readable(session, Budget, principal=principal, row_id=budget_id)
+    budget = await budget_repository.get_budget(session, principal=principal, budget_id=budget_id)
     if budget is None:
         raise not_found("budget", budget_id)
     return budget
@@ -57,11 +62,14 @@ async def measure_spend(session: AsyncSession, *, services: ServiceClient, budge
     spend = zero(budget.currency)
     lines, unpriced = [], []
     for (vendor_id, task_type, language), accepted in sorted(units.items()):
-        contract = await repository.active_contract_on(session, vendor_id=vendor_id, on=budget.period_start)
+        contract = await contract_repository.active_contract_on(
+            session, vendor_id=vendor_id, on=budget.period_start
+        )
         line = None
         if contract is not None and contract.currency == budget.currency:
             rate_lines = [
-                rate_cards.rule_line(r) for r in await repository.rate_lines(session, contract_id=contract.id)
+                rate_cards.rule_line(r)
+                for r in await rate_card_repository.rate_lines(session, contract_id=contract.id)
             ]
             for unit in MEASURED_UNITS:
                 line = line or rate_card_rules.match_rate_line(
@@ -150,12 +158,12 @@ async def update_budget(
 async def sweep_budgets(*, db: Database, services: ServiceClient) -> int:
     """Evaluate every budget whose period covers today, each in its own transaction; returns how many."""
     async with db.read_sessionmaker() as session:
-        ids = await repository.budgets_in_force(session, on=utcnow().date())
+        ids = await budget_repository.budgets_in_force(session, on=utcnow().date())
     reports = []
     for budget_id in ids:
         try:
             async with db.sessionmaker() as session, session.begin():
-                budget = await repository.get_for_update(session, Budget, row_id=budget_id)
+                budget = await common_repository.get_for_update(session, Budget, row_id=budget_id)
                 if budget is not None:
                     reports.append(await evaluate_budget(session, services=services, budget=budget))
         except DomainError as exc:
@@ -167,3 +175,11 @@ async def sweep_budgets(*, db: Database, services: ServiceClient) -> int:
 
 def report_json(report: dict) -> dict:
     return jsonable(report)
+
+
+async def list_budgets(
+    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Budget], int | None]:
+    """Filters: project_id, vendor_id (None: any)."""
+    rows = await budget_repository.list_budgets(session, principal=principal, page=page, **filters)
+    return page_of(rows, limit=page.limit)

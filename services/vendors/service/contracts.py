@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository
 from services.vendors.models import Contract, ContractVersion
+from services.vendors.repository import contracts as contract_repository
+from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.rules.scorecards import CreditRule, SLATerms
 from services.vendors.rules.transitions import CONTRACT_STATUSES, check_transition
 from services.vendors.schemas import ContractCreate, ContractUpdate
@@ -16,6 +18,7 @@ from services.vendors.service.common import actor, jsonable, not_found, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.errors import Conflict, Unprocessable
+from shared.pagination import PageParams, page_of
 
 # Terms may change while a contract is being drafted or negotiated; an active one is changed by a new
 # contract (or an accepted negotiation round, which only rewrites the rate card).
@@ -60,7 +63,7 @@ def _snapshot(contract: Contract) -> dict:
 async def record_version(session: AsyncSession, *, contract: Contract, principal: Principal) -> None:
     """Keep the contract as it now stands, rate card included, under its current version number."""
     await session.flush()
-    lines = await repository.rate_lines(session, contract_id=contract.id)
+    lines = await rate_card_repository.rate_lines(session, contract_id=contract.id)
     rate_card = [
         {
             "task_type": r.task_type,
@@ -95,7 +98,7 @@ async def create_contract(session: AsyncSession, *, principal: Principal, data: 
 
 
 async def get_contract(session: AsyncSession, *, principal: Principal, contract_id: int) -> Contract:
-    contract = await repository.get_readable(session, Contract, principal=principal, row_id=contract_id)
+    contract = await contract_repository.get_contract(session, principal=principal, contract_id=contract_id)
     if contract is None:
         raise not_found("contract", contract_id)
     return contract
@@ -133,7 +136,7 @@ async def move_contract(
     """draft → negotiating → active → expired|terminated; only one active contract per vendor per period."""
     check_transition(CONTRACT_STATUSES, current=contract.status, target=to)
     if to == "active":
-        clash = await repository.overlapping_active_contract(
+        clash = await contract_repository.overlapping_active_contract(
             session,
             vendor_id=contract.vendor_id,
             starts_on=contract.starts_on,
@@ -154,3 +157,15 @@ async def move_contract(
         await outbound.emit(session, "contract.activated", {"contract": _snapshot(contract) | {
             "id": contract.id, "vendor_id": contract.vendor_id}})  # fmt: skip
     return contract
+
+
+async def list_contracts(
+    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Contract], int | None]:
+    """Filters: vendor_id, status (None: any)."""
+    rows = await contract_repository.list_contracts(session, principal=principal, page=page, **filters)
+    return page_of(rows, limit=page.limit)
+
+
+async def contract_versions(session: AsyncSession, *, contract: Contract) -> list[ContractVersion]:
+    return await contract_repository.contract_versions(session, contract_id=contract.id)

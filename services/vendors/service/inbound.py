@@ -12,9 +12,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository
 from services.vendors.metrics import INBOUND_WEBHOOKS
 from services.vendors.models import Vendor, VmsSource
+from services.vendors.repository import common as common_repository
+from services.vendors.repository import invoices as invoice_repository
+from services.vendors.repository import vendors as vendor_repository
+from services.vendors.repository import webhooks as webhook_repository
 from services.vendors.rules import webhooks as webhook_rules
 from services.vendors.rules.transitions import INVOICE_STATUSES, VENDOR_STATUSES
 from services.vendors.schemas import (
@@ -50,12 +53,12 @@ async def register_source(session: AsyncSession, *, data: VmsSourceCreate) -> tu
     source = VmsSource(
         source=data.source, secret=secret, vendor_ids=await _known_vendors(session, data.vendor_ids)
     )
-    await repository.add(session, source, conflict=f"VMS source {data.source!r} already exists")
+    await common_repository.add(session, source, conflict=f"VMS source {data.source!r} already exists")
     return source, secret
 
 
 async def get_source(session: AsyncSession, *, principal: Principal, source_id: int) -> VmsSource:
-    source = await repository.get_readable(session, VmsSource, principal=principal, row_id=source_id)
+    source = await webhook_repository.get_vms_source(session, principal=principal, source_id=source_id)
     if source is None:
         raise not_found("VMS source", source_id)
     return source
@@ -69,7 +72,7 @@ async def bind_source(session: AsyncSession, *, source: VmsSource, data: VmsSour
 
 
 async def _known_vendors(session: AsyncSession, vendor_ids: list[int]) -> list[int]:
-    missing = await repository.missing_vendor_ids(session, vendor_ids=vendor_ids)
+    missing = await vendor_repository.missing_vendor_ids(session, vendor_ids=vendor_ids)
     if missing:
         detail = f"no vendor with id {', '.join(map(str, missing))}"
         raise Unprocessable(
@@ -93,7 +96,7 @@ async def receive(
     body: bytes,
 ) -> InboundResult:
     """Verify, dedupe, then apply the event; a duplicate webhook-id is acknowledged with no second effect."""
-    registered = await repository.vms_source(session, source=source)
+    registered = await webhook_repository.vms_source(session, source=source)
     if registered is None:
         # Same answer as a bad signature: do not tell a prober which sources exist.
         raise _unauthorized("webhook signature could not be verified")
@@ -108,10 +111,10 @@ async def receive(
     except webhook_rules.WebhookVerificationError as exc:
         raise _unauthorized(f"webhook rejected: {exc}") from exc
     event_type, data = parse_event(body)
-    await repository.purge_inbound_before(
+    await webhook_repository.purge_inbound_before(
         session, before=utcnow() - timedelta(days=settings.inbound_dedupe_days)
     )
-    fresh = await repository.claim_inbound_webhook(
+    fresh = await webhook_repository.claim_inbound_webhook(
         session, source=source, webhook_id=verified.msg_id, event_type=event_type
     )
     if not fresh:
@@ -122,7 +125,7 @@ async def receive(
         if data is None
         else await HANDLERS[event_type][1](session, services, registered, data)
     )
-    await repository.record_inbound_outcome(
+    await webhook_repository.record_inbound_outcome(
         session, source=source, webhook_id=verified.msg_id, outcome=outcome
     )
     INBOUND_WEBHOOKS.labels("processed").inc()
@@ -159,7 +162,7 @@ def _invalid(exc: ValidationError, *, under: tuple[str, ...]) -> RequestValidati
 
 async def _bound_vendor(session: AsyncSession, source: VmsSource, external_vms_id: str) -> Vendor:
     """The vendor an event names, if its source is bound to it; another vendor's is 404 like a missing one."""
-    vendor = await repository.vendor_by_external_id(
+    vendor = await vendor_repository.vendor_by_external_id(
         session, external_vms_id=external_vms_id, among=source.vendor_ids
     )
     if vendor is None:
@@ -266,7 +269,7 @@ async def _invoice_status_changed(
 ) -> str:
     vendor = await _bound_vendor(session, source, data.vendor_external_id)
     number, status = data.invoice_number, data.status
-    invoice = await repository.invoice_by_number(session, vendor_id=vendor.id, number=number)
+    invoice = await invoice_repository.invoice_by_number(session, vendor_id=vendor.id, number=number)
     if invoice is None:
         return f"ignored: vendor {vendor.id} has no invoice {number}"
     if status not in INVOICE_STATUSES.get(invoice.status, ()):
@@ -286,3 +289,8 @@ HANDLERS: dict[str, tuple[type[BaseModel], Handler]] = {
     "worker.offboarded": (WorkerOffboardedData, _worker_offboarded),
     "invoice.status_changed": (InvoiceStatusChangedData, _invoice_status_changed),
 }
+
+
+async def list_sources(session: AsyncSession, *, principal: Principal) -> list[VmsSource]:
+    """Every VMS source the caller may see, by id (at most 500)."""
+    return await webhook_repository.list_vms_sources(session, principal=principal, limit=500)

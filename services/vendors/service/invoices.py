@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository
 from services.vendors.models import Contract, Invoice
+from services.vendors.repository import common as common_repository
+from services.vendors.repository import contracts as contract_repository
+from services.vendors.repository import invoices as invoice_repository
 from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.rules.access import VENDOR_MANAGERS
 from services.vendors.rules.invoices import ClaimedLine, reconcile_invoice
@@ -20,6 +23,7 @@ from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.errors import Forbidden, Unprocessable
 from shared.http import ServiceClient
+from shared.pagination import PageParams, page_of
 
 # What a vendor user may do to its own invoices; every other move is the client's decision.
 VENDOR_MOVES = {("draft", "submitted"), ("disputed", "submitted")}
@@ -28,7 +32,9 @@ VENDOR_MOVES = {("draft", "submitted"), ("disputed", "submitted")}
 async def create_invoice(session: AsyncSession, *, principal: Principal, data: InvoiceCreate) -> Invoice:
     """A draft invoice; each line amount is units × price rounded to the currency, the total their sum."""
     await get_vendor(session, principal=principal, vendor_id=data.vendor_id)  # another vendor's id → 404
-    contract = await repository.active_contract_on(session, vendor_id=data.vendor_id, on=data.period_start)
+    contract = await contract_repository.active_contract_on(
+        session, vendor_id=data.vendor_id, on=data.period_start
+    )
     if contract is not None and contract.currency != data.currency:
         raise Unprocessable(
             f"the vendor's contract {contract.id} is in {contract.currency}",
@@ -68,13 +74,13 @@ async def create_invoice(session: AsyncSession, *, principal: Principal, data: I
         lines=jsonable(lines),
         total=sum((line["amount"] for line in lines), zero(data.currency)),
     )
-    return await repository.add(
+    return await common_repository.add(
         session, invoice, conflict=f"vendor {data.vendor_id} already has an invoice numbered {data.number!r}"
     )
 
 
 async def get_invoice(session: AsyncSession, *, principal: Principal, invoice_id: int) -> Invoice:
-    invoice = await repository.get_readable(session, Invoice, principal=principal, row_id=invoice_id)
+    invoice = await invoice_repository.get_invoice(session, principal=principal, invoice_id=invoice_id)
     if invoice is None:
         raise not_found("invoice", invoice_id)
     return invoice
@@ -158,3 +164,11 @@ async def reconcile(session: AsyncSession, *, services: ServiceClient, invoice: 
             "has_discrepancies": result.has_discrepancies or bool(unpriced),
         }
     )
+
+
+async def list_invoices(
+    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Invoice], int | None]:
+    """Filters: vendor_id, status (None: any)."""
+    rows = await invoice_repository.list_invoices(session, principal=principal, page=page, **filters)
+    return page_of(rows, limit=page.limit)

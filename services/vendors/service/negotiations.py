@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository
 from services.vendors.models import Benchmark, Contract, NegotiationRound
+from services.vendors.repository import benchmarks as benchmark_repository
+from services.vendors.repository import negotiations as negotiation_repository
 from services.vendors.rules.benchmarks import compare_to_benchmark
 from services.vendors.schemas import BenchmarkCreate, BenchmarkImportResult, NegotiationCreate, RateLineIn
 from services.vendors.service import rate_cards
@@ -19,6 +21,7 @@ from services.vendors.service.contracts import get_contract
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Unprocessable
+from shared.pagination import PageParams, page_of
 
 MAX_CSV_ROWS = 5000
 CSV_COLUMNS = ("task_type", "language", "region", "unit", "currency", "p25", "median", "p75")
@@ -27,7 +30,7 @@ CSV_COLUMNS = ("task_type", "language", "region", "unit", "currency", "p25", "me
 async def upsert_benchmark(session: AsyncSession, *, data: BenchmarkCreate) -> tuple[Benchmark, bool]:
     """Create the benchmark or replace the figures of the one with the same key; True when created."""
     key = data.model_dump(include={"task_type", "language", "region", "unit", "currency"})
-    row = await repository.find_benchmark(session, **key)
+    row = await benchmark_repository.find_benchmark(session, **key)
     created = row is None
     row = row or Benchmark(**key)
     row.p25, row.median, row.p75, row.source = data.p25, data.median, data.p75, data.source
@@ -38,7 +41,7 @@ async def upsert_benchmark(session: AsyncSession, *, data: BenchmarkCreate) -> t
 
 
 async def get_benchmark(session: AsyncSession, *, principal: Principal, benchmark_id: int) -> Benchmark:
-    row = await repository.get_readable(session, Benchmark, principal=principal, row_id=benchmark_id)
+    row = await benchmark_repository.get_benchmark(session, principal=principal, benchmark_id=benchmark_id)
     if row is None:
         raise not_found("benchmark", benchmark_id)
     return row
@@ -83,7 +86,7 @@ async def compare_lines(session: AsyncSession, *, round_: NegotiationRound, curr
     """Each proposed line with its benchmark position: % above (+) or below (−) the median and its band."""
     compared = []
     for line in round_.lines:
-        benchmark = await repository.find_benchmark(
+        benchmark = await benchmark_repository.find_benchmark(
             session,
             task_type=line["task_type"],
             language=line["language"],
@@ -133,7 +136,7 @@ async def propose_round(
 async def get_round(
     session: AsyncSession, *, principal: Principal, round_id: int
 ) -> tuple[NegotiationRound, Contract]:
-    round_ = await repository.get_readable(session, NegotiationRound, principal=principal, row_id=round_id)
+    round_ = await negotiation_repository.get_round(session, principal=principal, round_id=round_id)
     if round_ is None:
         raise not_found("negotiation round", round_id)
     return round_, await get_contract(session, principal=principal, contract_id=round_.contract_id)
@@ -150,10 +153,26 @@ async def decide_round(
     if accept:
         lines = [RateLineIn(**line) for line in round_.lines]
         await rate_cards.write_rate_card(session, principal=principal, contract=contract, lines=lines)
-        others = await session.execute(repository.negotiations_of(contract_id=contract.id))
-        for other in others.scalars():
+        for other in await negotiation_repository.rounds_of_contract(session, contract_id=contract.id):
             if other.id != round_.id and other.status == "open":
                 other.status = "superseded"
                 other.decided_at = round_.decided_at
     await session.flush()
     return round_
+
+
+async def list_benchmarks(
+    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Benchmark], int | None]:
+    """Filters: task_type, language, region (None: any)."""
+    rows = await benchmark_repository.list_benchmarks(session, principal=principal, page=page, **filters)
+    return page_of(rows, limit=page.limit)
+
+
+async def list_rounds(
+    session: AsyncSession, *, principal: Principal, page: PageParams, contract_id: int | None
+) -> tuple[list[NegotiationRound], int | None]:
+    rows = await negotiation_repository.list_rounds(
+        session, principal=principal, page=page, contract_id=contract_id
+    )
+    return page_of(rows, limit=page.limit)

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository
 from services.vendors.models import WebhookDelivery
+from services.vendors.repository import subscriptions as subscription_repository
 from services.vendors.rules.subscriptions import subscribed
 from services.vendors.service.common import jsonable
 from shared.db import after_commit, utcnow
@@ -19,7 +19,7 @@ async def emit(session: AsyncSession, event_type: str, data: dict[str, Any]) -> 
     message_id = f"msg_{uuid.uuid4().hex}"
     body = {"type": event_type, "timestamp": utcnow().isoformat(), "data": jsonable(data)}
     count = 0
-    for subscription in await repository.active_subscriptions(session):
+    for subscription in await subscription_repository.active_subscriptions(session):
         if subscribed(subscription.event_types, event_type):
             session.add(
                 WebhookDelivery(

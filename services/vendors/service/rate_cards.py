@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository
 from services.vendors.models import Contract, RateLine
+from services.vendors.repository import contracts as contract_repository
+from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.schemas import PriceQuote, RateCardRead, RateLineIn, RateLineRead
 from services.vendors.service import contracts
@@ -49,7 +50,7 @@ def rows_from(lines: list[RateLineIn], *, contract_id: int) -> list[RateLine]:
 
 
 async def rate_card_of(session: AsyncSession, *, contract: Contract) -> RateCardRead:
-    rows = await repository.rate_lines(session, contract_id=contract.id)
+    rows = await rate_card_repository.rate_lines(session, contract_id=contract.id)
     return RateCardRead(
         contract_id=contract.id,
         vendor_id=contract.vendor_id,
@@ -63,7 +64,7 @@ async def write_rate_card(
     session: AsyncSession, *, principal: Principal, contract: Contract, lines: list[RateLineIn]
 ) -> RateCardRead:
     """Replace the contract's rate card with `lines` (the contract's currency prices them); a new version."""
-    await repository.replace_rate_lines(
+    await rate_card_repository.replace_rate_lines(
         session, contract_id=contract.id, lines=rows_from(lines, contract_id=contract.id)
     )
     touch(contract)
@@ -85,10 +86,10 @@ async def price_lookup(
     """The graduated-tier amount for `units` under the vendor's contract active on `on` (default today)."""
     await get_vendor(session, principal=principal, vendor_id=vendor_id)
     day = on or utcnow().date()
-    contract = await repository.active_contract_on(session, vendor_id=vendor_id, on=day)
+    contract = await contract_repository.active_contract_on(session, vendor_id=vendor_id, on=day)
     if contract is None:
         raise NotFound(f"vendor {vendor_id} has no active contract on {day}")
-    lines = [rule_line(r) for r in await repository.rate_lines(session, contract_id=contract.id)]
+    lines = [rule_line(r) for r in await rate_card_repository.rate_lines(session, contract_id=contract.id)]
     line = rate_card_rules.match_rate_line(lines, task_type=task_type, language=language, unit=unit)
     if line is None:
         raise NotFound(f"contract {contract.id} has no rate for {task_type} × {language} per {unit}")
@@ -113,5 +114,5 @@ async def contracted_prices(
         return {}
     return {
         (r.task_type, r.language): rule_line(r)
-        for r in await repository.rate_lines(session, contract_id=contract.id)
+        for r in await rate_card_repository.rate_lines(session, contract_id=contract.id)
     }

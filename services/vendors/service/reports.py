@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import report_queries, repository
 from services.vendors.models import Communication
+from services.vendors.repository import contracts as contract_repository
+from services.vendors.repository import rate_cards as rate_card_repository
+from services.vendors.repository import reports as report_repository
 from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.service import production
 from services.vendors.service.budgets import MEASURED_UNITS
@@ -34,20 +36,20 @@ def _communication_item(row: Communication, vendor_name: str | None) -> dict:
 async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) -> HandoverSections:
     """What partners sent during the shift, and every follow-up still owed to them."""
     now = utcnow()
-    received = await report_queries.received_between(
+    received = await report_repository.received_between(
         session, since=window.since, until=window.until, limit=MAX_ITEMS
     )
-    pending = await report_queries.pending_follow_ups(session, limit=MAX_ITEMS)
+    pending = await report_repository.pending_follow_ups(session, limit=MAX_ITEMS)
     return HandoverSections(
         sections={
             "Partner communications": Section(
-                summary=await report_queries.communication_counts(
+                summary=await report_repository.communication_counts(
                     session, since=window.since, until=window.until
                 ),
                 items=[_communication_item(row, name) for row, name in received],
             ),
             "Partner follow-ups": Section(
-                summary=await report_queries.pending_follow_up_counts(session, now=now),
+                summary=await report_repository.pending_follow_up_counts(session, now=now),
                 items=[
                     {**_communication_item(row, name), "overdue": row.follow_up_due_at < now}
                     for row, name in pending
@@ -62,9 +64,11 @@ async def _rate_line(
 ) -> tuple[rate_card_rules.RateLine, str] | None:
     """The contracted line (and currency) for the work, under the contract active when the window starts."""
     if vendor_id not in cache:
-        contract = await repository.active_contract_on(session, vendor_id=vendor_id, on=window.since.date())
+        contract = await contract_repository.active_contract_on(
+            session, vendor_id=vendor_id, on=window.since.date()
+        )
         lines = (
-            [rule_line(r) for r in await repository.rate_lines(session, contract_id=contract.id)]
+            [rule_line(r) for r in await rate_card_repository.rate_lines(session, contract_id=contract.id)]
             if contract
             else []
         )

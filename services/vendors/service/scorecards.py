@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository
 from services.vendors.models import Scorecard
+from services.vendors.repository import contracts as contract_repository
+from services.vendors.repository import invoices as invoice_repository
+from services.vendors.repository import scorecards as scorecard_repository
 from services.vendors.rules.money import zero
 from services.vendors.rules.scorecards import (
     cost_per_accepted_label,
@@ -22,6 +24,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound
 from shared.http import ServiceClient
+from shared.pagination import PageParams, page_of
 
 
 async def compute_scorecard(
@@ -29,7 +32,9 @@ async def compute_scorecard(
 ) -> Scorecard:
     """Score the contract active at the period start; credits apply to the approved invoices of the period."""
     await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
-    contract = await repository.active_contract_on(session, vendor_id=data.vendor_id, on=data.period_start)
+    contract = await contract_repository.active_contract_on(
+        session, vendor_id=data.vendor_id, on=data.period_start
+    )
     if contract is None:
         raise NotFound(f"vendor {data.vendor_id} has no active contract on {data.period_start}")
     stats = await production.vendor_stats(
@@ -37,7 +42,7 @@ async def compute_scorecard(
     )
     days = (data.period_end - data.period_start).days + 1
     measured = measured_from(stats, days=days)
-    invoices = await repository.approved_invoices(
+    invoices = await invoice_repository.approved_invoices(
         session, vendor_id=data.vendor_id, period_start=data.period_start, period_end=data.period_end
     )
     invoiced = sum((i.total for i in invoices if i.currency == contract.currency), zero(contract.currency))
@@ -72,7 +77,7 @@ async def compute_scorecard(
 
 
 async def get_scorecard(session: AsyncSession, *, principal: Principal, scorecard_id: int) -> Scorecard:
-    row = await repository.get_readable(session, Scorecard, principal=principal, row_id=scorecard_id)
+    row = await scorecard_repository.get_scorecard(session, principal=principal, scorecard_id=scorecard_id)
     if row is None:
         raise not_found("scorecard", scorecard_id)
     return row
@@ -88,3 +93,12 @@ async def publish_scorecard(session: AsyncSession, *, scorecard: Scorecard) -> S
         "id": scorecard.id, "vendor_id": scorecard.vendor_id, "contract_id": scorecard.contract_id,
         "period_start": scorecard.period_start, "period_end": scorecard.period_end, **scorecard.result})})  # fmt: skip
     return scorecard
+
+
+async def list_scorecards(
+    session: AsyncSession, *, principal: Principal, page: PageParams, vendor_id: int | None
+) -> tuple[list[Scorecard], int | None]:
+    rows = await scorecard_repository.list_scorecards(
+        session, principal=principal, page=page, vendor_id=vendor_id
+    )
+    return page_of(rows, limit=page.limit)

@@ -11,9 +11,9 @@ import httpx
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.vendors import repository
 from services.vendors.metrics import WEBHOOK_DELIVERY_ATTEMPTS
 from services.vendors.models import WebhookDelivery, WebhookSubscription
+from services.vendors.repository import subscriptions as subscription_repository
 from services.vendors.rules import subscriptions as subscription_rules
 from services.vendors.rules import webhooks as webhook_rules
 from services.vendors.schemas import SubscriptionCreate, SubscriptionUpdate
@@ -22,6 +22,7 @@ from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Unprocessable
+from shared.pagination import PageParams, page_of
 
 BATCH = 50
 # A claimed delivery is invisible to other replicas for this long (longer than one send can take).
@@ -77,8 +78,8 @@ async def create_subscription(
 async def get_subscription(
     session: AsyncSession, *, principal: Principal, subscription_id: int
 ) -> WebhookSubscription:
-    row = await repository.get_readable(
-        session, WebhookSubscription, principal=principal, row_id=subscription_id
+    row = await subscription_repository.get_subscription(
+        session, principal=principal, subscription_id=subscription_id
     )
     if row is None:
         raise not_found("webhook subscription", subscription_id)
@@ -174,7 +175,7 @@ async def deliver_due(
     """Claim up to BATCH due deliveries and attempt each (one pass of the deliverer); returns how many."""
     now = utcnow()
     async with sessionmaker() as session, session.begin():
-        ids = await repository.claim_due_deliveries(
+        ids = await subscription_repository.claim_due_deliveries(
             session, now=now, hold_until=now + timedelta(seconds=CLAIM_SECONDS), limit=BATCH
         )
     for delivery_id in ids:
@@ -259,3 +260,19 @@ async def attempt_delivery(
                 base=timedelta(seconds=settings.webhook_retry_base_seconds),
                 cap=timedelta(seconds=settings.webhook_retry_cap_seconds),
             )
+
+
+async def list_subscriptions(
+    session: AsyncSession, *, principal: Principal, page: PageParams
+) -> tuple[list[WebhookSubscription], int | None]:
+    rows = await subscription_repository.list_subscriptions(session, principal=principal, page=page)
+    return page_of(rows, limit=page.limit)
+
+
+async def list_deliveries(
+    session: AsyncSession, *, subscription: WebhookSubscription, page: PageParams, status: str | None
+) -> tuple[list[WebhookDelivery], int | None]:
+    rows = await subscription_repository.list_deliveries(
+        session, subscription_id=subscription.id, status=status, page=page
+    )
+    return page_of(rows, limit=page.limit)

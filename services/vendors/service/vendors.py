@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors import repository
 from services.vendors.models import Communication, Vendor
+from services.vendors.repository import common as common_repository
+from services.vendors.repository import communications as communication_repository
+from services.vendors.repository import vendors as vendor_repository
 from services.vendors.rules.transitions import VENDOR_STATUSES, check_transition
 from services.vendors.schemas import CommunicationCreate, CommunicationUpdate, VendorCreate, VendorUpdate
 from services.vendors.service.common import actor, not_found, touch
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Unprocessable
+from shared.pagination import PageParams, page_of
 
 
 def _vendor_values(data: VendorCreate | VendorUpdate, *, exclude_unset: bool) -> dict:
@@ -26,11 +30,13 @@ def _vendor_values(data: VendorCreate | VendorUpdate, *, exclude_unset: bool) ->
 async def register_vendor(session: AsyncSession, *, data: VendorCreate) -> Vendor:
     """A vendor enters the pipeline as a `prospect`."""
     vendor = Vendor(**_vendor_values(data, exclude_unset=False))
-    return await repository.add(session, vendor, conflict=f"a vendor named {data.name!r} already exists")
+    return await common_repository.add(
+        session, vendor, conflict=f"a vendor named {data.name!r} already exists"
+    )
 
 
 async def get_vendor(session: AsyncSession, *, principal: Principal, vendor_id: int) -> Vendor:
-    vendor = await repository.get_readable(session, Vendor, principal=principal, row_id=vendor_id)
+    vendor = await vendor_repository.get_vendor(session, principal=principal, vendor_id=vendor_id)
     if vendor is None:
         raise not_found("vendor", vendor_id)
     return vendor
@@ -52,7 +58,7 @@ async def update_vendor(session: AsyncSession, *, vendor: Vendor, data: VendorUp
             [] if value is None and name in ("sites", "languages", "skills", "contacts") else value,
         )
     touch(vendor)
-    await repository.flush(session, conflict=f"a vendor named {vendor.name!r} already exists")
+    await common_repository.flush(session, conflict=f"a vendor named {vendor.name!r} already exists")
     return vendor
 
 
@@ -79,7 +85,9 @@ async def log_communication(
 async def get_communication(
     session: AsyncSession, *, principal: Principal, communication_id: int
 ) -> Communication:
-    row = await repository.get_readable(session, Communication, principal=principal, row_id=communication_id)
+    row = await communication_repository.get_communication(
+        session, principal=principal, communication_id=communication_id
+    )
     if row is None:
         raise not_found("communication", communication_id)
     return row
@@ -100,5 +108,29 @@ async def update_communication(
     return communication
 
 
-def due_before(before: datetime | None) -> datetime:
-    return before or utcnow()
+async def list_vendors(
+    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Vendor], int | None]:
+    """Filters: status, country, external_vms_id, name_contains, language, skill (None: any)."""
+    rows = await vendor_repository.list_vendors(session, principal=principal, page=page, **filters)
+    return page_of(rows, limit=page.limit)
+
+
+async def list_communications(
+    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+) -> tuple[list[Communication], int | None]:
+    """Filters: vendor_id, channel (None: any)."""
+    rows = await communication_repository.list_communications(
+        session, principal=principal, page=page, **filters
+    )
+    return page_of(rows, limit=page.limit)
+
+
+async def list_follow_ups_due(
+    session: AsyncSession, *, principal: Principal, page: PageParams, before: datetime | None
+) -> tuple[list[Communication], int | None]:
+    """Open follow-ups due at or before `before` (default: now), oldest first by id."""
+    rows = await communication_repository.list_follow_ups_due(
+        session, principal=principal, page=page, before=before or utcnow()
+    )
+    return page_of(rows, limit=page.limit)

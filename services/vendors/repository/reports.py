@@ -1,4 +1,4 @@
-"""Queries behind the vendors service's report sections (kept apart from repository.py, which serves the API)."""
+"""Queries behind the vendors service's report sections (the handover's partner communications and follow-ups)."""
 
 from datetime import datetime
 

@@ -1,0 +1,61 @@
+"""Queries on partner communications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.vendors.models import Communication
+from services.vendors.repository import common
+from services.vendors.repository.common import first, readable
+from shared.auth import Principal
+from shared.pagination import PageParams
+
+
+def readable_communications(principal: Principal) -> Select:
+    return readable(Communication, principal)
+
+
+async def get_communication(
+    session: AsyncSession, *, principal: Principal, communication_id: int
+) -> Communication | None:
+    return await first(
+        session, readable_communications(principal).where(Communication.id == communication_id)
+    )
+
+
+async def list_communications(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    page: PageParams,
+    vendor_id: int | None,
+    channel: str | None,
+) -> list[Communication]:
+    stmt = communication_filters(readable_communications(principal), vendor_id=vendor_id, channel=channel)
+    return await common.page(session, stmt, Communication, page=page)
+
+
+async def list_follow_ups_due(
+    session: AsyncSession, *, principal: Principal, page: PageParams, before: datetime
+) -> list[Communication]:
+    stmt = follow_ups_due(readable_communications(principal), before=before)
+    return await common.page(session, stmt, Communication, page=page)
+
+
+def follow_ups_due(stmt: Select, *, before: datetime) -> Select:
+    return stmt.where(
+        Communication.follow_up_due_at.is_not(None),
+        Communication.follow_up_due_at <= before,
+        Communication.follow_up_done_at.is_(None),
+    )
+
+
+def communication_filters(stmt: Select, *, vendor_id: int | None, channel: str | None) -> Select:
+    if vendor_id is not None:
+        stmt = stmt.where(Communication.vendor_id == vendor_id)
+    if channel:
+        stmt = stmt.where(Communication.channel == channel)
+    return stmt

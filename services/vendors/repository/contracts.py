@@ -1,0 +1,74 @@
+"""Queries on contracts and their versions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.vendors.models import Contract, ContractVersion
+from services.vendors.repository import common
+from services.vendors.repository.common import first, readable
+from shared.auth import Principal
+from shared.pagination import PageParams
+
+
+def readable_contracts(principal: Principal) -> Select:
+    return readable(Contract, principal)
+
+
+async def get_contract(session: AsyncSession, *, principal: Principal, contract_id: int) -> Contract | None:
+    return await first(session, readable_contracts(principal).where(Contract.id == contract_id))
+
+
+async def list_contracts(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    page: PageParams,
+    vendor_id: int | None,
+    status: str | None,
+) -> list[Contract]:
+    stmt = contract_filters(readable_contracts(principal), vendor_id=vendor_id, status=status)
+    return await common.page(session, stmt, Contract, page=page)
+
+
+def contract_filters(stmt: Select, *, vendor_id: int | None, status: str | None) -> Select:
+    if vendor_id is not None:
+        stmt = stmt.where(Contract.vendor_id == vendor_id)
+    if status:
+        stmt = stmt.where(Contract.status == status)
+    return stmt
+
+
+async def overlapping_active_contract(
+    session: AsyncSession, *, vendor_id: int, starts_on: date, ends_on: date, other_than: int
+) -> Contract | None:
+    stmt = select(Contract).where(
+        Contract.vendor_id == vendor_id,
+        Contract.status == "active",
+        Contract.id != other_than,
+        Contract.starts_on <= ends_on,
+        Contract.ends_on >= starts_on,
+    )
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
+
+
+async def active_contract_on(session: AsyncSession, *, vendor_id: int, on: date) -> Contract | None:
+    stmt = select(Contract).where(
+        Contract.vendor_id == vendor_id,
+        Contract.status == "active",
+        Contract.starts_on <= on,
+        Contract.ends_on >= on,
+    )
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
+
+
+async def contract_versions(session: AsyncSession, *, contract_id: int) -> list[ContractVersion]:
+    stmt = (
+        select(ContractVersion)
+        .where(ContractVersion.contract_id == contract_id)
+        .order_by(ContractVersion.version)
+    )
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,66 @@
+"""Queries on VMS sources and the inbound webhooks they send."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.vendors.models import InboundWebhook, VmsSource
+from services.vendors.repository.common import first, readable
+from shared.auth import Principal
+from shared.db import insert_ignoring_conflicts
+
+
+def readable_vms_sources(principal: Principal) -> Select:
+    return readable(VmsSource, principal)
+
+
+async def get_vms_source(session: AsyncSession, *, principal: Principal, source_id: int) -> VmsSource | None:
+    return await first(session, readable_vms_sources(principal).where(VmsSource.id == source_id))
+
+
+async def list_vms_sources(session: AsyncSession, *, principal: Principal, limit: int) -> list[VmsSource]:
+    stmt = readable_vms_sources(principal).order_by(VmsSource.id).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def vms_source(session: AsyncSession, *, source: str) -> VmsSource | None:
+    return (await session.execute(select(VmsSource).where(VmsSource.source == source))).scalar_one_or_none()
+
+
+def webhook_id_digest(webhook_id: str) -> str:
+    return hashlib.sha256(webhook_id.encode()).hexdigest()
+
+
+async def claim_inbound_webhook(
+    session: AsyncSession, *, source: str, webhook_id: str, event_type: str
+) -> bool:
+    """True when this webhook id (all of it) is new for the source (the unique key makes a race lose cleanly)."""
+    row = {
+        "source": source,
+        "webhook_id_sha256": webhook_id_digest(webhook_id),
+        "webhook_id": webhook_id[:200],
+        "event_type": event_type,
+        "outcome": "processing",
+    }
+    return await insert_ignoring_conflicts(session, InboundWebhook.__table__, row)  # type: ignore[attr-defined]
+
+
+async def record_inbound_outcome(
+    session: AsyncSession, *, source: str, webhook_id: str, outcome: str
+) -> None:
+    await session.execute(
+        update(InboundWebhook)
+        .where(
+            InboundWebhook.source == source,
+            InboundWebhook.webhook_id_sha256 == webhook_id_digest(webhook_id),
+        )
+        .values(outcome=outcome[:300])
+    )
+
+
+async def purge_inbound_before(session: AsyncSession, *, before: datetime) -> None:
+    await session.execute(InboundWebhook.__table__.delete().where(InboundWebhook.received_at < before))  # type: ignore[attr-defined]
