@@ -4,7 +4,8 @@ wellness, shift notes."""
 from fastapi import FastAPI
 
 from services.contributors.events import HANDLERS
-from services.contributors.metrics import refresh_ticket_metrics
+from services.contributors.jobs import start_jobs, stop_jobs
+from services.contributors.metrics import refresh_ticket_gauges
 from services.contributors.models import event_tables
 from services.contributors.routes import (
     announcements,
@@ -42,6 +43,8 @@ def create_app(settings: ContributorsSettings | None = None) -> FastAPI:
             ],
             event_tables=event_tables,
             event_handlers=HANDLERS,
-            scrape_hooks=[refresh_ticket_metrics],
+            on_startup=[start_jobs],
+            on_shutdown=[stop_jobs],
+            scrape_hooks=[refresh_ticket_gauges],
         )
     )

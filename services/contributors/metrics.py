@@ -1,10 +1,13 @@
 """Domain metrics of the contributors service (labelops_ prefix; bounded labels only, never ids).
 
-Ticket SLA breaches are counted when a scrape finds them: each ticket's breach is claimed once in the
-database (tickets.*_breach_counted_at), so replicas never count the same breach twice.
+Ticket SLA breaches are counted by a background loop (jobs.py): each ticket's breach is claimed once in
+the database (tickets.*_breach_counted_at), so replicas never count the same breach twice. A scrape only
+reads: it sets the open-ticket gauges.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 from fastapi import FastAPI
 from prometheus_client import Counter, Histogram
@@ -12,7 +15,6 @@ from prometheus_client import Counter, Histogram
 from services.contributors.repository import tickets as ticket_repository
 from services.contributors.rules.tickets import DEFAULT_SLA_POLICY, SlaKind, TicketPriority
 from services.contributors.rules.wellness import ContentSeverity
-from shared.db import utcnow
 from shared.metrics import SLA_BREACHES, snapshot_gauge
 
 # The kit's labelops_sla_breaches_total{service,kind} feeds the alerts; this one adds the priority.
@@ -50,14 +52,16 @@ for _severity in ContentSeverity:
     EXPOSURE_SECONDS.labels(_severity.value)
 
 
-async def refresh_ticket_metrics(app: FastAPI) -> None:
-    """Scrape hook: count newly breached tickets once, and set the open-ticket gauges."""
-    async with app.state.db.sessionmaker() as session, session.begin():
-        claimed = await ticket_repository.mark_breaches_counted(session, now=utcnow())
+def count_sla_breaches(claimed: Mapping[str, Iterable[str]]) -> None:
+    """Count the breaches a pass has claimed: the priorities of the tickets per kind of SLA target."""
     for kind, priorities in claimed.items():
         for priority in priorities:
             TICKET_SLA_BREACHES.labels(kind, priority).inc()
             SLA_BREACHES.labels("contributors", kind).inc()
+
+
+async def refresh_ticket_gauges(app: FastAPI) -> None:
+    """Scrape hook: set the open-ticket gauges (a read; nothing is written)."""
     async with app.state.db.read_sessionmaker() as session:
         counts = await ticket_repository.open_counts(session)
     for priority in TicketPriority:

@@ -39,6 +39,9 @@ class ContributorsSettings(ServiceSettings):
     # Ticket SLA per priority, replacing the defaults of services/contributors/rules/tickets.py, e.g.
     # LABELOPS_CONTRIBUTORS_TICKET_SLA='{"P1": {"first_response": "PT30M", "resolution": "PT4H"}}'.
     ticket_sla: dict[TicketPriority, SlaTargetSetting] = Field(default_factory=dict)
+    # How often the background loop counts newly missed ticket SLA targets into the metrics (the
+    # Prometheus scrape interval of deploy/prometheus).
+    ticket_sla_sweep_seconds: float = Field(15.0, gt=0)
 
     # Key of the erasure pseudonyms (HMAC). Unset: derived from the internal token secret, which
     # production already requires; set it to keep pseudonyms stable across internal-secret rotations.

@@ -31,7 +31,7 @@ from services.contributors.schemas.tickets import (
 from services.contributors.service.contributors import field_error
 from services.contributors.settings import ContributorsSettings
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import Database, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 
 
@@ -259,3 +259,12 @@ async def escalate_ticket(
     _touch(ticket)
     await session.flush()
     return ticket
+
+
+async def count_sla_breaches(*, db: Database) -> None:
+    """Count every SLA target missed since the last pass once in the metrics, claiming it on the ticket row
+    so that no replica counts it again."""
+    async with db.sessionmaker() as session, session.begin():
+        claimed = await repository.mark_breaches_counted(session, now=utcnow())
+    # Counted once committed: a claim that was rolled back is found again by the next pass.
+    metrics.count_sla_breaches(claimed)
