@@ -1,7 +1,7 @@
 """Who may call what on the contributors service, and the objects routes load within the caller's scope.
 
-The named access dependencies decide which roles may call a route at all (the role sets are in
-rules/access.py). Which rows a caller may touch is decided once, in
+The named access dependencies decide which roles may call a route at all (the contributors' role sets
+are in rules/access.py, the platform's in shared/auth.py). Which rows a caller may touch is decided once, in
 `repository.contributors.readable_contributors` and `repository.tickets.readable_tickets` (a vendor user
 sees its vendor's people, a contributor itself; anything else is a 404 so ids of other vendors' people
 are not even confirmed); `contributor_for` and `ticket_for` load a path's object through them or 404.
@@ -12,11 +12,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from services.contributors.models import Contributor, Ticket
-from services.contributors.rules.access import CONTRIBUTOR_MANAGERS, OPERATIONS_STAFF
+from services.contributors.rules.access import CONTRIBUTOR_MANAGERS
 from services.contributors.service import contributors as contributor_service
 from services.contributors.service import tickets as ticket_service
 from services.contributors.settings import ContributorsSettings
-from shared.auth import SERVICE_ROLE, Principal, require
+from shared.auth import OPERATIONS_STAFF, SERVICE_ROLE, Principal, require
 from shared.db import ReadSessionDep, SessionDep
 from shared.types import PathId
 

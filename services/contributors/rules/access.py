@@ -1,14 +1,11 @@
 """Who counts as whom on the contributors service: the role sets its access rules are built from, and
 what a caller's roles mean for the rows it reaches and the history it records. Pure: no I/O."""
 
-from shared.auth import SERVICE_ROLE, Principal
+from shared.auth import OPERATIONS_STAFF, SERVICE_ROLE, Principal
 
 # Support and operations, who run contributors, tickets, campaigns and announcements day to day.
 CONTRIBUTOR_MANAGERS = ("admin", "ops", "support")
-# Every operations role (the managers, analysts and vendor managers), as opposed to vendors, contributors
-# and integrations: they read every contributor.
-OPERATIONS_STAFF = (*CONTRIBUTOR_MANAGERS, "analyst", "vendor_manager")
-# Callers whose reads of contributors are scoped to no vendor and no person: operations staff,
+# Callers whose reads of contributors are scoped to no vendor and no person: every operations role,
 # integrations and peer services.
 UNSCOPED_CONTRIBUTOR_READERS = (*OPERATIONS_STAFF, "integration", SERVICE_ROLE)
 
