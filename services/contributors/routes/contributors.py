@@ -14,7 +14,7 @@ from services.contributors.deps import (
     SettingsDep,
     contributor_for,
 )
-from services.contributors.repository import contributors as repository
+from services.contributors.repository.contributors import CONTRIBUTOR_KEYSET
 from services.contributors.rules.access import actor_of
 from services.contributors.schemas.common import Country, LanguageCode, Proficiency, Status
 from services.contributors.schemas.contributors import (
@@ -104,10 +104,10 @@ async def list_contributors(
     limit: PageLimit = 50,
     cursor: KeysetCursor = None,
 ):
-    rows = await repository.list_readable(
+    rows = await service.list_contributors(
         session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
     )
-    items, next_cursor = repository.CONTRIBUTOR_KEYSET.page(rows, sort=sort, limit=limit)
+    items, next_cursor = CONTRIBUTOR_KEYSET.page(rows, sort=sort, limit=limit)
     return ContributorPage(items=items, next_cursor=next_cursor)
 
 

@@ -12,8 +12,7 @@ from services.contributors.deps import (
     TicketsWrite,
     ticket_for,
 )
-from services.contributors.repository import tickets as repository
-from services.contributors.rules.access import is_manager
+from services.contributors.repository.tickets import MESSAGE_KEYSET, TICKET_KEYSET
 from services.contributors.rules.tickets import TicketCategory, TicketChannel, TicketPriority, TicketStatus
 from services.contributors.schemas.tickets import (
     MessageCreate,
@@ -91,7 +90,7 @@ Filters = Annotated[TicketFilters, Depends(ticket_filters)]
 
 def _page(rows, *, sort: str, limit: int) -> TicketPage:
     now = utcnow()
-    items, next_cursor = repository.TICKET_KEYSET.page(rows, sort=sort, limit=limit)
+    items, next_cursor = TICKET_KEYSET.page(rows, sort=sort, limit=limit)
     return TicketPage(items=[service.ticket_read(t, now) for t in items], next_cursor=next_cursor)
 
 
@@ -118,8 +117,8 @@ async def list_tickets(
     limit: PageLimit = 50,
     cursor: KeysetCursor = None,
 ):
-    rows = await repository.list_readable(
-        session, principal=principal, filters=filters, now=utcnow(), sort=sort, cursor=cursor, limit=limit
+    rows = await service.list_tickets(
+        session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
     )
     return _page(rows, sort=sort, limit=limit)
 
@@ -135,11 +134,10 @@ async def sla_breaches(
     cursor: KeysetCursor = None,
 ):
     """Tickets that missed (or are missing right now) a first-response or resolution target."""
-    rows = await repository.list_readable(
+    rows = await service.list_tickets(
         session,
         principal=principal,
         filters=filters,
-        now=utcnow(),
         sort=sort,
         cursor=cursor,
         limit=limit,
@@ -151,7 +149,7 @@ async def sla_breaches(
 
 @router.get("/{ticket_id}", response_model=TicketDetail)
 async def read_ticket(ticket: TicketToRead, session: ReadSessionDep, response: Response):
-    history = await repository.events_of(session, ticket_id=ticket.id)
+    history = await service.ticket_history(session, ticket=ticket)
     set_etag(response, ticket.id, ticket.version)
     return TicketDetail(
         **service.ticket_read(ticket).model_dump(),
@@ -225,13 +223,8 @@ async def list_messages(
     limit: PageLimit = 50,
     cursor: KeysetCursor = None,
 ):
-    rows = await repository.messages_of(
-        session,
-        ticket_id=ticket.id,
-        include_internal=is_manager(principal) or principal.has_any("analyst"),
-        sort=sort,
-        cursor=cursor,
-        limit=limit,
+    rows = await service.list_messages(
+        session, principal=principal, ticket=ticket, sort=sort, cursor=cursor, limit=limit
     )
-    items, next_cursor = repository.MESSAGE_KEYSET.page(rows, sort=sort, limit=limit)
+    items, next_cursor = MESSAGE_KEYSET.page(rows, sort=sort, limit=limit)
     return MessagePage(items=items, next_cursor=next_cursor)

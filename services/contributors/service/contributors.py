@@ -8,7 +8,11 @@ from services.contributors.models import Contributor, StatusChange
 from services.contributors.repository import campaigns as campaign_repository
 from services.contributors.repository import contributors as repository
 from services.contributors.rules.access import actor_of, is_manager, vendor_scope
-from services.contributors.schemas.contributors import ContributorCreate, ContributorUpdate
+from services.contributors.schemas.contributors import (
+    ContributorCreate,
+    ContributorFilters,
+    ContributorUpdate,
+)
 from services.contributors.service.publishing import eligibility_facts, record_change
 from services.contributors.settings import ContributorsSettings
 from shared.auth import Principal
@@ -71,6 +75,21 @@ async def register_contributor(
     )
     await record_change(session, contributor, before=None, settings=settings)
     return contributor
+
+
+async def list_contributors(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    filters: ContributorFilters,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> list[Contributor]:
+    """The contributors the caller may read that match the filters, one page in the requested order."""
+    return await repository.list_readable(
+        session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 async def get_contributor(

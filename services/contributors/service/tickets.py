@@ -24,6 +24,7 @@ from services.contributors.schemas.tickets import (
     MessageCreate,
     TicketCreate,
     TicketEscalation,
+    TicketFilters,
     TicketRead,
     TicketTransition,
     TicketUpdate,
@@ -125,6 +126,50 @@ async def open_ticket(
     )
     await repository.add(session, _event(ticket, principal, "created", new=ticket.status))
     return ticket
+
+
+async def list_tickets(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    filters: TicketFilters,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+    breach_kind: str | None = None,
+    breaches_only: bool = False,
+) -> list[Ticket]:
+    """The tickets the caller may read that match the filters as of now; `breaches_only` keeps those that
+    missed (or are missing right now) a target, of `breach_kind` when given."""
+    return await repository.list_readable(
+        session,
+        principal=principal,
+        filters=filters,
+        now=utcnow(),
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        breach_kind=breach_kind,
+        breaches_only=breaches_only,
+    )
+
+
+async def ticket_history(session: AsyncSession, *, ticket: Ticket) -> list[TicketEvent]:
+    return await repository.events_of(session, ticket_id=ticket.id)
+
+
+async def list_messages(
+    session: AsyncSession, *, principal: Principal, ticket: Ticket, sort: str, cursor: str | None, limit: int
+) -> list[TicketMessage]:
+    """The ticket's thread; internal notes only for support staff and analysts."""
+    return await repository.messages_of(
+        session,
+        ticket_id=ticket.id,
+        include_internal=is_manager(principal) or principal.has_any("analyst"),
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 async def get_ticket(
