@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.vendors.deps import Paging, VendorsManage, VendorsRead
-from services.vendors.schemas import (
+from services.vendors.schemas.contracts import (
     ContractCreate,
     ContractPage,
     ContractRead,
@@ -16,8 +16,8 @@ from services.vendors.schemas import (
     PriceQuote,
     RateCardRead,
     RateCardWrite,
-    TransitionRequest,
 )
+from services.vendors.schemas.relationships import TransitionRequest
 from services.vendors.service import contracts as service
 from services.vendors.service import rate_cards
 from shared.db import ReadSessionDep, SessionDep

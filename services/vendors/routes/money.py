@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.vendors.deps import InternalRecordsRead, InvoicesWrite, Paging, VendorsManage, VendorsRead
-from services.vendors.schemas import (
+from services.vendors.schemas.money import (
     BudgetCreate,
     BudgetPage,
     BudgetRead,
@@ -16,8 +16,8 @@ from services.vendors.schemas import (
     ScorecardCreate,
     ScorecardPage,
     ScorecardRead,
-    TransitionRequest,
 )
+from services.vendors.schemas.relationships import TransitionRequest
 from services.vendors.service import budgets, invoices, scorecards
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.vendors.deps import InternalRecordsRead, Paging, VendorsManage
-from services.vendors.schemas import (
+from services.vendors.schemas.contracts import (
     BenchmarkCreate,
     BenchmarkImportResult,
     BenchmarkPage,

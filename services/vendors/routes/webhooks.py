@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from services.vendors.deps import InternalRecordsRead, Paging, SettingsDep, VendorsManage, VmsSourcesManage
-from services.vendors.schemas import (
+from services.vendors.schemas.webhooks import (
     DeliveryPage,
     DeliveryRead,
     InboundResult,

@@ -12,7 +12,7 @@ from services.vendors.repository import contracts as contract_repository
 from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.rules.scorecards import CreditRule, SLATerms
 from services.vendors.rules.transitions import CONTRACT_STATUSES, check_transition
-from services.vendors.schemas import ContractCreate, ContractUpdate
+from services.vendors.schemas.contracts import ContractCreate, ContractUpdate
 from services.vendors.service import outbound
 from services.vendors.service.common import actor, jsonable, not_found, touch
 from services.vendors.service.vendors import get_vendor

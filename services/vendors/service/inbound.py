@@ -20,7 +20,7 @@ from services.vendors.repository import vendors as vendor_repository
 from services.vendors.repository import webhooks as webhook_repository
 from services.vendors.rules import webhooks as webhook_rules
 from services.vendors.rules.transitions import INVOICE_STATUSES, VENDOR_STATUSES
-from services.vendors.schemas import (
+from services.vendors.schemas.webhooks import (
     InboundResult,
     InvoiceStatusChangedData,
     VendorUpdatedData,
