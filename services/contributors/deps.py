@@ -86,14 +86,14 @@ def contributor_for(access: Any, *, write: bool = False) -> Any:
             contributor_id: PathId, principal: access, session: SessionDep
         ) -> Contributor:
             return await contributor_service.get_contributor(
-                session, principal=principal, contributor_id=contributor_id, for_update=True
+                session=session, principal=principal, contributor_id=contributor_id, for_update=True
             )
 
         return Annotated[Contributor, Depends(load_for_write)]
 
     async def load(contributor_id: PathId, principal: access, session: ReadSessionDep) -> Contributor:
         return await contributor_service.get_contributor(
-            session, principal=principal, contributor_id=contributor_id
+            session=session, principal=principal, contributor_id=contributor_id
         )
 
     return Annotated[Contributor, Depends(load)]
@@ -105,12 +105,12 @@ def ticket_for(access: Any, *, write: bool = False) -> Any:
 
         async def load_for_write(ticket_id: PathId, principal: access, session: SessionDep) -> Ticket:
             return await ticket_service.get_ticket(
-                session, principal=principal, ticket_id=ticket_id, for_update=True
+                session=session, principal=principal, ticket_id=ticket_id, for_update=True
             )
 
         return Annotated[Ticket, Depends(load_for_write)]
 
     async def load(ticket_id: PathId, principal: access, session: ReadSessionDep) -> Ticket:
-        return await ticket_service.get_ticket(session, principal=principal, ticket_id=ticket_id)
+        return await ticket_service.get_ticket(session=session, principal=principal, ticket_id=ticket_id)
 
     return Annotated[Ticket, Depends(load)]

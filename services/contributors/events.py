@@ -56,7 +56,7 @@ class QualityDrift(BaseModel):
 
 
 async def apply_submission_recorded(session: AsyncSession, event: Event) -> None:
-    await wellness.record_submission(session, event.data)
+    await wellness.record_submission(session=session, data=event.data)
 
 
 async def apply_quality_drift(session: AsyncSession, event: Event) -> None:
@@ -68,7 +68,10 @@ async def apply_quality_drift(session: AsyncSession, event: Event) -> None:
     if not drift.qualification:
         return
     if not await qualifications.flag_for_retest(
-        session, contributor_id=drift.contributor_id, name=drift.qualification, reason=drift.retest_reason()
+        session=session,
+        contributor_id=drift.contributor_id,
+        name=drift.qualification,
+        reason=drift.retest_reason(),
     ):
         log.info(
             "quality.drift for contributor %s: no qualification %r to flag",

@@ -27,19 +27,19 @@ ContributorForFeed = contributor_for(FeedRead)
 async def _announcement_for_write(
     announcement_id: PathId, _principal: AnnouncementsManage, session: SessionDep
 ) -> Announcement:
-    return await service.get_announcement(session, announcement_id=announcement_id)
+    return await service.get_announcement(session=session, announcement_id=announcement_id)
 
 
 async def _announcement(
     announcement_id: PathId, _principal: AnnouncementsRead, session: ReadSessionDep
 ) -> Announcement:
-    return await service.get_announcement(session, announcement_id=announcement_id)
+    return await service.get_announcement(session=session, announcement_id=announcement_id)
 
 
 @router.post("/api/v1/announcements", status_code=201, response_model=AnnouncementRead)
 async def create_announcement(data: AnnouncementCreate, session: SessionDep, principal: AnnouncementsManage):
     """Publish to an audience (projects, languages, countries, statuses, vendors); none given = everyone."""
-    return await service.create_announcement(session, principal=principal, data=data)
+    return await service.create_announcement(session=session, principal=principal, data=data)
 
 
 @router.get("/api/v1/announcements", response_model=AnnouncementPage)
@@ -51,7 +51,7 @@ async def list_announcements(
     limit: PageLimit = 50,
     cursor: KeysetCursor = None,
 ):
-    rows = await service.list_announcements(session, live=live, sort=sort, cursor=cursor, limit=limit)
+    rows = await service.list_announcements(session=session, live=live, sort=sort, cursor=cursor, limit=limit)
     items, next_cursor = ANNOUNCEMENT_KEYSET.page(rows, sort=sort, limit=limit)
     return AnnouncementPage(items=items, next_cursor=next_cursor)
 
@@ -66,7 +66,7 @@ async def withdraw_announcement(
     announcement: Annotated[Announcement, Depends(_announcement_for_write)], session: SessionDep
 ):
     """Withdraw it from every feed (kept for the record)."""
-    return await service.withdraw_announcement(session, announcement=announcement)
+    return await service.withdraw_announcement(session=session, announcement=announcement)
 
 
 @router.get("/api/v1/contributors/{contributor_id}/feed", response_model=FeedPage)
@@ -78,7 +78,7 @@ async def contributor_feed(
 ):
     """Live announcements that reach this contributor, newest first."""
     items, next_id = await service.feed_of(
-        session, contributor=contributor, after_id=decode_cursor(cursor), limit=limit
+        session=session, contributor=contributor, after_id=decode_cursor(cursor), limit=limit
     )
     return FeedPage(
         contributor_id=contributor.id,

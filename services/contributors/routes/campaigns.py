@@ -26,13 +26,13 @@ router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
 
 async def _campaign(campaign_id: PathId, _principal: CampaignsRead, session: ReadSessionDep) -> Campaign:
-    return await service.get_campaign(session, campaign_id=campaign_id)
+    return await service.get_campaign(session=session, campaign_id=campaign_id)
 
 
 async def _campaign_for_write(
     campaign_id: PathId, _principal: CampaignsManage, session: SessionDep
 ) -> Campaign:
-    return await service.get_campaign(session, campaign_id=campaign_id)
+    return await service.get_campaign(session=session, campaign_id=campaign_id)
 
 
 CampaignToRead = Annotated[Campaign, Depends(_campaign)]
@@ -43,7 +43,7 @@ CampaignToEdit = Annotated[Campaign, Depends(_campaign_for_write)]
 async def create_campaign(
     data: CampaignCreate, session: SessionDep, _principal: CampaignsManage, response: Response
 ):
-    campaign = await service.create_campaign(session, data=data)
+    campaign = await service.create_campaign(session=session, data=data)
     set_etag(response, campaign.id, campaign.version)
     return campaign
 
@@ -57,7 +57,9 @@ async def list_campaigns(
     limit: PageLimit = 50,
     cursor: KeysetCursor = None,
 ):
-    rows = await service.list_campaigns(session, channel=channel, sort=sort, cursor=cursor, limit=limit)
+    rows = await service.list_campaigns(
+        session=session, channel=channel, sort=sort, cursor=cursor, limit=limit
+    )
     items, next_cursor = CAMPAIGN_KEYSET.page(rows, sort=sort, limit=limit)
     return CampaignPage(items=items, next_cursor=next_cursor)
 
@@ -72,7 +74,7 @@ async def funnel_report(
 ):
     """Applied, screened, activated, activation rate, median time to activate, cost per active contributor."""
     return await service.funnel_report(
-        session, group_by=group_by, applied_from=applied_from, applied_to=applied_to
+        session=session, group_by=group_by, applied_from=applied_from, applied_to=applied_to
     )
 
 
@@ -91,11 +93,11 @@ async def update_campaign(
     if_match: IfMatchHeader = None,
 ):
     check_if_match(if_match, resource_id=campaign.id, version=campaign.version)
-    campaign = await service.update_campaign(session, campaign=campaign, data=data)
+    campaign = await service.update_campaign(session=session, campaign=campaign, data=data)
     set_etag(response, campaign.id, campaign.version)
     return campaign
 
 
 @router.get("/{campaign_id}/funnel", response_model=CampaignFunnel)
 async def campaign_funnel(campaign: CampaignToRead, session: ReadSessionDep):
-    return await service.campaign_funnel(session, campaign=campaign)
+    return await service.campaign_funnel(session=session, campaign=campaign)

@@ -88,7 +88,7 @@ async def create_contributor(
     response: Response,
 ):
     contributor = await service.register_contributor(
-        session, principal=principal, data=data, settings=settings
+        session=session, principal=principal, data=data, settings=settings
     )
     set_etag(response, contributor.id, contributor.version)
     response.headers["Location"] = f"/api/v1/contributors/{contributor.id}"
@@ -105,7 +105,7 @@ async def list_contributors(
     cursor: KeysetCursor = None,
 ):
     rows = await service.list_contributors(
-        session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
+        session=session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
     )
     items, next_cursor = CONTRIBUTOR_KEYSET.page(rows, sort=sort, limit=limit)
     return ContributorPage(items=items, next_cursor=next_cursor)
@@ -118,7 +118,7 @@ async def list_contributors(
 )
 async def export_contributors(session: ReadSessionDep, principal: RosterExport, filters: Filters) -> Response:
     """Every contributor matching the list filters, as CSV (the import's columns plus id, status, created_at)."""
-    text = await roster.export_roster(session, principal=principal, filters=filters)
+    text = await roster.export_roster(session=session, principal=principal, filters=filters)
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     return Response(
         content=text.encode(),
@@ -148,7 +148,7 @@ async def import_contributors(
     """Create a contributor per valid row; rows with errors are reported (line, field) and skipped."""
     content = await request.body()
     return await roster.import_roster(
-        session, principal=principal, content=content, dry_run=dry_run, settings=settings
+        session=session, principal=principal, content=content, dry_run=dry_run, settings=settings
     )
 
 
@@ -171,7 +171,7 @@ async def update_contributor(
     """Change profile fields; needs If-Match with the ETag read (428 without, 412 when stale)."""
     check_if_match(if_match, resource_id=contributor.id, version=contributor.version)
     contributor = await service.update_contributor(
-        session, principal=principal, contributor=contributor, data=data, settings=settings
+        session=session, principal=principal, contributor=contributor, data=data, settings=settings
     )
     set_etag(response, contributor.id, contributor.version)
     return contributor
@@ -187,7 +187,7 @@ async def erase_contributor(
 ):
     """Pseudonymise the person's data irreversibly (name, email, free text), offboard it, emit contributor.erased."""
     contributor = await erasure.erase_contributor(
-        session, contributor=contributor, actor=actor_of(principal), settings=settings
+        session=session, contributor=contributor, actor=actor_of(principal), settings=settings
     )
     set_etag(response, contributor.id, contributor.version)
     return contributor

@@ -47,7 +47,7 @@ async def move_contributor(
     if if_match is not None:
         check_if_match(if_match, resource_id=contributor.id, version=contributor.version)
     contributor = await service.move_contributor(
-        session, principal=principal, contributor=contributor, data=data, settings=settings
+        session=session, principal=principal, contributor=contributor, data=data, settings=settings
     )
     set_etag(response, contributor.id, contributor.version)
     return contributor
@@ -63,7 +63,7 @@ async def status_history(
 ):
     """Every status the contributor went through: from, to, who, when, why."""
     rows = await service.status_history(
-        session, contributor=contributor, sort=sort, cursor=cursor, limit=limit
+        session=session, contributor=contributor, sort=sort, cursor=cursor, limit=limit
     )
     items, next_cursor = HISTORY_KEYSET.page(rows, sort=sort, limit=limit)
     return StatusChangePage(items=items, next_cursor=next_cursor)
@@ -71,7 +71,7 @@ async def status_history(
 
 @router.get("/onboarding", response_model=OnboardingRead)
 async def onboarding_checklist(contributor: ContributorToRead, session: ReadSessionDep):
-    return await service.onboarding_of(session, contributor=contributor)
+    return await service.onboarding_of(session=session, contributor=contributor)
 
 
 @router.post("/onboarding/{step}", response_model=OnboardingRead)
@@ -82,11 +82,13 @@ async def complete_onboarding_step(
     principal: ContributorsSelfService,
 ):
     """Mark a step done (idempotent). A contributor completes profile_setup, platform_tour, guidelines_ack, nda."""
-    return await service.complete_step(session, principal=principal, contributor=contributor, step=step)
+    return await service.complete_step(
+        session=session, principal=principal, contributor=contributor, step=step
+    )
 
 
 @router.delete("/onboarding/{step}", response_model=OnboardingRead)
 async def reset_onboarding_step(
     contributor: ContributorToReset, step: OnboardingStep, session: SessionDep, principal: ContributorsManage
 ):
-    return await service.reset_step(session, principal=principal, contributor=contributor, step=step)
+    return await service.reset_step(session=session, principal=principal, contributor=contributor, step=step)

@@ -21,7 +21,7 @@ ContributorToQualify = contributor_for(QualificationsManage, write=True)
 @router.get("", response_model=QualificationList)
 async def list_qualifications(contributor: ContributorToRead, session: ReadSessionDep):
     """Every qualification with whether it counts now (passed, not expired) and any re-test flag."""
-    return await service.list_qualifications(session, contributor=contributor)
+    return await service.list_qualifications(session=session, contributor=contributor)
 
 
 @router.put(
@@ -39,7 +39,7 @@ async def award_qualification(
 ):
     """Record the latest result for a qualification (replacing the previous one, clearing a re-test flag)."""
     read, created = await service.award_qualification(
-        session, contributor=contributor, name=name, data=data, settings=settings
+        session=session, contributor=contributor, name=name, data=data, settings=settings
     )
     response.status_code = 201 if created else 200
     return read
@@ -49,5 +49,5 @@ async def award_qualification(
 async def revoke_qualification(
     contributor: ContributorToQualify, name: QualificationName, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    await service.revoke_qualification(session, contributor=contributor, name=name, settings=settings)
+    await service.revoke_qualification(session=session, contributor=contributor, name=name, settings=settings)
     return Response(status_code=204)

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1/shift-notes", tags=["shift notes"])
 @router.post("", status_code=201, response_model=ShiftNoteRead)
 async def write_shift_note(data: ShiftNoteCreate, session: SessionDep, principal: ShiftNotesWrite):
     """A note for the next shift of a team, with follow-ups and their owners."""
-    return await service.write_note(session, principal=principal, data=data)
+    return await service.write_note(session=session, principal=principal, data=data)
 
 
 @router.get("", response_model=ShiftNotePage)
@@ -40,14 +40,14 @@ async def list_shift_notes(
     cursor: KeysetCursor = None,
 ):
     items, next_cursor = await service.list_notes(
-        session, team=team, since=since, until=until, sort=sort, cursor=cursor, limit=limit
+        session=session, team=team, since=since, until=until, sort=sort, cursor=cursor, limit=limit
     )
     return ShiftNotePage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{note_id}", response_model=ShiftNoteRead)
 async def read_shift_note(note_id: PathId, session: ReadSessionDep, _principal: ShiftNotesRead):
-    return await service.get_note(session, note_id=note_id)
+    return await service.get_note(session=session, note_id=note_id)
 
 
 @router.patch("/{note_id}/follow-ups/{follow_up_id}", response_model=FollowUpRead)
@@ -60,5 +60,5 @@ async def update_follow_up(
 ):
     """Mark a follow-up done (or reopen it)."""
     return await service.set_follow_up_done(
-        session, principal=principal, note_id=note_id, follow_up_id=follow_up_id, done=data.done
+        session=session, principal=principal, note_id=note_id, follow_up_id=follow_up_id, done=data.done
     )

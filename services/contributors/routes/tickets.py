@@ -103,7 +103,7 @@ async def open_ticket(
     response: Response,
 ):
     """Log a query; its first message is the body. Due times come from the SLA policy of its priority."""
-    ticket = await service.open_ticket(session, principal=principal, data=data, settings=settings)
+    ticket = await service.open_ticket(session=session, principal=principal, data=data, settings=settings)
     set_etag(response, ticket.id, ticket.version)
     return service.ticket_read(ticket)
 
@@ -118,7 +118,7 @@ async def list_tickets(
     cursor: KeysetCursor = None,
 ):
     rows = await service.list_tickets(
-        session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
+        session=session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
     )
     return _page(rows, sort=sort, limit=limit)
 
@@ -135,7 +135,7 @@ async def sla_breaches(
 ):
     """Tickets that missed (or are missing right now) a first-response or resolution target."""
     rows = await service.list_tickets(
-        session,
+        session=session,
         principal=principal,
         filters=filters,
         sort=sort,
@@ -149,7 +149,7 @@ async def sla_breaches(
 
 @router.get("/{ticket_id}", response_model=TicketDetail)
 async def read_ticket(ticket: TicketToRead, session: ReadSessionDep, response: Response):
-    history = await service.ticket_history(session, ticket=ticket)
+    history = await service.ticket_history(session=session, ticket=ticket)
     set_etag(response, ticket.id, ticket.version)
     return TicketDetail(
         **service.ticket_read(ticket).model_dump(),
@@ -170,7 +170,7 @@ async def update_ticket(
     """Change priority (due times follow), category, subject or assignee; needs If-Match."""
     check_if_match(if_match, resource_id=ticket.id, version=ticket.version)
     ticket = await service.update_ticket(
-        session, principal=principal, ticket=ticket, data=data, settings=settings
+        session=session, principal=principal, ticket=ticket, data=data, settings=settings
     )
     set_etag(response, ticket.id, ticket.version)
     return service.ticket_read(ticket)
@@ -185,7 +185,7 @@ async def move_ticket(
     response: Response,
 ):
     """open → in_progress → waiting → resolved → closed (409 lists the allowed moves)."""
-    ticket = await service.move_ticket(session, principal=principal, ticket=ticket, data=data)
+    ticket = await service.move_ticket(session=session, principal=principal, ticket=ticket, data=data)
     set_etag(response, ticket.id, ticket.version)
     return service.ticket_read(ticket)
 
@@ -200,7 +200,7 @@ async def escalate_ticket(
     response: Response,
 ):
     ticket = await service.escalate_ticket(
-        session, principal=principal, ticket=ticket, data=data, settings=settings
+        session=session, principal=principal, ticket=ticket, data=data, settings=settings
     )
     set_etag(response, ticket.id, ticket.version)
     return service.ticket_read(ticket)
@@ -211,7 +211,7 @@ async def add_message(
     ticket: TicketToWrite, data: MessageCreate, session: SessionDep, principal: TicketsWrite
 ):
     """Reply on the thread. The first staff message is the first response; a contributor's reply resumes work."""
-    return await service.add_message(session, principal=principal, ticket=ticket, data=data)
+    return await service.add_message(session=session, principal=principal, ticket=ticket, data=data)
 
 
 @router.get("/{ticket_id}/messages", response_model=MessagePage)
@@ -224,7 +224,7 @@ async def list_messages(
     cursor: KeysetCursor = None,
 ):
     rows = await service.list_messages(
-        session, principal=principal, ticket=ticket, sort=sort, cursor=cursor, limit=limit
+        session=session, principal=principal, ticket=ticket, sort=sort, cursor=cursor, limit=limit
     )
     items, next_cursor = MESSAGE_KEYSET.page(rows, sort=sort, limit=limit)
     return MessagePage(items=items, next_cursor=next_cursor)

@@ -34,7 +34,7 @@ async def vet_contributor(
 ):
     """Vet (or re-vet) from now until `expires_at`, or until revoked; published to tasks with the expiry."""
     return await service.vet_contributor(
-        session, principal=principal, contributor=contributor, data=data, settings=settings
+        session=session, principal=principal, contributor=contributor, data=data, settings=settings
     )
 
 
@@ -47,7 +47,7 @@ async def revoke_vetting(
     reason: RevokeReason = None,
 ) -> Response:
     await service.revoke_vetting(
-        session, principal=principal, contributor=contributor, reason=reason, settings=settings
+        session=session, principal=principal, contributor=contributor, reason=reason, settings=settings
     )
     return Response(status_code=204)
 
@@ -62,7 +62,7 @@ async def vetting_history(
 ):
     """Every vetting and revocation: who, when, until when, why."""
     rows = await service.vetting_history(
-        session, contributor=contributor, sort=sort, cursor=cursor, limit=limit
+        session=session, contributor=contributor, sort=sort, cursor=cursor, limit=limit
     )
     items, next_cursor = VETTING_HISTORY_KEYSET.page(rows, sort=sort, limit=limit)
     return VettingChangePage(items=items, next_cursor=next_cursor)

@@ -51,7 +51,7 @@ async def contributor_wellness(
 ):
     """Exposure minutes by severity in the contributor's own day, caps left, and whether a break is due."""
     return await service.wellness_of(
-        session, principal=principal, contributor=contributor, days=days, settings=settings
+        session=session, principal=principal, contributor=contributor, days=days, settings=settings
     )
 
 
@@ -64,7 +64,9 @@ async def set_harmful_content_opt_out(
     response: Response,
 ):
     """Opt out of (or back into) medium and high severity content; assignment learns it by event."""
-    contributor = await service.set_opt_out(session, contributor=contributor, data=data, settings=settings)
+    contributor = await service.set_opt_out(
+        session=session, contributor=contributor, data=data, settings=settings
+    )
     set_etag(response, contributor.id, contributor.version)
     return contributor
 
@@ -75,7 +77,9 @@ async def set_harmful_content_opt_out(
 async def add_check_in(
     contributor: ContributorForCheckIn, data: CheckInCreate, session: SessionDep, principal: CheckInsRead
 ):
-    return await service.add_check_in(session, principal=principal, contributor=contributor, data=data)
+    return await service.add_check_in(
+        session=session, principal=principal, contributor=contributor, data=data
+    )
 
 
 @router.get("/api/v1/contributors/{contributor_id}/wellness/check-ins", response_model=CheckInPage)
@@ -86,7 +90,9 @@ async def list_check_ins(
     limit: PageLimit = 50,
     cursor: KeysetCursor = None,
 ):
-    rows = await service.check_ins(session, contributor=contributor, sort=sort, cursor=cursor, limit=limit)
+    rows = await service.check_ins(
+        session=session, contributor=contributor, sort=sort, cursor=cursor, limit=limit
+    )
     items, next_cursor = CHECK_IN_KEYSET.page(rows, sort=sort, limit=limit)
     return CheckInPage(items=items, next_cursor=next_cursor)
 
@@ -102,7 +108,7 @@ async def read_vendor_policy(
     vendor_id: PathId, session: ReadSessionDep, principal: WellnessPolicyRead, settings: SettingsDep
 ):
     return await service.get_vendor_policy(
-        session, principal=principal, vendor_id=vendor_id, settings=settings
+        session=session, principal=principal, vendor_id=vendor_id, settings=settings
     )
 
 
@@ -121,7 +127,7 @@ async def put_vendor_policy(
 ):
     """Override the global policy for a vendor's contributors; changed caps are re-published to assignment."""
     read, created = await service.put_vendor_policy(
-        session, principal=principal, vendor_id=vendor_id, data=data, settings=settings
+        session=session, principal=principal, vendor_id=vendor_id, data=data, settings=settings
     )
     response.status_code = 201 if created else 200
     return read
@@ -132,5 +138,5 @@ async def delete_vendor_policy(
     vendor_id: PathId, session: SessionDep, _principal: WellnessPolicyManage, settings: SettingsDep
 ) -> Response:
     """Back to the global policy (re-publishing the vendor's contributors when their caps change)."""
-    await service.delete_vendor_policy(session, vendor_id=vendor_id, settings=settings)
+    await service.delete_vendor_policy(session=session, vendor_id=vendor_id, settings=settings)
     return Response(status_code=204)

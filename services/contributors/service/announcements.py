@@ -16,7 +16,7 @@ FEED_SCAN_BATCH = 200
 
 
 async def create_announcement(
-    session: AsyncSession, *, principal: Principal, data: AnnouncementCreate
+    *, session: AsyncSession, principal: Principal, data: AnnouncementCreate
 ) -> Announcement:
     now = utcnow()
     row = Announcement(
@@ -34,7 +34,7 @@ async def create_announcement(
     return row
 
 
-async def get_announcement(session: AsyncSession, *, announcement_id: int) -> Announcement:
+async def get_announcement(*, session: AsyncSession, announcement_id: int) -> Announcement:
     row = await repository.get(session, announcement_id=announcement_id)
     if row is None:
         raise NotFound(f"announcement {announcement_id} not found")
@@ -42,14 +42,14 @@ async def get_announcement(session: AsyncSession, *, announcement_id: int) -> An
 
 
 async def list_announcements(
-    session: AsyncSession, *, live: bool | None, sort: str, cursor: str | None, limit: int
+    *, session: AsyncSession, live: bool | None, sort: str, cursor: str | None, limit: int
 ) -> list[Announcement]:
     return await repository.list_announcements(
         session, live_at=utcnow() if live else None, sort=sort, cursor=cursor, limit=limit
     )
 
 
-async def withdraw_announcement(session: AsyncSession, *, announcement: Announcement) -> Announcement:
+async def withdraw_announcement(*, session: AsyncSession, announcement: Announcement) -> Announcement:
     if announcement.withdrawn_at is None:
         announcement.withdrawn_at = utcnow()
         await repository.add(session, announcement)
@@ -76,7 +76,7 @@ def reaches(audience: dict, contributor: Contributor, project_ids: set[int]) -> 
 
 
 async def feed_of(
-    session: AsyncSession, *, contributor: Contributor, after_id: int | None, limit: int
+    *, session: AsyncSession, contributor: Contributor, after_id: int | None, limit: int
 ) -> tuple[list[Announcement], int | None]:
     """Live announcements reaching the contributor, newest first; returns the page and the next cursor id."""
     now = utcnow()

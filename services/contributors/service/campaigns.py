@@ -21,25 +21,25 @@ from shared.db import flush_or_conflict, utcnow
 from shared.errors import NotFound, Unprocessable
 
 
-async def _flush_unique_name(session: AsyncSession, campaign: Campaign) -> None:
+async def _flush_unique_name(*, session: AsyncSession, campaign: Campaign) -> None:
     await flush_or_conflict(session, conflict=f"a campaign named {campaign.name!r} already exists")
 
 
-async def create_campaign(session: AsyncSession, *, data: CampaignCreate) -> Campaign:
+async def create_campaign(*, session: AsyncSession, data: CampaignCreate) -> Campaign:
     campaign = Campaign(**data.model_dump())
     session.add(campaign)
-    await _flush_unique_name(session, campaign)
+    await _flush_unique_name(session=session, campaign=campaign)
     return campaign
 
 
-async def get_campaign(session: AsyncSession, *, campaign_id: int) -> Campaign:
+async def get_campaign(*, session: AsyncSession, campaign_id: int) -> Campaign:
     campaign = await repository.get(session, campaign_id=campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} not found")
     return campaign
 
 
-async def update_campaign(session: AsyncSession, *, campaign: Campaign, data: CampaignUpdate) -> Campaign:
+async def update_campaign(*, session: AsyncSession, campaign: Campaign, data: CampaignUpdate) -> Campaign:
     changes = data.model_dump(exclude_unset=True)
     merged = {name: getattr(campaign, name) for name in CampaignCreate.model_fields} | changes
     # Re-check the rules that span fields (budget with currency, dates in order) on the result.
@@ -54,12 +54,12 @@ async def update_campaign(session: AsyncSession, *, campaign: Campaign, data: Ca
         setattr(campaign, name, value)
     campaign.version += 1
     campaign.updated_at = utcnow()
-    await _flush_unique_name(session, campaign)
+    await _flush_unique_name(session=session, campaign=campaign)
     return campaign
 
 
 async def list_campaigns(
-    session: AsyncSession, *, channel: str | None, sort: str, cursor: str | None, limit: int
+    *, session: AsyncSession, channel: str | None, sort: str, cursor: str | None, limit: int
 ) -> list[Campaign]:
     return await repository.list_campaigns(session, channel=channel, sort=sort, cursor=cursor, limit=limit)
 
@@ -82,8 +82,8 @@ def _row(key: str | None, figures: FunnelFigures, *, name=None, budget=None, cur
 
 
 async def _records(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     applied_from: datetime | None,
     applied_to: datetime | None,
     campaign_id: int | None,
@@ -128,10 +128,12 @@ def _single_currency(campaigns: list[Campaign]) -> tuple[Decimal | None, str | N
 
 
 async def funnel_report(
-    session: AsyncSession, *, group_by: str, applied_from: datetime | None, applied_to: datetime | None
+    *, session: AsyncSession, group_by: str, applied_from: datetime | None, applied_to: datetime | None
 ) -> FunnelReport:
     """Funnel figures per campaign or per channel; cost per active from the campaigns' budgets."""
-    pairs = await _records(session, applied_from=applied_from, applied_to=applied_to, campaign_id=None)
+    pairs = await _records(
+        session=session, applied_from=applied_from, applied_to=applied_to, campaign_id=None
+    )
     records = [record for record, _ in pairs]
     campaigns = {c.id: c for c in await repository.all_campaigns(session)}
     rows: list[FunnelRow] = []
@@ -155,8 +157,8 @@ async def funnel_report(
     return FunnelReport(group_by=group_by, applied_from=applied_from, applied_to=applied_to, rows=rows)
 
 
-async def campaign_funnel(session: AsyncSession, *, campaign: Campaign) -> CampaignFunnel:
-    pairs = await _records(session, applied_from=None, applied_to=None, campaign_id=campaign.id)
+async def campaign_funnel(*, session: AsyncSession, campaign: Campaign) -> CampaignFunnel:
+    pairs = await _records(session=session, applied_from=None, applied_to=None, campaign_id=campaign.id)
     records = [record for record, _ in pairs]
     total = _row(
         str(campaign.id),

@@ -31,7 +31,7 @@ def field_error(field: str, detail: str) -> Unprocessable:
     )
 
 
-async def check_campaign(session: AsyncSession, campaign_id: int | None) -> None:
+async def check_campaign(*, session: AsyncSession, campaign_id: int | None) -> None:
     if campaign_id is not None and await campaign_repository.get(session, campaign_id=campaign_id) is None:
         raise field_error("campaign_id", f"no campaign {campaign_id}")
 
@@ -56,12 +56,12 @@ def new_contributor(values: dict[str, Any]) -> Contributor:
 
 
 async def register_contributor(
-    session: AsyncSession, *, principal: Principal, data: ContributorCreate, settings: ContributorsSettings
+    *, session: AsyncSession, principal: Principal, data: ContributorCreate, settings: ContributorsSettings
 ) -> Contributor:
     """A new contributor starts as `applied`, with the first line of its history."""
     values = data.model_dump()
     values["vendor_id"] = bound_vendor(principal, values["vendor_id"])
-    await check_campaign(session, values["campaign_id"])
+    await check_campaign(session=session, campaign_id=values["campaign_id"])
     contributor = await repository.add(session, new_contributor(values))
     await repository.add_status_change(
         session,
@@ -73,13 +73,13 @@ async def register_contributor(
             at=contributor.created_at,
         ),
     )
-    await record_change(session, contributor, before=None, settings=settings)
+    await record_change(session=session, contributor=contributor, before=None, settings=settings)
     return contributor
 
 
 async def list_contributors(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     filters: ContributorFilters,
     sort: str,
@@ -93,7 +93,7 @@ async def list_contributors(
 
 
 async def get_contributor(
-    session: AsyncSession, *, principal: Principal, contributor_id: int, for_update: bool = False
+    *, session: AsyncSession, principal: Principal, contributor_id: int, for_update: bool = False
 ) -> Contributor:
     contributor = await repository.get_readable(
         session, principal=principal, contributor_id=contributor_id, for_update=for_update
@@ -109,8 +109,8 @@ def ensure_not_erased(contributor: Contributor) -> None:
 
 
 async def update_contributor(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     contributor: Contributor,
     data: ContributorUpdate,
@@ -128,7 +128,7 @@ async def update_contributor(
         if scope is not None and changes["vendor_id"] != scope:
             raise Forbidden("you cannot move a contributor to another vendor")
     if "campaign_id" in changes:
-        await check_campaign(session, changes["campaign_id"])
+        await check_campaign(session=session, campaign_id=changes["campaign_id"])
     if "email" in changes:
         changes["email"] = changes["email"].strip().lower()
         if await repository.email_taken(session, email=changes["email"], except_id=contributor.id):
@@ -140,10 +140,10 @@ async def update_contributor(
     changes = {k: v for k, v in changes.items() if getattr(contributor, k) != v}
     if not changes:
         return contributor
-    before = await eligibility_facts(session, contributor, settings=settings)
+    before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     for name, value in changes.items():
         setattr(contributor, name, value)
-    await record_change(session, contributor, before=before, settings=settings)
+    await record_change(session=session, contributor=contributor, before=before, settings=settings)
     if {"languages", "skills"} & set(changes):
         await repository.sync_search_index(session, contributor)
     return contributor

@@ -26,14 +26,14 @@ ERASURE_REASON = "personal data erased"
 
 
 async def erase_contributor(
-    session: AsyncSession, *, contributor: Contributor, actor: str, settings: ContributorsSettings
+    *, session: AsyncSession, contributor: Contributor, actor: str, settings: ContributorsSettings
 ) -> Contributor:
     """Pseudonymise the person everywhere, offboard it, and announce `contributor.erased` (once)."""
     if contributor.erased_at is not None:
         return contributor
     email = contributor.email
     replacement = erased_fields(contributor.id, settings.erasure_key())
-    before = await eligibility_facts(session, contributor, settings=settings)
+    before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
 
     await repository.erase_personal_text(
         session, contributor_id=contributor.id, email=email, replacement=ERASED_TEXT
@@ -43,15 +43,15 @@ async def erase_contributor(
     contributor.full_name = replacement.name
     contributor.erased_at = utcnow()
     if is_terminal(contributor.status):
-        await record_change(session, contributor, before=before, settings=settings)
+        await record_change(session=session, contributor=contributor, before=before, settings=settings)
     else:
         await apply_status(
-            session,
+            session=session,
             contributor=contributor,
             target=ContributorStatus.OFFBOARDED,
             actor=actor,
             reason=ERASURE_REASON,
             settings=settings,
         )
-    await publish_erased(session, contributor)
+    await publish_erased(session=session, contributor=contributor)
     return contributor

@@ -35,8 +35,8 @@ _SCREENED = {ContributorStatus.ONBOARDING, ContributorStatus.ACTIVE}
 
 
 async def move_contributor(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     contributor: Contributor,
     data: TransitionRequest,
@@ -50,7 +50,7 @@ async def move_contributor(
     ]
     target = check_transition(contributor.status, data.to, completed)
     await apply_status(
-        session,
+        session=session,
         contributor=contributor,
         target=target,
         actor=actor_of(principal),
@@ -61,15 +61,15 @@ async def move_contributor(
 
 
 async def apply_status(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     contributor: Contributor,
     target: ContributorStatus,
     actor: str,
     reason: str | None,
     settings: ContributorsSettings,
 ) -> None:
-    before = await eligibility_facts(session, contributor, settings=settings)
+    before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     now = utcnow()
     previous = contributor.status
     contributor.status = target.value
@@ -89,18 +89,18 @@ async def apply_status(
             at=now,
         ),
     )
-    await record_change(session, contributor, before=before, settings=settings)
+    await record_change(session=session, contributor=contributor, before=before, settings=settings)
 
 
 async def status_history(
-    session: AsyncSession, *, contributor: Contributor, sort: str, cursor: str | None, limit: int
+    *, session: AsyncSession, contributor: Contributor, sort: str, cursor: str | None, limit: int
 ) -> list[StatusChange]:
     return await repository.status_history(
         session, contributor_id=contributor.id, sort=sort, cursor=cursor, limit=limit
     )
 
 
-async def onboarding_of(session: AsyncSession, *, contributor: Contributor) -> OnboardingRead:
+async def onboarding_of(*, session: AsyncSession, contributor: Contributor) -> OnboardingRead:
     """The checklist: every step with its completion, and what activation still needs."""
     done = {
         c.step: c for c in await repository.onboarding_completions(session, contributor_id=contributor.id)
@@ -134,7 +134,7 @@ def _check_step_access(principal: Principal, contributor: Contributor, step: Onb
 
 
 async def complete_step(
-    session: AsyncSession, *, principal: Principal, contributor: Contributor, step: OnboardingStep
+    *, session: AsyncSession, principal: Principal, contributor: Contributor, step: OnboardingStep
 ) -> OnboardingRead:
     """Mark a step done (idempotent: the first completion time is kept)."""
     _check_step_access(principal, contributor, step)
@@ -149,15 +149,15 @@ async def complete_step(
                 completed_at=utcnow(),
             ),
         )
-    return await onboarding_of(session, contributor=contributor)
+    return await onboarding_of(session=session, contributor=contributor)
 
 
 async def reset_step(
-    session: AsyncSession, *, principal: Principal, contributor: Contributor, step: OnboardingStep
+    *, session: AsyncSession, principal: Principal, contributor: Contributor, step: OnboardingStep
 ) -> OnboardingRead:
     """Undo a step (e.g. a new NDA version must be signed again); an active contributor keeps its status."""
     _check_step_access(principal, contributor, step)
     if not (is_manager(principal) or principal.has_any("vendor")):
         raise Forbidden("only staff can reset an onboarding step")
     await repository.remove_onboarding_completion(session, contributor_id=contributor.id, step=step.value)
-    return await onboarding_of(session, contributor=contributor)
+    return await onboarding_of(session=session, contributor=contributor)

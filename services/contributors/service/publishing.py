@@ -42,7 +42,7 @@ def override_of(policy: VendorWellnessPolicy | None) -> ExposurePolicyOverride |
 
 
 async def effective_policy(
-    session: AsyncSession, *, vendor_id: int | None, settings: ContributorsSettings
+    *, session: AsyncSession, vendor_id: int | None, settings: ContributorsSettings
 ) -> tuple[ExposurePolicy, VendorWellnessPolicy | None]:
     """The global policy with the contributor's vendor's overrides applied."""
     vendor_policy = None
@@ -56,14 +56,14 @@ def _iso(value: datetime | None) -> str | None:
 
 
 async def eligibility_facts(
-    session: AsyncSession, contributor: Contributor, *, settings: ContributorsSettings
+    *, session: AsyncSession, contributor: Contributor, settings: ContributorsSettings
 ) -> dict[str, Any]:
     """Exactly what assignment needs to decide eligibility, and the version that orders updates.
 
     No personal data: ids, codes, numbers and times only (the payload sits in outbox rows and reaches
     the vendors' webhook subscribers).
     """
-    policy, _ = await effective_policy(session, vendor_id=contributor.vendor_id, settings=settings)
+    policy, _ = await effective_policy(session=session, vendor_id=contributor.vendor_id, settings=settings)
     qualifications = await repository.qualifications_of(session, contributor_id=contributor.id)
     return {
         "contributor_id": contributor.id,
@@ -93,9 +93,9 @@ def _without_version(facts: dict[str, Any]) -> dict[str, Any]:
 
 
 async def record_change(
+    *,
     session: AsyncSession,
     contributor: Contributor,
-    *,
     before: dict[str, Any] | None,
     settings: ContributorsSettings,
 ) -> bool:
@@ -108,12 +108,12 @@ async def record_change(
         contributor.version += 1
         contributor.updated_at = utcnow()
     await repository.flush_profile(session, contributor)
-    after = await eligibility_facts(session, contributor, settings=settings)
+    after = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     if before is not None and _without_version(before) == _without_version(after):
         return False
     await publisher.publish(session, "contributor.upserted", after)
     return True
 
 
-async def publish_erased(session: AsyncSession, contributor: Contributor) -> None:
+async def publish_erased(*, session: AsyncSession, contributor: Contributor) -> None:
     await publisher.publish(session, "contributor.erased", {"contributor_id": contributor.id})

@@ -36,15 +36,15 @@ def qualification_read(q: Qualification, now: datetime) -> QualificationRead:
     )
 
 
-async def list_qualifications(session: AsyncSession, *, contributor: Contributor) -> QualificationList:
+async def list_qualifications(*, session: AsyncSession, contributor: Contributor) -> QualificationList:
     now = utcnow()
     rows = await repository.qualifications_of(session, contributor_id=contributor.id)
     return QualificationList(contributor_id=contributor.id, items=[qualification_read(q, now) for q in rows])
 
 
 async def award_qualification(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     contributor: Contributor,
     name: str,
     data: QualificationUpsert,
@@ -52,7 +52,7 @@ async def award_qualification(
 ) -> tuple[QualificationRead, bool]:
     """Record a result for `name`; a new result replaces the old one and clears a re-test flag."""
     ensure_not_erased(contributor)
-    before = await eligibility_facts(session, contributor, settings=settings)
+    before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     now = utcnow()
     row = await repository.qualification(session, contributor_id=contributor.id, name=name)
     created = row is None
@@ -67,23 +67,23 @@ async def award_qualification(
     row.retest_flagged_at = None
     row.updated_at = now
     await repository.save(session, row)
-    await record_change(session, contributor, before=before, settings=settings)
+    await record_change(session=session, contributor=contributor, before=before, settings=settings)
     return qualification_read(row, now), created
 
 
 async def revoke_qualification(
-    session: AsyncSession, *, contributor: Contributor, name: str, settings: ContributorsSettings
+    *, session: AsyncSession, contributor: Contributor, name: str, settings: ContributorsSettings
 ) -> None:
     ensure_not_erased(contributor)
     row = await repository.qualification(session, contributor_id=contributor.id, name=name)
     if row is None:
         raise NotFound(f"contributor {contributor.id} has no qualification {name!r}")
-    before = await eligibility_facts(session, contributor, settings=settings)
+    before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     await repository.delete_row(session, row)
-    await record_change(session, contributor, before=before, settings=settings)
+    await record_change(session=session, contributor=contributor, before=before, settings=settings)
 
 
-async def flag_for_retest(session: AsyncSession, *, contributor_id: int, name: str, reason: str) -> bool:
+async def flag_for_retest(*, session: AsyncSession, contributor_id: int, name: str, reason: str) -> bool:
     """A quality drift seen by tasks: the qualification must be re-taken (False if there is none)."""
     row = await repository.qualification(session, contributor_id=contributor_id, name=name)
     if row is None:

@@ -123,8 +123,8 @@ def _read(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, str | No
 
 
 async def import_roster(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     content: bytes,
     dry_run: bool,
@@ -183,7 +183,9 @@ async def import_roster(
         for line, data in ready:
             try:
                 created.append(
-                    await register_contributor(session, principal=principal, data=data, settings=settings)
+                    await register_contributor(
+                        session=session, principal=principal, data=data, settings=settings
+                    )
                 )
             except DomainError as exc:  # e.g. the email was registered meanwhile
                 errors.append(ImportRowError(row=line, field="email", detail=exc.detail))
@@ -203,7 +205,7 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-async def export_roster(session: AsyncSession, *, principal: Principal, filters: ContributorFilters) -> str:
+async def export_roster(*, session: AsyncSession, principal: Principal, filters: ContributorFilters) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)

@@ -31,7 +31,7 @@ def note_read(note: ShiftNote, follow_ups: list[ShiftNoteFollowUp]) -> ShiftNote
     )
 
 
-async def write_note(session: AsyncSession, *, principal: Principal, data: ShiftNoteCreate) -> ShiftNoteRead:
+async def write_note(*, session: AsyncSession, principal: Principal, data: ShiftNoteCreate) -> ShiftNoteRead:
     """Record the note and its follow-ups, authored by the caller."""
     now = utcnow()
     note = ShiftNote(
@@ -49,7 +49,7 @@ async def write_note(session: AsyncSession, *, principal: Principal, data: Shift
     return note_read(note, follow_ups)
 
 
-async def get_note(session: AsyncSession, *, note_id: int) -> ShiftNoteRead:
+async def get_note(*, session: AsyncSession, note_id: int) -> ShiftNoteRead:
     note = await repository.get(session, note_id=note_id)
     if note is None:
         raise NotFound(f"shift note {note_id} not found")
@@ -57,8 +57,8 @@ async def get_note(session: AsyncSession, *, note_id: int) -> ShiftNoteRead:
 
 
 async def list_notes(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     team: str | None,
     since: datetime | None,
     until: datetime | None,
@@ -77,7 +77,7 @@ async def list_notes(
 
 
 async def set_follow_up_done(
-    session: AsyncSession, *, principal: Principal, note_id: int, follow_up_id: int, done: bool
+    *, session: AsyncSession, principal: Principal, note_id: int, follow_up_id: int, done: bool
 ) -> FollowUpRead:
     """Done records when and by whom (marking it done again keeps the first record); reopening clears both."""
     row = await repository.get_follow_up(session, note_id=note_id, follow_up_id=follow_up_id, for_update=True)

@@ -91,7 +91,7 @@ def _set_due_times(ticket: Ticket, settings: ContributorsSettings) -> None:
 
 
 async def open_ticket(
-    session: AsyncSession, *, principal: Principal, data: TicketCreate, settings: ContributorsSettings
+    *, session: AsyncSession, principal: Principal, data: TicketCreate, settings: ContributorsSettings
 ) -> Ticket:
     """A contributor's ticket is its own; staff log one for a known contributor or a requester's contact."""
     values = data.model_dump()
@@ -129,8 +129,8 @@ async def open_ticket(
 
 
 async def list_tickets(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     filters: TicketFilters,
     sort: str,
@@ -154,12 +154,12 @@ async def list_tickets(
     )
 
 
-async def ticket_history(session: AsyncSession, *, ticket: Ticket) -> list[TicketEvent]:
+async def ticket_history(*, session: AsyncSession, ticket: Ticket) -> list[TicketEvent]:
     return await repository.events_of(session, ticket_id=ticket.id)
 
 
 async def list_messages(
-    session: AsyncSession, *, principal: Principal, ticket: Ticket, sort: str, cursor: str | None, limit: int
+    *, session: AsyncSession, principal: Principal, ticket: Ticket, sort: str, cursor: str | None, limit: int
 ) -> list[TicketMessage]:
     """The ticket's thread; internal notes only for support staff and analysts."""
     return await repository.messages_of(
@@ -173,7 +173,7 @@ async def list_messages(
 
 
 async def get_ticket(
-    session: AsyncSession, *, principal: Principal, ticket_id: int, for_update: bool = False
+    *, session: AsyncSession, principal: Principal, ticket_id: int, for_update: bool = False
 ) -> Ticket:
     ticket = await repository.get_readable(
         session, principal=principal, ticket_id=ticket_id, for_update=for_update
@@ -184,8 +184,8 @@ async def get_ticket(
 
 
 async def update_ticket(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     ticket: Ticket,
     data: TicketUpdate,
@@ -227,7 +227,7 @@ def _apply_status(ticket: Ticket, target: TicketStatus, now: datetime) -> None:
 
 
 async def move_ticket(
-    session: AsyncSession, *, principal: Principal, ticket: Ticket, data: TicketTransition
+    *, session: AsyncSession, principal: Principal, ticket: Ticket, data: TicketTransition
 ) -> Ticket:
     target = check_ticket_transition(ticket.status, data.to)
     old = ticket.status
@@ -241,7 +241,7 @@ async def move_ticket(
 
 
 async def add_message(
-    session: AsyncSession, *, principal: Principal, ticket: Ticket, data: MessageCreate
+    *, session: AsyncSession, principal: Principal, ticket: Ticket, data: MessageCreate
 ) -> TicketMessage:
     """A staff message is the first response if it is the first one; a contributor's reply resumes work."""
     staff = is_manager(principal)
@@ -276,8 +276,8 @@ async def add_message(
 
 
 async def escalate_ticket(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     ticket: Ticket,
     data: TicketEscalation,

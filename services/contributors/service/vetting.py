@@ -35,8 +35,8 @@ def vetting_of(contributor: Contributor) -> VettingStatus:
 
 
 async def vet_contributor(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     contributor: Contributor,
     data: VettingCreate,
@@ -47,7 +47,7 @@ async def vet_contributor(
     now = utcnow()
     if data.expires_at is not None and data.expires_at <= now:
         raise field_error("expires_at", "must be in the future")
-    before = await eligibility_facts(session, contributor, settings=settings)
+    before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     actor = actor_of(principal)
     contributor.vetted_at, contributor.vetted_by = now, actor
     contributor.vetting_expires_at = data.expires_at
@@ -62,13 +62,13 @@ async def vet_contributor(
             at=now,
         ),
     )
-    await record_change(session, contributor, before=before, settings=settings)
+    await record_change(session=session, contributor=contributor, before=before, settings=settings)
     return vetting_status(contributor, now)
 
 
 async def revoke_vetting(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     contributor: Contributor,
     reason: str | None,
@@ -78,7 +78,7 @@ async def revoke_vetting(
     ensure_not_erased(contributor)
     if contributor.vetted_at is None:
         raise NotFound(f"contributor {contributor.id} is not vetted")
-    before = await eligibility_facts(session, contributor, settings=settings)
+    before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     contributor.vetted_at = contributor.vetted_by = contributor.vetting_expires_at = None
     await repository.save(
         session,
@@ -90,11 +90,11 @@ async def revoke_vetting(
             at=utcnow(),
         ),
     )
-    await record_change(session, contributor, before=before, settings=settings)
+    await record_change(session=session, contributor=contributor, before=before, settings=settings)
 
 
 async def vetting_history(
-    session: AsyncSession, *, contributor: Contributor, sort: str, cursor: str | None, limit: int
+    *, session: AsyncSession, contributor: Contributor, sort: str, cursor: str | None, limit: int
 ) -> list[VettingChange]:
     return await repository.vetting_history(
         session, contributor_id=contributor.id, sort=sort, cursor=cursor, limit=limit

@@ -75,7 +75,7 @@ def policy_read(policy: ExposurePolicy, *, vendor_id: int | None, from_vendor: b
     )
 
 
-async def record_submission(session: AsyncSession, data: dict) -> None:
+async def record_submission(*, session: AsyncSession, data: dict) -> None:
     """Add one submission's exposure (the `seconds` before `submitted_at`) to the contributor's days."""
     try:
         fact = SubmissionRecorded.model_validate(data)
@@ -109,8 +109,8 @@ async def record_submission(session: AsyncSession, data: dict) -> None:
 
 
 async def wellness_of(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     contributor: Contributor,
     days: int,
@@ -120,7 +120,7 @@ async def wellness_of(
     """Today's exposure in the contributor's own day, what is left under its caps, and whether a break is due."""
     now = now or utcnow()
     policy, vendor_policy = await effective_policy(
-        session, vendor_id=contributor.vendor_id, settings=settings
+        session=session, vendor_id=contributor.vendor_id, settings=settings
     )
     zone = ZoneInfo(contributor.timezone)
     today = now.astimezone(zone).date()
@@ -170,20 +170,20 @@ async def wellness_of(
 
 
 async def set_opt_out(
-    session: AsyncSession, *, contributor: Contributor, data: OptOutUpdate, settings: ContributorsSettings
+    *, session: AsyncSession, contributor: Contributor, data: OptOutUpdate, settings: ContributorsSettings
 ) -> Contributor:
     """Opting out of harmful content takes effect in assignment through `contributor.upserted`."""
     ensure_not_erased(contributor)
     if contributor.opted_out_harmful == data.opted_out_harmful:
         return contributor
-    before = await eligibility_facts(session, contributor, settings=settings)
+    before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     contributor.opted_out_harmful = data.opted_out_harmful
-    await record_change(session, contributor, before=before, settings=settings)
+    await record_change(session=session, contributor=contributor, before=before, settings=settings)
     return contributor
 
 
 async def add_check_in(
-    session: AsyncSession, *, principal: Principal, contributor: Contributor, data: CheckInCreate
+    *, session: AsyncSession, principal: Principal, contributor: Contributor, data: CheckInCreate
 ) -> WellnessCheckIn:
     ensure_not_erased(contributor)
     row = WellnessCheckIn(contributor_id=contributor.id, recorded_by=actor_of(principal), **data.model_dump())
@@ -192,7 +192,7 @@ async def add_check_in(
 
 
 async def check_ins(
-    session: AsyncSession, *, contributor: Contributor, sort: str, cursor: str | None, limit: int
+    *, session: AsyncSession, contributor: Contributor, sort: str, cursor: str | None, limit: int
 ) -> list[WellnessCheckIn]:
     return await wellness_repository.check_ins(
         session, contributor_id=contributor.id, sort=sort, cursor=cursor, limit=limit
@@ -234,7 +234,7 @@ def vendor_policy_read(
 
 
 async def get_vendor_policy(
-    session: AsyncSession, *, principal: Principal, vendor_id: int, settings: ContributorsSettings
+    *, session: AsyncSession, principal: Principal, vendor_id: int, settings: ContributorsSettings
 ) -> VendorPolicyRead:
     _check_vendor_access(principal, vendor_id)
     policy = await wellness_repository.vendor_policy(session, vendor_id=vendor_id)
@@ -248,15 +248,15 @@ def _caps(policy: ExposurePolicy) -> dict[str, int]:
 
 
 async def put_vendor_policy(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     vendor_id: int,
     data: VendorPolicyPut,
     settings: ContributorsSettings,
 ) -> tuple[VendorPolicyRead, bool]:
     """Set a vendor's overrides; when its caps change, every contributor of the vendor is re-published."""
-    old, _ = await effective_policy(session, vendor_id=vendor_id, settings=settings)
+    old, _ = await effective_policy(session=session, vendor_id=vendor_id, settings=settings)
     policy = await wellness_repository.vendor_policy(session, vendor_id=vendor_id, for_update=True)
     created = policy is None
     if policy is None:
@@ -273,12 +273,12 @@ async def put_vendor_policy(
     new = merge_policy(settings.exposure_policy(), override_of(policy))
     republished = 0
     if _caps(old) != _caps(new):
-        republished = await republish_vendor(session, vendor_id=vendor_id, settings=settings)
+        republished = await republish_vendor(session=session, vendor_id=vendor_id, settings=settings)
     return vendor_policy_read(policy, settings, republished=republished), created
 
 
 async def delete_vendor_policy(
-    session: AsyncSession, *, vendor_id: int, settings: ContributorsSettings
+    *, session: AsyncSession, vendor_id: int, settings: ContributorsSettings
 ) -> int:
     policy = await wellness_repository.vendor_policy(session, vendor_id=vendor_id, for_update=True)
     if policy is None:
@@ -286,11 +286,11 @@ async def delete_vendor_policy(
     old = merge_policy(settings.exposure_policy(), override_of(policy))
     await repository.delete_row(session, policy)
     if _caps(old) != _caps(settings.exposure_policy()):
-        return await republish_vendor(session, vendor_id=vendor_id, settings=settings)
+        return await republish_vendor(session=session, vendor_id=vendor_id, settings=settings)
     return 0
 
 
-async def republish_vendor(session: AsyncSession, *, vendor_id: int, settings: ContributorsSettings) -> int:
+async def republish_vendor(*, session: AsyncSession, vendor_id: int, settings: ContributorsSettings) -> int:
     """New limits for every (non-erased) contributor of a vendor: a version and an upsert each."""
     count, after = 0, 0
     while ids := await repository.ids_of_vendor(
@@ -301,7 +301,7 @@ async def republish_vendor(session: AsyncSession, *, vendor_id: int, settings: C
             if contributor is None:
                 continue
             # `before` is only compared without its version; {} differs from any facts, so it publishes.
-            await record_change(session, contributor, before={}, settings=settings)
+            await record_change(session=session, contributor=contributor, before={}, settings=settings)
             count += 1
         after = ids[-1]
     return count
