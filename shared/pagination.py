@@ -7,7 +7,7 @@ import base64
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypedDict, TypeVar
 
 import orjson
 from fastapi import Query
@@ -86,6 +86,14 @@ def page_of(rows: Sequence[T], *, limit: int, id_of=lambda row: row.id) -> tuple
 
 PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 KeysetCursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")]
+
+
+class KeysetArgs(TypedDict):
+    """Which page of a sorted list: `**page: Unpack[KeysetArgs]` passes them on to `Keyset.apply`."""
+
+    sort: str
+    cursor: str | None
+    limit: int
 
 
 @dataclass(frozen=True)

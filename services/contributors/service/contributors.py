@@ -3,6 +3,7 @@
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from typing_extensions import Unpack
 
 from services.contributors.models import Contributor, StatusChange
 from services.contributors.repository import campaigns as campaign_repository
@@ -17,6 +18,7 @@ from services.contributors.service.publishing import eligibility_facts, record_c
 from services.contributors.settings import ContributorsSettings
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.pagination import KeysetArgs
 
 # What a contributor may change on its own profile; the rest is set by staff or its vendor.
 SELF_EDITABLE = frozenset({"full_name", "country", "timezone", "languages"})
@@ -78,18 +80,10 @@ async def register_contributor(
 
 
 async def list_contributors(
-    *,
-    session: AsyncSession,
-    principal: Principal,
-    filters: ContributorFilters,
-    sort: str,
-    cursor: str | None,
-    limit: int,
+    *, session: AsyncSession, principal: Principal, filters: ContributorFilters, **page: Unpack[KeysetArgs]
 ) -> list[Contributor]:
     """The contributors the caller may read that match the filters, one page in the requested order."""
-    return await repository.list_readable(
-        session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
-    )
+    return await repository.list_readable(session, principal=principal, filters=filters, **page)
 
 
 async def get_contributor(

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from typing_extensions import Unpack
 
 from services.contributors import metrics
 from services.contributors.models import Ticket, TicketEvent, TicketMessage
@@ -34,6 +35,7 @@ from services.contributors.settings import ContributorsSettings
 from shared.auth import Principal
 from shared.db import Database, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.pagination import KeysetArgs
 
 
 def sla_facts(ticket: Ticket) -> TicketSlaFacts:
@@ -133,11 +135,9 @@ async def list_tickets(
     session: AsyncSession,
     principal: Principal,
     filters: TicketFilters,
-    sort: str,
-    cursor: str | None,
-    limit: int,
     breach_kind: str | None = None,
     breaches_only: bool = False,
+    **page: Unpack[KeysetArgs],
 ) -> list[Ticket]:
     """The tickets the caller may read that match the filters as of now; `breaches_only` keeps those that
     missed (or are missing right now) a target, of `breach_kind` when given."""
@@ -146,11 +146,9 @@ async def list_tickets(
         principal=principal,
         filters=filters,
         now=utcnow(),
-        sort=sort,
-        cursor=cursor,
-        limit=limit,
         breach_kind=breach_kind,
         breaches_only=breaches_only,
+        **page,
     )
 
 
