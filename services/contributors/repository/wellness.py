@@ -1,8 +1,9 @@
-"""Queries of wellness: exposure records, projects worked on, check-ins, vendor policies."""
+"""Queries of wellness: exposure records, projects worked on, check-ins, vendor policies;
+`readable_vendor_policies` scopes a caller's reads of vendor policies."""
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.models import (
@@ -11,14 +12,33 @@ from services.contributors.models import (
     VendorWellnessPolicy,
     WellnessCheckIn,
 )
+from shared.auth import OPERATIONS_STAFF, Principal
 from shared.pagination import Keyset, SortColumn
 
 CHECK_IN_KEYSET = Keyset(columns={"id": SortColumn(WellnessCheckIn.id, int)}, id_column=WellnessCheckIn.id)
 
 
+def readable_vendor_policies(principal: Principal) -> Select:
+    """Operations staff see every vendor's policy; a vendor user only its own vendor's."""
+    stmt = select(VendorWellnessPolicy)
+    if principal.has_any(*OPERATIONS_STAFF):
+        return stmt
+    if principal.vendor_id is not None:
+        return stmt.where(VendorWellnessPolicy.vendor_id == principal.vendor_id)
+    return stmt.where(False)
+
+
+async def get_readable_vendor_policy(
+    session: AsyncSession, *, principal: Principal, vendor_id: int
+) -> VendorWellnessPolicy | None:
+    stmt = readable_vendor_policies(principal).where(VendorWellnessPolicy.vendor_id == vendor_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def vendor_policy(
     session: AsyncSession, *, vendor_id: int, for_update: bool = False
 ) -> VendorWellnessPolicy | None:
+    """Unscoped: for the policy's managers and for publishing, never for a vendor's read."""
     stmt = select(VendorWellnessPolicy).where(VendorWellnessPolicy.vendor_id == vendor_id)
     if for_update:
         stmt = stmt.with_for_update()

@@ -203,13 +203,6 @@ def global_policy(settings: ContributorsSettings) -> PolicyRead:
     return policy_read(settings.exposure_policy(), vendor_id=None, from_vendor=False)
 
 
-def _check_vendor_access(principal: Principal, vendor_id: int) -> None:
-    """A vendor user reads its own vendor's policy only; another vendor's is a 404 like any other id."""
-    staff = principal.has_any("admin", "ops", "support", "analyst", "vendor_manager")
-    if not staff and principal.vendor_id != vendor_id:
-        raise NotFound(f"no wellness policy for vendor {vendor_id}")
-
-
 def vendor_policy_read(
     policy: VendorWellnessPolicy, settings: ContributorsSettings, *, republished: int | None = None
 ) -> VendorPolicyRead:
@@ -236,8 +229,10 @@ def vendor_policy_read(
 async def get_vendor_policy(
     *, session: AsyncSession, principal: Principal, vendor_id: int, settings: ContributorsSettings
 ) -> VendorPolicyRead:
-    _check_vendor_access(principal, vendor_id)
-    policy = await wellness_repository.vendor_policy(session, vendor_id=vendor_id)
+    # A vendor user reads its own vendor's policy only; another vendor's is a 404 like any other id.
+    policy = await wellness_repository.get_readable_vendor_policy(
+        session, principal=principal, vendor_id=vendor_id
+    )
     if policy is None:
         raise NotFound(f"vendor {vendor_id} has no wellness policy of its own; the global policy applies")
     return vendor_policy_read(policy, settings)
