@@ -6,7 +6,20 @@ from services.vendors.events import HANDLERS
 from services.vendors.jobs import start_budget_sweeper, start_deliverer, stop_budget_sweeper, stop_deliverer
 from services.vendors.metrics import refresh_vendor_metrics
 from services.vendors.models import event_tables
-from services.vendors.routes import communications, contracts, money, negotiations, reports, vendors, webhooks
+from services.vendors.routes import (
+    benchmarks,
+    budgets,
+    communications,
+    contracts,
+    invoices,
+    negotiations,
+    rate_cards,
+    reports,
+    scorecards,
+    subscriptions,
+    vendors,
+    webhooks,
+)
 from services.vendors.settings import VendorsSettings, get_settings
 from shared.app import ServiceParts, create_service_app
 
@@ -20,14 +33,14 @@ def create_app(settings: VendorsSettings | None = None) -> FastAPI:
                 vendors.router,
                 communications.router,
                 contracts.router,
-                contracts.rate_card_router,
-                negotiations.benchmark_router,
+                rate_cards.router,
+                benchmarks.router,
                 negotiations.router,
-                money.budget_router,
-                money.invoice_router,
-                money.scorecard_router,
+                budgets.router,
+                invoices.router,
+                scorecards.router,
                 webhooks.router,
-                webhooks.subscription_router,
+                subscriptions.router,
                 reports.router,
             ],
             event_tables=event_tables,

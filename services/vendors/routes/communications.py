@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.vendors.deps import InternalRecordsRead, Paging, VendorsManage
-from services.vendors.schemas.relationships import (
+from services.vendors.schemas.communications import (
     CommunicationCreate,
     CommunicationPage,
     CommunicationRead,

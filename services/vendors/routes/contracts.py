@@ -1,31 +1,24 @@
-"""HTTP for /api/v1/contracts and /api/v1/rate-cards."""
+"""HTTP for /api/v1/contracts."""
 
-from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from services.vendors.deps import Paging, VendorsManage, VendorsRead
+from services.vendors.schemas.base import TransitionRequest
 from services.vendors.schemas.contracts import (
     ContractCreate,
     ContractPage,
     ContractRead,
     ContractUpdate,
     ContractVersionRead,
-    PriceQuote,
-    RateCardRead,
-    RateCardWrite,
 )
-from services.vendors.schemas.relationships import TransitionRequest
 from services.vendors.service import contracts as service
-from services.vendors.service import rate_cards
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
-rate_card_router = APIRouter(prefix="/api/v1/rate-cards", tags=["rate-cards"])
 
 
 @router.post("", status_code=201, response_model=ContractRead)
@@ -94,35 +87,3 @@ async def list_contracts(
         session, principal=principal, page=page, vendor_id=vendor_id, status=status
     )
     return ContractPage(items=items, next_cursor=next_cursor)
-
-
-@rate_card_router.get("/price", response_model=PriceQuote)
-async def price_lookup(
-    session: ReadSessionDep,
-    principal: VendorsRead,
-    vendor_id: Annotated[int, Query(ge=1, le=MAX_ID)],
-    task_type: Annotated[str, Query(min_length=1, max_length=50)],
-    language: Annotated[str, Query(min_length=1, max_length=35)],
-    units: Annotated[Decimal, Query(ge=0, max_digits=18, decimal_places=4)],
-    unit: Annotated[str, Query(pattern="^(task|hour|item)$")] = "task",
-    on: date | None = None,
-):
-    """The graduated-tier amount for `units` under the vendor's contract active on `on` (default today)."""
-    return await rate_cards.price_lookup(
-        session, principal=principal, vendor_id=vendor_id, task_type=task_type, language=language, unit=unit,
-        units=units, on=on,
-    )  # fmt: skip
-
-
-@rate_card_router.get("/{contract_id}", response_model=RateCardRead)
-async def read_rate_card(contract_id: PathId, session: ReadSessionDep, principal: VendorsRead):
-    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
-    return await rate_cards.rate_card_of(session, contract=contract)
-
-
-@rate_card_router.put("/{contract_id}", response_model=RateCardRead)
-async def write_rate_card(
-    contract_id: PathId, data: RateCardWrite, session: SessionDep, principal: VendorsManage
-):
-    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
-    return await rate_cards.write_rate_card(session, principal=principal, contract=contract, lines=data.lines)

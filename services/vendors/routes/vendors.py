@@ -5,13 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.vendors.deps import Paging, VendorsManage, VendorsRead
-from services.vendors.schemas.relationships import (
-    TransitionRequest,
-    VendorCreate,
-    VendorPage,
-    VendorRead,
-    VendorUpdate,
-)
+from services.vendors.schemas.base import TransitionRequest
+from services.vendors.schemas.vendors import VendorCreate, VendorPage, VendorRead, VendorUpdate
 from services.vendors.service import vendors as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag

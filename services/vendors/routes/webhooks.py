@@ -1,32 +1,24 @@
-"""HTTP for VMS webhooks in (/api/v1/webhooks/...) and subscriptions out (/api/v1/webhook-subscriptions)."""
+"""HTTP for inbound VMS webhooks and the VMS sources that sign them (/api/v1/webhooks)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 
-from services.vendors.deps import InternalRecordsRead, Paging, SettingsDep, VendorsManage, VmsSourcesManage
+from services.vendors.deps import SettingsDep, VmsSourcesManage
 from services.vendors.schemas.webhooks import (
-    DeliveryPage,
-    DeliveryRead,
     InboundResult,
-    SubscriptionCreate,
-    SubscriptionCreated,
-    SubscriptionPage,
-    SubscriptionRead,
-    SubscriptionUpdate,
     VmsSourceCreate,
     VmsSourceCreated,
     VmsSourceRead,
     VmsSourceUpdate,
 )
-from services.vendors.service import inbound, subscriptions
+from services.vendors.service import inbound
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge
 from shared.http import ServicesDep
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
-subscription_router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhook-subscriptions"])
 
 
 @router.post("/vms-sources", status_code=201, response_model=VmsSourceCreated)
@@ -74,68 +66,3 @@ async def receive_vms_webhook(
 
 
 receive_vms_webhook.public_route = True  # type: ignore[attr-defined]
-
-
-@subscription_router.post("", status_code=201, response_model=SubscriptionCreated)
-async def create_subscription(
-    data: SubscriptionCreate, settings: SettingsDep, session: SessionDep, _principal: VendorsManage
-):
-    """The signing secret is returned here once; store it to verify our deliveries."""
-    row, secret = await subscriptions.create_subscription(session, data=data, settings=settings)
-    return SubscriptionCreated(**SubscriptionRead.model_validate(row).model_dump(), secret=secret)
-
-
-@subscription_router.get("/{subscription_id}", response_model=SubscriptionRead)
-async def read_subscription(subscription_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead):
-    return await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
-
-
-@subscription_router.patch("/{subscription_id}", response_model=SubscriptionRead)
-async def update_subscription(
-    subscription_id: PathId,
-    data: SubscriptionUpdate,
-    settings: SettingsDep,
-    session: SessionDep,
-    principal: VendorsManage,
-):
-    row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    return await subscriptions.update_subscription(session, subscription=row, data=data, settings=settings)
-
-
-@subscription_router.get("", response_model=SubscriptionPage)
-async def list_subscriptions(session: ReadSessionDep, principal: InternalRecordsRead, page: Paging):
-    items, next_cursor = await subscriptions.list_subscriptions(session, principal=principal, page=page)
-    return SubscriptionPage(items=items, next_cursor=next_cursor)
-
-
-@subscription_router.post("/{subscription_id}/ping", status_code=202, response_model=DeliveryRead)
-async def ping_subscription(subscription_id: PathId, session: SessionDep, principal: VendorsManage):
-    """Queue a signed `webhook.ping` to this subscription; follow it in the delivery log."""
-    row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    return await subscriptions.ping(session, subscription=row)
-
-
-@subscription_router.get("/{subscription_id}/deliveries", response_model=DeliveryPage)
-async def list_deliveries(
-    subscription_id: PathId,
-    session: ReadSessionDep,
-    principal: InternalRecordsRead,
-    page: Paging,
-    status: Annotated[str | None, Query(pattern="^(pending|delivered|failed|dead_letter)$")] = None,
-):
-    row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    items, next_cursor = await subscriptions.list_deliveries(
-        session, subscription=row, page=page, status=status
-    )
-    return DeliveryPage(items=items, next_cursor=next_cursor)
-
-
-@subscription_router.post(
-    "/{subscription_id}/deliveries/{delivery_id}/redeliver", status_code=202, response_model=DeliveryRead
-)
-async def redeliver(
-    subscription_id: PathId, delivery_id: PathId, session: SessionDep, principal: VendorsManage
-):
-    row = await subscriptions.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    delivery = await subscriptions.get_delivery(session, subscription=row, delivery_id=delivery_id)
-    return await subscriptions.redeliver(session, subscription=row, delivery=delivery)

@@ -48,3 +48,9 @@ class Write(BaseModel):
 
 class Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+# A move in a state machine (vendors, contracts, invoices).
+class TransitionRequest(Write):
+    to: str = Field(min_length=1, max_length=20)
+    reason: str | None = Field(default=None, max_length=500)

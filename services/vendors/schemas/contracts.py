@@ -1,4 +1,4 @@
-"""API models: Contracts, rate cards, benchmarks and negotiation rounds."""
+"""API models: contracts, their SLA terms, credit rules and versions."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -6,21 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
-from services.vendors.schemas.base import (
-    Code,
-    Currency,
-    Day,
-    Language,
-    Price,
-    Read,
-    RefId,
-    Unit,
-    Units,
-    Write,
-    not_a_bool,
-)
-
-# --- contracts -----------------------------------------------------------------------------------
+from services.vendors.schemas.base import Currency, Day, Read, RefId, Write, not_a_bool
 
 
 class SLATermsIn(Write):
@@ -100,122 +86,3 @@ class ContractVersionRead(Read):
     snapshot: dict
     changed_by: str
     created_at: datetime
-
-
-# --- rate cards ----------------------------------------------------------------------------------
-
-
-class TierIn(Write):
-    from_units: Units = Field(gt=0)
-    unit_price: Price
-
-
-class RateLineIn(Write):
-    task_type: Code
-    language: Language
-    unit: Unit
-    unit_price: Price
-    tiers: list[TierIn] = Field(default_factory=list, max_length=20)
-
-
-class RateCardWrite(Write):
-    lines: list[RateLineIn] = Field(max_length=500)
-
-
-class RateLineRead(BaseModel):
-    task_type: str
-    language: str
-    unit: str
-    unit_price: Decimal
-    tiers: list[dict]
-
-
-class RateCardRead(BaseModel):
-    contract_id: int
-    vendor_id: int
-    currency: str
-    lines: list[RateLineRead]
-
-
-class PriceQuote(BaseModel):
-    vendor_id: int
-    contract_id: int
-    task_type: str
-    language: str
-    unit: str
-    units: Decimal
-    currency: str
-    amount: Decimal
-    matched_language: str
-
-
-# --- benchmarks and negotiation ------------------------------------------------------------------
-
-
-class BenchmarkCreate(Write):
-    task_type: Code
-    language: Language
-    region: Code
-    unit: Unit
-    currency: Currency
-    p25: Price
-    median: Price = Field(gt=0)
-    p75: Price
-    source: str | None = Field(default=None, max_length=200)
-
-    @model_validator(mode="after")
-    def quartiles_in_order(self) -> "BenchmarkCreate":
-        if not self.p25 <= self.median <= self.p75:
-            raise ValueError("benchmark must satisfy p25 <= median <= p75")
-        return self
-
-
-class BenchmarkRead(Read):
-    id: int
-    task_type: str
-    language: str
-    region: str
-    unit: str
-    currency: str
-    p25: Decimal
-    median: Decimal
-    p75: Decimal
-    source: str | None
-    updated_at: datetime
-
-
-class BenchmarkPage(BaseModel):
-    items: list[BenchmarkRead]
-    next_cursor: str | None = None
-
-
-class BenchmarkImportResult(BaseModel):
-    created: int
-    updated: int
-
-
-class NegotiationCreate(Write):
-    contract_id: RefId
-    proposed_by: Literal["vendor", "client"]
-    region: Code
-    note: str | None = Field(default=None, max_length=5000)
-    lines: list[RateLineIn] = Field(min_length=1, max_length=500)
-
-
-class NegotiationRead(Read):
-    id: int
-    contract_id: int
-    proposed_by: str
-    region: str
-    status: str
-    note: str | None
-    lines: list[dict]
-    created_by: str
-    created_at: datetime
-    decided_at: datetime | None
-    currency: str | None = None
-
-
-class NegotiationPage(BaseModel):
-    items: list[NegotiationRead]
-    next_cursor: str | None = None

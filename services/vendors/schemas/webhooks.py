@@ -1,4 +1,4 @@
-"""API models: VMS sources, inbound results, outbound subscriptions and deliveries."""
+"""API models: VMS sources, inbound webhook results and the VMS events they carry."""
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.vendors.rules.transitions import INVOICE_STATUSES, VENDOR_STATUSES
 from services.vendors.schemas.base import Code, Country, Language, Name, Read, RefId, Write
-from services.vendors.schemas.relationships import (
+from services.vendors.schemas.vendors import (
     Contacts,
     ExternalVmsId,
     Languages,
@@ -16,20 +16,6 @@ from services.vendors.schemas.relationships import (
     Skills,
     VendorUpdate,
 )
-
-# --- webhooks ------------------------------------------------------------------------------------
-
-OUTBOUND_EVENT_TYPES = (
-    "contract.activated",
-    "invoice.submitted",
-    "invoice.approved",
-    "scorecard.published",
-    "budget.alert",
-    "contributor.upserted",
-    "contributor.erased",
-    "contributor.*",
-)
-
 
 # The vendors a VMS source acts for: its events may touch only these (others answer 404).
 BoundVendors = Annotated[list[RefId], Field(min_length=1, max_length=100)]
@@ -58,67 +44,10 @@ class VmsSourceCreated(VmsSourceRead):
     secret: str
 
 
-class SubscriptionCreate(Write):
-    url: str = Field(min_length=1, max_length=2048)
-    event_types: list[Literal[OUTBOUND_EVENT_TYPES]] = Field(min_length=1, max_length=10)  # type: ignore[valid-type]
-    description: str | None = Field(default=None, max_length=300)
-
-
-class SubscriptionUpdate(Write):
-    url: str | None = Field(default=None, min_length=1, max_length=2048)
-    event_types: list[Literal[OUTBOUND_EVENT_TYPES]] | None = Field(default=None, min_length=1, max_length=10)  # type: ignore[valid-type]
-    description: str | None = Field(default=None, max_length=300)
-    status: Literal["active", "disabled"] | None = None
-
-
-class SubscriptionRead(Read):
-    id: int
-    url: str
-    event_types: list[str]
-    status: str
-    disabled_reason: str | None
-    description: str | None
-    version: int
-    created_at: datetime
-
-
-class SubscriptionCreated(SubscriptionRead):
-    secret: str
-
-
-class SubscriptionPage(BaseModel):
-    items: list[SubscriptionRead]
-    next_cursor: str | None = None
-
-
-class DeliveryRead(Read):
-    id: int
-    subscription_id: int
-    message_id: str
-    event_type: str
-    payload: dict
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_status_code: int | None
-    last_error: str | None
-    log: list[dict]
-    created_at: datetime
-    delivered_at: datetime | None
-
-
-class DeliveryPage(BaseModel):
-    items: list[DeliveryRead]
-    next_cursor: str | None = None
-
-
 class InboundResult(BaseModel):
     status: Literal["processed", "duplicate"]
     webhook_id: str
     outcome: str | None = None
-
-
-# --- inbound VMS events --------------------------------------------------------------------------
 
 
 class VmsEvent(BaseModel):

@@ -18,7 +18,7 @@ from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.rules.budgets import budget_position
 from services.vendors.rules.money import zero
-from services.vendors.schemas.money import BudgetCreate, BudgetUpdate
+from services.vendors.schemas.budgets import BudgetCreate, BudgetUpdate
 from services.vendors.service import outbound, production, rate_cards
 from services.vendors.service.common import jsonable, not_found, touch
 from services.vendors.service.vendors import get_vendor

@@ -16,7 +16,7 @@ from services.vendors.rules.access import VENDOR_MANAGERS
 from services.vendors.rules.invoices import ClaimedLine, reconcile_invoice
 from services.vendors.rules.money import quantize_money, zero
 from services.vendors.rules.transitions import INVOICE_STATUSES, check_transition
-from services.vendors.schemas.money import InvoiceCreate
+from services.vendors.schemas.invoices import InvoiceCreate
 from services.vendors.service import outbound, production, rate_cards
 from services.vendors.service.common import jsonable, not_found, touch
 from services.vendors.service.vendors import get_vendor

@@ -14,12 +14,9 @@ from services.vendors.models import Benchmark, Contract, NegotiationRound
 from services.vendors.repository import benchmarks as benchmark_repository
 from services.vendors.repository import negotiations as negotiation_repository
 from services.vendors.rules.benchmarks import compare_to_benchmark
-from services.vendors.schemas.contracts import (
-    BenchmarkCreate,
-    BenchmarkImportResult,
-    NegotiationCreate,
-    RateLineIn,
-)
+from services.vendors.schemas.benchmarks import BenchmarkCreate, BenchmarkImportResult
+from services.vendors.schemas.negotiations import NegotiationCreate
+from services.vendors.schemas.rate_cards import RateLineIn
 from services.vendors.service import rate_cards
 from services.vendors.service.common import actor, jsonable, not_found
 from services.vendors.service.contracts import get_contract

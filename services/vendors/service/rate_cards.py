@@ -11,7 +11,7 @@ from services.vendors.models import Contract, RateLine
 from services.vendors.repository import contracts as contract_repository
 from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.rules import rate_cards as rate_card_rules
-from services.vendors.schemas.contracts import PriceQuote, RateCardRead, RateLineIn, RateLineRead
+from services.vendors.schemas.rate_cards import PriceQuote, RateCardRead, RateLineIn, RateLineRead
 from services.vendors.service import contracts
 from services.vendors.service.common import jsonable, touch
 from services.vendors.service.vendors import get_vendor

@@ -15,7 +15,7 @@ from services.vendors.rules.scorecards import (
     score_vendor,
     stat_number,
 )
-from services.vendors.schemas.money import ScorecardCreate
+from services.vendors.schemas.scorecards import ScorecardCreate
 from services.vendors.service import outbound, production
 from services.vendors.service.common import jsonable, not_found
 from services.vendors.service.contracts import sla_terms_of

@@ -16,7 +16,7 @@ from services.vendors.models import WebhookDelivery, WebhookSubscription
 from services.vendors.repository import subscriptions as subscription_repository
 from services.vendors.rules import subscriptions as subscription_rules
 from services.vendors.rules import webhooks as webhook_rules
-from services.vendors.schemas.webhooks import SubscriptionCreate, SubscriptionUpdate
+from services.vendors.schemas.subscriptions import SubscriptionCreate, SubscriptionUpdate
 from services.vendors.service.common import not_found
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal

@@ -12,12 +12,8 @@ from services.vendors.repository import common as common_repository
 from services.vendors.repository import communications as communication_repository
 from services.vendors.repository import vendors as vendor_repository
 from services.vendors.rules.transitions import VENDOR_STATUSES, check_transition
-from services.vendors.schemas.relationships import (
-    CommunicationCreate,
-    CommunicationUpdate,
-    VendorCreate,
-    VendorUpdate,
-)
+from services.vendors.schemas.communications import CommunicationCreate, CommunicationUpdate
+from services.vendors.schemas.vendors import VendorCreate, VendorUpdate
 from services.vendors.service.common import actor, not_found, touch
 from shared.auth import Principal
 from shared.db import utcnow

@@ -1,0 +1,73 @@
+"""HTTP for /api/v1/invoices."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.vendors.deps import InvoicesWrite, Paging, VendorsRead
+from services.vendors.schemas.base import TransitionRequest
+from services.vendors.schemas.invoices import InvoiceCreate, InvoicePage, InvoiceRead
+from services.vendors.service import invoices as service
+from shared.db import ReadSessionDep, SessionDep
+from shared.etag import set_etag
+from shared.http import ServicesDep
+from shared.types import MAX_ID, PathId
+
+router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
+
+
+@router.post("", status_code=201, response_model=InvoiceRead)
+async def create_invoice(
+    data: InvoiceCreate, session: SessionDep, principal: InvoicesWrite, response: Response
+):
+    invoice = await service.create_invoice(session, principal=principal, data=data)
+    set_etag(response, invoice.id, invoice.version)
+    return invoice
+
+
+@router.get("/{invoice_id}", response_model=InvoiceRead)
+async def read_invoice(
+    invoice_id: PathId, session: ReadSessionDep, principal: VendorsRead, response: Response
+):
+    invoice = await service.get_invoice(session, principal=principal, invoice_id=invoice_id)
+    set_etag(response, invoice.id, invoice.version)
+    return invoice
+
+
+@router.post("/{invoice_id}/transitions", response_model=InvoiceRead)
+async def move_invoice(
+    invoice_id: PathId,
+    data: TransitionRequest,
+    session: SessionDep,
+    principal: InvoicesWrite,
+    response: Response,
+):
+    invoice = await service.get_invoice(session, principal=principal, invoice_id=invoice_id)
+    invoice = await service.move_invoice(
+        session, principal=principal, invoice=invoice, to=data.to, note=data.reason
+    )
+    set_etag(response, invoice.id, invoice.version)
+    return invoice
+
+
+@router.get("/{invoice_id}/reconciliation")
+async def reconcile_invoice(
+    invoice_id: PathId, services: ServicesDep, session: ReadSessionDep, principal: VendorsRead
+) -> dict:
+    """Each line's claimed units vs accepted units measured by the tasks service, with amounts."""
+    invoice = await service.get_invoice(session, principal=principal, invoice_id=invoice_id)
+    return await service.reconcile(session, services=services, invoice=invoice)
+
+
+@router.get("", response_model=InvoicePage)
+async def list_invoices(
+    session: ReadSessionDep,
+    principal: VendorsRead,
+    page: Paging,
+    vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+):
+    items, next_cursor = await service.list_invoices(
+        session, principal=principal, page=page, vendor_id=vendor_id, status=status
+    )
+    return InvoicePage(items=items, next_cursor=next_cursor)
