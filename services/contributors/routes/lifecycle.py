@@ -14,12 +14,8 @@ from services.contributors.deps import (
 )
 from services.contributors.repository.contributors import HISTORY_KEYSET
 from services.contributors.rules.lifecycle import OnboardingStep
-from services.contributors.schemas.contributors import (
-    ContributorRead,
-    OnboardingRead,
-    StatusChangePage,
-    TransitionRequest,
-)
+from services.contributors.schemas.contributors import ContributorRead
+from services.contributors.schemas.lifecycle import OnboardingRead, StatusChangePage, TransitionRequest
 from services.contributors.service import lifecycle as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response
 
 from services.contributors.deps import ContributorsRead, QualificationsManage, SettingsDep, contributor_for
-from services.contributors.schemas.contributors import (
+from services.contributors.schemas.qualifications import (
     QualificationList,
     QualificationName,
     QualificationRead,

@@ -1,27 +1,22 @@
-"""API models of contributors, their lifecycle, onboarding, qualifications and vetting."""
+"""API models of contributors: profiles, the filtered list, and the roster import."""
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from services.contributors.rules.lifecycle import OnboardingStep
 from services.contributors.schemas.common import (
     BodyId,
     Country,
-    Flag,
     LanguageCode,
     Name,
     Proficiency,
-    Reason,
     Skill,
     SourceChannel,
     Status,
     TimeZone,
-    strict_int,
     unique,
 )
-from shared.types import Timestamp
 
 
 class Language(BaseModel):
@@ -105,120 +100,6 @@ ContributorSort = Literal[
     "id", "-id", "created_at", "-created_at", "updated_at", "-updated_at",
     "full_name", "-full_name", "email", "-email", "status", "-status",
 ]  # fmt: skip
-
-
-class TransitionRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    to: Status
-    reason: Reason | None = None
-
-
-class StatusChangeRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    from_status: Status | None
-    to_status: Status
-    reason: str | None
-    actor: str
-    at: datetime
-
-
-class StatusChangePage(BaseModel):
-    items: list[StatusChangeRead]
-    next_cursor: str | None = None
-
-
-class OnboardingStepRead(BaseModel):
-    step: OnboardingStep
-    required: bool
-    completed_at: datetime | None
-    completed_by: str | None
-
-
-class OnboardingRead(BaseModel):
-    contributor_id: int
-    steps: list[OnboardingStepRead]
-    missing_required: list[OnboardingStep]
-    ready_to_activate: bool
-
-
-QualificationName = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$", min_length=1, max_length=100)
-]
-
-
-class QualificationUpsert(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    score: strict_int(0, 100)
-    passed: Flag
-    expires_at: Timestamp | None = None
-    source: Literal["exam", "gold", "manual"]
-
-
-class QualificationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    name: str
-    score: int
-    passed: bool
-    expires_at: datetime | None
-    source: str
-    expired: bool
-    counts: bool = Field(description="passed and not expired: what assignment may rely on")
-    retest_required: bool
-    retest_reason: str | None
-    retest_flagged_at: datetime | None
-    awarded_at: datetime
-    updated_at: datetime
-
-
-class QualificationList(BaseModel):
-    contributor_id: int
-    items: list[QualificationRead]
-
-
-class VettingCreate(BaseModel):
-    """Vet (or re-vet) a contributor for harmful content; a new vetting replaces the current one."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    expires_at: Timestamp | None = Field(
-        None, description="when it lapses (e.g. the next re-check); none: until revoked"
-    )
-    reason: Reason | None = Field(None, description="what was checked, e.g. a background check reference")
-
-
-class VettingStatus(BaseModel):
-    """The current vetting of a contributor."""
-
-    contributor_id: int
-    vetted: bool = Field(description="vetted and not expired: what assignment relies on")
-    vetted_at: datetime | None
-    vetted_by: str | None
-    expires_at: datetime | None
-    expired: bool
-
-
-VettingAction = Literal["vetted", "revoked"]
-
-
-class VettingChangeRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    action: VettingAction
-    expires_at: datetime | None
-    reason: str | None
-    actor: str
-    at: datetime
-
-
-class VettingChangePage(BaseModel):
-    items: list[VettingChangeRead]
-    next_cursor: str | None = None
 
 
 class ImportRowError(BaseModel):

@@ -13,7 +13,7 @@ from services.contributors.rules.lifecycle import (
     is_terminal,
     missing_onboarding_steps,
 )
-from services.contributors.schemas.contributors import OnboardingRead, OnboardingStepRead, TransitionRequest
+from services.contributors.schemas.lifecycle import OnboardingRead, OnboardingStepRead, TransitionRequest
 from services.contributors.service.contributors import ensure_not_erased
 from services.contributors.service.publishing import eligibility_facts, record_change
 from services.contributors.settings import ContributorsSettings

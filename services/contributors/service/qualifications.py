@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.models import Contributor, Qualification
 from services.contributors.repository import contributors as repository
-from services.contributors.schemas.contributors import (
+from services.contributors.schemas.qualifications import (
     QualificationList,
     QualificationRead,
     QualificationUpsert,

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.contributors.models import Contributor, VettingChange
 from services.contributors.repository import contributors as repository
 from services.contributors.rules.access import actor_of
-from services.contributors.schemas.contributors import VettingCreate, VettingStatus
+from services.contributors.schemas.vetting import VettingCreate, VettingStatus
 from services.contributors.service.contributors import ensure_not_erased, field_error
 from services.contributors.service.publishing import eligibility_facts, record_change
 from services.contributors.settings import ContributorsSettings
