@@ -1,4 +1,6 @@
-"""Every query on contributors and their satellites; `readable_contributors` scopes reads to the caller."""
+"""Every query on contributors, their search index and their personal text; `readable_contributors` scopes
+reads to the caller. The rows under a contributor (history, onboarding, qualifications, vetting) are
+read by the contributor's id once it has been loaded through `readable_contributors`."""
 
 from collections.abc import Sequence
 
@@ -9,8 +11,6 @@ from services.contributors.models import (
     Contributor,
     ContributorLanguage,
     ContributorSkill,
-    OnboardingCompletion,
-    Qualification,
     StatusChange,
     Ticket,
     TicketEvent,
@@ -36,8 +36,6 @@ CONTRIBUTOR_KEYSET = Keyset(
     },
     id_column=Contributor.id,
 )
-HISTORY_KEYSET = Keyset(columns={"id": SortColumn(StatusChange.id, int)}, id_column=StatusChange.id)
-VETTING_HISTORY_KEYSET = Keyset(columns={"id": SortColumn(VettingChange.id, int)}, id_column=VettingChange.id)
 
 
 def readable_contributors(principal: Principal) -> Select:
@@ -207,71 +205,6 @@ async def ids_of_vendor(session: AsyncSession, *, vendor_id: int, after_id: int,
         .limit(limit)
     )
     return list((await session.execute(stmt)).scalars())
-
-
-# --- lifecycle history -------------------------------------------------------------------------------
-
-
-async def add_status_change(session: AsyncSession, change: StatusChange) -> None:
-    session.add(change)
-    await session.flush()
-
-
-async def status_history(
-    session: AsyncSession, *, contributor_id: int, sort: str, cursor: str | None, limit: int
-) -> list[StatusChange]:
-    stmt = select(StatusChange).where(StatusChange.contributor_id == contributor_id)
-    stmt = HISTORY_KEYSET.apply(stmt, sort=sort, cursor=cursor, limit=limit)
-    return list((await session.execute(stmt)).scalars())
-
-
-async def vetting_history(
-    session: AsyncSession, *, contributor_id: int, sort: str, cursor: str | None, limit: int
-) -> list[VettingChange]:
-    stmt = select(VettingChange).where(VettingChange.contributor_id == contributor_id)
-    stmt = VETTING_HISTORY_KEYSET.apply(stmt, sort=sort, cursor=cursor, limit=limit)
-    return list((await session.execute(stmt)).scalars())
-
-
-# --- onboarding --------------------------------------------------------------------------------------
-
-
-async def onboarding_completions(session: AsyncSession, *, contributor_id: int) -> list[OnboardingCompletion]:
-    stmt = select(OnboardingCompletion).where(OnboardingCompletion.contributor_id == contributor_id)
-    return list((await session.execute(stmt)).scalars())
-
-
-async def add_onboarding_completion(session: AsyncSession, completion: OnboardingCompletion) -> None:
-    session.add(completion)
-    await session.flush()
-
-
-async def remove_onboarding_completion(session: AsyncSession, *, contributor_id: int, step: str) -> int:
-    result = await session.execute(
-        delete(OnboardingCompletion).where(
-            OnboardingCompletion.contributor_id == contributor_id, OnboardingCompletion.step == step
-        )
-    )
-    return result.rowcount or 0
-
-
-# --- qualifications ----------------------------------------------------------------------------------
-
-
-async def qualifications_of(session: AsyncSession, *, contributor_id: int) -> list[Qualification]:
-    stmt = (
-        select(Qualification)
-        .where(Qualification.contributor_id == contributor_id)
-        .order_by(Qualification.name)
-    )
-    return list((await session.execute(stmt)).scalars())
-
-
-async def qualification(session: AsyncSession, *, contributor_id: int, name: str) -> Qualification | None:
-    stmt = select(Qualification).where(
-        Qualification.contributor_id == contributor_id, Qualification.name == name
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def save(session: AsyncSession, row: object) -> None:

@@ -12,7 +12,7 @@ from services.contributors.deps import (
     SettingsDep,
     contributor_for,
 )
-from services.contributors.repository.contributors import HISTORY_KEYSET
+from services.contributors.repository.lifecycle import HISTORY_KEYSET
 from services.contributors.rules.lifecycle import OnboardingStep
 from services.contributors.schemas.contributors import ContributorRead
 from services.contributors.schemas.lifecycle import OnboardingRead, StatusChangePage, TransitionRequest

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from services.contributors.deps import SettingsDep, VettingManage, VettingRead, contributor_for
-from services.contributors.repository.contributors import VETTING_HISTORY_KEYSET
+from services.contributors.repository.vetting import VETTING_HISTORY_KEYSET
 from services.contributors.schemas.vetting import VettingChangePage, VettingCreate, VettingStatus
 from services.contributors.service import vetting as service
 from shared.db import ReadSessionDep, SessionDep

@@ -8,6 +8,7 @@ from typing_extensions import Unpack
 from services.contributors.models import Contributor, StatusChange
 from services.contributors.repository import campaigns as campaign_repository
 from services.contributors.repository import contributors as repository
+from services.contributors.repository import lifecycle as lifecycle_repository
 from services.contributors.rules.access import actor_of, is_manager, vendor_scope
 from services.contributors.schemas.contributors import (
     ContributorCreate,
@@ -65,7 +66,7 @@ async def register_contributor(
     values["vendor_id"] = bound_vendor(principal, values["vendor_id"])
     await check_campaign(session=session, campaign_id=values["campaign_id"])
     contributor = await repository.add(session, new_contributor(values))
-    await repository.add_status_change(
+    await lifecycle_repository.add_status_change(
         session,
         StatusChange(
             contributor_id=contributor.id,

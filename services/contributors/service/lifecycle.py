@@ -3,7 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.models import Contributor, OnboardingCompletion, StatusChange
-from services.contributors.repository import contributors as repository
+from services.contributors.repository import lifecycle as repository
 from services.contributors.rules.access import actor_of, is_manager
 from services.contributors.rules.lifecycle import (
     REQUIRED_ONBOARDING_STEPS,

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.models import Contributor, VendorWellnessPolicy, event_tables
 from services.contributors.repository import contributors as repository
+from services.contributors.repository import qualifications as qualification_repository
 from services.contributors.repository import wellness as wellness_repository
 from services.contributors.rules.wellness import ExposurePolicy, ExposurePolicyOverride, merge_policy
 from services.contributors.settings import ContributorsSettings
@@ -64,7 +65,7 @@ async def eligibility_facts(
     the vendors' webhook subscribers).
     """
     policy, _ = await effective_policy(session=session, vendor_id=contributor.vendor_id, settings=settings)
-    qualifications = await repository.qualifications_of(session, contributor_id=contributor.id)
+    qualifications = await qualification_repository.qualifications_of(session, contributor_id=contributor.id)
     return {
         "contributor_id": contributor.id,
         "version": contributor.version,

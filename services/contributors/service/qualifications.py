@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.models import Contributor, Qualification
-from services.contributors.repository import contributors as repository
+from services.contributors.repository import contributors as contributor_repository
+from services.contributors.repository import qualifications as repository
 from services.contributors.schemas.qualifications import (
     QualificationList,
     QualificationRead,
@@ -66,7 +67,7 @@ async def award_qualification(
     row.retest_reason = None
     row.retest_flagged_at = None
     row.updated_at = now
-    await repository.save(session, row)
+    await contributor_repository.save(session, row)
     await record_change(session=session, contributor=contributor, before=before, settings=settings)
     return qualification_read(row, now), created
 
@@ -79,7 +80,7 @@ async def revoke_qualification(
     if row is None:
         raise NotFound(f"contributor {contributor.id} has no qualification {name!r}")
     before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
-    await repository.delete_row(session, row)
+    await contributor_repository.delete_row(session, row)
     await record_change(session=session, contributor=contributor, before=before, settings=settings)
 
 
@@ -92,5 +93,5 @@ async def flag_for_retest(*, session: AsyncSession, contributor_id: int, name: s
     row.retest_reason = reason[:300]
     row.retest_flagged_at = utcnow()
     row.updated_at = row.retest_flagged_at
-    await repository.save(session, row)
+    await contributor_repository.save(session, row)
     return True

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.models import Contributor, VettingChange
-from services.contributors.repository import contributors as repository
+from services.contributors.repository import contributors as contributor_repository
+from services.contributors.repository import vetting as repository
 from services.contributors.rules.access import actor_of
 from services.contributors.schemas.vetting import VettingCreate, VettingStatus
 from services.contributors.service.contributors import ensure_not_erased, field_error
@@ -51,7 +52,7 @@ async def vet_contributor(
     actor = actor_of(principal)
     contributor.vetted_at, contributor.vetted_by = now, actor
     contributor.vetting_expires_at = data.expires_at
-    await repository.save(
+    await contributor_repository.save(
         session,
         VettingChange(
             contributor_id=contributor.id,
@@ -80,7 +81,7 @@ async def revoke_vetting(
         raise NotFound(f"contributor {contributor.id} is not vetted")
     before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     contributor.vetted_at = contributor.vetted_by = contributor.vetting_expires_at = None
-    await repository.save(
+    await contributor_repository.save(
         session,
         VettingChange(
             contributor_id=contributor.id,
