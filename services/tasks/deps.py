@@ -1,4 +1,5 @@
-"""Who may do what on the tasks service: one named dependency per kind of access."""
+"""Who may do what on the tasks service: one named dependency per kind of access, and the role sets the
+repository scopes reads with."""
 
 from typing import Annotated
 
@@ -6,19 +7,21 @@ from fastapi import Depends
 
 from shared.auth import Principal, require
 
+# Read every project, its guidelines, queues, rules and firings (contributors read only the guidelines of
+# projects they hold a live grant on: repository.projects.readable_projects).
+PROJECT_READERS = ("admin", "ops", "analyst", "vendor_manager")
+# Read every vendor's production and every contributor's figures; vendor users and contributors read
+# only their own (repository.stats).
+FIGURES_READERS = ("admin", "ops", "vendor_manager", "analyst", "service")
+
 OpsRead = Annotated[Principal, Depends(require("admin", "ops", "analyst"))]
-ProjectsRead = Annotated[Principal, Depends(require("admin", "ops", "analyst", "vendor_manager"))]
+ProjectsRead = Annotated[Principal, Depends(require(*PROJECT_READERS))]
 ProjectsManage = Annotated[Principal, Depends(require("admin", "ops"))]
-# Contributors read only the guidelines of projects they hold a live grant on (others are a 404).
-GuidelinesRead = Annotated[
-    Principal, Depends(require("admin", "ops", "analyst", "vendor_manager", "contributor"))
-]
+GuidelinesRead = Annotated[Principal, Depends(require(*PROJECT_READERS, "contributor"))]
 BudgetControl = Annotated[Principal, Depends(require("admin", "ops", "service"))]
 # Contributors act on their own assignments only; the repository narrows every lookup to the caller.
 Worker = Annotated[Principal, Depends(require("contributor"))]
-ProductionRead = Annotated[
-    Principal, Depends(require("admin", "ops", "vendor_manager", "analyst", "service", "vendor"))
-]
+ProductionRead = Annotated[Principal, Depends(require(*FIGURES_READERS, "vendor"))]
 ContributorStatsRead = Annotated[
     Principal, Depends(require("admin", "ops", "vendor_manager", "analyst", "vendor", "contributor"))
 ]

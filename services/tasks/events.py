@@ -7,8 +7,8 @@ so they are routed nowhere until it does.
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks import repository
 from services.tasks.models import DEFAULT_DAILY_CAPS, ContributorProfile, event_tables
+from services.tasks.repository import profiles
 from shared.db import utcnow
 from shared.events import Event, EventHandler, Publisher
 
@@ -25,7 +25,7 @@ publisher = Publisher(source="tasks", tables=event_tables, routes=ROUTES)
 async def apply_contributor_upserted(session: AsyncSession, event: Event) -> None:
     """Newer versions replace the profile; an older one arriving late (after a retry) is ignored."""
     data = event.data
-    profile = await repository.get_profile(session, contributor_id=data["contributor_id"])
+    profile = await profiles.get_profile(session, contributor_id=data["contributor_id"])
     if profile is not None and profile.version >= data["version"]:
         return
     profile = profile or ContributorProfile(
@@ -46,13 +46,13 @@ async def apply_contributor_upserted(session: AsyncSession, event: Event) -> Non
     # Events from before vetting existed carry none: such a profile is simply not vetted.
     profile.vetting = {"expires_at": vetting.get("expires_at")} if isinstance(vetting, dict) else None
     profile.updated_at = utcnow()
-    await repository.save_profile(session, profile)
+    await profiles.save_profile(session, profile)
 
 
 async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
     """An erased contributor is offboarded: the profile stays (for counts) but is never eligible again."""
     contributor_id = event.data["contributor_id"]
-    profile = await repository.get_profile(session, contributor_id=contributor_id)
+    profile = await profiles.get_profile(session, contributor_id=contributor_id)
     if profile is None:
         profile = ContributorProfile(contributor_id=contributor_id, version=0, status="offboarded")
     profile.erased = True
@@ -60,7 +60,7 @@ async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
     profile.languages, profile.skills, profile.qualifications = [], [], []
     profile.vetting = None
     profile.updated_at = utcnow()
-    await repository.save_profile(session, profile)
+    await profiles.save_profile(session, profile)
 
 
 HANDLERS: dict[str, EventHandler] = {

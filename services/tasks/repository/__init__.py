@@ -1,9 +1,8 @@
-"""Every query of the tasks service: profiles here, the rest by resource in the sibling modules."""
+"""Every query of the tasks service, by resource in the modules of this package; here the helpers they share."""
 
-from sqlalchemy import JSON, Boolean, TextClause, bindparam, text
+from sqlalchemy import JSON, Boolean, ColumnElement, TextClause, bindparam, case, func, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.models import ContributorProfile
 from shared.db import UTCDateTime
 
 _UTC = UTCDateTime()
@@ -28,13 +27,9 @@ def typed_sql(
     return clause
 
 
-async def get_profile(session: AsyncSession, *, contributor_id: int) -> ContributorProfile | None:
-    return await session.get(ContributorProfile, contributor_id)
-
-
-async def save_profile(session: AsyncSession, profile: ContributorProfile) -> None:
-    session.add(profile)
-    await session.flush()
+def sum_if(condition: ColumnElement, value: ColumnElement | int = 1) -> ColumnElement:
+    """SUM(CASE WHEN condition THEN value ELSE 0 END), and 0 over no rows."""
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
 def dialect_of(session: AsyncSession) -> str:

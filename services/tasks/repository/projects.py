@@ -1,4 +1,5 @@
-"""Queries on projects, queues, queue permissions, their audit and vendor suspensions."""
+"""Queries on projects, queues, queue permissions, their audit and vendor suspensions; `readable_projects`
+scopes a caller's reads of projects."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Select, and_, false, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.tasks.deps import PROJECT_READERS
 from services.tasks.models import (
     Batch,
     ContributorProfile,
@@ -23,6 +25,7 @@ from services.tasks.models import (
     VendorSuspension,
 )
 from services.tasks.repository import dialect_of
+from shared.auth import Principal
 from shared.rawsql import RawQuery, session_connection
 
 
@@ -39,8 +42,10 @@ async def get_project(session: AsyncSession, *, project_id: int, lock: bool = Fa
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def list_projects(session: AsyncSession, *, limit: int, after_id: int | None) -> list[Project]:
-    stmt = select(Project).order_by(Project.id).limit(limit + 1)
+async def list_projects(
+    session: AsyncSession, *, principal: Principal, limit: int, after_id: int | None, now: datetime
+) -> list[Project]:
+    stmt = readable_projects(principal, now=now).order_by(Project.id).limit(limit + 1)
     if after_id is not None:
         stmt = stmt.where(Project.id > after_id)
     return list((await session.execute(stmt)).scalars())
@@ -266,15 +271,19 @@ async def add_to_counters(session: AsyncSession, *, project_id: int, shard: int,
     await session.execute(stmt)
 
 
-async def holds_live_grant(
-    session: AsyncSession, *, project_id: int, contributor_id: int, now: datetime
-) -> bool:
-    """Whether the contributor may work one of the project's queues now, in any role.
+def readable_projects(principal: Principal, *, now: datetime) -> Select:
+    """Project readers see every project; a contributor those it may work on now (a live grant on one of
+    their queues); anyone else none.
 
     The grant rule of `next` (repository.assignments): live, unexpired, not suspended, and given to the
     contributor, to the vendor of their profile, or to the crowd when their profile has no vendor.
     """
-    profile = ContributorProfile
+    stmt = select(Project)
+    if principal.has_any(*PROJECT_READERS):
+        return stmt
+    if principal.contributor_id is None:
+        return stmt.where(false())
+    contributor_id, profile = principal.contributor_id, ContributorProfile
     grantee = or_(
         QueuePermission.contributor_id == contributor_id,
         and_(QueuePermission.vendor_id.is_not(None), QueuePermission.vendor_id == profile.vendor_id),
@@ -282,20 +291,26 @@ async def holds_live_grant(
             QueuePermission.crowd.is_(True), profile.contributor_id.is_not(None), profile.vendor_id.is_(None)
         ),
     )
-    stmt = (
+    live_grant = (
         select(QueuePermission.id)
         .join(Queue, Queue.id == QueuePermission.queue_id)
         .outerjoin(profile, profile.contributor_id == contributor_id)
         .where(
-            Queue.project_id == project_id,
+            Queue.project_id == Project.id,
             QueuePermission.revoked_at.is_(None),
             QueuePermission.suspended.is_(False),
             or_(QueuePermission.expires_at.is_(None), QueuePermission.expires_at > now),
             grantee,
         )
-        .limit(1)
     )
-    return (await session.execute(stmt)).first() is not None
+    return stmt.where(live_grant.exists())
+
+
+async def get_readable_project(
+    session: AsyncSession, *, principal: Principal, project_id: int, now: datetime
+) -> Project | None:
+    stmt = readable_projects(principal, now=now).where(Project.id == project_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def add_batch(session: AsyncSession, batch: Batch) -> Batch:

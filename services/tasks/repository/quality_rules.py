@@ -1,14 +1,16 @@
-"""Queries of quality rules: the rules, their firings, the evaluator's watermark and what it reads, queue bans."""
+"""Queries of quality rules: the rules, their firings (`readable_firings` scopes a caller's reads), the
+evaluator's watermark and what it reads, queue bans."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, text, update
+from sqlalchemy import Select, bindparam, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.tasks.deps import PROJECT_READERS
 from services.tasks.models import (
     PermissionAudit,
     Project,
@@ -19,6 +21,8 @@ from services.tasks.models import (
     QueueBan,
 )
 from services.tasks.repository import dialect_of, typed_sql
+from shared.auth import Principal
+from shared.tenancy import scoped_to_caller
 
 
 async def add_rule(session: AsyncSession, rule: QualityRule) -> QualityRule:
@@ -43,11 +47,16 @@ async def get_live_rule(session: AsyncSession, *, project_id: int, rule_id: int)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+def readable_firings(principal: Principal) -> Select:
+    """Firings carry a contributor's measured quality: project readers see them, anyone else none."""
+    return scoped_to_caller(select(QualityRuleFiring), principal, readers=PROJECT_READERS)
+
+
 async def list_firings(
-    session: AsyncSession, *, project_id: int, limit: int, after_id: int | None
+    session: AsyncSession, *, principal: Principal, project_id: int, limit: int, after_id: int | None
 ) -> list[QualityRuleFiring]:
     stmt = (
-        select(QualityRuleFiring)
+        readable_firings(principal)
         .where(QualityRuleFiring.project_id == project_id)
         .order_by(QualityRuleFiring.id)
         .limit(limit + 1)

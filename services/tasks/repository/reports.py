@@ -2,14 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.models import PermissionAudit, Project, Queue, Submission, Task, VendorSuspension
-
-
-def _sum_if(condition: ColumnElement, value: ColumnElement | int = 1) -> ColumnElement:
-    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+from services.tasks.models import PermissionAudit, Project, Queue, Submission, VendorSuspension
+from services.tasks.repository import sum_if
 
 
 async def projects_in(session: AsyncSession, *, statuses: tuple[str, ...]) -> list[Project]:
@@ -24,26 +21,13 @@ async def on_time_by_project(
     stmt = (
         select(
             Submission.project_id,
-            _sum_if(Submission.on_time.is_(True)),
-            _sum_if(Submission.on_time.is_(False)),
+            sum_if(Submission.on_time.is_(True)),
+            sum_if(Submission.on_time.is_(False)),
         )
         .where(Submission.created_at >= since, Submission.created_at < until, Submission.on_time.is_not(None))
         .group_by(Submission.project_id)
     )
     return {p: (int(ok), int(late)) for p, ok, late in (await session.execute(stmt)).all()}
-
-
-async def unfinished_created_before(
-    session: AsyncSession, *, project_id: int, before: datetime, cap: int
-) -> int:
-    """Unfinished tasks imported before `before`, counted up to `cap` (an index range, bounded)."""
-    found = (
-        select(Task.id)
-        .where(Task.project_id == project_id, Task.completed_count < Task.overlap, Task.created_at < before)
-        .limit(cap)
-        .subquery()
-    )
-    return int((await session.execute(select(func.count()).select_from(found))).scalar() or 0)
 
 
 async def vendor_suspensions(session: AsyncSession, *, limit: int) -> list[VendorSuspension]:
@@ -80,17 +64,17 @@ def _submitted_figures() -> list[ColumnElement]:
     return [
         func.count().label("submissions"),
         func.coalesce(func.sum(Submission.time_spent_seconds), 0).label("handling_seconds"),
-        _sum_if(Submission.is_gold.is_(True)).label("gold_total"),
-        _sum_if(and_(Submission.is_gold.is_(True), Submission.gold_correct.is_(True))).label("gold_correct"),
-        _sum_if(Submission.on_time.is_(True)).label("on_time"),
+        sum_if(Submission.is_gold.is_(True)).label("gold_total"),
+        sum_if(and_(Submission.is_gold.is_(True), Submission.gold_correct.is_(True))).label("gold_correct"),
+        sum_if(Submission.on_time.is_(True)).label("on_time"),
         func.count(Submission.on_time).label("with_sla"),
     ]
 
 
 def _decided_figures() -> list[ColumnElement]:
     return [
-        _sum_if(Submission.outcome == "accepted").label("accepted"),
-        _sum_if(Submission.outcome == "rejected").label("rejected"),
+        sum_if(Submission.outcome == "accepted").label("accepted"),
+        sum_if(Submission.outcome == "rejected").label("rejected"),
     ]
 
 

@@ -1,4 +1,5 @@
-"""Read queries for stats, production, results and exports (counters and indexed ranges, no full scans)."""
+"""Read queries for stats, production, results and exports (counters and indexed ranges, no full scans);
+`readable_production` and `readable_contributor_work` scope the tenants' figures to the caller."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, text
+from sqlalchemy import JSON, Select, false, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.repository import typed_sql
+from services.tasks.deps import FIGURES_READERS
+from services.tasks.models import ContributorProfile, Project, Submission, Task
+from services.tasks.repository import sum_if, typed_sql
+from services.tasks.repository.profiles import get_readable_profile, readable_profiles
+from shared.auth import Principal
+from shared.tenancy import scoped_to_caller
 
 COUNTER_COLUMNS = (
     "tasks_imported",
@@ -62,16 +68,13 @@ async def unfinished_created_before(
     session: AsyncSession, *, project_id: int, before: datetime, cap: int
 ) -> int:
     """Unfinished tasks imported before `before`, counted up to `cap` (an index range, bounded)."""
-    stmt = typed_sql(
-        """
-        SELECT count(*) FROM (
-          SELECT 1 FROM tasks WHERE project_id = :p AND completed_count < overlap AND created_at < :before
-          LIMIT :cap
-        ) AS at_risk
-        """,
-        times=("before",),
+    found = (
+        select(Task.id)
+        .where(Task.project_id == project_id, Task.completed_count < Task.overlap, Task.created_at < before)
+        .limit(cap)
+        .subquery()
     )
-    return int((await session.execute(stmt, {"p": project_id, "before": before, "cap": cap})).scalar() or 0)
+    return int((await session.execute(select(func.count()).select_from(found))).scalar() or 0)
 
 
 async def recent_answers(session: AsyncSession, *, project_id: int, limit: int) -> list[tuple[int, int, Any]]:
@@ -86,84 +89,145 @@ async def recent_answers(session: AsyncSession, *, project_id: int, limit: int) 
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-async def contributor_totals(
-    session: AsyncSession, *, contributor_id: int, start: datetime, end: datetime
-) -> dict:
-    stmt = typed_sql(
-        """
-        SELECT count(*) AS submissions, COALESCE(SUM(time_spent_seconds), 0) AS seconds,
-               COALESCE(SUM(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END), 0) AS accepted,
-               COALESCE(SUM(CASE WHEN outcome = 'rejected' THEN 1 ELSE 0 END), 0) AS rejected,
-               COALESCE(SUM(CASE WHEN is_gold THEN 1 ELSE 0 END), 0) AS gold_total,
-               COALESCE(SUM(CASE WHEN gold_correct THEN 1 ELSE 0 END), 0) AS gold_correct
-        FROM submissions WHERE contributor_id = :c AND created_at >= :start AND created_at < :end
-        """,
-        times=("start", "end"),
+def readable_production(principal: Principal) -> Select:
+    """The submissions behind production and vendor figures: figure readers every one; a vendor user
+    those made for its vendor; anyone else none."""
+    return scoped_to_caller(
+        select(Submission), principal, readers=FIGURES_READERS, vendor_column=Submission.vendor_id
     )
-    row = (await session.execute(stmt, {"c": contributor_id, "start": start, "end": end})).mappings().one()
+
+
+def vendor_is_readable(principal: Principal, *, vendor_id: int) -> bool:
+    """Whether `readable_production` lets the caller see the vendor at all (another tenant is not found)."""
+    return principal.has_any(*FIGURES_READERS) or (
+        principal.has_any("vendor") and principal.vendor_id == vendor_id
+    )
+
+
+def readable_contributor_work(principal: Principal) -> Select:
+    """The submissions behind contributor figures: figure readers every one; a contributor its own; a
+    vendor user all of those of the contributors whose profile is with its vendor; anyone else none."""
+    stmt = select(Submission)
+    if principal.has_any(*FIGURES_READERS):
+        return stmt
+    if principal.has_any("contributor") and principal.contributor_id is not None:
+        stmt = stmt.where(Submission.contributor_id == principal.contributor_id)
+        if not principal.has_any("vendor"):
+            return stmt
+    if principal.has_any("vendor") and principal.vendor_id is not None:
+        people = readable_profiles(principal).with_only_columns(ContributorProfile.contributor_id)
+        return stmt.where(Submission.contributor_id.in_(people))
+    return stmt.where(false())
+
+
+async def contributor_is_readable(
+    session: AsyncSession, *, principal: Principal, contributor_id: int
+) -> bool:
+    """Whether `readable_contributor_work` lets the caller see the contributor at all: figure readers any
+    (even one with no profile here yet), a contributor itself, a vendor user one of its vendor's people."""
+    if principal.has_any(*FIGURES_READERS):
+        return True
+    if principal.has_any("contributor") and principal.contributor_id != contributor_id:
+        return False
+    if principal.has_any("vendor"):
+        return (
+            await get_readable_profile(session, principal=principal, contributor_id=contributor_id)
+            is not None
+        )
+    return principal.has_any("contributor")
+
+
+async def contributor_totals(
+    session: AsyncSession, *, principal: Principal, contributor_id: int, start: datetime, end: datetime
+) -> dict[str, int]:
+    stmt = (
+        readable_contributor_work(principal)
+        .with_only_columns(
+            func.count().label("submissions"),
+            func.coalesce(func.sum(Submission.time_spent_seconds), 0).label("seconds"),
+            sum_if(Submission.outcome == "accepted").label("accepted"),
+            sum_if(Submission.outcome == "rejected").label("rejected"),
+            sum_if(Submission.is_gold).label("gold_total"),
+            sum_if(Submission.gold_correct).label("gold_correct"),
+        )
+        .where(
+            Submission.contributor_id == contributor_id,
+            Submission.created_at >= start,
+            Submission.created_at < end,
+        )
+    )
+    row = (await session.execute(stmt)).mappings().one()
     return {k: int(v or 0) for k, v in row.items()}
 
 
 async def production(
-    session: AsyncSession, *, vendor_id: int | None, start: datetime, end: datetime
+    session: AsyncSession, *, principal: Principal, vendor_id: int | None, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
     """Accepted and rejected units per project and vendor, by decision time in [start, end)."""
-    vendor_filter = "AND s.vendor_id = :v" if vendor_id is not None else ""
-    # Grouped on ids only: PostgreSQL's json type has no equality, so project facts are joined after.
-    stmt = typed_sql(
-        f"""
-        SELECT u.project_id, p.task_type, p.required_languages, u.vendor_id, u.accepted_units, u.rejected_units
-        FROM (
-          SELECT s.project_id, s.vendor_id,
-                 SUM(CASE WHEN s.outcome = 'accepted' THEN 1 ELSE 0 END) AS accepted_units,
-                 SUM(CASE WHEN s.outcome = 'rejected' THEN 1 ELSE 0 END) AS rejected_units
-          FROM submissions s
-          WHERE s.decided_at >= :start AND s.decided_at < :end {vendor_filter}
-          GROUP BY s.project_id, s.vendor_id
-        ) AS u JOIN projects p ON p.id = u.project_id
-        ORDER BY u.project_id, u.vendor_id
-        """,
-        times=("start", "end"),
-        json_cols=("required_languages",),
+    readable = readable_production(principal).where(
+        Submission.decided_at >= start, Submission.decided_at < end
     )
-    params: dict[str, Any] = {"start": start, "end": end}
     if vendor_id is not None:
-        params["v"] = vendor_id
-    return [dict(r) for r in (await session.execute(stmt, params)).mappings()]
+        readable = readable.where(Submission.vendor_id == vendor_id)
+    units = (
+        readable.with_only_columns(
+            Submission.project_id,
+            Submission.vendor_id,
+            sum_if(Submission.outcome == "accepted").label("accepted_units"),
+            sum_if(Submission.outcome == "rejected").label("rejected_units"),
+        )
+        .group_by(Submission.project_id, Submission.vendor_id)
+        .subquery("u")
+    )
+    # Grouped on ids only: PostgreSQL's json type has no equality, so project facts are joined after.
+    stmt = (
+        select(
+            units.c.project_id,
+            Project.task_type,
+            Project.required_languages,
+            units.c.vendor_id,
+            units.c.accepted_units,
+            units.c.rejected_units,
+        )
+        .join(Project, Project.id == units.c.project_id)
+        .order_by(units.c.project_id, units.c.vendor_id)
+    )
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
 
 
 async def vendor_totals(
-    session: AsyncSession, *, vendor_id: int, start: datetime, end: datetime
-) -> dict[str, Any]:
-    stmt = typed_sql(
-        """
-        SELECT s.outcome, p.content_severity, count(*) AS n, COALESCE(SUM(s.time_spent_seconds), 0) AS seconds,
-               COALESCE(SUM(CASE WHEN s.is_gold THEN 1 ELSE 0 END), 0) AS gold_total,
-               COALESCE(SUM(CASE WHEN s.gold_correct THEN 1 ELSE 0 END), 0) AS gold_correct
-        FROM submissions s JOIN projects p ON p.id = s.project_id
-        WHERE s.vendor_id = :v AND s.created_at >= :start AND s.created_at < :end
-        GROUP BY s.outcome, p.content_severity
-        """,
-        times=("start", "end"),
+    session: AsyncSession, *, principal: Principal, vendor_id: int, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    readable = (
+        readable_production(principal)
+        .where(Submission.vendor_id == vendor_id, Submission.created_at >= start, Submission.created_at < end)
+        .subquery("s")
     )
-    return [
-        dict(r)
-        for r in (await session.execute(stmt, {"v": vendor_id, "start": start, "end": end})).mappings()
-    ]
+    stmt = (
+        select(
+            readable.c.outcome,
+            Project.content_severity,
+            func.count().label("n"),
+            func.coalesce(func.sum(readable.c.time_spent_seconds), 0).label("seconds"),
+            sum_if(readable.c.is_gold).label("gold_total"),
+            sum_if(readable.c.gold_correct).label("gold_correct"),
+        )
+        .join(Project, Project.id == readable.c.project_id)
+        .group_by(readable.c.outcome, Project.content_severity)
+    )
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
 
 
 async def vendor_on_time(
-    session: AsyncSession, *, vendor_id: int, start: datetime, end: datetime
+    session: AsyncSession, *, principal: Principal, vendor_id: int, start: datetime, end: datetime
 ) -> tuple[int, int]:
     """Of the vendor's answers in the period that had an SLA, how many came within it."""
-    stmt = typed_sql(
-        """
-        SELECT COALESCE(SUM(CASE WHEN on_time THEN 1 ELSE 0 END), 0), count(on_time)
-        FROM submissions WHERE vendor_id = :v AND created_at >= :start AND created_at < :end
-        """,
-        times=("start", "end"),
+    stmt = (
+        readable_production(principal)
+        .with_only_columns(sum_if(Submission.on_time), func.count(Submission.on_time))
+        .where(Submission.vendor_id == vendor_id, Submission.created_at >= start, Submission.created_at < end)
     )
-    row = (await session.execute(stmt, {"v": vendor_id, "start": start, "end": end})).one()
+    row = (await session.execute(stmt)).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 

@@ -2,19 +2,15 @@
 
 from fastapi import APIRouter
 
-from services.tasks import repository
 from services.tasks.deps import OpsRead
 from services.tasks.schemas.profiles import ContributorProfileRead
+from services.tasks.service import profiles as service
 from shared.db import ReadSessionDep
-from shared.errors import NotFound
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/contributor-profiles", tags=["assignment"])
 
 
 @router.get("/{contributor_id}", response_model=ContributorProfileRead)
-async def read_contributor_profile(contributor_id: PathId, session: ReadSessionDep, _principal: OpsRead):
-    profile = await repository.get_profile(session, contributor_id=contributor_id)
-    if profile is None:
-        raise NotFound(f"no eligibility profile for contributor {contributor_id} yet")
-    return profile
+async def read_contributor_profile(contributor_id: PathId, session: ReadSessionDep, principal: OpsRead):
+    return await service.get_profile(session=session, principal=principal, contributor_id=contributor_id)

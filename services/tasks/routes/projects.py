@@ -5,7 +5,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.tasks.deps import BudgetControl, GuidelinesRead, ProjectsManage, ProjectsRead
-from services.tasks.repository import projects as repo
 from services.tasks.schemas.projects import (
     GuidelineCreate,
     GuidelineRead,
@@ -24,17 +23,16 @@ from services.tasks.service import stats
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.pagination import Page, PageParams, page_of, page_params
-from shared.types import PathId
+from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 @router.post("", status_code=201, response_model=ProjectRead)
 async def create_project(
     data: ProjectCreate, session: SessionDep, _principal: ProjectsManage, response: Response
 ):
-    project = await service.create_project(session, data=data)
+    project = await service.create_project(session=session, data=data)
     set_etag(response, project.id, project.version)
     return project
 
@@ -42,11 +40,11 @@ async def create_project(
 @router.get("", response_model=Page[ProjectRead])
 async def list_projects(
     session: ReadSessionDep,
-    _principal: ProjectsRead,
+    principal: ProjectsRead,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    after_id: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+    after_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ):
-    rows = await repo.list_projects(session, limit=limit, after_id=after_id)
+    rows = await service.list_projects(session=session, principal=principal, limit=limit, after_id=after_id)
     return {"items": rows[:limit], "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
 
 
@@ -54,7 +52,7 @@ async def list_projects(
 async def read_project(
     project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead, response: Response
 ):
-    project = await service.get_project(session, project_id=project_id)
+    project = await service.get_project(session=session, project_id=project_id)
     set_etag(response, project.id, project.version)
     return project
 
@@ -69,9 +67,9 @@ async def update_project(
     if_match: IfMatchHeader = None,
 ):
     """Change settings; send If-Match with the ETag read (428 without it, 412 when someone wrote first)."""
-    project = await service.get_project(session, project_id=project_id, lock=True)
+    project = await service.get_project(session=session, project_id=project_id, lock=True)
     check_if_match(if_match, resource_id=project.id, version=project.version)
-    project = await service.update_project(session, project=project, data=data)
+    project = await service.update_project(session=session, project=project, data=data)
     set_etag(response, project.id, project.version)
     return project
 
@@ -85,7 +83,7 @@ async def transition_project(
     response: Response,
 ):
     project = await service.transition_project(
-        session, principal=principal, project_id=project_id, to=data.to
+        session=session, principal=principal, project_id=project_id, to=data.to
     )
     set_etag(response, project.id, project.version)
     return project
@@ -115,7 +113,7 @@ async def import_tasks(
     """The rows land as one batch (named by `batch_name`, optional) that the tasks carry."""
     body = await request.body()
     return await service.import_tasks(
-        session,
+        session=session,
         project_id=project_id,
         body=body,
         content_type=request.headers.get("content-type", ""),
@@ -131,7 +129,7 @@ async def list_batches(
     page: Annotated[PageParams, Depends(page_params)],
 ):
     rows = await service.list_batches(
-        session, project_id=project_id, limit=page.limit, after_id=page.after_id
+        session=session, project_id=project_id, limit=page.limit, after_id=page.after_id
     )
     items, next_cursor = page_of(rows, limit=page.limit, id_of=lambda b: b["id"])
     return Page[BatchRead](items=items, next_cursor=next_cursor)
@@ -143,14 +141,14 @@ async def publish_guidelines(
 ):
     """Markdown guidelines as a new version; earlier versions stay readable."""
     return await service.publish_guidelines(
-        session, principal=principal, project_id=project_id, body=data.body
+        session=session, principal=principal, project_id=project_id, body=data.body
     )
 
 
 @router.get("/{project_id}/guidelines", response_model=GuidelineRead)
 async def read_guidelines(project_id: PathId, session: ReadSessionDep, principal: GuidelinesRead):
     """The latest version; a contributor reads it while holding a live grant on one of the project's queues."""
-    return await service.latest_guidelines(session, principal=principal, project_id=project_id)
+    return await service.latest_guidelines(session=session, principal=principal, project_id=project_id)
 
 
 @router.get("/{project_id}/guidelines/versions", response_model=Page[GuidelineVersionRead])
@@ -161,7 +159,11 @@ async def list_guideline_versions(
     page: Annotated[PageParams, Depends(page_params)],
 ):
     rows = await service.guideline_versions(
-        session, principal=principal, project_id=project_id, limit=page.limit, after_version=page.after_id
+        session=session,
+        principal=principal,
+        project_id=project_id,
+        limit=page.limit,
+        after_version=page.after_id,
     )
     items, next_cursor = page_of(rows, limit=page.limit, id_of=lambda g: g.version)
     return Page[GuidelineVersionRead](items=items, next_cursor=next_cursor)
@@ -172,14 +174,13 @@ async def read_guidelines_version(
     project_id: PathId, version: PathId, session: ReadSessionDep, principal: GuidelinesRead
 ):
     return await service.guidelines_version(
-        session, principal=principal, project_id=project_id, version=version
+        session=session, principal=principal, project_id=project_id, version=version
     )
 
 
 @router.get("/{project_id}/queues", response_model=list[QueueRead])
 async def list_queues(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
-    await service.get_project(session, project_id=project_id)
-    return await repo.list_queues(session, project_id=project_id)
+    return await service.list_queues(session=session, project_id=project_id)
 
 
 @router.get("/{project_id}/permission-audit", response_model=Page[PermissionAuditRead])
@@ -190,9 +191,8 @@ async def read_permission_audit(
     page: Annotated[PageParams, Depends(page_params)],
 ):
     """Every grant, revoke, expiry, suspension and restore on the project's queues, with who and why."""
-    await service.get_project(session, project_id=project_id)
-    rows = await repo.permission_audit(
-        session, project_id=project_id, limit=page.limit, after_id=page.after_id
+    rows = await service.permission_audit(
+        session=session, project_id=project_id, limit=page.limit, after_id=page.after_id
     )
     items, next_cursor = page_of(rows, limit=page.limit)
     return Page[PermissionAuditRead](items=items, next_cursor=next_cursor)
@@ -203,7 +203,11 @@ async def suspend_vendor(
     project_id: PathId, data: VendorSuspensionCreate, session: SessionDep, principal: BudgetControl
 ):
     return await service.suspend_vendor(
-        session, principal=principal, project_id=project_id, vendor_id=data.vendor_id, reason=data.reason
+        session=session,
+        principal=principal,
+        project_id=project_id,
+        vendor_id=data.vendor_id,
+        reason=data.reason,
     )
 
 
@@ -211,20 +215,22 @@ async def suspend_vendor(
 async def restore_vendor(
     project_id: PathId, vendor_id: PathId, session: SessionDep, principal: BudgetControl
 ):
-    await service.restore_vendor(session, principal=principal, project_id=project_id, vendor_id=vendor_id)
+    await service.restore_vendor(
+        session=session, principal=principal, project_id=project_id, vendor_id=vendor_id
+    )
     return Response(status_code=204)
 
 
 @router.get("/{project_id}/stats")
 async def project_stats(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead) -> dict:
-    return await stats.project_stats(session, project_id=project_id)
+    return await stats.project_stats(session=session, project_id=project_id)
 
 
 @router.get("/{project_id}/results")
 async def project_results(
     project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead
 ) -> list[dict]:
-    return await stats.results(session, project_id=project_id)
+    return await stats.results(session=session, project_id=project_id)
 
 
 @router.get("/{project_id}/export", response_class=Response)
@@ -234,7 +240,7 @@ async def export_project(
     _principal: ProjectsRead,
     format: Annotated[Literal["json", "jsonl", "csv", "label-studio"], Query()] = "json",  # noqa: A002
 ):
-    body, media_type = await stats.export(session, project_id=project_id, fmt=format)
+    body, media_type = await stats.export(session=session, project_id=project_id, fmt=format)
     return Response(content=body, media_type=media_type)
 
 
@@ -242,4 +248,4 @@ async def export_project(
 async def aggregate(
     project_id: PathId, data: AggregateCreate, session: ReadSessionDep, _principal: ProjectsManage
 ) -> dict:
-    return await stats.aggregate(session, project_id=project_id, method=data.method)
+    return await stats.aggregate(session=session, project_id=project_id, method=data.method)

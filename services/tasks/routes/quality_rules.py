@@ -24,17 +24,17 @@ async def create_rule(
     project_id: PathId, data: QualityRuleCreate, session: SessionDep, principal: ProjectsManage
 ):
     """When the metric crosses the threshold, the action applies (evaluated in the background)."""
-    return await service.create_rule(session, principal=principal, project_id=project_id, data=data)
+    return await service.create_rule(session=session, principal=principal, project_id=project_id, data=data)
 
 
 @router.get("", response_model=list[QualityRuleRead])
 async def list_rules(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
-    return await service.list_rules(session, project_id=project_id)
+    return await service.list_rules(session=session, project_id=project_id)
 
 
 @router.delete("/{rule_id}", status_code=204)
 async def delete_rule(project_id: PathId, rule_id: PathId, session: SessionDep, _principal: ProjectsManage):
-    await service.delete_rule(session, project_id=project_id, rule_id=rule_id)
+    await service.delete_rule(session=session, project_id=project_id, rule_id=rule_id)
     return Response(status_code=204)
 
 
@@ -42,12 +42,12 @@ async def delete_rule(project_id: PathId, rule_id: PathId, session: SessionDep, 
 async def list_firings(
     project_id: PathId,
     session: ReadSessionDep,
-    _principal: ProjectsRead,
+    principal: ProjectsRead,
     page: Annotated[PageParams, Depends(page_params)],
 ):
     """Every firing with the metric value, the threshold and the evidence it acted on, oldest first."""
     rows = await service.list_firings(
-        session, project_id=project_id, limit=page.limit, after_id=page.after_id
+        session=session, principal=principal, project_id=project_id, limit=page.limit, after_id=page.after_id
     )
     items, next_cursor = page_of(rows, limit=page.limit)
     return Page[QualityRuleFiringRead](items=items, next_cursor=next_cursor)
@@ -56,5 +56,5 @@ async def list_firings(
 @router.post("/evaluate", response_model=QualityEvaluationRead)
 async def evaluate_now(project_id: PathId, session: SessionDep, _principal: ProjectsManage):
     """Run the evaluation the sweeper runs, now, and return what fired."""
-    firings = await service.evaluate_project(session, project_id=project_id, now=utcnow())
+    firings = await service.evaluate_project(session=session, project_id=project_id, now=utcnow())
     return QualityEvaluationRead(firings=firings)

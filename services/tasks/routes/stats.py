@@ -8,12 +8,12 @@ from services.tasks.deps import ContributorStatsRead, ProductionRead
 from services.tasks.schemas.stats import ProductionRead as ProductionBody
 from services.tasks.service import stats
 from shared.db import ReadSessionDep
-from shared.types import PathId, Timestamp
+from shared.types import MAX_ID, PathId, Timestamp
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
 From = Annotated[Timestamp | None, Query(alias="from")]
 To = Annotated[Timestamp | None, Query(alias="to")]
-VendorId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+VendorId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get("/production", response_model=ProductionBody)
@@ -24,14 +24,18 @@ async def production(
     start: From = None,
     end: To = None,
 ):
-    return await stats.production(session, principal=principal, vendor_id=vendor_id, start=start, end=end)
+    return await stats.production(
+        session=session, principal=principal, vendor_id=vendor_id, start=start, end=end
+    )
 
 
 @router.get("/stats/vendors/{vendor_id}")
 async def vendor_stats(
     vendor_id: PathId, session: ReadSessionDep, principal: ProductionRead, start: From = None, end: To = None
 ) -> dict:
-    return await stats.vendor_stats(session, principal=principal, vendor_id=vendor_id, start=start, end=end)
+    return await stats.vendor_stats(
+        session=session, principal=principal, vendor_id=vendor_id, start=start, end=end
+    )
 
 
 @router.get("/stats/contributors/{contributor_id}")
@@ -43,5 +47,5 @@ async def contributor_stats(
     end: To = None,
 ) -> dict:
     return await stats.contributor_stats(
-        session, principal=principal, contributor_id=contributor_id, start=start, end=end
+        session=session, principal=principal, contributor_id=contributor_id, start=start, end=end
     )

@@ -7,7 +7,15 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.events import publisher
-from services.tasks.models import Batch, Guideline, Project, Queue, QueuePermission, VendorSuspension
+from services.tasks.models import (
+    Batch,
+    Guideline,
+    PermissionAudit,
+    Project,
+    Queue,
+    QueuePermission,
+    VendorSuspension,
+)
 from services.tasks.repository import projects as repo
 from services.tasks.rules.importing import UnreadableImport, parse_import
 from services.tasks.rules.label_schema import answer_errors, schema_errors
@@ -42,7 +50,7 @@ def _workforce_errors(*, vetted: bool, severity: str, crowd_sent: bool | None) -
     return []
 
 
-async def create_project(session: AsyncSession, *, data: ProjectCreate) -> Project:
+async def create_project(*, session: AsyncSession, data: ProjectCreate) -> Project:
     """A draft project whose label schema is valid (answers will be checked against it)."""
     errors = schema_errors(data.label_schema)
     if errors:
@@ -60,11 +68,33 @@ async def create_project(session: AsyncSession, *, data: ProjectCreate) -> Proje
     return await repo.add_project(session, Project(**values))
 
 
-async def get_project(session: AsyncSession, *, project_id: int, lock: bool = False) -> Project:
+async def get_project(*, session: AsyncSession, project_id: int, lock: bool = False) -> Project:
     project = await repo.get_project(session, project_id=project_id, lock=lock)
     if project is None:
         raise NotFound(f"project {project_id} not found")
     return project
+
+
+async def list_projects(
+    *, session: AsyncSession, principal: Principal, limit: int, after_id: int | None
+) -> list[Project]:
+    """One more than `limit` projects the caller may read, after `after_id` (the extra one says there is a next page)."""
+    return await repo.list_projects(
+        session, principal=principal, limit=limit, after_id=after_id, now=utcnow()
+    )
+
+
+async def list_queues(*, session: AsyncSession, project_id: int) -> list[Queue]:
+    project = await get_project(session=session, project_id=project_id)
+    return await repo.list_queues(session, project_id=project.id)
+
+
+async def permission_audit(
+    *, session: AsyncSession, project_id: int, limit: int, after_id: int | None
+) -> list[PermissionAudit]:
+    """Every grant, revoke, expiry, suspension and restore on the project's queues, with who and why."""
+    project = await get_project(session=session, project_id=project_id)
+    return await repo.permission_audit(session, project_id=project.id, limit=limit, after_id=after_id)
 
 
 def _actor(principal: Principal) -> str:
@@ -90,7 +120,7 @@ _CLEARABLE = {
 }
 
 
-async def update_project(session: AsyncSession, *, project: Project, data: ProjectUpdate) -> Project:
+async def update_project(*, session: AsyncSession, project: Project, data: ProjectUpdate) -> Project:
     """Apply the settings sent; the caller has already matched If-Match against the version read."""
     values = data.model_dump(exclude_unset=True)
     errors = [
@@ -119,10 +149,10 @@ async def update_project(session: AsyncSession, *, project: Project, data: Proje
 
 
 async def transition_project(
-    session: AsyncSession, *, principal: Principal, project_id: int, to: str
+    *, session: AsyncSession, principal: Principal, project_id: int, to: str
 ) -> Project:
     """Move along the lifecycle table; activation opens queues and grants, completion revokes every grant."""
-    project = await get_project(session, project_id=project_id, lock=True)
+    project = await get_project(session=session, project_id=project_id, lock=True)
     allowed = allowed_targets(project.status)
     if to not in allowed:
         raise InvalidTransition(project.status, to, allowed)
@@ -166,10 +196,10 @@ async def _grant_from_rules(session: AsyncSession, *, project: Project, queue: Q
 
 
 async def import_tasks(
-    session: AsyncSession, *, project_id: int, body: bytes, content_type: str, batch_name: str | None
+    *, session: AsyncSession, project_id: int, body: bytes, content_type: str, batch_name: str | None
 ) -> ImportResult:
     """Insert every valid row (bulk, no ORM objects) as one batch and report the others by row number."""
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id)
     if project.status in ("completed", "archived"):
         raise Conflict(f"project {project_id} is {project.status}; it takes no new tasks")
     try:
@@ -216,10 +246,10 @@ async def import_tasks(
 
 
 async def list_batches(
-    session: AsyncSession, *, project_id: int, limit: int, after_id: int | None
+    *, session: AsyncSession, project_id: int, limit: int, after_id: int | None
 ) -> list[dict]:
     """The project's imports with their task, gold and completed counts."""
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id)
     batches = await repo.list_batches(session, project_id=project.id, limit=limit, after_id=after_id)
     unfinished = await repo.unfinished_by_batch(
         session, project_id=project.id, batch_ids=[b.id for b in batches]
@@ -238,10 +268,10 @@ async def list_batches(
 
 
 async def publish_guidelines(
-    session: AsyncSession, *, principal: Principal, project_id: int, body: str
+    *, session: AsyncSession, principal: Principal, project_id: int, body: str
 ) -> Guideline:
     """A new version of the project's guidelines (the project row is locked, so versions never clash)."""
-    project = await get_project(session, project_id=project_id, lock=True)
+    project = await get_project(session=session, project_id=project_id, lock=True)
     latest = await repo.latest_guideline(session, project_id=project.id)
     guideline = Guideline(
         project_id=project.id,
@@ -252,26 +282,19 @@ async def publish_guidelines(
     return await repo.add_guideline(session, guideline)
 
 
-# Staff read every project's guidelines; anyone else only those of a project they may work on.
-GUIDELINE_STAFF = ("admin", "ops", "analyst", "vendor_manager")
-
-
-async def get_guidelines_project(session: AsyncSession, *, principal: Principal, project_id: int) -> Project:
-    """The project whose guidelines the caller may read: staff any, a contributor one with a live grant
-    on one of its queues; any other project is not found, so its existence is not revealed."""
-    project = await repo.get_project(session, project_id=project_id)
-    if project is not None and not principal.has_any(*GUIDELINE_STAFF):
-        granted = principal.contributor_id is not None and await repo.holds_live_grant(
-            session, project_id=project.id, contributor_id=principal.contributor_id, now=utcnow()
-        )
-        project = project if granted else None
+async def get_guidelines_project(*, session: AsyncSession, principal: Principal, project_id: int) -> Project:
+    """The project whose guidelines the caller may read (repository.projects.readable_projects); any other
+    project is not found, so its existence is not revealed."""
+    project = await repo.get_readable_project(
+        session, principal=principal, project_id=project_id, now=utcnow()
+    )
     if project is None:
         raise NotFound(f"project {project_id} not found")
     return project
 
 
-async def latest_guidelines(session: AsyncSession, *, principal: Principal, project_id: int) -> Guideline:
-    project = await get_guidelines_project(session, principal=principal, project_id=project_id)
+async def latest_guidelines(*, session: AsyncSession, principal: Principal, project_id: int) -> Guideline:
+    project = await get_guidelines_project(session=session, principal=principal, project_id=project_id)
     guideline = await repo.latest_guideline(session, project_id=project.id)
     if guideline is None:
         raise NotFound(f"project {project_id} has no guidelines yet")
@@ -279,9 +302,9 @@ async def latest_guidelines(session: AsyncSession, *, principal: Principal, proj
 
 
 async def guidelines_version(
-    session: AsyncSession, *, principal: Principal, project_id: int, version: int
+    *, session: AsyncSession, principal: Principal, project_id: int, version: int
 ) -> Guideline:
-    project = await get_guidelines_project(session, principal=principal, project_id=project_id)
+    project = await get_guidelines_project(session=session, principal=principal, project_id=project_id)
     guideline = await repo.get_guideline(session, project_id=project.id, version=version)
     if guideline is None:
         raise NotFound(f"project {project_id} has no guidelines version {version}")
@@ -289,15 +312,15 @@ async def guidelines_version(
 
 
 async def guideline_versions(
-    session: AsyncSession, *, principal: Principal, project_id: int, limit: int, after_version: int | None
+    *, session: AsyncSession, principal: Principal, project_id: int, limit: int, after_version: int | None
 ) -> list:
-    project = await get_guidelines_project(session, principal=principal, project_id=project_id)
+    project = await get_guidelines_project(session=session, principal=principal, project_id=project_id)
     return await repo.guideline_versions(
-        session, project_id=project.id, limit=limit, after_version=after_version
+        session=session, project_id=project.id, limit=limit, after_version=after_version
     )
 
 
-async def get_queue(session: AsyncSession, *, queue_id: int) -> Queue:
+async def get_queue(*, session: AsyncSession, queue_id: int) -> Queue:
     queue = await repo.get_queue(session, queue_id=queue_id)
     if queue is None:
         raise NotFound(f"queue {queue_id} not found")
@@ -308,7 +331,7 @@ async def grant_queue_permission(
     session: AsyncSession, *, principal: Principal, queue_id: int, data: PermissionCreate
 ) -> QueuePermission:
     """Give a contributor, a vendor or the crowd a role on a queue (audited)."""
-    queue = await get_queue(session, queue_id=queue_id)
+    queue = await get_queue(session=session, queue_id=queue_id)
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise Unprocessable(
             "expires_at must be in the future",
@@ -322,7 +345,7 @@ async def grant_queue_permission(
 
 
 async def list_queue_permissions(session: AsyncSession, *, queue_id: int) -> list[QueuePermission]:
-    await get_queue(session, queue_id=queue_id)
+    await get_queue(session=session, queue_id=queue_id)
     now = utcnow()
     return [
         p
@@ -343,7 +366,7 @@ async def revoke_queue_permission(
     await repo.audit(session, permissions=[permission], action="revoke", actor=_actor(principal))
 
 
-async def sweep_expired_permissions(session: AsyncSession, *, now: datetime) -> int:
+async def sweep_expired_permissions(*, session: AsyncSession, now: datetime) -> int:
     """Revoke grants past their expiry (they already stopped working at expiry; this records it)."""
     expired = await repo.expired_permissions(session, now=now)
     for permission in expired:
@@ -354,10 +377,10 @@ async def sweep_expired_permissions(session: AsyncSession, *, now: datetime) -> 
 
 
 async def suspend_vendor(
-    session: AsyncSession, *, principal: Principal, project_id: int, vendor_id: int, reason: str
+    *, session: AsyncSession, principal: Principal, project_id: int, vendor_id: int, reason: str
 ) -> dict:
     """Suspend all of a vendor's permissions on the project (e.g. its budget hit the hard cap)."""
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id)
     if await repo.get_suspension(session, project_id=project.id, vendor_id=vendor_id) is None:
         await repo.add_suspension(
             session, VendorSuspension(project_id=project.id, vendor_id=vendor_id, reason=reason)
@@ -376,9 +399,9 @@ async def suspend_vendor(
 
 
 async def restore_vendor(
-    session: AsyncSession, *, principal: Principal, project_id: int, vendor_id: int
+    *, session: AsyncSession, principal: Principal, project_id: int, vendor_id: int
 ) -> None:
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id)
     suspension = await repo.get_suspension(session, project_id=project.id, vendor_id=vendor_id)
     if suspension is None:
         raise NotFound(f"vendor {vendor_id} is not suspended on project {project_id}")

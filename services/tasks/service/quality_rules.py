@@ -48,10 +48,10 @@ def _spec(rule: QualityRule | QualityRuleCreate) -> rules.RuleSpec:
 
 
 async def create_rule(
-    session: AsyncSession, *, principal: Principal, project_id: int, data: QualityRuleCreate
+    *, session: AsyncSession, principal: Principal, project_id: int, data: QualityRuleCreate
 ) -> QualityRule:
     """A rule whose metric and action fit together and carry the parameters they need."""
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id)
     errors = rules.rule_config_errors(_spec(data))
     if errors:
         raise Unprocessable("the rule is incomplete or inconsistent", errors=errors)
@@ -59,12 +59,12 @@ async def create_rule(
     return await repo.add_rule(session, rule)
 
 
-async def list_rules(session: AsyncSession, *, project_id: int) -> list[QualityRule]:
-    project = await get_project(session, project_id=project_id)
+async def list_rules(*, session: AsyncSession, project_id: int) -> list[QualityRule]:
+    project = await get_project(session=session, project_id=project_id)
     return await repo.live_rules(session, project_id=project.id)
 
 
-async def delete_rule(session: AsyncSession, *, project_id: int, rule_id: int) -> None:
+async def delete_rule(*, session: AsyncSession, project_id: int, rule_id: int) -> None:
     """The rule stops firing; the row stays so its past firings still name it."""
     rule = await repo.get_live_rule(session, project_id=project_id, rule_id=rule_id)
     if rule is None:
@@ -74,10 +74,10 @@ async def delete_rule(session: AsyncSession, *, project_id: int, rule_id: int) -
 
 
 async def evaluate_project(
-    session: AsyncSession, *, project_id: int, now: datetime
+    *, session: AsyncSession, project_id: int, now: datetime
 ) -> list[QualityRuleFiring]:
     """Apply the project's rules (and drift auto-revoke) to the activity past its watermark."""
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id)
     mark = await repo.lock_watermark(session, project_id=project.id, now=now)
     submissions = await repo.new_submissions(
         session, project_id=project.id, after=mark.submission_id, limit=EVALUATION_BATCH
@@ -366,7 +366,7 @@ async def list_queue_bans(
     session: AsyncSession, *, queue_id: int, include_inactive: bool, limit: int, after_id: int | None
 ) -> list[dict[str, Any]]:
     """The queue's bans in force, or its whole ban history; each says whether it holds now."""
-    queue = await get_queue(session, queue_id=queue_id)
+    queue = await get_queue(session=session, queue_id=queue_id)
     now = utcnow()
     bans = await repo.list_bans(
         session, queue_id=queue.id, now=now, include_inactive=include_inactive, limit=limit, after_id=after_id
@@ -388,10 +388,12 @@ async def lift_queue_ban(session: AsyncSession, *, principal: Principal, queue_i
 
 
 async def list_firings(
-    session: AsyncSession, *, project_id: int, limit: int, after_id: int | None
+    *, session: AsyncSession, principal: Principal, project_id: int, limit: int, after_id: int | None
 ) -> list[QualityRuleFiring]:
-    project = await get_project(session, project_id=project_id)
-    return await repo.list_firings(session, project_id=project.id, limit=limit, after_id=after_id)
+    project = await get_project(session=session, project_id=project_id)
+    return await repo.list_firings(
+        session, principal=principal, project_id=project.id, limit=limit, after_id=after_id
+    )
 
 
 async def evaluate_due_projects(*, db: Database) -> int:
@@ -403,7 +405,7 @@ async def evaluate_due_projects(*, db: Database) -> int:
     for project_id in project_ids:
         try:
             async with db.sessionmaker() as session, session.begin():
-                fired += len(await evaluate_project(session, project_id=project_id, now=utcnow()))
+                fired += len(await evaluate_project(session=session, project_id=project_id, now=utcnow()))
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.models import Submission
 from services.tasks.repository import reports as repository
+from services.tasks.repository import stats
 from services.tasks.service.stats import AT_RISK_CAP, AT_RISK_SHARE
 from shared.db import ReadSessionDep, utcnow
 from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindow, ReportWindowDep, Section, ratio
@@ -21,7 +22,7 @@ async def _project_issues(session: AsyncSession, *, window: ReportWindow) -> Sec
         at_risk = 0
         if project.sla_turnaround_hours and project.status == "active":
             before = now - timedelta(hours=project.sla_turnaround_hours * AT_RISK_SHARE)
-            at_risk = await repository.unfinished_created_before(
+            at_risk = await stats.unfinished_created_before(
                 session, project_id=project.id, before=before, cap=AT_RISK_CAP
             )
         ok, late = on_time.get(project.id, (0, 0))

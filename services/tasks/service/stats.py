@@ -11,28 +11,26 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.repository import get_profile
 from services.tasks.repository import stats as repo
 from services.tasks.rules import quality
 from services.tasks.rules.label_schema import comparable
 from services.tasks.service.projects import get_project
 from shared.auth import Principal
 from shared.db import utcnow
-from shared.errors import Forbidden, NotFound, Unprocessable
+from shared.errors import NotFound, Unprocessable
 
 AGREEMENT_SAMPLE = 3000
 AT_RISK_CAP = 10_000
 AT_RISK_SHARE = 0.8  # a task past 80 % of its SLA turnaround without a final answer is at risk
-STAFF = ("admin", "ops", "vendor_manager", "analyst", "service")
 
 
 def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-async def project_stats(session: AsyncSession, *, project_id: int) -> dict[str, Any]:
+async def project_stats(*, session: AsyncSession, project_id: int) -> dict[str, Any]:
     """Progress, throughput, handling time, gold accuracy, agreement, SLA and forecasts from running counters."""
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id)
     now = utcnow()
     c = await repo.project_counters(session, project_id=project.id)
     leased = await repo.live_leases(session, project_id=project.id, now=now)
@@ -122,30 +120,20 @@ def _period(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
     return start, end
 
 
-def _vendor_scope(principal: Principal, vendor_id: int | None) -> int | None:
-    """Vendor users see their own vendor only; other readers may ask for any."""
-    if principal.has_any(*STAFF):
-        return vendor_id
-    if principal.vendor_id is None:
-        raise Forbidden("this user is not linked to a vendor")
-    if vendor_id is not None and vendor_id != principal.vendor_id:
-        # Another tenant's figures answer as if that vendor did not exist.
-        raise NotFound(f"vendor {vendor_id} not found")
-    return principal.vendor_id
-
-
 async def production(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     vendor_id: int | None,
     start: datetime | None,
     end: datetime | None,
 ) -> dict[str, Any]:
-    """Accepted units by project, task type and language (what vendors invoice)."""
-    vendor = _vendor_scope(principal, vendor_id)
+    """Accepted units by project, task type and language (what vendors invoice); a vendor user's own only."""
+    if vendor_id is not None and not repo.vendor_is_readable(principal, vendor_id=vendor_id):
+        # Another tenant's figures answer as if that vendor did not exist.
+        raise NotFound(f"vendor {vendor_id} not found")
     start, end = _period(start, end)
-    rows = await repo.production(session, vendor_id=vendor, start=start, end=end)
+    rows = await repo.production(session, principal=principal, vendor_id=vendor_id, start=start, end=end)
     return {
         "items": [
             {
@@ -162,20 +150,20 @@ async def production(
 
 
 async def vendor_stats(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     vendor_id: int,
     start: datetime | None,
     end: datetime | None,
 ) -> dict[str, Any]:
     """A vendor's scorecard inputs; another vendor's stats are not found for vendor users."""
-    if principal.has_any("vendor") and not principal.has_any(*STAFF) and principal.vendor_id != vendor_id:
+    if not repo.vendor_is_readable(principal, vendor_id=vendor_id):
         raise NotFound(f"no stats for vendor {vendor_id}")
-    vendor = _vendor_scope(principal, vendor_id)
     start, end = _period(start, end)
-    rows = await repo.vendor_totals(session, vendor_id=vendor, start=start, end=end)
-    timely, with_sla = await repo.vendor_on_time(session, vendor_id=vendor, start=start, end=end)
+    scope = {"principal": principal, "vendor_id": vendor_id, "start": start, "end": end}
+    rows = await repo.vendor_totals(session, **scope)
+    timely, with_sla = await repo.vendor_on_time(session, **scope)
     n = sum(int(r["n"]) for r in rows)
     exposure = {"low": 0.0, "medium": 0.0, "high": 0.0}
     for r in rows:
@@ -183,7 +171,7 @@ async def vendor_stats(
             exposure[r["content_severity"]] += int(r["seconds"]) / 60
     gold_total = sum(int(r["gold_total"]) for r in rows)
     return {
-        "vendor_id": vendor,
+        "vendor_id": vendor_id,
         "accepted_units": sum(int(r["n"]) for r in rows if r["outcome"] == "accepted"),
         "rejected_units": sum(int(r["n"]) for r in rows if r["outcome"] == "rejected"),
         "gold_accuracy": _ratio(sum(int(r["gold_correct"]) for r in rows), gold_total),
@@ -194,26 +182,20 @@ async def vendor_stats(
 
 
 async def contributor_stats(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     contributor_id: int,
     start: datetime | None,
     end: datetime | None,
 ) -> dict[str, Any]:
     """A contributor's own work; vendor staff see their own contributors only, others are not found."""
-    if (
-        principal.has_any("contributor")
-        and not principal.has_any(*STAFF)
-        and principal.contributor_id != contributor_id
-    ):
+    if not await repo.contributor_is_readable(session, principal=principal, contributor_id=contributor_id):
         raise NotFound(f"no stats for contributor {contributor_id}")
-    if principal.has_any("vendor") and not principal.has_any(*STAFF):
-        profile = await get_profile(session, contributor_id=contributor_id)
-        if profile is None or profile.vendor_id is None or profile.vendor_id != principal.vendor_id:
-            raise NotFound(f"no stats for contributor {contributor_id}")
     start, end = _period(start, end)
-    t = await repo.contributor_totals(session, contributor_id=contributor_id, start=start, end=end)
+    t = await repo.contributor_totals(
+        session, principal=principal, contributor_id=contributor_id, start=start, end=end
+    )
     return {
         "contributor_id": contributor_id,
         "submissions": t["submissions"],
@@ -230,9 +212,9 @@ async def _annotations(session: AsyncSession, *, project_id: int) -> list[tuple[
     ]
 
 
-async def aggregate(session: AsyncSession, *, project_id: int, method: str) -> dict[str, Any]:
+async def aggregate(*, session: AsyncSession, project_id: int, method: str) -> dict[str, Any]:
     """Consensus labels by majority vote (ties reported) or Dawid-Skene, with agreement."""
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id)
     annotations = await _annotations(session, project_id=project.id)
     agreement = {
         "krippendorff_alpha": quality.krippendorff_alpha_nominal(annotations) if annotations else None
@@ -270,9 +252,9 @@ def _plain(label: Any) -> Any:
     return list(label) if isinstance(label, tuple) else label
 
 
-async def results(session: AsyncSession, *, project_id: int) -> list[dict[str, Any]]:
+async def results(*, session: AsyncSession, project_id: int) -> list[dict[str, Any]]:
     """Every task with its answers and its final label (review correction, else majority vote)."""
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id)
     answers: dict[int, list[dict[str, Any]]] = {}
     async for t, w, a, _v in repo.answers_of_project(session, project_id=project.id):
         answers.setdefault(t, []).append({"contributor_id": w, "answer": a})
@@ -302,8 +284,8 @@ async def results(session: AsyncSession, *, project_id: int) -> list[dict[str, A
         after = tasks[-1]["id"]
 
 
-async def export(session: AsyncSession, *, project_id: int, fmt: str) -> tuple[bytes, str]:
-    rows = await results(session, project_id=project_id)
+async def export(*, session: AsyncSession, project_id: int, fmt: str) -> tuple[bytes, str]:
+    rows = await results(session=session, project_id=project_id)
     if fmt == "json":
         return orjson.dumps(rows), "application/json"
     if fmt == "jsonl":

@@ -15,7 +15,7 @@ async def sweep_expired(*, db: Database) -> tuple[int, int]:
     async with raw_connection(db.engine) as connection, connection.transaction():
         leases = await reclaim_expired_leases(connection, now=now)
     async with db.sessionmaker() as session, session.begin():
-        grants = await sweep_expired_permissions(session, now=now)
+        grants = await sweep_expired_permissions(session=session, now=now)
     if leases:
         metrics.LEASE_EXPIRIES.inc(leases)
     return leases, grants

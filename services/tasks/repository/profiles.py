@@ -1,0 +1,38 @@
+"""Queries on contributor profiles (this service's copy of each contributor's eligibility facts);
+`readable_profiles` scopes a caller's reads."""
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.tasks.deps import FIGURES_READERS
+from services.tasks.models import ContributorProfile
+from shared.auth import Principal
+from shared.tenancy import scoped_to_caller
+
+
+def readable_profiles(principal: Principal) -> Select:
+    """Figure readers see every profile; a vendor user those of its vendor's people; a contributor its own."""
+    return scoped_to_caller(
+        select(ContributorProfile),
+        principal,
+        readers=FIGURES_READERS,
+        vendor_column=ContributorProfile.vendor_id,
+        contributor_column=ContributorProfile.contributor_id,
+    )
+
+
+async def get_readable_profile(
+    session: AsyncSession, *, principal: Principal, contributor_id: int
+) -> ContributorProfile | None:
+    stmt = readable_profiles(principal).where(ContributorProfile.contributor_id == contributor_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_profile(session: AsyncSession, *, contributor_id: int) -> ContributorProfile | None:
+    """Unscoped: for event handlers and the service's own rules, never for a caller's read."""
+    return await session.get(ContributorProfile, contributor_id)
+
+
+async def save_profile(session: AsyncSession, profile: ContributorProfile) -> None:
+    session.add(profile)
+    await session.flush()
