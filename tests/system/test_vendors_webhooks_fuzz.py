@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.vendors.rules import webhooks as signatures
-from services.vendors.service.inbound import HANDLERS
+from services.vendors.service.webhooks import HANDLERS
 from tests.services.vendors.support import new_vendor
 from tests.support.schema_strategies import from_json_schema
 

@@ -11,7 +11,7 @@ from services.vendors.schemas.benchmarks import (
     BenchmarkPage,
     BenchmarkRead,
 )
-from services.vendors.service import negotiations as service
+from services.vendors.service import benchmarks as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge, Unprocessable
 from shared.types import PathId

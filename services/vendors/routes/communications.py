@@ -11,7 +11,7 @@ from services.vendors.schemas.communications import (
     CommunicationRead,
     CommunicationUpdate,
 )
-from services.vendors.service import vendors as service
+from services.vendors.service import communications as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.types import MAX_ID, PathId, Timestamp
 

@@ -12,7 +12,7 @@ from services.vendors.schemas.webhooks import (
     VmsSourceRead,
     VmsSourceUpdate,
 )
-from services.vendors.service import inbound
+from services.vendors.service import webhooks as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge
 from shared.http import ServicesDep
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 @router.post("/vms-sources", status_code=201, response_model=VmsSourceCreated)
 async def register_vms_source(data: VmsSourceCreate, session: SessionDep, _principal: VmsSourcesManage):
     """Register a VMS source bound to its vendors; its signing secret is returned here once and never again."""
-    source, secret = await inbound.register_source(session, data=data)
+    source, secret = await service.register_source(session, data=data)
     return VmsSourceCreated(**VmsSourceRead.model_validate(source).model_dump(), secret=secret)
 
 
@@ -33,13 +33,13 @@ async def bind_vms_source(
     source_id: PathId, data: VmsSourceUpdate, session: SessionDep, principal: VmsSourcesManage
 ):
     """Replace the vendors the source may act on; its events about any other vendor answer 404."""
-    source = await inbound.get_source(session, principal=principal, source_id=source_id)
-    return await inbound.bind_source(session, source=source, data=data)
+    source = await service.get_source(session, principal=principal, source_id=source_id)
+    return await service.bind_source(session, source=source, data=data)
 
 
 @router.get("/vms-sources", response_model=list[VmsSourceRead])
 async def list_vms_sources(session: ReadSessionDep, principal: VmsSourcesManage):
-    return await inbound.list_sources(session, principal=principal)
+    return await service.list_sources(session, principal=principal)
 
 
 @router.post("/vms/{source}", response_model=InboundResult)
@@ -59,7 +59,7 @@ async def receive_vms_webhook(
         body += chunk
         if len(body) > settings.inbound_max_body_bytes:
             raise PayloadTooLarge(f"webhook bodies are limited to {settings.inbound_max_body_bytes} bytes")
-    return await inbound.receive(
+    return await service.receive(
         session, services=services, settings=settings, source=source, headers=dict(request.headers),
         body=bytes(body),
     )  # fmt: skip

@@ -1,22 +1,18 @@
-"""Vendors and partner communications."""
+"""Vendors: registration, profile updates and their state machine."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors.models import Communication, Vendor
+from services.vendors.models import Vendor
 from services.vendors.repository import common as common_repository
-from services.vendors.repository import communications as communication_repository
 from services.vendors.repository import vendors as vendor_repository
 from services.vendors.rules.transitions import VENDOR_STATUSES, check_transition
-from services.vendors.schemas.communications import CommunicationCreate, CommunicationUpdate
 from services.vendors.schemas.vendors import VendorCreate, VendorUpdate
-from services.vendors.service.common import actor, not_found, touch
+from services.vendors.service.common import not_found, touch
 from shared.auth import Principal
-from shared.db import utcnow
 from shared.errors import Unprocessable
 from shared.pagination import PageParams, page_of
 
@@ -72,66 +68,9 @@ async def move_vendor(session: AsyncSession, *, vendor: Vendor, to: str) -> Vend
     return vendor
 
 
-async def log_communication(
-    session: AsyncSession, *, principal: Principal, data: CommunicationCreate
-) -> Communication:
-    if data.vendor_id is not None:
-        await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
-    row = Communication(**data.model_dump(), recorded_by=actor(principal))
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def get_communication(
-    session: AsyncSession, *, principal: Principal, communication_id: int
-) -> Communication:
-    row = await communication_repository.get_communication(
-        session, principal=principal, communication_id=communication_id
-    )
-    if row is None:
-        raise not_found("communication", communication_id)
-    return row
-
-
-async def update_communication(
-    session: AsyncSession, *, communication: Communication, data: CommunicationUpdate
-) -> Communication:
-    """Reschedule a follow-up or mark it done (done again: the first time is kept)."""
-    values = data.model_dump(exclude_unset=True)
-    if "follow_up_due_at" in values:
-        communication.follow_up_due_at = values["follow_up_due_at"]
-    if values.get("follow_up_done") is True and communication.follow_up_done_at is None:
-        communication.follow_up_done_at = utcnow()
-    elif values.get("follow_up_done") is False:
-        communication.follow_up_done_at = None
-    await session.flush()
-    return communication
-
-
 async def list_vendors(
     session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
 ) -> tuple[list[Vendor], int | None]:
     """Filters: status, country, external_vms_id, name_contains, language, skill (None: any)."""
     rows = await vendor_repository.list_vendors(session, principal=principal, page=page, **filters)
-    return page_of(rows, limit=page.limit)
-
-
-async def list_communications(
-    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
-) -> tuple[list[Communication], int | None]:
-    """Filters: vendor_id, channel (None: any)."""
-    rows = await communication_repository.list_communications(
-        session, principal=principal, page=page, **filters
-    )
-    return page_of(rows, limit=page.limit)
-
-
-async def list_follow_ups_due(
-    session: AsyncSession, *, principal: Principal, page: PageParams, before: datetime | None
-) -> tuple[list[Communication], int | None]:
-    """Open follow-ups due at or before `before` (default: now), oldest first by id."""
-    rows = await communication_repository.list_follow_ups_due(
-        session, principal=principal, page=page, before=before or utcnow()
-    )
     return page_of(rows, limit=page.limit)
