@@ -26,7 +26,7 @@ from services.tasks.rules.quality import (
 )
 
 # Reference results of crowd-kit, krippendorff, statsmodels and scikit-learn on these datasets (its README).
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "quality"
+REFERENCE_DIR = Path(__file__).resolve().parents[3] / "data" / "quality"
 DATASETS = ("tiny", "synth_a_fixed5", "synth_b_variable_missing")
 TOL = 1e-6
 
