@@ -10,7 +10,7 @@ from services.tasks.jobs import start_jobs, stop_jobs
 from services.tasks.models import event_tables
 from services.tasks.routes import assignments, profiles, projects, quality_rules, queues, reports, stats
 from services.tasks.routes.hot_path import AssignmentHotPath
-from services.tasks.service.assignment import LeaseRace
+from services.tasks.service.assignments import LeaseRace
 from services.tasks.settings import TasksSettings, get_settings
 from shared.app import ServiceParts, create_service_app
 

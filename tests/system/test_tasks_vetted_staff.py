@@ -1,7 +1,7 @@
 """Vetted-staff-only projects through the gateway: the setting, and who `next` serves on such a project.
 
 The eligibility tests need the vetting facts in the hot path (ProfileFacts.vetting and
-ProjectRules.vetted_staff_only built from the lease context in service/assignment.py).
+ProjectRules.vetted_staff_only built from the lease context in service/assignments.py).
 """
 
 from __future__ import annotations

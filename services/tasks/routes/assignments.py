@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 from services.tasks.deps import Worker
 from services.tasks.schemas.assignments import HeartbeatRead, SubmissionCreate, SubmissionRead
 from services.tasks.schemas.reviews import ReviewCreate, ReviewRead
-from services.tasks.service import assignment, reviews
+from services.tasks.service import assignments, reviews
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyKeyHeader
 from shared.rawsql import RawConnectionDep
@@ -17,12 +17,12 @@ router = APIRouter(prefix="/api/v1", tags=["assignments"])
 
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=HeartbeatRead)
 async def heartbeat(assignment_id: PathId, connection: RawConnectionDep, principal: Worker):
-    return await assignment.heartbeat(connection, principal=principal, assignment_id=assignment_id)
+    return await assignments.heartbeat(connection, principal=principal, assignment_id=assignment_id)
 
 
 @router.post("/assignments/{assignment_id}/release", status_code=204)
 async def release(assignment_id: PathId, connection: RawConnectionDep, principal: Worker):
-    await assignment.release(connection, principal=principal, assignment_id=assignment_id)
+    await assignments.release(connection, principal=principal, assignment_id=assignment_id)
     return Response(status_code=204)
 
 
@@ -34,7 +34,7 @@ async def submit(
     principal: Worker,
     idempotency_key: IdempotencyKeyHeader = None,
 ):
-    status, body = await assignment.submit(
+    status, body = await assignments.submit(
         connection,
         principal=principal,
         assignment_id=assignment_id,

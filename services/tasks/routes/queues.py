@@ -9,7 +9,7 @@ from services.tasks import metrics
 from services.tasks.deps import ProjectsManage, ProjectsRead, Worker
 from services.tasks.schemas.assignments import LeaseRead
 from services.tasks.schemas.queues import PermissionCreate, PermissionRead, QueueBanRead
-from services.tasks.service import assignment, quality_rules
+from services.tasks.service import assignments, quality_rules
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import Page, PageParams, page_of, page_params
@@ -75,8 +75,8 @@ async def lift_ban(queue_id: PathId, ban_id: PathId, session: SessionDep, princi
 @router.post("/{queue_id}/next", response_model=LeaseRead, responses=NO_WORK)
 async def lease_next(queue_id: PathId, connection: RawConnectionDep, principal: Worker):
     start = time.perf_counter()
-    outcome = await assignment.lease_next_task(connection, principal=principal, queue_id=queue_id)
-    if isinstance(outcome, assignment.NoWork):
+    outcome = await assignments.lease_next_task(connection, principal=principal, queue_id=queue_id)
+    if isinstance(outcome, assignments.NoWork):
         metrics.NEXT_LATENCY.labels(result=outcome.reason).observe(time.perf_counter() - start)
         return Response(
             status_code=204, headers={"Retry-After": str(outcome.retry_after), QUEUE_REASON: outcome.reason}

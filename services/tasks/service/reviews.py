@@ -20,13 +20,13 @@ COUNTER_SHARDS = 8
 
 async def lease_next_review(session: AsyncSession, *, principal: Principal, queue_id: int, now: datetime):
     """Lease the oldest pending submission of someone else's to the reviewer."""
-    from services.tasks.service.assignment import NoWork
+    from services.tasks.service.assignments import NoWork
 
     reviewer_id = principal.contributor_id
     ctx = await repo.reviewer_context(session, queue_id=queue_id, reviewer_id=reviewer_id, now=now)
     if ctx is None:
         raise NotFound(f"queue {queue_id} not found")
-    # As on the labeling queue (service/assignment.py): a suspension is news only to whom it concerns.
+    # As on the labeling queue (service/assignments.py): a suspension is news only to whom it concerns.
     if ctx["vendor_suspended"]:
         raise Forbidden(f"your vendor is suspended on project {ctx['project_id']}")
     if not ctx["permitted"]:
