@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.vendors.deps import InternalRecordsRead, Paging, VendorsManage
+from services.vendors.deps import BenchmarkToEdit, BenchmarkToRead, InternalRecordsRead, Paging, VendorsManage
 from services.vendors.schemas.benchmarks import (
     BenchmarkCreate,
     BenchmarkImportResult,
@@ -14,7 +14,6 @@ from services.vendors.schemas.benchmarks import (
 from services.vendors.service import benchmarks as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge, Unprocessable
-from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
 
@@ -50,14 +49,13 @@ async def import_benchmarks(request: Request, session: SessionDep, _principal: V
 
 
 @router.get("/{benchmark_id}", response_model=BenchmarkRead)
-async def read_benchmark(benchmark_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead):
-    return await service.get_benchmark(session, principal=principal, benchmark_id=benchmark_id)
+async def read_benchmark(benchmark: BenchmarkToRead):
+    return benchmark
 
 
 @router.delete("/{benchmark_id}", status_code=204)
-async def delete_benchmark(benchmark_id: PathId, session: SessionDep, principal: VendorsManage):
-    row = await service.get_benchmark(session, principal=principal, benchmark_id=benchmark_id)
-    await service.delete_benchmark(session, benchmark=row)
+async def delete_benchmark(benchmark: BenchmarkToEdit, session: SessionDep):
+    await service.delete_benchmark(session, benchmark=benchmark)
     return Response(status_code=204)
 
 

@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.vendors.deps import InternalRecordsRead, Paging, VendorsManage
+from services.vendors.deps import BudgetToEdit, BudgetToRead, InternalRecordsRead, Paging, VendorsManage
 from services.vendors.schemas.budgets import BudgetCreate, BudgetPage, BudgetRead, BudgetUpdate
 from services.vendors.service import budgets as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.http import ServicesDep
-from shared.types import MAX_ID, PathId
+from shared.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1/budgets", tags=["budgets"])
 
@@ -25,26 +25,21 @@ async def create_budget(
 
 
 @router.get("/{budget_id}", response_model=BudgetRead)
-async def read_budget(
-    budget_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead, response: Response
-):
-    budget = await service.get_budget(session, principal=principal, budget_id=budget_id)
+async def read_budget(budget: BudgetToRead, response: Response):
     set_etag(response, budget.id, budget.version)
     return budget
 
 
 @router.patch("/{budget_id}", response_model=BudgetRead)
 async def update_budget(
-    budget_id: PathId,
+    budget: BudgetToEdit,
     data: BudgetUpdate,
     services: ServicesDep,
     session: SessionDep,
-    principal: VendorsManage,
     response: Response,
     if_match: IfMatchHeader = None,
 ):
     """Raising the amount re-evaluates at once and lifts a hard-cap suspension the budget caused."""
-    budget = await service.get_budget(session, principal=principal, budget_id=budget_id)
     check_if_match(if_match, resource_id=budget.id, version=budget.version)
     budget = await service.update_budget(session, services=services, budget=budget, data=data)
     set_etag(response, budget.id, budget.version)
@@ -52,20 +47,14 @@ async def update_budget(
 
 
 @router.get("/{budget_id}/spend")
-async def budget_spend(
-    budget_id: PathId, services: ServicesDep, session: ReadSessionDep, principal: InternalRecordsRead
-) -> dict:
+async def budget_spend(budget: BudgetToRead, services: ServicesDep, session: ReadSessionDep) -> dict:
     """Spend to date, burn rate and forecast at completion (no side effects)."""
-    budget = await service.get_budget(session, principal=principal, budget_id=budget_id)
     return service.report_json(await service.measure_spend(session, services=services, budget=budget))
 
 
 @router.post("/{budget_id}/evaluations")
-async def evaluate_budget(
-    budget_id: PathId, services: ServicesDep, session: SessionDep, principal: VendorsManage
-) -> dict:
+async def evaluate_budget(budget: BudgetToEdit, services: ServicesDep, session: SessionDep) -> dict:
     """Measure spend now: alert (budget.alert) when the forecast exceeds the budget, apply the hard cap."""
-    budget = await service.get_budget(session, principal=principal, budget_id=budget_id)
     return service.report_json(await service.evaluate_budget(session, services=services, budget=budget))
 
 

@@ -4,7 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.vendors.deps import InternalRecordsRead, Paging, VendorsManage
+from services.vendors.deps import (
+    CommunicationToEdit,
+    CommunicationToRead,
+    InternalRecordsRead,
+    Paging,
+    VendorsManage,
+)
 from services.vendors.schemas.communications import (
     CommunicationCreate,
     CommunicationPage,
@@ -13,7 +19,7 @@ from services.vendors.schemas.communications import (
 )
 from services.vendors.service import communications as service
 from shared.db import ReadSessionDep, SessionDep
-from shared.types import MAX_ID, PathId, Timestamp
+from shared.types import MAX_ID, Timestamp
 
 router = APIRouter(prefix="/api/v1/communications", tags=["communications"])
 
@@ -35,18 +41,15 @@ async def follow_ups_due(
 
 
 @router.get("/{communication_id}", response_model=CommunicationRead)
-async def read_communication(
-    communication_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead
-):
-    return await service.get_communication(session, principal=principal, communication_id=communication_id)
+async def read_communication(communication: CommunicationToRead):
+    return communication
 
 
 @router.patch("/{communication_id}", response_model=CommunicationRead)
 async def update_communication(
-    communication_id: PathId, data: CommunicationUpdate, session: SessionDep, principal: VendorsManage
+    communication: CommunicationToEdit, data: CommunicationUpdate, session: SessionDep
 ):
-    row = await service.get_communication(session, principal=principal, communication_id=communication_id)
-    return await service.update_communication(session, communication=row, data=data)
+    return await service.update_communication(session, communication=communication, data=data)
 
 
 @router.get("", response_model=CommunicationPage)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.vendors.deps import Paging, VendorsManage, VendorsRead
+from services.vendors.deps import ContractToEdit, ContractToRead, Paging, VendorsManage, VendorsRead
 from services.vendors.schemas.base import TransitionRequest
 from services.vendors.schemas.contracts import (
     ContractCreate,
@@ -16,7 +16,7 @@ from services.vendors.schemas.contracts import (
 from services.vendors.service import contracts as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
-from shared.types import MAX_ID, PathId
+from shared.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
 
@@ -31,24 +31,20 @@ async def create_contract(
 
 
 @router.get("/{contract_id}", response_model=ContractRead)
-async def read_contract(
-    contract_id: PathId, session: ReadSessionDep, principal: VendorsRead, response: Response
-):
-    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
+async def read_contract(contract: ContractToRead, response: Response):
     set_etag(response, contract.id, contract.version)
     return contract
 
 
 @router.patch("/{contract_id}", response_model=ContractRead)
 async def update_contract(
-    contract_id: PathId,
+    contract: ContractToEdit,
     data: ContractUpdate,
     session: SessionDep,
     principal: VendorsManage,
     response: Response,
     if_match: IfMatchHeader = None,
 ):
-    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
     check_if_match(if_match, resource_id=contract.id, version=contract.version)
     contract = await service.update_contract(session, principal=principal, contract=contract, data=data)
     set_etag(response, contract.id, contract.version)
@@ -57,21 +53,19 @@ async def update_contract(
 
 @router.post("/{contract_id}/transitions", response_model=ContractRead)
 async def move_contract(
-    contract_id: PathId,
+    contract: ContractToEdit,
     data: TransitionRequest,
     session: SessionDep,
     principal: VendorsManage,
     response: Response,
 ):
-    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
     contract = await service.move_contract(session, principal=principal, contract=contract, to=data.to)
     set_etag(response, contract.id, contract.version)
     return contract
 
 
 @router.get("/{contract_id}/versions", response_model=list[ContractVersionRead])
-async def contract_versions(contract_id: PathId, session: ReadSessionDep, principal: VendorsRead):
-    contract = await service.get_contract(session, principal=principal, contract_id=contract_id)
+async def contract_versions(contract: ContractToRead, session: ReadSessionDep):
     return await service.contract_versions(session, contract=contract)
 
 

@@ -4,14 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.vendors.deps import InvoicesWrite, Paging, VendorsRead
+from services.vendors.deps import InvoicesWrite, InvoiceToEdit, InvoiceToRead, Paging, VendorsRead
 from services.vendors.schemas.base import TransitionRequest
 from services.vendors.schemas.invoices import InvoiceCreate, InvoicePage, InvoiceRead
 from services.vendors.service import invoices as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import set_etag
 from shared.http import ServicesDep
-from shared.types import MAX_ID, PathId
+from shared.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
 
@@ -26,23 +26,19 @@ async def create_invoice(
 
 
 @router.get("/{invoice_id}", response_model=InvoiceRead)
-async def read_invoice(
-    invoice_id: PathId, session: ReadSessionDep, principal: VendorsRead, response: Response
-):
-    invoice = await service.get_invoice(session, principal=principal, invoice_id=invoice_id)
+async def read_invoice(invoice: InvoiceToRead, response: Response):
     set_etag(response, invoice.id, invoice.version)
     return invoice
 
 
 @router.post("/{invoice_id}/transitions", response_model=InvoiceRead)
 async def move_invoice(
-    invoice_id: PathId,
+    invoice: InvoiceToEdit,
     data: TransitionRequest,
     session: SessionDep,
     principal: InvoicesWrite,
     response: Response,
 ):
-    invoice = await service.get_invoice(session, principal=principal, invoice_id=invoice_id)
     invoice = await service.move_invoice(
         session, principal=principal, invoice=invoice, to=data.to, note=data.reason
     )
@@ -51,11 +47,8 @@ async def move_invoice(
 
 
 @router.get("/{invoice_id}/reconciliation")
-async def reconcile_invoice(
-    invoice_id: PathId, services: ServicesDep, session: ReadSessionDep, principal: VendorsRead
-) -> dict:
+async def reconcile_invoice(invoice: InvoiceToRead, services: ServicesDep, session: ReadSessionDep) -> dict:
     """Each line's claimed units vs accepted units measured by the tasks service, with amounts."""
-    invoice = await service.get_invoice(session, principal=principal, invoice_id=invoice_id)
     return await service.reconcile(session, services=services, invoice=invoice)
 
 

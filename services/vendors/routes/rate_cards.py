@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.vendors.deps import VendorsManage, VendorsRead
+from services.vendors.deps import ContractToEdit, ContractToRead, VendorsManage, VendorsRead
 from services.vendors.schemas.rate_cards import PriceQuote, RateCardRead, RateCardWrite
-from services.vendors.service import contracts
 from services.vendors.service import rate_cards as service
 from shared.db import ReadSessionDep, SessionDep
-from shared.types import MAX_ID, PathId
+from shared.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1/rate-cards", tags=["rate-cards"])
 
@@ -35,14 +34,12 @@ async def price_lookup(
 
 
 @router.get("/{contract_id}", response_model=RateCardRead)
-async def read_rate_card(contract_id: PathId, session: ReadSessionDep, principal: VendorsRead):
-    contract = await contracts.get_contract(session, principal=principal, contract_id=contract_id)
+async def read_rate_card(contract: ContractToRead, session: ReadSessionDep):
     return await service.rate_card_of(session, contract=contract)
 
 
 @router.put("/{contract_id}", response_model=RateCardRead)
 async def write_rate_card(
-    contract_id: PathId, data: RateCardWrite, session: SessionDep, principal: VendorsManage
+    contract: ContractToEdit, data: RateCardWrite, session: SessionDep, principal: VendorsManage
 ):
-    contract = await contracts.get_contract(session, principal=principal, contract_id=contract_id)
     return await service.write_rate_card(session, principal=principal, contract=contract, lines=data.lines)

@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.vendors.deps import Paging, VendorsManage, VendorsRead
+from services.vendors.deps import Paging, ScorecardToEdit, ScorecardToRead, VendorsManage, VendorsRead
 from services.vendors.schemas.scorecards import ScorecardCreate, ScorecardPage, ScorecardRead
 from services.vendors.service import scorecards as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.http import ServicesDep
-from shared.types import MAX_ID, PathId
+from shared.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1/scorecards", tags=["scorecards"])
 
@@ -22,13 +22,12 @@ async def compute_scorecard(
 
 
 @router.get("/{scorecard_id}", response_model=ScorecardRead)
-async def read_scorecard(scorecard_id: PathId, session: ReadSessionDep, principal: VendorsRead):
-    return await service.get_scorecard(session, principal=principal, scorecard_id=scorecard_id)
+async def read_scorecard(scorecard: ScorecardToRead):
+    return scorecard
 
 
 @router.post("/{scorecard_id}/publish", response_model=ScorecardRead)
-async def publish_scorecard(scorecard_id: PathId, session: SessionDep, principal: VendorsManage):
-    scorecard = await service.get_scorecard(session, principal=principal, scorecard_id=scorecard_id)
+async def publish_scorecard(scorecard: ScorecardToEdit, session: SessionDep):
     return await service.publish_scorecard(session, scorecard=scorecard)
 
 

@@ -4,7 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.vendors.deps import InternalRecordsRead, Paging, SettingsDep, VendorsManage
+from services.vendors.deps import (
+    InternalRecordsRead,
+    Paging,
+    SettingsDep,
+    SubscriptionToEdit,
+    SubscriptionToRead,
+    VendorsManage,
+)
 from services.vendors.schemas.subscriptions import (
     DeliveryPage,
     DeliveryRead,
@@ -31,20 +38,18 @@ async def create_subscription(
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionRead)
-async def read_subscription(subscription_id: PathId, session: ReadSessionDep, principal: InternalRecordsRead):
-    return await service.get_subscription(session, principal=principal, subscription_id=subscription_id)
+async def read_subscription(subscription: SubscriptionToRead):
+    return subscription
 
 
 @router.patch("/{subscription_id}", response_model=SubscriptionRead)
 async def update_subscription(
-    subscription_id: PathId,
+    subscription: SubscriptionToEdit,
     data: SubscriptionUpdate,
     settings: SettingsDep,
     session: SessionDep,
-    principal: VendorsManage,
 ):
-    row = await service.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    return await service.update_subscription(session, subscription=row, data=data, settings=settings)
+    return await service.update_subscription(session, subscription=subscription, data=data, settings=settings)
 
 
 @router.get("", response_model=SubscriptionPage)
@@ -54,22 +59,21 @@ async def list_subscriptions(session: ReadSessionDep, principal: InternalRecords
 
 
 @router.post("/{subscription_id}/ping", status_code=202, response_model=DeliveryRead)
-async def ping_subscription(subscription_id: PathId, session: SessionDep, principal: VendorsManage):
+async def ping_subscription(subscription: SubscriptionToEdit, session: SessionDep):
     """Queue a signed `webhook.ping` to this subscription; follow it in the delivery log."""
-    row = await service.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    return await service.ping(session, subscription=row)
+    return await service.ping(session, subscription=subscription)
 
 
 @router.get("/{subscription_id}/deliveries", response_model=DeliveryPage)
 async def list_deliveries(
-    subscription_id: PathId,
+    subscription: SubscriptionToRead,
     session: ReadSessionDep,
-    principal: InternalRecordsRead,
     page: Paging,
     status: Annotated[str | None, Query(pattern="^(pending|delivered|failed|dead_letter)$")] = None,
 ):
-    row = await service.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    items, next_cursor = await service.list_deliveries(session, subscription=row, page=page, status=status)
+    items, next_cursor = await service.list_deliveries(
+        session, subscription=subscription, page=page, status=status
+    )
     return DeliveryPage(items=items, next_cursor=next_cursor)
 
 
@@ -79,6 +83,10 @@ async def list_deliveries(
 async def redeliver(
     subscription_id: PathId, delivery_id: PathId, session: SessionDep, principal: VendorsManage
 ):
-    row = await service.get_subscription(session, principal=principal, subscription_id=subscription_id)
-    delivery = await service.get_delivery(session, subscription=row, delivery_id=delivery_id)
-    return await service.redeliver(session, subscription=row, delivery=delivery)
+    # Loaded here rather than by SubscriptionToEdit: a dependency's path parameter would be listed
+    # after the route's own delivery_id, and the OpenAPI document keeps the path's order.
+    subscription = await service.get_subscription(
+        session, principal=principal, subscription_id=subscription_id
+    )
+    delivery = await service.get_delivery(session, subscription=subscription, delivery_id=delivery_id)
+    return await service.redeliver(session, subscription=subscription, delivery=delivery)

@@ -4,13 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.vendors.deps import Paging, VendorsManage, VendorsRead
+from services.vendors.deps import Paging, VendorsManage, VendorsRead, VendorToEdit, VendorToRead
 from services.vendors.schemas.base import TransitionRequest
 from services.vendors.schemas.vendors import VendorCreate, VendorPage, VendorRead, VendorUpdate
 from services.vendors.service import vendors as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
-from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/vendors", tags=["vendors"])
 
@@ -25,22 +24,19 @@ async def create_vendor(
 
 
 @router.get("/{vendor_id}", response_model=VendorRead)
-async def read_vendor(vendor_id: PathId, session: ReadSessionDep, principal: VendorsRead, response: Response):
-    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
+async def read_vendor(vendor: VendorToRead, response: Response):
     set_etag(response, vendor.id, vendor.version)
     return vendor
 
 
 @router.patch("/{vendor_id}", response_model=VendorRead)
 async def update_vendor(
-    vendor_id: PathId,
+    vendor: VendorToEdit,
     data: VendorUpdate,
     session: SessionDep,
-    principal: VendorsManage,
     response: Response,
     if_match: IfMatchHeader = None,
 ):
-    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
     check_if_match(if_match, resource_id=vendor.id, version=vendor.version)
     vendor = await service.update_vendor(session, vendor=vendor, data=data)
     set_etag(response, vendor.id, vendor.version)
@@ -49,13 +45,11 @@ async def update_vendor(
 
 @router.post("/{vendor_id}/transitions", response_model=VendorRead)
 async def move_vendor(
-    vendor_id: PathId,
+    vendor: VendorToEdit,
     data: TransitionRequest,
     session: SessionDep,
-    principal: VendorsManage,
     response: Response,
 ):
-    vendor = await service.get_vendor(session, principal=principal, vendor_id=vendor_id)
     vendor = await service.move_vendor(session, vendor=vendor, to=data.to)
     set_etag(response, vendor.id, vendor.version)
     return vendor

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from services.vendors.deps import SettingsDep, VmsSourcesManage
+from services.vendors.deps import SettingsDep, VmsSourcesManage, VmsSourceToEdit
 from services.vendors.schemas.webhooks import (
     InboundResult,
     VmsSourceCreate,
@@ -16,7 +16,6 @@ from services.vendors.service import webhooks as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge
 from shared.http import ServicesDep
-from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
@@ -29,11 +28,8 @@ async def register_vms_source(data: VmsSourceCreate, session: SessionDep, _princ
 
 
 @router.patch("/vms-sources/{source_id}", response_model=VmsSourceRead)
-async def bind_vms_source(
-    source_id: PathId, data: VmsSourceUpdate, session: SessionDep, principal: VmsSourcesManage
-):
+async def bind_vms_source(source: VmsSourceToEdit, data: VmsSourceUpdate, session: SessionDep):
     """Replace the vendors the source may act on; its events about any other vendor answer 404."""
-    source = await service.get_source(session, principal=principal, source_id=source_id)
     return await service.bind_source(session, source=source, data=data)
 
 

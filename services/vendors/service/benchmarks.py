@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.vendors.models import Benchmark
 from services.vendors.repository import benchmarks as benchmark_repository
 from services.vendors.schemas.benchmarks import BenchmarkCreate, BenchmarkImportResult
-from services.vendors.service.common import not_found
+from services.vendors.service.common import found
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Unprocessable
@@ -38,9 +38,7 @@ async def upsert_benchmark(session: AsyncSession, *, data: BenchmarkCreate) -> t
 
 async def get_benchmark(session: AsyncSession, *, principal: Principal, benchmark_id: int) -> Benchmark:
     row = await benchmark_repository.get_benchmark(session, principal=principal, benchmark_id=benchmark_id)
-    if row is None:
-        raise not_found("benchmark", benchmark_id)
-    return row
+    return found(row, "benchmark", benchmark_id)
 
 
 async def delete_benchmark(session: AsyncSession, *, benchmark: Benchmark) -> None:

@@ -20,7 +20,7 @@ from services.vendors.rules.budgets import budget_position
 from services.vendors.rules.money import zero
 from services.vendors.schemas.budgets import BudgetCreate, BudgetUpdate
 from services.vendors.service import outbound, production, rate_cards
-from services.vendors.service.common import jsonable, not_found, touch
+from services.vendors.service.common import found, jsonable, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.db import Database, utcnow
@@ -44,10 +44,8 @@ async def create_budget(session: AsyncSession, *, principal: Principal, data: Bu
 
 
 async def get_budget(session: AsyncSession, *, principal: Principal, budget_id: int) -> Budget:
-    budget = await budget_repository.get_budget(session, principal=principal, budget_id=budget_id)
-    if budget is None:
-        raise not_found("budget", budget_id)
-    return budget
+    row = await budget_repository.get_budget(session, principal=principal, budget_id=budget_id)
+    return found(row, "budget", budget_id)
 
 
 async def measure_spend(session: AsyncSession, *, services: ServiceClient, budget: Budget) -> dict:

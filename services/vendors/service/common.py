@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import NotFound
 
+T = TypeVar("T")
+
 
 def not_found(kind: str, row_id: int | str) -> NotFound:
     return NotFound(f"{kind} {row_id} not found")
+
+
+def found(row: T | None, kind: str, row_id: int | str) -> T:
+    """Load-or-404: the row a readable_* lookup returned, or the 404 naming the kind and id asked for."""
+    if row is None:
+        raise not_found(kind, row_id)
+    return row
 
 
 def actor(principal: Principal) -> str:

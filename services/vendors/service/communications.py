@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.vendors.models import Communication
 from services.vendors.repository import communications as communication_repository
 from services.vendors.schemas.communications import CommunicationCreate, CommunicationUpdate
-from services.vendors.service.common import actor, not_found
+from services.vendors.service.common import actor, found
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.db import utcnow
@@ -34,9 +34,7 @@ async def get_communication(
     row = await communication_repository.get_communication(
         session, principal=principal, communication_id=communication_id
     )
-    if row is None:
-        raise not_found("communication", communication_id)
-    return row
+    return found(row, "communication", communication_id)
 
 
 async def update_communication(

@@ -14,7 +14,7 @@ from services.vendors.rules.scorecards import CreditRule, SLATerms
 from services.vendors.rules.transitions import CONTRACT_STATUSES, check_transition
 from services.vendors.schemas.contracts import ContractCreate, ContractUpdate
 from services.vendors.service import outbound
-from services.vendors.service.common import actor, jsonable, not_found, touch
+from services.vendors.service.common import actor, found, jsonable, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.errors import Conflict, Unprocessable
@@ -98,10 +98,8 @@ async def create_contract(session: AsyncSession, *, principal: Principal, data: 
 
 
 async def get_contract(session: AsyncSession, *, principal: Principal, contract_id: int) -> Contract:
-    contract = await contract_repository.get_contract(session, principal=principal, contract_id=contract_id)
-    if contract is None:
-        raise not_found("contract", contract_id)
-    return contract
+    row = await contract_repository.get_contract(session, principal=principal, contract_id=contract_id)
+    return found(row, "contract", contract_id)
 
 
 async def update_contract(

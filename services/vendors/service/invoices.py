@@ -18,7 +18,7 @@ from services.vendors.rules.money import quantize_money, zero
 from services.vendors.rules.transitions import INVOICE_STATUSES, check_transition
 from services.vendors.schemas.invoices import InvoiceCreate
 from services.vendors.service import outbound, production, rate_cards
-from services.vendors.service.common import jsonable, not_found, touch
+from services.vendors.service.common import found, jsonable, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.errors import Forbidden, Unprocessable
@@ -80,10 +80,8 @@ async def create_invoice(session: AsyncSession, *, principal: Principal, data: I
 
 
 async def get_invoice(session: AsyncSession, *, principal: Principal, invoice_id: int) -> Invoice:
-    invoice = await invoice_repository.get_invoice(session, principal=principal, invoice_id=invoice_id)
-    if invoice is None:
-        raise not_found("invoice", invoice_id)
-    return invoice
+    row = await invoice_repository.get_invoice(session, principal=principal, invoice_id=invoice_id)
+    return found(row, "invoice", invoice_id)
 
 
 async def move_invoice(

@@ -13,7 +13,7 @@ from services.vendors.rules.benchmarks import compare_to_benchmark
 from services.vendors.schemas.negotiations import NegotiationCreate
 from services.vendors.schemas.rate_cards import RateLineIn
 from services.vendors.service import rate_cards
-from services.vendors.service.common import actor, jsonable, not_found
+from services.vendors.service.common import actor, found, jsonable
 from services.vendors.service.contracts import get_contract
 from shared.auth import Principal
 from shared.db import utcnow
@@ -75,9 +75,8 @@ async def propose_round(
 async def get_round(
     session: AsyncSession, *, principal: Principal, round_id: int
 ) -> tuple[NegotiationRound, Contract]:
-    round_ = await negotiation_repository.get_round(session, principal=principal, round_id=round_id)
-    if round_ is None:
-        raise not_found("negotiation round", round_id)
+    row = await negotiation_repository.get_round(session, principal=principal, round_id=round_id)
+    round_ = found(row, "negotiation round", round_id)
     return round_, await get_contract(session, principal=principal, contract_id=round_.contract_id)
 
 

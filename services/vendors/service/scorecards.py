@@ -17,7 +17,7 @@ from services.vendors.rules.scorecards import (
 )
 from services.vendors.schemas.scorecards import ScorecardCreate
 from services.vendors.service import outbound, production
-from services.vendors.service.common import jsonable, not_found
+from services.vendors.service.common import found, jsonable
 from services.vendors.service.contracts import sla_terms_of
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
@@ -78,9 +78,7 @@ async def compute_scorecard(
 
 async def get_scorecard(session: AsyncSession, *, principal: Principal, scorecard_id: int) -> Scorecard:
     row = await scorecard_repository.get_scorecard(session, principal=principal, scorecard_id=scorecard_id)
-    if row is None:
-        raise not_found("scorecard", scorecard_id)
-    return row
+    return found(row, "scorecard", scorecard_id)
 
 
 async def publish_scorecard(session: AsyncSession, *, scorecard: Scorecard) -> Scorecard:

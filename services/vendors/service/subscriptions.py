@@ -17,7 +17,7 @@ from services.vendors.repository import subscriptions as subscription_repository
 from services.vendors.rules import subscriptions as subscription_rules
 from services.vendors.rules import webhooks as webhook_rules
 from services.vendors.schemas.subscriptions import SubscriptionCreate, SubscriptionUpdate
-from services.vendors.service.common import not_found
+from services.vendors.service.common import found, not_found
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
 from shared.db import utcnow
@@ -81,9 +81,7 @@ async def get_subscription(
     row = await subscription_repository.get_subscription(
         session, principal=principal, subscription_id=subscription_id
     )
-    if row is None:
-        raise not_found("webhook subscription", subscription_id)
-    return row
+    return found(row, "webhook subscription", subscription_id)
 
 
 async def update_subscription(

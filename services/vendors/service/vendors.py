@@ -11,7 +11,7 @@ from services.vendors.repository import common as common_repository
 from services.vendors.repository import vendors as vendor_repository
 from services.vendors.rules.transitions import VENDOR_STATUSES, check_transition
 from services.vendors.schemas.vendors import VendorCreate, VendorUpdate
-from services.vendors.service.common import not_found, touch
+from services.vendors.service.common import found, touch
 from shared.auth import Principal
 from shared.errors import Unprocessable
 from shared.pagination import PageParams, page_of
@@ -33,10 +33,8 @@ async def register_vendor(session: AsyncSession, *, data: VendorCreate) -> Vendo
 
 
 async def get_vendor(session: AsyncSession, *, principal: Principal, vendor_id: int) -> Vendor:
-    vendor = await vendor_repository.get_vendor(session, principal=principal, vendor_id=vendor_id)
-    if vendor is None:
-        raise not_found("vendor", vendor_id)
-    return vendor
+    row = await vendor_repository.get_vendor(session, principal=principal, vendor_id=vendor_id)
+    return found(row, "vendor", vendor_id)
 
 
 async def update_vendor(session: AsyncSession, *, vendor: Vendor, data: VendorUpdate) -> Vendor:

@@ -31,7 +31,7 @@ from services.vendors.schemas.webhooks import (
     WorkerOnboardedData,
 )
 from services.vendors.service import vendors
-from services.vendors.service.common import not_found, touch
+from services.vendors.service.common import found, touch
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
 from shared.db import utcnow
@@ -58,10 +58,8 @@ async def register_source(session: AsyncSession, *, data: VmsSourceCreate) -> tu
 
 
 async def get_source(session: AsyncSession, *, principal: Principal, source_id: int) -> VmsSource:
-    source = await webhook_repository.get_vms_source(session, principal=principal, source_id=source_id)
-    if source is None:
-        raise not_found("VMS source", source_id)
-    return source
+    row = await webhook_repository.get_vms_source(session, principal=principal, source_id=source_id)
+    return found(row, "VMS source", source_id)
 
 
 async def bind_source(session: AsyncSession, *, source: VmsSource, data: VmsSourceUpdate) -> VmsSource:
