@@ -272,7 +272,7 @@ async def _database_error(
             errors=[],
             instance=request.url.path,
         )
-    return await _unexpected_error(request, exc)
+    return _internal_error(request)
 
 
 def _internal_error(request: Request, *, headers: dict[str, str] | None = None) -> ProblemResponse:
@@ -347,6 +347,9 @@ async def handled(request: Request, exc: Exception) -> Response:
     give it; for pure ASGI layers that answer before FastAPI's routing."""
     handlers = request.app.exception_handlers
     for cls in type(exc).__mro__:
+        if cls is Exception:
+            # Inside the middleware, unlike Starlette's last resort: the request id header is added there.
+            return _internal_error(request)
         if cls in handlers:
             return await handlers[cls](request, exc)
     raise exc
