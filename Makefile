@@ -26,8 +26,9 @@ test: test-sqlite test-postgres
 test-sqlite: install
 	LABELOPS_TEST_DATABASE=sqlite $(BIN)/pytest -n 2 --dist loadfile tests
 
+# tests/unit touches no database: it runs once, with the SQLite half.
 test-postgres: install
-	LABELOPS_TEST_DATABASE=postgresql LABELOPS_TEST_PG_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile tests
+	LABELOPS_TEST_DATABASE=postgresql LABELOPS_TEST_PG_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile tests --ignore=tests/unit
 
 bench: install
 	$(BIN)/python -m bench.assignment
