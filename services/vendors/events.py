@@ -2,26 +2,26 @@
 
 It publishes no events to other services: contract.activated, invoice.submitted, invoice.approved,
 scorecard.published and budget.alert go to outbound webhook subscribers through its own delivery
-table (service/outbound.py), written in the same transaction as the change.
+table (service/subscriptions.emit), written in the same transaction as the change.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors.service import outbound
+from services.vendors.service import subscriptions
 from shared.events import Event
 
 ROUTES: dict[str, tuple[str, ...]] = {}
 
 
 async def forward_contributor_upserted(session: AsyncSession, event: Event) -> None:
-    await outbound.emit(session, "contributor.upserted", event.data)
+    await subscriptions.emit(session, "contributor.upserted", event.data)
 
 
 async def forward_contributor_erased(session: AsyncSession, event: Event) -> None:
     # An erased person leaves nothing behind but the id: no personal data goes out, even if sent.
-    await outbound.emit(session, "contributor.erased", {"contributor_id": event.data["contributor_id"]})
+    await subscriptions.emit(session, "contributor.erased", {"contributor_id": event.data["contributor_id"]})
 
 
 HANDLERS = {

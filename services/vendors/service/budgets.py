@@ -19,7 +19,7 @@ from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.rules.budgets import budget_position
 from services.vendors.rules.money import zero
 from services.vendors.schemas.budgets import BudgetCreate, BudgetUpdate
-from services.vendors.service import outbound, production, rate_cards
+from services.vendors.service import production, rate_cards, subscriptions
 from services.vendors.service.common import found, jsonable, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
@@ -111,7 +111,7 @@ async def evaluate_budget(session: AsyncSession, *, services: ServiceClient, bud
     report = await measure_spend(session, services=services, budget=budget)
     if report["forecast_exceeds_budget"] and budget.alert_sent_at is None:
         budget.alert_sent_at = utcnow()
-        await outbound.emit(session, "budget.alert", {"budget_id": budget.id, "project_id": budget.project_id,
+        await subscriptions.emit(session, "budget.alert", {"budget_id": budget.id, "project_id": budget.project_id,
                             "vendor_id": budget.vendor_id, **{k: report[k] for k in (
                                 "currency", "amount", "spend", "forecast_at_completion", "burn_rate_per_day")}})  # fmt: skip
     elif not report["forecast_exceeds_budget"]:

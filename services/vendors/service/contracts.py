@@ -13,7 +13,7 @@ from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.rules.scorecards import CreditRule, SLATerms
 from services.vendors.rules.transitions import CONTRACT_STATUSES, check_transition
 from services.vendors.schemas.contracts import ContractCreate, ContractUpdate
-from services.vendors.service import outbound
+from services.vendors.service import subscriptions
 from services.vendors.service.common import actor, found, jsonable, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
@@ -152,7 +152,7 @@ async def move_contract(
     await session.flush()
     await record_version(session, contract=contract, principal=principal)
     if to == "active":
-        await outbound.emit(session, "contract.activated", {"contract": _snapshot(contract) | {
+        await subscriptions.emit(session, "contract.activated", {"contract": _snapshot(contract) | {
             "id": contract.id, "vendor_id": contract.vendor_id}})  # fmt: skip
     return contract
 

@@ -17,7 +17,7 @@ from services.vendors.rules.invoices import ClaimedLine, reconcile_invoice
 from services.vendors.rules.money import quantize_money, zero
 from services.vendors.rules.transitions import INVOICE_STATUSES, check_transition
 from services.vendors.schemas.invoices import InvoiceCreate
-from services.vendors.service import outbound, production, rate_cards
+from services.vendors.service import production, rate_cards, subscriptions
 from services.vendors.service.common import found, jsonable, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
@@ -96,7 +96,7 @@ async def move_invoice(
     touch(invoice)
     await session.flush()
     if to in ("submitted", "approved"):
-        await outbound.emit(session, f"invoice.{to}", {"invoice": invoice_event(invoice)})
+        await subscriptions.emit(session, f"invoice.{to}", {"invoice": invoice_event(invoice)})
     return invoice
 
 

@@ -16,7 +16,7 @@ from services.vendors.rules.scorecards import (
     stat_number,
 )
 from services.vendors.schemas.scorecards import ScorecardCreate
-from services.vendors.service import outbound, production
+from services.vendors.service import production, subscriptions
 from services.vendors.service.common import found, jsonable
 from services.vendors.service.contracts import sla_terms_of
 from services.vendors.service.vendors import get_vendor
@@ -87,7 +87,7 @@ async def publish_scorecard(session: AsyncSession, *, scorecard: Scorecard) -> S
     scorecard.status = "published"
     scorecard.published_at = utcnow()
     await session.flush()
-    await outbound.emit(session, "scorecard.published", {"scorecard": jsonable({
+    await subscriptions.emit(session, "scorecard.published", {"scorecard": jsonable({
         "id": scorecard.id, "vendor_id": scorecard.vendor_id, "contract_id": scorecard.contract_id,
         "period_start": scorecard.period_start, "period_end": scorecard.period_end, **scorecard.result})})  # fmt: skip
     return scorecard

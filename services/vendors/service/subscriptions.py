@@ -1,4 +1,5 @@
-"""Outbound webhook subscriptions and their deliveries: SSRF-checked URLs, signed sends, retries."""
+"""Outbound webhook subscriptions and their deliveries: SSRF-checked URLs, events written to the
+subscribers' outbox in the caller's transaction, signed sends, retries."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import time
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import orjson
@@ -17,10 +19,10 @@ from services.vendors.repository import subscriptions as subscription_repository
 from services.vendors.rules import subscriptions as subscription_rules
 from services.vendors.rules import webhooks as webhook_rules
 from services.vendors.schemas.subscriptions import SubscriptionCreate, SubscriptionUpdate
-from services.vendors.service.common import found, not_found
+from services.vendors.service.common import found, jsonable, not_found
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import after_commit, utcnow
 from shared.errors import Conflict, Unprocessable
 from shared.pagination import PageParams, page_of
 
@@ -127,6 +129,34 @@ async def ping(session: AsyncSession, *, subscription: WebhookSubscription) -> W
     session.add(delivery)
     await session.flush()
     return delivery
+
+
+async def emit(session: AsyncSession, event_type: str, data: dict[str, Any]) -> int:
+    """One delivery row per active subscription that asked for `event_type`; returns how many."""
+    message_id = f"msg_{uuid.uuid4().hex}"
+    body = {"type": event_type, "timestamp": utcnow().isoformat(), "data": jsonable(data)}
+    count = 0
+    for subscription in await subscription_repository.active_subscriptions(session):
+        if subscription_rules.subscribed(subscription.event_types, event_type):
+            session.add(
+                WebhookDelivery(
+                    subscription_id=subscription.id,
+                    message_id=message_id,
+                    event_type=event_type,
+                    payload=body,
+                )
+            )
+            count += 1
+    if count:
+        await session.flush()
+        after_commit(session, _wake_deliverer)
+    return count
+
+
+def _wake_deliverer(app: Any) -> None:
+    deliverer = getattr(app.state, "webhook_deliverer", None)
+    if deliverer is not None:
+        deliverer.wake()
 
 
 async def get_delivery(
