@@ -162,6 +162,19 @@ def test_analyst_reads_but_cannot_create_vendors(manager, users):
     )
 
 
+def test_a_change_to_a_missing_vendor_is_404_whatever_its_body(manager):
+    # The vendor is loaded (within the caller's scope) before the body is validated.
+    response = manager.patch("/api/v1/vendors/999999999", json={"name": 5})
+
+    assert response.status_code == 404
+
+
+def test_a_caller_without_the_role_is_403_before_the_vendor_is_looked_up(users):
+    analyst = users.create("analyst")
+
+    assert analyst.patch("/api/v1/vendors/999999999", json={"name": "V"}).status_code == 403
+
+
 # --- communications ------------------------------------------------------------------------------
 
 
