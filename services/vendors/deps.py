@@ -73,7 +73,7 @@ def _loader(model: type, get_one: Callable[..., Awaitable[Any]], id_name: str) -
 
     def loader(access: Any, *, write: bool = False) -> Any:
         async def load(**params: Any) -> Any:
-            return await get_one(params.pop("session"), **params)
+            return await get_one(**params)
 
         load.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [

@@ -24,7 +24,7 @@ MAX_CSV_BYTES = 1024 * 1024
 async def upsert_benchmark(
     data: BenchmarkCreate, session: SessionDep, _principal: VendorsManage, response: Response
 ):
-    row, created = await service.upsert_benchmark(session, data=data)
+    row, created = await service.upsert_benchmark(session=session, data=data)
     response.status_code = 201 if created else 200
     return row
 
@@ -45,7 +45,7 @@ async def import_benchmarks(request: Request, session: SessionDep, _principal: V
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Unprocessable("CSV must be UTF-8") from exc
-    return await service.import_benchmarks(session, text=text)
+    return await service.import_benchmarks(session=session, text=text)
 
 
 @router.get("/{benchmark_id}", response_model=BenchmarkRead)
@@ -55,7 +55,7 @@ async def read_benchmark(benchmark: BenchmarkToRead):
 
 @router.delete("/{benchmark_id}", status_code=204)
 async def delete_benchmark(benchmark: BenchmarkToEdit, session: SessionDep):
-    await service.delete_benchmark(session, benchmark=benchmark)
+    await service.delete_benchmark(session=session, benchmark=benchmark)
     return Response(status_code=204)
 
 
@@ -69,6 +69,6 @@ async def list_benchmarks(
     region: Annotated[str | None, Query(max_length=50)] = None,
 ):
     items, next_cursor = await service.list_benchmarks(
-        session, principal=principal, page=page, task_type=task_type, language=language, region=region
+        session=session, principal=principal, page=page, task_type=task_type, language=language, region=region
     )
     return BenchmarkPage(items=items, next_cursor=next_cursor)

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1/budgets", tags=["budgets"])
 async def create_budget(
     data: BudgetCreate, session: SessionDep, principal: VendorsManage, response: Response
 ):
-    budget = await service.create_budget(session, principal=principal, data=data)
+    budget = await service.create_budget(session=session, principal=principal, data=data)
     set_etag(response, budget.id, budget.version)
     return budget
 
@@ -41,7 +41,7 @@ async def update_budget(
 ):
     """Raising the amount re-evaluates at once and lifts a hard-cap suspension the budget caused."""
     check_if_match(if_match, resource_id=budget.id, version=budget.version)
-    budget = await service.update_budget(session, services=services, budget=budget, data=data)
+    budget = await service.update_budget(session=session, services=services, budget=budget, data=data)
     set_etag(response, budget.id, budget.version)
     return budget
 
@@ -49,13 +49,15 @@ async def update_budget(
 @router.get("/{budget_id}/spend")
 async def budget_spend(budget: BudgetToRead, services: ServicesDep, session: ReadSessionDep) -> dict:
     """Spend to date, burn rate and forecast at completion (no side effects)."""
-    return service.report_json(await service.measure_spend(session, services=services, budget=budget))
+    return service.report_json(await service.measure_spend(session=session, services=services, budget=budget))
 
 
 @router.post("/{budget_id}/evaluations")
 async def evaluate_budget(budget: BudgetToEdit, services: ServicesDep, session: SessionDep) -> dict:
     """Measure spend now: alert (budget.alert) when the forecast exceeds the budget, apply the hard cap."""
-    return service.report_json(await service.evaluate_budget(session, services=services, budget=budget))
+    return service.report_json(
+        await service.evaluate_budget(session=session, services=services, budget=budget)
+    )
 
 
 @router.get("", response_model=BudgetPage)
@@ -67,6 +69,6 @@ async def list_budgets(
     vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
     items, next_cursor = await service.list_budgets(
-        session, principal=principal, page=page, project_id=project_id, vendor_id=vendor_id
+        session=session, principal=principal, page=page, project_id=project_id, vendor_id=vendor_id
     )
     return BudgetPage(items=items, next_cursor=next_cursor)

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/v1/communications", tags=["communications"])
 
 @router.post("", status_code=201, response_model=CommunicationRead)
 async def log_communication(data: CommunicationCreate, session: SessionDep, principal: VendorsManage):
-    return await service.log_communication(session, principal=principal, data=data)
+    return await service.log_communication(session=session, principal=principal, data=data)
 
 
 @router.get("/follow-ups-due", response_model=CommunicationPage)
@@ -35,7 +35,7 @@ async def follow_ups_due(
 ):
     """Open follow-ups due at or before `before` (default: now), oldest first by id."""
     items, next_cursor = await service.list_follow_ups_due(
-        session, principal=principal, page=page, before=before
+        session=session, principal=principal, page=page, before=before
     )
     return CommunicationPage(items=items, next_cursor=next_cursor)
 
@@ -49,7 +49,7 @@ async def read_communication(communication: CommunicationToRead):
 async def update_communication(
     communication: CommunicationToEdit, data: CommunicationUpdate, session: SessionDep
 ):
-    return await service.update_communication(session, communication=communication, data=data)
+    return await service.update_communication(session=session, communication=communication, data=data)
 
 
 @router.get("", response_model=CommunicationPage)
@@ -61,6 +61,6 @@ async def list_communications(
     channel: Annotated[str | None, Query(max_length=20)] = None,
 ):
     items, next_cursor = await service.list_communications(
-        session, principal=principal, page=page, vendor_id=vendor_id, channel=channel
+        session=session, principal=principal, page=page, vendor_id=vendor_id, channel=channel
     )
     return CommunicationPage(items=items, next_cursor=next_cursor)

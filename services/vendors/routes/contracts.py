@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
 async def create_contract(
     data: ContractCreate, session: SessionDep, principal: VendorsManage, response: Response
 ):
-    contract = await service.create_contract(session, principal=principal, data=data)
+    contract = await service.create_contract(session=session, principal=principal, data=data)
     set_etag(response, contract.id, contract.version)
     return contract
 
@@ -46,7 +46,9 @@ async def update_contract(
     if_match: IfMatchHeader = None,
 ):
     check_if_match(if_match, resource_id=contract.id, version=contract.version)
-    contract = await service.update_contract(session, principal=principal, contract=contract, data=data)
+    contract = await service.update_contract(
+        session=session, principal=principal, contract=contract, data=data
+    )
     set_etag(response, contract.id, contract.version)
     return contract
 
@@ -59,14 +61,16 @@ async def move_contract(
     principal: VendorsManage,
     response: Response,
 ):
-    contract = await service.move_contract(session, principal=principal, contract=contract, to=data.to)
+    contract = await service.move_contract(
+        session=session, principal=principal, contract=contract, to=data.to
+    )
     set_etag(response, contract.id, contract.version)
     return contract
 
 
 @router.get("/{contract_id}/versions", response_model=list[ContractVersionRead])
 async def contract_versions(contract: ContractToRead, session: ReadSessionDep):
-    return await service.contract_versions(session, contract=contract)
+    return await service.contract_versions(session=session, contract=contract)
 
 
 @router.get("", response_model=ContractPage)
@@ -78,6 +82,6 @@ async def list_contracts(
     status: Annotated[str | None, Query(max_length=20)] = None,
 ):
     items, next_cursor = await service.list_contracts(
-        session, principal=principal, page=page, vendor_id=vendor_id, status=status
+        session=session, principal=principal, page=page, vendor_id=vendor_id, status=status
     )
     return ContractPage(items=items, next_cursor=next_cursor)

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
 async def create_invoice(
     data: InvoiceCreate, session: SessionDep, principal: InvoicesWrite, response: Response
 ):
-    invoice = await service.create_invoice(session, principal=principal, data=data)
+    invoice = await service.create_invoice(session=session, principal=principal, data=data)
     set_etag(response, invoice.id, invoice.version)
     return invoice
 
@@ -40,7 +40,7 @@ async def move_invoice(
     response: Response,
 ):
     invoice = await service.move_invoice(
-        session, principal=principal, invoice=invoice, to=data.to, note=data.reason
+        session=session, principal=principal, invoice=invoice, to=data.to, note=data.reason
     )
     set_etag(response, invoice.id, invoice.version)
     return invoice
@@ -49,7 +49,7 @@ async def move_invoice(
 @router.get("/{invoice_id}/reconciliation")
 async def reconcile_invoice(invoice: InvoiceToRead, services: ServicesDep, session: ReadSessionDep) -> dict:
     """Each line's claimed units vs accepted units measured by the tasks service, with amounts."""
-    return await service.reconcile(session, services=services, invoice=invoice)
+    return await service.reconcile(session=session, services=services, invoice=invoice)
 
 
 @router.get("", response_model=InvoicePage)
@@ -61,6 +61,6 @@ async def list_invoices(
     status: Annotated[str | None, Query(max_length=20)] = None,
 ):
     items, next_cursor = await service.list_invoices(
-        session, principal=principal, page=page, vendor_id=vendor_id, status=status
+        session=session, principal=principal, page=page, vendor_id=vendor_id, status=status
     )
     return InvoicePage(items=items, next_cursor=next_cursor)

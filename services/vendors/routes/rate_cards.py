@@ -28,18 +28,20 @@ async def price_lookup(
 ):
     """The graduated-tier amount for `units` under the vendor's contract active on `on` (default today)."""
     return await service.price_lookup(
-        session, principal=principal, vendor_id=vendor_id, task_type=task_type, language=language, unit=unit,
+        session=session, principal=principal, vendor_id=vendor_id, task_type=task_type, language=language, unit=unit,
         units=units, on=on,
     )  # fmt: skip
 
 
 @router.get("/{contract_id}", response_model=RateCardRead)
 async def read_rate_card(contract: ContractToRead, session: ReadSessionDep):
-    return await service.rate_card_of(session, contract=contract)
+    return await service.rate_card_of(session=session, contract=contract)
 
 
 @router.put("/{contract_id}", response_model=RateCardRead)
 async def write_rate_card(
     contract: ContractToEdit, data: RateCardWrite, session: SessionDep, principal: VendorsManage
 ):
-    return await service.write_rate_card(session, principal=principal, contract=contract, lines=data.lines)
+    return await service.write_rate_card(
+        session=session, principal=principal, contract=contract, lines=data.lines
+    )

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/scorecards", tags=["scorecards"])
 async def compute_scorecard(
     data: ScorecardCreate, services: ServicesDep, session: SessionDep, principal: VendorsManage
 ):
-    return await service.compute_scorecard(session, services=services, principal=principal, data=data)
+    return await service.compute_scorecard(session=session, services=services, principal=principal, data=data)
 
 
 @router.get("/{scorecard_id}", response_model=ScorecardRead)
@@ -28,7 +28,7 @@ async def read_scorecard(scorecard: ScorecardToRead):
 
 @router.post("/{scorecard_id}/publish", response_model=ScorecardRead)
 async def publish_scorecard(scorecard: ScorecardToEdit, session: SessionDep):
-    return await service.publish_scorecard(session, scorecard=scorecard)
+    return await service.publish_scorecard(session=session, scorecard=scorecard)
 
 
 @router.get("", response_model=ScorecardPage)
@@ -39,6 +39,6 @@ async def list_scorecards(
     vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
     items, next_cursor = await service.list_scorecards(
-        session, principal=principal, page=page, vendor_id=vendor_id
+        session=session, principal=principal, page=page, vendor_id=vendor_id
     )
     return ScorecardPage(items=items, next_cursor=next_cursor)

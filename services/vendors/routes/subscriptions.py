@@ -33,7 +33,7 @@ async def create_subscription(
     data: SubscriptionCreate, settings: SettingsDep, session: SessionDep, _principal: VendorsManage
 ):
     """The signing secret is returned here once; store it to verify our deliveries."""
-    row, secret = await service.create_subscription(session, data=data, settings=settings)
+    row, secret = await service.create_subscription(session=session, data=data, settings=settings)
     return SubscriptionCreated(**SubscriptionRead.model_validate(row).model_dump(), secret=secret)
 
 
@@ -49,19 +49,21 @@ async def update_subscription(
     settings: SettingsDep,
     session: SessionDep,
 ):
-    return await service.update_subscription(session, subscription=subscription, data=data, settings=settings)
+    return await service.update_subscription(
+        session=session, subscription=subscription, data=data, settings=settings
+    )
 
 
 @router.get("", response_model=SubscriptionPage)
 async def list_subscriptions(session: ReadSessionDep, principal: InternalRecordsRead, page: Paging):
-    items, next_cursor = await service.list_subscriptions(session, principal=principal, page=page)
+    items, next_cursor = await service.list_subscriptions(session=session, principal=principal, page=page)
     return SubscriptionPage(items=items, next_cursor=next_cursor)
 
 
 @router.post("/{subscription_id}/ping", status_code=202, response_model=DeliveryRead)
 async def ping_subscription(subscription: SubscriptionToEdit, session: SessionDep):
     """Queue a signed `webhook.ping` to this subscription; follow it in the delivery log."""
-    return await service.ping(session, subscription=subscription)
+    return await service.ping(session=session, subscription=subscription)
 
 
 @router.get("/{subscription_id}/deliveries", response_model=DeliveryPage)
@@ -72,7 +74,7 @@ async def list_deliveries(
     status: Annotated[str | None, Query(pattern="^(pending|delivered|failed|dead_letter)$")] = None,
 ):
     items, next_cursor = await service.list_deliveries(
-        session, subscription=subscription, page=page, status=status
+        session=session, subscription=subscription, page=page, status=status
     )
     return DeliveryPage(items=items, next_cursor=next_cursor)
 
@@ -86,7 +88,7 @@ async def redeliver(
     # Loaded here rather than by SubscriptionToEdit: a dependency's path parameter would be listed
     # after the route's own delivery_id, and the OpenAPI document keeps the path's order.
     subscription = await service.get_subscription(
-        session, principal=principal, subscription_id=subscription_id
+        session=session, principal=principal, subscription_id=subscription_id
     )
-    delivery = await service.get_delivery(session, subscription=subscription, delivery_id=delivery_id)
-    return await service.redeliver(session, subscription=subscription, delivery=delivery)
+    delivery = await service.get_delivery(session=session, subscription=subscription, delivery_id=delivery_id)
+    return await service.redeliver(session=session, subscription=subscription, delivery=delivery)

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/vendors", tags=["vendors"])
 async def create_vendor(
     data: VendorCreate, session: SessionDep, _principal: VendorsManage, response: Response
 ):
-    vendor = await service.register_vendor(session, data=data)
+    vendor = await service.register_vendor(session=session, data=data)
     set_etag(response, vendor.id, vendor.version)
     return vendor
 
@@ -38,7 +38,7 @@ async def update_vendor(
     if_match: IfMatchHeader = None,
 ):
     check_if_match(if_match, resource_id=vendor.id, version=vendor.version)
-    vendor = await service.update_vendor(session, vendor=vendor, data=data)
+    vendor = await service.update_vendor(session=session, vendor=vendor, data=data)
     set_etag(response, vendor.id, vendor.version)
     return vendor
 
@@ -50,7 +50,7 @@ async def move_vendor(
     session: SessionDep,
     response: Response,
 ):
-    vendor = await service.move_vendor(session, vendor=vendor, to=data.to)
+    vendor = await service.move_vendor(session=session, vendor=vendor, to=data.to)
     set_etag(response, vendor.id, vendor.version)
     return vendor
 
@@ -68,7 +68,7 @@ async def list_vendors(
     skill: Annotated[str | None, Query(max_length=50)] = None,
 ):
     items, next_cursor = await service.list_vendors(
-        session, principal=principal, page=page, status=status, country=country, external_vms_id=external_vms_id,
+        session=session, principal=principal, page=page, status=status, country=country, external_vms_id=external_vms_id,
         name_contains=q, language=language, skill=skill,
     )  # fmt: skip
     return VendorPage(items=items, next_cursor=next_cursor)

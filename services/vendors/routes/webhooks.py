@@ -23,19 +23,19 @@ router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 @router.post("/vms-sources", status_code=201, response_model=VmsSourceCreated)
 async def register_vms_source(data: VmsSourceCreate, session: SessionDep, _principal: VmsSourcesManage):
     """Register a VMS source bound to its vendors; its signing secret is returned here once and never again."""
-    source, secret = await service.register_source(session, data=data)
+    source, secret = await service.register_source(session=session, data=data)
     return VmsSourceCreated(**VmsSourceRead.model_validate(source).model_dump(), secret=secret)
 
 
 @router.patch("/vms-sources/{source_id}", response_model=VmsSourceRead)
 async def bind_vms_source(source: VmsSourceToEdit, data: VmsSourceUpdate, session: SessionDep):
     """Replace the vendors the source may act on; its events about any other vendor answer 404."""
-    return await service.bind_source(session, source=source, data=data)
+    return await service.bind_source(session=session, source=source, data=data)
 
 
 @router.get("/vms-sources", response_model=list[VmsSourceRead])
 async def list_vms_sources(session: ReadSessionDep, principal: VmsSourcesManage):
-    return await service.list_sources(session, principal=principal)
+    return await service.list_sources(session=session, principal=principal)
 
 
 @router.post("/vms/{source}", response_model=InboundResult)
@@ -56,7 +56,7 @@ async def receive_vms_webhook(
         if len(body) > settings.inbound_max_body_bytes:
             raise PayloadTooLarge(f"webhook bodies are limited to {settings.inbound_max_body_bytes} bytes")
     return await service.receive(
-        session, services=services, settings=settings, source=source, headers=dict(request.headers),
+        session=session, services=services, settings=settings, source=source, headers=dict(request.headers),
         body=bytes(body),
     )  # fmt: skip
 

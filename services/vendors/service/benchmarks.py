@@ -23,7 +23,7 @@ MAX_CSV_ROWS = 5000
 CSV_COLUMNS = ("task_type", "language", "region", "unit", "currency", "p25", "median", "p75")
 
 
-async def upsert_benchmark(session: AsyncSession, *, data: BenchmarkCreate) -> tuple[Benchmark, bool]:
+async def upsert_benchmark(*, session: AsyncSession, data: BenchmarkCreate) -> tuple[Benchmark, bool]:
     """Create the benchmark or replace the figures of the one with the same key; True when created."""
     key = data.model_dump(include={"task_type", "language", "region", "unit", "currency"})
     row = await benchmark_repository.find_benchmark(session, **key)
@@ -36,12 +36,12 @@ async def upsert_benchmark(session: AsyncSession, *, data: BenchmarkCreate) -> t
     return row, created
 
 
-async def get_benchmark(session: AsyncSession, *, principal: Principal, benchmark_id: int) -> Benchmark:
+async def get_benchmark(*, session: AsyncSession, principal: Principal, benchmark_id: int) -> Benchmark:
     row = await benchmark_repository.get_benchmark(session, principal=principal, benchmark_id=benchmark_id)
     return found(row, "benchmark", benchmark_id)
 
 
-async def delete_benchmark(session: AsyncSession, *, benchmark: Benchmark) -> None:
+async def delete_benchmark(*, session: AsyncSession, benchmark: Benchmark) -> None:
     await session.delete(benchmark)
     await session.flush()
 
@@ -53,7 +53,7 @@ def _csv_error(line: int, detail: str) -> Unprocessable:
     )
 
 
-async def import_benchmarks(session: AsyncSession, *, text: str) -> BenchmarkImportResult:
+async def import_benchmarks(*, session: AsyncSession, text: str) -> BenchmarkImportResult:
     """Upsert every row of a CSV with a header naming CSV_COLUMNS (+ optional source); all or nothing."""
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
@@ -70,14 +70,14 @@ async def import_benchmarks(session: AsyncSession, *, text: str) -> BenchmarkImp
             data = BenchmarkCreate(**{k: v for k, v in values.items() if v != ""})
         except (InvalidOperation, ValidationError, ValueError) as exc:
             raise _csv_error(number, str(exc).splitlines()[0][:300]) from exc
-        _, was_created = await upsert_benchmark(session, data=data)
+        _, was_created = await upsert_benchmark(session=session, data=data)
         created += was_created
         updated += not was_created
     return BenchmarkImportResult(created=created, updated=updated)
 
 
 async def list_benchmarks(
-    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+    *, session: AsyncSession, principal: Principal, page: PageParams, **filters: Any
 ) -> tuple[list[Benchmark], int | None]:
     """Filters: task_type, language, region (None: any)."""
     rows = await benchmark_repository.list_benchmarks(session, principal=principal, page=page, **filters)

@@ -34,21 +34,21 @@ log = logging.getLogger("labelops.vendors.budgets")
 MEASURED_UNITS = ("task", "item")
 
 
-async def create_budget(session: AsyncSession, *, principal: Principal, data: BudgetCreate) -> Budget:
+async def create_budget(*, session: AsyncSession, principal: Principal, data: BudgetCreate) -> Budget:
     if data.vendor_id is not None:
-        await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
+        await get_vendor(session=session, principal=principal, vendor_id=data.vendor_id)
     budget = Budget(**data.model_dump())
     session.add(budget)
     await session.flush()
     return budget
 
 
-async def get_budget(session: AsyncSession, *, principal: Principal, budget_id: int) -> Budget:
+async def get_budget(*, session: AsyncSession, principal: Principal, budget_id: int) -> Budget:
     row = await budget_repository.get_budget(session, principal=principal, budget_id=budget_id)
     return found(row, "budget", budget_id)
 
 
-async def measure_spend(session: AsyncSession, *, services: ServiceClient, budget: Budget) -> dict:
+async def measure_spend(*, session: AsyncSession, services: ServiceClient, budget: Budget) -> dict:
     """Accepted units on the project in the period, priced by each vendor's active contract (graduated tiers)."""
     items = await production.production(
         services, vendor_id=budget.vendor_id, start=budget.period_start, end=budget.period_end
@@ -106,9 +106,9 @@ async def measure_spend(session: AsyncSession, *, services: ServiceClient, budge
     }
 
 
-async def evaluate_budget(session: AsyncSession, *, services: ServiceClient, budget: Budget) -> dict:
+async def evaluate_budget(*, session: AsyncSession, services: ServiceClient, budget: Budget) -> dict:
     """Alert once when the forecast exceeds the budget; with a hard cap, suspend at the cap, restore below it."""
-    report = await measure_spend(session, services=services, budget=budget)
+    report = await measure_spend(session=session, services=services, budget=budget)
     if report["forecast_exceeds_budget"] and budget.alert_sent_at is None:
         budget.alert_sent_at = utcnow()
         await subscriptions.emit(session, "budget.alert", {"budget_id": budget.id, "project_id": budget.project_id,
@@ -140,7 +140,7 @@ async def evaluate_budget(session: AsyncSession, *, services: ServiceClient, bud
 
 
 async def update_budget(
-    session: AsyncSession, *, services: ServiceClient, budget: Budget, data: BudgetUpdate
+    *, session: AsyncSession, services: ServiceClient, budget: Budget, data: BudgetUpdate
 ) -> Budget:
     """Raising the amount (or dropping the cap) re-evaluates at once, lifting a hard-cap suspension."""
     values = data.model_dump(exclude_unset=True, exclude_none=True)
@@ -149,7 +149,7 @@ async def update_budget(
     touch(budget)
     await session.flush()
     if budget.suspended_vendor_ids or budget.alert_sent_at is not None:
-        await evaluate_budget(session, services=services, budget=budget)
+        await evaluate_budget(session=session, services=services, budget=budget)
     return budget
 
 
@@ -163,7 +163,7 @@ async def sweep_budgets(*, db: Database, services: ServiceClient) -> int:
             async with db.sessionmaker() as session, session.begin():
                 budget = await common_repository.get_for_update(session, Budget, row_id=budget_id)
                 if budget is not None:
-                    reports.append(await evaluate_budget(session, services=services, budget=budget))
+                    reports.append(await evaluate_budget(session=session, services=services, budget=budget))
         except DomainError as exc:
             # The tasks service being down must not stop the other budgets; the next sweep retries.
             log.warning("budget %s not evaluated: %s", budget_id, exc.detail)
@@ -176,7 +176,7 @@ def report_json(report: dict) -> dict:
 
 
 async def list_budgets(
-    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+    *, session: AsyncSession, principal: Principal, page: PageParams, **filters: Any
 ) -> tuple[list[Budget], int | None]:
     """Filters: project_id, vendor_id (None: any)."""
     rows = await budget_repository.list_budgets(session, principal=principal, page=page, **filters)

@@ -18,10 +18,10 @@ from shared.pagination import PageParams, page_of
 
 
 async def log_communication(
-    session: AsyncSession, *, principal: Principal, data: CommunicationCreate
+    *, session: AsyncSession, principal: Principal, data: CommunicationCreate
 ) -> Communication:
     if data.vendor_id is not None:
-        await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
+        await get_vendor(session=session, principal=principal, vendor_id=data.vendor_id)
     row = Communication(**data.model_dump(), recorded_by=actor(principal))
     session.add(row)
     await session.flush()
@@ -29,7 +29,7 @@ async def log_communication(
 
 
 async def get_communication(
-    session: AsyncSession, *, principal: Principal, communication_id: int
+    *, session: AsyncSession, principal: Principal, communication_id: int
 ) -> Communication:
     row = await communication_repository.get_communication(
         session, principal=principal, communication_id=communication_id
@@ -38,7 +38,7 @@ async def get_communication(
 
 
 async def update_communication(
-    session: AsyncSession, *, communication: Communication, data: CommunicationUpdate
+    *, session: AsyncSession, communication: Communication, data: CommunicationUpdate
 ) -> Communication:
     """Reschedule a follow-up or mark it done (done again: the first time is kept)."""
     values = data.model_dump(exclude_unset=True)
@@ -53,7 +53,7 @@ async def update_communication(
 
 
 async def list_communications(
-    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+    *, session: AsyncSession, principal: Principal, page: PageParams, **filters: Any
 ) -> tuple[list[Communication], int | None]:
     """Filters: vendor_id, channel (None: any)."""
     rows = await communication_repository.list_communications(
@@ -63,7 +63,7 @@ async def list_communications(
 
 
 async def list_follow_ups_due(
-    session: AsyncSession, *, principal: Principal, page: PageParams, before: datetime | None
+    *, session: AsyncSession, principal: Principal, page: PageParams, before: datetime | None
 ) -> tuple[list[Communication], int | None]:
     """Open follow-ups due at or before `before` (default: now), oldest first by id."""
     rows = await communication_repository.list_follow_ups_due(

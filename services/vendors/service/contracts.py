@@ -60,7 +60,7 @@ def _snapshot(contract: Contract) -> dict:
     )  # fmt: skip
 
 
-async def record_version(session: AsyncSession, *, contract: Contract, principal: Principal) -> None:
+async def record_version(*, session: AsyncSession, contract: Contract, principal: Principal) -> None:
     """Keep the contract as it now stands, rate card included, under its current version number."""
     await session.flush()
     lines = await rate_card_repository.rate_lines(session, contract_id=contract.id)
@@ -85,25 +85,25 @@ async def record_version(session: AsyncSession, *, contract: Contract, principal
     await session.flush()
 
 
-async def create_contract(session: AsyncSession, *, principal: Principal, data: ContractCreate) -> Contract:
-    await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
+async def create_contract(*, session: AsyncSession, principal: Principal, data: ContractCreate) -> Contract:
+    await get_vendor(session=session, principal=principal, vendor_id=data.vendor_id)
     values = data.model_dump(mode="json", exclude_none=False)
     values["sla_terms"] = {k: v for k, v in values["sla_terms"].items() if v is not None}
     contract = Contract(**{**values, "starts_on": data.starts_on, "ends_on": data.ends_on})
     _check_terms(contract)
     session.add(contract)
     await session.flush()
-    await record_version(session, contract=contract, principal=principal)
+    await record_version(session=session, contract=contract, principal=principal)
     return contract
 
 
-async def get_contract(session: AsyncSession, *, principal: Principal, contract_id: int) -> Contract:
+async def get_contract(*, session: AsyncSession, principal: Principal, contract_id: int) -> Contract:
     row = await contract_repository.get_contract(session, principal=principal, contract_id=contract_id)
     return found(row, "contract", contract_id)
 
 
 async def update_contract(
-    session: AsyncSession, *, principal: Principal, contract: Contract, data: ContractUpdate
+    *, session: AsyncSession, principal: Principal, contract: Contract, data: ContractUpdate
 ) -> Contract:
     """Change terms of a draft or negotiating contract; every change is kept as a new version."""
     if contract.status not in EDITABLE:
@@ -124,12 +124,12 @@ async def update_contract(
     _check_terms(contract)
     touch(contract)
     await session.flush()
-    await record_version(session, contract=contract, principal=principal)
+    await record_version(session=session, contract=contract, principal=principal)
     return contract
 
 
 async def move_contract(
-    session: AsyncSession, *, principal: Principal, contract: Contract, to: str
+    *, session: AsyncSession, principal: Principal, contract: Contract, to: str
 ) -> Contract:
     """draft → negotiating → active → expired|terminated; only one active contract per vendor per period."""
     check_transition(CONTRACT_STATUSES, current=contract.status, target=to)
@@ -150,7 +150,7 @@ async def move_contract(
     contract.status = to
     touch(contract)
     await session.flush()
-    await record_version(session, contract=contract, principal=principal)
+    await record_version(session=session, contract=contract, principal=principal)
     if to == "active":
         await subscriptions.emit(session, "contract.activated", {"contract": _snapshot(contract) | {
             "id": contract.id, "vendor_id": contract.vendor_id}})  # fmt: skip
@@ -158,12 +158,12 @@ async def move_contract(
 
 
 async def list_contracts(
-    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+    *, session: AsyncSession, principal: Principal, page: PageParams, **filters: Any
 ) -> tuple[list[Contract], int | None]:
     """Filters: vendor_id, status (None: any)."""
     rows = await contract_repository.list_contracts(session, principal=principal, page=page, **filters)
     return page_of(rows, limit=page.limit)
 
 
-async def contract_versions(session: AsyncSession, *, contract: Contract) -> list[ContractVersion]:
+async def contract_versions(*, session: AsyncSession, contract: Contract) -> list[ContractVersion]:
     return await contract_repository.contract_versions(session, contract_id=contract.id)

@@ -29,9 +29,11 @@ from shared.pagination import PageParams, page_of
 VENDOR_MOVES = {("draft", "submitted"), ("disputed", "submitted")}
 
 
-async def create_invoice(session: AsyncSession, *, principal: Principal, data: InvoiceCreate) -> Invoice:
+async def create_invoice(*, session: AsyncSession, principal: Principal, data: InvoiceCreate) -> Invoice:
     """A draft invoice; each line amount is units × price rounded to the currency, the total their sum."""
-    await get_vendor(session, principal=principal, vendor_id=data.vendor_id)  # another vendor's id → 404
+    await get_vendor(
+        session=session, principal=principal, vendor_id=data.vendor_id
+    )  # another vendor's id → 404
     contract = await contract_repository.active_contract_on(
         session, vendor_id=data.vendor_id, on=data.period_start
     )
@@ -79,13 +81,13 @@ async def create_invoice(session: AsyncSession, *, principal: Principal, data: I
     )
 
 
-async def get_invoice(session: AsyncSession, *, principal: Principal, invoice_id: int) -> Invoice:
+async def get_invoice(*, session: AsyncSession, principal: Principal, invoice_id: int) -> Invoice:
     row = await invoice_repository.get_invoice(session, principal=principal, invoice_id=invoice_id)
     return found(row, "invoice", invoice_id)
 
 
 async def move_invoice(
-    session: AsyncSession, *, principal: Principal, invoice: Invoice, to: str, note: str | None
+    *, session: AsyncSession, principal: Principal, invoice: Invoice, to: str, note: str | None
 ) -> Invoice:
     """draft → submitted → approved|disputed → paid; a vendor user may only submit (or resubmit) its own."""
     check_transition(INVOICE_STATUSES, current=invoice.status, target=to)
@@ -105,14 +107,14 @@ def invoice_event(invoice: Invoice) -> dict:
         "id", "vendor_id", "contract_id", "number", "status", "currency", "period_start", "period_end", "total")})  # fmt: skip
 
 
-async def reconcile(session: AsyncSession, *, services: ServiceClient, invoice: Invoice) -> dict:
+async def reconcile(*, session: AsyncSession, services: ServiceClient, invoice: Invoice) -> dict:
     """Line by line: units claimed vs accepted units measured by the tasks service, with amounts."""
     items = await production.production(
         services, vendor_id=invoice.vendor_id, start=invoice.period_start, end=invoice.period_end
     )
     measured = production.accepted_by_work([i for i in items if i.vendor_id == invoice.vendor_id])
     contract = None if invoice.contract_id is None else await session.get(Contract, invoice.contract_id)
-    lines_by_key = await rate_cards.contracted_prices(session, contract=contract)
+    lines_by_key = await rate_cards.contracted_prices(session=session, contract=contract)
     prices: dict[tuple[str, str], Decimal] = {}
     for key, units in measured.items():
         line = next(
@@ -165,7 +167,7 @@ async def reconcile(session: AsyncSession, *, services: ServiceClient, invoice: 
 
 
 async def list_invoices(
-    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+    *, session: AsyncSession, principal: Principal, page: PageParams, **filters: Any
 ) -> tuple[list[Invoice], int | None]:
     """Filters: vendor_id, status (None: any)."""
     rows = await invoice_repository.list_invoices(session, principal=principal, page=page, **filters)

@@ -21,7 +21,7 @@ from shared.errors import Conflict
 from shared.pagination import PageParams, page_of
 
 
-async def compare_lines(session: AsyncSession, *, round_: NegotiationRound, currency: str) -> list[dict]:
+async def compare_lines(*, session: AsyncSession, round_: NegotiationRound, currency: str) -> list[dict]:
     """Each proposed line with its benchmark position: % above (+) or below (−) the median and its band."""
     compared = []
     for line in round_.lines:
@@ -51,9 +51,9 @@ async def compare_lines(session: AsyncSession, *, round_: NegotiationRound, curr
 
 
 async def propose_round(
-    session: AsyncSession, *, principal: Principal, data: NegotiationCreate
+    *, session: AsyncSession, principal: Principal, data: NegotiationCreate
 ) -> NegotiationRound:
-    contract = await get_contract(session, principal=principal, contract_id=data.contract_id)
+    contract = await get_contract(session=session, principal=principal, contract_id=data.contract_id)
     if contract.status not in ("draft", "negotiating", "active"):
         raise Conflict(f"contract {contract.id} is {contract.status}; its rates can no longer be negotiated")
     rate_cards.rows_from(
@@ -73,15 +73,15 @@ async def propose_round(
 
 
 async def get_round(
-    session: AsyncSession, *, principal: Principal, round_id: int
+    *, session: AsyncSession, principal: Principal, round_id: int
 ) -> tuple[NegotiationRound, Contract]:
     row = await negotiation_repository.get_round(session, principal=principal, round_id=round_id)
     round_ = found(row, "negotiation round", round_id)
-    return round_, await get_contract(session, principal=principal, contract_id=round_.contract_id)
+    return round_, await get_contract(session=session, principal=principal, contract_id=round_.contract_id)
 
 
 async def decide_round(
-    session: AsyncSession, *, principal: Principal, round_: NegotiationRound, contract: Contract, accept: bool
+    *, session: AsyncSession, principal: Principal, round_: NegotiationRound, contract: Contract, accept: bool
 ) -> NegotiationRound:
     """Accepting writes the round's lines as the contract's rate card; other open rounds are superseded."""
     if round_.status != "open":
@@ -90,7 +90,7 @@ async def decide_round(
     round_.decided_at = utcnow()
     if accept:
         lines = [RateLineIn(**line) for line in round_.lines]
-        await rate_cards.write_rate_card(session, principal=principal, contract=contract, lines=lines)
+        await rate_cards.write_rate_card(session=session, principal=principal, contract=contract, lines=lines)
         for other in await negotiation_repository.rounds_of_contract(session, contract_id=contract.id):
             if other.id != round_.id and other.status == "open":
                 other.status = "superseded"
@@ -100,7 +100,7 @@ async def decide_round(
 
 
 async def list_rounds(
-    session: AsyncSession, *, principal: Principal, page: PageParams, contract_id: int | None
+    *, session: AsyncSession, principal: Principal, page: PageParams, contract_id: int | None
 ) -> tuple[list[NegotiationRound], int | None]:
     rows = await negotiation_repository.list_rounds(
         session, principal=principal, page=page, contract_id=contract_id

@@ -49,7 +49,7 @@ def rows_from(lines: list[RateLineIn], *, contract_id: int) -> list[RateLine]:
     return rows
 
 
-async def rate_card_of(session: AsyncSession, *, contract: Contract) -> RateCardRead:
+async def rate_card_of(*, session: AsyncSession, contract: Contract) -> RateCardRead:
     rows = await rate_card_repository.rate_lines(session, contract_id=contract.id)
     return RateCardRead(
         contract_id=contract.id,
@@ -61,20 +61,20 @@ async def rate_card_of(session: AsyncSession, *, contract: Contract) -> RateCard
 
 
 async def write_rate_card(
-    session: AsyncSession, *, principal: Principal, contract: Contract, lines: list[RateLineIn]
+    *, session: AsyncSession, principal: Principal, contract: Contract, lines: list[RateLineIn]
 ) -> RateCardRead:
     """Replace the contract's rate card with `lines` (the contract's currency prices them); a new version."""
     await rate_card_repository.replace_rate_lines(
         session, contract_id=contract.id, lines=rows_from(lines, contract_id=contract.id)
     )
     touch(contract)
-    await contracts.record_version(session, contract=contract, principal=principal)
-    return await rate_card_of(session, contract=contract)
+    await contracts.record_version(session=session, contract=contract, principal=principal)
+    return await rate_card_of(session=session, contract=contract)
 
 
 async def price_lookup(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     principal: Principal,
     vendor_id: int,
     task_type: str,
@@ -84,7 +84,7 @@ async def price_lookup(
     on: date | None,
 ) -> PriceQuote:
     """The graduated-tier amount for `units` under the vendor's contract active on `on` (default today)."""
-    await get_vendor(session, principal=principal, vendor_id=vendor_id)
+    await get_vendor(session=session, principal=principal, vendor_id=vendor_id)
     day = on or utcnow().date()
     contract = await contract_repository.active_contract_on(session, vendor_id=vendor_id, on=day)
     if contract is None:
@@ -107,7 +107,7 @@ async def price_lookup(
 
 
 async def contracted_prices(
-    session: AsyncSession, *, contract: Contract | None
+    *, session: AsyncSession, contract: Contract | None
 ) -> dict[tuple[str, str], rate_card_rules.RateLine]:
     """(task_type, language) → rate line of the contract, for spend and reconciliation."""
     if contract is None:

@@ -28,10 +28,10 @@ from shared.pagination import PageParams, page_of
 
 
 async def compute_scorecard(
-    session: AsyncSession, *, services: ServiceClient, principal: Principal, data: ScorecardCreate
+    *, session: AsyncSession, services: ServiceClient, principal: Principal, data: ScorecardCreate
 ) -> Scorecard:
     """Score the contract active at the period start; credits apply to the approved invoices of the period."""
-    await get_vendor(session, principal=principal, vendor_id=data.vendor_id)
+    await get_vendor(session=session, principal=principal, vendor_id=data.vendor_id)
     contract = await contract_repository.active_contract_on(
         session, vendor_id=data.vendor_id, on=data.period_start
     )
@@ -76,12 +76,12 @@ async def compute_scorecard(
     return row
 
 
-async def get_scorecard(session: AsyncSession, *, principal: Principal, scorecard_id: int) -> Scorecard:
+async def get_scorecard(*, session: AsyncSession, principal: Principal, scorecard_id: int) -> Scorecard:
     row = await scorecard_repository.get_scorecard(session, principal=principal, scorecard_id=scorecard_id)
     return found(row, "scorecard", scorecard_id)
 
 
-async def publish_scorecard(session: AsyncSession, *, scorecard: Scorecard) -> Scorecard:
+async def publish_scorecard(*, session: AsyncSession, scorecard: Scorecard) -> Scorecard:
     if scorecard.status == "published":
         raise Conflict(f"scorecard {scorecard.id} is already published")
     scorecard.status = "published"
@@ -94,7 +94,7 @@ async def publish_scorecard(session: AsyncSession, *, scorecard: Scorecard) -> S
 
 
 async def list_scorecards(
-    session: AsyncSession, *, principal: Principal, page: PageParams, vendor_id: int | None
+    *, session: AsyncSession, principal: Principal, page: PageParams, vendor_id: int | None
 ) -> tuple[list[Scorecard], int | None]:
     rows = await scorecard_repository.list_scorecards(
         session, principal=principal, page=page, vendor_id=vendor_id

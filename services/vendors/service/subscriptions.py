@@ -62,7 +62,7 @@ def _unsafe(exc: subscription_rules.UnsafeURL) -> Unprocessable:
 
 
 async def create_subscription(
-    session: AsyncSession, *, data: SubscriptionCreate, settings: VendorsSettings
+    *, session: AsyncSession, data: SubscriptionCreate, settings: VendorsSettings
 ) -> tuple[WebhookSubscription, str]:
     try:
         await check_url(data.url, settings=settings)
@@ -78,7 +78,7 @@ async def create_subscription(
 
 
 async def get_subscription(
-    session: AsyncSession, *, principal: Principal, subscription_id: int
+    *, session: AsyncSession, principal: Principal, subscription_id: int
 ) -> WebhookSubscription:
     row = await subscription_repository.get_subscription(
         session, principal=principal, subscription_id=subscription_id
@@ -87,8 +87,8 @@ async def get_subscription(
 
 
 async def update_subscription(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     subscription: WebhookSubscription,
     data: SubscriptionUpdate,
     settings: VendorsSettings,
@@ -112,7 +112,7 @@ async def update_subscription(
     return subscription
 
 
-async def ping(session: AsyncSession, *, subscription: WebhookSubscription) -> WebhookDelivery:
+async def ping(*, session: AsyncSession, subscription: WebhookSubscription) -> WebhookDelivery:
     """A `webhook.ping` delivery to this subscription only, through the same signed, retried path."""
     if subscription.status != "active":
         raise Conflict(f"webhook subscription {subscription.id} is {subscription.status}")
@@ -160,7 +160,7 @@ def _wake_deliverer(app: Any) -> None:
 
 
 async def get_delivery(
-    session: AsyncSession, *, subscription: WebhookSubscription, delivery_id: int
+    *, session: AsyncSession, subscription: WebhookSubscription, delivery_id: int
 ) -> WebhookDelivery:
     row = await session.get(WebhookDelivery, delivery_id)
     if row is None or row.subscription_id != subscription.id:
@@ -169,7 +169,7 @@ async def get_delivery(
 
 
 async def redeliver(
-    session: AsyncSession, *, subscription: WebhookSubscription, delivery: WebhookDelivery
+    *, session: AsyncSession, subscription: WebhookSubscription, delivery: WebhookDelivery
 ) -> WebhookDelivery:
     """Send a delivered, failed or dead-lettered message again, with a fresh retry schedule."""
     if subscription.status != "active":
@@ -291,14 +291,14 @@ async def attempt_delivery(
 
 
 async def list_subscriptions(
-    session: AsyncSession, *, principal: Principal, page: PageParams
+    *, session: AsyncSession, principal: Principal, page: PageParams
 ) -> tuple[list[WebhookSubscription], int | None]:
     rows = await subscription_repository.list_subscriptions(session, principal=principal, page=page)
     return page_of(rows, limit=page.limit)
 
 
 async def list_deliveries(
-    session: AsyncSession, *, subscription: WebhookSubscription, page: PageParams, status: str | None
+    *, session: AsyncSession, subscription: WebhookSubscription, page: PageParams, status: str | None
 ) -> tuple[list[WebhookDelivery], int | None]:
     rows = await subscription_repository.list_deliveries(
         session, subscription_id=subscription.id, status=status, page=page

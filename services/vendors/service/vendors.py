@@ -24,7 +24,7 @@ def _vendor_values(data: VendorCreate | VendorUpdate, *, exclude_unset: bool) ->
     return values
 
 
-async def register_vendor(session: AsyncSession, *, data: VendorCreate) -> Vendor:
+async def register_vendor(*, session: AsyncSession, data: VendorCreate) -> Vendor:
     """A vendor enters the pipeline as a `prospect`."""
     vendor = Vendor(**_vendor_values(data, exclude_unset=False))
     return await common_repository.add(
@@ -32,12 +32,12 @@ async def register_vendor(session: AsyncSession, *, data: VendorCreate) -> Vendo
     )
 
 
-async def get_vendor(session: AsyncSession, *, principal: Principal, vendor_id: int) -> Vendor:
+async def get_vendor(*, session: AsyncSession, principal: Principal, vendor_id: int) -> Vendor:
     row = await vendor_repository.get_vendor(session, principal=principal, vendor_id=vendor_id)
     return found(row, "vendor", vendor_id)
 
 
-async def update_vendor(session: AsyncSession, *, vendor: Vendor, data: VendorUpdate) -> Vendor:
+async def update_vendor(*, session: AsyncSession, vendor: Vendor, data: VendorUpdate) -> Vendor:
     """Apply the fields sent; the caller has already matched If-Match against the version read."""
     values = _vendor_values(data, exclude_unset=True)
     for required in ("name", "country"):
@@ -57,7 +57,7 @@ async def update_vendor(session: AsyncSession, *, vendor: Vendor, data: VendorUp
     return vendor
 
 
-async def move_vendor(session: AsyncSession, *, vendor: Vendor, to: str) -> Vendor:
+async def move_vendor(*, session: AsyncSession, vendor: Vendor, to: str) -> Vendor:
     """prospect → onboarding → active ⇄ suspended → terminated (terminated from anywhere)."""
     check_transition(VENDOR_STATUSES, current=vendor.status, target=to)
     vendor.status = to
@@ -67,7 +67,7 @@ async def move_vendor(session: AsyncSession, *, vendor: Vendor, to: str) -> Vend
 
 
 async def list_vendors(
-    session: AsyncSession, *, principal: Principal, page: PageParams, **filters: Any
+    *, session: AsyncSession, principal: Principal, page: PageParams, **filters: Any
 ) -> tuple[list[Vendor], int | None]:
     """Filters: status, country, external_vms_id, name_contains, language, skill (None: any)."""
     rows = await vendor_repository.list_vendors(session, principal=principal, page=page, **filters)

@@ -41,7 +41,7 @@ from shared.http import ServiceClient
 log = logging.getLogger("labelops.vendors.inbound")
 
 
-async def register_source(session: AsyncSession, *, data: VmsSourceCreate) -> tuple[VmsSource, str]:
+async def register_source(*, session: AsyncSession, data: VmsSourceCreate) -> tuple[VmsSource, str]:
     """A new VMS source with its signing secret (generated unless given); the secret is shown once."""
     secret = data.secret or webhook_rules.generate_secret()
     try:
@@ -57,12 +57,12 @@ async def register_source(session: AsyncSession, *, data: VmsSourceCreate) -> tu
     return source, secret
 
 
-async def get_source(session: AsyncSession, *, principal: Principal, source_id: int) -> VmsSource:
+async def get_source(*, session: AsyncSession, principal: Principal, source_id: int) -> VmsSource:
     row = await webhook_repository.get_vms_source(session, principal=principal, source_id=source_id)
     return found(row, "VMS source", source_id)
 
 
-async def bind_source(session: AsyncSession, *, source: VmsSource, data: VmsSourceUpdate) -> VmsSource:
+async def bind_source(*, session: AsyncSession, source: VmsSource, data: VmsSourceUpdate) -> VmsSource:
     """Replace the vendors a source may act on (how a source registered before bindings gets its own)."""
     source.vendor_ids = await _known_vendors(session, data.vendor_ids)
     await session.flush()
@@ -85,8 +85,8 @@ def _unauthorized(detail: str) -> Unauthorized:
 
 
 async def receive(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     services: ServiceClient,
     settings: VendorsSettings,
     source: str,
@@ -178,7 +178,7 @@ async def _vendor_updated(
     vendor = await _bound_vendor(session, source, data.external_vms_id)
     profile = data.profile()
     changed = sorted(profile.model_fields_set)
-    await vendors.update_vendor(session, vendor=vendor, data=profile)
+    await vendors.update_vendor(session=session, vendor=vendor, data=profile)
     if data.status and data.status != vendor.status and data.status in VENDOR_STATUSES[vendor.status]:
         vendor.status = data.status
         changed.append("status")
@@ -289,6 +289,6 @@ HANDLERS: dict[str, tuple[type[BaseModel], Handler]] = {
 }
 
 
-async def list_sources(session: AsyncSession, *, principal: Principal) -> list[VmsSource]:
+async def list_sources(*, session: AsyncSession, principal: Principal) -> list[VmsSource]:
     """Every VMS source the caller may see, by id (at most 500)."""
     return await webhook_repository.list_vms_sources(session, principal=principal, limit=500)
