@@ -3,38 +3,27 @@ grants and evaluates quality rules (the work itself lives in service/)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from fastapi import FastAPI
 
 from services.tasks.service import quality_rules, sweeps
+from shared.background import PeriodicLoop
 from shared.db import Database
 
-log = logging.getLogger("labelops.tasks.sweeper")
 
-
-async def _sweep(db: Database, interval: float) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await sweeps.sweep_expired(db=db)
-            await quality_rules.evaluate_due_projects(db=db)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("sweep failed")
+async def _sweep(db: Database) -> None:
+    await sweeps.sweep_expired(db=db)
+    await quality_rules.evaluate_due_projects(db=db)
 
 
 async def start_jobs(app: FastAPI) -> None:
-    interval = app.state.settings.sweep_seconds
-    app.state.sweeper = asyncio.create_task(_sweep(app.state.db, interval), name="tasks-sweeper")
+    db = app.state.db
+    app.state.sweeper = PeriodicLoop(
+        name="tasks-sweeper", every_seconds=app.state.settings.sweep_seconds, work=lambda: _sweep(db)
+    )
+    app.state.sweeper.start()
 
 
 async def stop_jobs(app: FastAPI) -> None:
-    task = getattr(app.state, "sweeper", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    sweeper = getattr(app.state, "sweeper", None)
+    if sweeper is not None:
+        await sweeper.stop()

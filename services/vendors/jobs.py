@@ -8,47 +8,31 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.vendors.service import budgets, subscriptions
 from services.vendors.settings import VendorsSettings
-from shared.background import DrainingLoop
-from shared.db import Database
-from shared.http import ServiceClient
-
-log = logging.getLogger("labelops.vendors.budgets")
-
-
-async def _sweep_budgets_every(every: float, *, db: Database, services: ServiceClient) -> None:
-    while True:
-        try:
-            await budgets.sweep_budgets(db=db, services=services)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("budget sweep failed")
-        await asyncio.sleep(every)
+from shared.background import DrainingLoop, PeriodicLoop
 
 
 async def start_budget_sweeper(app: FastAPI) -> None:
     every = app.state.settings.budget_sweep_seconds
-    sweep = _sweep_budgets_every(every, db=app.state.db, services=app.state.services)
-    app.state.budget_sweeper = (
-        asyncio.create_task(sweep, name="vendors-budget-sweeper") if every > 0 else None
+    if every <= 0:
+        return
+    db, services = app.state.db, app.state.services
+    app.state.budget_sweeper = PeriodicLoop(
+        name="vendors-budget-sweeper",
+        every_seconds=every,
+        work=lambda: budgets.sweep_budgets(db=db, services=services),
     )
+    app.state.budget_sweeper.start()
 
 
 async def stop_budget_sweeper(app: FastAPI) -> None:
-    task = getattr(app.state, "budget_sweeper", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    sweeper = getattr(app.state, "budget_sweeper", None)
+    if sweeper is not None:
+        await sweeper.stop()
 
 
 class WebhookDeliverer(DrainingLoop):
