@@ -85,28 +85,16 @@ def _key(task_type: str, language: str) -> WorkKey:
     return (task_type, language.casefold())
 
 
-def _normalise_units(measured_units: Mapping[WorkKey, Decimal | int]) -> dict[WorkKey, Decimal]:
+def _by_work(values: Mapping[WorkKey, Decimal | int], *, what: str) -> dict[WorkKey, Decimal]:
+    """`values` keyed by normalised work, each a non-negative Decimal; `what` names them in errors."""
     result: dict[WorkKey, Decimal] = {}
-    for (task_type, language), units in measured_units.items():
+    for (task_type, language), raw in values.items():
         key = _key(task_type, language)
         if key in result:
-            raise ValueError(f"measured units given twice for ({task_type!r}, {language!r})")
-        value = ensure_decimal(units, field="measured units")
+            raise ValueError(f"{what} given twice for ({task_type!r}, {language!r})")
+        value = ensure_decimal(raw, field=what)
         if value < 0:
-            raise ValueError(f"measured units must be >= 0, got {value} for ({task_type!r}, {language!r})")
-        result[key] = value
-    return result
-
-
-def _normalise_prices(prices: Mapping[WorkKey, Decimal]) -> dict[WorkKey, Decimal]:
-    result: dict[WorkKey, Decimal] = {}
-    for (task_type, language), price in prices.items():
-        key = _key(task_type, language)
-        if key in result:
-            raise ValueError(f"contracted price given twice for ({task_type!r}, {language!r})")
-        value = ensure_decimal(price, field="contracted unit price")
-        if value < 0:
-            raise ValueError(f"contracted unit price must be >= 0, got {value}")
+            raise ValueError(f"{what} must be >= 0, got {value} for ({task_type!r}, {language!r})")
         result[key] = value
     return result
 
@@ -137,8 +125,8 @@ def reconcile_invoice(
     slack = ensure_decimal(tolerance, field="tolerance")
     if slack < 0:
         raise ValueError(f"tolerance must be >= 0 units, got {slack}")
-    measured = _normalise_units(measured_units)
-    contracted = _normalise_prices(prices)
+    measured = _by_work(measured_units, what="measured units")
+    contracted = _by_work(prices, what="contracted unit price")
 
     lines: list[ReconciledLine] = []
     claimed_keys: set[WorkKey] = set()
