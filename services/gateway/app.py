@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from services.gateway.routes import api_keys, audit, auth, forwarding, openapi, reports, users
 from services.gateway.routes.forwarding import ForwardingMiddleware
+from services.gateway.rules.passwords import Passwords
 from services.gateway.service.auth import VerifiedTokens
 from services.gateway.service.callers import CallerCache
 from services.gateway.service.forwarding import InternalTokens, upstream_session
@@ -44,6 +45,7 @@ async def _start(app: FastAPI) -> None:
         keepalive_seconds=settings.upstream_keepalive_seconds,
     )
     app.state.openapi_cache = None
+    app.state.passwords = Passwords(settings.password_hash_profile)
     app.state.limiter = make_rate_limiter(settings)
     app.state.verified_tokens = VerifiedTokens()
     app.state.callers = CallerCache(
@@ -62,6 +64,7 @@ async def _start(app: FastAPI) -> None:
                 session=session,
                 email=settings.admin_email,
                 password=settings.admin_password.get_secret_value(),
+                passwords=app.state.passwords,
             )
         if created:
             log.info("bootstrap admin created")

@@ -6,6 +6,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.gateway.rules.passwords import HashProfile
 from shared.settings import ServiceSettings
 
 
@@ -47,6 +48,8 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = 1_048_576
     max_bulk_body_bytes: int = 67_108_864
     cors_origins: list[str] = []
+    # argon2id parameters of new password hashes (services.gateway.rules.passwords); "cheapest" is for tests.
+    password_hash_profile: HashProfile = "rfc9106-low-memory"
 
     @property
     def effective_jwt_key_file(self) -> Path:
@@ -56,6 +59,8 @@ class GatewaySettings(ServiceSettings):
     def refuse_generated_keys_in_production(self) -> "GatewaySettings":
         if self.environment == "production" and self.jwt_private_key_file is None:
             raise ValueError("LABELOPS_GATEWAY_JWT_PRIVATE_KEY_FILE must be set outside development")
+        if self.environment == "production" and self.password_hash_profile == "cheapest":
+            raise ValueError("LABELOPS_GATEWAY_PASSWORD_HASH_PROFILE=cheapest is for tests only")
         return self
 
 

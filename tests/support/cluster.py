@@ -75,6 +75,10 @@ class Cluster:
             # budget) is reached when those tests run back to back. Budgets are tested on their own gateways.
             "LABELOPS_GATEWAY_RATE_LIMIT_BULK": "100000",
             "LABELOPS_GATEWAY_LOGIN_FAILURES_PER_IP": "100000",
+            # The suite creates and logs in hundreds of users; at the production argon2id cost (t=3, 64 MiB)
+            # each costs ~0.7 s of hashing on a 2-core machine, ~40% of a typical system file's time. The
+            # production profile is tested in tests/unit/gateway.
+            "LABELOPS_GATEWAY_PASSWORD_HASH_PROFILE": "cheapest",
             # Outbound webhooks go to receivers the tests run on loopback; retries and the budget sweep
             # run fast so their effects show within a test.
             "LABELOPS_VENDORS_WEBHOOKS_ALLOW_LOOPBACK": "true",

@@ -35,6 +35,7 @@ async def issue_token(
         keys=state.keys,
         settings=state.settings,
         limiter=state.limiter,
+        passwords=state.passwords,
     )
 
 

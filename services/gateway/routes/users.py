@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from services.gateway.deps import AdminOnly
 from services.gateway.schemas.users import UserCreate, UserPage, UserRead, UserUpdate
@@ -15,8 +15,10 @@ router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 
 @router.post("", status_code=201, response_model=UserRead)
-async def create_user(data: UserCreate, session: SessionDep, admin: AdminOnly):
-    return await service.create_user(session=session, principal=admin, data=data)
+async def create_user(request: Request, data: UserCreate, session: SessionDep, admin: AdminOnly):
+    return await service.create_user(
+        session=session, principal=admin, data=data, passwords=request.app.state.passwords
+    )
 
 
 @router.get("", response_model=UserPage)

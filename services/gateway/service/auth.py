@@ -12,7 +12,7 @@ from services.gateway.repository import auth as repository
 from services.gateway.repository import users as user_repository
 from services.gateway.rules.api_keys import API_KEY_PREFIX, API_KEY_TOUCH_SECONDS
 from services.gateway.rules.auth import new_refresh_token, secret_hash, user_principal
-from services.gateway.rules.passwords import verify_password
+from services.gateway.rules.passwords import Passwords
 from services.gateway.schemas.auth import Me, TokenPair
 from services.gateway.service import audit
 from services.gateway.service.callers import CallerCache, callers_changed
@@ -71,6 +71,7 @@ async def login(
     keys: SigningKeys,
     settings: GatewaySettings,
     limiter: RateLimiter,
+    passwords: Passwords,
 ) -> TokenPair:
     """Email + password of an enabled user → a new login session; failures are counted and audited."""
     email = email.strip().lower()
@@ -83,7 +84,7 @@ async def login(
         )
     await _refuse_if_throttled(limiter, settings, email=email, ip=ip)
     user = await user_repository.get_user_by_email(session=session, email=email)
-    if not verify_password(user.password_hash if user else None, password) or user is None or user.disabled:
+    if not passwords.verify(user.password_hash if user else None, password) or user is None or user.disabled:
         window = settings.login_failure_window_seconds
         await limiter.counter.hit(f"{limiter.namespace}:login-fail:acct:{email}", window)
         await limiter.counter.hit(f"{limiter.namespace}:login-fail:ip:{ip}", window)

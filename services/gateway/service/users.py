@@ -4,7 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import User
 from services.gateway.repository import users as repository
-from services.gateway.rules.passwords import hash_password, password_problems
+from services.gateway.rules.passwords import Passwords, password_problems
 from services.gateway.rules.users import demotes_an_enabled_admin, normalized_roles
 from services.gateway.schemas.users import UserCreate, UserUpdate
 from services.gateway.service import audit
@@ -26,7 +26,9 @@ def _check_password(password: str, email: str) -> None:
         )
 
 
-async def create_user(*, session: AsyncSession, principal: Principal, data: UserCreate) -> User:
+async def create_user(
+    *, session: AsyncSession, principal: Principal, data: UserCreate, passwords: Passwords
+) -> User:
     """A new user with a password that passes the policy."""
     values = data.model_dump()
     password = values.pop("password")
@@ -34,7 +36,7 @@ async def create_user(*, session: AsyncSession, principal: Principal, data: User
     _check_password(password, values["email"])
     values["roles"] = normalized_roles(values["roles"])
     user = await repository.add_user(
-        session=session, user=User(**values, password_hash=hash_password(password))
+        session=session, user=User(**values, password_hash=passwords.hash(password))
     )
     await audit.record(
         session=session,
@@ -87,12 +89,14 @@ async def update_user(*, session: AsyncSession, principal: Principal, user_id: i
     return user
 
 
-async def ensure_bootstrap_admin(*, session: AsyncSession, email: str, password: str) -> bool:
+async def ensure_bootstrap_admin(
+    *, session: AsyncSession, email: str, password: str, passwords: Passwords
+) -> bool:
     """Create the first admin from settings if that email has no user yet; True when created."""
     if await repository.get_user_by_email(session=session, email=email) is not None:
         return False
     await repository.add_user(
         session=session,
-        user=User(email=email.lower(), password_hash=hash_password(password), roles=["admin"]),
+        user=User(email=email.lower(), password_hash=passwords.hash(password), roles=["admin"]),
     )
     return True

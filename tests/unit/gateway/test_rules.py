@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from services.gateway.rules.forwarding import owning_service
-from services.gateway.rules.passwords import password_problems
+from services.gateway.rules.passwords import Passwords, password_problems
 from services.gateway.rules.rate_limits import route_class
 from services.gateway.rules.reports import period_start
 from services.gateway.rules.users import demotes_an_enabled_admin
@@ -30,6 +30,23 @@ def test_a_password_is_refused_for_each_reason_it_fails():
     assert "is a commonly used password" in password_problems("Password1234", email="x@example.com")
     assert "must not contain the email address" in password_problems("marianne-2026!", email="marianne@x.org")
     assert "must use at least 5 different characters" in password_problems("abababababab", email="x@y.org")
+
+
+def test_passwords_are_hashed_with_rfc_9106s_low_memory_argon2id_by_default():
+    stored = Passwords().hash("correct horse battery")
+
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert Passwords().verify(stored, "correct horse battery")
+    assert not Passwords().verify(stored, "correct horse batterY")
+    assert not Passwords().verify(None, "correct horse battery")
+
+
+def test_a_hash_of_any_profile_verifies_under_any_other():
+    cheap = Passwords("cheapest").hash("correct horse battery")
+
+    assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert Passwords().verify(cheap, "correct horse battery")
+    assert not Passwords("cheapest").verify(cheap, "wrong horse battery")
 
 
 def test_only_taking_admin_from_an_enabled_admin_or_disabling_one_demotes():
