@@ -24,6 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 from shared.errors import Conflict
+from shared.localtime import sqlite_local_day, sqlite_local_day_start
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "labelops_write"
@@ -109,6 +110,9 @@ def create_engine(url: str, *, pool_size: int = 32) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            # PostgreSQL knows time zones; SQLite gets the two functions the services' SQL uses.
+            dbapi_connection.create_function("local_day", 2, sqlite_local_day, deterministic=True)
+            dbapi_connection.create_function("local_day_start", 2, sqlite_local_day_start, deterministic=True)
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(conn: Any) -> None:

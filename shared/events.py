@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import ServiceCaller, issue_internal_token, service_principal
 from shared.background import DrainingLoop
-from shared.db import SessionDep, UTCDateTime, after_commit, insert_ignoring_conflicts, utcnow
+from shared.db import SessionDep, UTCDateTime, insert_ignoring_conflicts, utcnow
 from shared.errors import Unprocessable
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_LAG
-from shared.rawsql import RawConnection, RawQuery
+from shared.rawsql import RawConnection, RawQuery, session_connection
 
 log = logging.getLogger("labelops.events")
 
@@ -89,33 +89,15 @@ class Publisher:
         self.tables = tables
         self.routes = routes
 
-    async def publish(self, session: AsyncSession, event_type: str, data: dict[str, Any]) -> str:
-        """Record `event_type` for every destination subscribed to it, inside the caller's transaction."""
-        destinations = self.routes.get(event_type, ())
-        event_id = str(uuid.uuid4())
-        now = utcnow()
-        for destination in destinations:
-            await session.execute(
-                self.tables.outbox.insert().values(
-                    event_id=event_id,
-                    event_type=event_type,
-                    destination=destination,
-                    payload=data,
-                    occurred_at=now,
-                    attempts=0,
-                    next_attempt_at=now,
-                )
-            )
-        if destinations:
-            after_commit(session, _wake_dispatcher)
-        return event_id
-
     def publishes(self, event_type: str) -> bool:
         """Whether anyone subscribes to `event_type` (an unrouted event writes nothing)."""
         return bool(self.routes.get(event_type))
 
-    async def publish_raw(self, connection: RawConnection, event_type: str, data: dict[str, Any]) -> str:
-        """`publish` for hot paths on a driver connection; the caller runs it in its transaction."""
+    async def publish(self, db: AsyncSession | RawConnection, event_type: str, data: dict[str, Any]) -> str:
+        """Record `event_type` for every destination subscribed to it, inside the caller's transaction (an
+        ORM session's, or the one a hot path opened on its driver connection); the dispatcher is woken
+        once it commits."""
+        connection = await session_connection(db) if isinstance(db, AsyncSession) else db
         event_id, now = str(uuid.uuid4()), utcnow()
         rows = [
             {"event_id": event_id, "event_type": event_type, "destination": d, "payload": data, "now": now}

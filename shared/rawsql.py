@@ -27,15 +27,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from shared.db import CONNECTION_LOST, WRITE_OPTION, connection_lost
+from shared.localtime import SQLITE_TIME
 
 _PARAM = re.compile(r"(?<![:\w]):([a-zA-Z_]\w*)")
-# SQLAlchemy's SQLite DateTime storage format; raw writes must match it so comparisons in SQL and
-# reads through the ORM see the same values.
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def _sqlite_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime(_SQLITE_TIME)
+    return value.astimezone(UTC).strftime(SQLITE_TIME)
 
 
 def _from_sqlite_time(value: str | None) -> datetime | None:
@@ -104,11 +102,13 @@ _DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error, 
 class RawConnection:
     """A pooled connection used through its driver; statements autocommit unless inside `transaction()`."""
 
-    def __init__(self, sa_connection: AsyncConnection, driver: Any):
+    def __init__(
+        self, sa_connection: AsyncConnection, driver: Any, after_commit_hooks: list[Any] | None = None
+    ):
         self.sa_connection = sa_connection
         self.driver = driver
         self.dialect = sa_connection.dialect.name
-        self.after_commit_hooks: list[Any] = []
+        self.after_commit_hooks: list[Any] = [] if after_commit_hooks is None else after_commit_hooks
 
     @asynccontextmanager
     async def orm_session(self) -> AsyncIterator[AsyncSession]:
@@ -116,6 +116,7 @@ class RawConnection:
         the ORM for a rarer branch never holds a second pooled connection (which could starve the pool)."""
         await self.sa_connection.execution_options(**{WRITE_OPTION: True})
         async with AsyncSession(bind=self.sa_connection, expire_on_commit=False, autoflush=False) as session:
+            session.info["after_commit"] = self.after_commit_hooks
             yield session
             await session.commit()
 
@@ -188,10 +189,10 @@ async def raw_connection(engine: AsyncEngine) -> AsyncIterator[RawConnection]:
 
 async def session_connection(session: AsyncSession) -> RawConnection:
     """The driver connection under `session`, inside the session's transaction (for bulk statements
-    that must commit with the ORM work around them)."""
+    that must commit with the ORM work around them); its after-commit hooks are the session's."""
     connection = await session.connection()
     fairy = await connection.get_raw_connection()
-    return RawConnection(connection, fairy.driver_connection)
+    return RawConnection(connection, fairy.driver_connection, session.info.setdefault("after_commit", []))
 
 
 @asynccontextmanager

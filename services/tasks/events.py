@@ -7,8 +7,9 @@ so they are routed nowhere until it does.
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.models import DEFAULT_DAILY_CAPS, ContributorProfile, event_tables
+from services.tasks.models import ContributorProfile, event_tables
 from services.tasks.repository import profiles
+from services.tasks.rules.eligibility import DEFAULT_DAILY_CAPS, facts_of
 from shared.db import utcnow
 from shared.events import Event, EventHandler, Publisher
 
@@ -47,6 +48,14 @@ async def apply_contributor_upserted(session: AsyncSession, event: Event) -> Non
     profile.vetting = {"expires_at": vetting.get("expires_at")} if isinstance(vetting, dict) else None
     profile.updated_at = utcnow()
     await profiles.save_profile(session, profile)
+    facts = facts_of(
+        languages=profile.languages,
+        skills=profile.skills,
+        qualifications=profile.qualifications,
+        daily_caps_minutes=profile.daily_caps_minutes,
+        vetting=profile.vetting,
+    )
+    await profiles.replace_facts(session, contributor_id=profile.contributor_id, facts=facts)
 
 
 async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
@@ -61,6 +70,7 @@ async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
     profile.vetting = None
     profile.updated_at = utcnow()
     await profiles.save_profile(session, profile)
+    await profiles.replace_facts(session, contributor_id=contributor_id, facts=[])
 
 
 HANDLERS: dict[str, EventHandler] = {

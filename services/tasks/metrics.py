@@ -11,6 +11,7 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 
+from services.tasks.assignment.preconditions import QUEUE_REASONS
 from services.tasks.repository.stats import gold_answer_totals, oldest_unfinished_task_created_at, queue_depth
 from shared.db import utcnow
 from shared.metrics import SLA_BREACHES, snapshot_gauge
@@ -22,15 +23,7 @@ NEXT_LATENCY = Histogram(
     ["result"],
     buckets=(0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
 )
-NEXT_RESULTS = (
-    "leased",
-    "exhausted",
-    "not_eligible",
-    "wellness_cap",
-    "all_leased",
-    "daily_quota",
-    "lease_limit",
-)
+NEXT_RESULTS = ("leased", *QUEUE_REASONS)
 ASSIGNMENTS = Counter("labelops_assignments_total", "Assignments by outcome", ["outcome"])
 ASSIGNMENT_OUTCOMES = ("submitted", "released")
 LEASE_EXPIRIES = Counter("labelops_lease_expiries_total", "Leases that expired and were reclaimed")

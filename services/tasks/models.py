@@ -25,13 +25,12 @@ from sqlalchemy import (
 )
 from sqlmodel import Field
 
+from services.tasks.rules.eligibility import DEFAULT_DAILY_CAPS
 from shared.db import UTCDateTime, make_base, utcnow
 from shared.events import define_event_tables
 from shared.idempotency import define_idempotency_table
 
 Base = make_base()
-
-DEFAULT_DAILY_CAPS = {"low": 480, "medium": 240, "high": 120}
 
 
 class ContributorProfile(Base, table=True):
@@ -65,6 +64,33 @@ class ContributorProfile(Base, table=True):
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ContributorFact(Base, table=True):
+    """One eligibility fact of a contributor as a row the lease statement can join (kind: language,
+    skill, qualification with its score, vetting, daily_cap_minutes per severity in `amount`); derived
+    from the profile by rules/eligibility.py `facts_of`. Lapsed or unreadable expiries are not kept."""
+
+    __tablename__ = "contributor_facts"
+    __table_args__ = (Index("ix_contributor_facts_lookup", "contributor_id", "kind", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contributor_id: int
+    kind: str = Field(max_length=20)
+    value: str = Field(max_length=100)
+    amount: float | None = None
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProjectRequirement(Base, table=True):
+    """A language or skill the project requires, one row each (the project's lists, joinable)."""
+
+    __tablename__ = "project_requirements"
+    __table_args__ = (PrimaryKeyConstraint("project_id", "kind", "value"),)
+
+    project_id: int = Field(sa_column=Column(Integer, ForeignKey("projects.id"), nullable=False))
+    kind: str = Field(max_length=20)
+    value: str = Field(max_length=100)
 
 
 class Project(Base, table=True):
@@ -314,6 +340,10 @@ class Review(Base, table=True):
     comment: str | None = Field(default=None, max_length=2000)
     requeued: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# Rows per project in project_counters; a writer adds to the shard of its contributor id.
+COUNTER_SHARDS = 8
 
 
 class ProjectCounter(Base, table=True):

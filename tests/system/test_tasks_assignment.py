@@ -98,21 +98,38 @@ def test_a_queue_without_permission_answers_as_if_it_did_not_exist(admin, users,
     )
 
 
-def test_a_contributor_without_a_required_language_is_not_eligible(admin, users, cluster):
+def test_a_contributor_without_a_required_language_gets_language_and_no_retry(admin, users, cluster):
     _, queues = active_project(admin, required_languages=["fr"])
     alice = worker(users, cluster)
 
     response = _next(alice, queues["labeling"])
 
-    assert (response.status_code, response.headers["LabelOps-Queue-Reason"]) == (204, "not_eligible")
-    assert int(response.headers["Retry-After"]) > 0
+    assert (response.status_code, response.headers["LabelOps-Queue-Reason"]) == (204, "language")
+    # Waiting does not teach anyone French.
+    assert "Retry-After" not in response.headers
+
+
+def test_a_required_language_matches_whatever_its_case(admin, users, cluster):
+    _, queues = active_project(admin, tasks=1, required_languages=["EN"])
+    alice = worker(users, cluster)
+
+    assert _next(alice, queues["labeling"]).status_code == 200
+
+
+def test_a_contributor_without_a_required_skill_gets_skill(admin, users, cluster):
+    _, queues = active_project(admin, tasks=1, required_skills=["audio", "video"])
+    alice = worker(users, cluster, skills=["audio"])
+
+    response = _next(alice, queues["labeling"])
+
+    assert (response.status_code, response.headers["LabelOps-Queue-Reason"]) == (204, "skill")
 
 
 def test_a_not_eligible_contributor_leaves_no_claim_behind_and_gets_the_task_once_eligible(
     admin, users, cluster, databases
 ):
-    # On PostgreSQL `next` claims in the statement that reads the context, before the language rule
-    # runs; a refused caller's claim is taken back as if it never happened.
+    # `next` claims in the statement that evaluates the preconditions: a refused caller never holds a
+    # claim, not even for a moment.
     project, queues = active_project(admin, tasks=1, required_languages=["fr"])
     alice = worker(users, cluster)
     refused = _next(alice, queues["labeling"])
@@ -127,7 +144,7 @@ def test_a_not_eligible_contributor_leaves_no_claim_behind_and_gets_the_task_onc
     upsert_profile(cluster, contributor_id, languages=[{"code": "fr", "proficiency": "native"}])
     leased = _next(alice, queues["labeling"])
 
-    assert refused.headers["LabelOps-Queue-Reason"] == "not_eligible"
+    assert refused.headers["LabelOps-Queue-Reason"] == "language"
     assert left == [] and [c["assigned_count"] for c in counts] == [0]
     assert leased.status_code == 200, leased.text
 
@@ -137,7 +154,7 @@ def test_a_required_qualification_must_be_passed_and_unexpired(admin, users, clu
     expired = [{"name": "medical", "score": 90, "passed": True, "expires_at": "2020-01-01T00:00:00Z"}]
     alice = worker(users, cluster, qualifications=expired)
 
-    assert _next(alice, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "not_eligible"
+    assert _next(alice, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "qualification"
 
 
 def test_an_opted_out_contributor_gets_no_medium_severity_work(admin, users, cluster):
@@ -149,7 +166,7 @@ def test_an_opted_out_contributor_gets_no_medium_severity_work(admin, users, clu
     }
     alice = worker(users, cluster, wellness=wellness)
 
-    assert _next(alice, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "not_eligible"
+    assert _next(alice, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "opted_out"
 
 
 def test_an_event_without_wellness_gets_the_default_caps(admin, users, cluster):
@@ -208,7 +225,7 @@ def test_an_erased_contributor_is_not_eligible(admin, users, cluster):
     alice = worker(users, cluster)
     send_event(cluster, "contributor.erased", {"contributor_id": alice.contributor_id})
 
-    assert _next(alice, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "not_eligible"
+    assert _next(alice, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "not_active"
 
 
 def test_an_empty_queue_says_exhausted(admin, users, cluster):
@@ -460,7 +477,7 @@ def test_a_contributor_user_without_profile_is_not_eligible(admin, users, cluste
     ghost = users.create("contributor", contributor_id=contributor_id)
     admin.post(f"/api/v1/queues/{queues['labeling']}/permissions", json={"contributor_id": contributor_id})
 
-    assert _next(ghost, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "not_eligible"
+    assert _next(ghost, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "not_active"
 
 
 def test_an_older_profile_event_does_not_replace_a_newer_one(admin, cluster):

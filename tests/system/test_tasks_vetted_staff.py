@@ -1,7 +1,7 @@
 """Vetted-staff-only projects through the gateway: the setting, and who `next` serves on such a project.
 
-The eligibility tests need the vetting facts in the hot path (ProfileFacts.vetting and
-ProjectRules.vetted_staff_only built from the lease context in service/assignments.py).
+The eligibility tests need the vetting facts in the hot path (the `vendor_staff` and `vetted` lease
+preconditions, services/tasks/assignment/preconditions.py).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def test_only_vetted_vendor_staff_get_work_on_a_vetted_staff_only_project(admin,
     eventually(lambda: (_profile_of(admin, staffer["id"]) or {}).get("vetting"))
     after = _next(client, queues["labeling"])
 
-    assert (before.status_code, before.headers.get("LabelOps-Queue-Reason")) == (204, "not_eligible")
+    assert (before.status_code, before.headers.get("LabelOps-Queue-Reason")) == (204, "not_vetted")
     assert vetted.status_code == 200
     assert after.status_code == 200, after.text
     assert after.json()["task"]["data"] in ({"n": 0}, {"n": 1})
@@ -142,7 +142,7 @@ def test_a_vetted_crowd_contributor_granted_by_hand_is_not_eligible(admin, users
 
     assert granted.status_code == 201, granted.text
 
-    assert (response.status_code, response.headers["LabelOps-Queue-Reason"]) == (204, "not_eligible")
+    assert (response.status_code, response.headers["LabelOps-Queue-Reason"]) == (204, "not_vetted")
 
 
 def test_vendor_staff_whose_vetting_lapsed_are_not_eligible(admin, users, cluster):
@@ -150,7 +150,7 @@ def test_vendor_staff_whose_vetting_lapsed_are_not_eligible(admin, users, cluste
     lapsed = worker(users, cluster, vendor_id=VENDOR, vetting={"expires_at": "2026-01-01T00:00:00Z"})
     current = worker(users, cluster, vendor_id=VENDOR, vetting={"expires_at": _in_days(1)})
 
-    assert _next(lapsed, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "not_eligible"
+    assert _next(lapsed, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "not_vetted"
     assert _next(current, queues["labeling"]).status_code == 200
 
 

@@ -16,6 +16,8 @@ SERVICES = sorted(p.name for p in SERVICES_DIR.iterdir() if (p / "app.py").exist
 REQUIRED_MODULES = {"__init__.py", "app.py", "settings.py", "models.py", "deps.py"}
 OPTIONAL_MODULES = {"events.py", "jobs.py", "metrics.py"}
 PACKAGES = {"rules", "schemas", "repository", "service", "routes", "migrations"}
+# The one declared exception (README "The assignment loop"): tasks keeps its hot path in one package.
+EXTRA_PACKAGES = {"tasks": {"assignment"}}
 # What a pure rule may not reach: the database, the network, the web framework, or the layers that do.
 IO_MODULES = (
     "sqlalchemy",
@@ -32,7 +34,7 @@ IO_MODULES = (
     "shared.http",
     "shared.events",
 )
-LAYERS_WITH_IO = ("repository", "service", "routes", "jobs", "events", "app", "deps")
+LAYERS_WITH_IO = ("repository", "service", "routes", "jobs", "events", "app", "deps", "assignment")
 
 
 def _modules(package: Path) -> list[Path]:
@@ -66,7 +68,9 @@ def test_a_service_has_the_layouts_modules_and_no_others(service: str):
 def test_a_service_has_the_layouts_packages(service: str):
     folders = {p.name for p in (SERVICES_DIR / service).iterdir() if p.is_dir() and p.name != "__pycache__"}
 
-    assert folders == PACKAGES, folders ^ PACKAGES
+    expected = PACKAGES | EXTRA_PACKAGES.get(service, set())
+
+    assert folders == expected, folders ^ expected
 
 
 @pytest.mark.parametrize("service", SERVICES)

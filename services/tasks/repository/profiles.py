@@ -1,11 +1,12 @@
 """Queries on contributor profiles (this service's copy of each contributor's eligibility facts);
 `readable_profiles` scopes a caller's reads."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.deps import FIGURES_READERS
-from services.tasks.models import ContributorProfile
+from services.tasks.models import ContributorFact, ContributorProfile
+from services.tasks.rules.eligibility import Fact
 from shared.auth import Principal
 from shared.tenancy import scoped_to_caller
 
@@ -36,3 +37,12 @@ async def get_profile(session: AsyncSession, *, contributor_id: int) -> Contribu
 async def save_profile(session: AsyncSession, profile: ContributorProfile) -> None:
     session.add(profile)
     await session.flush()
+
+
+async def replace_facts(session: AsyncSession, *, contributor_id: int, facts: list[Fact]) -> None:
+    """The contributor's eligibility facts become exactly `facts`."""
+    await session.execute(delete(ContributorFact).where(ContributorFact.contributor_id == contributor_id))
+    if facts:
+        await session.execute(
+            insert(ContributorFact), [{"contributor_id": contributor_id, **vars(f)} for f in facts]
+        )

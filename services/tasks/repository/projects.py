@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, false, func, insert, or_, select, update
+from sqlalchemy import Select, and_, delete, false, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,19 +19,34 @@ from services.tasks.models import (
     PermissionAudit,
     Project,
     ProjectCounter,
+    ProjectRequirement,
     Queue,
     QueuePermission,
     Task,
     VendorSuspension,
 )
 from services.tasks.repository import dialect_of
+from services.tasks.rules.eligibility import language_code
 from shared.auth import Principal
 from shared.rawsql import RawQuery, session_connection
 
 
 async def add_project(session: AsyncSession, project: Project) -> Project:
     session.add(project)
+    return await save_project(session, project)
+
+
+async def save_project(session: AsyncSession, project: Project) -> Project:
+    """Flush the project and keep its required languages and skills as rows (the lease statement joins them)."""
     await session.flush()
+    await session.execute(delete(ProjectRequirement).where(ProjectRequirement.project_id == project.id))
+    rows = {("language", language_code(code)) for code in project.required_languages}
+    rows |= {("skill", skill) for skill in project.required_skills}
+    if rows:
+        await session.execute(
+            insert(ProjectRequirement),
+            [{"project_id": project.id, "kind": kind, "value": value} for kind, value in sorted(rows)],
+        )
     return project
 
 
@@ -275,7 +290,7 @@ def readable_projects(principal: Principal, *, now: datetime) -> Select:
     """Project readers see every project; a contributor those it may work on now (a live grant on one of
     their queues); anyone else none.
 
-    The grant rule of `next` (repository.assignments): live, unexpired, not suspended, and given to the
+    The grant rule of `next` (the `permitted` lease precondition, assignment/preconditions.py): live, unexpired, not suspended, and given to the
     contributor, to the vendor of their profile, or to the crowd when their profile has no vendor.
     """
     stmt = select(Project)

@@ -27,9 +27,6 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidTransition, NotFound, Unprocessable
 
-COUNTER_SHARDS = 8
-
-
 # Vetting restricts who may see the most harmful material; on milder content it would only shrink the
 # workforce, so a project asks for vetted staff only when its content is high severity.
 VETTED_STAFF_SEVERITIES = ("high",)
@@ -144,8 +141,7 @@ async def update_project(*, session: AsyncSession, project: Project, data: Proje
     for name, value in values.items():
         setattr(project, name, value)
     _touch(project)
-    await session.flush()
-    return project
+    return await repo.save_project(session, project)
 
 
 async def transition_project(

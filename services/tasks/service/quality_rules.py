@@ -15,14 +15,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.events import publisher
-from services.tasks.models import Project, QualityRule, QualityRuleFiring, QueueBan
+from services.tasks.models import COUNTER_SHARDS, Project, QualityRule, QualityRuleFiring, QueueBan
 from services.tasks.repository import quality_rules as repo
 from services.tasks.repository.projects import add_to_counters
 from services.tasks.rules import quality_rules as rules
 from services.tasks.rules.label_schema import comparable
 from services.tasks.schemas.quality_rules import QualityRuleCreate
 from services.tasks.service.projects import get_project, get_queue
-from services.tasks.service.reviews import COUNTER_SHARDS, requeue_rejected, uncount_completion
+from services.tasks.service.reviews import requeue_rejected, uncount_completion
 from shared.auth import Principal
 from shared.db import Database, utcnow
 from shared.errors import NotFound, Unprocessable

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.tasks.assignment.preconditions import NoWork
+from services.tasks.models import COUNTER_SHARDS
 from services.tasks.repository import reviews as repo
 from services.tasks.repository.projects import add_to_counters
 from services.tasks.rules.label_schema import answer_errors
@@ -15,18 +17,14 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
-COUNTER_SHARDS = 8
-
 
 async def lease_next_review(session: AsyncSession, *, principal: Principal, queue_id: int, now: datetime):
     """Lease the oldest pending submission of someone else's to the reviewer."""
-    from services.tasks.service.assignments import NoWork
-
     reviewer_id = principal.contributor_id
     ctx = await repo.reviewer_context(session, queue_id=queue_id, reviewer_id=reviewer_id, now=now)
     if ctx is None:
         raise NotFound(f"queue {queue_id} not found")
-    # As on the labeling queue (service/assignments.py): a suspension is news only to whom it concerns.
+    # As on the labeling queue (assignment/preconditions.py): a suspension is news only to whom it concerns.
     if ctx["vendor_suspended"]:
         raise Forbidden(f"your vendor is suspended on project {ctx['project_id']}")
     if not ctx["permitted"]:

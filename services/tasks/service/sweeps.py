@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.tasks import metrics
-from services.tasks.repository.assignments import reclaim_expired_leases
+from services.tasks.assignment.queries import reclaim_expired_leases
 from services.tasks.service.projects import sweep_expired_permissions
 from shared.db import Database, utcnow
 from shared.rawsql import raw_connection

@@ -1,20 +1,21 @@
-"""The hot path's queries: leasing, reclaiming, submitting — on the driver connection (shared.rawsql).
+"""The assignment loop's SQL: leasing, reclaiming, submitting — on the driver connection (shared.rawsql).
 
-On PostgreSQL each step is one statement in autocommit: `next` is two round trips (the context, which
-also reclaims the queue's expired leases in a data-modifying CTE, then the claim with
-`FOR UPDATE SKIP LOCKED` that picks, bumps the task's counter and inserts the lease), and a plain submit
-is two (the context, then one statement that closes the lease, stores the submission, counts completion
-and remembers the Idempotency-Key response). Every statement is atomic on its own and the invariants
-hold in constraints, so nothing needs a surrounding transaction. SQLite runs the same steps as short
-statements inside one write transaction (BEGIN IMMEDIATE), which serialises writers.
+On PostgreSQL each step is one statement in autocommit: `next` is one round trip (reclaim the queue's
+expired leases, read the lease context with its preconditions, claim with `FOR UPDATE SKIP LOCKED`:
+pick, bump the task's counter, insert the lease), and a plain submit is two (the context, then one
+statement that closes the lease, stores the submission, counts completion and remembers the
+Idempotency-Key response). Every statement is atomic on its own and the invariants hold in constraints,
+so nothing needs a surrounding transaction. SQLite runs the same steps as short statements inside one
+write transaction (BEGIN IMMEDIATE), which serialises writers.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from services.tasks.assignment.preconditions import ALL_HOLD, HOLDS_COLUMNS, HOLDS_NAMES
 from shared.rawsql import RawConnection, RawQuery
 
 
@@ -26,46 +27,20 @@ def _pg(connection: RawConnection) -> bool:
 # with it), so on PostgreSQL the lease statements do not wait for their WAL flush; submits still do.
 _RELAXED = "set_config('synchronous_commit', 'off', true) AS relaxed"
 
-# The caller's unexpired leases on the queue (an expired one may still read as leased in the same
-# statement that reclaims it on PostgreSQL).
+# The caller's unexpired leases on the queue.
 _LIVE_LEASE = (
     "{a}.queue_id = q.id AND {a}.contributor_id = :contributor_id AND {a}.status = 'leased'"
     " AND {a}.lease_expires_at >= :now"
 )
-_LEASE_CONTEXT_COLUMNS = """
-    q.id AS queue_id, q.kind, p.id AS project_id, p.status AS project_status, p.lease_seconds,
-    p.content_severity, p.gold_ratio, p.required_languages, p.required_skills,
-    p.required_qualification, p.required_qualification_score, p.daily_quota, p.vetted_staff_only,
-    cp.contributor_id AS profile_id, cp.status AS contributor_status, cp.vendor_id, cp.languages,
-    cp.skills, cp.qualifications, cp.daily_caps_minutes, cp.opted_out_harmful, cp.timezone, cp.erased,
-    cp.vetting,
-    EXISTS (
-      SELECT 1 FROM queue_permissions g
-      WHERE g.queue_id = q.id AND g.revoked_at IS NULL AND g.suspended = false AND g.role = :role
-        AND (g.expires_at IS NULL OR g.expires_at > :now)
-        AND (g.contributor_id = :contributor_id
-             OR (g.vendor_id IS NOT NULL AND g.vendor_id = cp.vendor_id)
-             OR (g.crowd AND cp.contributor_id IS NOT NULL AND cp.vendor_id IS NULL))
-    ) AS permitted,
-    EXISTS (
-      SELECT 1 FROM vendor_suspensions s WHERE s.project_id = p.id AND s.vendor_id = cp.vendor_id
-    ) AS vendor_suspended,
-    EXISTS (
-      SELECT 1 FROM queue_bans b
-      WHERE b.queue_id = q.id AND b.contributor_id = :contributor_id AND b.lifted_at IS NULL AND (b.until IS NULL OR b.until > :now)
-    ) AS banned,
+# The lease context: the queue, its project, the caller's profile and held lease (slot 0), and one
+# column per lease precondition (preconditions.py).
+_CONTEXT_COLUMNS = f"""
+    q.id AS queue_id, q.kind, p.id AS project_id, p.lease_seconds, p.gold_ratio, p.max_live_leases,
+    cp.vendor_id, cp.timezone,
     a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data,
-    p.max_live_leases,
-    (SELECT count(*) FROM assignments l WHERE {live_l}) AS live_leases,
-    CASE WHEN NOT EXISTS (SELECT 1 FROM assignments l WHERE {live_l} AND l.lease_slot = 0) THEN 0
-         ELSE (SELECT min(l.lease_slot) + 1 FROM assignments l WHERE {live_l} AND NOT EXISTS (
-                 SELECT 1 FROM assignments m WHERE {live_m} AND m.lease_slot = l.lease_slot + 1))
-    END AS free_slot
-""".format(
-    live_l=_LIVE_LEASE.format(a="l"),
-    live_m=_LIVE_LEASE.format(a="m"),
-)
-_LEASE_CONTEXT_FROM = """
+    {HOLDS_COLUMNS}
+"""
+_CONTEXT_FROM = """
     FROM queues q
     JOIN projects p ON p.id = q.project_id
     LEFT JOIN contributor_profiles cp ON cp.contributor_id = :contributor_id
@@ -74,29 +49,11 @@ _LEASE_CONTEXT_FROM = """
     LEFT JOIN tasks t ON t.id = a.task_id
     WHERE q.id = :queue_id
 """
-_LEASE_CONTEXT_KINDS = dict(
+_CONTEXT_KINDS = dict(
     time_params=("now",),
-    json_cols=(
-        "claimed_data",
-        "required_languages",
-        "required_skills",
-        "languages",
-        "skills",
-        "qualifications",
-        "daily_caps_minutes",
-        "lease_data",
-        "vetting",
-    ),
+    json_cols=("lease_data", "claimed_data"),
     time_cols=("lease_expires_at", "claimed_expires_at"),
-    bool_cols=(
-        "permitted",
-        "vendor_suspended",
-        "banned",
-        "opted_out_harmful",
-        "erased",
-        "vetted_staff_only",
-        "claim_tried",
-    ),
+    bool_cols=HOLDS_NAMES,
 )
 # The claim's two writes after picking a task: count the lease on it (re-checked on the locked row), then
 # insert the lease (its SELECT follows).
@@ -109,13 +66,13 @@ _INSERT_LEASE = """
     INSERT INTO assignments
       (queue_id, project_id, task_id, contributor_id, vendor_id, status, lease_slot, leased_at, lease_expires_at)
 """
-# On PostgreSQL `next` is usually one statement: it reclaims the queue's expired leases, reads the
-# context and, when nothing in the context can refuse the caller before the Python rules run
-# (`attempt`), already claims a task. The statement's snapshot predates its own reclaim, so a lease it
-# expires still reads as the caller's (the service compares lease_expires_at with now), the claim
-# skips tasks this very statement gives capacity back to (two updates of one row in a statement would
-# lose one) and takes a slot no snapshot lease holds (the order of the CTEs' writes is not defined).
-LEASE_CONTEXT_PG = RawQuery(
+# On PostgreSQL `next` is one statement: it reclaims the queue's expired leases, reads the context and,
+# where every precondition holds, claims a task (gold when :draw < gold_ratio). The statement's snapshot
+# predates its own reclaim, so a lease it expires still reads as the caller's (the preconditions compare
+# lease_expires_at with now), the claim skips tasks this very statement gives capacity back to (two
+# updates of one row in a statement would lose one: `freed_untaken` says to ask again) and takes a slot
+# no snapshot lease holds (the order of the CTEs' writes is not defined).
+LEASE_ATTEMPT_PG = RawQuery(
     f"""
     WITH expired AS (
       UPDATE assignments SET status = 'expired', finished_at = :now
@@ -127,17 +84,14 @@ LEASE_CONTEXT_PG = RawQuery(
       WHERE tasks.id = per_task.task_id
       RETURNING per_task.n
     ), ctx AS (
-      SELECT {_RELAXED}, {_LEASE_CONTEXT_COLUMNS},
+      SELECT {_RELAXED}, {_CONTEXT_COLUMNS},
         (SELECT min(s) FROM generate_series(0, p.max_live_leases - 1) s
          WHERE NOT EXISTS (SELECT 1 FROM assignments h WHERE h.queue_id = q.id
                              AND h.contributor_id = :contributor_id AND h.status = 'leased'
                              AND h.lease_slot = s)) AS claim_slot
-      {_LEASE_CONTEXT_FROM}
+      {_CONTEXT_FROM}
     ), attempt AS (
-      SELECT * FROM ctx
-      WHERE kind = 'labeling' AND permitted AND NOT vendor_suspended AND NOT banned
-        AND project_status = 'active' AND profile_id IS NOT NULL AND content_severity = 'none'
-        AND daily_quota IS NULL AND live_leases < max_live_leases AND claim_slot IS NOT NULL
+      SELECT * FROM ctx WHERE kind = 'labeling' AND claim_slot IS NOT NULL AND {ALL_HOLD}
     ), picked AS (
       -- Scalar subqueries, not a join: the planner then walks ix_tasks_claimable in claim order.
       SELECT t.id FROM tasks t
@@ -156,76 +110,72 @@ LEASE_CONTEXT_PG = RawQuery(
       FROM bumped, attempt
       RETURNING id, task_id, lease_expires_at
     )
-    SELECT ctx.*, (SELECT coalesce(sum(n), 0)::int FROM given_back) AS reclaimed,
-           EXISTS (SELECT 1 FROM attempt) AS claim_tried,
+    SELECT ctx.*, EXISTS (SELECT 1 FROM given_back) AS freed_untaken,
+           (SELECT coalesce(sum(n), 0)::int FROM given_back) AS reclaimed,
            leased.id AS claimed_id, leased.task_id AS claimed_task_id,
            leased.lease_expires_at AS claimed_expires_at, bumped.data AS claimed_data
     FROM ctx LEFT JOIN leased ON true LEFT JOIN bumped ON bumped.id = leased.task_id
     """,
-    **_LEASE_CONTEXT_KINDS,
+    **_CONTEXT_KINDS,
 )
-LEASE_CONTEXT = RawQuery(f"SELECT {_LEASE_CONTEXT_COLUMNS} {_LEASE_CONTEXT_FROM}", **_LEASE_CONTEXT_KINDS)
+# SQLite runs the same steps one after another in the operation's write transaction: reclaim, read the
+# context (with the first free lease slot), and claim where every precondition holds.
+LEASE_CONTEXT = RawQuery(
+    f"""
+    SELECT {_CONTEXT_COLUMNS},
+    CASE WHEN NOT EXISTS (SELECT 1 FROM assignments l WHERE {_LIVE_LEASE.format(a="l")} AND l.lease_slot = 0) THEN 0
+         ELSE (SELECT min(l.lease_slot) + 1 FROM assignments l WHERE {_LIVE_LEASE.format(a="l")} AND NOT EXISTS (
+                 SELECT 1 FROM assignments m WHERE {_LIVE_LEASE.format(a="m")} AND m.lease_slot = l.lease_slot + 1))
+    END AS free_slot
+    {_CONTEXT_FROM}
+    """,
+    **_CONTEXT_KINDS,
+)
 
 
-async def lease_context(
+async def lease_attempt(
     connection: RawConnection, *, queue_id: int, contributor_id: int, role: str, now: datetime, draw: float
 ) -> dict[str, Any] | None:
-    """The queue, its project, the caller's profile, permission and live leases; expired leases of the
-    queue are reclaimed first (`reclaimed` says how many). On PostgreSQL it also tries to claim a task
-    (gold when `draw` < gold_ratio): `claim_tried` says whether it did, `claimed_*` what it got."""
+    """Reclaim the queue's expired leases (`reclaimed` counts them), read the lease context and, on a
+    labeling queue where every precondition holds, lease the best task of the kind `draw` picks (gold
+    when `draw` < gold_ratio): `claimed_*` say what. None when the queue does not exist."""
     params = {"queue_id": queue_id, "contributor_id": contributor_id, "role": role, "now": now}
     if _pg(connection):
-        return await connection.fetchrow(LEASE_CONTEXT_PG, {**params, "draw": draw})
+        return await connection.fetchrow(LEASE_ATTEMPT_PG, {**params, "draw": draw})
     reclaimed = await reclaim_expired_leases(connection, now=now, queue_id=queue_id)
-    row = await connection.fetchrow(LEASE_CONTEXT, params)
-    return None if row is None else {**row, "reclaimed": reclaimed, "claim_tried": False, "claimed_id": None}
-
-
-UNDO_CLAIM = RawQuery(
-    """
-    WITH dropped AS (DELETE FROM assignments WHERE id = :assignment_id AND status = 'leased' RETURNING task_id)
-    UPDATE tasks SET assigned_count = tasks.assigned_count - 1
-    FROM dropped WHERE tasks.id = dropped.task_id
-    RETURNING tasks.id
-    """
-)
-
-
-async def undo_claim(connection: RawConnection, *, assignment_id: int) -> None:
-    """Take back a lease never handed out (the caller turned out not eligible): as if never claimed,
-    so the contributor may still be offered that task once eligible."""
-    await connection.fetch(UNDO_CLAIM, {"assignment_id": assignment_id})
-
-
-EXPOSURE_TODAY = RawQuery(
-    "SELECT seconds FROM daily_exposure WHERE contributor_id = :contributor_id AND day = :day AND severity = :severity"
-)
-
-
-async def exposure_seconds(connection: RawConnection, *, contributor_id: int, day: str, severity: str) -> int:
-    row = await connection.fetchrow(
-        EXPOSURE_TODAY, {"contributor_id": contributor_id, "day": day, "severity": severity}
-    )
-    return int(row["seconds"]) if row else 0
-
-
-ANSWERS_SINCE = RawQuery(
-    """
-    SELECT count(*) AS answers FROM submissions
-    WHERE contributor_id = :contributor_id AND project_id = :project_id AND created_at >= :since
-    """,
-    time_params=("since",),
-)
-
-
-async def answers_since(
-    connection: RawConnection, *, contributor_id: int, project_id: int, since: datetime
-) -> int:
-    """The contributor's answers on the project since `since` (the daily quota's count)."""
-    row = await connection.fetchrow(
-        ANSWERS_SINCE, {"contributor_id": contributor_id, "project_id": project_id, "since": since}
-    )
-    return int(row["answers"])
+    ctx = await connection.fetchrow(LEASE_CONTEXT, params)
+    if ctx is None:
+        return None
+    ctx.update(reclaimed=reclaimed, freed_untaken=False, claimed_id=None)
+    if ctx["kind"] == "labeling" and all(ctx[name] for name in HOLDS_NAMES):
+        expires = now + timedelta(seconds=ctx["lease_seconds"])
+        picked = await connection.fetchrow(
+            PICK_SQLITE,
+            {
+                "project_id": ctx["project_id"],
+                "contributor_id": contributor_id,
+                "gold": draw < ctx["gold_ratio"],
+            },
+        )
+        if picked is not None:
+            leased = await connection.fetchrow(
+                INSERT_LEASE,
+                {
+                    **params,
+                    "project_id": ctx["project_id"],
+                    "task_id": picked["task_id"],
+                    "vendor_id": ctx["vendor_id"],
+                    "slot": ctx["free_slot"],
+                    "expires": expires,
+                },
+            )
+            ctx.update(
+                claimed_id=leased["id"],
+                claimed_task_id=picked["task_id"],
+                claimed_expires_at=expires,
+                claimed_data=picked["data"],
+            )
+    return ctx
 
 
 _EXPIRE = """
@@ -264,34 +214,13 @@ async def reclaim_expired_leases(
     return sum(per_task.values())
 
 
-_CLAIM_FILTER = """
-    t.project_id = :project_id AND t.is_gold = :gold AND t.assigned_count < t.overlap
-    AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
-"""
-CLAIM_PG = RawQuery(
-    f"""
-    WITH picked AS (
-      SELECT t.id FROM tasks t WHERE {_CLAIM_FILTER}
-      ORDER BY t.rank, t.due_at, t.id
-      LIMIT 1 FOR UPDATE SKIP LOCKED
-    ), bumped AS (
-      {_BUMP_PICKED}
-    ), leased AS (
-      {_INSERT_LEASE}
-      SELECT :queue_id, :project_id, bumped.id, :contributor_id, :vendor_id, 'leased', :slot, :now, :expires
-      FROM bumped
-      RETURNING id, task_id
-    )
-    SELECT {_RELAXED}, leased.id AS assignment_id, leased.task_id, bumped.data
-    FROM leased JOIN bumped ON bumped.id = leased.task_id
-    """,
-    time_params=("now", "expires"),
-)
 PICK_SQLITE = RawQuery(
-    f"""
+    """
     UPDATE tasks SET assigned_count = assigned_count + 1
     WHERE id = (
-      SELECT t.id FROM tasks t WHERE {_CLAIM_FILTER}
+      SELECT t.id FROM tasks t
+      WHERE t.project_id = :project_id AND t.is_gold = :gold AND t.assigned_count < t.overlap
+        AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
       ORDER BY t.rank, t.due_at NULLS LAST, t.id LIMIT 1
     )
     RETURNING id AS task_id, data
@@ -299,50 +228,13 @@ PICK_SQLITE = RawQuery(
     json_cols=("data",),
 )
 INSERT_LEASE = RawQuery(
-    """
-    INSERT INTO assignments
-      (queue_id, project_id, task_id, contributor_id, vendor_id, status, lease_slot, leased_at,
-       lease_expires_at)
+    f"""
+    {_INSERT_LEASE}
     VALUES (:queue_id, :project_id, :task_id, :contributor_id, :vendor_id, 'leased', :slot, :now, :expires)
     RETURNING id
     """,
     time_params=("now", "expires"),
 )
-
-
-async def claim_task(
-    connection: RawConnection,
-    *,
-    queue_id: int,
-    project_id: int,
-    contributor_id: int,
-    vendor_id: int | None,
-    gold: bool,
-    slot: int,
-    now: datetime,
-    expires: datetime,
-) -> dict[str, Any] | None:
-    """Lease the best open task this contributor never had (highest priority, then earliest due, then
-    oldest) into the contributor's lease `slot`; a slot taken concurrently is an IntegrityError."""
-    params = {
-        "slot": slot,
-        "queue_id": queue_id,
-        "project_id": project_id,
-        "contributor_id": contributor_id,
-        "vendor_id": vendor_id,
-        "gold": gold,
-        "now": now,
-        "expires": expires,
-    }
-    if _pg(connection):
-        return await connection.fetchrow(CLAIM_PG, params)
-    picked = await connection.fetchrow(
-        PICK_SQLITE, {"project_id": project_id, "contributor_id": contributor_id, "gold": gold}
-    )
-    if picked is None:
-        return None
-    leased = await connection.fetchrow(INSERT_LEASE, {**params, "task_id": picked["task_id"]})
-    return {"assignment_id": leased["id"], "task_id": picked["task_id"], "data": picked["data"]}
 
 
 REMAINING_FOR = RawQuery(

@@ -1,0 +1,160 @@
+"""The lease preconditions: the one list of rules `next` applies, in SQL, and answers from.
+
+Each precondition is a SQL predicate over the lease context (`q` the queue, `p` its project, `cp` the
+caller's profile, `:contributor_id`, `:role`, `:now`). The lease statement (queries.py) computes every
+predicate as a column `ok_<name>` and claims a task only where all of them hold, so nothing is claimed
+that a rule refuses and nothing is ever undone. When nothing was claimed, the first precondition that
+failed, in this order, is the answer; the eligibility explanation reads the same columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shared.errors import DomainError, Forbidden, NotFound
+from shared.localtime import seconds_to_local_midnight
+
+RETRY_EXHAUSTED = 300
+HARMFUL_SEVERITIES = "('medium', 'high')"
+CAPPED_SEVERITIES = "('low', 'medium', 'high')"
+
+
+@dataclass(frozen=True)
+class NoWork:
+    """A 204 answer to `next`: why there is nothing, and when to ask again where waiting helps."""
+
+    reason: str
+    retry_after: int | None = None
+
+
+@dataclass(frozen=True)
+class Precondition:
+    name: str
+    holds: str  # SQL predicate; NULL counts as failed
+    # The LabelOps-Queue-Reason of the 204 when it fails (`error` instead answers 403/404).
+    reason: str | None
+    retry_after: Callable[[dict[str, Any], datetime], int | None] = lambda _ctx, _now: None
+    error: Callable[[dict[str, Any]], DomainError] | None = None
+
+    def refuse(self, ctx: dict[str, Any], now: datetime) -> NoWork:
+        if self.error is not None:
+            raise self.error(ctx)
+        return NoWork(self.reason or "", self.retry_after(ctx, now))
+
+
+def retry_while_leased(ctx: dict[str, Any], _now: datetime | None = None) -> int:
+    """Leases end by a submit, a release or expiry: ask again in a fraction of a lease."""
+    return max(1, min(30, ctx["lease_seconds"] // 4))
+
+
+def _until_local_midnight(ctx: dict[str, Any], now: datetime) -> int:
+    return seconds_to_local_midnight(now, ctx["timezone"] or "UTC")
+
+
+def _has_every_required(kind: str) -> str:
+    return f"""NOT EXISTS (
+      SELECT 1 FROM project_requirements r WHERE r.project_id = p.id AND r.kind = '{kind}'
+        AND NOT EXISTS (SELECT 1 FROM contributor_facts f WHERE f.contributor_id = :contributor_id
+                          AND f.kind = '{kind}' AND f.value = r.value))"""
+
+
+# A suspension or a ban exists only where the caller (or its vendor) has worked: saying so tells it
+# nothing new. A queue it has no grant on answers as if missing (no existence oracle).
+PRECONDITIONS: tuple[Precondition, ...] = (
+    Precondition(
+        "vendor_not_suspended",
+        "NOT EXISTS (SELECT 1 FROM vendor_suspensions s WHERE s.project_id = p.id AND s.vendor_id = cp.vendor_id)",
+        None,
+        error=lambda ctx: Forbidden(f"your vendor is suspended on project {ctx['project_id']}"),
+    ),
+    Precondition(
+        "not_banned",
+        """NOT EXISTS (SELECT 1 FROM queue_bans b WHERE b.queue_id = q.id AND b.contributor_id = :contributor_id
+             AND b.lifted_at IS NULL AND (b.until IS NULL OR b.until > :now))""",
+        None,
+        error=lambda ctx: Forbidden(f"a quality rule suspended you on queue {ctx['queue_id']}"),
+    ),
+    Precondition(
+        "permitted",
+        """EXISTS (SELECT 1 FROM queue_permissions g
+             WHERE g.queue_id = q.id AND g.revoked_at IS NULL AND g.suspended = false AND g.role = :role
+               AND (g.expires_at IS NULL OR g.expires_at > :now)
+               AND (g.contributor_id = :contributor_id
+                    OR (g.vendor_id IS NOT NULL AND g.vendor_id = cp.vendor_id)
+                    OR (g.crowd AND cp.contributor_id IS NOT NULL AND cp.vendor_id IS NULL)))""",
+        None,
+        error=lambda ctx: NotFound(f"queue {ctx['queue_id']} not found"),
+    ),
+    Precondition("project_active", "p.status = 'active'", "exhausted", lambda _ctx, _now: RETRY_EXHAUSTED),
+    Precondition("contributor_active", "cp.status = 'active' AND NOT cp.erased", "not_active"),
+    Precondition("languages", _has_every_required("language"), "language"),
+    Precondition("skills", _has_every_required("skill"), "skill"),
+    Precondition(
+        "qualification",
+        """p.required_qualification IS NULL OR EXISTS (
+             SELECT 1 FROM contributor_facts f WHERE f.contributor_id = :contributor_id
+               AND f.kind = 'qualification' AND f.value = p.required_qualification
+               AND (f.expires_at IS NULL OR f.expires_at > :now)
+               AND f.amount >= coalesce(p.required_qualification_score, 0))""",
+        "qualification",
+    ),
+    Precondition(
+        "harmful_content_accepted",
+        f"p.content_severity NOT IN {HARMFUL_SEVERITIES} OR NOT cp.opted_out_harmful",
+        "opted_out",
+    ),
+    Precondition("vendor_staff", "NOT p.vetted_staff_only OR cp.vendor_id IS NOT NULL", "not_vetted"),
+    Precondition(
+        "vetted",
+        """NOT p.vetted_staff_only OR EXISTS (
+             SELECT 1 FROM contributor_facts f WHERE f.contributor_id = :contributor_id AND f.kind = 'vetting'
+               AND (f.expires_at IS NULL OR f.expires_at > :now))""",
+        "not_vetted",
+    ),
+    Precondition(
+        "under_wellness_cap",
+        f"""p.content_severity NOT IN {CAPPED_SEVERITIES} OR coalesce((
+             SELECT e.seconds FROM daily_exposure e WHERE e.contributor_id = :contributor_id
+               AND e.day = local_day(cp.timezone, :now) AND e.severity = p.content_severity), 0)
+           < 60 * (SELECT f.amount FROM contributor_facts f WHERE f.contributor_id = :contributor_id
+                     AND f.kind = 'daily_cap_minutes' AND f.value = p.content_severity)""",
+        "wellness_cap",
+        _until_local_midnight,
+    ),
+    Precondition(
+        "under_daily_quota",
+        """p.daily_quota IS NULL OR (
+             SELECT count(*) FROM submissions s WHERE s.contributor_id = :contributor_id AND s.project_id = p.id
+               AND s.created_at >= local_day_start(cp.timezone, :now)) < p.daily_quota""",
+        "daily_quota",
+        _until_local_midnight,
+    ),
+    # Last: a caller at a cap of one who passes every other rule gets back the lease it holds.
+    Precondition(
+        "under_lease_limit",
+        """(SELECT count(*) FROM assignments l WHERE l.queue_id = q.id AND l.contributor_id = :contributor_id
+              AND l.status = 'leased' AND l.lease_expires_at >= :now) < p.max_live_leases""",
+        "lease_limit",
+        retry_while_leased,
+    ),
+)
+LEASE_LIMIT = PRECONDITIONS[-1]
+
+# Every reason a 204 from `next` can give: the preconditions', then an open task being leased to others
+# and nothing left to do.
+QUEUE_REASONS: tuple[str, ...] = tuple(
+    dict.fromkeys([*(p.reason for p in PRECONDITIONS if p.reason), "all_leased", "exhausted"])
+)
+
+# The lease context's columns, one per precondition, and the condition under which it may claim.
+HOLDS_COLUMNS = ",\n".join(f"coalesce(({p.holds}), false) AS ok_{p.name}" for p in PRECONDITIONS)
+ALL_HOLD = " AND ".join(f"ok_{p.name}" for p in PRECONDITIONS)
+HOLDS_NAMES = tuple(f"ok_{p.name}" for p in PRECONDITIONS)
+
+
+def first_failed(ctx: dict[str, Any]) -> Precondition | None:
+    """The first precondition the lease context says does not hold, in the list's order."""
+    return next((p for p in PRECONDITIONS if not ctx[f"ok_{p.name}"]), None)

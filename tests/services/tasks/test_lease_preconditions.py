@@ -1,0 +1,218 @@
+"""The lease preconditions, one by one, on the real tasks database (SQLite and PostgreSQL).
+
+Each case starts from a contributor who passes every precondition on a project with one open task, then
+breaks exactly one: the lease statement must not claim, must name that precondition as the first that
+fails, and `next` must answer its refusal. Every precondition of the list has a case, so a rule added to
+the list without a test fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from services.tasks.assignment import leasing, queries, submitting
+from services.tasks.assignment.preconditions import PRECONDITIONS, NoWork, first_failed
+from services.tasks.assignment.schemas import SubmissionCreate
+from services.tasks.models import (
+    Assignment,
+    DailyExposure,
+    Queue,
+    QueueBan,
+    VendorSuspension,
+)
+from shared.db import Database, utcnow
+from shared.errors import Forbidden, NotFound
+from shared.localtime import local_day
+from shared.rawsql import raw_connection
+from tests.services.tasks.worlds import World, build
+
+VENDOR = 4242
+
+
+async def _add(world: World, *rows_of: Callable[[World], Any]) -> None:
+    async with world.db.sessionmaker() as session, session.begin():
+        project_id = await session.scalar(select(Queue.project_id).where(Queue.id == world.queue_id))
+        for make in rows_of:
+            session.add(make(world, project_id))
+
+
+async def _attempt(world: World, *, now: datetime | None = None) -> dict[str, Any]:
+    async with raw_connection(world.db.engine) as connection, leasing.unit(connection):
+        return await queries.lease_attempt(
+            connection,
+            queue_id=world.queue_id,
+            contributor_id=world.contributor_id,
+            role="labeler",
+            now=now or utcnow(),
+            draw=0.5,
+        )
+
+
+async def _next(world: World) -> dict[str, Any] | NoWork:
+    async with raw_connection(world.db.engine) as connection:
+        return await leasing.lease_next(connection, principal=world.principal, queue_id=world.queue_id)
+
+
+async def _submit_one(world: World) -> None:
+    lease = await _next(world)
+    async with raw_connection(world.db.engine) as connection:
+        status, _ = await submitting.submit(
+            connection,
+            principal=world.principal,
+            assignment_id=lease["assignment_id"],
+            data=SubmissionCreate(answer="cat", time_spent_seconds=5),
+            idempotency_key=None,
+        )
+    assert status == 201
+
+
+async def _live_leases(world: World) -> int:
+    async with world.db.sessionmaker() as session:
+        stmt = select(func.count()).where(
+            Assignment.contributor_id == world.contributor_id, Assignment.status == "leased"
+        )
+        return await session.scalar(stmt)
+
+
+def _exposure(world: World, project_id: int) -> DailyExposure:
+    # The contributor's day in Tokyo, as the SQL function `local_day` must compute it.
+    day = local_day(utcnow(), "Asia/Tokyo")
+    return DailyExposure(contributor_id=world.contributor_id, day=day, severity="high", seconds=60)
+
+
+@dataclass(frozen=True)
+class Case:
+    project: dict[str, Any]
+    profile: dict[str, Any]
+    grant: dict[str, Any] | None = None
+    rows: tuple[Callable[[World, int], Any], ...] = ()
+    # Work done through the loop itself before the attempt (a submission, a held lease).
+    before: Callable[[World], Awaitable[None]] | None = None
+    answer: str | type[Exception] = ""
+
+
+CASES: dict[str, Case] = {
+    "vendor_not_suspended": Case(
+        {},
+        {"vendor_id": VENDOR},
+        {"vendor_id": VENDOR},
+        rows=(lambda w, p: VendorSuspension(project_id=p, vendor_id=VENDOR, reason="test"),),
+        answer=Forbidden,
+    ),
+    "not_banned": Case(
+        {},
+        {},
+        rows=(
+            lambda w, p: QueueBan(
+                queue_id=w.queue_id, project_id=p, contributor_id=w.contributor_id, reason="drift"
+            ),
+        ),
+        answer=Forbidden,
+    ),
+    "permitted": Case({}, {}, {"contributor_id": 1}, answer=NotFound),
+    "project_active": Case({"status": "paused"}, {}, answer="exhausted"),
+    "contributor_active": Case({}, {"status": "paused"}, answer="not_active"),
+    "languages": Case({"required_languages": ["en", "fr"]}, {}, answer="language"),
+    "skills": Case({"required_skills": ["audio", "video"]}, {}, answer="skill"),
+    "qualification": Case(
+        {"required_qualification": "medical", "required_qualification_score": 80},
+        {"qualifications": [{"name": "medical", "score": 70, "passed": True, "expires_at": None}]},
+        answer="qualification",
+    ),
+    "harmful_content_accepted": Case(
+        {"content_severity": "medium"},
+        {"wellness": {"opted_out_harmful": True, "timezone": "UTC"}},
+        answer="opted_out",
+    ),
+    "vendor_staff": Case({"vetted_staff_only": True}, {"vetting": {"expires_at": None}}, answer="not_vetted"),
+    "vetted": Case(
+        {"vetted_staff_only": True},
+        {"vendor_id": VENDOR, "vetting": {"expires_at": "2026-01-01T00:00:00+00:00"}},
+        {"vendor_id": VENDOR},
+        answer="not_vetted",
+    ),
+    "under_wellness_cap": Case(
+        {"content_severity": "high"},
+        {"wellness": {"daily_caps_minutes": {"high": 1}, "timezone": "Asia/Tokyo"}},
+        rows=(_exposure,),
+        answer="wellness_cap",
+    ),
+    "under_daily_quota": Case(
+        {"daily_quota": 1},
+        {"wellness": {"timezone": "America/New_York"}},
+        before=_submit_one,
+        answer="daily_quota",
+    ),
+    "under_lease_limit": Case({"max_live_leases": 1}, {}, before=_next, answer="held"),
+}
+
+
+def test_every_precondition_has_a_case():
+    assert set(CASES) == {p.name for p in PRECONDITIONS}
+
+
+async def _world(db: Database, case: Case) -> World:
+    world = await build(World(db, case.project, case.profile, case.grant or {}))
+    await _add(world, *case.rows)
+    if case.before is not None:
+        await case.before(world)
+    return world
+
+
+async def test_a_contributor_who_passes_every_precondition_is_leased_a_task(db):
+    world = await _world(db, Case({"required_languages": ["en"], "required_skills": ["audio"]}, {}))
+
+    ctx = await _attempt(world)
+
+    assert first_failed(ctx) is None
+    assert ctx["claimed_id"] is not None
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_breaking_one_precondition_names_it_and_claims_nothing(db, name):
+    case = CASES[name]
+    world = await _world(db, case)
+    held = await _live_leases(world)
+
+    ctx = await _attempt(world)
+
+    assert first_failed(ctx).name == name
+    assert ctx["claimed_id"] is None
+    assert await _live_leases(world) == held
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_next_answers_the_refusal_of_the_broken_precondition(db, name):
+    case = CASES[name]
+    world = await _world(db, case)
+
+    if isinstance(case.answer, type):
+        with pytest.raises(case.answer):
+            await _next(world)
+        return
+    outcome = await _next(world)
+
+    if case.answer == "held":
+        # At a cap of one, the lease held is handed out again instead of a refusal.
+        assert outcome["assignment_id"] is not None
+    else:
+        assert isinstance(outcome, NoWork)
+        assert outcome.reason == case.answer
+
+
+async def test_a_lapsed_qualification_stops_counting_without_another_event(db):
+    expiry = utcnow() + timedelta(hours=1)
+    qualification = {"name": "medical", "score": 90, "passed": True, "expires_at": expiry.isoformat()}
+    world = await _world(db, Case({"required_qualification": "medical"}, {"qualifications": [qualification]}))
+
+    after_expiry = await _attempt(world, now=expiry + timedelta(seconds=1))
+    before_expiry = await _attempt(world, now=expiry - timedelta(seconds=1))
+
+    assert first_failed(after_expiry).name == "qualification"
+    assert first_failed(before_expiry) is None and before_expiry["claimed_id"] is not None

@@ -1,0 +1,81 @@
+"""A labeling world in the tasks database, built as the service builds it: an active project with two
+open tasks and its labeling queue, a grant, and a contributor profile received as a `contributor.upserted`
+event. For in-process tests of the assignment loop."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.tasks.events import apply_contributor_upserted
+from services.tasks.models import Project, Queue, QueuePermission, Task
+from services.tasks.repository.projects import add_project
+from shared.auth import Principal
+from shared.db import Database, utcnow
+from shared.events import Event
+
+_ids = itertools.count(random.randrange(10**8, 2 * 10**8))
+
+
+@dataclass
+class World:
+    db: Database
+    project: dict[str, Any] = field(default_factory=dict)
+    profile: dict[str, Any] = field(default_factory=dict)
+    # The labeling grant's grantee; the crowd by default.
+    grant: dict[str, Any] = field(default_factory=dict)
+    contributor_id: int = field(default_factory=lambda: next(_ids))
+    queue_id: int = 0
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(subject="t", roles=frozenset({"contributor"}), contributor_id=self.contributor_id)
+
+
+async def build(world: World) -> World:
+    """Write the world's project, queue, tasks, grant and profile; its queue_id is then set."""
+    async with world.db.sessionmaker() as session, session.begin():
+        project = Project(
+            name="world",
+            task_type="classification",
+            label_schema={"type": "choices", "choices": ["cat", "dog"], "multiple": False},
+            overlap=1,
+            gold_ratio=0.0,
+            review_ratio=0.0,
+            lease_seconds=600,
+            **{"content_severity": "none", "status": "active", **world.project},
+        )
+        await add_project(session, project)
+        queue = Queue(project_id=project.id, kind="labeling")
+        session.add(queue)
+        await session.flush()
+        world.queue_id = queue.id
+        for n in range(2):
+            session.add(Task(project_id=project.id, data={"n": n}, overlap=1))
+        grantee = world.grant or {"crowd": True}
+        session.add(QueuePermission(queue_id=queue.id, project_id=project.id, role="labeler", **grantee))
+        event = Event(
+            id=f"e-{world.contributor_id}",
+            type="contributor.upserted",
+            source="contributors",
+            occurred_at=utcnow(),
+            data={
+                "contributor_id": world.contributor_id,
+                "version": 1,
+                "status": "active",
+                "vendor_id": None,
+                "languages": [{"code": "EN", "proficiency": "native"}],
+                "skills": ["audio"],
+                "qualifications": [],
+                "wellness": {
+                    "daily_caps_minutes": {"high": 1},
+                    "opted_out_harmful": False,
+                    "timezone": "UTC",
+                },
+                **world.profile,
+            },
+        )
+        await apply_contributor_upserted(session, event)
+    return world
