@@ -19,6 +19,9 @@ ProjectsRead = Annotated[Principal, Depends(require(*PROJECT_READERS))]
 ProjectsManage = Annotated[Principal, Depends(require("admin", "ops"))]
 GuidelinesRead = Annotated[Principal, Depends(require(*PROJECT_READERS, "contributor"))]
 BudgetControl = Annotated[Principal, Depends(require("admin", "ops", "service"))]
+# Why a contributor gets no work: staff about anyone, a contributor about itself (assignment/leasing.py).
+ELIGIBILITY_STAFF = ("admin", "ops")
+ExplainEligibility = Annotated[Principal, Depends(require(*ELIGIBILITY_STAFF, "contributor"))]
 # Contributors act on their own assignments only; the repository narrows every lookup to the caller.
 Worker = Annotated[Principal, Depends(require("contributor"))]
 ProductionRead = Annotated[Principal, Depends(require(*FIGURES_READERS, "vendor"))]

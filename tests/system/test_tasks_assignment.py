@@ -497,3 +497,23 @@ def test_metrics_expose_queue_depth_and_next_latency_without_ids(admin, users, c
     assert 'labelops_queue_depth{status="leased"}' in text
     assert "labelops_next_latency_seconds_bucket" in text
     assert "project_id=" not in text and "contributor_id=" not in text
+
+
+def test_ops_and_the_contributor_ask_why_there_is_no_work_and_get_next_s_answer(admin, users, cluster):
+    _, queues = active_project(admin, tasks=1, required_languages=["fr"])
+    alice, bob = worker(users, cluster), worker(users, cluster)
+    url = f"/api/v1/queues/{queues['labeling']}/eligibility"
+
+    by_ops = admin.get(url, params={"contributor_id": alice.contributor_id})
+    by_herself = alice.get(url, params={"contributor_id": alice.contributor_id})
+    about_bob = alice.get(url, params={"contributor_id": bob.contributor_id})
+    refused = _next(alice, queues["labeling"])
+
+    assert by_ops.status_code == 200, by_ops.text
+    body = by_ops.json()
+    assert (body["eligible"], body["reason"]) == (False, refused.headers["LabelOps-Queue-Reason"])
+    languages = next(rule for rule in body["rules"] if rule["rule"] == "languages")
+    assert languages["passed"] is False
+    assert languages["compared"]["required"] == ["fr"]
+    assert by_herself.json() == body
+    assert about_bob.status_code == 404

@@ -21,9 +21,11 @@ from services.tasks.assignment.preconditions import (
     LEASE_LIMIT,
     RETRY_EXHAUSTED,
     NoWork,
+    explanation,
     first_failed,
     retry_while_leased,
 )
+from services.tasks.deps import ELIGIBILITY_STAFF
 from services.tasks.service.reviews import lease_next_review
 from shared.auth import Principal
 from shared.db import utcnow
@@ -154,6 +156,24 @@ async def _labeling_lease(
     ):
         return NoWork("all_leased", retry_while_leased(ctx))
     return NoWork("exhausted", RETRY_EXHAUSTED)
+
+
+async def explain_eligibility(
+    connection: RawConnection, *, principal: Principal, queue_id: int, contributor_id: int
+) -> dict[str, Any]:
+    """Why `next` on the labeling queue would or would not give the contributor work now: every
+    precondition, passed or not, with the values compared. Staff may ask about anyone; a contributor
+    only about itself, and only on a queue it may work (as `next`, no existence oracle)."""
+    staff = principal.has_any(*ELIGIBILITY_STAFF)
+    if not staff and principal.contributor_id != contributor_id:
+        raise NotFound(f"contributor {contributor_id} not found")
+    now = utcnow()
+    ctx = await queries.eligibility_context(
+        connection, queue_id=queue_id, contributor_id=contributor_id, now=now
+    )
+    if ctx is None or ctx["kind"] != "labeling" or (not staff and not ctx["ok_permitted"]):
+        raise NotFound(f"queue {queue_id} not found")
+    return {"queue_id": queue_id, "contributor_id": contributor_id, **explanation(ctx, now)}
 
 
 async def heartbeat(connection: RawConnection, *, principal: Principal, assignment_id: int) -> dict[str, Any]:

@@ -31,18 +31,29 @@ class NoWork:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """A value a precondition compares, shown by the eligibility explanation: a SQL expression and how
+    to read it (value, json, bool)."""
+
+    name: str
+    sql: str
+    kind: str = "value"
+
+
+@dataclass(frozen=True)
 class Precondition:
     name: str
     holds: str  # SQL predicate; NULL counts as failed
-    # The LabelOps-Queue-Reason of the 204 when it fails (`error` instead answers 403/404).
-    reason: str | None
+    # Why it refuses: the LabelOps-Queue-Reason of `next`'s 204, unless `error` answers 403/404 instead.
+    reason: str
     retry_after: Callable[[dict[str, Any], datetime], int | None] = lambda _ctx, _now: None
     error: Callable[[dict[str, Any]], DomainError] | None = None
+    shows: tuple[Shown, ...] = ()
 
     def refuse(self, ctx: dict[str, Any], now: datetime) -> NoWork:
         if self.error is not None:
             raise self.error(ctx)
-        return NoWork(self.reason or "", self.retry_after(ctx, now))
+        return NoWork(self.reason, self.retry_after(ctx, now))
 
 
 def retry_while_leased(ctx: dict[str, Any], _now: datetime | None = None) -> int:
@@ -61,20 +72,31 @@ def _has_every_required(kind: str) -> str:
                           AND f.kind = '{kind}' AND f.value = r.value))"""
 
 
+# Quantities some rules compare, written once: the rule's predicate and its explanation use the same SQL.
+EXPOSURE_TODAY = """coalesce((SELECT e.seconds FROM daily_exposure e WHERE e.contributor_id = :contributor_id
+    AND e.day = local_day(cp.timezone, :now) AND e.severity = p.content_severity), 0)"""
+CAP_MINUTES = """(SELECT f.amount FROM contributor_facts f WHERE f.contributor_id = :contributor_id
+    AND f.kind = 'daily_cap_minutes' AND f.value = p.content_severity)"""
+ANSWERS_TODAY = """(SELECT count(*) FROM submissions s WHERE s.contributor_id = :contributor_id
+    AND s.project_id = p.id AND s.created_at >= local_day_start(cp.timezone, :now))"""
+LIVE_LEASES = """(SELECT count(*) FROM assignments l WHERE l.queue_id = q.id
+    AND l.contributor_id = :contributor_id AND l.status = 'leased' AND l.lease_expires_at >= :now)"""
+
 # A suspension or a ban exists only where the caller (or its vendor) has worked: saying so tells it
 # nothing new. A queue it has no grant on answers as if missing (no existence oracle).
 PRECONDITIONS: tuple[Precondition, ...] = (
     Precondition(
         "vendor_not_suspended",
         "NOT EXISTS (SELECT 1 FROM vendor_suspensions s WHERE s.project_id = p.id AND s.vendor_id = cp.vendor_id)",
-        None,
+        "vendor_suspended",
         error=lambda ctx: Forbidden(f"your vendor is suspended on project {ctx['project_id']}"),
+        shows=(Shown("vendor_id", "cp.vendor_id"),),
     ),
     Precondition(
         "not_banned",
         """NOT EXISTS (SELECT 1 FROM queue_bans b WHERE b.queue_id = q.id AND b.contributor_id = :contributor_id
              AND b.lifted_at IS NULL AND (b.until IS NULL OR b.until > :now))""",
-        None,
+        "banned",
         error=lambda ctx: Forbidden(f"a quality rule suspended you on queue {ctx['queue_id']}"),
     ),
     Precondition(
@@ -85,13 +107,35 @@ PRECONDITIONS: tuple[Precondition, ...] = (
                AND (g.contributor_id = :contributor_id
                     OR (g.vendor_id IS NOT NULL AND g.vendor_id = cp.vendor_id)
                     OR (g.crowd AND cp.contributor_id IS NOT NULL AND cp.vendor_id IS NULL)))""",
-        None,
+        "not_permitted",
         error=lambda ctx: NotFound(f"queue {ctx['queue_id']} not found"),
+        shows=(Shown("vendor_id", "cp.vendor_id"),),
     ),
-    Precondition("project_active", "p.status = 'active'", "exhausted", lambda _ctx, _now: RETRY_EXHAUSTED),
-    Precondition("contributor_active", "cp.status = 'active' AND NOT cp.erased", "not_active"),
-    Precondition("languages", _has_every_required("language"), "language"),
-    Precondition("skills", _has_every_required("skill"), "skill"),
+    Precondition(
+        "project_active",
+        "p.status = 'active'",
+        "exhausted",
+        lambda _ctx, _now: RETRY_EXHAUSTED,
+        shows=(Shown("project_status", "p.status"),),
+    ),
+    Precondition(
+        "contributor_active",
+        "cp.status = 'active' AND NOT cp.erased",
+        "not_active",
+        shows=(Shown("status", "cp.status"), Shown("erased", "cp.erased", "bool")),
+    ),
+    Precondition(
+        "languages",
+        _has_every_required("language"),
+        "language",
+        shows=(Shown("required", "p.required_languages", "json"), Shown("spoken", "cp.languages", "json")),
+    ),
+    Precondition(
+        "skills",
+        _has_every_required("skill"),
+        "skill",
+        shows=(Shown("required", "p.required_skills", "json"), Shown("skills", "cp.skills", "json")),
+    ),
     Precondition(
         "qualification",
         """p.required_qualification IS NULL OR EXISTS (
@@ -100,45 +144,68 @@ PRECONDITIONS: tuple[Precondition, ...] = (
                AND (f.expires_at IS NULL OR f.expires_at > :now)
                AND f.amount >= coalesce(p.required_qualification_score, 0))""",
         "qualification",
+        shows=(
+            Shown("required", "p.required_qualification"),
+            Shown("min_score", "p.required_qualification_score"),
+            Shown("qualifications", "cp.qualifications", "json"),
+        ),
     ),
     Precondition(
         "harmful_content_accepted",
         f"p.content_severity NOT IN {HARMFUL_SEVERITIES} OR NOT cp.opted_out_harmful",
         "opted_out",
+        shows=(
+            Shown("content_severity", "p.content_severity"),
+            Shown("opted_out", "cp.opted_out_harmful", "bool"),
+        ),
     ),
-    Precondition("vendor_staff", "NOT p.vetted_staff_only OR cp.vendor_id IS NOT NULL", "not_vetted"),
+    Precondition(
+        "vendor_staff",
+        "NOT p.vetted_staff_only OR cp.vendor_id IS NOT NULL",
+        "not_vetted",
+        shows=(Shown("vetted_staff_only", "p.vetted_staff_only", "bool"), Shown("vendor_id", "cp.vendor_id")),
+    ),
     Precondition(
         "vetted",
         """NOT p.vetted_staff_only OR EXISTS (
              SELECT 1 FROM contributor_facts f WHERE f.contributor_id = :contributor_id AND f.kind = 'vetting'
                AND (f.expires_at IS NULL OR f.expires_at > :now))""",
         "not_vetted",
+        shows=(
+            Shown("vetted_staff_only", "p.vetted_staff_only", "bool"),
+            Shown("vetting", "cp.vetting", "json"),
+        ),
     ),
     Precondition(
         "under_wellness_cap",
-        f"""p.content_severity NOT IN {CAPPED_SEVERITIES} OR coalesce((
-             SELECT e.seconds FROM daily_exposure e WHERE e.contributor_id = :contributor_id
-               AND e.day = local_day(cp.timezone, :now) AND e.severity = p.content_severity), 0)
-           < 60 * (SELECT f.amount FROM contributor_facts f WHERE f.contributor_id = :contributor_id
-                     AND f.kind = 'daily_cap_minutes' AND f.value = p.content_severity)""",
+        f"p.content_severity NOT IN {CAPPED_SEVERITIES} OR {EXPOSURE_TODAY} < 60 * {CAP_MINUTES}",
         "wellness_cap",
         _until_local_midnight,
+        shows=(
+            Shown("content_severity", "p.content_severity"),
+            Shown("exposure_seconds_today", EXPOSURE_TODAY),
+            Shown("cap_minutes", CAP_MINUTES),
+            Shown("timezone", "cp.timezone"),
+        ),
     ),
     Precondition(
         "under_daily_quota",
-        """p.daily_quota IS NULL OR (
-             SELECT count(*) FROM submissions s WHERE s.contributor_id = :contributor_id AND s.project_id = p.id
-               AND s.created_at >= local_day_start(cp.timezone, :now)) < p.daily_quota""",
+        f"p.daily_quota IS NULL OR {ANSWERS_TODAY} < p.daily_quota",
         "daily_quota",
         _until_local_midnight,
+        shows=(
+            Shown("daily_quota", "p.daily_quota"),
+            Shown("answers_today", ANSWERS_TODAY),
+            Shown("timezone", "cp.timezone"),
+        ),
     ),
     # Last: a caller at a cap of one who passes every other rule gets back the lease it holds.
     Precondition(
         "under_lease_limit",
-        """(SELECT count(*) FROM assignments l WHERE l.queue_id = q.id AND l.contributor_id = :contributor_id
-              AND l.status = 'leased' AND l.lease_expires_at >= :now) < p.max_live_leases""",
+        f"{LIVE_LEASES} < p.max_live_leases",
         "lease_limit",
         retry_while_leased,
+        shows=(Shown("live_leases", LIVE_LEASES), Shown("max_live_leases", "p.max_live_leases")),
     ),
 )
 LEASE_LIMIT = PRECONDITIONS[-1]
@@ -146,7 +213,7 @@ LEASE_LIMIT = PRECONDITIONS[-1]
 # Every reason a 204 from `next` can give: the preconditions', then an open task being leased to others
 # and nothing left to do.
 QUEUE_REASONS: tuple[str, ...] = tuple(
-    dict.fromkeys([*(p.reason for p in PRECONDITIONS if p.reason), "all_leased", "exhausted"])
+    dict.fromkeys([*(p.reason for p in PRECONDITIONS if p.error is None), "all_leased", "exhausted"])
 )
 
 # The lease context's columns, one per precondition, and the condition under which it may claim.
@@ -158,3 +225,31 @@ HOLDS_NAMES = tuple(f"ok_{p.name}" for p in PRECONDITIONS)
 def first_failed(ctx: dict[str, Any]) -> Precondition | None:
     """The first precondition the lease context says does not hold, in the list's order."""
     return next((p for p in PRECONDITIONS if not ctx[f"ok_{p.name}"]), None)
+
+
+# The explanation's extra columns: every value a precondition compares, named `<rule>__<value>`.
+SHOWN_COLUMNS = ",\n".join(f"{v.sql} AS {p.name}__{v.name}" for p in PRECONDITIONS for v in p.shows)
+SHOWN_JSON = tuple(f"{p.name}__{v.name}" for p in PRECONDITIONS for v in p.shows if v.kind == "json")
+SHOWN_BOOL = tuple(f"{p.name}__{v.name}" for p in PRECONDITIONS for v in p.shows if v.kind == "bool")
+
+
+def explanation(ctx: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Every precondition with whether it holds and the values it compared; the first that fails is
+    the reason (as `next` would answer it)."""
+    rules = [
+        {
+            "rule": p.name,
+            "passed": bool(ctx[f"ok_{p.name}"]),
+            "reason": p.reason,
+            "compared": {v.name: ctx[f"{p.name}__{v.name}"] for v in p.shows},
+        }
+        for p in PRECONDITIONS
+    ]
+    failed = first_failed(ctx)
+    retry = None if failed is None or failed.error is not None else failed.retry_after(ctx, now)
+    return {
+        "eligible": failed is None,
+        "reason": None if failed is None else failed.reason,
+        "retry_after": retry,
+        "rules": rules,
+    }

@@ -15,7 +15,14 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.tasks.assignment.preconditions import ALL_HOLD, HOLDS_COLUMNS, HOLDS_NAMES
+from services.tasks.assignment.preconditions import (
+    ALL_HOLD,
+    HOLDS_COLUMNS,
+    HOLDS_NAMES,
+    SHOWN_BOOL,
+    SHOWN_COLUMNS,
+    SHOWN_JSON,
+)
 from shared.rawsql import RawConnection, RawQuery
 
 
@@ -131,6 +138,24 @@ LEASE_CONTEXT = RawQuery(
     """,
     **_CONTEXT_KINDS,
 )
+
+
+# The eligibility explanation: the lease context read only (nothing reclaimed or claimed), with the
+# values every precondition compares.
+ELIGIBILITY_CONTEXT = RawQuery(
+    f"SELECT {_CONTEXT_COLUMNS}, {SHOWN_COLUMNS} {_CONTEXT_FROM}",
+    time_params=("now",),
+    json_cols=("lease_data", *SHOWN_JSON),
+    time_cols=("lease_expires_at",),
+    bool_cols=(*HOLDS_NAMES, *SHOWN_BOOL),
+)
+
+
+async def eligibility_context(
+    connection: RawConnection, *, queue_id: int, contributor_id: int, now: datetime
+) -> dict[str, Any] | None:
+    params = {"queue_id": queue_id, "contributor_id": contributor_id, "role": "labeler", "now": now}
+    return await connection.fetchrow(ELIGIBILITY_CONTEXT, params)
 
 
 async def lease_attempt(

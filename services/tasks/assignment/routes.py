@@ -6,18 +6,25 @@ calling these same endpoints, with the values FastAPI would have bound.
 """
 
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from services.tasks import metrics
 from services.tasks.assignment import leasing, submitting
 from services.tasks.assignment.preconditions import QUEUE_REASONS, NoWork
-from services.tasks.assignment.schemas import HeartbeatRead, LeaseRead, SubmissionCreate, SubmissionRead
-from services.tasks.deps import Worker
+from services.tasks.assignment.schemas import (
+    EligibilityRead,
+    HeartbeatRead,
+    LeaseRead,
+    SubmissionCreate,
+    SubmissionRead,
+)
+from services.tasks.deps import ExplainEligibility, Worker
 from shared.idempotency import IdempotencyKeyHeader
 from shared.rawsql import RawConnectionDep
 from shared.responses import JSONBytes
-from shared.types import PathId
+from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["assignments"])
 QUEUE_REASON = "LabelOps-Queue-Reason"
@@ -47,6 +54,20 @@ async def lease_next(queue_id: PathId, connection: RawConnectionDep, principal: 
         return no_work(outcome)
     # Serialised directly: the lease is built by the service in LeaseRead's shape.
     return JSONBytes(outcome)
+
+
+@router.get("/queues/{queue_id}/eligibility", response_model=EligibilityRead)
+async def eligibility(
+    queue_id: PathId,
+    contributor_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    connection: RawConnectionDep,
+    principal: ExplainEligibility,
+):
+    """Why the contributor gets work from this labeling queue now, or not: every lease precondition
+    `next` applies, in its order, passed or not, with the values compared."""
+    return await leasing.explain_eligibility(
+        connection, principal=principal, queue_id=queue_id, contributor_id=contributor_id
+    )
 
 
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=HeartbeatRead)

@@ -35,3 +35,21 @@ class SubmissionRead(BaseModel):
     outcome: str
     gold_correct: bool | None
     created_at: datetime
+
+
+class RuleCheck(BaseModel):
+    rule: str
+    passed: bool
+    # What `next` answers when this rule is the first to fail (its LabelOps-Queue-Reason, or the 403/404
+    # cause: vendor_suspended, banned, not_permitted).
+    reason: str
+    compared: dict[str, Any]
+
+
+class EligibilityRead(BaseModel):
+    queue_id: int
+    contributor_id: int
+    eligible: bool
+    reason: str | None
+    retry_after: int | None
+    rules: list[RuleCheck]

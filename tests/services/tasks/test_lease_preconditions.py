@@ -26,6 +26,7 @@ from services.tasks.models import (
     QueueBan,
     VendorSuspension,
 )
+from shared.auth import Principal
 from shared.db import Database, utcnow
 from shared.errors import Forbidden, NotFound
 from shared.localtime import local_day
@@ -216,3 +217,64 @@ async def test_a_lapsed_qualification_stops_counting_without_another_event(db):
 
     assert first_failed(after_expiry).name == "qualification"
     assert first_failed(before_expiry) is None and before_expiry["claimed_id"] is not None
+
+
+OPS = Principal(subject="ops", roles=frozenset({"ops"}), user_id=1)
+
+
+async def _explain(world: World, principal: Principal, contributor_id: int | None = None) -> dict[str, Any]:
+    async with raw_connection(world.db.engine) as connection:
+        return await leasing.explain_eligibility(
+            connection,
+            principal=principal,
+            queue_id=world.queue_id,
+            contributor_id=contributor_id or world.contributor_id,
+        )
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_the_explanation_names_the_rule_next_refuses_on(db, name):
+    world = await _world(db, CASES[name])
+
+    explained = await _explain(world, OPS)
+
+    failing = [rule["rule"] for rule in explained["rules"] if not rule["passed"]]
+    assert failing[0] == name and not explained["eligible"]
+    assert explained["reason"] == next(p.reason for p in PRECONDITIONS if p.name == name)
+    assert [rule["rule"] for rule in explained["rules"]] == [p.name for p in PRECONDITIONS]
+
+
+async def test_the_explanation_shows_the_values_compared(db):
+    world = await _world(db, CASES["under_wellness_cap"])
+
+    explained = await _explain(world, OPS)
+
+    cap = next(rule for rule in explained["rules"] if rule["rule"] == "under_wellness_cap")
+    assert cap["compared"] == {
+        "content_severity": "high",
+        "exposure_seconds_today": 60,
+        "cap_minutes": 1.0,
+        "timezone": "Asia/Tokyo",
+    }
+    assert 0 < explained["retry_after"] <= 86_400
+
+
+async def test_an_eligible_contributor_is_explained_as_eligible_and_nothing_is_leased(db):
+    world = await _world(db, Case({"required_languages": ["en"]}, {}))
+
+    explained = await _explain(world, world.principal)
+
+    assert (explained["eligible"], explained["reason"]) == (True, None)
+    assert all(rule["passed"] for rule in explained["rules"])
+    assert await _live_leases(world) == 0
+
+
+async def test_a_contributor_asks_only_about_itself_and_only_where_it_may_work(db):
+    world = await _world(db, Case({}, {}))
+    other = await _world(db, CASES["permitted"])
+
+    with pytest.raises(NotFound):
+        await _explain(world, world.principal, contributor_id=other.contributor_id)
+    with pytest.raises(NotFound):
+        await _explain(other, other.principal)
+    assert (await _explain(other, OPS))["reason"] == "not_permitted"
