@@ -7,11 +7,13 @@ so they are routed nowhere until it does.
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.tasks.assignment.queries import release_held_leases
 from services.tasks.models import ContributorProfile, event_tables
 from services.tasks.repository import profiles
 from services.tasks.rules.eligibility import DEFAULT_DAILY_CAPS, facts_of
 from shared.db import utcnow
 from shared.events import Event, EventHandler, Publisher
+from shared.rawsql import session_connection
 
 ROUTES: dict[str, tuple[str, ...]] = {
     "submission.recorded": ("contributors",),
@@ -56,6 +58,19 @@ async def apply_contributor_upserted(session: AsyncSession, event: Event) -> Non
         vetting=profile.vetting,
     )
     await profiles.replace_facts(session, contributor_id=profile.contributor_id, facts=facts)
+    if profile.status == "offboarded" or profile.opted_out_harmful:
+        await _release_leases(
+            session, contributor_id=profile.contributor_id, harmful_only=profile.status != "offboarded"
+        )
+
+
+async def _release_leases(session: AsyncSession, *, contributor_id: int, harmful_only: bool) -> None:
+    """Leases the contributor may no longer answer go back to the queue at once (assignment/preconditions.py
+    SUBMIT_PRECONDITIONS: submit refuses them too)."""
+    connection = await session_connection(session)
+    await release_held_leases(
+        connection, now=utcnow(), contributor_id=contributor_id, harmful_only=harmful_only
+    )
 
 
 async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
@@ -71,6 +86,7 @@ async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
     profile.updated_at = utcnow()
     await profiles.save_profile(session, profile)
     await profiles.replace_facts(session, contributor_id=contributor_id, facts=[])
+    await _release_leases(session, contributor_id=contributor_id, harmful_only=False)
 
 
 HANDLERS: dict[str, EventHandler] = {

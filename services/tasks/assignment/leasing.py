@@ -20,6 +20,7 @@ from services.tasks.assignment import queries
 from services.tasks.assignment.preconditions import (
     LEASE_LIMIT,
     RETRY_EXHAUSTED,
+    SUBMIT_PRECONDITIONS,
     NoWork,
     explanation,
     first_failed,
@@ -180,6 +181,7 @@ async def heartbeat(connection: RawConnection, *, principal: Principal, assignme
     """Extend a live lease by the project's lease length."""
     contributor_id = contributor_of(principal)
     ctx = await own_assignment(connection, contributor_id=contributor_id, assignment_id=assignment_id)
+    still_answerable(ctx, assignment_id)
     now = utcnow()
     expires = await queries.extend_lease(
         connection,
@@ -205,6 +207,13 @@ async def release(connection: RawConnection, *, principal: Principal, assignment
     if task_id is None:
         raise Conflict(f"assignment {assignment_id} has no live lease (it is {state_of(ctx, now)})")
     metrics.ASSIGNMENTS.labels(outcome="released").inc()
+
+
+def still_answerable(ctx: dict[str, Any], assignment_id: int) -> None:
+    """A held lease whose holder, project or harmful-content choice changed may not go on."""
+    failed = first_failed(ctx, SUBMIT_PRECONDITIONS)
+    if failed is not None:
+        raise Conflict(f"assignment {assignment_id} cannot take an answer any more: {failed.reason}")
 
 
 def state_of(ctx: dict[str, Any], now: datetime) -> str:

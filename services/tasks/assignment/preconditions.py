@@ -82,6 +82,16 @@ ANSWERS_TODAY = """(SELECT count(*) FROM submissions s WHERE s.contributor_id = 
 LIVE_LEASES = """(SELECT count(*) FROM assignments l WHERE l.queue_id = q.id
     AND l.contributor_id = :contributor_id AND l.status = 'leased' AND l.lease_expires_at >= :now)"""
 
+HARMFUL_CONTENT_ACCEPTED = Precondition(
+    "harmful_content_accepted",
+    f"p.content_severity NOT IN {HARMFUL_SEVERITIES} OR NOT cp.opted_out_harmful",
+    "opted_out",
+    shows=(
+        Shown("content_severity", "p.content_severity"),
+        Shown("opted_out", "cp.opted_out_harmful", "bool"),
+    ),
+)
+
 # A suspension or a ban exists only where the caller (or its vendor) has worked: saying so tells it
 # nothing new. A queue it has no grant on answers as if missing (no existence oracle).
 PRECONDITIONS: tuple[Precondition, ...] = (
@@ -150,15 +160,7 @@ PRECONDITIONS: tuple[Precondition, ...] = (
             Shown("qualifications", "cp.qualifications", "json"),
         ),
     ),
-    Precondition(
-        "harmful_content_accepted",
-        f"p.content_severity NOT IN {HARMFUL_SEVERITIES} OR NOT cp.opted_out_harmful",
-        "opted_out",
-        shows=(
-            Shown("content_severity", "p.content_severity"),
-            Shown("opted_out", "cp.opted_out_harmful", "bool"),
-        ),
-    ),
+    HARMFUL_CONTENT_ACCEPTED,
     Precondition(
         "vendor_staff",
         "NOT p.vetted_staff_only OR cp.vendor_id IS NOT NULL",
@@ -210,21 +212,43 @@ PRECONDITIONS: tuple[Precondition, ...] = (
 )
 LEASE_LIMIT = PRECONDITIONS[-1]
 
+# What a lease already held needs to take an answer (heartbeat, submit): its holder not offboarded or
+# erased, its project not closed, harmful content still accepted. The change that breaks one releases
+# the leases it concerns (events.py, service/projects.py); submit checks them too, so an answer racing
+# that release is refused rather than stored.
+SUBMIT_PRECONDITIONS: tuple[Precondition, ...] = (
+    Precondition("contributor_not_gone", "cp.status <> 'offboarded' AND NOT cp.erased", "not_active"),
+    Precondition("project_open", "p.status NOT IN ('completed', 'archived')", "project_closed"),
+    HARMFUL_CONTENT_ACCEPTED,
+)
+
 # Every reason a 204 from `next` can give: the preconditions', then an open task being leased to others
 # and nothing left to do.
 QUEUE_REASONS: tuple[str, ...] = tuple(
     dict.fromkeys([*(p.reason for p in PRECONDITIONS if p.error is None), "all_leased", "exhausted"])
 )
 
-# The lease context's columns, one per precondition, and the condition under which it may claim.
-HOLDS_COLUMNS = ",\n".join(f"coalesce(({p.holds}), false) AS ok_{p.name}" for p in PRECONDITIONS)
-ALL_HOLD = " AND ".join(f"ok_{p.name}" for p in PRECONDITIONS)
-HOLDS_NAMES = tuple(f"ok_{p.name}" for p in PRECONDITIONS)
+
+def holds_columns(preconditions: tuple[Precondition, ...]) -> str:
+    """One boolean column `ok_<name>` per precondition, for a statement's select list."""
+    return ",\n".join(f"coalesce(({p.holds}), false) AS ok_{p.name}" for p in preconditions)
 
 
-def first_failed(ctx: dict[str, Any]) -> Precondition | None:
-    """The first precondition the lease context says does not hold, in the list's order."""
-    return next((p for p in PRECONDITIONS if not ctx[f"ok_{p.name}"]), None)
+def holds_names(preconditions: tuple[Precondition, ...]) -> tuple[str, ...]:
+    return tuple(f"ok_{p.name}" for p in preconditions)
+
+
+# The lease context's columns and the condition under which it may claim.
+HOLDS_COLUMNS = holds_columns(PRECONDITIONS)
+HOLDS_NAMES = holds_names(PRECONDITIONS)
+ALL_HOLD = " AND ".join(HOLDS_NAMES)
+
+
+def first_failed(
+    ctx: dict[str, Any], preconditions: tuple[Precondition, ...] = PRECONDITIONS
+) -> Precondition | None:
+    """The first precondition the context says does not hold, in the list's order."""
+    return next((p for p in preconditions if not ctx[f"ok_{p.name}"]), None)
 
 
 # The explanation's extra columns: every value a precondition compares, named `<rule>__<value>`.

@@ -17,11 +17,15 @@ from typing import Any
 
 from services.tasks.assignment.preconditions import (
     ALL_HOLD,
+    HARMFUL_SEVERITIES,
     HOLDS_COLUMNS,
     HOLDS_NAMES,
     SHOWN_BOOL,
     SHOWN_COLUMNS,
     SHOWN_JSON,
+    SUBMIT_PRECONDITIONS,
+    holds_columns,
+    holds_names,
 )
 from shared.rawsql import RawConnection, RawQuery
 
@@ -223,6 +227,42 @@ EXPIRE_ALL = RawQuery(_EXPIRE.format(scope=""), time_params=("now",))
 GIVE_BACK = RawQuery("UPDATE tasks SET assigned_count = assigned_count - :n WHERE id = :task_id")
 
 
+RELEASE_HELD = RawQuery(
+    f"""
+    UPDATE assignments SET status = 'released', finished_at = :now
+    WHERE status = 'leased'
+      AND (CAST(:contributor_id AS INTEGER) IS NULL OR contributor_id = :contributor_id)
+      AND (CAST(:project_id AS INTEGER) IS NULL OR project_id = :project_id)
+      AND (NOT :harmful_only OR project_id IN (
+             SELECT id FROM projects WHERE content_severity IN {HARMFUL_SEVERITIES}))
+    RETURNING task_id
+    """,
+    time_params=("now",),
+)
+
+
+async def release_held_leases(
+    connection: RawConnection,
+    *,
+    now: datetime,
+    contributor_id: int | None = None,
+    project_id: int | None = None,
+    harmful_only: bool = False,
+) -> int:
+    """End the live leases of a contributor and/or a project (only on harmful-content projects when
+    `harmful_only`) as released, and give their capacity back; returns how many."""
+    rows = await connection.fetch(
+        RELEASE_HELD,
+        {
+            "now": now,
+            "contributor_id": contributor_id,
+            "project_id": project_id,
+            "harmful_only": harmful_only,
+        },
+    )
+    return await _give_back(connection, rows)
+
+
 async def reclaim_expired_leases(
     connection: RawConnection, *, now: datetime, queue_id: int | None = None
 ) -> int:
@@ -233,6 +273,11 @@ async def reclaim_expired_leases(
         rows = await connection.fetch(EXPIRE_ALL, {"now": now})
     else:
         rows = await connection.fetch(EXPIRE_QUEUE, {"now": now, "queue_id": queue_id})
+    return await _give_back(connection, rows)
+
+
+async def _give_back(connection: RawConnection, rows: list[dict[str, Any]]) -> int:
+    """Give the tasks of ended leases (one row per lease) their capacity back."""
     per_task = Counter(r["task_id"] for r in rows)
     if per_task:
         await connection.execute_many(GIVE_BACK, [{"task_id": t, "n": n} for t, n in per_task.items()])
@@ -283,13 +328,14 @@ async def work_remains_for(connection: RawConnection, *, project_id: int, contri
 
 
 ASSIGNMENT_CONTEXT = RawQuery(
-    """
+    f"""
     SELECT a.id, a.status, a.lease_expires_at, a.task_id, a.project_id, a.queue_id, a.vendor_id,
            p.label_schema, p.content_severity, p.min_quality, p.review_ratio, p.sla_turnaround_hours,
            p.auto_revoke_on_drift, p.lease_seconds, p.required_qualification,
            t.is_gold, t.gold_answer, t.created_at AS task_created_at, t.due_at,
            cp.timezone,
-           k.fingerprint AS replay_fingerprint, k.status_code AS replay_status, k.response AS replay_body
+           k.fingerprint AS replay_fingerprint, k.status_code AS replay_status, k.response AS replay_body,
+           {holds_columns(SUBMIT_PRECONDITIONS)}
     FROM assignments a
     JOIN projects p ON p.id = a.project_id
     JOIN tasks t ON t.id = a.task_id
@@ -299,7 +345,7 @@ ASSIGNMENT_CONTEXT = RawQuery(
     """,
     json_cols=("label_schema", "gold_answer", "replay_body"),
     time_cols=("lease_expires_at", "task_created_at", "due_at"),
-    bool_cols=("is_gold", "auto_revoke_on_drift"),
+    bool_cols=("is_gold", "auto_revoke_on_drift", *holds_names(SUBMIT_PRECONDITIONS)),
 )
 
 

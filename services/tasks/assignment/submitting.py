@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.tasks import metrics
 from services.tasks.assignment import queries
-from services.tasks.assignment.leasing import contributor_of, own_assignment, state_of, unit
+from services.tasks.assignment.leasing import contributor_of, own_assignment, state_of, still_answerable, unit
 from services.tasks.assignment.schemas import SubmissionCreate, SubmissionRead
 from services.tasks.events import publisher
 from services.tasks.models import COUNTER_SHARDS
@@ -52,6 +52,7 @@ async def submit(
     now = utcnow()
     if ctx["status"] != "leased" or ctx["lease_expires_at"] < now:
         raise Conflict(f"assignment {assignment_id} cannot take an answer: it is {state_of(ctx, now)}")
+    still_answerable(ctx, assignment_id)
     problems = answer_errors(ctx["label_schema"], data.answer)
     if problems:
         raise Unprocessable("answer does not fit the project's label schema", errors=problems)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.tasks.assignment.queries import release_held_leases
 from services.tasks.events import publisher
 from services.tasks.models import (
     Batch,
@@ -26,6 +27,7 @@ from services.tasks.schemas.tasks import ImportResult
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidTransition, NotFound, Unprocessable
+from shared.rawsql import session_connection
 
 # Vetting restricts who may see the most harmful material; on milder content it would only shrink the
 # workforce, so a project asks for vetted staff only when its content is high severity.
@@ -166,6 +168,8 @@ async def transition_project(
         await repo.audit(
             session, permissions=live, action="revoke", actor=_actor(principal), reason="project completed"
         )
+        # Its held leases end with it; submit refuses them too (assignment/preconditions.py).
+        await release_held_leases(await session_connection(session), now=now, project_id=project.id)
     session.add(project)
     await session.flush()
     await publisher.publish(

@@ -1,0 +1,1 @@
+"""The assignment loop: the one declared exception to the service layout (README "The assignment loop")."""

@@ -1,0 +1,104 @@
+"""Controls that stop work already handed out (issue #15): a status change in one service ends the held
+leases it concerns in tasks, and the stopped action itself — the submit — fails.
+
+Each test holds a lease, performs the control through the gateway, waits until the tasks service has
+heard of it (its read-model of the contributor), then proves the submit is refused and the task is back
+in the queue for someone else.
+"""
+
+from __future__ import annotations
+
+from tests.services.contributors.support import activate as activate_contributor
+from tests.services.contributors.support import move, new_contributor
+from tests.services.tasks.helpers import active_project, worker
+from tests.support.sql import query
+from tests.support.waiting import eventually
+
+ANSWER = {"answer": "cat", "time_spent_seconds": 20}
+
+
+def _next(client, queue_id):
+    return client.post(f"/api/v1/queues/{queue_id}/next")
+
+
+def _profile(admin, contributor_id):
+    response = admin.get(f"/api/v1/contributor-profiles/{contributor_id}")
+    return response.json() if response.status_code == 200 else {}
+
+
+def _at_work(admin, ops, users, **project):
+    """A contributor made and activated through the contributors API, holding a lease on a one-task project."""
+    _, queues = active_project(admin, tasks=1, **project)
+    person = new_contributor(ops, languages=[{"code": "en", "proficiency": "native"}])
+    activate_contributor(ops, person["id"])
+    client = users.create("contributor", contributor_id=person["id"])
+    leased = eventually(lambda: (r := _next(client, queues["labeling"])).status_code == 200 and r)
+    return person, client, leased.json()["assignment_id"], queues
+
+
+def _refused_and_requeued(admin, users, cluster, client, assignment_id, queues):
+    submitted = client.post(f"/api/v1/assignments/{assignment_id}/submit", json=ANSWER)
+    heartbeat = client.post(f"/api/v1/assignments/{assignment_id}/heartbeat")
+    someone_else = _next(worker(users, cluster), queues["labeling"])
+
+    assert submitted.status_code == 409, submitted.text
+    assert submitted.headers["content-type"] == "application/problem+json"
+    assert heartbeat.status_code == 409
+    assert someone_else.status_code == 200, someone_else.text
+
+
+def test_an_offboarded_contributor_cannot_submit_the_lease_held(admin, ops, users, cluster):
+    person, client, assignment_id, queues = _at_work(admin, ops, users)
+
+    assert move(ops, person["id"], "offboarded", reason="contract ended").status_code == 200
+    eventually(lambda: _profile(admin, person["id"]).get("status") == "offboarded")
+
+    _refused_and_requeued(admin, users, cluster, client, assignment_id, queues)
+
+
+def test_an_erased_contributor_cannot_submit_the_lease_held(admin, ops, users, cluster):
+    person, client, assignment_id, queues = _at_work(admin, ops, users)
+
+    assert ops.post(f"/api/v1/contributors/{person['id']}/erase").status_code in (200, 202)
+    eventually(lambda: _profile(admin, person["id"]).get("erased") is True)
+
+    _refused_and_requeued(admin, users, cluster, client, assignment_id, queues)
+
+
+def test_opting_out_releases_the_harmful_lease_held(admin, ops, users, cluster):
+    person, client, assignment_id, queues = _at_work(admin, ops, users, content_severity="medium")
+
+    opted = client.put(
+        f"/api/v1/contributors/{person['id']}/wellness/opt-out", json={"opted_out_harmful": True}
+    )
+    assert opted.status_code == 200, opted.text
+    eventually(lambda: _profile(admin, person["id"]).get("opted_out_harmful") is True)
+
+    _refused_and_requeued(admin, users, cluster, client, assignment_id, queues)
+    assert _next(client, queues["labeling"]).headers["LabelOps-Queue-Reason"] == "opted_out"
+
+
+def test_opting_out_keeps_leases_without_harmful_content(admin, ops, users, cluster):
+    person, client, assignment_id, _ = _at_work(admin, ops, users, content_severity="low")
+
+    client.put(f"/api/v1/contributors/{person['id']}/wellness/opt-out", json={"opted_out_harmful": True})
+    eventually(lambda: _profile(admin, person["id"]).get("opted_out_harmful") is True)
+
+    assert client.post(f"/api/v1/assignments/{assignment_id}/submit", json=ANSWER).status_code == 201
+
+
+def test_a_completed_project_takes_no_answer_for_a_lease_still_held(admin, users, cluster, databases):
+    project, queues = active_project(admin, tasks=1)
+    alice = worker(users, cluster)
+    assignment_id = _next(alice, queues["labeling"]).json()["assignment_id"]
+
+    for to in ("paused", "completed"):
+        moved = admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": to})
+        assert moved.status_code == 200, moved.text
+    submitted = alice.post(f"/api/v1/assignments/{assignment_id}/submit", json=ANSWER)
+
+    assert submitted.status_code == 409, submitted.text
+    stored = query(
+        databases.urls["tasks"], "SELECT id FROM submissions WHERE assignment_id = :a", a=assignment_id
+    )
+    assert stored == []
