@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
 
 from tests.support.api import Users
 from tests.support.cluster import Cluster
 from tests.support.databases import BACKEND, Databases
+from tests.support.inprocess import InProcess, in_process
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -46,3 +48,20 @@ def admin(users: Users):
 def ops(users: Users):
     """A program manager (`ops`) made for the test module."""
     return users.create("ops")
+
+
+@pytest.fixture(scope="module")
+def service_in_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., InProcess]]:
+    """Start one service's app in this process on a fresh database of its own, for the module:
+    `service_in_process("contributors", ticket_sla=…)` (settings by field name) → `InProcess`."""
+    with ExitStack() as stack:
+
+        def start(service: str, **settings: object) -> InProcess:
+            workdir = tmp_path_factory.mktemp(f"{service}-in-process")
+            databases = Databases(workdir, services=[service])
+            databases.create()
+            stack.callback(databases.drop)
+            running = in_process(service, databases.urls[service], workdir, **settings)
+            return stack.enter_context(running)
+
+        yield start

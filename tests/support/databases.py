@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 import asyncpg
@@ -18,16 +19,18 @@ PG_URL = os.environ.get("LABELOPS_TEST_PG_URL", "postgresql://postgres@127.0.0.1
 
 
 class Databases:
-    """One database per service, created and migrated to head, dropped by `drop()`."""
+    """One database per service (every service unless `services` names some), created and migrated to head,
+    dropped by `drop()`."""
 
-    def __init__(self, workdir: Path, *, backend: str = BACKEND):
+    def __init__(self, workdir: Path, *, backend: str = BACKEND, services: Iterable[str] = SERVICE_PORTS):
         self.backend = backend
+        self.services = tuple(services)
         self.workdir = workdir
         self.tag = uuid.uuid4().hex[:10]
         self.urls: dict[str, str] = {}
 
     def create(self) -> dict[str, str]:
-        for service in SERVICE_PORTS:
+        for service in self.services:
             if self.backend == "sqlite":
                 url = f"sqlite+aiosqlite:///{self.workdir / f'{service}.db'}"
             else:

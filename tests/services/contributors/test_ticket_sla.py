@@ -1,44 +1,37 @@
 """Ticket SLAs as time passes: overdue, the breach list, the waiting clock, the breach metric.
 
-A cluster of its own whose P4 policy is seconds long (LABELOPS_CONTRIBUTORS_TICKET_SLA), so targets
-really expire during the test instead of being faked.
+The contributors service in process, on a database of its own, whose P4 policy is seconds long
+(LABELOPS_CONTRIBUTORS_TICKET_SLA), so targets really expire during the test instead of being faked.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from datetime import datetime
 
-import httpx
 import pytest
 
-from tests.support.api import Users
-from tests.support.cluster import separate_cluster
 from tests.support.waiting import eventually
 
 FIRST_RESPONSE_SECONDS, RESOLUTION_SECONDS = 4, 8
-# How often the cluster's background loop counts new breaches into the metrics.
+# How often the service's background loop counts new breaches into the metrics.
 BREACH_SWEEP_SECONDS = 0.5
 
 
 @pytest.fixture(scope="module")
-def sla_cluster(tmp_path_factory):
+def contributors(service_in_process):
     policy = {
         "P4": {"first_response": f"PT{FIRST_RESPONSE_SECONDS}S", "resolution": f"PT{RESOLUTION_SECONDS}S"}
     }
-    with separate_cluster(
-        tmp_path_factory.mktemp("sla-cluster"),
-        LABELOPS_CONTRIBUTORS_TICKET_SLA=json.dumps(policy),
-        LABELOPS_CONTRIBUTORS_TICKET_SLA_SWEEP_SECONDS=str(BREACH_SWEEP_SECONDS),
-    ) as cluster:
-        yield cluster
+    return service_in_process(
+        "contributors", ticket_sla=policy, ticket_sla_sweep_seconds=BREACH_SWEEP_SECONDS
+    )
 
 
 @pytest.fixture(scope="module")
-def agent(sla_cluster):
-    return Users(sla_cluster.gateway_url).create("support")
+def agent(contributors):
+    return contributors.as_role("support")
 
 
 def _ticket(agent, **overrides) -> dict:
@@ -146,8 +139,8 @@ def test_a_late_first_response_stays_a_breach_after_the_answer(agent, tickets):
     assert answered["first_response_seconds"] > FIRST_RESPONSE_SECONDS
 
 
-def test_each_breach_is_counted_once_in_the_metrics(sla_cluster, tickets):
-    url = sla_cluster.services["contributors"].url + "/metrics"
+def test_each_breach_is_counted_once_in_the_metrics(contributors, tickets):
+    scraper = contributors.anonymous()
 
     def counted(text: str, kind: str) -> float:
         pattern = rf'labelops_ticket_sla_breaches_total{{kind="{kind}",priority="P4"}} ([0-9.e+]+)'
@@ -155,15 +148,15 @@ def test_each_breach_is_counted_once_in_the_metrics(sla_cluster, tickets):
         return float(match.group(1)) if match else 0.0
 
     def all_counted() -> str | None:
-        text = httpx.get(url).text
+        text = scraper.get("/metrics").text
         return text if counted(text, "first_response") >= 1 and counted(text, "resolution") >= 2 else None
 
     first = eventually(all_counted, timeout=10)
     # Several more passes of the loop, and scrapes in between: none counts a breach again.
     for _ in range(3):
         time.sleep(BREACH_SWEEP_SECONDS)
-        httpx.get(url)
-    second = httpx.get(url).text
+        scraper.get("/metrics")
+    second = scraper.get("/metrics").text
 
     assert counted(second, "first_response") == counted(first, "first_response")
     assert counted(second, "resolution") == counted(first, "resolution")
