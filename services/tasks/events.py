@@ -56,6 +56,7 @@ async def apply_contributor_upserted(session: AsyncSession, event: Event) -> Non
         qualifications=profile.qualifications,
         daily_caps_minutes=profile.daily_caps_minutes,
         vetting=profile.vetting,
+        break_ends_at=wellness.get("break_ends_at"),
     )
     await profiles.replace_facts(session, contributor_id=profile.contributor_id, facts=facts)
     if profile.status == "offboarded" or profile.opted_out_harmful:

@@ -47,6 +47,7 @@ def test_a_new_contributor_is_published_with_exactly_the_eligibility_facts(ops, 
         "daily_caps_minutes": {"low": 480, "medium": 240, "high": 120},
         "opted_out_harmful": False,
         "timezone": "Asia/Manila",
+        "break_ends_at": None,
     }
     assert "email" not in str(payload) and created["full_name"] not in str(payload)
 

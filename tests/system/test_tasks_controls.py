@@ -26,9 +26,9 @@ def _profile(admin, contributor_id):
     return response.json() if response.status_code == 200 else {}
 
 
-def _at_work(admin, ops, users, **project):
-    """A contributor made and activated through the contributors API, holding a lease on a one-task project."""
-    _, queues = active_project(admin, tasks=1, **project)
+def _at_work(admin, ops, users, tasks=1, **project):
+    """A contributor made and activated through the contributors API, holding a lease on a project."""
+    _, queues = active_project(admin, tasks=tasks, **project)
     person = new_contributor(ops, languages=[{"code": "en", "proficiency": "native"}])
     activate_contributor(ops, person["id"])
     client = users.create("contributor", contributor_id=person["id"])
@@ -102,3 +102,20 @@ def test_a_completed_project_takes_no_answer_for_a_lease_still_held(admin, users
         databases.urls["tasks"], "SELECT id FROM submissions WHERE assignment_id = :a", a=assignment_id
     )
     assert stored == []
+
+
+def test_a_required_break_keeps_the_contributor_from_exposed_work_until_it_ends(admin, ops, users, cluster):
+    # 61 minutes of continuous exposure pass the default 60-minute limit: a 15-minute break is due.
+    _, client, assignment_id, queues = _at_work(admin, ops, users, tasks=3, content_severity="medium")
+    answer = {"answer": "cat", "time_spent_seconds": 61 * 60}
+    assert client.post(f"/api/v1/assignments/{assignment_id}/submit", json=answer).status_code == 201
+
+    refused = eventually(
+        lambda: (
+            (r := _next(client, queues["labeling"])).headers.get("LabelOps-Queue-Reason") == "wellness_break"
+            and r
+        )
+    )
+
+    assert refused.status_code == 204
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60

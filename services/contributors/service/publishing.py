@@ -1,6 +1,6 @@
 """The events this service publishes, and the one rule that versions and announces contributor changes."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +9,14 @@ from services.contributors.models import Contributor, VendorWellnessPolicy, even
 from services.contributors.repository import contributors as repository
 from services.contributors.repository import qualifications as qualification_repository
 from services.contributors.repository import wellness as wellness_repository
-from services.contributors.rules.wellness import ExposurePolicy, ExposurePolicyOverride, merge_policy
+from services.contributors.rules.wellness import (
+    ContentSeverity,
+    ExposurePolicy,
+    ExposurePolicyOverride,
+    ExposureSession,
+    break_ends_at,
+    merge_policy,
+)
 from services.contributors.settings import ContributorsSettings
 from shared.db import utcnow
 from shared.events import Publisher
@@ -52,6 +59,24 @@ async def effective_policy(
     return merge_policy(settings.exposure_policy(), override_of(vendor_policy)), vendor_policy
 
 
+# How far back exposure can still be part of the current continuous stretch.
+CONTINUOUS_LOOKBACK = timedelta(hours=24)
+
+
+async def current_break_end(
+    *, session: AsyncSession, contributor_id: int, policy: ExposurePolicy, now: datetime
+) -> datetime | None:
+    """When the break the contributor's continuous exposure requires ends; None when none is due."""
+    records = await wellness_repository.exposure_between(
+        session,
+        contributor_id=contributor_id,
+        start=now - CONTINUOUS_LOOKBACK,
+        end=now + timedelta(seconds=1),
+    )
+    sessions = [ExposureSession(r.started_at, r.ended_at, ContentSeverity(r.severity)) for r in records]
+    return break_ends_at(policy, sessions, now)
+
+
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -66,6 +91,9 @@ async def eligibility_facts(
     """
     policy, _ = await effective_policy(session=session, vendor_id=contributor.vendor_id, settings=settings)
     qualifications = await qualification_repository.qualifications_of(session, contributor_id=contributor.id)
+    break_end = await current_break_end(
+        session=session, contributor_id=contributor.id, policy=policy, now=utcnow()
+    )
     return {
         "contributor_id": contributor.id,
         "version": contributor.version,
@@ -81,6 +109,8 @@ async def eligibility_facts(
             "daily_caps_minutes": {k.value: v for k, v in policy.daily_cap_minutes.items()},
             "opted_out_harmful": contributor.opted_out_harmful,
             "timezone": contributor.timezone,
+            # The required break in progress: assignment refuses exposed work until it ends.
+            "break_ends_at": _iso(break_end),
         },
         # The expiry, not a flag: tasks stops counting a lapsed vetting itself, without another event.
         "vetting": (

@@ -39,12 +39,13 @@ from services.contributors.schemas.wellness import (
 )
 from services.contributors.service.contributors import ensure_not_erased
 from services.contributors.service.publishing import (
+    CONTINUOUS_LOOKBACK,
     effective_policy,
     eligibility_facts,
     override_of,
     record_change,
 )
-from services.contributors.settings import ContributorsSettings
+from services.contributors.settings import ContributorsSettings, get_settings
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import NotFound, Unprocessable
@@ -53,7 +54,6 @@ from shared.types import MAX_ID
 log = logging.getLogger("labelops.contributors.wellness")
 
 # A chain of exposure without a break cannot reasonably span more than a day.
-CONTINUOUS_LOOKBACK = timedelta(hours=24)
 
 
 class SubmissionRecorded(BaseModel):
@@ -87,9 +87,12 @@ async def record_submission(*, session: AsyncSession, data: dict) -> None:
         or not 0 < fact.contributor_id <= MAX_ID
     ):
         raise Unprocessable("submission.recorded needs an aware submitted_at and 0..86400 seconds")
-    if await repository.get(session, contributor_id=fact.contributor_id) is None:
+    contributor = await repository.get(session, contributor_id=fact.contributor_id)
+    if contributor is None:
         log.warning("submission.recorded for unknown contributor %s ignored", fact.contributor_id)
         return
+    settings = get_settings()
+    before = await eligibility_facts(session=session, contributor=contributor, settings=settings)
     ended = fact.submitted_at
     await wellness_repository.add_exposure(
         session,
@@ -106,6 +109,10 @@ async def record_submission(*, session: AsyncSession, data: dict) -> None:
     await wellness_repository.touch_project(
         session, contributor_id=fact.contributor_id, project_id=fact.project_id, at=ended
     )
+    # Exposure that starts a required break is news for assignment (the break's end is a fact).
+    after = await eligibility_facts(session=session, contributor=contributor, settings=settings)
+    if after["wellness"]["break_ends_at"] != before["wellness"]["break_ends_at"]:
+        await record_change(session=session, contributor=contributor, before=before, settings=settings)
 
 
 async def wellness_of(

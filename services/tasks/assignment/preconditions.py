@@ -9,6 +9,7 @@ failed, in this order, is the answer; the eligibility explanation reads the same
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +34,7 @@ class NoWork:
 @dataclass(frozen=True)
 class Shown:
     """A value a precondition compares, shown by the eligibility explanation: a SQL expression and how
-    to read it (value, json, bool)."""
+    to read it (value, json, bool, time)."""
 
     name: str
     sql: str
@@ -65,6 +66,10 @@ def _until_local_midnight(ctx: dict[str, Any], now: datetime) -> int:
     return seconds_to_local_midnight(now, ctx["timezone"] or "UTC")
 
 
+def _until_break_ends(ctx: dict[str, Any], now: datetime) -> int:
+    return max(1, math.ceil((ctx["break_ends_at"] - now).total_seconds()))
+
+
 def _has_every_required(kind: str) -> str:
     return f"""NOT EXISTS (
       SELECT 1 FROM project_requirements r WHERE r.project_id = p.id AND r.kind = '{kind}'
@@ -79,6 +84,8 @@ CAP_MINUTES = """(SELECT f.amount FROM contributor_facts f WHERE f.contributor_i
     AND f.kind = 'daily_cap_minutes' AND f.value = p.content_severity)"""
 ANSWERS_TODAY = """(SELECT count(*) FROM submissions s WHERE s.contributor_id = :contributor_id
     AND s.project_id = p.id AND s.created_at >= local_day_start(cp.timezone, :now))"""
+BREAK_ENDS_AT = """(SELECT max(f.expires_at) FROM contributor_facts f WHERE f.contributor_id = :contributor_id
+    AND f.kind = 'wellness_break')"""
 LIVE_LEASES = """(SELECT count(*) FROM assignments l WHERE l.queue_id = q.id
     AND l.contributor_id = :contributor_id AND l.status = 'leased' AND l.lease_expires_at >= :now)"""
 
@@ -178,6 +185,18 @@ PRECONDITIONS: tuple[Precondition, ...] = (
             Shown("vetting", "cp.vetting", "json"),
         ),
     ),
+    # The break continuous exposure requires (contributors' wellness policy) keeps the contributor from
+    # exposed work until it ends.
+    Precondition(
+        "not_on_break",
+        f"p.content_severity NOT IN {CAPPED_SEVERITIES} OR NOT coalesce({BREAK_ENDS_AT} > :now, false)",
+        "wellness_break",
+        _until_break_ends,
+        shows=(
+            Shown("content_severity", "p.content_severity"),
+            Shown("break_ends_at", BREAK_ENDS_AT, "time"),
+        ),
+    ),
     Precondition(
         "under_wellness_cap",
         f"p.content_severity NOT IN {CAPPED_SEVERITIES} OR {EXPOSURE_TODAY} < 60 * {CAP_MINUTES}",
@@ -255,6 +274,7 @@ def first_failed(
 SHOWN_COLUMNS = ",\n".join(f"{v.sql} AS {p.name}__{v.name}" for p in PRECONDITIONS for v in p.shows)
 SHOWN_JSON = tuple(f"{p.name}__{v.name}" for p in PRECONDITIONS for v in p.shows if v.kind == "json")
 SHOWN_BOOL = tuple(f"{p.name}__{v.name}" for p in PRECONDITIONS for v in p.shows if v.kind == "bool")
+SHOWN_TIME = tuple(f"{p.name}__{v.name}" for p in PRECONDITIONS for v in p.shows if v.kind == "time")
 
 
 def explanation(ctx: dict[str, Any], now: datetime) -> dict[str, Any]:

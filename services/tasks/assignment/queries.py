@@ -17,12 +17,14 @@ from typing import Any
 
 from services.tasks.assignment.preconditions import (
     ALL_HOLD,
+    BREAK_ENDS_AT,
     HARMFUL_SEVERITIES,
     HOLDS_COLUMNS,
     HOLDS_NAMES,
     SHOWN_BOOL,
     SHOWN_COLUMNS,
     SHOWN_JSON,
+    SHOWN_TIME,
     SUBMIT_PRECONDITIONS,
     holds_columns,
     holds_names,
@@ -47,7 +49,7 @@ _LIVE_LEASE = (
 # column per lease precondition (preconditions.py).
 _CONTEXT_COLUMNS = f"""
     q.id AS queue_id, q.kind, p.id AS project_id, p.lease_seconds, p.gold_ratio, p.max_live_leases,
-    cp.vendor_id, cp.timezone,
+    cp.vendor_id, cp.timezone, {BREAK_ENDS_AT} AS break_ends_at,
     a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data,
     {HOLDS_COLUMNS}
 """
@@ -63,7 +65,7 @@ _CONTEXT_FROM = """
 _CONTEXT_KINDS = dict(
     time_params=("now",),
     json_cols=("lease_data", "claimed_data"),
-    time_cols=("lease_expires_at", "claimed_expires_at"),
+    time_cols=("lease_expires_at", "claimed_expires_at", "break_ends_at"),
     bool_cols=HOLDS_NAMES,
 )
 # The claim's two writes after picking a task: count the lease on it (re-checked on the locked row), then
@@ -150,7 +152,7 @@ ELIGIBILITY_CONTEXT = RawQuery(
     f"SELECT {_CONTEXT_COLUMNS}, {SHOWN_COLUMNS} {_CONTEXT_FROM}",
     time_params=("now",),
     json_cols=("lease_data", *SHOWN_JSON),
-    time_cols=("lease_expires_at",),
+    time_cols=("lease_expires_at", "break_ends_at", *SHOWN_TIME),
     bool_cols=(*HOLDS_NAMES, *SHOWN_BOOL),
 )
 

@@ -1,7 +1,8 @@
 """A contributor's eligibility facts as rows: what the lease preconditions (assignment/preconditions.py)
 compare with a project's requirements, in SQL.
 
-The contributor service sends languages, skills, qualifications, wellness caps and vetting as JSON; the
+The contributor service sends languages, skills, qualifications, wellness caps, a required break and
+vetting as JSON; the
 lease statement needs them joinable and already judged where judging needs Python (an ISO expiry with
 any offset, a qualification not passed). A fact that can never count (not passed, an unreadable or naive
 expiry) is not kept; one that lapses later keeps its expiry and stops counting then.
@@ -38,6 +39,7 @@ def facts_of(
     qualifications: list[Any],
     daily_caps_minutes: dict[str, Any],
     vetting: dict[str, Any] | None,
+    break_ends_at: Any = None,
 ) -> list[Fact]:
     facts = {
         Fact("language", language_code(lang["code"]))
@@ -55,6 +57,9 @@ def facts_of(
         readable, expires = _expiry(vetting.get("expires_at"))
         if readable:
             facts.add(Fact("vetting", VETTING, expires_at=expires))
+    readable, ends = _expiry(break_ends_at)
+    if readable and ends is not None:
+        facts.add(Fact("wellness_break", "required", expires_at=ends))
     for severity, default in DEFAULT_DAILY_CAPS.items():
         facts.add(Fact("daily_cap_minutes", severity, float(daily_caps_minutes.get(severity, default))))
     return sorted(facts, key=lambda f: (f.kind, f.value, f.amount or 0, str(f.expires_at)))

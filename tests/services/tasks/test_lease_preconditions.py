@@ -138,6 +138,11 @@ CASES: dict[str, Case] = {
         {"vendor_id": VENDOR},
         answer="not_vetted",
     ),
+    "not_on_break": Case(
+        {"content_severity": "low"},
+        {"wellness": {"break_ends_at": (utcnow() + timedelta(minutes=10)).isoformat(), "timezone": "UTC"}},
+        answer="wellness_break",
+    ),
     "under_wellness_cap": Case(
         {"content_severity": "high"},
         {"wellness": {"daily_caps_minutes": {"high": 1}, "timezone": "Asia/Tokyo"}},
@@ -278,3 +283,23 @@ async def test_a_contributor_asks_only_about_itself_and_only_where_it_may_work(d
     with pytest.raises(NotFound):
         await _explain(other, other.principal)
     assert (await _explain(other, OPS))["reason"] == "not_permitted"
+
+
+async def test_a_break_over_is_no_refusal_and_no_break_applies_to_content_without_severity(db):
+    ended = {"wellness": {"break_ends_at": (utcnow() - timedelta(seconds=1)).isoformat(), "timezone": "UTC"}}
+    ongoing = {
+        "wellness": {"break_ends_at": (utcnow() + timedelta(minutes=10)).isoformat(), "timezone": "UTC"}
+    }
+
+    after_break = await _attempt(await _world(db, Case({"content_severity": "high"}, ended)))
+    plain_work = await _attempt(await _world(db, Case({"content_severity": "none"}, ongoing)))
+
+    assert after_break["claimed_id"] is not None and plain_work["claimed_id"] is not None
+
+
+async def test_a_break_is_answered_with_the_seconds_until_it_ends(db):
+    world = await _world(db, CASES["not_on_break"])
+
+    outcome = await _next(world)
+
+    assert outcome.reason == "wellness_break" and 590 <= outcome.retry_after <= 600

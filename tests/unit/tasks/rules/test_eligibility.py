@@ -65,3 +65,12 @@ def test_every_severity_has_a_daily_cap_defaults_included():
     caps = {f.value: f.amount for f in _of("daily_cap_minutes", _facts(daily_caps_minutes={"high": 30}))}
 
     assert caps == {**{k: float(v) for k, v in DEFAULT_DAILY_CAPS.items()}, "high": 30.0}
+
+
+def test_a_required_break_is_kept_until_it_ends():
+    facts = _facts(break_ends_at="2026-12-07T10:15:00Z")
+
+    assert _of("wellness_break", facts) == [
+        Fact("wellness_break", "required", expires_at=datetime(2026, 12, 7, 10, 15, tzinfo=UTC))
+    ]
+    assert _of("wellness_break", _facts(break_ends_at=None)) == []
