@@ -5,6 +5,8 @@ no handler for them yet and a receiver without a handler answers 422 (the outbox
 so they are routed nowhere until it does.
 """
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.assignment.queries import release_held_leases
@@ -90,7 +92,22 @@ async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
     await _release_leases(session, contributor_id=contributor_id, harmful_only=False)
 
 
+async def apply_vendor_status_changed(session: AsyncSession, event: Event) -> None:
+    """The newest status wins (a retried older event changes nothing); a terminated vendor's staff lose
+    their held leases at once (assignment/preconditions.py: vendor_active, vendor_not_terminated)."""
+    data = event.data
+    changed_at = datetime.fromisoformat(data["changed_at"])
+    if not await profiles.save_vendor_status(
+        session, vendor_id=data["vendor_id"], status=data["status"], changed_at=changed_at
+    ):
+        return
+    if data["status"] == "terminated":
+        connection = await session_connection(session)
+        await release_held_leases(connection, now=utcnow(), vendor_id=data["vendor_id"])
+
+
 HANDLERS: dict[str, EventHandler] = {
     "contributor.upserted": apply_contributor_upserted,
     "contributor.erased": apply_contributor_erased,
+    "vendor.status_changed": apply_vendor_status_changed,
 }

@@ -82,6 +82,17 @@ class ContributorFact(Base, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class VendorStatus(Base, table=True):
+    """Local read-model of each vendor's status, kept current by `vendor.status_changed`; a vendor never
+    heard of counts as active."""
+
+    __tablename__ = "vendor_statuses"
+
+    vendor_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    status: str = Field(max_length=20)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ProjectRequirement(Base, table=True):
     """A language or skill the project requires, one row each (the project's lists, joinable)."""
 

@@ -1,18 +1,22 @@
-"""Events the vendors service receives from peers (contributor changes, forwarded to webhook subscribers).
+"""Events the vendors service publishes to peers and receives from them.
 
-It publishes no events to other services: contract.activated, invoice.submitted, invoice.approved,
-scorecard.published and budget.alert go to outbound webhook subscribers through its own delivery
-table (service/subscriptions.emit), written in the same transaction as the change.
+Published: `vendor.status_changed` to tasks (a vendor not active gets no new work; a terminated one's
+leases end). Received: contributor changes, forwarded to webhook subscribers. contract.activated,
+invoice.submitted, invoice.approved, scorecard.published and budget.alert go to outbound webhook
+subscribers through its own delivery table (service/subscriptions.emit), written in the same
+transaction as the change.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.vendors.models import event_tables
 from services.vendors.service import subscriptions
-from shared.events import Event
+from shared.events import Event, Publisher
 
-ROUTES: dict[str, tuple[str, ...]] = {}
+ROUTES: dict[str, tuple[str, ...]] = {"vendor.status_changed": ("tasks",)}
+publisher = Publisher(source="vendors", tables=event_tables, routes=ROUTES)
 
 
 async def forward_contributor_upserted(session: AsyncSession, event: Event) -> None:

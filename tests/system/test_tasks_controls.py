@@ -11,6 +11,7 @@ from __future__ import annotations
 from tests.services.contributors.support import activate as activate_contributor
 from tests.services.contributors.support import move, new_contributor
 from tests.services.tasks.helpers import active_project, worker
+from tests.services.vendors.support import new_vendor
 from tests.support.sql import query
 from tests.support.waiting import eventually
 
@@ -119,3 +120,41 @@ def test_a_required_break_keeps_the_contributor_from_exposed_work_until_it_ends(
 
     assert refused.status_code == 204
     assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+
+
+def _vendor_status_in_tasks(admin, queue_id, contributor_id):
+    explained = admin.get(f"/api/v1/queues/{queue_id}/eligibility", params={"contributor_id": contributor_id})
+    rule = next(r for r in explained.json()["rules"] if r["rule"] == "vendor_active")
+    return rule["compared"]["vendor_status"]
+
+
+def test_a_vendor_not_active_gets_no_new_work_and_a_terminated_ones_leases_end(admin, users, cluster):
+    vendor = new_vendor(admin)
+
+    def move_vendor(to):
+        return admin.post(f"/api/v1/vendors/{vendor['id']}/transitions", json={"to": to})
+
+    assert [move_vendor(to).status_code for to in ("onboarding", "active")] == [200, 200]
+    _, queues = active_project(admin, tasks=3, allowed_vendors=[vendor["id"]])
+    alice, bob = (
+        worker(users, cluster, vendor_id=vendor["id"]),
+        worker(users, cluster, vendor_id=vendor["id"]),
+    )
+    held_by_alice = _next(alice, queues["labeling"]).json()["assignment_id"]
+
+    assert move_vendor("suspended").status_code == 200
+    eventually(lambda: _vendor_status_in_tasks(admin, queues["labeling"], bob.contributor_id) == "suspended")
+    refused = _next(bob, queues["labeling"])
+    # A suspension is not the end: the lease already held may still be answered.
+    answered = alice.post(f"/api/v1/assignments/{held_by_alice}/submit", json=ANSWER)
+
+    assert (refused.status_code, refused.headers["LabelOps-Queue-Reason"]) == (204, "vendor_not_active")
+    assert answered.status_code == 201
+
+    assert move_vendor("active").status_code == 200
+    eventually(lambda: _vendor_status_in_tasks(admin, queues["labeling"], bob.contributor_id) == "active")
+    held_by_bob = _next(bob, queues["labeling"]).json()["assignment_id"]
+    assert move_vendor("terminated").status_code == 200
+    eventually(lambda: _vendor_status_in_tasks(admin, queues["labeling"], bob.contributor_id) == "terminated")
+
+    _refused_and_requeued(admin, users, cluster, bob, held_by_bob, queues)

@@ -86,6 +86,9 @@ ANSWERS_TODAY = """(SELECT count(*) FROM submissions s WHERE s.contributor_id = 
     AND s.project_id = p.id AND s.created_at >= local_day_start(cp.timezone, :now))"""
 BREAK_ENDS_AT = """(SELECT max(f.expires_at) FROM contributor_facts f WHERE f.contributor_id = :contributor_id
     AND f.kind = 'wellness_break')"""
+VENDOR_STATUS = (
+    """coalesce((SELECT v.status FROM vendor_statuses v WHERE v.vendor_id = cp.vendor_id), 'active')"""
+)
 LIVE_LEASES = """(SELECT count(*) FROM assignments l WHERE l.queue_id = q.id
     AND l.contributor_id = :contributor_id AND l.status = 'leased' AND l.lease_expires_at >= :now)"""
 
@@ -140,6 +143,12 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         "cp.status = 'active' AND NOT cp.erased",
         "not_active",
         shows=(Shown("status", "cp.status"), Shown("erased", "cp.erased", "bool")),
+    ),
+    Precondition(
+        "vendor_active",
+        f"cp.vendor_id IS NULL OR {VENDOR_STATUS} = 'active'",
+        "vendor_not_active",
+        shows=(Shown("vendor_id", "cp.vendor_id"), Shown("vendor_status", VENDOR_STATUS)),
     ),
     Precondition(
         "languages",
@@ -232,11 +241,16 @@ PRECONDITIONS: tuple[Precondition, ...] = (
 LEASE_LIMIT = PRECONDITIONS[-1]
 
 # What a lease already held needs to take an answer (heartbeat, submit): its holder not offboarded or
-# erased, its project not closed, harmful content still accepted. The change that breaks one releases
+# erased, its vendor not terminated, its project not closed, harmful content still accepted. The change that breaks one releases
 # the leases it concerns (events.py, service/projects.py); submit checks them too, so an answer racing
 # that release is refused rather than stored.
 SUBMIT_PRECONDITIONS: tuple[Precondition, ...] = (
     Precondition("contributor_not_gone", "cp.status <> 'offboarded' AND NOT cp.erased", "not_active"),
+    Precondition(
+        "vendor_not_terminated",
+        f"cp.vendor_id IS NULL OR {VENDOR_STATUS} <> 'terminated'",
+        "vendor_not_active",
+    ),
     Precondition("project_open", "p.status NOT IN ('completed', 'archived')", "project_closed"),
     HARMFUL_CONTENT_ACCEPTED,
 )

@@ -235,6 +235,7 @@ RELEASE_HELD = RawQuery(
     WHERE status = 'leased'
       AND (CAST(:contributor_id AS INTEGER) IS NULL OR contributor_id = :contributor_id)
       AND (CAST(:project_id AS INTEGER) IS NULL OR project_id = :project_id)
+      AND (CAST(:vendor_id AS INTEGER) IS NULL OR vendor_id = :vendor_id)
       AND (NOT :harmful_only OR project_id IN (
              SELECT id FROM projects WHERE content_severity IN {HARMFUL_SEVERITIES}))
     RETURNING task_id
@@ -249,19 +250,13 @@ async def release_held_leases(
     now: datetime,
     contributor_id: int | None = None,
     project_id: int | None = None,
+    vendor_id: int | None = None,
     harmful_only: bool = False,
 ) -> int:
-    """End the live leases of a contributor and/or a project (only on harmful-content projects when
-    `harmful_only`) as released, and give their capacity back; returns how many."""
-    rows = await connection.fetch(
-        RELEASE_HELD,
-        {
-            "now": now,
-            "contributor_id": contributor_id,
-            "project_id": project_id,
-            "harmful_only": harmful_only,
-        },
-    )
+    """End the live leases of a contributor, a project and/or a vendor's staff (only on harmful-content
+    projects when `harmful_only`) as released, and give their capacity back; returns how many."""
+    params = {"contributor_id": contributor_id, "project_id": project_id, "vendor_id": vendor_id}
+    rows = await connection.fetch(RELEASE_HELD, {**params, "now": now, "harmful_only": harmful_only})
     return await _give_back(connection, rows)
 
 

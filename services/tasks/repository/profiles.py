@@ -1,11 +1,13 @@
 """Queries on contributor profiles (this service's copy of each contributor's eligibility facts);
 `readable_profiles` scopes a caller's reads."""
 
+from datetime import datetime
+
 from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.deps import FIGURES_READERS
-from services.tasks.models import ContributorFact, ContributorProfile
+from services.tasks.models import ContributorFact, ContributorProfile, VendorStatus
 from services.tasks.rules.eligibility import Fact
 from shared.auth import Principal
 from shared.tenancy import scoped_to_caller
@@ -46,3 +48,18 @@ async def replace_facts(session: AsyncSession, *, contributor_id: int, facts: li
         await session.execute(
             insert(ContributorFact), [{"contributor_id": contributor_id, **vars(f)} for f in facts]
         )
+
+
+async def save_vendor_status(
+    session: AsyncSession, *, vendor_id: int, status: str, changed_at: datetime
+) -> bool:
+    """Keep the vendor's status unless the one held is newer; True when it was saved."""
+    held = await session.get(VendorStatus, vendor_id)
+    if held is not None and held.changed_at >= changed_at:
+        return False
+    if held is None:
+        session.add(VendorStatus(vendor_id=vendor_id, status=status, changed_at=changed_at))
+    else:
+        held.status, held.changed_at = status, changed_at
+    await session.flush()
+    return True

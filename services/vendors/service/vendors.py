@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.vendors.events import publisher
 from services.vendors.models import Vendor
 from services.vendors.repository import common as common_repository
 from services.vendors.repository import vendors as vendor_repository
@@ -58,11 +59,17 @@ async def update_vendor(*, session: AsyncSession, vendor: Vendor, data: VendorUp
 
 
 async def move_vendor(*, session: AsyncSession, vendor: Vendor, to: str) -> Vendor:
-    """prospect → onboarding → active ⇄ suspended → terminated (terminated from anywhere)."""
+    """prospect → onboarding → active ⇄ suspended → terminated (terminated from anywhere); assignment
+    learns every change (`vendor.status_changed`) and acts on it at once."""
     check_transition(VENDOR_STATUSES, current=vendor.status, target=to)
     vendor.status = to
     touch(vendor)
     await session.flush()
+    await publisher.publish(
+        session,
+        "vendor.status_changed",
+        {"vendor_id": vendor.id, "status": to, "changed_at": vendor.updated_at.isoformat()},
+    )
     return vendor
 
 

@@ -180,7 +180,7 @@ async def _vendor_updated(
     changed = sorted(profile.model_fields_set)
     await vendors.update_vendor(session=session, vendor=vendor, data=profile)
     if data.status and data.status != vendor.status and data.status in VENDOR_STATUSES[vendor.status]:
-        vendor.status = data.status
+        await vendors.move_vendor(session=session, vendor=vendor, to=data.status)
         changed.append("status")
     return f"vendor {vendor.id} updated: {', '.join(changed) or 'nothing'}"
 

@@ -24,6 +24,7 @@ from services.tasks.models import (
     DailyExposure,
     Queue,
     QueueBan,
+    VendorStatus,
     VendorSuspension,
 )
 from shared.auth import Principal
@@ -34,13 +35,14 @@ from shared.rawsql import raw_connection
 from tests.services.tasks.worlds import World, build
 
 VENDOR = 4242
+SUSPENDED_VENDOR = 4343
 
 
 async def _add(world: World, *rows_of: Callable[[World], Any]) -> None:
     async with world.db.sessionmaker() as session, session.begin():
         project_id = await session.scalar(select(Queue.project_id).where(Queue.id == world.queue_id))
         for make in rows_of:
-            session.add(make(world, project_id))
+            await session.merge(make(world, project_id))
 
 
 async def _attempt(world: World, *, now: datetime | None = None) -> dict[str, Any]:
@@ -119,6 +121,15 @@ CASES: dict[str, Case] = {
     "permitted": Case({}, {}, {"contributor_id": 1}, answer=NotFound),
     "project_active": Case({"status": "paused"}, {}, answer="exhausted"),
     "contributor_active": Case({}, {"status": "paused"}, answer="not_active"),
+    "vendor_active": Case(
+        {},
+        {"vendor_id": SUSPENDED_VENDOR},
+        {"vendor_id": SUSPENDED_VENDOR},
+        rows=(
+            lambda w, p: VendorStatus(vendor_id=SUSPENDED_VENDOR, status="suspended", changed_at=utcnow()),
+        ),
+        answer="vendor_not_active",
+    ),
     "languages": Case({"required_languages": ["en", "fr"]}, {}, answer="language"),
     "skills": Case({"required_skills": ["audio", "video"]}, {}, answer="skill"),
     "qualification": Case(
