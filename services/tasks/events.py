@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.tasks.assignment.queries import release_held_leases
 from services.tasks.models import ContributorProfile, event_tables
 from services.tasks.repository import profiles
+from services.tasks.repository.projects import revoke_grants_of
 from services.tasks.rules.eligibility import DEFAULT_DAILY_CAPS, facts_of
 from shared.db import utcnow
 from shared.events import Event, EventHandler, Publisher
@@ -61,6 +62,10 @@ async def apply_contributor_upserted(session: AsyncSession, event: Event) -> Non
         break_ends_at=wellness.get("break_ends_at"),
     )
     await profiles.replace_facts(session, contributor_id=profile.contributor_id, facts=facts)
+    if profile.status == "offboarded":
+        await revoke_grants_of(
+            session, contributor_id=profile.contributor_id, now=utcnow(), reason="contributor offboarded"
+        )
     if profile.status == "offboarded" or profile.opted_out_harmful:
         await _release_leases(
             session, contributor_id=profile.contributor_id, harmful_only=profile.status != "offboarded"
@@ -90,6 +95,7 @@ async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
     await profiles.save_profile(session, profile)
     await profiles.replace_facts(session, contributor_id=contributor_id, facts=[])
     await _release_leases(session, contributor_id=contributor_id, harmful_only=False)
+    await revoke_grants_of(session, contributor_id=contributor_id, now=utcnow(), reason="contributor erased")
 
 
 async def apply_vendor_status_changed(session: AsyncSession, event: Event) -> None:

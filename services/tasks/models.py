@@ -199,7 +199,14 @@ class PermissionAudit(Base, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     permission_id: int | None = Field(default=None, index=True)
+    # The grantee (one of contributor, vendor, crowd), its role and expiry, as the permission had them.
     contributor_id: int | None = None
+    vendor_id: int | None = None
+    crowd: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    role: str | None = Field(default=None, max_length=20)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     queue_id: int
     action: str = Field(max_length=20)
     actor: str = Field(max_length=100)

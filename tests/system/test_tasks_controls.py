@@ -158,3 +158,67 @@ def test_a_vendor_not_active_gets_no_new_work_and_a_terminated_ones_leases_end(a
     eventually(lambda: _vendor_status_in_tasks(admin, queues["labeling"], bob.contributor_id) == "terminated")
 
     _refused_and_requeued(admin, users, cluster, bob, held_by_bob, queues)
+
+
+def _audit(admin, project_id):
+    return admin.get(f"/api/v1/projects/{project_id}/permission-audit", params={"limit": 200}).json()["items"]
+
+
+def test_offboarding_revokes_the_direct_grants_audited_with_the_cause(admin, ops, users, cluster):
+    project, queues = active_project(admin, tasks=1, crowd_allowed=False)
+    person = new_contributor(ops, languages=[{"code": "en", "proficiency": "native"}])
+    activate_contributor(ops, person["id"])
+    grant = admin.post(
+        f"/api/v1/queues/{queues['labeling']}/permissions",
+        json={"contributor_id": person["id"], "role": "labeler"},
+    ).json()
+
+    assert move(ops, person["id"], "offboarded", reason="left").status_code == 200
+    revoked = eventually(
+        lambda: [row for row in _audit(admin, project["id"]) if row["action"] == "revoke"] or None
+    )
+    live = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json()
+    ended = admin.get(
+        f"/api/v1/queues/{queues['labeling']}/permissions", params={"include_ended": True}
+    ).json()
+
+    assert [(r["permission_id"], r["contributor_id"], r["role"], r["reason"]) for r in revoked] == [
+        (grant["id"], person["id"], "labeler", "contributor offboarded")
+    ]
+    assert grant["id"] not in [p["id"] for p in live]
+    assert [p["revoked_at"] is not None for p in ended if p["id"] == grant["id"]] == [True]
+
+
+def test_the_audit_names_every_grantee_and_keeps_the_revoke_reason(admin, users, cluster):
+    project, queues = active_project(admin, tasks=1, allowed_vendors=[4545])
+    alice = worker(users, cluster)
+    grant = admin.post(
+        f"/api/v1/queues/{queues['labeling']}/permissions", json={"contributor_id": alice.contributor_id}
+    ).json()
+
+    revoked = admin.delete(
+        f"/api/v1/queues/{queues['labeling']}/permissions/{grant['id']}", params={"reason": "misconduct"}
+    )
+    rows = _audit(admin, project["id"])
+
+    assert revoked.status_code == 204
+    grants = {
+        (r["action"], r["contributor_id"], r["vendor_id"], r["crowd"]) for r in rows if r["action"] == "grant"
+    }
+    assert grants >= {
+        ("grant", None, 4545, False),
+        ("grant", None, None, True),
+        ("grant", alice.contributor_id, None, False),
+    }
+    assert [r["reason"] for r in rows if r["action"] == "revoke"] == ["misconduct"]
+
+
+def test_a_completed_project_refuses_new_grants(admin, users, cluster):
+    project, queues = active_project(admin, tasks=1)
+    for to in ("paused", "completed"):
+        admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": to})
+
+    response = admin.post(f"/api/v1/queues/{queues['labeling']}/permissions", json={"crowd": True})
+
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from services.tasks.rules.transitions import CLOSED_STATUSES
 from shared.errors import DomainError, Forbidden, NotFound
 from shared.localtime import seconds_to_local_midnight
 
 RETRY_EXHAUSTED = 300
 HARMFUL_SEVERITIES = "('medium', 'high')"
 CAPPED_SEVERITIES = "('low', 'medium', 'high')"
+CLOSED = "(" + ", ".join(f"'{status}'" for status in CLOSED_STATUSES) + ")"
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,7 @@ SUBMIT_PRECONDITIONS: tuple[Precondition, ...] = (
         f"cp.vendor_id IS NULL OR {VENDOR_STATUS} <> 'terminated'",
         "vendor_not_active",
     ),
-    Precondition("project_open", "p.status NOT IN ('completed', 'archived')", "project_closed"),
+    Precondition("project_open", f"p.status NOT IN {CLOSED}", "project_closed"),
     HARMFUL_CONTENT_ACCEPTED,
 )
 

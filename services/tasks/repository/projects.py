@@ -93,13 +93,26 @@ async def add_permission(session: AsyncSession, permission: QueuePermission) -> 
 
 
 async def list_live_permissions(
-    session: AsyncSession, *, queue_id: int | None = None, project_id: int | None = None
+    session: AsyncSession,
+    *,
+    queue_id: int | None = None,
+    project_id: int | None = None,
+    contributor_id: int | None = None,
 ) -> list[QueuePermission]:
+    """Grants not revoked (an expired one is live until the sweep records its expiry)."""
     stmt = select(QueuePermission).where(QueuePermission.revoked_at.is_(None)).order_by(QueuePermission.id)
+    if contributor_id is not None:
+        stmt = stmt.where(QueuePermission.contributor_id == contributor_id)
     if queue_id is not None:
         stmt = stmt.where(QueuePermission.queue_id == queue_id)
     if project_id is not None:
         stmt = stmt.where(QueuePermission.project_id == project_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def list_permissions(session: AsyncSession, *, queue_id: int) -> list[QueuePermission]:
+    """Every grant of the queue, ended ones included (revoked or expired), oldest first."""
+    stmt = select(QueuePermission).where(QueuePermission.queue_id == queue_id).order_by(QueuePermission.id)
     return list((await session.execute(stmt)).scalars())
 
 
@@ -129,6 +142,11 @@ async def audit(
         [
             {
                 "permission_id": p.id,
+                "contributor_id": p.contributor_id,
+                "vendor_id": p.vendor_id,
+                "crowd": p.crowd,
+                "role": p.role,
+                "expires_at": p.expires_at,
                 "queue_id": p.queue_id,
                 "action": action,
                 "actor": actor,
@@ -137,6 +155,16 @@ async def audit(
             for p in permissions
         ],
     )
+
+
+async def revoke_grants_of(session: AsyncSession, *, contributor_id: int, now: datetime, reason: str) -> int:
+    """End every direct grant of a contributor who left (offboarded, erased), audited with the cause."""
+    live = await list_live_permissions(session, contributor_id=contributor_id)
+    for permission in live:
+        permission.revoked_at = now
+    await session.flush()
+    await audit(session, permissions=live, action="revoke", actor="contributors", reason=reason)
+    return len(live)
 
 
 async def permission_audit(

@@ -23,16 +23,27 @@ async def grant_permission(
 
 
 @router.get("/{queue_id}/permissions", response_model=list[PermissionRead])
-async def list_permissions(queue_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
-    return await service.list_queue_permissions(session, queue_id=queue_id)
+async def list_permissions(
+    queue_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    include_ended: Annotated[bool, Query(description="also grants revoked or expired")] = False,
+):
+    return await service.list_queue_permissions(session, queue_id=queue_id, include_ended=include_ended)
 
 
 @router.delete("/{queue_id}/permissions/{permission_id}", status_code=204)
 async def revoke_permission(
-    queue_id: PathId, permission_id: PathId, session: SessionDep, principal: ProjectsManage
+    queue_id: PathId,
+    permission_id: PathId,
+    session: SessionDep,
+    principal: ProjectsManage,
+    reason: Annotated[
+        str | None, Query(min_length=1, max_length=500, description="kept in the audit")
+    ] = None,
 ):
     await service.revoke_queue_permission(
-        session, principal=principal, queue_id=queue_id, permission_id=permission_id
+        session, principal=principal, queue_id=queue_id, permission_id=permission_id, reason=reason
     )
     return Response(status_code=204)
 

@@ -8,6 +8,9 @@ PROJECT_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "archived": (),
 }
 
+# A closed project takes no new tasks and no new grants, and its held leases take no answers.
+CLOSED_STATUSES = ("completed", "archived")
+
 
 def allowed_targets(current: str) -> list[str]:
     return list(PROJECT_TRANSITIONS.get(current, ()))

@@ -46,6 +46,7 @@ class PermissionRead(BaseModel):
     source: str
     suspended: bool
     created_at: datetime
+    revoked_at: datetime | None = None
 
 
 class PermissionAuditRead(BaseModel):
@@ -54,6 +55,10 @@ class PermissionAuditRead(BaseModel):
     id: int
     permission_id: int | None
     contributor_id: int | None
+    vendor_id: int | None
+    crowd: bool
+    role: str | None
+    expires_at: datetime | None
     queue_id: int
     action: str
     actor: str

@@ -20,7 +20,7 @@ from services.tasks.models import (
 from services.tasks.repository import projects as repo
 from services.tasks.rules.importing import UnreadableImport, parse_import
 from services.tasks.rules.label_schema import answer_errors, schema_errors
-from services.tasks.rules.transitions import allowed_targets
+from services.tasks.rules.transitions import CLOSED_STATUSES, allowed_targets
 from services.tasks.schemas.projects import ProjectCreate, ProjectUpdate
 from services.tasks.schemas.queues import PermissionCreate
 from services.tasks.schemas.tasks import ImportResult
@@ -200,7 +200,7 @@ async def import_tasks(
 ) -> ImportResult:
     """Insert every valid row (bulk, no ORM objects) as one batch and report the others by row number."""
     project = await get_project(session=session, project_id=project_id)
-    if project.status in ("completed", "archived"):
+    if project.status in CLOSED_STATUSES:
         raise Conflict(f"project {project_id} is {project.status}; it takes no new tasks")
     try:
         parsed = parse_import(body, content_type)
@@ -330,8 +330,12 @@ async def get_queue(*, session: AsyncSession, queue_id: int) -> Queue:
 async def grant_queue_permission(
     session: AsyncSession, *, principal: Principal, queue_id: int, data: PermissionCreate
 ) -> QueuePermission:
-    """Give a contributor, a vendor or the crowd a role on a queue (audited)."""
+    """Give a contributor, a vendor or the crowd a role on a queue (audited); a completed or archived
+    project takes no new grant."""
     queue = await get_queue(session=session, queue_id=queue_id)
+    project = await repo.get_project(session, project_id=queue.project_id)
+    if project.status in CLOSED_STATUSES:
+        raise Conflict(f"project {project.id} is {project.status}: it takes no new grant")
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise Unprocessable(
             "expires_at must be in the future",
@@ -344,8 +348,13 @@ async def grant_queue_permission(
     return permission
 
 
-async def list_queue_permissions(session: AsyncSession, *, queue_id: int) -> list[QueuePermission]:
+async def list_queue_permissions(
+    session: AsyncSession, *, queue_id: int, include_ended: bool = False
+) -> list[QueuePermission]:
+    """The grants working now; with `include_ended`, every grant ever given (revoked and expired too)."""
     await get_queue(session=session, queue_id=queue_id)
+    if include_ended:
+        return await repo.list_permissions(session, queue_id=queue_id)
     now = utcnow()
     return [
         p
@@ -355,7 +364,12 @@ async def list_queue_permissions(session: AsyncSession, *, queue_id: int) -> lis
 
 
 async def revoke_queue_permission(
-    session: AsyncSession, *, principal: Principal, queue_id: int, permission_id: int
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    queue_id: int,
+    permission_id: int,
+    reason: str | None = None,
 ) -> None:
     permission = await repo.get_permission(session, queue_id=queue_id, permission_id=permission_id)
     if permission is None:
@@ -363,7 +377,9 @@ async def revoke_queue_permission(
     permission.revoked_at = utcnow()
     session.add(permission)
     await session.flush()
-    await repo.audit(session, permissions=[permission], action="revoke", actor=_actor(principal))
+    await repo.audit(
+        session, permissions=[permission], action="revoke", actor=_actor(principal), reason=reason
+    )
 
 
 async def sweep_expired_permissions(*, session: AsyncSession, now: datetime) -> int:
