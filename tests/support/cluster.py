@@ -91,7 +91,8 @@ class Cluster:
         for name in SERVICE_PORTS:
             proc, upper = self.services[name], name.upper()
             env[f"LABELOPS_{upper}_URL"] = proc.url
-            env[f"LABELOPS_{upper}_DATABASE_URL"] = self.database_urls[name]
+            if name in self.database_urls:  # a platform may run only some of the services
+                env[f"LABELOPS_{upper}_DATABASE_URL"] = self.database_urls[name]
             env[f"LABELOPS_{upper}_OUTBOX_POLL_SECONDS"] = "0.2"
         env.update(self.extra_env)
         return env

@@ -302,19 +302,22 @@ def test_a_chunked_body_over_the_limit_is_413_problem(admin):
 
 
 def _two_gateways(workdir: Path, **extra_env: str) -> Iterator[Cluster]:
-    """Another platform whose gateway runs as two replicas sharing Redis."""
-    dbs = Databases(workdir)
+    """Two gateway replicas sharing Redis and their database; nothing else runs (every test here stays at
+    the gateway: login, users, sessions, rate limits)."""
+    dbs = Databases(workdir, services=["gateway"])
     dbs.create()
     running = Cluster(
         workdir, dbs.urls, extra_env={"LABELOPS_REDIS_URL": "redis://127.0.0.1:6379/0", **extra_env}
     )
-    running.start_all()
     running.add_gateway_replica("gateway-2")
-    running.restart("gateway-2")
-    yield running
-    running.stop_all()
-    running.stop("gateway-2")
-    dbs.drop()
+    try:
+        # One after the other: the first makes the signing key and the bootstrap admin the second reads.
+        running.restart("gateway")
+        running.restart("gateway-2")
+        yield running
+    finally:
+        running.stop_all()
+        dbs.drop()
 
 
 @pytest.fixture(scope="module")
