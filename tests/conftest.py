@@ -10,7 +10,7 @@ import pytest
 from tests.support.api import Users
 from tests.support.cluster import Cluster
 from tests.support.databases import BACKEND, Databases
-from tests.support.inprocess import InProcess, in_process
+from tests.support.inprocess import InProcess, on_a_fresh_database
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -58,10 +58,6 @@ def service_in_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cal
 
         def start(service: str, **settings: object) -> InProcess:
             workdir = tmp_path_factory.mktemp(f"{service}-in-process")
-            databases = Databases(workdir, services=[service])
-            databases.create()
-            stack.callback(databases.drop)
-            running = in_process(service, databases.urls[service], workdir, **settings)
-            return stack.enter_context(running)
+            return stack.enter_context(on_a_fresh_database(service, workdir, **settings))
 
         yield start

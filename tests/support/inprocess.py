@@ -22,6 +22,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 
 from shared.auth import Principal, issue_internal_token, service_principal
+from tests.support.databases import Databases
 
 # Port 9 (discard) has no listener on loopback: a peer service that is down.
 UNREACHABLE = "http://127.0.0.1:9"
@@ -60,7 +61,8 @@ class InProcess:
         )
 
     def as_role(self, *roles: str, vendor_id: int | None = None, contributor_id: int | None = None):
-        """A client acting as a new user with these roles (and vendor or contributor links)."""
+        """A client acting as a new user with these roles (and vendor or contributor links); `client.user`
+        is that user as the gateway's users API would describe it."""
         user_id = next(_user_ids)
         principal = Principal(
             subject=f"user:{user_id}",
@@ -69,7 +71,14 @@ class InProcess:
             vendor_id=vendor_id,
             contributor_id=contributor_id,
         )
-        return self._client_with(principal)
+        client = self._client_with(principal)
+        client.user = {  # type: ignore[attr-defined]
+            "id": user_id,
+            "roles": sorted(roles),
+            "vendor_id": vendor_id,
+            "contributor_id": contributor_id,
+        }
+        return client
 
     def as_service(self, name: str) -> httpx.Client:
         """A client acting as a peer service (its service token)."""
@@ -77,6 +86,30 @@ class InProcess:
 
     def anonymous(self) -> httpx.Client:
         return httpx.Client(transport=self._transport, base_url=BASE_URL)
+
+
+class InProcessUsers:
+    """`tests.support.api.Users` for an app in process: `create(*roles, vendor_id=, contributor_id=)`."""
+
+    def __init__(self, app: InProcess):
+        self._app = app
+
+    def create(
+        self, *roles: str, vendor_id: int | None = None, contributor_id: int | None = None
+    ) -> httpx.Client:
+        return self._app.as_role(*roles, vendor_id=vendor_id, contributor_id=contributor_id)
+
+
+@contextmanager
+def on_a_fresh_database(service: str, workdir: Path, **settings: Any) -> Iterator[InProcess]:
+    """`in_process` on a database of its own, made and migrated here and dropped at the end."""
+    databases = Databases(workdir, services=[service])
+    databases.create()
+    try:
+        with in_process(service, databases.urls[service], workdir, **settings) as running:
+            yield running
+    finally:
+        databases.drop()
 
 
 @contextmanager

@@ -63,15 +63,6 @@ def service_token(cluster: Cluster, name: str = "tasks") -> str:
     return issue_internal_token(service_principal(name), secret=cluster.internal_secret, ttl_seconds=120)
 
 
-def as_service(cluster: Cluster, name: str = "vendors") -> httpx.Client:
-    """A client calling the contributors service directly, as a peer service does (no gateway)."""
-    return httpx.Client(
-        base_url=cluster.services["contributors"].url,
-        headers={"Authorization": f"Bearer {service_token(cluster, name)}"},
-        timeout=30.0,
-    )
-
-
 def send_event(
     cluster: Cluster, event_type: str, data: dict[str, Any], *, event_id: str | None = None
 ) -> httpx.Response:

@@ -1,11 +1,10 @@
-"""The contributor lifecycle through the gateway: the state machine, activation's onboarding gate, history."""
+"""The contributor lifecycle, the service in process: the state machine, activation's onboarding gate, history."""
 
 from __future__ import annotations
 
 from tests.services.contributors.support import (
     PROBLEM,
     activate,
-    as_service,
     complete_onboarding,
     move,
     new_contributor,
@@ -188,10 +187,10 @@ def test_a_contributor_completes_its_self_service_steps_but_not_training(users, 
     assert transition.status_code == 403
 
 
-def test_the_vendors_service_offboards_a_worker_found_by_email(cluster, ops):
+def test_the_vendors_service_offboards_a_worker_found_by_email(contributors, ops):
     created = new_contributor(ops, vendor_id=55)
     activate(ops, created["id"])
-    vendors = as_service(cluster, "vendors")
+    vendors = contributors.as_service("vendors")
 
     found = vendors.get("/api/v1/contributors", params={"email": created["email"]}).json()["items"]
     response = vendors.post(
@@ -204,8 +203,8 @@ def test_the_vendors_service_offboards_a_worker_found_by_email(cluster, ops):
     assert history[-1]["actor"] == "service:vendors" and history[-1]["reason"] == "offboarded in the VMS"
 
 
-def test_the_vendors_service_registers_a_vms_worker(cluster):
-    vendors = as_service(cluster, "vendors")
+def test_the_vendors_service_registers_a_vms_worker(contributors):
+    vendors = contributors.as_service("vendors")
 
     response = vendors.post(
         "/api/v1/contributors",

@@ -1,4 +1,4 @@
-"""Contributor profiles through the gateway: create, validate, read, update with If-Match, filter, sort, page."""
+"""Contributor profiles, the service in process: create, validate, read, update with If-Match, filter, sort, page."""
 
 from __future__ import annotations
 

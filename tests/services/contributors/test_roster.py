@@ -1,4 +1,4 @@
-"""CSV rosters through the gateway: import with per-row errors (good rows kept), dry runs, export."""
+"""CSV rosters, the service in process: import with per-row errors (good rows kept), dry runs, export."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Support tickets through the gateway: creation, thread, first response, status machine, escalation, filters."""
+"""Support tickets, the service in process: creation, thread, first response, status machine, escalation, filters."""
 
 from __future__ import annotations
 

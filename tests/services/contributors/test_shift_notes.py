@@ -1,4 +1,4 @@
-"""Shift notes through the gateway: staff write them for a team's next shift, follow-ups get done."""
+"""Shift notes, the service in process: staff write them for a team's next shift, follow-ups get done."""
 
 from __future__ import annotations
 
