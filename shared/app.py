@@ -161,7 +161,13 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
     for middleware in reversed(parts.inner_middleware):
         app.add_middleware(middleware)
     if parts.routers or parts.event_tables is not None:
-        app.add_middleware(InternalAuthMiddleware, secret=settings.internal_token_secret.get_secret_value())
+        # A service's whole API is internal; an app with only public routes (the gateway) guards /internal.
+        prefixes = InternalAuthMiddleware.PROTECTED if parts.routers else ("/internal/",)
+        app.add_middleware(
+            InternalAuthMiddleware,
+            secret=settings.internal_token_secret.get_secret_value(),
+            prefixes=prefixes,
+        )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
 
     # Probes stay out of the API document: they are for orchestrators, not API clients.

@@ -93,13 +93,15 @@ def principal_from_internal_token(token: str | None, *, secret: str) -> Principa
 
 
 class InternalAuthMiddleware:
-    """Guards every /api and /internal path before routing, so even an unknown path needs a token."""
+    """Guards every /api and /internal path before routing, so even an unknown path needs a token (the
+    gateway, whose /api is its public API, guards only /internal)."""
 
     PROTECTED = ("/api/", "/internal/")
 
-    def __init__(self, app: Any, secret: str):
+    def __init__(self, app: Any, secret: str, prefixes: tuple[str, ...] = PROTECTED):
         self.app = app
         self.secret = secret
+        self.prefixes = prefixes
         # The gateway reuses a caller's token for a minute; verifying it once per process is enough.
         self._verified: dict[str, tuple[Principal, float]] = {}
 
@@ -115,7 +117,7 @@ class InternalAuthMiddleware:
         return principal
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(self.PROTECTED):
+        if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
             request = Request(scope)
             try:
                 principal = self._principal(bearer_token(request))

@@ -44,6 +44,8 @@ class ServiceSettings(BaseSettings):
     )
     vendors_url: str = Field("http://127.0.0.1:8002", validation_alias=_global("LABELOPS_VENDORS_URL"))
     tasks_url: str = Field("http://127.0.0.1:8003", validation_alias=_global("LABELOPS_TASKS_URL"))
+    # Where peers deliver events to the gateway (it acts on contributor status changes).
+    gateway_url: str = Field("http://127.0.0.1:8000", validation_alias=_global("LABELOPS_GATEWAY_URL"))
     http_timeout_seconds: float = Field(10.0, validation_alias=_global("LABELOPS_HTTP_TIMEOUT"))
     # Empty means "the embedded SQLite file under data_dir"; see `effective_database_url`.
     database_url: str = ""
@@ -62,9 +64,13 @@ class ServiceSettings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"
 
     def service_url(self, name: str) -> str:
-        return {"contributors": self.contributors_url, "vendors": self.vendors_url, "tasks": self.tasks_url}[
-            name
-        ]
+        urls = {
+            "gateway": self.gateway_url,
+            "contributors": self.contributors_url,
+            "vendors": self.vendors_url,
+            "tasks": self.tasks_url,
+        }
+        return urls[name]
 
     @model_validator(mode="after")
     def refuse_default_secrets(self) -> ServiceSettings:

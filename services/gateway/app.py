@@ -6,6 +6,8 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from services.gateway.events import HANDLERS
+from services.gateway.models import event_tables
 from services.gateway.routes import api_keys, audit, auth, forwarding, openapi, reports, users
 from services.gateway.routes.forwarding import ForwardingMiddleware
 from services.gateway.rules.passwords import Passwords
@@ -106,6 +108,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 reports.router,
                 forwarding.router,
             ],
+            event_tables=event_tables,
+            event_handlers=HANDLERS,
             on_startup=[_start],
             on_shutdown=[_stop],
             readiness_checks={name: _service_ready(name) for name in SERVICE_NAMES},

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
 from shared.db import UTCDateTime, make_base, utcnow
+from shared.events import define_event_tables
 
 Base = make_base()
 
@@ -83,3 +84,7 @@ class AuthSession(Base, table=True):
     user_id: int = Field(foreign_key="users.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# The gateway publishes nothing; it receives contributor status changes (events.py), deduplicated in the inbox.
+event_tables = define_event_tables(Base.metadata)

@@ -8,10 +8,15 @@ in the queue for someone else.
 
 from __future__ import annotations
 
+import uuid
+
+import httpx
+
 from tests.services.contributors.support import activate as activate_contributor
 from tests.services.contributors.support import move, new_contributor
 from tests.services.tasks.helpers import active_project, worker
 from tests.services.vendors.support import new_vendor
+from tests.support.api import client_for
 from tests.support.sql import query
 from tests.support.waiting import eventually
 
@@ -37,14 +42,16 @@ def _at_work(admin, ops, users, tasks=1, **project):
     return person, client, leased.json()["assignment_id"], queues
 
 
-def _refused_and_requeued(admin, users, cluster, client, assignment_id, queues):
+def _refused_and_requeued(admin, users, cluster, client, assignment_id, queues, *, signed_out=False):
+    """The held lease takes no answer and its task is someone else's; `signed_out`: the gateway may
+    already refuse the caller itself (401, the user disabled) before tasks refuses the lease (409)."""
     submitted = client.post(f"/api/v1/assignments/{assignment_id}/submit", json=ANSWER)
     heartbeat = client.post(f"/api/v1/assignments/{assignment_id}/heartbeat")
     someone_else = _next(worker(users, cluster), queues["labeling"])
 
-    assert submitted.status_code == 409, submitted.text
+    assert submitted.status_code in ((401, 409) if signed_out else (409,)), submitted.text
     assert submitted.headers["content-type"] == "application/problem+json"
-    assert heartbeat.status_code == 409
+    assert heartbeat.status_code in ((401, 409) if signed_out else (409,))
     assert someone_else.status_code == 200, someone_else.text
 
 
@@ -54,7 +61,7 @@ def test_an_offboarded_contributor_cannot_submit_the_lease_held(admin, ops, user
     assert move(ops, person["id"], "offboarded", reason="contract ended").status_code == 200
     eventually(lambda: _profile(admin, person["id"]).get("status") == "offboarded")
 
-    _refused_and_requeued(admin, users, cluster, client, assignment_id, queues)
+    _refused_and_requeued(admin, users, cluster, client, assignment_id, queues, signed_out=True)
 
 
 def test_an_erased_contributor_cannot_submit_the_lease_held(admin, ops, users, cluster):
@@ -63,7 +70,7 @@ def test_an_erased_contributor_cannot_submit_the_lease_held(admin, ops, users, c
     assert ops.post(f"/api/v1/contributors/{person['id']}/erase").status_code in (200, 202)
     eventually(lambda: _profile(admin, person["id"]).get("erased") is True)
 
-    _refused_and_requeued(admin, users, cluster, client, assignment_id, queues)
+    _refused_and_requeued(admin, users, cluster, client, assignment_id, queues, signed_out=True)
 
 
 def test_opting_out_releases_the_harmful_lease_held(admin, ops, users, cluster):
@@ -222,3 +229,57 @@ def test_a_completed_project_refuses_new_grants(admin, users, cluster):
 
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def _linked_user(admin, contributor_id):
+    email, password = f"c{contributor_id}-{uuid.uuid4().hex[:6]}@example.org", "long-enough-password-1"
+    user = admin.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "password": password,
+            "roles": ["contributor"],
+            "contributor_id": contributor_id,
+        },
+    ).json()
+    return user, {"username": email, "password": password}
+
+
+def _login(cluster, credentials):
+    return httpx.post(f"{cluster.gateway_url}/api/v1/auth/token", data=credentials)
+
+
+def test_offboarding_disables_and_signs_out_the_contributors_users(admin, ops, cluster):
+    person = new_contributor(ops)
+    user, credentials = _linked_user(admin, person["id"])
+    tokens = _login(cluster, credentials).json()
+    signed_in = client_for(cluster.gateway_url, tokens["access_token"])
+    assert signed_in.get("/api/v1/auth/me").status_code == 200
+
+    assert move(ops, person["id"], "offboarded", reason="left").status_code == 200
+
+    eventually(lambda: signed_in.get("/api/v1/auth/me").status_code == 401)
+    refreshed = httpx.post(
+        f"{cluster.gateway_url}/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 401
+    assert _login(cluster, credentials).status_code == 401
+    assert admin.get(f"/api/v1/users/{user['id']}").json()["disabled"] is True
+    audit = admin.get("/api/v1/audit-events", params={"action": "user.disabled", "limit": 200}).json()["items"]
+    assert f"user:{user['id']}" in [event["target"] for event in audit]
+
+
+def test_erasure_pseudonymises_the_contributors_users(admin, ops, cluster):
+    person = new_contributor(ops)
+    user, credentials = _linked_user(admin, person["id"])
+
+    assert ops.post(f"/api/v1/contributors/{person['id']}/erase").status_code in (200, 202)
+
+    erased = eventually(
+        lambda: (
+            (u := admin.get(f"/api/v1/users/{user['id']}").json())["email"] != credentials["username"] and u
+        )
+    )
+    assert erased["disabled"] is True
+    assert credentials["username"] not in admin.get("/api/v1/users", params={"limit": 200}).text
+    assert _login(cluster, credentials).status_code == 401

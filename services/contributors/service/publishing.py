@@ -23,8 +23,8 @@ from shared.events import Publisher
 
 # tasks keeps the eligibility read-model; vendors forwards the changes to its webhook subscribers.
 ROUTES: dict[str, tuple[str, ...]] = {
-    "contributor.upserted": ("tasks", "vendors"),
-    "contributor.erased": ("tasks", "vendors"),
+    "contributor.upserted": ("tasks", "vendors", "gateway"),
+    "contributor.erased": ("tasks", "vendors", "gateway"),
 }
 
 publisher = Publisher(source="contributors", tables=event_tables, routes=ROUTES)

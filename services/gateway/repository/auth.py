@@ -63,3 +63,10 @@ async def mark_refresh_token_used(*, session: AsyncSession, token_id: int, at: d
         .values(used_at=at)
     )
     return result.rowcount == 1
+
+
+async def revoke_user_sessions(*, session: AsyncSession, user_id: int, at: datetime) -> None:
+    """End every login session of the user, and their refresh tokens."""
+    live = select(AuthSession.id).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    for (session_id,) in (await session.execute(live)).all():
+        await revoke_auth_session(session=session, session_id=session_id, at=at)

@@ -32,3 +32,8 @@ async def enabled_admin_ids(*, session: AsyncSession) -> list[int]:
     # Roles are a JSON list; the filter on them runs here, the database narrows to enabled users.
     rows = await session.execute(select(User.id, User.roles).where(User.disabled.is_(False)))
     return [user_id for user_id, roles in rows if "admin" in roles]
+
+
+async def users_of_contributor(*, session: AsyncSession, contributor_id: int) -> list[User]:
+    stmt = select(User).where(User.contributor_id == contributor_id).order_by(User.id)
+    return list((await session.execute(stmt)).scalars())

@@ -3,6 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import User
+from services.gateway.repository import auth as auth_repository
 from services.gateway.repository import users as repository
 from services.gateway.rules.passwords import Passwords, password_problems
 from services.gateway.rules.users import demotes_an_enabled_admin, normalized_roles
@@ -10,7 +11,7 @@ from services.gateway.schemas.users import UserCreate, UserUpdate
 from services.gateway.service import audit
 from services.gateway.service.callers import callers_changed
 from shared.auth import Principal
-from shared.db import after_commit
+from shared.db import after_commit, utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import PageParams, page_of
 
@@ -100,3 +101,28 @@ async def ensure_bootstrap_admin(
         user=User(email=email.lower(), password_hash=passwords.hash(password), roles=["admin"]),
     )
     return True
+
+
+async def disable_contributor_users(
+    *, session: AsyncSession, contributor_id: int, cause: str, erase: bool = False
+) -> int:
+    """Disable the users linked to a contributor who left and end their login sessions at once; with
+    `erase`, their email becomes a placeholder that names no one. Audited (the erased email is not)."""
+    users = await repository.users_of_contributor(session=session, contributor_id=contributor_id)
+    now = utcnow()
+    for user in users:
+        user.disabled = True
+        if erase:
+            user.email = f"erased-user-{user.id}@erased.invalid"
+        await auth_repository.revoke_user_sessions(session=session, user_id=user.id, at=now)
+        await audit.record(
+            session=session,
+            actor="contributors",
+            action="user.erased" if erase else "user.disabled",
+            target=f"user:{user.id}",
+            cause=cause,
+        )
+    await session.flush()
+    if users:
+        after_commit(session, callers_changed)
+    return len(users)

@@ -8,20 +8,23 @@ the list without a test fails here.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from services.tasks import events
 from services.tasks.assignment import leasing, queries, submitting
-from services.tasks.assignment.preconditions import PRECONDITIONS, NoWork, first_failed
+from services.tasks.assignment.preconditions import PRECONDITIONS, SUBMIT_PRECONDITIONS, NoWork, first_failed
 from services.tasks.assignment.schemas import SubmissionCreate
 from services.tasks.models import (
     Assignment,
     DailyExposure,
+    Project,
     Queue,
     QueueBan,
     VendorStatus,
@@ -29,7 +32,8 @@ from services.tasks.models import (
 )
 from shared.auth import Principal
 from shared.db import Database, utcnow
-from shared.errors import Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.events import Event
 from shared.localtime import local_day
 from shared.rawsql import raw_connection
 from tests.services.tasks.worlds import World, build
@@ -314,3 +318,91 @@ async def test_a_break_is_answered_with_the_seconds_until_it_ends(db):
     outcome = await _next(world)
 
     assert outcome.reason == "wellness_break" and 590 <= outcome.retry_after <= 600
+
+
+async def _upsert(world: World, **profile: Any) -> None:
+    async with world.db.sessionmaker() as session, session.begin():
+        event = Event(
+            id=uuid.uuid4().hex,
+            type="contributor.upserted",
+            source="contributors",
+            occurred_at=utcnow(),
+            data={
+                "contributor_id": world.contributor_id,
+                "version": 2,
+                "status": "active",
+                "vendor_id": None,
+                "languages": [{"code": "en"}],
+                "skills": [],
+                **profile,
+            },
+        )
+        await events.apply_contributor_upserted(session, event)
+
+
+async def _submit(world: World, assignment_id: int) -> tuple[int, Any]:
+    async with raw_connection(world.db.engine) as connection:
+        return await submitting.submit(
+            connection,
+            principal=world.principal,
+            assignment_id=assignment_id,
+            data=SubmissionCreate(answer="cat", time_spent_seconds=5),
+            idempotency_key=None,
+        )
+
+
+async def _close_project(world: World) -> None:
+    async with world.db.sessionmaker() as session, session.begin():
+        project_id = await session.scalar(select(Queue.project_id).where(Queue.id == world.queue_id))
+        await session.execute(update(Project).where(Project.id == project_id).values(status="completed"))
+
+
+# Each control is applied to the read-model only, as the event would, but the lease is NOT released
+# first: submit itself must refuse (an answer racing the release).
+SUBMIT_CASES = {
+    "contributor_not_gone": lambda w: _upsert(w, status="offboarded"),
+    "project_open": _close_project,
+    "harmful_content_accepted": lambda w: _upsert(w, wellness={"opted_out_harmful": True}),
+}
+
+
+def test_every_submit_precondition_has_a_case():
+    assert set(SUBMIT_CASES) | {"vendor_not_terminated"} == {p.name for p in SUBMIT_PRECONDITIONS}
+
+
+@pytest.mark.parametrize("name", list(SUBMIT_CASES))
+async def test_a_held_lease_whose_submit_precondition_fails_takes_no_answer(db, name, monkeypatch):
+    world = await _world(db, Case({"content_severity": "medium"}, {}))
+    lease = await _next(world)
+    # The release the event handler does is switched off: the refusal must come from submit's own check.
+    monkeypatch.setattr(events, "release_held_leases", _no_release)
+
+    await SUBMIT_CASES[name](world)
+
+    with pytest.raises(Conflict) as refused:
+        await _submit(world, lease["assignment_id"])
+    assert refused.value.detail.endswith(next(p.reason for p in SUBMIT_PRECONDITIONS if p.name == name))
+
+
+async def test_a_terminated_vendors_held_lease_takes_no_answer(db, monkeypatch):
+    vendor = SUSPENDED_VENDOR + 1
+    world = await _world(db, Case({}, {"vendor_id": vendor}, {"vendor_id": vendor}))
+    lease = await _next(world)
+    monkeypatch.setattr(events, "release_held_leases", _no_release)
+    async with world.db.sessionmaker() as session, session.begin():
+        data = {"vendor_id": vendor, "status": "terminated", "changed_at": utcnow().isoformat()}
+        event = Event(
+            id=uuid.uuid4().hex,
+            type="vendor.status_changed",
+            source="vendors",
+            occurred_at=utcnow(),
+            data=data,
+        )
+        await events.apply_vendor_status_changed(session, event)
+
+    with pytest.raises(Conflict):
+        await _submit(world, lease["assignment_id"])
+
+
+async def _no_release(*_args: Any, **_kwargs: Any) -> int:
+    return 0
