@@ -18,7 +18,7 @@ from tests.support.sql import query
 @pytest.fixture
 def vendors_db(tmp_path):
     """A vendors database of its own, so it can be taken back to an older revision."""
-    databases = Databases(tmp_path)
+    databases = Databases(tmp_path, services=["vendors"])
     yield databases.create()["vendors"]
     databases.drop()
 
