@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 
@@ -138,3 +139,24 @@ def in_process(service: str, database_url: str, data_dir: Path, **settings: Any)
         portal.wrap_async_context_manager(app.router.lifespan_context(app)),
     ):
         yield InProcess(app, _OnTheAppsLoop(app, portal), secret)
+
+
+def service_fixtures(service: str) -> tuple[Any, Any, Any]:
+    """The fixtures of a service's in-process tests, for its conftest.py: the app on a fresh database of
+    its own for the session (named after the service), `users` (`users.create(role, …)` gives a client
+    calling as that role, as the gateway would present the caller) and `admin`."""
+
+    @pytest.fixture(scope="session", name=service)
+    def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcess]:
+        with on_a_fresh_database(service, tmp_path_factory.mktemp(f"{service}-in-process")) as running:
+            yield running
+
+    @pytest.fixture(scope="session", name="users")
+    def users(request: pytest.FixtureRequest) -> InProcessUsers:
+        return InProcessUsers(request.getfixturevalue(service))
+
+    @pytest.fixture(scope="session", name="admin")
+    def admin(users: InProcessUsers) -> httpx.Client:
+        return users.create("admin")
+
+    return app, users, admin

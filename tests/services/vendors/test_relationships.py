@@ -1,4 +1,4 @@
-"""Vendors, partner communications, contracts and rate cards through the gateway."""
+"""Vendors, partner communications, contracts and rate cards, the service in process."""
 
 from __future__ import annotations
 
