@@ -22,6 +22,8 @@ BudgetControl = Annotated[Principal, Depends(require("admin", "ops", "service"))
 # Why a contributor gets no work: staff about anyone, a contributor about itself (assignment/leasing.py).
 ELIGIBILITY_STAFF = ("admin", "ops")
 ExplainEligibility = Annotated[Principal, Depends(require(*ELIGIBILITY_STAFF, "contributor"))]
+# The same about every queue at once; the contributors service asks on behalf of its callers.
+ExplainAccess = Annotated[Principal, Depends(require(*ELIGIBILITY_STAFF, "contributor", "service"))]
 # Contributors act on their own assignments only; the repository narrows every lookup to the caller.
 Worker = Annotated[Principal, Depends(require("contributor"))]
 ProductionRead = Annotated[Principal, Depends(require(*FIGURES_READERS, "vendor"))]

@@ -265,7 +265,9 @@ def test_offboarding_disables_and_signs_out_the_contributors_users(admin, ops, c
     assert refreshed.status_code == 401
     assert _login(cluster, credentials).status_code == 401
     assert admin.get(f"/api/v1/users/{user['id']}").json()["disabled"] is True
-    audit = admin.get("/api/v1/audit-events", params={"action": "user.disabled", "limit": 200}).json()["items"]
+    audit = admin.get("/api/v1/audit-events", params={"action": "user.disabled", "limit": 200}).json()[
+        "items"
+    ]
     assert f"user:{user['id']}" in [event["target"] for event in audit]
 
 
@@ -283,3 +285,30 @@ def test_erasure_pseudonymises_the_contributors_users(admin, ops, cluster):
     assert erased["disabled"] is True
     assert credentials["username"] not in admin.get("/api/v1/users", params={"limit": 200}).text
     assert _login(cluster, credentials).status_code == 401
+
+
+def test_a_contributors_access_lists_every_granted_queue_and_why(admin, ops, users, cluster):
+    _, open_queues = active_project(admin, tasks=1)
+    _, french_queues = active_project(admin, tasks=1, required_languages=["fr"])
+    person = new_contributor(ops, languages=[{"code": "en", "proficiency": "native"}])
+    activate_contributor(ops, person["id"])
+    client = users.create("contributor", contributor_id=person["id"])
+    other = worker(users, cluster)
+    eventually(lambda: _profile(admin, person["id"]).get("status") == "active")
+
+    by_ops = ops.get(f"/api/v1/contributors/{person['id']}/access")
+    by_self = client.get(f"/api/v1/contributors/{person['id']}/access")
+    by_other = other.get(f"/api/v1/contributors/{person['id']}/access")
+
+    assert by_ops.status_code == 200, by_ops.text
+    queues = {q["queue_id"]: q for q in by_ops.json()["queues"]}
+    assert (queues[open_queues["labeling"]]["eligible"], queues[open_queues["labeling"]]["reason"]) == (
+        True,
+        None,
+    )
+    assert (queues[french_queues["labeling"]]["eligible"], queues[french_queues["labeling"]]["reason"]) == (
+        False,
+        _next(client, french_queues["labeling"]).headers["LabelOps-Queue-Reason"],
+    )
+    assert by_self.status_code == 200 and by_self.json()["contributor_id"] == person["id"]
+    assert by_other.status_code == 404

@@ -18,6 +18,7 @@ from services.contributors.repository.contributors import CONTRIBUTOR_KEYSET
 from services.contributors.rules.access import actor_of
 from services.contributors.schemas.common import Country, LanguageCode, Proficiency, Status
 from services.contributors.schemas.contributors import (
+    ContributorAccessRead,
     ContributorCreate,
     ContributorFilters,
     ContributorPage,
@@ -30,6 +31,7 @@ from services.contributors.service import contributors as service
 from services.contributors.service import erasure, roster
 from shared.db import ReadSessionDep, SessionDep, utcnow
 from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.http import ServicesDep
 from shared.pagination import KeysetCursor, PageLimit
 from shared.types import Id, Timestamp
 
@@ -150,6 +152,14 @@ async def import_contributors(
     return await roster.import_roster(
         session=session, principal=principal, content=content, dry_run=dry_run, settings=settings
     )
+
+
+@router.get("/{contributor_id}/access", response_model=ContributorAccessRead)
+async def contributor_access(contributor: ContributorToRead, services: ServicesDep):
+    """Every labeling queue the contributor holds a grant on (directly, through its vendor or as crowd),
+    with `eligible`, the `reason` `next` would give and every rule checked, as
+    `GET /queues/{id}/eligibility` explains one queue."""
+    return await service.access_of(services=services, contributor=contributor)
 
 
 @router.get("/{contributor_id}", response_model=ContributorRead)

@@ -1,7 +1,7 @@
 """API models of contributors: profiles, the filtered list, and the roster import."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
@@ -132,3 +132,20 @@ class ContributorFilters(BaseModel):
     q: str | None = None
     email: str | None = None
     include_erased: bool = False
+
+
+class QueueAccess(BaseModel):
+    """One queue as the tasks service explains it (its GET /queues/{id}/eligibility, per queue)."""
+
+    queue_id: int
+    project_id: int
+    project_name: str
+    eligible: bool
+    reason: str | None
+    retry_after: int | None
+    rules: list[dict[str, Any]]
+
+
+class ContributorAccessRead(BaseModel):
+    contributor_id: int
+    queues: list[QueueAccess]

@@ -18,7 +18,8 @@ from services.contributors.schemas.contributors import (
 from services.contributors.service.publishing import eligibility_facts, record_change
 from services.contributors.settings import ContributorsSettings
 from shared.auth import Principal
-from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, Unprocessable
+from shared.http import ServiceClient
 from shared.pagination import KeysetArgs
 
 # What a contributor may change on its own profile; the rest is set by staff or its vendor.
@@ -142,3 +143,15 @@ async def update_contributor(
     if {"languages", "skills"} & set(changes):
         await repository.sync_search_index(session, contributor)
     return contributor
+
+
+async def access_of(*, services: ServiceClient, contributor: Contributor) -> dict[str, Any]:
+    """Every labeling queue the contributor holds a grant on and whether it gets work there now, and why:
+    the tasks service answers from the rules `next` applies."""
+    path = f"/api/v1/contributor-profiles/{contributor.id}/access"
+    response = await services.request("tasks", "GET", path)
+    if response.status_code != 200:
+        raise ServiceUnavailable(
+            f"the tasks service answered {response.status_code} to GET {path}", service="tasks"
+        )
+    return response.json()

@@ -177,6 +177,27 @@ async def explain_eligibility(
     return {"queue_id": queue_id, "contributor_id": contributor_id, **explanation(ctx, now)}
 
 
+async def contributor_access(
+    connection: RawConnection, *, principal: Principal, contributor_id: int
+) -> dict[str, Any]:
+    """Every labeling queue the contributor holds a grant on (directly, through its vendor or as crowd),
+    each with whether `next` would give work now and why, from the same preconditions."""
+    if not principal.has_any(*ELIGIBILITY_STAFF, "service") and principal.contributor_id != contributor_id:
+        raise NotFound(f"contributor {contributor_id} not found")
+    now = utcnow()
+    rows = await queries.access_contexts(connection, contributor_id=contributor_id, now=now)
+    queues = [
+        {
+            "queue_id": r["queue_id"],
+            "project_id": r["project_id"],
+            "project_name": r["project_name"],
+            **explanation(r, now),
+        }
+        for r in rows
+    ]
+    return {"contributor_id": contributor_id, "queues": queues}
+
+
 async def heartbeat(connection: RawConnection, *, principal: Principal, assignment_id: int) -> dict[str, Any]:
     """Extend a live lease by the project's lease length."""
     contributor_id = contributor_of(principal)

@@ -241,6 +241,7 @@ PRECONDITIONS: tuple[Precondition, ...] = (
     ),
 )
 LEASE_LIMIT = PRECONDITIONS[-1]
+PERMITTED = next(p for p in PRECONDITIONS if p.name == "permitted")
 
 # What a lease already held needs to take an answer (heartbeat, submit): its holder not offboarded or
 # erased, its vendor not terminated, its project not closed, harmful content still accepted. The change that breaks one releases

@@ -21,6 +21,7 @@ from services.tasks.assignment.preconditions import (
     HARMFUL_SEVERITIES,
     HOLDS_COLUMNS,
     HOLDS_NAMES,
+    PERMITTED,
     SHOWN_BOOL,
     SHOWN_COLUMNS,
     SHOWN_JSON,
@@ -53,15 +54,15 @@ _CONTEXT_COLUMNS = f"""
     a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data,
     {HOLDS_COLUMNS}
 """
-_CONTEXT_FROM = """
+_CONTEXT_JOINS = """
     FROM queues q
     JOIN projects p ON p.id = q.project_id
     LEFT JOIN contributor_profiles cp ON cp.contributor_id = :contributor_id
     LEFT JOIN assignments a ON a.queue_id = q.id AND a.contributor_id = :contributor_id AND a.status = 'leased'
       AND a.lease_slot = 0
     LEFT JOIN tasks t ON t.id = a.task_id
-    WHERE q.id = :queue_id
 """
+_CONTEXT_FROM = f"{_CONTEXT_JOINS} WHERE q.id = :queue_id"
 _CONTEXT_KINDS = dict(
     time_params=("now",),
     json_cols=("lease_data", "claimed_data"),
@@ -148,13 +149,34 @@ LEASE_CONTEXT = RawQuery(
 
 # The eligibility explanation: the lease context read only (nothing reclaimed or claimed), with the
 # values every precondition compares.
-ELIGIBILITY_CONTEXT = RawQuery(
-    f"SELECT {_CONTEXT_COLUMNS}, {SHOWN_COLUMNS} {_CONTEXT_FROM}",
+_EXPLAINED_KINDS = dict(
     time_params=("now",),
     json_cols=("lease_data", *SHOWN_JSON),
     time_cols=("lease_expires_at", "break_ends_at", *SHOWN_TIME),
     bool_cols=(*HOLDS_NAMES, *SHOWN_BOOL),
 )
+ELIGIBILITY_CONTEXT = RawQuery(
+    f"SELECT {_CONTEXT_COLUMNS}, {SHOWN_COLUMNS} {_CONTEXT_FROM}", **_EXPLAINED_KINDS
+)
+
+
+# Every labeling queue the contributor holds a grant on (the `permitted` precondition), explained.
+ACCESS_CONTEXTS = RawQuery(
+    f"""
+    SELECT {_CONTEXT_COLUMNS}, {SHOWN_COLUMNS}, p.name AS project_name
+    {_CONTEXT_JOINS}
+    WHERE q.kind = 'labeling' AND {PERMITTED.holds}
+    ORDER BY q.id
+    """,
+    **_EXPLAINED_KINDS,
+)
+
+
+async def access_contexts(
+    connection: RawConnection, *, contributor_id: int, now: datetime
+) -> list[dict[str, Any]]:
+    params = {"contributor_id": contributor_id, "role": "labeler", "now": now}
+    return await connection.fetch(ACCESS_CONTEXTS, params)
 
 
 async def eligibility_context(

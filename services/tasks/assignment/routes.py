@@ -14,13 +14,14 @@ from services.tasks import metrics
 from services.tasks.assignment import leasing, submitting
 from services.tasks.assignment.preconditions import QUEUE_REASONS, NoWork
 from services.tasks.assignment.schemas import (
+    ContributorAccessRead,
     EligibilityRead,
     HeartbeatRead,
     LeaseRead,
     SubmissionCreate,
     SubmissionRead,
 )
-from services.tasks.deps import ExplainEligibility, Worker
+from services.tasks.deps import ExplainAccess, ExplainEligibility, Worker
 from shared.idempotency import IdempotencyKeyHeader
 from shared.rawsql import RawConnectionDep
 from shared.responses import JSONBytes
@@ -68,6 +69,13 @@ async def eligibility(
     return await leasing.explain_eligibility(
         connection, principal=principal, queue_id=queue_id, contributor_id=contributor_id
     )
+
+
+@router.get("/contributor-profiles/{contributor_id}/access", response_model=ContributorAccessRead)
+async def contributor_access(contributor_id: PathId, connection: RawConnectionDep, principal: ExplainAccess):
+    """Every labeling queue the contributor holds a grant on, and whether it gets work there now and why
+    (the contributors service serves it as /contributors/{id}/access)."""
+    return await leasing.contributor_access(connection, principal=principal, contributor_id=contributor_id)
 
 
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=HeartbeatRead)

@@ -53,3 +53,18 @@ class EligibilityRead(BaseModel):
     reason: str | None
     retry_after: int | None
     rules: list[RuleCheck]
+
+
+class QueueAccessRead(BaseModel):
+    queue_id: int
+    project_id: int
+    project_name: str
+    eligible: bool
+    reason: str | None
+    retry_after: int | None
+    rules: list[RuleCheck]
+
+
+class ContributorAccessRead(BaseModel):
+    contributor_id: int
+    queues: list[QueueAccessRead]
