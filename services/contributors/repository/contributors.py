@@ -11,6 +11,8 @@ from services.contributors.models import (
     Contributor,
     ContributorLanguage,
     ContributorSkill,
+    ShiftNote,
+    ShiftNoteFollowUp,
     StatusChange,
     Ticket,
     TicketEvent,
@@ -19,6 +21,7 @@ from services.contributors.models import (
     WellnessCheckIn,
 )
 from services.contributors.rules.access import UNSCOPED_CONTRIBUTOR_READERS
+from services.contributors.rules.erasure import without_mentions
 from services.contributors.schemas.common import PROFICIENCY_RANK
 from services.contributors.schemas.contributors import ContributorFilters
 from shared.auth import Principal
@@ -260,3 +263,18 @@ async def erase_personal_text(
         .where(WellnessCheckIn.contributor_id == contributor_id, WellnessCheckIn.note.is_not(None))
         .values(note=replacement)
     )
+
+
+async def erase_mentions(session: AsyncSession, *, mentions: list[str], replacement: str) -> int:
+    """Replace the person's name and email wherever shift notes and their follow-ups mention them (free
+    text other people wrote); returns how many texts changed."""
+    wanted = [m.lower() for m in mentions if m and m.strip()]
+    changed = 0
+    for model, columns in ((ShiftNote, ("subject", "body")), (ShiftNoteFollowUp, ("description", "owner"))):
+        mentioned = or_(*(func.lower(getattr(model, c)).contains(m) for c in columns for m in wanted))
+        for row in (await session.execute(select(model).where(mentioned))).scalars():
+            for column in columns:
+                setattr(row, column, without_mentions(getattr(row, column), mentions, replacement))
+            changed += 1
+    await session.flush()
+    return changed

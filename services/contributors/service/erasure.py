@@ -8,6 +8,8 @@ Personal data in this service's tables, and what replaces it:
       "[erased]", requester_name / requester_contact → null; their messages' bodies and history
       notes → "[erased]" (staff replies quote the person too)
   wellness_check_ins.note                        → "[erased]"
+  shift notes and follow-ups mentioning its name or email (free text of staff) → the mention becomes
+      the pseudonym name
 Ids, codes, statuses, scores, minutes and times stay, so funnel, SLA and exposure figures still add up.
 """
 
@@ -37,6 +39,9 @@ async def erase_contributor(
 
     await repository.erase_personal_text(
         session, contributor_id=contributor.id, email=email, replacement=ERASED_TEXT
+    )
+    await repository.erase_mentions(
+        session, mentions=[contributor.full_name, email], replacement=replacement.name
     )
 
     contributor.email = replacement.email
