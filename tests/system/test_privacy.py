@@ -1,8 +1,14 @@
-"""Erasure reaches other people's free text: shift notes and their follow-ups that mention the person."""
+"""Privacy: erasure reaches other people's free text (shift notes and their follow-ups that mention the
+person), and admins can pseudonymise or delete a gateway user."""
 
 from __future__ import annotations
 
+import uuid
+
+import httpx
+
 from tests.services.contributors.support import new_contributor
+from tests.support.api import client_for
 
 
 def test_erasure_removes_the_persons_name_and_email_from_shift_notes(ops):
@@ -31,3 +37,39 @@ def test_erasure_removes_the_persons_name_and_email_from_shift_notes(ops):
     assert "ada labeler" not in text and person["email"].lower() not in text
     assert "blocked on queue 7" in erased["subject"] and "reply before noon" in erased["body"]
     assert ops.get(f"/api/v1/shift-notes/{other['id']}").json()["body"] == "No names here."
+
+
+def _user_with_login(admin, cluster):
+    email, password = f"p-{uuid.uuid4().hex[:8]}@example.org", "long-enough-password-2"
+    user = admin.post(
+        "/api/v1/users", json={"email": email, "password": password, "roles": ["analyst"]}
+    ).json()
+    credentials = {"username": email, "password": password}
+    token = httpx.post(f"{cluster.gateway_url}/api/v1/auth/token", data=credentials).json()["access_token"]
+    return user, credentials, client_for(cluster.gateway_url, token)
+
+
+def test_an_admin_pseudonymises_a_user_who_is_signed_out_at_once(admin, cluster):
+    user, credentials, signed_in = _user_with_login(admin, cluster)
+    assert signed_in.get("/api/v1/auth/me").status_code == 200
+
+    done = admin.post(f"/api/v1/users/{user['id']}/pseudonymise", json={"reason": "GDPR request 42"})
+
+    assert done.status_code == 200, done.text
+    assert done.json()["email"] != credentials["username"] and done.json()["disabled"] is True
+    assert signed_in.get("/api/v1/auth/me").status_code == 401
+    assert httpx.post(f"{cluster.gateway_url}/api/v1/auth/token", data=credentials).status_code == 401
+    events = admin.get("/api/v1/audit-events", params={"action": "user.pseudonymised", "limit": 200}).text
+    assert f"user:{user['id']}" in events and credentials["username"] not in events
+
+
+def test_an_admin_deletes_a_user_and_its_sessions(admin, cluster):
+    user, credentials, signed_in = _user_with_login(admin, cluster)
+
+    deleted = admin.delete(f"/api/v1/users/{user['id']}")
+
+    assert deleted.status_code == 204
+    assert admin.get(f"/api/v1/users/{user['id']}").status_code == 404
+    assert signed_in.get("/api/v1/auth/me").status_code == 401
+    assert httpx.post(f"{cluster.gateway_url}/api/v1/auth/token", data=credentials).status_code == 401
+    assert admin.delete(f"/api/v1/users/{user['id']}").status_code == 404

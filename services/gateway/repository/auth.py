@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import AuthSession, RefreshToken
@@ -70,3 +70,9 @@ async def revoke_user_sessions(*, session: AsyncSession, user_id: int, at: datet
     live = select(AuthSession.id).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
     for (session_id,) in (await session.execute(live)).all():
         await revoke_auth_session(session=session, session_id=session_id, at=at)
+
+
+async def delete_user_sessions(*, session: AsyncSession, user_id: int) -> None:
+    """Remove every login session of the user with its refresh tokens (the user is being deleted)."""
+    await session.execute(delete(RefreshToken).where(RefreshToken.user_id == user_id))
+    await session.execute(delete(AuthSession).where(AuthSession.user_id == user_id))

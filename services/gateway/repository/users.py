@@ -1,9 +1,9 @@
 """Queries of users."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.models import User
+from services.gateway.models import ApiKey, User
 from shared.db import flush_or_conflict
 
 
@@ -37,3 +37,9 @@ async def enabled_admin_ids(*, session: AsyncSession) -> list[int]:
 async def users_of_contributor(*, session: AsyncSession, contributor_id: int) -> list[User]:
     stmt = select(User).where(User.contributor_id == contributor_id).order_by(User.id)
     return list((await session.execute(stmt)).scalars())
+
+
+async def delete_user(*, session: AsyncSession, user: User) -> None:
+    await session.execute(update(ApiKey).where(ApiKey.created_by == user.id).values(created_by=None))
+    await session.delete(user)
+    await session.flush()

@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from services.gateway.deps import AdminOnly
-from services.gateway.schemas.users import UserCreate, UserPage, UserRead, UserUpdate
+from services.gateway.schemas.users import UserCreate, UserPage, UserPseudonymise, UserRead, UserUpdate
 from services.gateway.service import users as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import PageParams, page_params
@@ -37,3 +37,18 @@ async def read_user(user_id: PathId, session: ReadSessionDep, _admin: AdminOnly)
 @router.patch("/{user_id}", response_model=UserRead)
 async def update_user(user_id: PathId, data: UserUpdate, session: SessionDep, admin: AdminOnly):
     return await service.update_user(session=session, principal=admin, user_id=user_id, data=data)
+
+
+@router.post("/{user_id}/pseudonymise", response_model=UserRead)
+async def pseudonymise_user(user_id: PathId, data: UserPseudonymise, session: SessionDep, admin: AdminOnly):
+    """The email becomes a placeholder, the user is disabled and signed out; audited without the email."""
+    return await service.pseudonymise_user(
+        session=session, principal=admin, user_id=user_id, reason=data.reason
+    )
+
+
+@router.delete("/{user_id}", status_code=204)
+async def delete_user(user_id: PathId, session: SessionDep, admin: AdminOnly):
+    """Remove the user with its sessions (the last enabled admin cannot be removed: 409)."""
+    await service.delete_user(session=session, principal=admin, user_id=user_id)
+    return Response(status_code=204)

@@ -45,3 +45,9 @@ class UserUpdate(BaseModel):
     disabled: bool = Field(default=None, strict=True)  # type: ignore[assignment]
     vendor_id: int | None = Field(default=None, ge=1, strict=True)
     contributor_id: int | None = Field(default=None, ge=1, strict=True)
+
+
+class UserPseudonymise(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(None, min_length=1, max_length=500)

@@ -109,20 +109,52 @@ async def disable_contributor_users(
     """Disable the users linked to a contributor who left and end their login sessions at once; with
     `erase`, their email becomes a placeholder that names no one. Audited (the erased email is not)."""
     users = await repository.users_of_contributor(session=session, contributor_id=contributor_id)
-    now = utcnow()
     for user in users:
-        user.disabled = True
-        if erase:
-            user.email = f"erased-user-{user.id}@erased.invalid"
-        await auth_repository.revoke_user_sessions(session=session, user_id=user.id, at=now)
-        await audit.record(
-            session=session,
-            actor="contributors",
-            action="user.erased" if erase else "user.disabled",
-            target=f"user:{user.id}",
-            cause=cause,
-        )
-    await session.flush()
-    if users:
-        after_commit(session, callers_changed)
+        action = "user.erased" if erase else "user.disabled"
+        await _end_access(session, user, actor="contributors", action=action, cause=cause, pseudonymise=erase)
     return len(users)
+
+
+async def pseudonymise_user(
+    *, session: AsyncSession, principal: Principal, user_id: int, reason: str | None
+) -> User:
+    """Replace the user's email with a placeholder, disable it and end its sessions (a person's request
+    to be forgotten, where the account must stay for the audit trail)."""
+    user = await get_user(session=session, user_id=user_id)
+    await _refuse_last_admin(session, user)
+    await _end_access(
+        session, user, actor=principal.subject, action="user.pseudonymised", cause=reason, pseudonymise=True
+    )
+    return user
+
+
+async def delete_user(*, session: AsyncSession, principal: Principal, user_id: int) -> None:
+    """Remove the user, its sessions and refresh tokens; keys it created stay, no longer naming it."""
+    user = await get_user(session=session, user_id=user_id)
+    await _refuse_last_admin(session, user)
+    await auth_repository.delete_user_sessions(session=session, user_id=user.id)
+    await repository.delete_user(session=session, user=user)
+    await audit.record(
+        session=session, actor=principal.subject, action="user.deleted", target=f"user:{user_id}"
+    )
+    after_commit(session, callers_changed)
+
+
+async def _refuse_last_admin(session: AsyncSession, user: User) -> None:
+    if "admin" in user.roles and not user.disabled:
+        others = set(await repository.enabled_admin_ids(session=session)) - {user.id}
+        if not others:
+            raise Conflict("this is the last enabled admin; appoint another admin first")
+
+
+async def _end_access(
+    session: AsyncSession, user: User, *, actor: str, action: str, cause: str | None, pseudonymise: bool
+) -> None:
+    """Disable the user and revoke its login sessions at once (the caller cache forgets it after commit)."""
+    user.disabled = True
+    if pseudonymise:
+        user.email = f"erased-user-{user.id}@erased.invalid"
+    await auth_repository.revoke_user_sessions(session=session, user_id=user.id, at=utcnow())
+    await audit.record(session=session, actor=actor, action=action, target=f"user:{user.id}", cause=cause)
+    await session.flush()
+    after_commit(session, callers_changed)
