@@ -315,9 +315,11 @@ async def test_a_break_over_is_no_refusal_and_no_break_applies_to_content_withou
 async def test_a_break_is_answered_with_the_seconds_until_it_ends(db):
     world = await _world(db, CASES["not_on_break"])
 
+    ends = datetime.fromisoformat(CASES["not_on_break"].profile["wellness"]["break_ends_at"])
     outcome = await _next(world)
 
-    assert outcome.reason == "wellness_break" and 590 <= outcome.retry_after <= 600
+    expected = (ends - utcnow()).total_seconds()
+    assert outcome.reason == "wellness_break" and expected <= outcome.retry_after <= expected + 2
 
 
 async def _upsert(world: World, **profile: Any) -> None:
