@@ -24,7 +24,7 @@ from services.vendors.service.common import found, jsonable, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.db import Database, utcnow
-from shared.errors import DomainError
+from shared.errors import DomainError, Unprocessable
 from shared.http import ServiceClient
 from shared.pagination import PageParams, page_of
 
@@ -35,8 +35,21 @@ MEASURED_UNITS = ("task", "item")
 
 
 async def create_budget(*, session: AsyncSession, principal: Principal, data: BudgetCreate) -> Budget:
+    """A vendor's budget is in the currency of its contract: spend priced in another could never be
+    compared with it (a vendor without a contract yet takes any currency)."""
     if data.vendor_id is not None:
         await get_vendor(session=session, principal=principal, vendor_id=data.vendor_id)
+        # The period usually starts before a new contract (month to date): its end counts too.
+        for day in (data.period_start, data.period_end):
+            contract = await contract_repository.active_contract_on(session, vendor_id=data.vendor_id, on=day)
+            if contract is not None:
+                break
+        if contract is not None and contract.currency != data.currency:
+            raise Unprocessable(
+                "the budget's currency differs from the vendor's contract",
+                errors=[{"pointer": "/currency", "field": "currency", "in": "body",
+                         "detail": f"the active contract is in {contract.currency}"}],
+            )  # fmt: skip
     budget = Budget(**data.model_dump())
     session.add(budget)
     await session.flush()
