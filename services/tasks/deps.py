@@ -9,7 +9,8 @@ from shared.auth import Principal, require
 
 # Read every project, its guidelines, queues, rules and firings (contributors read only the guidelines of
 # projects they hold a live grant on: repository.projects.readable_projects).
-PROJECT_READERS = ("admin", "ops", "analyst", "vendor_manager")
+# Peer services too: vendors prices a budget's cap by the project's task type and language.
+PROJECT_READERS = ("admin", "ops", "analyst", "vendor_manager", "service")
 # Read every vendor's production and every contributor's figures; vendor users and contributors read
 # only their own (repository.stats).
 FIGURES_READERS = ("admin", "ops", "vendor_manager", "analyst", "service")

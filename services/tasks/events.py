@@ -112,8 +112,24 @@ async def apply_vendor_status_changed(session: AsyncSession, event: Event) -> No
         await release_held_leases(connection, now=utcnow(), vendor_id=data["vendor_id"])
 
 
+async def apply_budget_cap_changed(session: AsyncSession, event: Event) -> None:
+    """The newest cap of a hard-cap budget wins; `max_units` null lifts it (no cap, or no price yet)."""
+    data = event.data
+    await profiles.save_budget_cap(
+        session,
+        budget_id=data["budget_id"],
+        project_id=data["project_id"],
+        vendor_id=data["vendor_id"],
+        max_units=data["max_units"],
+        period_start=datetime.fromisoformat(data["period_start"]),
+        period_end=datetime.fromisoformat(data["period_end"]),
+        changed_at=datetime.fromisoformat(data["changed_at"]),
+    )
+
+
 HANDLERS: dict[str, EventHandler] = {
     "contributor.upserted": apply_contributor_upserted,
     "contributor.erased": apply_contributor_erased,
     "vendor.status_changed": apply_vendor_status_changed,
+    "budget.cap_changed": apply_budget_cap_changed,
 }

@@ -93,6 +93,22 @@ class VendorStatus(Base, table=True):
     changed_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class BudgetCap(Base, table=True):
+    """A hard-cap budget of one vendor on one project, as units: what the vendors service computed the
+    cap buys at the contracted price (`budget.cap_changed`). No row, or no max_units: no cap."""
+
+    __tablename__ = "budget_caps"
+    __table_args__ = (Index("ix_budget_caps_project_vendor", "project_id", "vendor_id"),)
+
+    budget_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    project_id: int
+    vendor_id: int
+    max_units: int | None = None
+    period_start: datetime = Field(sa_type=UTCDateTime)
+    period_end: datetime = Field(sa_type=UTCDateTime)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ProjectRequirement(Base, table=True):
     """A language or skill the project requires, one row each (the project's lists, joinable)."""
 

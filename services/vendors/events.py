@@ -1,7 +1,7 @@
 """Events the vendors service publishes to peers and receives from them.
 
-Published: `vendor.status_changed` to tasks (a vendor not active gets no new work; a terminated one's
-leases end). Received: contributor changes, forwarded to webhook subscribers. contract.activated,
+Published to tasks: `vendor.status_changed` (a vendor not active gets no new work; a terminated one's
+leases end) and `budget.cap_changed` (the units a vendor's hard cap buys: `next` stops at it). Received: contributor changes, forwarded to webhook subscribers. contract.activated,
 invoice.submitted, invoice.approved, scorecard.published and budget.alert go to outbound webhook
 subscribers through its own delivery table (service/subscriptions.emit), written in the same
 transaction as the change.
@@ -15,7 +15,7 @@ from services.vendors.models import event_tables
 from services.vendors.service import subscriptions
 from shared.events import Event, Publisher
 
-ROUTES: dict[str, tuple[str, ...]] = {"vendor.status_changed": ("tasks",)}
+ROUTES: dict[str, tuple[str, ...]] = {"vendor.status_changed": ("tasks",), "budget.cap_changed": ("tasks",)}
 publisher = Publisher(source="vendors", tables=event_tables, routes=ROUTES)
 
 

@@ -330,7 +330,10 @@ def test_hard_cap_suspends_the_vendor_and_raising_the_budget_restores_it(manager
     raised = manager.patch(
         f"/api/v1/budgets/{row['id']}", json={"amount": "500.00"}, headers={"If-Match": etag}
     )
-    after = staff.post(f"/api/v1/queues/{queues['labeling']}/next")
+    # The raised cap reaches assignment as an event (budget.cap_changed): work resumes within its delivery.
+    after = eventually(
+        lambda: (r := staff.post(f"/api/v1/queues/{queues['labeling']}/next")).status_code == 200 and r
+    )
 
     # 2 × 1.25 = 2.50 ≥ 2.00: the tasks service suspends the vendor's grants on the project.
     assert evaluated["cap_reached"] is True and evaluated["suspended_vendor_ids"] == [vendor["id"]]

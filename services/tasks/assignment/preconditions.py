@@ -91,6 +91,14 @@ BREAK_ENDS_AT = """(SELECT max(f.expires_at) FROM contributor_facts f WHERE f.co
 VENDOR_STATUS = (
     """coalesce((SELECT v.status FROM vendor_statuses v WHERE v.vendor_id = cp.vendor_id), 'active')"""
 )
+# Units a vendor has committed on the project within a budget `b`'s period: answers accepted or awaiting
+# review, and leases live now (each may become one).
+COMMITTED_UNITS = """((SELECT count(*) FROM submissions s WHERE s.project_id = p.id AND s.vendor_id = cp.vendor_id
+      AND s.outcome IN ('accepted', 'pending_review') AND s.created_at >= b.period_start)
+    + (SELECT count(*) FROM assignments l WHERE l.project_id = p.id AND l.vendor_id = cp.vendor_id
+      AND l.status = 'leased' AND l.lease_expires_at >= :now))"""
+BUDGETS_IN_FORCE = """budget_caps b WHERE b.project_id = p.id AND b.vendor_id = cp.vendor_id
+    AND b.max_units IS NOT NULL AND b.period_start <= :now AND b.period_end > :now"""
 LIVE_LEASES = """(SELECT count(*) FROM assignments l WHERE l.queue_id = q.id
     AND l.contributor_id = :contributor_id AND l.status = 'leased' AND l.lease_expires_at >= :now)"""
 
@@ -151,6 +159,15 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         f"cp.vendor_id IS NULL OR {VENDOR_STATUS} = 'active'",
         "vendor_not_active",
         shows=(Shown("vendor_id", "cp.vendor_id"), Shown("vendor_status", VENDOR_STATUS)),
+    ),
+    Precondition(
+        "within_budget",
+        f"cp.vendor_id IS NULL OR NOT EXISTS (SELECT 1 FROM {BUDGETS_IN_FORCE} AND {COMMITTED_UNITS} >= b.max_units)",
+        "budget_cap",
+        shows=(
+            Shown("max_units", f"(SELECT min(b.max_units) FROM {BUDGETS_IN_FORCE})"),
+            Shown("committed_units", f"(SELECT max({COMMITTED_UNITS}) FROM {BUDGETS_IN_FORCE})"),
+        ),
     ),
     Precondition(
         "languages",

@@ -2,12 +2,13 @@
 `readable_profiles` scopes a caller's reads."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.deps import FIGURES_READERS
-from services.tasks.models import ContributorFact, ContributorProfile, VendorStatus
+from services.tasks.models import BudgetCap, ContributorFact, ContributorProfile, VendorStatus
 from services.tasks.rules.eligibility import Fact
 from shared.auth import Principal
 from shared.tenancy import scoped_to_caller
@@ -61,5 +62,22 @@ async def save_vendor_status(
         session.add(VendorStatus(vendor_id=vendor_id, status=status, changed_at=changed_at))
     else:
         held.status, held.changed_at = status, changed_at
+    await session.flush()
+    return True
+
+
+async def save_budget_cap(
+    session: AsyncSession, *, budget_id: int, changed_at: datetime, **values: Any
+) -> bool:
+    """Keep the budget's cap unless the one held is newer; True when it was saved."""
+    held = await session.get(BudgetCap, budget_id)
+    if held is not None and held.changed_at >= changed_at:
+        return False
+    if held is None:
+        session.add(BudgetCap(budget_id=budget_id, changed_at=changed_at, **values))
+    else:
+        held.changed_at = changed_at
+        for name, value in values.items():
+            setattr(held, name, value)
     await session.flush()
     return True

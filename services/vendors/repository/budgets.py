@@ -46,3 +46,8 @@ async def budgets_in_force(session: AsyncSession, *, on: date) -> list[int]:
     """Budgets whose period covers `on` (a suspension outside it is lifted by raising the budget)."""
     stmt = select(Budget.id).where(Budget.period_start <= on, Budget.period_end >= on)
     return list((await session.execute(stmt.order_by(Budget.id))).scalars())
+
+
+async def budgets_of_vendor(session: AsyncSession, *, vendor_id: int) -> list[Budget]:
+    stmt = select(Budget).where(Budget.vendor_id == vendor_id).order_by(Budget.id)
+    return list((await session.execute(stmt)).scalars())

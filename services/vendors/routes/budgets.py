@@ -17,9 +17,14 @@ router = APIRouter(prefix="/api/v1/budgets", tags=["budgets"])
 
 @router.post("", status_code=201, response_model=BudgetRead)
 async def create_budget(
-    data: BudgetCreate, session: SessionDep, principal: VendorsManage, response: Response
+    data: BudgetCreate,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: VendorsManage,
+    response: Response,
 ):
-    budget = await service.create_budget(session=session, principal=principal, data=data)
+    """A hard cap on a vendor's budget is enforced by assignment itself (`next` answers budget_cap)."""
+    budget = await service.create_budget(session=session, services=services, principal=principal, data=data)
     set_etag(response, budget.id, budget.version)
     return budget
 

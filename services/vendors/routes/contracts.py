@@ -13,9 +13,11 @@ from services.vendors.schemas.contracts import (
     ContractUpdate,
     ContractVersionRead,
 )
+from services.vendors.service import budgets
 from services.vendors.service import contracts as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.http import ServicesDep
 from shared.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
@@ -58,12 +60,15 @@ async def move_contract(
     contract: ContractToEdit,
     data: TransitionRequest,
     session: SessionDep,
+    services: ServicesDep,
     principal: VendorsManage,
     response: Response,
 ):
     contract = await service.move_contract(
         session=session, principal=principal, contract=contract, to=data.to
     )
+    # Another contract in force prices the vendor's hard caps anew.
+    await budgets.publish_caps_of_vendor(session=session, services=services, vendor_id=contract.vendor_id)
     set_etag(response, contract.id, contract.version)
     return contract
 

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query
 
 from services.vendors.deps import ContractToEdit, ContractToRead, VendorsManage, VendorsRead
 from services.vendors.schemas.rate_cards import PriceQuote, RateCardRead, RateCardWrite
+from services.vendors.service import budgets
 from services.vendors.service import rate_cards as service
 from shared.db import ReadSessionDep, SessionDep
+from shared.http import ServicesDep
 from shared.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1/rate-cards", tags=["rate-cards"])
@@ -40,8 +42,15 @@ async def read_rate_card(contract: ContractToRead, session: ReadSessionDep):
 
 @router.put("/{contract_id}", response_model=RateCardRead)
 async def write_rate_card(
-    contract: ContractToEdit, data: RateCardWrite, session: SessionDep, principal: VendorsManage
+    contract: ContractToEdit,
+    data: RateCardWrite,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: VendorsManage,
 ):
-    return await service.write_rate_card(
+    card = await service.write_rate_card(
         session=session, principal=principal, contract=contract, lines=data.lines
     )
+    # New prices buy another number of units under the vendor's hard caps.
+    await budgets.publish_caps_of_vendor(session=session, services=services, vendor_id=contract.vendor_id)
+    return card

@@ -121,3 +121,19 @@ def match_rate_line(
         if candidates:
             return candidates[0]
     return None
+
+
+def units_within(line: RateLine, amount: Decimal, currency: str) -> int:
+    """The most whole units whose graduated price stays within ``amount`` (what a hard cap buys)."""
+    if price_for_units(line, 1, currency) > amount:
+        return 0
+    low, high = 1, 2
+    while price_for_units(line, high, currency) <= amount:
+        low, high = high, high * 2
+    while high - low > 1:  # price(low) <= amount < price(high)
+        middle = (low + high) // 2
+        if price_for_units(line, middle, currency) <= amount:
+            low = middle
+        else:
+            high = middle
+    return low

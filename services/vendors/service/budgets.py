@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.vendors.events import publisher
 from services.vendors.metrics import observe_budget_sweep
 from services.vendors.models import Budget
 from services.vendors.repository import budgets as budget_repository
@@ -34,7 +36,9 @@ log = logging.getLogger("labelops.vendors.budgets")
 MEASURED_UNITS = ("task", "item")
 
 
-async def create_budget(*, session: AsyncSession, principal: Principal, data: BudgetCreate) -> Budget:
+async def create_budget(
+    *, session: AsyncSession, services: ServiceClient, principal: Principal, data: BudgetCreate
+) -> Budget:
     """A vendor's budget is in the currency of its contract: spend priced in another could never be
     compared with it (a vendor without a contract yet takes any currency)."""
     if data.vendor_id is not None:
@@ -53,7 +57,76 @@ async def create_budget(*, session: AsyncSession, principal: Principal, data: Bu
     budget = Budget(**data.model_dump())
     session.add(budget)
     await session.flush()
+    await publish_cap(session=session, services=services, budget=budget)
     return budget
+
+
+async def publish_cap(*, session: AsyncSession, services: ServiceClient, budget: Budget) -> None:
+    """Tell assignment how many units the hard cap of a vendor's budget buys at its contracted price, so
+    `next` stops at the cap itself (budget_cap) instead of a later sweep; `max_units` null: no cap (not a
+    hard cap, no contract in its currency or no price for the project's work yet)."""
+    if budget.vendor_id is None:
+        return  # a project-wide cap spans vendors: the sweep keeps suspending them (shared/README)
+    max_units = None
+    line = await _cap_price_line(session, services, budget) if budget.hard_cap else None
+    if line is not None:
+        max_units = rate_card_rules.units_within(line, budget.amount, budget.currency)
+    await publisher.publish(
+        session,
+        "budget.cap_changed",
+        {
+            "budget_id": budget.id,
+            "project_id": budget.project_id,
+            "vendor_id": budget.vendor_id,
+            "max_units": max_units,
+            "period_start": datetime.combine(budget.period_start, time(0), tzinfo=UTC).isoformat(),
+            "period_end": datetime.combine(
+                budget.period_end + timedelta(days=1), time(0), tzinfo=UTC
+            ).isoformat(),
+            "changed_at": utcnow().isoformat(),
+        },
+    )
+
+
+async def publish_caps_of_vendor(*, session: AsyncSession, services: ServiceClient, vendor_id: int) -> None:
+    """A vendor's contract or rate card changed: its hard caps buy another number of units."""
+    for budget in await budget_repository.budgets_of_vendor(session, vendor_id=vendor_id):
+        await publish_cap(session=session, services=services, budget=budget)
+
+
+async def _cap_price_line(
+    session: AsyncSession, services: ServiceClient, budget: Budget
+) -> rate_card_rules.RateLine | None:
+    work = await production.project_work(services, project_id=budget.project_id)
+    if work is None:
+        return None
+    task_type, language = work
+    return await _contracted_line(
+        session, budget=budget, vendor_id=budget.vendor_id, task_type=task_type, language=language
+    )
+
+
+async def _contracted_line(
+    session: AsyncSession, *, budget: Budget, vendor_id: int, task_type: str, language: str | None
+) -> rate_card_rules.RateLine | None:
+    """The vendor's price for the work, from its contract in force at the budget period's start (or, for
+    a period that began before the contract, at its end), when that contract is in the budget's currency."""
+    contract = None
+    for day in (budget.period_start, budget.period_end):
+        contract = await contract_repository.active_contract_on(session, vendor_id=vendor_id, on=day)
+        if contract is not None:
+            break
+    if contract is None or contract.currency != budget.currency:
+        return None
+    lines = [
+        rate_cards.rule_line(r)
+        for r in await rate_card_repository.rate_lines(session, contract_id=contract.id)
+    ]
+    for unit in MEASURED_UNITS:
+        line = rate_card_rules.match_rate_line(lines, task_type=task_type, language=language, unit=unit)
+        if line is not None:
+            return line
+    return None
 
 
 async def get_budget(*, session: AsyncSession, principal: Principal, budget_id: int) -> Budget:
@@ -73,19 +146,9 @@ async def measure_spend(*, session: AsyncSession, services: ServiceClient, budge
     spend = zero(budget.currency)
     lines, unpriced = [], []
     for (vendor_id, task_type, language), accepted in sorted(units.items()):
-        contract = await contract_repository.active_contract_on(
-            session, vendor_id=vendor_id, on=budget.period_start
+        line = await _contracted_line(
+            session, budget=budget, vendor_id=vendor_id, task_type=task_type, language=language
         )
-        line = None
-        if contract is not None and contract.currency == budget.currency:
-            rate_lines = [
-                rate_cards.rule_line(r)
-                for r in await rate_card_repository.rate_lines(session, contract_id=contract.id)
-            ]
-            for unit in MEASURED_UNITS:
-                line = line or rate_card_rules.match_rate_line(
-                    rate_lines, task_type=task_type, language=language, unit=unit
-                )
         if line is None:
             unpriced.append(
                 {
@@ -161,6 +224,7 @@ async def update_budget(
         setattr(budget, name, value)
     touch(budget)
     await session.flush()
+    await publish_cap(session=session, services=services, budget=budget)
     if budget.suspended_vendor_ids or budget.alert_sent_at is not None:
         await evaluate_budget(session=session, services=services, budget=budget)
     return budget

@@ -124,3 +124,16 @@ async def restore_vendor(services: ServiceClient, *, project_id: int, vendor_id:
             f"({response.status_code})",
             service="tasks",
         )
+
+
+async def project_work(services: ServiceClient, *, project_id: int) -> tuple[str, str | None] | None:
+    """The project's task type and the language its production is counted in; None when tasks has no
+    such project."""
+    response = await services.request("tasks", "GET", f"/api/v1/projects/{project_id}")
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise ServiceUnavailable(f"the tasks service answered {response.status_code} for project {project_id}",
+                                 service="tasks")  # fmt: skip
+    project = response.json()
+    return project["task_type"], (project["required_languages"] or [None])[0]

@@ -23,6 +23,7 @@ from services.tasks.assignment.preconditions import PRECONDITIONS, SUBMIT_PRECON
 from services.tasks.assignment.schemas import SubmissionCreate
 from services.tasks.models import (
     Assignment,
+    BudgetCap,
     DailyExposure,
     Project,
     Queue,
@@ -30,6 +31,7 @@ from services.tasks.models import (
     VendorStatus,
     VendorSuspension,
 )
+from services.tasks.repository import profiles
 from shared.auth import Principal
 from shared.db import Database, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
@@ -40,6 +42,7 @@ from tests.services.tasks.worlds import World, build
 
 VENDOR = 4242
 SUSPENDED_VENDOR = 4343
+CAPPED_VENDOR = 4444
 
 
 async def _add(world: World, *rows_of: Callable[[World], Any]) -> None:
@@ -133,6 +136,23 @@ CASES: dict[str, Case] = {
             lambda w, p: VendorStatus(vendor_id=SUSPENDED_VENDOR, status="suspended", changed_at=utcnow()),
         ),
         answer="vendor_not_active",
+    ),
+    "within_budget": Case(
+        {},
+        {"vendor_id": CAPPED_VENDOR},
+        {"vendor_id": CAPPED_VENDOR},
+        rows=(
+            lambda w, p: BudgetCap(
+                budget_id=w.contributor_id,
+                project_id=p,
+                vendor_id=CAPPED_VENDOR,
+                max_units=0,
+                period_start=utcnow() - timedelta(days=1),
+                period_end=utcnow() + timedelta(days=1),
+                changed_at=utcnow(),
+            ),
+        ),
+        answer="budget_cap",
     ),
     "languages": Case({"required_languages": ["en", "fr"]}, {}, answer="language"),
     "skills": Case({"required_skills": ["audio", "video"]}, {}, answer="skill"),
@@ -408,3 +428,25 @@ async def test_a_terminated_vendors_held_lease_takes_no_answer(db, monkeypatch):
 
 async def _no_release(*_args: Any, **_kwargs: Any) -> int:
     return 0
+
+
+async def test_a_budget_cap_counts_accepted_answers_and_live_leases_of_the_vendor(db):
+    vendor = CAPPED_VENDOR + 1
+    world = await _world(db, Case({}, {"vendor_id": vendor}, {"vendor_id": vendor}))
+    period = {"period_start": utcnow() - timedelta(days=1), "period_end": utcnow() + timedelta(days=1)}
+    await _add(world, lambda w, p: BudgetCap(budget_id=w.contributor_id, project_id=p, vendor_id=vendor,
+                                             max_units=1, changed_at=utcnow(), **period))  # fmt: skip
+
+    await _submit_one(world)  # one accepted answer: the cap of one unit is reached
+    at_cap = await _attempt(world)
+    async with world.db.sessionmaker() as session, session.begin():
+        await profiles.save_budget_cap(session, budget_id=world.contributor_id, project_id=at_cap["project_id"],
+                                       vendor_id=vendor, max_units=2, changed_at=utcnow(), **period)  # fmt: skip
+    raised = await _attempt(world)  # a second unit fits: leased
+    explained = await _explain(world, OPS)
+
+    assert first_failed(at_cap).name == "within_budget" and at_cap["claimed_id"] is None
+    assert first_failed(raised) is None and raised["claimed_id"] is not None
+    budget = next(r for r in explained["rules"] if r["rule"] == "within_budget")
+    # The live lease counts: the two units are committed.
+    assert (budget["passed"], budget["compared"]) == (False, {"max_units": 2, "committed_units": 2})
