@@ -13,6 +13,10 @@ contributor to work and performs one control, then probes the action it must sto
 
 The window is the time from the control's response to the first refused probe; after it, ten more
 probes must all be refused too ("after" counts any that were not). Prints p50, p99 and max per control.
+
+Then the hard cap's overshoot: a vendor's budget buys CAP_UNITS tasks and STAFF of its people loop
+next -> submit concurrently until `next` answers budget_cap; it prints how many answers were accepted
+beyond the cap (bounded by the `next` calls in flight when the cap was reached).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 
 import httpx
 
@@ -27,13 +33,20 @@ from bench.assignment import _pct
 from bench.cluster import bench_cluster
 from tests.services.contributors.support import activate, move, new_contributor
 from tests.services.tasks.helpers import active_project, upsert_profile
-from tests.services.vendors.support import new_vendor
+from tests.services.vendors.support import (
+    active_contract_with_rates,
+    new_vendor,
+    vendor_project,
+    vendor_staff,
+)
 from tests.support.api import Users
 from tests.support.cluster import Cluster
 from tests.support.waiting import eventually
 
 PROBE_SECONDS = 0.005
 AFTER_PROBES = 10
+CAP_UNITS = 40
+STAFF = 8
 
 
 def _window(control: Callable[[], httpx.Response], refused: Callable[[], bool]) -> tuple[float, int]:
@@ -100,6 +113,44 @@ class Trials:
         )
 
 
+def overshoot(trials: Trials) -> tuple[int, int]:
+    """(answers accepted, units the cap bought) with STAFF people working the capped project at once."""
+    manager = trials.vendor_manager
+    vendor = new_vendor(manager)
+    rates = [{"task_type": "bbox", "language": "fr", "unit": "task", "unit_price": "1.00"}]
+    active_contract_with_rates(manager, vendor["id"], rates, starts_on=str(date.today() - timedelta(days=1)))
+    project, queues = vendor_project(
+        trials.admin, vendor["id"], task_type="bbox", language="fr", tasks=CAP_UNITS * 3
+    )
+    staff = [vendor_staff(trials.admin, trials.users, vendor["id"], languages=("fr",)) for _ in range(STAFF)]
+    budget = manager.post(
+        "/api/v1/budgets",
+        json={"project_id": project["id"], "vendor_id": vendor["id"], "amount": f"{CAP_UNITS}.00", "currency": "USD",
+              "period_start": str(date.today()), "period_end": str(date.today() + timedelta(days=30)), "hard_cap": True},
+    )  # fmt: skip
+    assert budget.status_code == 201, budget.text
+    explain = f"/api/v1/queues/{queues['labeling']}/eligibility"
+
+    def cap_known() -> bool:
+        rules = trials.admin.get(explain, params={"contributor_id": staff[0].contributor_id}).json()["rules"]
+        return next(r for r in rules if r["rule"] == "within_budget")["compared"]["max_units"] == CAP_UNITS
+
+    eventually(cap_known)
+
+    def labour(client: httpx.Client) -> int:
+        accepted = 0
+        while (lease := client.post(f"/api/v1/queues/{queues['labeling']}/next")).status_code == 200:
+            answer = {"answer": "cat", "time_spent_seconds": 5}
+            submitted = client.post(
+                f"/api/v1/assignments/{lease.json()['assignment_id']}/submit", json=answer
+            )
+            accepted += submitted.status_code == 201
+        return accepted
+
+    with ThreadPoolExecutor(STAFF) as pool:
+        return sum(pool.map(labour, staff)), CAP_UNITS
+
+
 def _report(name: str, results: list[tuple[float, int]]) -> str:
     windows = [w * 1000 for w, _ in results]
     after = sum(a for _, a in results)
@@ -124,9 +175,13 @@ def main() -> int:
             "opting out": [trials.opting_out(harmful["labeling"]) for _ in range(args.trials)],
             "vendor suspension": [trials.vendor_suspension(tasks=200) for _ in range(args.trials)],
         }
+        accepted, cap = overshoot(trials)
     print(f"{'control':<20} {'trials':>6} {'p50':>11} {'p99':>11} {'max':>11} {'after':>6}")
     for name, rows in results.items():
         print(_report(name, rows))
+    print(
+        f"hard cap: {STAFF} people at once, cap {cap} units, {accepted} answers accepted, overshoot {accepted - cap}"
+    )
     return 0 if all(a == 0 for rows in results.values() for _, a in rows) else 1
 
 
