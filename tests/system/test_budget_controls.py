@@ -25,11 +25,11 @@ def manager(users):
     return users.create("vendor_manager")
 
 
-def _budget(manager, vendor_id, currency, start_days):
+def _budget(manager, project_id, vendor_id, currency, start_days):
     return manager.post(
         "/api/v1/budgets",
         json={
-            "project_id": 123456,
+            "project_id": project_id,
             "vendor_id": vendor_id,
             "amount": "100.00",
             "currency": currency,
@@ -39,14 +39,15 @@ def _budget(manager, vendor_id, currency, start_days):
     )
 
 
-def test_a_budget_in_another_currency_than_the_contract_is_422_naming_the_field(manager):
+def test_a_budget_in_another_currency_than_the_contract_is_422_naming_the_field(manager, admin):
     vendor = new_vendor(manager)
+    project, _ = vendor_project(admin, vendor["id"], task_type="ner", language="en", tasks=1)
     # The contract starts today; the month-to-date budget started 10 days before it.
     dates = {"starts_on": str(TODAY), "ends_on": str(TODAY + timedelta(days=365))}
     active_contract_with_rates(manager, vendor["id"], RATES, currency="EUR", **dates)
 
-    refused = _budget(manager, vendor["id"], "USD", start_days=-10)
-    accepted = _budget(manager, vendor["id"], "EUR", start_days=-10)
+    refused = _budget(manager, project["id"], vendor["id"], "USD", start_days=-10)
+    accepted = _budget(manager, project["id"], vendor["id"], "EUR", start_days=-10)
 
     assert refused.status_code == 422, refused.text
     assert refused.headers["content-type"] == "application/problem+json"

@@ -8,7 +8,6 @@ Production counts by decision time, so the periods below run around today.
 from __future__ import annotations
 
 import calendar
-import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -245,8 +244,8 @@ def test_invoice_events_reach_subscribers(manager):
 
 
 def budget(manager, **overrides) -> dict:
-    body = {"project_id": random.randint(10_000_000, 99_999_999), "amount": "1000.00", "currency": "USD",
-            "period_start": days(-9), "period_end": days(0), **overrides}  # fmt: skip
+    body = {"amount": "1000.00", "currency": "USD", "period_start": days(-9), "period_end": days(0),
+            **overrides}  # fmt: skip
     response = manager.post("/api/v1/budgets", json=body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -357,9 +356,21 @@ def test_budget_with_end_before_start_is_422(manager):
     assert response.status_code == 422
 
 
-def test_vendor_user_cannot_read_budgets(manager, users):
+def test_a_budget_for_a_project_that_does_not_exist_is_422_naming_the_field(manager):
+    response = manager.post(
+        "/api/v1/budgets",
+        json={"project_id": 987_654_321, "amount": "10.00", "currency": "USD", "period_start": days(0),
+              "period_end": days(9)},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "project_id"
+
+
+def test_vendor_user_cannot_read_budgets(manager, admin, users):
     vendor = new_vendor(manager)
-    row = budget(manager, vendor_id=vendor["id"])
+    project, _ = vendor_project(admin, vendor["id"], task_type="bbox", language="fr", tasks=1)
+    row = budget(manager, project_id=project["id"], vendor_id=vendor["id"])
 
     assert (
         users.create("vendor", vendor_id=vendor["id"]).get(f"/api/v1/budgets/{row['id']}").status_code == 403

@@ -39,8 +39,15 @@ MEASURED_UNITS = ("task", "item")
 async def create_budget(
     *, session: AsyncSession, services: ServiceClient, principal: Principal, data: BudgetCreate
 ) -> Budget:
-    """A vendor's budget is in the currency of its contract: spend priced in another could never be
-    compared with it (a vendor without a contract yet takes any currency)."""
+    """A budget is for a project the tasks service has, and a vendor's budget is in the currency of its
+    contract: spend priced in another could never be compared with it (a vendor without a contract yet
+    takes any currency)."""
+    if await production.project_work(services, project_id=data.project_id) is None:
+        raise Unprocessable(
+            "the budget's project does not exist",
+            errors=[{"pointer": "/project_id", "field": "project_id", "in": "body",
+                     "detail": f"no project {data.project_id} in the tasks service"}],
+        )  # fmt: skip
     if data.vendor_id is not None:
         await get_vendor(session=session, principal=principal, vendor_id=data.vendor_id)
         # The period usually starts before a new contract (month to date): its end counts too.
