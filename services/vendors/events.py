@@ -28,7 +28,15 @@ async def forward_contributor_erased(session: AsyncSession, event: Event) -> Non
     await subscriptions.emit(session, "contributor.erased", {"contributor_id": event.data["contributor_id"]})
 
 
+async def forward_wellness(session: AsyncSession, event: Event) -> None:
+    """Wellness news (support asked, break started, cap reached) carries ids and times only."""
+    await subscriptions.emit(session, event.type, event.data)
+
+
 HANDLERS = {
     "contributor.upserted": forward_contributor_upserted,
     "contributor.erased": forward_contributor_erased,
+    "wellness.support_requested": forward_wellness,
+    "wellness.break_started": forward_wellness,
+    "wellness.cap_reached": forward_wellness,
 }

@@ -8,6 +8,7 @@ in the queue for someone else.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import httpx
@@ -15,7 +16,7 @@ import httpx
 from tests.services.contributors.support import activate as activate_contributor
 from tests.services.contributors.support import move, new_contributor
 from tests.services.tasks.helpers import active_project, worker
-from tests.services.vendors.support import new_vendor
+from tests.services.vendors.support import Receiver, new_vendor
 from tests.support.api import client_for
 from tests.support.sql import query
 from tests.support.waiting import eventually
@@ -312,3 +313,36 @@ def test_a_contributors_access_lists_every_granted_queue_and_why(admin, ops, use
     )
     assert by_self.status_code == 200 and by_self.json()["contributor_id"] == person["id"]
     assert by_other.status_code == 404
+
+
+def _wellness_news(receiver, contributor_id):
+    bodies = [json.loads(r["body"]) for r in receiver.requests]
+    return {b["type"]: b["data"] for b in bodies if b["data"].get("contributor_id") == contributor_id}
+
+
+def test_wellness_news_reaches_subscribers_without_personal_data(admin, ops, users, cluster):
+    receiver = Receiver()
+    manager = users.create("vendor_manager")
+    subscribed = manager.post(
+        "/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["wellness.*"]}
+    )
+    assert subscribed.status_code == 201, subscribed.text
+    person, client, assignment_id, _ = _at_work(admin, ops, users, content_severity="high")
+
+    check_in = {"mood": 2, "stress": 5, "note": "rough night, call me", "wants_support": True}
+    assert (
+        client.post(f"/api/v1/contributors/{person['id']}/wellness/check-ins", json=check_in).status_code
+        == 201
+    )
+    # 121 minutes of high-severity work: past the 120-minute daily cap and the 60-minute continuous limit.
+    answer = {"answer": "cat", "time_spent_seconds": 121 * 60}
+    assert client.post(f"/api/v1/assignments/{assignment_id}/submit", json=answer).status_code == 201
+
+    eventually(lambda: len(_wellness_news(receiver, person["id"])) == 3)
+    news = _wellness_news(receiver, person["id"])
+    assert set(news) == {"wellness.support_requested", "wellness.break_started", "wellness.cap_reached"}
+    assert (
+        news["wellness.cap_reached"]["severity"] == "high"
+        and news["wellness.cap_reached"]["cap_minutes"] == 120
+    )
+    assert "call me" not in json.dumps(news) and person["email"] not in json.dumps(news)

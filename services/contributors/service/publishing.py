@@ -25,6 +25,10 @@ from shared.events import Publisher
 ROUTES: dict[str, tuple[str, ...]] = {
     "contributor.upserted": ("tasks", "vendors", "gateway"),
     "contributor.erased": ("tasks", "vendors", "gateway"),
+    # Wellness news other services and the vendors' webhook subscribers act on (ids and times only).
+    "wellness.support_requested": ("vendors",),
+    "wellness.break_started": ("vendors",),
+    "wellness.cap_reached": ("vendors",),
 }
 
 publisher = Publisher(source="contributors", tables=event_tables, routes=ROUTES)
@@ -144,6 +148,18 @@ async def record_change(
         return False
     await publisher.publish(session, "contributor.upserted", after)
     return True
+
+
+async def publish_wellness(
+    session: AsyncSession, event_type: str, contributor: Contributor, **data: Any
+) -> None:
+    payload = {
+        "contributor_id": contributor.id,
+        "vendor_id": contributor.vendor_id,
+        "at": _iso(utcnow()),
+        **data,
+    }
+    await publisher.publish(session, event_type, payload)
 
 
 async def publish_erased(*, session: AsyncSession, contributor: Contributor) -> None:

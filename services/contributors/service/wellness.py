@@ -22,6 +22,7 @@ from services.contributors.rules.wellness import (
     break_ends_at,
     continuous_exposure_minutes,
     exposure_by_local_day,
+    local_day_bounds,
     merge_policy,
     minutes_remaining_today,
 )
@@ -43,6 +44,7 @@ from services.contributors.service.publishing import (
     effective_policy,
     eligibility_facts,
     override_of,
+    publish_wellness,
     record_change,
 )
 from services.contributors.settings import ContributorsSettings, get_settings
@@ -111,8 +113,46 @@ async def record_submission(*, session: AsyncSession, data: dict) -> None:
     )
     # Exposure that starts a required break is news for assignment (the break's end is a fact).
     after = await eligibility_facts(session=session, contributor=contributor, settings=settings)
-    if after["wellness"]["break_ends_at"] != before["wellness"]["break_ends_at"]:
+    break_ends_at = after["wellness"]["break_ends_at"]
+    if break_ends_at != before["wellness"]["break_ends_at"]:
         await record_change(session=session, contributor=contributor, before=before, settings=settings)
+        if break_ends_at is not None:
+            await publish_wellness(
+                session, "wellness.break_started", contributor, break_ends_at=break_ends_at
+            )
+    if fact.severity != "none":
+        await _tell_cap_reached(session, contributor=contributor, fact=fact, settings=settings)
+
+
+async def _tell_cap_reached(
+    session: AsyncSession,
+    *,
+    contributor: Contributor,
+    fact: SubmissionRecorded,
+    settings: ContributorsSettings,
+) -> None:
+    """`wellness.cap_reached` once, by the submission whose exposure brings today's minutes at its
+    severity to the cap (in the contributor's own day)."""
+    policy, _ = await effective_policy(session=session, vendor_id=contributor.vendor_id, settings=settings)
+    severity = ContentSeverity(fact.severity)
+    cap = policy.daily_cap_minutes[severity]
+    now = fact.submitted_at
+    day = now.astimezone(ZoneInfo(contributor.timezone)).date()
+    start, _ = local_day_bounds(now, contributor.timezone)
+    records = await wellness_repository.exposure_between(
+        session, contributor_id=contributor.id, start=start, end=now + timedelta(seconds=1)
+    )
+    sessions = [ExposureSession(r.started_at, r.ended_at, ContentSeverity(r.severity)) for r in records]
+    today = exposure_by_local_day(sessions, days=[day], timezone=contributor.timezone, now=now)[day][severity]
+    if today >= cap > today - fact.seconds / 60:
+        await publish_wellness(
+            session,
+            "wellness.cap_reached",
+            contributor,
+            severity=fact.severity,
+            day=day.isoformat(),
+            cap_minutes=cap,
+        )
 
 
 async def wellness_of(
@@ -195,6 +235,9 @@ async def add_check_in(
     ensure_not_erased(contributor)
     row = WellnessCheckIn(contributor_id=contributor.id, recorded_by=actor_of(principal), **data.model_dump())
     await repository.save(session, row)
+    if row.wants_support:
+        # The note stays here: the event says who asked and when, never what they wrote.
+        await publish_wellness(session, "wellness.support_requested", contributor, check_in_id=row.id)
     return row
 
 

@@ -16,6 +16,10 @@ OUTBOUND_EVENT_TYPES = (
     "contributor.upserted",
     "contributor.erased",
     "contributor.*",
+    "wellness.support_requested",
+    "wellness.break_started",
+    "wellness.cap_reached",
+    "wellness.*",
 )
 
 
