@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+# Whole files per worker, in collection order: tests/conftest.py puts the long files first.
+XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 
 .PHONY: install migrate run test test-sqlite test-postgres bench load lint clean
 
@@ -24,11 +26,11 @@ run: migrate
 test: test-sqlite test-postgres
 
 test-sqlite: install
-	LABELOPS_TEST_DATABASE=sqlite $(BIN)/pytest -n 2 --dist loadfile tests
+	LABELOPS_TEST_DATABASE=sqlite $(BIN)/pytest $(XDIST) tests
 
 # tests/unit touches no database: it runs once, with the SQLite half.
 test-postgres: install
-	LABELOPS_TEST_DATABASE=postgresql LABELOPS_TEST_PG_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile tests --ignore=tests/unit
+	LABELOPS_TEST_DATABASE=postgresql LABELOPS_TEST_PG_URL=$(PG_URL) $(BIN)/pytest $(XDIST) tests --ignore=tests/unit
 
 bench: install
 	$(BIN)/python -m bench.assignment

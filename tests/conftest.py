@@ -12,9 +12,27 @@ from tests.support.cluster import Cluster
 from tests.support.databases import BACKEND, Databases
 from tests.support.inprocess import InProcess, on_a_fresh_database
 
+# `make test` hands whole files to two workers (--dist loadfile --no-loadscope-reorder) in collection
+# order. A long file handed out last keeps one worker busy after the other has finished (xdist's own
+# reordering, by number of tests, put the long files of few tests last: schemathesis, concurrency), so the
+# long ones go first, longest first, and the many short files fill in behind them.
+LONG_FILES = (
+    "test_schemathesis.py",
+    "test_tasks_concurrency.py",
+    "test_access_matrix.py",
+    "test_gateway_security.py",
+    "test_vendors_webhooks.py",
+    "test_vendors_money.py",
+)
+
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"labelops test database backend: {BACKEND}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FILES)))
 
 
 @pytest.fixture(scope="session")
