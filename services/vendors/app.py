@@ -32,6 +32,7 @@ def create_app(settings: VendorsSettings | None = None) -> FastAPI:
             routers=[
                 vendors.router,
                 communications.router,
+                communications.erasures,
                 contracts.router,
                 rate_cards.router,
                 benchmarks.router,

@@ -1,5 +1,5 @@
-"""Privacy: erasure reaches other people's free text (shift notes and their follow-ups that mention the
-person), and admins can pseudonymise or delete a gateway user."""
+"""Privacy: erasure reaches other people's free text (shift notes and their follow-ups, partner
+communications) that mentions the person, and admins can pseudonymise or delete a gateway user."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 import httpx
 
 from tests.services.contributors.support import new_contributor
+from tests.services.vendors.support import new_vendor
 from tests.support.api import client_for
 
 
@@ -73,3 +74,21 @@ def test_an_admin_deletes_a_user_and_its_sessions(admin, cluster):
     assert signed_in.get("/api/v1/auth/me").status_code == 401
     assert httpx.post(f"{cluster.gateway_url}/api/v1/auth/token", data=credentials).status_code == 401
     assert admin.delete(f"/api/v1/users/{user['id']}").status_code == 404
+
+
+def test_erasure_removes_the_persons_name_and_email_from_partner_communications(ops, users):
+    manager = users.create("vendor_manager")
+    vendor = new_vendor(manager)
+    person = new_contributor(ops, full_name="Bea Annotator")
+    mentioned = manager.post(
+        "/api/v1/communications",
+        json={"vendor_id": vendor["id"], "direction": "inbound", "channel": "email", "occurred_at": "2026-12-01T09:00:00Z",
+              "subject": "Re: Bea Annotator's access", "body": f"Please move {person['email']} to the night team."},
+    ).json()  # fmt: skip
+
+    assert ops.post(f"/api/v1/contributors/{person['id']}/erase").status_code in (200, 202)
+
+    after = manager.get(f"/api/v1/communications/{mentioned['id']}").json()
+    text = f"{after['subject']} {after['body']}".lower()
+    assert "bea annotator" not in text and person["email"].lower() not in text
+    assert after["body"].startswith("Please move ") and after["body"].endswith(" to the night team.")

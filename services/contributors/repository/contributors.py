@@ -21,12 +21,12 @@ from services.contributors.models import (
     WellnessCheckIn,
 )
 from services.contributors.rules.access import UNSCOPED_CONTRIBUTOR_READERS
-from services.contributors.rules.erasure import without_mentions
 from services.contributors.schemas.common import PROFICIENCY_RANK
 from services.contributors.schemas.contributors import ContributorFilters
 from shared.auth import Principal
 from shared.db import flush_or_conflict
 from shared.pagination import Keyset, SortColumn, as_datetime
+from shared.privacy import without_mentions
 
 CONTRIBUTOR_KEYSET = Keyset(
     columns={

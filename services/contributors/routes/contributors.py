@@ -193,11 +193,17 @@ async def erase_contributor(
     session: SessionDep,
     principal: ContributorsErase,
     settings: SettingsDep,
+    services: ServicesDep,
     response: Response,
 ):
-    """Pseudonymise the person's data irreversibly (name, email, free text), offboard it, emit contributor.erased."""
+    """Pseudonymise the person's data irreversibly (name, email, free text here and in partner
+    communications), offboard it, emit contributor.erased."""
     contributor = await erasure.erase_contributor(
-        session=session, contributor=contributor, actor=actor_of(principal), settings=settings
+        session=session,
+        services=services,
+        contributor=contributor,
+        actor=actor_of(principal),
+        settings=settings,
     )
     set_etag(response, contributor.id, contributor.version)
     return contributor

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -55,12 +54,3 @@ def erased_fields(contributor_id: str | int | UUID, secret: str | bytes) -> Eras
         email=f"erased+{pseudonym}@{ERASED_EMAIL_DOMAIN}",
         free_text=ERASED_TEXT,
     )
-
-
-def without_mentions(text: str, mentions: list[str], replacement: str) -> str:
-    """`text` with every mention of the person (its name, its email; any case) replaced."""
-    wanted = [m for m in mentions if m and m.strip()]
-    if not wanted:
-        return text
-    pattern = re.compile("|".join(re.escape(m) for m in sorted(wanted, key=len, reverse=True)), re.IGNORECASE)
-    return pattern.sub(replacement, text)

@@ -9,7 +9,8 @@ Personal data in this service's tables, and what replaces it:
       notes → "[erased]" (staff replies quote the person too)
   wellness_check_ins.note                        → "[erased]"
   shift notes and follow-ups mentioning its name or email (free text of staff) → the mention becomes
-      the pseudonym name
+      the pseudonym name; the vendors service does the same to partner communications, asked before
+      this transaction commits (if it cannot be reached the erasure fails whole, to be retried)
 Ids, codes, statuses, scores, minutes and times stay, so funnel, SLA and exposure figures still add up.
 """
 
@@ -23,12 +24,19 @@ from services.contributors.service.lifecycle import apply_status
 from services.contributors.service.publishing import eligibility_facts, publish_erased, record_change
 from services.contributors.settings import ContributorsSettings
 from shared.db import utcnow
+from shared.errors import ServiceUnavailable
+from shared.http import ServiceClient
 
 ERASURE_REASON = "personal data erased"
 
 
 async def erase_contributor(
-    *, session: AsyncSession, contributor: Contributor, actor: str, settings: ContributorsSettings
+    *,
+    session: AsyncSession,
+    services: ServiceClient,
+    contributor: Contributor,
+    actor: str,
+    settings: ContributorsSettings,
 ) -> Contributor:
     """Pseudonymise the person everywhere, offboard it, and announce `contributor.erased` (once)."""
     if contributor.erased_at is not None:
@@ -40,9 +48,9 @@ async def erase_contributor(
     await repository.erase_personal_text(
         session, contributor_id=contributor.id, email=email, replacement=ERASED_TEXT
     )
-    await repository.erase_mentions(
-        session, mentions=[contributor.full_name, email], replacement=replacement.name
-    )
+    mentions = [contributor.full_name, email]
+    await repository.erase_mentions(session, mentions=mentions, replacement=replacement.name)
+    await _forget_in_peers(services, mentions=mentions, replacement=replacement.name)
 
     contributor.email = replacement.email
     contributor.full_name = replacement.name
@@ -60,3 +68,17 @@ async def erase_contributor(
         )
     await publish_erased(session=session, contributor=contributor)
     return contributor
+
+
+# The services that keep staff's free text about people (shared.privacy.erasure_router).
+PEERS_WITH_MENTIONS = ("vendors",)
+
+
+async def _forget_in_peers(services: ServiceClient, *, mentions: list[str], replacement: str) -> None:
+    for peer in PEERS_WITH_MENTIONS:
+        body = {"mentions": mentions, "replacement": replacement}
+        response = await services.request(peer, "POST", "/internal/erasures", json=body)
+        if response.status_code != 200:
+            raise ServiceUnavailable(
+                f"the {peer} service answered {response.status_code} to the erasure", service=peer
+            )

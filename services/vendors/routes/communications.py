@@ -19,6 +19,7 @@ from services.vendors.schemas.communications import (
 )
 from services.vendors.service import communications as service
 from shared.db import ReadSessionDep, SessionDep
+from shared.privacy import erasure_router
 from shared.types import MAX_ID, Timestamp
 
 router = APIRouter(prefix="/api/v1/communications", tags=["communications"])
@@ -64,3 +65,7 @@ async def list_communications(
         session=session, principal=principal, page=page, vendor_id=vendor_id, channel=channel
     )
     return CommunicationPage(items=items, next_cursor=next_cursor)
+
+
+# An erased contributor's name and email leave the communications that mention them (contributors asks).
+erasures = erasure_router(service.erase_mentions)

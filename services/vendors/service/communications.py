@@ -70,3 +70,8 @@ async def list_follow_ups_due(
         session, principal=principal, page=page, before=before or utcnow()
     )
     return page_of(rows, limit=page.limit)
+
+
+async def erase_mentions(*, session: AsyncSession, mentions: list[str], replacement: str) -> int:
+    """An erased contributor's name and email leave the communications that mention them."""
+    return await communication_repository.erase_mentions(session, mentions=mentions, replacement=replacement)

@@ -1,6 +1,6 @@
 """Mentions of an erased person in other people's free text (shift notes) are replaced."""
 
-from services.contributors.rules.erasure import without_mentions
+from shared.privacy import without_mentions
 
 
 def test_every_mention_of_the_name_and_the_email_is_replaced_whatever_its_case():
