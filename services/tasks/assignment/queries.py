@@ -18,6 +18,7 @@ from typing import Any
 from services.tasks.assignment.preconditions import (
     ALL_HOLD,
     BREAK_ENDS_AT,
+    CAPPED_SEVERITIES,
     HARMFUL_SEVERITIES,
     HOLDS_COLUMNS,
     HOLDS_NAMES,
@@ -50,7 +51,8 @@ _LIVE_LEASE = (
 # column per lease precondition (preconditions.py).
 _CONTEXT_COLUMNS = f"""
     q.id AS queue_id, q.kind, p.id AS project_id, p.lease_seconds, p.gold_ratio, p.max_live_leases,
-    cp.vendor_id, cp.timezone, {BREAK_ENDS_AT} AS break_ends_at,
+    cp.vendor_id, cp.timezone,
+    CASE WHEN p.content_severity IN {CAPPED_SEVERITIES} THEN {BREAK_ENDS_AT} END AS break_ends_at,
     a.id AS lease_id, a.task_id AS lease_task_id, a.lease_expires_at, t.data AS lease_data,
     {HOLDS_COLUMNS}
 """
