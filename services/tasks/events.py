@@ -6,6 +6,7 @@ so they are routed nowhere until it does.
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,13 +73,11 @@ async def apply_contributor_upserted(session: AsyncSession, event: Event) -> Non
         )
 
 
-async def _release_leases(session: AsyncSession, *, contributor_id: int, harmful_only: bool) -> None:
-    """Leases the contributor may no longer answer go back to the queue at once (assignment/preconditions.py
+async def _release_leases(session: AsyncSession, **scope: Any) -> None:
+    """Leases nobody may answer any more go back to the queue at once (assignment/preconditions.py
     SUBMIT_PRECONDITIONS: submit refuses them too)."""
     connection = await session_connection(session)
-    await release_held_leases(
-        connection, now=utcnow(), contributor_id=contributor_id, harmful_only=harmful_only
-    )
+    await release_held_leases(connection, now=utcnow(), **scope)
 
 
 async def apply_contributor_erased(session: AsyncSession, event: Event) -> None:
@@ -108,8 +107,7 @@ async def apply_vendor_status_changed(session: AsyncSession, event: Event) -> No
     ):
         return
     if data["status"] == "terminated":
-        connection = await session_connection(session)
-        await release_held_leases(connection, now=utcnow(), vendor_id=data["vendor_id"])
+        await _release_leases(session, vendor_id=data["vendor_id"])
 
 
 async def apply_budget_cap_changed(session: AsyncSession, event: Event) -> None:
