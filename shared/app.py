@@ -156,7 +156,11 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
             outbox_lag_hook(service=settings.service_name, tables=parts.event_tables)
         )
     app.state.readiness_checks = {"database": _database_ready, **parts.readiness_checks}
-    app.state.db = Database.connect(settings.effective_database_url, pool_size=settings.database_pool_size)
+    app.state.db = Database.connect(
+        settings.effective_database_url,
+        pool_size=settings.database_pool_size,
+        plan_cache_mode=settings.database_plan_cache_mode,
+    )
     install_error_handlers(app)
     for middleware in reversed(parts.inner_middleware):
         app.add_middleware(middleware)

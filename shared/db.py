@@ -87,7 +87,7 @@ def _json_serializer(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def create_engine(url: str, *, pool_size: int = 32) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 32, plan_cache_mode: str | None = None) -> AsyncEngine:
     """Create the service engine; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
     if is_sqlite(url):
         engine = create_async_engine(
@@ -133,6 +133,7 @@ def create_engine(url: str, *, pool_size: int = 32) -> AsyncEngine:
         pool_pre_ping=False,
         json_serializer=_json_serializer,
         json_deserializer=orjson.loads,
+        connect_args={"server_settings": {"plan_cache_mode": plan_cache_mode}} if plan_cache_mode else {},
     )
 
     @event.listens_for(engine.sync_engine, "checkout")
@@ -181,8 +182,8 @@ class Database:
     autocommit: AsyncEngine
 
     @classmethod
-    def connect(cls, url: str, *, pool_size: int = 32) -> Database:
-        engine = create_engine(url, pool_size=pool_size)
+    def connect(cls, url: str, *, pool_size: int = 32, plan_cache_mode: str | None = None) -> Database:
+        engine = create_engine(url, pool_size=pool_size, plan_cache_mode=plan_cache_mode)
         writer = engine.execution_options(**{WRITE_OPTION: True})
         return cls(
             engine,

@@ -56,6 +56,8 @@ class ServiceSettings(BaseSettings):
     # start otherwise waits for backends to be forked). Off by default so test clusters stay small.
     database_pool_prefill: bool = False
     outbox_poll_seconds: float = 1.0
+    # PostgreSQL's plan_cache_mode for the service's connections (None: the server's own, `auto`).
+    database_plan_cache_mode: Literal["auto", "force_generic_plan", "force_custom_plan"] | None = None
 
     @property
     def effective_database_url(self) -> str:
