@@ -140,16 +140,28 @@ class Cluster:
             time.sleep(0.1)
         raise RuntimeError(f"{name} did not become healthy:\n{proc.log_path.read_text()[-3000:]}")
 
-    def start_all(self) -> None:
-        """Start every service; if one fails, stop the others (no process outlives a failed fixture)."""
-        try:
-            for name in self.services:
-                self.start(name)
-            for name in self.services:
-                self.wait_healthy(name)
-        except BaseException:
-            self.stop_all()
-            raise
+    def start_all(self, attempts: int = 3) -> None:
+        """Start every service; if one fails, stop the others (no process outlives a failed fixture).
+
+        A port handed out by `free_port` can be taken by another socket before the service binds it (an
+        outgoing connection gets its port from the same range): then every service starts again on new
+        ports, since each one was told where the others listen."""
+        for attempt in range(attempts):
+            try:
+                for name in self.services:
+                    self.start(name)
+                for name in self.services:
+                    self.wait_healthy(name)
+                return
+            except RuntimeError as exc:
+                self.stop_all()
+                if "address already in use" not in str(exc) or attempt == attempts - 1:
+                    raise
+                for proc in self.services.values():
+                    proc.port = free_port()
+            except BaseException:
+                self.stop_all()
+                raise
 
     def stop(self, name: str) -> None:
         proc = self.services[name]
