@@ -38,7 +38,7 @@ from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import Event
 from shared.localtime import local_day
 from shared.rawsql import raw_connection
-from tests.services.tasks.worlds import World, build
+from tests.services.tasks.worlds import World, build, upsert_profile
 
 VENDOR = 4242
 SUSPENDED_VENDOR = 4343
@@ -342,24 +342,9 @@ async def test_a_break_is_answered_with_the_seconds_until_it_ends(db):
     assert outcome.reason == "wellness_break" and expected <= outcome.retry_after <= expected + 2
 
 
-async def _upsert(world: World, **profile: Any) -> None:
+async def _upsert(world: World, **changes: Any) -> None:
     async with world.db.sessionmaker() as session, session.begin():
-        event = Event(
-            id=uuid.uuid4().hex,
-            type="contributor.upserted",
-            source="contributors",
-            occurred_at=utcnow(),
-            data={
-                "contributor_id": world.contributor_id,
-                "version": 2,
-                "status": "active",
-                "vendor_id": None,
-                "languages": [{"code": "en"}],
-                "skills": [],
-                **profile,
-            },
-        )
-        await events.apply_contributor_upserted(session, event)
+        await upsert_profile(session, world, version=2, **changes)
 
 
 async def _submit(world: World, assignment_id: int) -> tuple[int, Any]:

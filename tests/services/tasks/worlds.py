@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import itertools
 import random
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.events import apply_contributor_upserted
 from services.tasks.models import Project, Queue, QueuePermission, Task
@@ -56,26 +59,29 @@ async def build(world: World) -> World:
             session.add(Task(project_id=project.id, data={"n": n}, overlap=1))
         grantee = world.grant or {"crowd": True}
         session.add(QueuePermission(queue_id=queue.id, project_id=project.id, role="labeler", **grantee))
-        event = Event(
-            id=f"e-{world.contributor_id}",
-            type="contributor.upserted",
-            source="contributors",
-            occurred_at=utcnow(),
-            data={
-                "contributor_id": world.contributor_id,
-                "version": 1,
-                "status": "active",
-                "vendor_id": None,
-                "languages": [{"code": "EN", "proficiency": "native"}],
-                "skills": ["audio"],
-                "qualifications": [],
-                "wellness": {
-                    "daily_caps_minutes": {"high": 1},
-                    "opted_out_harmful": False,
-                    "timezone": "UTC",
-                },
-                **world.profile,
-            },
-        )
-        await apply_contributor_upserted(session, event)
+        await upsert_profile(session, world, version=1)
     return world
+
+
+async def upsert_profile(session: AsyncSession, world: World, *, version: int, **changes: Any) -> None:
+    """The contributor's profile as a `contributor.upserted` event brings it: the world's, then `changes`."""
+    data = {
+        "contributor_id": world.contributor_id,
+        "version": version,
+        "status": "active",
+        "vendor_id": None,
+        "languages": [{"code": "EN", "proficiency": "native"}],
+        "skills": ["audio"],
+        "qualifications": [],
+        "wellness": {"daily_caps_minutes": {"high": 1}, "opted_out_harmful": False, "timezone": "UTC"},
+        **world.profile,
+        **changes,
+    }
+    event = Event(
+        id=uuid.uuid4().hex,
+        type="contributor.upserted",
+        source="contributors",
+        occurred_at=utcnow(),
+        data=data,
+    )
+    await apply_contributor_upserted(session, event)
