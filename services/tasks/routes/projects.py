@@ -18,8 +18,8 @@ from services.tasks.schemas.projects import (
 )
 from services.tasks.schemas.queues import PermissionAuditRead, QueueRead
 from services.tasks.schemas.tasks import AggregateCreate, BatchRead, ImportResult
+from services.tasks.service import exports, stats
 from services.tasks.service import projects as service
-from services.tasks.service import stats
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.pagination import Page, PageParams, page_of, page_params
@@ -230,7 +230,7 @@ async def project_stats(project_id: PathId, session: ReadSessionDep, _principal:
 async def project_results(
     project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead
 ) -> list[dict]:
-    return await stats.results(session=session, project_id=project_id)
+    return await exports.results(session=session, project_id=project_id)
 
 
 @router.get("/{project_id}/export", response_class=Response)
@@ -240,7 +240,7 @@ async def export_project(
     _principal: ProjectsRead,
     format: Annotated[Literal["json", "jsonl", "csv", "label-studio"], Query()] = "json",  # noqa: A002
 ):
-    body, media_type = await stats.export(session=session, project_id=project_id, fmt=format)
+    body, media_type = await exports.export(session=session, project_id=project_id, fmt=format)
     return Response(content=body, media_type=media_type)
 
 
@@ -248,4 +248,4 @@ async def export_project(
 async def aggregate(
     project_id: PathId, data: AggregateCreate, session: ReadSessionDep, _principal: ProjectsManage
 ) -> dict:
-    return await stats.aggregate(session=session, project_id=project_id, method=data.method)
+    return await exports.aggregate(session=session, project_id=project_id, method=data.method)
