@@ -281,6 +281,10 @@ class Task(Base, table=True):
     final_answer: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     # The import that brought the task. No foreign key: adding one to tasks rebuilds the table on SQLite.
     batch_id: int | None = None
+    # The id the task had where it came from (a Label Studio task id), given back in every export.
+    external_id: str | None = Field(default=None, max_length=200)
+    # Labels that came with the import ([{"source", "answer", "model_version", "score"}]): shown, never counted.
+    prelabels: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -359,6 +363,23 @@ class Submission(Base, table=True):
     review_lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TaskAggregate(Base, table=True):
+    """The consensus label the last aggregation chose for a task, with its method and confidence (the
+    winning share of votes for majority, the posterior for Dawid-Skene); exports read it as the final
+    label unless a reviewer corrected the task."""
+
+    __tablename__ = "task_aggregates"
+    __table_args__ = (Index("ix_task_aggregates_project", "project_id"),)
+
+    task_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    project_id: int
+    method: str = Field(max_length=20)
+    label: Any | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    confidence: float | None = None
+    votes: int  # answers it was computed from
+    aggregated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Review(Base, table=True):
