@@ -276,7 +276,7 @@ def test_forecast_over_budget_emits_one_budget_alert(manager, admin, users):
     receiver = Receiver()
     manager.post("/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["budget.alert"]})
     vendor = contracted_vendor(manager)
-    project, queues = vendor_project(admin, vendor["id"], task_type="bbox", language="fr", tasks=2)
+    project, queues = vendor_project(admin, vendor["id"], task_type="bbox", language="fr", tasks=10)
     work(
         vendor_staff(admin, users, vendor["id"], languages=("fr",)),
         queues["labeling"],
@@ -288,18 +288,32 @@ def test_forecast_over_budget_emits_one_budget_alert(manager, admin, users):
     first = manager.post(f"/api/v1/budgets/{row['id']}/evaluations").json()
     manager.post(f"/api/v1/budgets/{row['id']}/evaluations")
 
-    # 2 × 1.25 = 2.50 in 2 of 10 days: 1.25 a day, 12.50 at completion, over 5.00 but under the cap.
-    assert (first["spend"], first["burn_rate_per_day"], first["forecast_at_completion"]) == (
-        "2.50",
-        "1.25",
-        "12.50",
-    )
+    # 2 × 1.25 = 2.50 measured; 8 tasks left at 1.25: 12.50 at completion, over 5.00 but under the cap.
+    assert (first["spend"], first["cost_per_unit"], first["units_to_complete"]) == ("2.50", "1.250000", "8.00")
+    assert first["forecast_at_completion"] == "12.50" and first["forecast_basis"] == "measured"
     assert (
         first["forecast_exceeds_budget"] is True
         and first["alerted"] is True
         and first["cap_reached"] is False
     )
     assert len(eventually(lambda: alerts_for(receiver, row["id"]))) == 1
+
+
+def test_forecast_counts_every_overlap_unit_and_answers_awaiting_review(manager, admin, users):
+    vendor = contracted_vendor(manager)
+    project, queues = vendor_project(admin, vendor["id"], task_type="bbox", language="fr", tasks=3,
+                                     overlap=2, review_ratio=1.0)  # fmt: skip
+    row = budget(manager, project_id=project["id"], vendor_id=vendor["id"], amount="5.00",
+                 period_start=days(-1), period_end=days(8))  # fmt: skip
+
+    before = manager.get(f"/api/v1/budgets/{row['id']}/spend").json()
+    work(vendor_staff(admin, users, vendor["id"], languages=("fr",)), queues["labeling"], answers=["cat"] * 3)
+    in_review = manager.get(f"/api/v1/budgets/{row['id']}/spend").json()
+
+    # Nothing accepted yet: 3 tasks × overlap 2 at the contracted 1.25, whether or not answered.
+    for spend in (before, in_review):
+        assert (spend["spend"], spend["forecast_basis"], spend["units_to_complete"]) == ("0.00", "contracted", "6.00")
+        assert spend["forecast_at_completion"] == "7.50" and spend["forecast_exceeds_budget"] is True
 
 
 def test_budgets_in_force_are_evaluated_without_being_asked(manager, admin, users):

@@ -18,7 +18,7 @@ from services.vendors.repository import common as common_repository
 from services.vendors.repository import contracts as contract_repository
 from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.rules import rate_cards as rate_card_rules
-from services.vendors.rules.budgets import budget_position
+from services.vendors.rules.budgets import WorkLeft, budget_position, share_of_work
 from services.vendors.rules.money import zero
 from services.vendors.schemas.budgets import BudgetCreate, BudgetUpdate
 from services.vendors.service import production, rate_cards, subscriptions
@@ -151,6 +151,7 @@ async def measure_spend(*, session: AsyncSession, services: ServiceClient, budge
         if item.project_id == budget.project_id and (budget.vendor_id in (None, item.vendor_id)):
             units[(item.vendor_id, item.task_type, item.language)] += item.accepted_units
     spend = zero(budget.currency)
+    priced_units = Decimal(0)
     lines, unpriced = [], []
     for (vendor_id, task_type, language), accepted in sorted(units.items()):
         line = await _contracted_line(
@@ -168,11 +169,14 @@ async def measure_spend(*, session: AsyncSession, services: ServiceClient, budge
             continue
         amount = rate_card_rules.price_for_units(line, accepted, budget.currency)
         spend += amount
+        priced_units += accepted
         lines.append({"vendor_id": vendor_id, "task_type": task_type, "language": language,
                       "accepted_units": accepted, "amount": amount})  # fmt: skip
     position = budget_position(
         amount=budget.amount,
         spend=spend,
+        priced_units=priced_units,
+        work_left=await _work_left(session, services, budget=budget, priced_units=priced_units),
         currency=budget.currency,
         period_start=budget.period_start,
         period_end=budget.period_end,
@@ -187,6 +191,24 @@ async def measure_spend(*, session: AsyncSession, services: ServiceClient, budge
         "lines": lines,
         "unpriced": unpriced,
     }
+
+
+async def _work_left(
+    session: AsyncSession, services: ServiceClient, *, budget: Budget, priced_units: Decimal
+) -> WorkLeft:
+    project_accepted = await production.project_accepted_units(
+        services, project_id=budget.project_id, start=budget.period_start, end=budget.period_end
+    )
+    contracted = None
+    if budget.vendor_id is not None:
+        line = await _cap_price_line(session, services, budget)
+        if line is not None:
+            contracted = line.unit_price  # nothing measured yet: the first units are at the base price
+    return WorkLeft(
+        remaining_units=await production.units_not_accepted(services, project_id=budget.project_id),
+        share=share_of_work(priced_units=priced_units, project_accepted_units=project_accepted),
+        contracted_unit_price=contracted,
+    )
 
 
 async def evaluate_budget(*, session: AsyncSession, services: ServiceClient, budget: Budget) -> dict:

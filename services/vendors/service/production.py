@@ -137,3 +137,28 @@ async def project_work(services: ServiceClient, *, project_id: int) -> tuple[str
                                  service="tasks")  # fmt: skip
     project = response.json()
     return project["task_type"], (project["required_languages"] or [None])[0]
+
+
+async def units_not_accepted(services: ServiceClient, *, project_id: int) -> Decimal:
+    """The project's units still to be accepted: every task at its overlap, less the accepted answers
+    (answers awaiting review and rejected ones to redo are still to pay for)."""
+    body = await _get(services, f"/api/v1/projects/{project_id}/stats", {})
+    try:
+        progress = body["progress"]
+        return Decimal(max(int(progress["units_total"]) - int(progress["accepted"]), 0))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ServiceUnavailable("the tasks service's project stats are malformed", service="tasks") from exc
+
+
+async def project_accepted_units(services: ServiceClient, *, project_id: int, start: date, end: date) -> Decimal:
+    """Every accepted unit of the project in the period, whoever did it (crowd contributors included)."""
+    body = await _get(services, "/api/v1/production", period_params(start, end))
+    try:
+        return sum(
+            (Decimal(str(item["accepted_units"])) for item in body["items"] if item["project_id"] == project_id),
+            Decimal(0),
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise ServiceUnavailable(
+            "the tasks service's production figures are malformed", service="tasks"
+        ) from exc
