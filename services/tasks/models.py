@@ -265,6 +265,8 @@ class Task(Base, table=True):
             sqlite_where=text("completed_count < overlap"),
             postgresql_where=text("completed_count < overlap"),
         ),
+        # Results and exports walk a project's tasks in id order (keyset pages).
+        Index("ix_tasks_project_id", "project_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -21,6 +21,8 @@ def upgrade() -> None:
     # Nullable columns: added in place on both databases, no rebuild of the tasks table.
     op.add_column("tasks", sa.Column("external_id", sa.String(length=200), nullable=True))
     op.add_column("tasks", sa.Column("prelabels", sa.JSON(), nullable=True))
+    # Results and exports walk a project's tasks in id order, a page at a time.
+    op.create_index("ix_tasks_project_id", "tasks", ["project_id", "id"])
     op.create_table(
         "task_aggregates",
         sa.Column("task_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -38,5 +40,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_task_aggregates_project", table_name="task_aggregates")
     op.drop_table("task_aggregates")
+    op.drop_index("ix_tasks_project_id", table_name="tasks")
     op.drop_column("tasks", "prelabels")
     op.drop_column("tasks", "external_id")
