@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -267,6 +268,15 @@ class Task(Base, table=True):
         ),
         # Results and exports walk a project's tasks in id order (keyset pages).
         Index("ix_tasks_project_id", "project_id", "id"),
+        # SLA breaches in a window: tasks due by their own due_at, or by import + the project's SLA.
+        Index(
+            "ix_tasks_project_due",
+            "project_id",
+            "due_at",
+            sqlite_where=text("due_at IS NOT NULL"),
+            postgresql_where=text("due_at IS NOT NULL"),
+        ),
+        Index("ix_tasks_project_created", "project_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -397,6 +407,17 @@ class Review(Base, table=True):
     comment: str | None = Field(default=None, max_length=2000)
     requeued: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MetricWatermark(Base, table=True):
+    """How much of a figure held in the database a counter metric has already counted (any process): a
+    scrape adds only what it moves the watermark by, so the sum over workers and restarts counts each
+    event once."""
+
+    __tablename__ = "metric_watermarks"
+
+    name: str = Field(primary_key=True, max_length=60)
+    value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
 
 
 # Rows per project in project_counters; a writer adds to the shard of its contributor id.
