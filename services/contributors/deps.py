@@ -44,6 +44,8 @@ QualificationsManage = Annotated[Principal, Depends(require(*CONTRIBUTOR_MANAGER
 VettingRead = Annotated[Principal, Depends(require(*OPERATIONS_STAFF, "vendor"))]
 VettingManage = Annotated[Principal, Depends(require("admin", "ops"))]
 ContributorsErase = Annotated[Principal, Depends(require(*CONTRIBUTOR_MANAGERS))]
+# A DSAR export holds everything about a person across services: admins only.
+PersonalDataExport = Annotated[Principal, Depends(require("admin"))]
 RosterImport = Annotated[Principal, Depends(require(*CONTRIBUTOR_MANAGERS, "vendor", "integration"))]
 RosterExport = Annotated[Principal, Depends(require(*CONTRIBUTOR_MANAGERS, "analyst", "vendor"))]
 

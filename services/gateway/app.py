@@ -106,6 +106,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 api_keys.router,
                 audit.router,
                 reports.router,
+                users.personal_data,
                 forwarding.router,
             ],
             event_tables=event_tables,

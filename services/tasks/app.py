@@ -34,6 +34,7 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
                 quality_rules.router,
                 stats.router,
                 reports.router,
+                profiles.personal_data,
             ],
             event_tables=event_tables,
             event_handlers=HANDLERS,

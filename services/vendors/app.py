@@ -33,6 +33,7 @@ def create_app(settings: VendorsSettings | None = None) -> FastAPI:
                 vendors.router,
                 communications.router,
                 communications.erasures,
+                communications.personal_data,
                 contracts.router,
                 rate_cards.router,
                 benchmarks.router,

@@ -3,6 +3,7 @@ reads to the caller. The rows under a contributor (history, onboarding, qualific
 read by the contributor's id once it has been loaded through `readable_contributors`."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.contributors.models import (
     Contributor,
     ContributorLanguage,
+    ContributorProject,
     ContributorSkill,
+    ExposureRecord,
+    OnboardingCompletion,
+    Qualification,
     ShiftNote,
     ShiftNoteFollowUp,
     StatusChange,
@@ -26,7 +31,7 @@ from services.contributors.schemas.contributors import ContributorFilters
 from shared.auth import Principal
 from shared.db import flush_or_conflict
 from shared.pagination import Keyset, SortColumn, as_datetime
-from shared.privacy import without_mentions
+from shared.privacy import mentioning, rows_where, without_mentions
 
 CONTRIBUTOR_KEYSET = Keyset(
     columns={
@@ -265,16 +270,57 @@ async def erase_personal_text(
     )
 
 
+# Staff's free text that may name a person: shift notes and their follow-ups.
+MENTION_COLUMNS = ((ShiftNote, ("subject", "body")), (ShiftNoteFollowUp, ("description", "owner")))
+
+
 async def erase_mentions(session: AsyncSession, *, mentions: list[str], replacement: str) -> int:
     """Replace the person's name and email wherever shift notes and their follow-ups mention them (free
     text other people wrote); returns how many texts changed."""
-    wanted = [m.lower() for m in mentions if m and m.strip()]
     changed = 0
-    for model, columns in ((ShiftNote, ("subject", "body")), (ShiftNoteFollowUp, ("description", "owner"))):
-        mentioned = or_(*(func.lower(getattr(model, c)).contains(m) for c in columns for m in wanted))
+    for model, columns in MENTION_COLUMNS:
+        mentioned = mentioning((getattr(model, c) for c in columns), mentions)
         for row in (await session.execute(select(model).where(mentioned))).scalars():
             for column in columns:
                 setattr(row, column, without_mentions(getattr(row, column), mentions, replacement))
             changed += 1
     await session.flush()
     return changed
+
+
+async def personal_rows(
+    session: AsyncSession, *, contributor_id: int, email: str, mentions: list[str]
+) -> dict[str, Sequence[Any]]:
+    """Every row of this service about the person, by table (its DSAR export): its own rows, the tickets
+    it opened or that came from its email with their messages and trail, and the staff texts naming it."""
+    own = {
+        "contributors": Contributor.id,
+        "contributor_languages": ContributorLanguage.contributor_id,
+        "contributor_skills": ContributorSkill.contributor_id,
+        "status_changes": StatusChange.contributor_id,
+        "vetting_changes": VettingChange.contributor_id,
+        "onboarding_completions": OnboardingCompletion.contributor_id,
+        "qualifications": Qualification.contributor_id,
+        "contributor_projects": ContributorProject.contributor_id,
+        "exposure_records": ExposureRecord.contributor_id,
+        "wellness_check_ins": WellnessCheckIn.contributor_id,
+    }
+    found: dict[str, Sequence[Any]] = {}
+    for name, column in own.items():
+        found[name] = await rows_where(session, column.class_, column == contributor_id)
+    tickets = await rows_where(
+        session,
+        Ticket,
+        or_(Ticket.contributor_id == contributor_id, func.lower(Ticket.requester_contact) == email.lower()),
+    )
+    ticket_ids = [t.id for t in tickets]
+    found["tickets"] = tickets
+    found["ticket_messages"] = await rows_where(
+        session, TicketMessage, TicketMessage.ticket_id.in_(ticket_ids)
+    )
+    found["ticket_events"] = await rows_where(session, TicketEvent, TicketEvent.ticket_id.in_(ticket_ids))
+    for model, columns in MENTION_COLUMNS:
+        found[model.__tablename__] = await rows_where(
+            session, model, mentioning((getattr(model, c) for c in columns), mentions)
+        )
+    return found

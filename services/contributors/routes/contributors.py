@@ -1,4 +1,5 @@
-"""HTTP for /api/v1/contributors: profiles, the filtered list, CSV roster import/export, erasure."""
+"""HTTP for /api/v1/contributors: profiles, the filtered list, CSV roster import/export, erasure and the
+personal data export."""
 
 from typing import Annotated
 
@@ -9,6 +10,7 @@ from services.contributors.deps import (
     ContributorsEdit,
     ContributorsErase,
     ContributorsRead,
+    PersonalDataExport,
     RosterExport,
     RosterImport,
     SettingsDep,
@@ -26,9 +28,10 @@ from services.contributors.schemas.contributors import (
     ContributorSort,
     ContributorUpdate,
     ImportReport,
+    PersonalDataRead,
 )
 from services.contributors.service import contributors as service
-from services.contributors.service import erasure, roster
+from services.contributors.service import erasure, personal_data, roster
 from shared.db import ReadSessionDep, SessionDep, utcnow
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.http import ServicesDep
@@ -40,6 +43,7 @@ router = APIRouter(prefix="/api/v1/contributors", tags=["contributors"])
 ContributorToRead = contributor_for(ContributorsRead)
 ContributorToEdit = contributor_for(ContributorsEdit, write=True)
 ContributorToErase = contributor_for(ContributorsErase, write=True)
+ContributorToExport = contributor_for(PersonalDataExport)
 
 
 async def contributor_filters(
@@ -207,3 +211,17 @@ async def erase_contributor(
     )
     set_etag(response, contributor.id, contributor.version)
     return contributor
+
+
+@router.get("/{contributor_id}/personal-data", response_model=PersonalDataRead)
+async def export_personal_data(
+    contributor: ContributorToExport,
+    session: ReadSessionDep,
+    services: ServicesDep,
+    _principal: PersonalDataExport,
+):
+    """Everything LabelOps holds about the person, gathered from every service as one JSON document (a
+    data subject access request): rows by service and table, secrets left out."""
+    return await personal_data.personal_data_export(
+        session=session, services=services, contributor=contributor
+    )

@@ -149,3 +149,11 @@ class QueueAccess(BaseModel):
 class ContributorAccessRead(BaseModel):
     contributor_id: int
     queues: list[QueueAccess]
+
+
+class PersonalDataRead(BaseModel):
+    """A DSAR export: `services` → service → table → the rows as stored."""
+
+    contributor_id: int
+    generated_at: datetime
+    services: dict[str, dict[str, list[dict[str, Any]]]]

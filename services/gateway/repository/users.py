@@ -1,10 +1,14 @@
 """Queries of users."""
 
-from sqlalchemy import select, update
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.models import ApiKey, User
+from services.gateway.models import ApiKey, AuditEvent, AuthSession, RefreshToken, User
 from shared.db import flush_or_conflict
+from shared.privacy import rows_where
 
 
 async def get_user(*, session: AsyncSession, user_id: int) -> User | None:
@@ -43,3 +47,29 @@ async def delete_user(*, session: AsyncSession, user: User) -> None:
     await session.execute(update(ApiKey).where(ApiKey.created_by == user.id).values(created_by=None))
     await session.delete(user)
     await session.flush()
+
+
+async def personal_rows(
+    session: AsyncSession, *, contributor_id: int, emails: list[str]
+) -> dict[str, Sequence[Any]]:
+    """Every row of the gateway about the contributor, by table (its DSAR export): its users, their
+    logins and refresh tokens, the API keys they made, and the audit trail by, on or naming them."""
+    users = await rows_where(session, User, User.contributor_id == contributor_id)
+    ids = [u.id for u in users]
+    subjects = [f"user:{i}" for i in ids]
+    named = {e.lower() for e in emails} | {u.email for u in users}
+    return {
+        "users": users,
+        "auth_sessions": await rows_where(session, AuthSession, AuthSession.user_id.in_(ids)),
+        "refresh_tokens": await rows_where(session, RefreshToken, RefreshToken.user_id.in_(ids)),
+        "api_keys": await rows_where(session, ApiKey, ApiKey.created_by.in_(ids)),
+        "audit_events": await rows_where(
+            session,
+            AuditEvent,
+            or_(
+                AuditEvent.actor.in_(subjects),
+                AuditEvent.target.in_(subjects),
+                func.lower(AuditEvent.target).in_(named),
+            ),
+        ),
+    }

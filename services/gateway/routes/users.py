@@ -1,4 +1,4 @@
-"""HTTP for /api/v1/users (admins only)."""
+"""HTTP for /api/v1/users (admins only), and /internal/personal-data: the gateway's part of a DSAR export."""
 
 from typing import Annotated
 
@@ -9,6 +9,7 @@ from services.gateway.schemas.users import UserCreate, UserPage, UserPseudonymis
 from services.gateway.service import users as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import PageParams, page_params
+from shared.privacy import personal_data_router
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
@@ -52,3 +53,6 @@ async def delete_user(user_id: PathId, session: SessionDep, admin: AdminOnly):
     """Remove the user with its sessions (the last enabled admin cannot be removed: 409)."""
     await service.delete_user(session=session, principal=admin, user_id=user_id)
     return Response(status_code=204)
+
+
+personal_data = personal_data_router(service.personal_data)

@@ -14,6 +14,7 @@ from shared.auth import Principal
 from shared.db import after_commit, utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.pagination import PageParams, page_of
+from shared.privacy import PersonSought, as_records
 
 
 def _check_password(password: str, email: str) -> None:
@@ -158,3 +159,15 @@ async def _end_access(
     await audit.record(session=session, actor=actor, action=action, target=f"user:{user.id}", cause=cause)
     await session.flush()
     after_commit(session, callers_changed)
+
+
+# Secrets are not personal data to hand back: a DSAR export never carries a hash.
+SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "key_hash"})
+
+
+async def personal_data(*, session: AsyncSession, person: PersonSought) -> dict:
+    """The gateway's part of a contributor's DSAR export: its users (found by the link, their audit trail
+    also by the emails the person had)."""
+    emails = [m for m in person.mentions if "@" in m]
+    rows = await repository.personal_rows(session, contributor_id=person.contributor_id, emails=emails)
+    return {table: as_records(found, exclude=SECRET_COLUMNS) for table, found in rows.items()}

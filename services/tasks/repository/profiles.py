@@ -1,6 +1,7 @@
 """Queries on contributor profiles (this service's copy of each contributor's eligibility facts);
 `readable_profiles` scopes a caller's reads."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -8,9 +9,24 @@ from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.deps import FIGURES_READERS
-from services.tasks.models import BudgetCap, ContributorFact, ContributorProfile, VendorStatus
+from services.tasks.models import (
+    Assignment,
+    BudgetCap,
+    ContributorFact,
+    ContributorProfile,
+    ContributorQuality,
+    DailyExposure,
+    PermissionAudit,
+    QualityRuleFiring,
+    QueueBan,
+    QueuePermission,
+    Review,
+    Submission,
+    VendorStatus,
+)
 from services.tasks.rules.eligibility import Fact
 from shared.auth import Principal
+from shared.privacy import rows_where
 from shared.tenancy import scoped_to_caller
 
 
@@ -81,3 +97,25 @@ async def save_budget_cap(
             setattr(held, name, value)
     await session.flush()
     return True
+
+
+async def personal_rows(session: AsyncSession, *, contributor_id: int) -> dict[str, Sequence[Any]]:
+    """Every row of this service about the contributor, by table (its DSAR export): its eligibility facts,
+    grants and their audit, bans and rule firings, leases, answers, reviews it gave, quality and exposure."""
+    about = {
+        "contributor_profiles": ContributorProfile.contributor_id,
+        "contributor_facts": ContributorFact.contributor_id,
+        "queue_permissions": QueuePermission.contributor_id,
+        "permission_audit": PermissionAudit.contributor_id,
+        "queue_bans": QueueBan.contributor_id,
+        "quality_rule_firings": QualityRuleFiring.contributor_id,
+        "assignments": Assignment.contributor_id,
+        "submissions": Submission.contributor_id,
+        "reviews": Review.reviewer_id,
+        "contributor_quality": ContributorQuality.contributor_id,
+        "daily_exposure": DailyExposure.contributor_id,
+    }
+    return {
+        name: await rows_where(session, column.class_, column == contributor_id)
+        for name, column in about.items()
+    }

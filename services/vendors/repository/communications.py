@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors.models import Communication
@@ -12,7 +12,7 @@ from services.vendors.repository import common
 from services.vendors.repository.common import first, readable
 from shared.auth import Principal
 from shared.pagination import PageParams
-from shared.privacy import without_mentions
+from shared.privacy import mentioning, without_mentions
 
 
 def readable_communications(principal: Principal) -> Select:
@@ -62,16 +62,26 @@ def communication_filters(stmt: Select, *, vendor_id: int | None, channel: str |
     return stmt
 
 
+MENTION_COLUMNS = ("prospect_name", "subject", "body")
+
+
+def _mentioning(mentions: list[str]):
+    return mentioning((getattr(Communication, c) for c in MENTION_COLUMNS), mentions)
+
+
 async def erase_mentions(session: AsyncSession, *, mentions: list[str], replacement: str) -> int:
     """Replace an erased person's name and email wherever partner communications mention them."""
-    wanted = [m.lower() for m in mentions if m and m.strip()]
-    columns = ("prospect_name", "subject", "body")
-    mentioned = or_(*(func.lower(getattr(Communication, c)).contains(m) for c in columns for m in wanted))
     changed = 0
-    for row in (await session.execute(select(Communication).where(mentioned))).scalars():
-        for column in columns:
+    for row in (await session.execute(select(Communication).where(_mentioning(mentions)))).scalars():
+        for column in MENTION_COLUMNS:
             if getattr(row, column) is not None:
                 setattr(row, column, without_mentions(getattr(row, column), mentions, replacement))
         changed += 1
     await session.flush()
     return changed
+
+
+async def mentioning_person(session: AsyncSession, *, mentions: list[str]) -> list[Communication]:
+    """The partner communications that mention the person (for its DSAR export)."""
+    stmt = select(Communication).where(_mentioning(mentions)).order_by(Communication.id)
+    return list((await session.execute(stmt)).scalars())

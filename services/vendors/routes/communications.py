@@ -19,7 +19,7 @@ from services.vendors.schemas.communications import (
 )
 from services.vendors.service import communications as service
 from shared.db import ReadSessionDep, SessionDep
-from shared.privacy import erasure_router
+from shared.privacy import erasure_router, personal_data_router
 from shared.types import MAX_ID, Timestamp
 
 router = APIRouter(prefix="/api/v1/communications", tags=["communications"])
@@ -69,3 +69,4 @@ async def list_communications(
 
 # An erased contributor's name and email leave the communications that mention them (contributors asks).
 erasures = erasure_router(service.erase_mentions)
+personal_data = personal_data_router(service.personal_data)

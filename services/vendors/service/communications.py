@@ -15,6 +15,7 @@ from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.pagination import PageParams, page_of
+from shared.privacy import PersonSought, as_records
 
 
 async def log_communication(
@@ -75,3 +76,9 @@ async def list_follow_ups_due(
 async def erase_mentions(*, session: AsyncSession, mentions: list[str], replacement: str) -> int:
     """An erased contributor's name and email leave the communications that mention them."""
     return await communication_repository.erase_mentions(session, mentions=mentions, replacement=replacement)
+
+
+async def personal_data(*, session: AsyncSession, person: PersonSought) -> dict:
+    """This service's part of a contributor's DSAR export: the partner communications that mention it."""
+    rows = await communication_repository.mentioning_person(session, mentions=person.mentions)
+    return {"partner_communications": as_records(rows)}
