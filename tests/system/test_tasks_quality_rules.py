@@ -337,7 +337,7 @@ def test_a_suspended_contributor_gets_403_from_next_while_others_still_work(admi
 
     refused = alice.post(f"/api/v1/queues/{queues['labeling']}/next")
 
-    assert refused.status_code == 403
+    assert refused.status_code == 403 and refused.headers["LabelOps-Queue-Reason"] == "banned"
     assert "suspended" in refused.json()["detail"]
     assert bob.post(f"/api/v1/queues/{queues['labeling']}/next").status_code == 200
 

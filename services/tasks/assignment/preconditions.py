@@ -43,6 +43,10 @@ class Shown:
     kind: str = "value"
 
 
+# The response header naming why `next` gave no work (a 204's reason, or a 403's).
+QUEUE_REASON = "LabelOps-Queue-Reason"
+
+
 @dataclass(frozen=True)
 class Precondition:
     name: str
@@ -55,7 +59,12 @@ class Precondition:
 
     def refuse(self, ctx: dict[str, Any], now: datetime) -> NoWork:
         if self.error is not None:
-            raise self.error(ctx)
+            error = self.error(ctx)
+            if isinstance(error, Forbidden):
+                # A 403 concerns only the caller (its ban, its vendor's suspension): it is named like any
+                # refusal. A 404 stays bare, as for a queue that does not exist.
+                error.headers = {**error.headers, QUEUE_REASON: self.reason}
+            raise error
         return NoWork(self.reason, self.retry_after(ctx, now))
 
 

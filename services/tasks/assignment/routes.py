@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.tasks import metrics
 from services.tasks.assignment import leasing, submitting
-from services.tasks.assignment.preconditions import QUEUE_REASONS, NoWork
+from services.tasks.assignment.preconditions import QUEUE_REASON, QUEUE_REASONS, NoWork
 from services.tasks.assignment.schemas import (
     ContributorAccessRead,
     EligibilityRead,
@@ -28,7 +28,6 @@ from shared.responses import JSONBytes
 from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["assignments"])
-QUEUE_REASON = "LabelOps-Queue-Reason"
 NO_WORK = {
     204: {
         "description": "No work now: LabelOps-Queue-Reason says why "

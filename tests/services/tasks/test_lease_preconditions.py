@@ -19,7 +19,13 @@ from sqlalchemy import func, select, update
 
 from services.tasks import events
 from services.tasks.assignment import leasing, queries, submitting
-from services.tasks.assignment.preconditions import PRECONDITIONS, SUBMIT_PRECONDITIONS, NoWork, first_failed
+from services.tasks.assignment.preconditions import (
+    PRECONDITIONS,
+    QUEUE_REASON,
+    SUBMIT_PRECONDITIONS,
+    NoWork,
+    first_failed,
+)
 from services.tasks.assignment.schemas import SubmissionCreate
 from services.tasks.models import (
     Assignment,
@@ -234,8 +240,11 @@ async def test_next_answers_the_refusal_of_the_broken_precondition(db, name):
     world = await _world(db, case)
 
     if isinstance(case.answer, type):
-        with pytest.raises(case.answer):
+        with pytest.raises(case.answer) as refused:
             await _next(world)
+        # A 403 concerns the caller alone and names its reason; a 404 says no more than a missing queue.
+        named = refused.value.headers.get(QUEUE_REASON)
+        assert named == ({p.name: p.reason for p in PRECONDITIONS}[name] if case.answer is Forbidden else None)
         return
     outcome = await _next(world)
 
