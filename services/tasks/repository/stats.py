@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Select, false, func, select, text
+from sqlalchemy import JSON, Select, false, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.deps import FIGURES_READERS
@@ -161,24 +161,38 @@ async def contributor_totals(
 
 
 async def production(
-    session: AsyncSession, *, principal: Principal, vendor_id: int | None, start: datetime, end: datetime
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    vendor_id: int | None,
+    start: datetime,
+    end: datetime,
+    by_day: bool = False,
 ) -> list[dict[str, Any]]:
-    """Accepted and rejected units per project and vendor, by decision time in [start, end)."""
+    """Accepted and rejected units, and the seconds spent on the accepted ones, per project and vendor
+    (and UTC day of decision when `by_day`), by decision time in [start, end)."""
     readable = readable_production(principal).where(
         Submission.decided_at >= start, Submission.decided_at < end
     )
     if vendor_id is not None:
         readable = readable.where(Submission.vendor_id == vendor_id)
+    keys = [Submission.project_id, Submission.vendor_id]
+    if by_day:
+        # local_day exists on both backends (tasks migration 0008 on PostgreSQL, shared.db on SQLite); the
+        # zone is a literal so PostgreSQL sees the same expression in SELECT and GROUP BY.
+        keys.append(func.local_day(literal_column("'UTC'"), Submission.decided_at).label("day"))
+    accepted = Submission.outcome == "accepted"
     units = (
         readable.with_only_columns(
-            Submission.project_id,
-            Submission.vendor_id,
-            sum_if(Submission.outcome == "accepted").label("accepted_units"),
+            *keys,
+            sum_if(accepted).label("accepted_units"),
             sum_if(Submission.outcome == "rejected").label("rejected_units"),
+            sum_if(accepted, Submission.time_spent_seconds).label("handling_seconds"),
         )
-        .group_by(Submission.project_id, Submission.vendor_id)
+        .group_by(*keys)
         .subquery("u")
     )
+    day = [units.c.day] if by_day else []
     # Grouped on ids only: PostgreSQL's json type has no equality, so project facts are joined after.
     stmt = (
         select(
@@ -186,11 +200,13 @@ async def production(
             Project.task_type,
             Project.required_languages,
             units.c.vendor_id,
+            *day,
             units.c.accepted_units,
             units.c.rejected_units,
+            units.c.handling_seconds,
         )
         .join(Project, Project.id == units.c.project_id)
-        .order_by(units.c.project_id, units.c.vendor_id)
+        .order_by(units.c.project_id, units.c.vendor_id, *day)
     )
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
 

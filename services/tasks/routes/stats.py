@@ -1,6 +1,6 @@
 """HTTP for /api/v1/production and /api/v1/stats (vendor invoices, scorecards, contributor stats)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -23,10 +23,14 @@ async def production(
     vendor_id: VendorId = None,
     start: From = None,
     end: To = None,
+    group_by: Annotated[
+        Literal["day"] | None, Query(description="day: one item per UTC day of decision")
+    ] = None,
 ):
     return await stats.production(
-        session=session, principal=principal, vendor_id=vendor_id, start=start, end=end
-    )
+        session=session, principal=principal, vendor_id=vendor_id, start=start, end=end,
+        by_day=group_by == "day",
+    )  # fmt: skip
 
 
 @router.get("/stats/vendors/{vendor_id}")

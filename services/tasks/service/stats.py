@@ -124,13 +124,17 @@ async def production(
     vendor_id: int | None,
     start: datetime | None,
     end: datetime | None,
+    by_day: bool = False,
 ) -> dict[str, Any]:
-    """Accepted units by project, task type and language (what vendors invoice); a vendor user's own only."""
+    """Accepted units and their handling seconds by project, task type and language (what vendors invoice,
+    per UTC day of decision when `by_day`); a vendor user's own only."""
     if vendor_id is not None and not repo.vendor_is_readable(principal, vendor_id=vendor_id):
         # Another tenant's figures answer as if that vendor did not exist.
         raise NotFound(f"vendor {vendor_id} not found")
     start, end = _period(start, end)
-    rows = await repo.production(session, principal=principal, vendor_id=vendor_id, start=start, end=end)
+    rows = await repo.production(
+        session, principal=principal, vendor_id=vendor_id, start=start, end=end, by_day=by_day
+    )
     return {
         "items": [
             {
@@ -138,8 +142,10 @@ async def production(
                 "task_type": r["task_type"],
                 "language": (r["required_languages"] or [None])[0],
                 "vendor_id": r["vendor_id"],
+                "day": r["day"] if by_day else None,
                 "accepted_units": int(r["accepted_units"] or 0),
                 "rejected_units": int(r["rejected_units"] or 0),
+                "handling_seconds": int(r["handling_seconds"] or 0),
             }
             for r in rows
         ]
