@@ -95,7 +95,7 @@ def test_a_correction_becomes_the_final_label(admin, users, cluster):
         "/api/v1/reviews", json={"submission_id": submission["id"], "verdict": "correct", "answer": "dog"}
     )
 
-    assert admin.get(f"/api/v1/projects/{project['id']}/results").json()[0]["final_answer"] == "dog"
+    assert admin.get(f"/api/v1/projects/{project['id']}/results").json()["items"][0]["final_answer"] == "dog"
 
 
 def test_a_correction_outside_the_schema_is_422(admin, users, cluster):

@@ -229,11 +229,11 @@ async def delete_suspension(session: AsyncSession, suspension: VendorSuspension)
 _INSERT_TASK = RawQuery(
     """
     INSERT INTO tasks (project_id, data, priority, rank, due_at, gold_answer, is_gold, overlap,
-                       assigned_count, completed_count, batch_id, created_at)
+                       assigned_count, completed_count, batch_id, created_at, external_id, prelabels)
     VALUES (:project_id, :data, :priority, :rank, :due_at, :gold_answer, :is_gold, :overlap, 0, 0,
-            :batch_id, :created_at)
+            :batch_id, :created_at, :external_id, :prelabels)
     """,
-    json_params=("data", "gold_answer"),
+    json_params=("data", "gold_answer", "prelabels"),
     time_params=("due_at", "created_at"),
 )
 
@@ -243,11 +243,12 @@ _INSERT_TASK = RawQuery(
 _INSERT_TASKS_PG = RawQuery(
     """
     INSERT INTO tasks (project_id, data, priority, rank, due_at, gold_answer, is_gold, overlap,
-                       assigned_count, completed_count, batch_id, created_at)
+                       assigned_count, completed_count, batch_id, created_at, external_id, prelabels)
     SELECT :project_id, u.data::json, u.priority, -u.priority, u.due_at, u.gold_answer::json, u.is_gold,
-           :overlap, 0, 0, :batch_id, :created_at
-    FROM unnest(:datas::text[], :priorities::int[], :dues::timestamptz[], :golds::text[], :is_golds::bool[])
-         AS u(data, priority, due_at, gold_answer, is_gold)
+           :overlap, 0, 0, :batch_id, :created_at, u.external_id, u.prelabels::json
+    FROM unnest(:datas::text[], :priorities::int[], :dues::timestamptz[], :golds::text[], :is_golds::bool[],
+                :external_ids::text[], :prelabels::text[])
+         AS u(data, priority, due_at, gold_answer, is_gold, external_id, prelabels)
     """
 )
 IMPORT_CHUNK = 10_000
@@ -275,6 +276,8 @@ async def insert_tasks(
                 "due_at": t.due_at,
                 "gold_answer": t.gold_answer,
                 "is_gold": t.gold_answer is not None,
+                "external_id": t.external_id,
+                "prelabels": t.prelabels or None,
             }
             for t in tasks
         ]
@@ -292,6 +295,8 @@ async def insert_tasks(
                 "dues": [t.due_at for t in chunk],
                 "golds": [None if t.gold_answer is None else dumps(t.gold_answer).decode() for t in chunk],
                 "is_golds": [t.gold_answer is not None for t in chunk],
+                "external_ids": [t.external_id for t in chunk],
+                "prelabels": [dumps(t.prelabels).decode() if t.prelabels else None for t in chunk],
             },
         )
     if len(tasks) >= ANALYZE_AFTER_ROWS:

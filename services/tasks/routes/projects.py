@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from services.tasks.deps import BudgetControl, GuidelinesRead, ProjectsManage, ProjectsRead
 from services.tasks.schemas.projects import (
@@ -17,12 +18,12 @@ from services.tasks.schemas.projects import (
     VendorSuspensionRead,
 )
 from services.tasks.schemas.queues import PermissionAuditRead, QueueRead
-from services.tasks.schemas.tasks import AggregateCreate, BatchRead, ImportResult
+from services.tasks.schemas.tasks import AggregateCreate, BatchRead, ImportResult, ResultRead
 from services.tasks.service import exports, stats
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
-from shared.pagination import Page, PageParams, page_of, page_params
+from shared.pagination import Page, PageParams, encode_cursor, page_of, page_params
 from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -109,8 +110,12 @@ async def import_tasks(
     session: SessionDep,
     _principal: ProjectsManage,
     batch_name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    annotations: Annotated[Literal["gold", "prelabels"], Query()] = "prelabels",
 ):
-    """The rows land as one batch (named by `batch_name`, optional) that the tasks carry."""
+    """The rows land as one batch (named by `batch_name`, optional) that the tasks carry. Label Studio
+    tasks keep their `id` as the external id; their `annotations` become the gold answer
+    (`annotations=gold`: the ground-truth one, else the first) or pre-labels (the default), their
+    `predictions` pre-labels. Errors name the file's own rows; unused keys come back as warnings."""
     body = await request.body()
     return await service.import_tasks(
         session=session,
@@ -118,6 +123,7 @@ async def import_tasks(
         body=body,
         content_type=request.headers.get("content-type", ""),
         batch_name=batch_name,
+        annotations_as=annotations,
     )
 
 
@@ -226,26 +232,65 @@ async def project_stats(project_id: PathId, session: ReadSessionDep, _principal:
     return await stats.project_stats(session=session, project_id=project_id)
 
 
-@router.get("/{project_id}/results")
+@router.get("/{project_id}/results", response_model=Page[ResultRead])
 async def project_results(
-    project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead
-) -> list[dict]:
-    return await exports.results(session=session, project_id=project_id)
-
-
-@router.get("/{project_id}/export", response_class=Response)
-async def export_project(
     project_id: PathId,
     session: ReadSessionDep,
     _principal: ProjectsRead,
-    format: Annotated[Literal["json", "jsonl", "csv", "label-studio"], Query()] = "json",  # noqa: A002
+    page: Annotated[PageParams, Depends(page_params)],
 ):
-    body, media_type = await exports.export(session=session, project_id=project_id, fmt=format)
-    return Response(content=body, media_type=media_type)
+    """Tasks in id order with their answers and final label, a page at a time (`next_cursor`)."""
+    items, last_id = await exports.results_page(
+        session=session, project_id=project_id, limit=page.limit, after_id=page.after_id
+    )
+    return {"items": items, "next_cursor": encode_cursor(last_id) if last_id is not None else None}
+
+
+@router.get(
+    "/{project_id}/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Every task of the project, streamed",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in exports.MEDIA_TYPES.values()
+            },
+        }
+    },
+)
+async def export_project(
+    project_id: PathId,
+    request: Request,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    format: Annotated[Literal["json", "jsonl", "csv", "xlsx", "label-studio"], Query()] = "json",  # noqa: A002
+):
+    """The project's tasks, answers and final labels as JSON, JSONL, flat CSV, XLSX or Label Studio tasks
+    (import them with the config of `/label-studio-config`)."""
+    project = await exports.open_export(session=session, project_id=project_id)
+    extension = {"label-studio": "json"}.get(format, format)
+    return StreamingResponse(
+        exports.export_stream(db=request.app.state.db, project=project, fmt=format),
+        media_type=exports.MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="project-{project.id}.{extension}"'},
+    )
+
+
+@router.get(
+    "/{project_id}/label-studio-config",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {"schema": {"type": "string"}}}}},
+)
+async def label_studio_config(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
+    """The Label Studio labeling config whose control and object names the label-studio export uses."""
+    config = await exports.label_studio_config(session=session, project_id=project_id)
+    return Response(content=config, media_type="application/xml")
 
 
 @router.post("/{project_id}/aggregate")
 async def aggregate(
-    project_id: PathId, data: AggregateCreate, session: ReadSessionDep, _principal: ProjectsManage
+    project_id: PathId, data: AggregateCreate, session: SessionDep, _principal: ProjectsManage
 ) -> dict:
+    """Consensus labels (stored: the exports deliver them, with method and confidence)."""
     return await exports.aggregate(session=session, project_id=project_id, method=data.method)

@@ -1,4 +1,10 @@
-"""Parsing bulk task imports: JSON array, JSONL, CSV and Label Studio task JSON, row by row."""
+"""Parsing bulk task imports: JSON array, JSONL, CSV and Label Studio task JSON, row by row.
+
+A row is numbered as the file numbers it: the element of a JSON array (from 1), the line of a JSONL
+file, the line of a CSV file (the header is line 1, so the first task is line 2). Everything a row
+brings is kept or reported: a Label Studio `id` becomes the task's external id, its `annotations`
+become the gold answer or pre-labels (the caller chooses), its `predictions` pre-labels, and keys the
+import does not use come back as warnings."""
 
 from __future__ import annotations
 
@@ -6,11 +12,22 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
+from services.tasks.rules.exports import answer_from_ls_result
+from services.tasks.rules.label_schema import answer_errors, coerce_answer
+
 MAX_ERRORS_REPORTED = 1000
+MAX_EXTERNAL_ID_LENGTH = 200
+AnnotationsAs = Literal["gold", "prelabels"]
+# Keys of a JSON row the import uses; anything else is reported as a warning.
+ROW_KEYS = frozenset(
+    {"data", "priority", "due_at", "gold_answer", "external_id", "id", "annotations", "predictions"}
+)
+# CSV columns that are not data keys.
+CSV_CONTROL_COLUMNS = frozenset({"priority", "due_at", "gold_answer", "external_id"})
 
 
 @dataclass
@@ -19,6 +36,9 @@ class ParsedTask:
     priority: int
     due_at: datetime | None
     gold_answer: Any
+    row: int = 0
+    external_id: str | None = None
+    prelabels: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -26,20 +46,48 @@ class ParsedImport:
     tasks: list[ParsedTask] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     rejected: int = 0
+    # Unused key → [rows seen with it, first such row]
+    unknown_keys: dict[str, list[int]] = field(default_factory=dict)
 
     def reject(self, row: int, detail: str) -> None:
         self.rejected += 1
         if len(self.errors) < MAX_ERRORS_REPORTED:
             self.errors.append({"row": row, "detail": detail})
 
+    def note_unknown(self, row: int, keys: set[str]) -> None:
+        for key in keys:
+            seen = self.unknown_keys.setdefault(key, [0, row])
+            seen[0] += 1
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        return [
+            {"key": key, "rows": n, "first_row": first, "detail": "not a task field: ignored"}
+            for key, (n, first) in sorted(self.unknown_keys.items())
+        ]
+
 
 class UnreadableImport(ValueError):
     """The body as a whole cannot be read in the declared format."""
 
 
-def parse_import(body: bytes, content_type: str) -> ParsedImport:
-    """Rows of a bulk import; a bad row is reported by its 1-based number and the good rows are kept."""
+@dataclass(frozen=True)
+class _Options:
+    schema: dict[str, Any] | None
+    annotations_as: AnnotationsAs
+
+
+def parse_import(
+    body: bytes,
+    content_type: str,
+    *,
+    label_schema: dict[str, Any] | None = None,
+    annotations_as: AnnotationsAs = "prelabels",
+) -> ParsedImport:
+    """Rows of a bulk import, with gold answers and pre-labels checked against `label_schema` (when
+    given); a bad row is reported by the file's own row number and the good rows are kept."""
     kind = content_type.split(";", 1)[0].strip().lower()
+    options = _Options(label_schema, annotations_as)
     parsed = ParsedImport()
     if kind in ("application/jsonl", "application/x-ndjson", "application/ndjson", "application/x-jsonlines"):
         for number, line in enumerate(body.splitlines(), start=1):
@@ -50,33 +98,10 @@ def parse_import(body: bytes, content_type: str) -> ParsedImport:
             except orjson.JSONDecodeError:
                 parsed.reject(number, "not valid JSON")
                 continue
-            _add_row(parsed, number, row)
+            _add_row(parsed, number, row, options)
         return parsed
     if kind == "text/csv":
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise UnreadableImport("CSV must be UTF-8") from exc
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames:
-            raise UnreadableImport("CSV needs a header row")
-        control = {"priority", "due_at", "gold_answer"}
-        for number, record in enumerate(reader, start=1):
-            if None in record:
-                parsed.reject(number, "more values than header columns")
-                continue
-            row: dict[str, Any] = {"data": {k: v for k, v in record.items() if k not in control}}
-            if record.get("priority"):
-                row["priority"] = record["priority"]
-            if record.get("due_at"):
-                row["due_at"] = record["due_at"]
-            if record.get("gold_answer"):
-                gold = record["gold_answer"]
-                try:
-                    row["gold_answer"] = orjson.loads(gold)
-                except orjson.JSONDecodeError:
-                    row["gold_answer"] = gold
-            _add_row(parsed, number, row)
+        _parse_csv(parsed, body, options)
         return parsed
     if kind in ("application/json", ""):
         try:
@@ -86,17 +111,42 @@ def parse_import(body: bytes, content_type: str) -> ParsedImport:
         if not isinstance(rows, list):
             raise UnreadableImport("a JSON import must be an array of tasks")
         for number, row in enumerate(rows, start=1):
-            _add_row(parsed, number, row)
+            _add_row(parsed, number, row, options)
         return parsed
     raise UnreadableImport(
         f"unsupported Content-Type '{kind}': use application/json, application/jsonl or text/csv"
     )
 
 
-def _add_row(parsed: ParsedImport, number: int, row: Any) -> None:
+def _parse_csv(parsed: ParsedImport, body: bytes, options: _Options) -> None:
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableImport("CSV must be UTF-8") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames:
+        raise UnreadableImport("CSV needs a header row")
+    ended_on = reader.line_num  # the header's last line
+    for record in reader:
+        # A quoted value may span lines: the row is numbered by the line it starts on.
+        number, ended_on = ended_on + 1, reader.line_num
+        if None in record:
+            parsed.reject(number, "more values than header columns")
+            continue
+        row: dict[str, Any] = {"data": {k: v for k, v in record.items() if k not in CSV_CONTROL_COLUMNS}}
+        for name in ("priority", "due_at", "gold_answer", "external_id"):
+            if record.get(name):
+                row[name] = record[name]
+        _add_row(parsed, number, row, options)
+
+
+def _add_row(parsed: ParsedImport, number: int, row: Any, options: _Options) -> None:
     if not isinstance(row, dict):
         parsed.reject(number, "a task must be an object")
         return
+    unknown = set(row) - ROW_KEYS
+    if unknown:
+        parsed.note_unknown(number, unknown)
     data = row.get("data")
     if not isinstance(data, dict) or not data:
         parsed.reject(number, "data must be a non-empty object")
@@ -120,7 +170,63 @@ def _add_row(parsed: ParsedImport, number: int, row: Any) -> None:
         except ValueError:
             parsed.reject(number, "due_at must be an ISO 8601 time with an offset")
             return
-    # Label Studio tasks carry extra keys (id, annotations, predictions); only `data` matters here.
-    parsed.tasks.append(
-        ParsedTask(data=data, priority=priority, due_at=due_at, gold_answer=row.get("gold_answer"))
+    external = row.get("external_id", row.get("id"))
+    if external is not None:
+        if isinstance(external, bool) or not isinstance(external, (str, int)):
+            parsed.reject(number, "id must be a string or an integer")
+            return
+        external = str(external)
+        if not 0 < len(external) <= MAX_EXTERNAL_ID_LENGTH:
+            parsed.reject(number, f"id must have 1..{MAX_EXTERNAL_ID_LENGTH} characters")
+            return
+    task = ParsedTask(
+        data=data, priority=priority, due_at=due_at, gold_answer=None, row=number, external_id=external
     )
+    problem = _labels(task, row, options)
+    if problem:
+        parsed.reject(number, problem)
+        return
+    parsed.tasks.append(task)
+
+
+def _labels(task: ParsedTask, row: dict[str, Any], options: _Options) -> str | None:
+    """Fill the task's gold answer and pre-labels from the row; what is wrong with them, if anything."""
+    schema = options.schema
+    gold = row.get("gold_answer")
+    if schema is None:
+        task.gold_answer = gold
+        return None
+    if gold is not None:
+        gold = coerce_answer(schema, gold)
+        problems = answer_errors(schema, gold, pointer="/gold_answer")
+        if problems:
+            return "gold_answer: " + problems[0]["detail"]
+    for field_name, source in (("annotations", "annotation"), ("predictions", "prediction")):
+        given = row.get(field_name)
+        if given is None:
+            continue
+        if not isinstance(given, list):
+            return f"{field_name} must be a list"
+        labeled = []
+        for index, item in enumerate(given):
+            if not isinstance(item, dict) or item.get("was_cancelled"):
+                continue
+            try:
+                answer = coerce_answer(schema, answer_from_ls_result(schema, item.get("result")))
+            except ValueError as exc:
+                return f"{field_name}[{index}]: {exc}"
+            problems = answer_errors(schema, answer, pointer=f"/{field_name}/{index}")
+            if problems:
+                return f"{field_name}[{index}]: " + problems[0]["detail"]
+            label: dict[str, Any] = {"source": source, "answer": answer}
+            if source == "prediction":
+                label["model_version"] = item.get("model_version")
+                label["score"] = item.get("score") if isinstance(item.get("score"), (int, float)) else None
+            labeled.append((bool(item.get("ground_truth")), label))
+        if source == "annotation" and options.annotations_as == "gold" and labeled and gold is None:
+            # The ground-truth annotation if one is marked, else the first, is the gold answer.
+            chosen = next((i for i, (truth, _) in enumerate(labeled) if truth), 0)
+            gold = labeled.pop(chosen)[1]["answer"]
+        task.prelabels.extend(label for _, label in labeled)
+    task.gold_answer = gold
+    return None

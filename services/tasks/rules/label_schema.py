@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 SCHEMA_TYPES = ("choices", "text")
 
 
@@ -56,6 +58,39 @@ def answer_errors(schema: dict[str, Any], answer: Any, *, pointer: str = "/answe
     if not isinstance(answer, str) or len(answer) > max_length:
         return [_err(pointer, f"answer must be a string of at most {max_length} characters")]
     return []
+
+
+def coerce_answer(schema: dict[str, Any], value: Any) -> Any:
+    """An imported answer in the schema's type when it plainly means one: a number whose text is a
+    choice (a CSV `2` against choices "0".."4"), a JSON list or `a|b` text for multiple choices, a number
+    for a text answer. Anything else is returned as given, for `answer_errors` to judge."""
+    if schema.get("type") == "text":
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    choices = schema.get("choices") or []
+
+    def one(v: Any) -> Any:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+            return text if text in choices else v
+        if isinstance(v, str) and v not in choices and v.strip() in choices:
+            return v.strip()
+        return v
+
+    if not schema.get("multiple", False):
+        return one(value)
+    if isinstance(value, str):
+        if value.startswith("["):
+            try:
+                value = orjson.loads(value)
+            except orjson.JSONDecodeError:
+                return value
+        elif value in choices:
+            return [value]
+        else:
+            value = value.split("|")
+    if isinstance(value, list):
+        return [one(v) for v in value]
+    return [one(value)] if one(value) in choices else value
 
 
 def comparable(answer: Any) -> Any:

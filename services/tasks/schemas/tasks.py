@@ -11,7 +11,38 @@ class ImportResult(BaseModel):
     imported: int
     rejected: int
     gold: int
+    prelabeled: int = 0
+    # {"row": the file's own row number (JSON array element, JSONL line, CSV line with the header as 1), "detail"}
     errors: list[dict[str, Any]]
+    # Keys the import did not use, once per key: {"key", "rows" (how many rows had it), "first_row", "detail"}
+    warnings: list[dict[str, Any]] = []
+
+
+class AnswerRead(BaseModel):
+    contributor_id: int
+    answer: Any
+    time_spent_seconds: int
+    submitted_at: datetime
+
+
+class ResultRead(BaseModel):
+    """A task with its counted answers and the label it delivers (`final_source`: gold, review,
+    dawid_skene or majority; `final_confidence`: 1 for gold and review, else the aggregate's)."""
+
+    task_id: int
+    external_id: str | None
+    batch_id: int | None
+    data: dict[str, Any]
+    is_gold: bool
+    gold_answer: Any
+    completed: bool
+    answers: list[AnswerRead]
+    prelabels: list[dict[str, Any]]
+    final_answer: Any
+    final_source: str | None
+    final_confidence: float | None
+    created_at: datetime
+    completed_at: datetime | None
 
 
 class BatchRead(BaseModel):

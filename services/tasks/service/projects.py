@@ -18,8 +18,8 @@ from services.tasks.models import (
     VendorSuspension,
 )
 from services.tasks.repository import projects as repo
-from services.tasks.rules.importing import UnreadableImport, parse_import
-from services.tasks.rules.label_schema import answer_errors, schema_errors
+from services.tasks.rules.importing import AnnotationsAs, UnreadableImport, parse_import
+from services.tasks.rules.label_schema import schema_errors
 from services.tasks.rules.transitions import CLOSED_STATUSES, allowed_targets
 from services.tasks.schemas.projects import ProjectCreate, ProjectUpdate
 from services.tasks.schemas.queues import PermissionCreate
@@ -196,14 +196,23 @@ async def _grant_from_rules(session: AsyncSession, *, project: Project, queue: Q
 
 
 async def import_tasks(
-    *, session: AsyncSession, project_id: int, body: bytes, content_type: str, batch_name: str | None
+    *,
+    session: AsyncSession,
+    project_id: int,
+    body: bytes,
+    content_type: str,
+    batch_name: str | None,
+    annotations_as: AnnotationsAs = "prelabels",
 ) -> ImportResult:
-    """Insert every valid row (bulk, no ORM objects) as one batch and report the others by row number."""
+    """Insert every valid row (bulk, no ORM objects) as one batch and report the others by the file's own
+    row number, and the keys it did not use as warnings."""
     project = await get_project(session=session, project_id=project_id)
     if project.status in CLOSED_STATUSES:
         raise Conflict(f"project {project_id} is {project.status}; it takes no new tasks")
     try:
-        parsed = parse_import(body, content_type)
+        parsed = parse_import(
+            body, content_type, label_schema=project.label_schema, annotations_as=annotations_as
+        )
     except UnreadableImport as exc:
         raise Unprocessable(
             str(exc), errors=[{"pointer": "/", "field": "body", "in": "body", "detail": str(exc)}]
@@ -219,15 +228,8 @@ async def import_tasks(
     now = utcnow()
     # One row for the whole import; its counts are filled in once the rows are known.
     batch = await repo.add_batch(session, Batch(project_id=project.id, name=batch_name, created_at=now))
-    accepted, gold = [], 0
-    for number, task in enumerate(parsed.tasks, start=1):
-        if task.gold_answer is not None:
-            problems = answer_errors(project.label_schema, task.gold_answer, pointer="/gold_answer")
-            if problems:
-                parsed.reject(number, "gold_answer: " + problems[0]["detail"])
-                continue
-            gold += 1
-        accepted.append(task)
+    accepted = parsed.tasks
+    gold = sum(1 for t in accepted if t.gold_answer is not None)
     await repo.insert_tasks(
         session,
         project_id=project.id,
@@ -237,11 +239,15 @@ async def import_tasks(
         tasks=accepted,
     )
     batch.task_count, batch.gold_count = len(accepted), gold
-    if accepted:
-        await repo.add_to_counters(session, project_id=project.id, shard=0, tasks_imported=len(accepted))
-    parsed.errors.sort(key=lambda e: e["row"])
+    await repo.add_to_counters(session, project_id=project.id, shard=0, tasks_imported=len(accepted))
     return ImportResult(
-        batch_id=batch.id, imported=len(accepted), rejected=parsed.rejected, gold=gold, errors=parsed.errors
+        batch_id=batch.id,
+        imported=len(accepted),
+        rejected=parsed.rejected,
+        gold=gold,
+        prelabeled=sum(1 for t in accepted if t.prelabels),
+        errors=parsed.errors,
+        warnings=parsed.warnings,
     )
 
 
