@@ -167,9 +167,34 @@ class Invoice(Base, table=True):
     lines: list[dict] = Field(sa_column=Column(JSON, nullable=False))
     total: Decimal = money_column()
     status_note: str | None = Field(default=None, max_length=2000)
+    # Set when approved: what is to be paid (the claim, or only its supported part) and on what basis.
+    approved_total: Decimal | None = money_column(nullable=True)
+    approval_basis: str | None = Field(default=None, max_length=20)
+    override_reason: str | None = Field(default=None, max_length=2000)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InvoiceAudit(Base, table=True):
+    """Every status change of an invoice, by API or VMS, with who, why and the reconciliation it saw."""
+
+    __tablename__ = "invoice_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    actor: str = Field(max_length=100)
+    channel: str = Field(max_length=10)  # api | vms
+    note: str | None = Field(default=None, max_length=2000)
+    override_reason: str | None = Field(default=None, max_length=2000)
+    approval_basis: str | None = Field(default=None, max_length=20)
+    total_claimed: Decimal | None = money_column(nullable=True)
+    total_supported: Decimal | None = money_column(nullable=True)
+    approved_total: Decimal | None = money_column(nullable=True)
+    has_discrepancies: bool | None = Field(default=None)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Scorecard(Base, table=True):

@@ -65,6 +65,24 @@ async def active_contract_on(session: AsyncSession, *, vendor_id: int, on: date)
     return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
+async def contracts_in_force_between(
+    session: AsyncSession, *, vendor_id: int, start: date, end: date
+) -> list[Contract]:
+    """The vendor's contracts that were in force on some day of [start, end] (active or since expired),
+    in precedence order for a day two of them cover: active before expired, then the later start."""
+    stmt = (
+        select(Contract)
+        .where(
+            Contract.vendor_id == vendor_id,
+            Contract.status.in_(("active", "expired")),
+            Contract.starts_on <= end,
+            Contract.ends_on >= start,
+        )
+        .order_by((Contract.status == "active").desc(), Contract.starts_on.desc(), Contract.id.desc())
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
 async def contract_versions(session: AsyncSession, *, contract_id: int) -> list[ContractVersion]:
     stmt = (
         select(ContractVersion)

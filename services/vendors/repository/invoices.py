@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors.models import Invoice
+from services.vendors.models import Invoice, InvoiceAudit
 from services.vendors.repository import common
 from services.vendors.repository.common import first, readable
 from shared.auth import Principal
@@ -57,3 +57,15 @@ async def approved_invoices(
 async def invoice_by_number(session: AsyncSession, *, vendor_id: int, number: str) -> Invoice | None:
     stmt = select(Invoice).where(Invoice.vendor_id == vendor_id, Invoice.number == number)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_audit(session: AsyncSession, *, row: InvoiceAudit) -> InvoiceAudit:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def audit_of(session: AsyncSession, *, invoice_id: int) -> list[InvoiceAudit]:
+    """The invoice's status changes, oldest first."""
+    stmt = select(InvoiceAudit).where(InvoiceAudit.invoice_id == invoice_id).order_by(InvoiceAudit.id)
+    return list((await session.execute(stmt)).scalars())

@@ -5,8 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.vendors.deps import InvoicesWrite, InvoiceToEdit, InvoiceToRead, Paging, VendorsRead
-from services.vendors.schemas.base import TransitionRequest
-from services.vendors.schemas.invoices import InvoiceCreate, InvoicePage, InvoiceRead
+from services.vendors.schemas.invoices import (
+    InvoiceAuditPage,
+    InvoiceCreate,
+    InvoicePage,
+    InvoiceRead,
+    InvoiceReconciliationRead,
+    InvoiceTransitionRequest,
+)
 from services.vendors.service import invoices as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import set_etag
@@ -34,22 +40,32 @@ async def read_invoice(invoice: InvoiceToRead, response: Response):
 @router.post("/{invoice_id}/transitions", response_model=InvoiceRead)
 async def move_invoice(
     invoice: InvoiceToEdit,
-    data: TransitionRequest,
+    data: InvoiceTransitionRequest,
     session: SessionDep,
+    services: ServicesDep,
     principal: InvoicesWrite,
     response: Response,
 ):
+    """Approving reconciles first: with open discrepancies it pays the supported amount unless an
+    `override_reason` is given; every move is audited."""
     invoice = await service.move_invoice(
-        session=session, principal=principal, invoice=invoice, to=data.to, note=data.reason
-    )
+        session=session, services=services, principal=principal, invoice=invoice, to=data.to,
+        note=data.reason, override_reason=data.override_reason,
+    )  # fmt: skip
     set_etag(response, invoice.id, invoice.version)
     return invoice
 
 
-@router.get("/{invoice_id}/reconciliation")
-async def reconcile_invoice(invoice: InvoiceToRead, services: ServicesDep, session: ReadSessionDep) -> dict:
-    """Each line's claimed units vs accepted units measured by the tasks service, with amounts."""
+@router.get("/{invoice_id}/reconciliation", response_model=InvoiceReconciliationRead)
+async def reconcile_invoice(invoice: InvoiceToRead, services: ServicesDep, session: ReadSessionDep):
+    """Each line's claim vs what the tasks service measured, each day priced at the contract in force."""
     return await service.reconcile(session=session, services=services, invoice=invoice)
+
+
+@router.get("/{invoice_id}/audit", response_model=InvoiceAuditPage)
+async def invoice_audit(invoice: InvoiceToRead, session: ReadSessionDep):
+    """Every status change of the invoice, oldest first: who (or which VMS), why, and what approval paid."""
+    return InvoiceAuditPage(items=await service.invoice_audit(session=session, invoice=invoice))
 
 
 @router.get("", response_model=InvoicePage)

@@ -7,18 +7,24 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors.models import Contract, Invoice
+from services.vendors.models import Invoice, InvoiceAudit
 from services.vendors.repository import common as common_repository
 from services.vendors.repository import contracts as contract_repository
 from services.vendors.repository import invoices as invoice_repository
-from services.vendors.rules import rate_cards as rate_card_rules
+from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.rules.access import VENDOR_MANAGERS
-from services.vendors.rules.invoices import ClaimedLine, reconcile_invoice
+from services.vendors.rules.invoices import (
+    ClaimedLine,
+    ContractTerms,
+    InvoiceReconciliation,
+    decide_approval,
+    reconcile_invoice,
+)
 from services.vendors.rules.money import quantize_money, zero
 from services.vendors.rules.transitions import INVOICE_STATUSES, check_transition
 from services.vendors.schemas.invoices import InvoiceCreate
 from services.vendors.service import production, rate_cards, subscriptions
-from services.vendors.service.common import found, jsonable, touch
+from services.vendors.service.common import actor, found, jsonable, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.errors import Forbidden, Unprocessable
@@ -34,9 +40,11 @@ async def create_invoice(*, session: AsyncSession, principal: Principal, data: I
     await get_vendor(
         session=session, principal=principal, vendor_id=data.vendor_id
     )  # another vendor's id → 404
-    contract = await contract_repository.active_contract_on(
-        session, vendor_id=data.vendor_id, on=data.period_start
+    # The contract in force during the period (a month-to-date period often starts before it).
+    in_force = await contract_repository.contracts_in_force_between(
+        session, vendor_id=data.vendor_id, start=data.period_start, end=data.period_end
     )
+    contract = next((c for c in in_force if c.status == "active"), None)
     if contract is not None and contract.currency != data.currency:
         raise Unprocessable(
             f"the vendor's contract {contract.id} is in {contract.currency}",
@@ -87,16 +95,67 @@ async def get_invoice(*, session: AsyncSession, principal: Principal, invoice_id
 
 
 async def move_invoice(
-    *, session: AsyncSession, principal: Principal, invoice: Invoice, to: str, note: str | None
+    *,
+    session: AsyncSession,
+    services: ServiceClient,
+    principal: Principal,
+    invoice: Invoice,
+    to: str,
+    note: str | None,
+    override_reason: str | None = None,
 ) -> Invoice:
     """draft → submitted → approved|disputed → paid; a vendor user may only submit (or resubmit) its own."""
     check_transition(INVOICE_STATUSES, current=invoice.status, target=to)
     if not principal.has_any(*VENDOR_MANAGERS) and (invoice.status, to) not in VENDOR_MOVES:
         raise Forbidden(f"only vendor managers, ops or admins may move an invoice to '{to}'")
+    if override_reason is not None and to != "approved":
+        raise Unprocessable(
+            "only an approval takes an override_reason",
+            errors=[{"pointer": "/override_reason", "field": "override_reason", "in": "body",
+                     "detail": "allowed only with to=approved"}],
+        )  # fmt: skip
+    return await apply_move(
+        session=session, services=services, invoice=invoice, to=to, note=note,
+        override_reason=override_reason, by=actor(principal), channel="api",
+    )  # fmt: skip
+
+
+async def apply_move(
+    *,
+    session: AsyncSession,
+    services: ServiceClient,
+    invoice: Invoice,
+    to: str,
+    note: str | None,
+    override_reason: str | None,
+    by: str,
+    channel: str,
+) -> Invoice:
+    """Every status change, from the API or a VMS, takes this one path: an approval is decided on a
+    reconciliation made now (an invoice that cannot be measured is not approved), each change is
+    audited, and subscribers hear of it."""
+    check_transition(INVOICE_STATUSES, current=invoice.status, target=to)
+    audit = InvoiceAudit(
+        invoice_id=invoice.id, from_status=invoice.status, to_status=to, actor=by[:100], channel=channel,
+        note=note,
+    )  # fmt: skip
+    if to == "approved":
+        result = await reconciliation_of(session=session, services=services, invoice=invoice)
+        approval = decide_approval(result, override_reason=override_reason)
+        invoice.approved_total = approval.amount
+        invoice.approval_basis = approval.basis.value
+        invoice.override_reason = approval.override_reason
+        audit.override_reason = approval.override_reason
+        audit.approval_basis = approval.basis.value
+        audit.total_claimed = result.total_claimed
+        audit.total_supported = result.total_supported
+        audit.approved_total = approval.amount
+        audit.has_discrepancies = result.has_discrepancies
     invoice.status = to
     invoice.status_note = note
     touch(invoice)
     await session.flush()
+    await invoice_repository.add_audit(session, row=audit)
     if to in ("submitted", "approved"):
         await subscriptions.emit(session, f"invoice.{to}", {"invoice": invoice_event(invoice)})
     return invoice
@@ -104,64 +163,73 @@ async def move_invoice(
 
 def invoice_event(invoice: Invoice) -> dict:
     return jsonable({name: getattr(invoice, name) for name in (
-        "id", "vendor_id", "contract_id", "number", "status", "currency", "period_start", "period_end", "total")})  # fmt: skip
+        "id", "vendor_id", "contract_id", "number", "status", "currency", "period_start", "period_end", "total",
+        "approved_total", "approval_basis")})  # fmt: skip
 
 
-async def reconcile(*, session: AsyncSession, services: ServiceClient, invoice: Invoice) -> dict:
-    """Line by line: units claimed vs accepted units measured by the tasks service, with amounts."""
-    items = await production.production(
+async def invoice_audit(*, session: AsyncSession, invoice: Invoice) -> list[InvoiceAudit]:
+    return await invoice_repository.audit_of(session, invoice_id=invoice.id)
+
+
+async def reconciliation_of(
+    *, session: AsyncSession, services: ServiceClient, invoice: Invoice
+) -> InvoiceReconciliation:
+    """The invoice's lines against what the tasks service measured for the vendor day by day, each day
+    priced at the contract in force that day."""
+    measures = await production.measured_by_day(
         services, vendor_id=invoice.vendor_id, start=invoice.period_start, end=invoice.period_end
     )
-    measured = production.accepted_by_work([i for i in items if i.vendor_id == invoice.vendor_id])
-    contract = None if invoice.contract_id is None else await session.get(Contract, invoice.contract_id)
-    lines_by_key = await rate_cards.contracted_prices(session=session, contract=contract)
-    prices: dict[tuple[str, str], Decimal] = {}
-    for key, units in measured.items():
-        line = next(
-            (
-                v
-                for (t, lang), v in lines_by_key.items()
-                if t == key[0] and lang.casefold() == key[1].casefold()
+    contracts = await contract_repository.contracts_in_force_between(
+        session, vendor_id=invoice.vendor_id, start=invoice.period_start, end=invoice.period_end
+    )
+    terms = [
+        ContractTerms(
+            contract_id=c.id,
+            starts_on=c.starts_on,
+            ends_on=c.ends_on,
+            currency=c.currency,
+            rate_lines=tuple(
+                rate_cards.rule_line(r)
+                for r in await rate_card_repository.rate_lines(session, contract_id=c.id)
             ),
-            None,
         )
-        line = line or next(
-            (
-                v
-                for (t, lang), v in lines_by_key.items()
-                if t == key[0] and lang == rate_card_rules.WILDCARD_LANGUAGE
-            ),
-            None,
-        )
-        if line is not None and units > 0:
-            # With tiers the contracted price is the average over the measured volume, so the supported
-            # amount equals the graduated total.
-            prices[key] = rate_card_rules.price_for_units(line, units, invoice.currency) / units
-        elif line is not None:
-            prices[key] = line.unit_price
+        for c in contracts
+    ]
     claimed = [
         ClaimedLine(
             c["task_type"], c["language"], c["unit"], Decimal(c["units_claimed"]), Decimal(c["unit_price"])
         )
         for c in invoice.lines
     ]
-    unpriced = {k: v for k, v in measured.items() if k not in prices and not any(
-        (c.task_type, c.language.casefold()) == (k[0], k[1].casefold()) for c in claimed)}  # fmt: skip
-    result = reconcile_invoice(
-        claimed, {k: v for k, v in measured.items() if k not in unpriced}, prices, invoice.currency
+    return reconcile_invoice(
+        claimed,
+        measures,
+        terms,
+        invoice.currency,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
     )
+
+
+async def reconcile(*, session: AsyncSession, services: ServiceClient, invoice: Invoice) -> dict:
+    """Line by line: what was claimed vs what was measured, priced at the contract in force each day."""
+    result = await reconciliation_of(session=session, services=services, invoice=invoice)
     return jsonable(
         {
             "invoice_id": invoice.id,
             "currency": result.currency,
-            "lines": [line.__dict__ for line in result.lines],
-            "unpriced_measured_work": [
-                {"task_type": t, "language": lang, "units_measured": u} for (t, lang), u in unpriced.items()
+            "contracts": [span.__dict__ for span in result.contract_spans],
+            "days_without_contract": [span.__dict__ for span in result.days_without_contract],
+            "lines": [
+                {**line.__dict__, "unpriced": line.unpriced, "pricing": [p.__dict__ for p in line.pricing]}
+                for line in result.lines
             ],
+            "unpriced_measured_work": [work.__dict__ for work in result.unpriced_work],
             "total_claimed": result.total_claimed,
             "total_supported": result.total_supported,
             "total_discrepancy": result.total_discrepancy,
-            "has_discrepancies": result.has_discrepancies or bool(unpriced),
+            "supported_claim": result.supported_claim,
+            "has_discrepancies": result.has_discrepancies,
         }
     )
 

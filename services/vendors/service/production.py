@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from services.vendors.rules.invoices import DayMeasure
 from shared.errors import ServiceUnavailable
 from shared.http import ServiceClient
 
@@ -158,6 +159,39 @@ async def project_accepted_units(services: ServiceClient, *, project_id: int, st
             (Decimal(str(item["accepted_units"])) for item in body["items"] if item["project_id"] == project_id),
             Decimal(0),
         )
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise ServiceUnavailable(
+            "the tasks service's production figures are malformed", service="tasks"
+        ) from exc
+
+
+async def measured_by_day(
+    services: ServiceClient, *, vendor_id: int, start: date, end: date
+) -> list[DayMeasure]:
+    """The vendor's accepted units and the seconds spent on them per UTC day of decision, task type and
+    language (summed over projects): what invoices are reconciled against."""
+    params = {**period_params(start, end), "vendor_id": vendor_id, "group_by": "day"}
+    body = await _get(services, "/api/v1/production", params)
+    totals: dict[tuple[date, str, str], list[Decimal]] = {}
+    spelled: dict[tuple[str, str], str] = {}
+    try:
+        for item in body["items"]:
+            if item.get("vendor_id") != vendor_id:
+                continue
+            task_type = str(item["task_type"])
+            language = str(item.get("language") or "*")  # no required language: the any-language rate
+            # One spelling per language (BCP 47 is case-insensitive), so two projects' "en" and "EN" add up.
+            language = spelled.setdefault((task_type, language.casefold()), language)
+            figures = totals.setdefault(
+                (date.fromisoformat(str(item["day"])), task_type, language), [Decimal(0)] * 2
+            )
+            figures[0] += Decimal(str(item["accepted_units"]))
+            # Required, not defaulted: an hour line read against a missing figure would be money from nothing.
+            figures[1] += Decimal(str(item["handling_seconds"]))
+        return [
+            DayMeasure(day, t, lang, units, seconds)
+            for (day, t, lang), (units, seconds) in sorted(totals.items())
+        ]
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise ServiceUnavailable(
             "the tasks service's production figures are malformed", service="tasks"

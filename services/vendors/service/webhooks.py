@@ -30,8 +30,8 @@ from services.vendors.schemas.webhooks import (
     WorkerOffboardedData,
     WorkerOnboardedData,
 )
-from services.vendors.service import vendors
-from services.vendors.service.common import found, touch
+from services.vendors.service import invoices, vendors
+from services.vendors.service.common import found
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
 from shared.db import utcnow
@@ -272,9 +272,15 @@ async def _invoice_status_changed(
         return f"ignored: vendor {vendor.id} has no invoice {number}"
     if status not in INVOICE_STATUSES.get(invoice.status, ()):
         return f"ignored: invoice {invoice.id} cannot move from {invoice.status} to {status}"
-    invoice.status = status
-    invoice.status_note = "changed by the VMS"
-    touch(invoice)
+    # The API's own path: an approval is measured now (the tasks service down is a 503, so the VMS
+    # retries), a VMS gives no override reason, so open discrepancies approve only the supported amount.
+    await invoices.apply_move(
+        session=session, services=services, invoice=invoice, to=status, note="changed by the VMS",
+        override_reason=None, by=f"vms:{source.source}", channel="vms",
+    )  # fmt: skip
+    if status == "approved":
+        amount = f"{invoice.approved_total} {invoice.currency}"
+        return f"invoice {invoice.id} approved at {amount} ({invoice.approval_basis})"
     return f"invoice {invoice.id} moved to {status}"
 
 
