@@ -78,7 +78,8 @@ def merge_documents(base: dict[str, Any], services: dict[str, dict[str, Any]]) -
         renames = {s: f"{name}.{s}" for s, body in theirs.items() if s in schemas and schemas[s] != body}
         doc = _rename_refs(doc, renames)
         for schema_name, body in doc.get("components", {}).get("schemas", {}).items():
-            schemas.setdefault(schema_name, body)
+            # Under the name its references now use: a renamed schema kept its old name would dangle.
+            schemas.setdefault(renames.get(schema_name, schema_name), body)
         for path, operations in doc.get("paths", {}).items():
             if path.startswith("/api/"):
                 merged["paths"][path] = operations
