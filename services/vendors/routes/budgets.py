@@ -5,7 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.vendors.deps import BudgetToEdit, BudgetToRead, InternalRecordsRead, Paging, VendorsManage
-from services.vendors.schemas.budgets import BudgetCreate, BudgetPage, BudgetRead, BudgetUpdate
+from services.vendors.schemas.budgets import (
+    BudgetCreate,
+    BudgetEvaluationRead,
+    BudgetPage,
+    BudgetRead,
+    BudgetSpendRead,
+    BudgetUpdate,
+)
 from services.vendors.service import budgets as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
@@ -51,18 +58,16 @@ async def update_budget(
     return budget
 
 
-@router.get("/{budget_id}/spend")
-async def budget_spend(budget: BudgetToRead, services: ServicesDep, session: ReadSessionDep) -> dict:
+@router.get("/{budget_id}/spend", response_model=BudgetSpendRead)
+async def budget_spend(budget: BudgetToRead, services: ServicesDep, session: ReadSessionDep):
     """Spend to date, burn rate and forecast at completion (no side effects)."""
-    return service.report_json(await service.measure_spend(session=session, services=services, budget=budget))
+    return await service.measure_spend(session=session, services=services, budget=budget)
 
 
-@router.post("/{budget_id}/evaluations")
-async def evaluate_budget(budget: BudgetToEdit, services: ServicesDep, session: SessionDep) -> dict:
+@router.post("/{budget_id}/evaluations", response_model=BudgetEvaluationRead)
+async def evaluate_budget(budget: BudgetToEdit, services: ServicesDep, session: SessionDep):
     """Measure spend now: alert (budget.alert) when the forecast exceeds the budget, apply the hard cap."""
-    return service.report_json(
-        await service.evaluate_budget(session=session, services=services, budget=budget)
-    )
+    return await service.evaluate_budget(session=session, services=services, budget=budget)
 
 
 @router.get("", response_model=BudgetPage)

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
@@ -48,3 +49,48 @@ class BudgetRead(Read):
 class BudgetPage(BaseModel):
     items: list[BudgetRead]
     next_cursor: str | None = None
+
+
+class SpendLine(BaseModel):
+    vendor_id: int
+    task_type: str
+    language: str
+    accepted_units: Decimal
+    amount: Decimal
+
+
+class UnpricedWork(BaseModel):
+    """Accepted units no contract in the budget's currency prices: counted nowhere, listed here."""
+
+    vendor_id: int
+    task_type: str
+    language: str
+    accepted_units: Decimal
+
+
+class BudgetSpendRead(BaseModel):
+    """Spend to date and the forecast at completion (`rules/budgets.py` defines each figure)."""
+
+    budget_id: int
+    currency: str
+    amount: Decimal
+    spend: Decimal
+    remaining: Decimal
+    utilisation: Decimal
+    elapsed_days: int
+    total_days: int
+    burn_rate_per_day: Decimal
+    cost_per_unit: Decimal | None
+    units_to_complete: Decimal
+    forecast_basis: Literal["measured", "contracted", "none"]
+    forecast_at_completion: Decimal
+    forecast_exceeds_budget: bool
+    cap_reached: bool
+    vendor_ids: list[int]
+    lines: list[SpendLine]
+    unpriced: list[UnpricedWork]
+
+
+class BudgetEvaluationRead(BudgetSpendRead):
+    alerted: bool
+    suspended_vendor_ids: list[int]

@@ -22,7 +22,7 @@ from services.vendors.rules.budgets import WorkLeft, budget_position, share_of_w
 from services.vendors.rules.money import zero
 from services.vendors.schemas.budgets import BudgetCreate, BudgetUpdate
 from services.vendors.service import production, rate_cards, subscriptions
-from services.vendors.service.common import found, jsonable, touch
+from services.vendors.service.common import found, touch
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.db import Database, utcnow
@@ -275,10 +275,6 @@ async def sweep_budgets(*, db: Database, services: ServiceClient) -> int:
             log.warning("budget %s not evaluated: %s", budget_id, exc.detail)
     observe_budget_sweep(reports)
     return len(reports)
-
-
-def report_json(report: dict) -> dict:
-    return jsonable(report)
 
 
 async def list_budgets(
