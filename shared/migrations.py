@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -32,12 +33,27 @@ def upgrade_to_head(service: str, database_url: str) -> None:
     command.upgrade(alembic_config(service, database_url), "head")
 
 
+# Full-text search is each backend's own, created by migrations rather than declared by models: SQLite's
+# FTS5 tables (and their shadow tables) kept by triggers, PostgreSQL's GIN indexes named `ix_…_search`.
+# Autogenerate must not take them for objects to drop.
+SEARCH_INDEX_TABLE = re.compile(r"^\w+_fts(_(data|idx|docsize|config|content))?$")
+SEARCH_INDEX = re.compile(r"^ix_\w+_search$")
+
+
+def _declared_or_ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    if not reflected or compare_to is not None:
+        return True
+    pattern = {"table": SEARCH_INDEX_TABLE, "index": SEARCH_INDEX}.get(type_)
+    return pattern is None or not pattern.match(name or "")
+
+
 def _run_sync(connection: Connection, metadata: MetaData) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_declared_or_ours,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -162,6 +162,8 @@ class Ticket(Base, table=True):
     subject: str = Field(max_length=300)
     assignee: str | None = Field(default=None, max_length=200, index=True)
     escalated_to: str | None = Field(default=None, max_length=200)
+    # A ticket merged into another is closed and points at the one that carries its thread on.
+    merged_into_id: int | None = Field(default=None, foreign_key="tickets.id")
     escalation_reason: str | None = Field(default=None, sa_type=Text)
     escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -178,6 +180,30 @@ class Ticket(Base, table=True):
     resolution_breach_counted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TicketTag(Base, table=True):
+    """Free labels support puts on tickets (an outage, a project, a language) to find and act on them."""
+
+    __tablename__ = "ticket_tags"
+    __table_args__ = (Index("ix_ticket_tags_tag", "tag", "ticket_id"),)
+
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    tag: str = Field(max_length=50, primary_key=True)
+
+
+class CannedReply(Base, table=True):
+    """A reply support sends again and again; placeholders are filled per ticket (rules/tickets.py)."""
+
+    __tablename__ = "canned_replies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    body: str = Field(sa_type=Text)
+    created_by: str = Field(max_length=100)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
