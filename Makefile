@@ -7,7 +7,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 # Whole files per worker, in collection order: tests/conftest.py puts the long files first.
 XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 
-.PHONY: install migrate run test test-sqlite test-postgres bench load lint clean
+.PHONY: install migrate run test test-sqlite test-postgres bench load lint clean label-studio-check
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: install
 # Bounded (8 users, 30 s) mixed load through the gateway; fails when tool, metrics and database disagree.
 load: install
 	$(BIN)/python -m bench.load
+
+# Real Label Studio (label-studio==1.23.2 from PyPI, in a throwaway venv outside the project's) imports
+# a LabelOps export and config, and its own export comes back (scripts/label_studio_roundtrip.py).
+label-studio-check: install
+	$(BIN)/python scripts/label_studio_roundtrip.py
 
 lint: install
 	$(BIN)/ruff check .
