@@ -31,6 +31,7 @@ def main() -> None:
     ENV_FILE.chmod(0o600)
     print(
         "\n  LabelOps is starting:\n"
+        "    Console  http://127.0.0.1:8004\n"
         "    API      http://127.0.0.1:8000/api/v1\n"
         "    Docs     http://127.0.0.1:8000/docs\n"
         "    Ready?   http://127.0.0.1:8000/readyz\n"

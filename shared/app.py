@@ -100,6 +100,9 @@ class ServiceParts:
     # Pure ASGI middleware inside the request-context layer (so requests they answer are logged and
     # counted), in front of FastAPI's routing.
     inner_middleware: Sequence[type] = ()
+    # False for a process that keeps no state of its own (the console, a client of the gateway): no
+    # engine, no pool, and readiness is its own checks only.
+    database: bool = True
 
 
 def create_service_app(parts: ServiceParts) -> FastAPI:
@@ -122,7 +125,7 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
                 poll_seconds=settings.outbox_poll_seconds,
             )
             app.state.dispatcher.start()
-        if settings.database_pool_prefill:
+        if parts.database and settings.database_pool_prefill:
             await app.state.db.fill_pool(settings.database_pool_size)
         for hook in parts.on_startup:
             await hook(app)
@@ -138,7 +141,8 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
             if getattr(app.state, "dispatcher", None) is not None:
                 await app.state.dispatcher.stop()
             await app.state.http.aclose()
-            await app.state.db.dispose()
+            if parts.database:
+                await app.state.db.dispose()
             mark_worker_exited()
 
     app = FastAPI(
@@ -155,12 +159,14 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
         app.state.scrape_hooks.append(
             outbox_lag_hook(service=settings.service_name, tables=parts.event_tables)
         )
-    app.state.readiness_checks = {"database": _database_ready, **parts.readiness_checks}
-    app.state.db = Database.connect(
-        settings.effective_database_url,
-        pool_size=settings.database_pool_size,
-        plan_cache_mode=settings.database_plan_cache_mode,
-    )
+    own_checks = {"database": _database_ready} if parts.database else {}
+    app.state.readiness_checks = {**own_checks, **parts.readiness_checks}
+    if parts.database:
+        app.state.db = Database.connect(
+            settings.effective_database_url,
+            pool_size=settings.database_pool_size,
+            plan_cache_mode=settings.database_plan_cache_mode,
+        )
     install_error_handlers(app)
     for middleware in reversed(parts.inner_middleware):
         app.add_middleware(middleware)
@@ -204,11 +210,12 @@ async def _database_ready(app: FastAPI) -> str | None:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when every check passes; `?local=true` checks only this process's own database, which is
-    what an orchestrator should gate traffic on (one service down must not take the gateway out too)."""
+    """Ready when every check passes; `?local=true` checks only this process's own database (none for a
+    process without one), which is what an orchestrator should gate traffic on (one service down must not
+    take the gateway out too)."""
     checks = request.app.state.readiness_checks
     if request.query_params.get("local") == "true":
-        checks = {"database": checks["database"]}
+        checks = {name: check for name, check in checks.items() if name == "database"}
     results = await asyncio.gather(*(check(request.app) for check in checks.values()))
     report = {name: reason or "ok" for name, reason in zip(checks, results, strict=True)}
     ready = all(reason is None for reason in results)

@@ -18,6 +18,9 @@ DEV_INTERNAL_SECRET = "dev-internal-secret-do-not-use-in-production-0000"
 
 SERVICE_PORTS = {"gateway": 8000, "contributors": 8001, "vendors": 8002, "tasks": 8003}
 SERVICE_NAMES = ("contributors", "vendors", "tasks")
+# The console is a process but no backend service: it has no database (nothing to migrate or create for
+# it) and the gateway routes nothing to it, so it is in neither list above.
+CONSOLE_PORT = 8004
 
 
 def _global(name: str) -> AliasChoices:

@@ -132,7 +132,7 @@ def test_one_image_whose_argument_picks_the_service(rendered):
     (job_container,) = containers(find(rendered, "Job", "labelops-migrate"))
     assert job_container["args"] == ["migrate"]
     entrypoint = (DEPLOY / "entrypoint.sh").read_text()
-    assert "gateway|contributors|vendors|tasks)" in entrypoint and "migrate)" in entrypoint
+    assert "gateway|contributors|vendors|tasks|console)" in entrypoint and "migrate)" in entrypoint
 
 
 def test_probes_resources_and_scrape_annotations(rendered):
@@ -272,3 +272,27 @@ def _memory(quantity: str) -> int:
         if quantity.endswith(suffix):
             return int(quantity[: -len(suffix)]) * factor
     return int(quantity)
+
+
+def test_the_console_is_a_client_of_the_gateway_only(rendered):
+    deployment = _deployment(rendered, "console")
+    (container,) = containers(deployment)
+    env = _env(rendered, container)
+    readable = _settings_env_names("console")
+
+    assert container["args"] == ["console"]
+    assert find(rendered, "Service", "console")["spec"]["ports"][0]["targetPort"] == "http"
+    assert find(rendered, "PodDisruptionBudget", "console")
+    assert find(rendered, "HorizontalPodAutoscaler", "console")
+    assert env["LABELOPS_GATEWAY_URL"]["value"] == "http://gateway:8000"
+    assert env["LABELOPS_CONSOLE_COOKIE_SECRET"]["secret"] == ("labelops-secrets", "console-cookie-secret")
+    assert "console-cookie-secret" in _secret_keys()["labelops-secrets"]
+    for name, spec in env.items():
+        if spec.get("from") != "configmap" and name not in ENTRYPOINT_ENV:
+            assert name in readable, f"console does not read {name}"
+    # No database and no internal token: it can reach no service and no data except through the API.
+    assert not [name for name in env if name.endswith("_DATABASE_URL") and "from" not in env[name]]
+    assert "LABELOPS_INTERNAL_TOKEN_SECRET" not in env
+    # Ready when its own process is: a gateway outage is an error page, not an empty Service.
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz?local=true", "port": "http"}
+    assert deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"

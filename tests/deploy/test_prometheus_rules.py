@@ -72,7 +72,7 @@ def test_every_config_loads_every_rule_file():
             assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), (config.name, relative)
 
 
-def test_loopback_config_scrapes_the_four_services_with_their_service_label():
+def test_loopback_config_scrapes_the_five_processes_with_their_service_label():
     config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text())
 
     groups = [group for job in config["scrape_configs"] for group in job["static_configs"]]
@@ -82,6 +82,7 @@ def test_loopback_config_scrapes_the_four_services_with_their_service_label():
         "contributors": ["127.0.0.1:8001"],
         "vendors": ["127.0.0.1:8002"],
         "tasks": ["127.0.0.1:8003"],
+        "console": ["127.0.0.1:8004"],
     }
 
 

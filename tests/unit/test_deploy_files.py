@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from shared.settings import SERVICE_PORTS
+from shared.settings import CONSOLE_PORT, SERVICE_PORTS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,12 +31,25 @@ def test_compose_gives_every_service_its_own_database_and_the_peer_urls():
         assert env[f"LABELOPS_{name.upper()}_URL"] == f"http://{name}:8000"
 
 
-def test_compose_only_publishes_the_gateway():
+def test_compose_only_publishes_the_gateway_and_the_console():
     services = _compose()["services"]
 
     published = {name for name, spec in services.items() if "ports" in spec}
 
-    assert published == {"gateway", "prometheus"}
+    assert published == {"gateway", "console", "prometheus"}
+
+
+def test_compose_runs_the_console_as_a_client_of_the_gateway_only():
+    console = _compose()["services"]["console"]
+
+    assert console["build"] == "." and console["command"] == ["console"]
+    assert console["ports"] == [f"{CONSOLE_PORT}:8000"]
+    env = console["environment"]
+    assert env["LABELOPS_GATEWAY_URL"] == "http://gateway:8000"
+    assert "LABELOPS_CONSOLE_COOKIE_SECRET" in env
+    # No database and no internal token: it cannot reach a service or its data except through the API.
+    assert not [name for name in env if name.endswith("_DATABASE_URL")]
+    assert "LABELOPS_INTERNAL_TOKEN_SECRET" not in env
 
 
 def test_postgres_init_creates_the_other_service_databases():
@@ -53,7 +66,7 @@ def test_prometheus_scrapes_every_service_on_its_port():
         t for sc in config["scrape_configs"] for group in sc["static_configs"] for t in group["targets"]
     }
 
-    assert targets == {f"127.0.0.1:{port}" for port in SERVICE_PORTS.values()}
+    assert targets == {f"127.0.0.1:{port}" for port in (*SERVICE_PORTS.values(), CONSOLE_PORT)}
 
 
 def test_procfile_starts_every_service_on_its_default_port():
@@ -61,3 +74,11 @@ def test_procfile_starts_every_service_on_its_default_port():
 
     for name, port in SERVICE_PORTS.items():
         assert f"services.{name}.app:create_app" in lines[name] and f"--port {port}" in lines[name]
+
+
+def test_procfile_starts_the_console_on_its_port():
+    lines = dict(line.split(":", 1) for line in (REPO / "Procfile").read_text().splitlines() if line.strip())
+
+    assert (
+        "services.console.app:create_app" in lines["console"] and f"--port {CONSOLE_PORT}" in lines["console"]
+    )

@@ -18,6 +18,16 @@ OPTIONAL_MODULES = {"events.py", "jobs.py", "metrics.py"}
 PACKAGES = {"rules", "schemas", "repository", "service", "routes", "migrations"}
 # The one declared exception (README "The assignment loop"): tasks keeps its hot path in one package.
 EXTRA_PACKAGES = {"tasks": {"assignment"}}
+# The console (README "Ops console") is a client of the gateway's public API, not a backend service: it
+# keeps no data of its own (the session is an encrypted cookie) and reads no database, so it has no tables
+# (models.py), no queries (repository/) and nothing to migrate (migrations/). In their place it has what a
+# web front has: Jinja2 templates and its own static files. Its service/ calls the gateway over HTTP.
+WITHOUT_DATABASE = {"console"}
+DATABASE_MODULES = {"models.py"}
+DATABASE_PACKAGES = {"repository", "migrations"}
+WEB_PACKAGES = {"templates", "static"}
+# Installed by `make install` (npm ci, git-ignored), never part of the source tree.
+INSTALLED_FOLDERS = {"__pycache__", "node_modules"}
 # What a pure rule may not reach: the database, the network, the web framework, or the layers that do.
 IO_MODULES = (
     "sqlalchemy",
@@ -53,22 +63,41 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_there_are_services_to_check():
-    assert {"contributors", "gateway", "tasks", "vendors"} <= set(SERVICES)
+    assert {"contributors", "gateway", "tasks", "vendors", "console"} <= set(SERVICES)
+
+
+@pytest.mark.parametrize("service", sorted(WITHOUT_DATABASE))
+def test_a_process_without_a_database_reaches_none(service: str):
+    reaching = {
+        f"{path.relative_to(SERVICES_DIR)}: {name}"
+        for path in (SERVICES_DIR / service).rglob("*.py")
+        if "node_modules" not in path.parts
+        for name in _imports(path)
+        if name.startswith(("sqlalchemy", "sqlmodel", "asyncpg", "aiosqlite", "alembic"))
+        or name.startswith(("shared.db", "shared.rawsql", "shared.events", "shared.migrations"))
+    }
+
+    assert not reaching
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_service_has_the_layouts_modules_and_no_others(service: str):
     top = {p.name for p in (SERVICES_DIR / service).glob("*.py")}
+    required = REQUIRED_MODULES - DATABASE_MODULES if service in WITHOUT_DATABASE else REQUIRED_MODULES
 
-    assert top >= REQUIRED_MODULES, REQUIRED_MODULES - top
-    assert top <= REQUIRED_MODULES | OPTIONAL_MODULES, top - REQUIRED_MODULES - OPTIONAL_MODULES
+    assert top >= required, required - top
+    assert top <= required | OPTIONAL_MODULES, top - required - OPTIONAL_MODULES
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_service_has_the_layouts_packages(service: str):
-    folders = {p.name for p in (SERVICES_DIR / service).iterdir() if p.is_dir() and p.name != "__pycache__"}
+    folders = {
+        p.name for p in (SERVICES_DIR / service).iterdir() if p.is_dir() and p.name not in INSTALLED_FOLDERS
+    }
 
     expected = PACKAGES | EXTRA_PACKAGES.get(service, set())
+    if service in WITHOUT_DATABASE:
+        expected = expected - DATABASE_PACKAGES | WEB_PACKAGES
 
     assert folders == expected, folders ^ expected
 

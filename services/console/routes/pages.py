@@ -1,0 +1,64 @@
+"""What every page route shares: the templates with the console's filters, the page context (viewer,
+menu, CSRF token, zone) and the router every page module is built on (CSRF checked on every write)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from services.console.deps import Console, require_csrf
+from services.console.rules import display
+from services.console.rules.menu import menu_for
+
+HERE = Path(__file__).resolve().parents[1]
+STATIC_DIR = HERE / "static"
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters.update(money=display.money, percent=display.percent, countdown=display.countdown)
+
+
+def console_router(**kwargs: Any) -> APIRouter:
+    """Every console route module uses this router: no write route can go without the CSRF check."""
+    return APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False, **kwargs)
+
+
+def render(request: Request, console: Console | None, template: str, *, status: int = 200, **context: Any):
+    zone = console.zone if console else display.viewer_zone(None, default="UTC")
+    session = getattr(request.state, "console_session", None)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "viewer": console.viewer if console else None,
+            "menu": menu_for(console.viewer) if console else [],
+            "csrf": console.csrf if console else (session.csrf if session else ""),
+            "zone": zone,
+            "localtime": lambda value: display.local_time(value, zone),
+            **context,
+        },
+        status_code=status,
+    )
+
+
+TITLES = {
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    412: "Changed meanwhile",
+    422: "Not accepted",
+}
+
+
+def render_error(request: Request, status: int, detail: str, *, errors: list | None = None) -> HTMLResponse:
+    return render(
+        request,
+        None,
+        "error.html",
+        status=status,
+        title=TITLES.get(status, "Something went wrong"),
+        detail=detail,
+        errors=errors or [],
+    )

@@ -1,0 +1,5 @@
+"""people pages."""
+
+from services.console.routes.pages import console_router
+
+router = console_router()

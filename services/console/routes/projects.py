@@ -1,0 +1,5 @@
+"""projects pages."""
+
+from services.console.routes.pages import console_router
+
+router = console_router()

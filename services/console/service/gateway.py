@@ -1,0 +1,65 @@
+"""The console's one way out: the gateway's public API over HTTP, as the signed-in user (its bearer
+token). The console never reaches a service or a database directly; what the API refuses, the page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+class GatewayError(Exception):
+    """The API answered with a problem (or not at all); `status` is what the page answers with."""
+
+    def __init__(self, status: int, detail: str, errors: list[dict] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+
+
+class SignInRequired(Exception):
+    """No session, or the gateway no longer accepts its tokens: the viewer signs in again."""
+
+
+def _problem(response: httpx.Response) -> GatewayError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    detail = body.get("detail") or body.get("title") or response.reason_phrase or "error"
+    return GatewayError(response.status_code, str(detail), body.get("errors"))
+
+
+@dataclass
+class Gateway:
+    """Calls /api/v1/… on the gateway with a bearer token (None for sign-in and refresh)."""
+
+    http: httpx.AsyncClient
+    base_url: str
+    token: str | None = None
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = await self.http.request(
+                method, f"{self.base_url}/api/v1{path}", headers=headers, **kwargs
+            )
+        except httpx.HTTPError as exc:
+            raise GatewayError(502, f"the API could not be reached ({type(exc).__name__})") from exc
+        if response.status_code == 401:
+            raise SignInRequired()
+        if response.status_code >= 400:
+            raise _problem(response)
+        return response
+
+    async def get(self, path: str, **params: Any) -> Any:
+        clean = {k: v for k, v in params.items() if v not in (None, "", [])}
+        return (await self.call("GET", path, params=clean)).json()
+
+    async def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        response = await self.call("POST", path, json=json, **kwargs)
+        return response.json() if response.content else None

@@ -1,0 +1,70 @@
+"""The console as a real process beside a running cluster, and a real Chromium to drive it.
+
+The console is no backend service (no database, not in SERVICE_PORTS), so it is started on its own, with
+the cluster's environment: it finds the gateway through LABELOPS_GATEWAY_URL like in production."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.cluster import REPO, Cluster, ServiceProcess, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def chromium_or_skip() -> Path:
+    """Debian's Chromium (.ci/run installs it); missing, the browser tests skip here and fail under CI."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    message = f"{CHROMIUM} is not installed (apt-get install chromium; .ci/run installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(message + " and CI is set", pytrace=False)
+    pytest.skip(message)
+
+
+@contextmanager
+def running_console(cluster: Cluster, workdir: Path, **extra_env: str) -> Iterator[ServiceProcess]:
+    console = ServiceProcess("console", free_port(), workdir / "console.log")
+    env = {**cluster.env(), **extra_env}
+    with console.log_path.open("ab") as log:
+        console.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "services.console.app:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(console.port), "--no-access-log"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if console.process.poll() is not None:
+                raise RuntimeError(f"console exited early:\n{console.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(console.url + "/healthz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"console did not start:\n{console.log_path.read_text()[-3000:]}")
+            time.sleep(0.1)
+        yield console
+    finally:
+        console.process.send_signal(signal.SIGTERM)
+        try:
+            console.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            console.process.kill()
+            console.process.wait()
+
+
+def assets_installed() -> bool:
+    return shutil.which("npm") is not None or (REPO / "services/console/node_modules/htmx.org").is_dir()
