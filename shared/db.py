@@ -30,6 +30,11 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "labelops_write"
 
 
+def dialect_of(session: AsyncSession) -> str:
+    """The session's database ("postgresql" or "sqlite"), where a query must be written for each."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

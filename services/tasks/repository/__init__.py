@@ -1,7 +1,6 @@
 """Every query of the tasks service, by resource in the modules of this package; here the helpers they share."""
 
 from sqlalchemy import JSON, Boolean, ColumnElement, TextClause, bindparam, case, func, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import UTCDateTime
 
@@ -30,7 +29,3 @@ def typed_sql(
 def sum_if(condition: ColumnElement, value: ColumnElement | int = 1) -> ColumnElement:
     """SUM(CASE WHEN condition THEN value ELSE 0 END), and 0 over no rows."""
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
-
-
-def dialect_of(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"

@@ -11,7 +11,8 @@ from sqlalchemy import delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.models import TaskAggregate
-from services.tasks.repository import dialect_of, typed_sql
+from services.tasks.repository import typed_sql
+from shared.db import dialect_of
 
 TASKS_PAGE = typed_sql(
     """

@@ -25,9 +25,9 @@ from services.tasks.models import (
     Task,
     VendorSuspension,
 )
-from services.tasks.repository import dialect_of
 from services.tasks.rules.eligibility import language_code
 from shared.auth import Principal
+from shared.db import dialect_of
 from shared.rawsql import RawQuery, session_connection
 
 

@@ -20,8 +20,9 @@ from services.tasks.models import (
     Queue,
     QueueBan,
 )
-from services.tasks.repository import dialect_of, typed_sql
+from services.tasks.repository import typed_sql
 from shared.auth import Principal
+from shared.db import dialect_of
 from shared.tenancy import scoped_to_caller
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.repository import dialect_of, typed_sql
+from services.tasks.repository import typed_sql
+from shared.db import dialect_of
 
 REVIEWER_CONTEXT = typed_sql(
     """
