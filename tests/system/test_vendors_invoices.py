@@ -18,6 +18,7 @@ from services.vendors.rules import webhooks as signatures
 from tests.services.vendors.support import (
     Receiver,
     active_contract_with_rates,
+    new_contract,
     new_vendor,
     vendor_project,
     vendor_staff,
@@ -54,6 +55,10 @@ def invoice(manager, vendor_id: int, lines: list[dict], *, start: str = days(-5)
 
 def move(client, invoice_id: int, to: str, **extra) -> httpx.Response:
     return client.post(f"/api/v1/invoices/{invoice_id}/transitions", json={"to": to, **extra})
+
+
+def move_contract(client, contract_id: int, to: str) -> httpx.Response:
+    return client.post(f"/api/v1/contracts/{contract_id}/transitions", json={"to": to})
 
 
 def bbox_work(admin, users, vendor_id: int, n: int) -> None:
@@ -120,6 +125,35 @@ def test_work_on_a_day_no_contract_covers_is_unpriced_and_flagged(manager, admin
     assert (line["status"], line["units_unpriced"], line["unpriced"], line["amount_supported"]) == (
         "matched", "2", True, "0.00")  # fmt: skip
     assert report["has_discrepancies"] is True and report["supported_claim"] == "0.00"
+
+
+def test_a_contract_terminated_today_prices_todays_work_and_one_never_active_prices_none(
+    manager, admin, users
+):
+    # given two vendors with work today: one's contract was active and is terminated today, the other's
+    # was terminated while still negotiating
+    terminated, never_active = new_vendor(manager), new_vendor(manager)
+    dates = {"starts_on": days(-30), "ends_on": days(300)}
+    ended = active_contract_with_rates(manager, terminated["id"], [BBOX_FR], **dates)
+    assert move_contract(manager, ended["id"], "terminated").status_code == 200
+    draft = new_contract(manager, never_active["id"], **dates)
+    assert manager.put(f"/api/v1/rate-cards/{draft['id']}", json={"lines": [BBOX_FR]}).status_code == 200
+    for to in ("negotiating", "terminated"):
+        assert move_contract(manager, draft["id"], to).status_code == 200
+    lines = [claim("bbox", "fr", "1", "1.25")]
+    for vendor in (terminated, never_active):
+        bbox_work(admin, users, vendor["id"], 1)
+
+    # when
+    reports = [
+        manager.get(f"/api/v1/invoices/{invoice(manager, v['id'], lines)['id']}/reconciliation").json()
+        for v in (terminated, never_active)
+    ]
+
+    # then
+    (priced,), (unpriced,) = (report["lines"] for report in reports)
+    assert (priced["amount_supported"], priced["unpriced"]) == ("1.25", False)
+    assert (unpriced["amount_supported"], unpriced["unpriced"]) == ("0.00", True)
 
 
 def test_hour_lines_are_measured_in_handling_hours_not_task_counts(manager, admin, users):

@@ -68,17 +68,23 @@ async def active_contract_on(session: AsyncSession, *, vendor_id: int, on: date)
 async def contracts_in_force_between(
     session: AsyncSession, *, vendor_id: int, start: date, end: date
 ) -> list[Contract]:
-    """The vendor's contracts that were in force on some day of [start, end] (active or since expired),
-    in precedence order for a day two of them cover: active before expired, then the later start."""
+    """The vendor's contracts whose dates meet [start, end] and that may have been in force (active, or
+    since expired or terminated), in precedence order for a day two of them cover: active, expired,
+    terminated, then the later start."""
     stmt = (
         select(Contract)
         .where(
             Contract.vendor_id == vendor_id,
-            Contract.status.in_(("active", "expired")),
+            Contract.status.in_(("active", "expired", "terminated")),
             Contract.starts_on <= end,
             Contract.ends_on >= start,
         )
-        .order_by((Contract.status == "active").desc(), Contract.starts_on.desc(), Contract.id.desc())
+        .order_by(
+            (Contract.status == "active").desc(),
+            (Contract.status == "expired").desc(),
+            Contract.starts_on.desc(),
+            Contract.id.desc(),
+        )
     )
     return list((await session.execute(stmt)).scalars())
 

@@ -206,6 +206,22 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+def last_day_in_force(ends_on: date, statuses: Sequence[tuple[str, date]]) -> date | None:
+    """The last day a contract was in force: its end date, or the day it left ``active`` (expired or
+    terminated early) if sooner; None when it was never active.
+
+    ``statuses`` are its recorded states, oldest first, each with the UTC day it was recorded. The day
+    it left counts as in force: the contract held for part of it.
+    """
+    was_active = False
+    for status, day in statuses:
+        if status == "active":
+            was_active = True
+        elif was_active:
+            return min(ends_on, day)
+    return ends_on if was_active else None
+
+
 def contract_spans(
     period_start: date, period_end: date, contracts: Sequence[ContractTerms], currency: str
 ) -> tuple[ContractSpan, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from services.vendors.rules.invoices import (
     ContractTerms,
     InvoiceReconciliation,
     decide_approval,
+    last_day_in_force,
     reconcile_invoice,
 )
 from services.vendors.rules.money import quantize_money, zero
@@ -182,19 +184,27 @@ async def reconciliation_of(
     contracts = await contract_repository.contracts_in_force_between(
         session, vendor_id=invoice.vendor_id, start=invoice.period_start, end=invoice.period_end
     )
-    terms = [
-        ContractTerms(
-            contract_id=c.id,
-            starts_on=c.starts_on,
-            ends_on=c.ends_on,
-            currency=c.currency,
-            rate_lines=tuple(
-                rate_cards.rule_line(r)
-                for r in await rate_card_repository.rate_lines(session, contract_id=c.id)
-            ),
+    terms = []
+    for contract in contracts:
+        last_day: date | None = contract.ends_on
+        if contract.status != "active":
+            # A contract expired or terminated early stops pricing on the day it left `active`; one
+            # terminated before it was ever active never priced anything. No history: its dates hold.
+            versions = await contract_repository.contract_versions(session, contract_id=contract.id)
+            history = [(str(v.snapshot.get("status")), v.created_at.astimezone(UTC).date()) for v in versions]
+            last_day = last_day_in_force(contract.ends_on, history) if history else contract.ends_on
+        if last_day is None or last_day < contract.starts_on:
+            continue
+        rate_lines = await rate_card_repository.rate_lines(session, contract_id=contract.id)
+        terms.append(
+            ContractTerms(
+                contract_id=contract.id,
+                starts_on=contract.starts_on,
+                ends_on=last_day,
+                currency=contract.currency,
+                rate_lines=tuple(rate_cards.rule_line(r) for r in rate_lines),
+            )
         )
-        for c in contracts
-    ]
     claimed = [
         ClaimedLine(
             c["task_type"], c["language"], c["unit"], Decimal(c["units_claimed"]), Decimal(c["unit_price"])

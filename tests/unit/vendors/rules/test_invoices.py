@@ -12,6 +12,7 @@ from services.vendors.rules.invoices import (
     LineStatus,
     contract_spans,
     decide_approval,
+    last_day_in_force,
     reconcile_invoice,
 )
 from services.vendors.rules.rate_cards import RateLine
@@ -233,6 +234,28 @@ def test_the_first_contract_given_wins_a_day_two_cover():
 def test_a_measurement_outside_the_period_is_an_error():
     with pytest.raises(ValueError, match="outside the period"):
         reconcile([], [measure(units=1, day=date(2026, 4, 1))], [BBOX])
+
+
+def test_a_contract_terminated_early_is_in_force_until_its_termination_day():
+    history = [("draft", date(2026, 1, 2)), ("active", date(2026, 1, 3)), ("terminated", date(2026, 3, 9))]
+
+    assert last_day_in_force(date(2026, 12, 31), history) == date(2026, 3, 9)
+
+
+def test_a_contract_expired_after_its_end_is_in_force_until_its_end():
+    history = [("active", date(2026, 1, 3)), ("expired", date(2027, 1, 5))]
+
+    assert last_day_in_force(date(2026, 12, 31), history) == date(2026, 12, 31)
+
+
+def test_a_contract_terminated_before_it_was_active_was_never_in_force():
+    history = [
+        ("draft", date(2026, 1, 2)),
+        ("negotiating", date(2026, 1, 3)),
+        ("terminated", date(2026, 1, 4)),
+    ]
+
+    assert last_day_in_force(date(2026, 12, 31), history) is None
 
 
 # --- hour lines --------------------------------------------------------------------------------------
