@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Select, false, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.deps import FIGURES_READERS
-from services.tasks.models import ContributorProfile, Project, Submission, Task
+from services.tasks.models import ContributorProfile, Project, Submission
 from services.tasks.repository import sum_if, typed_sql
 from services.tasks.repository.profiles import get_readable_profile, readable_profiles
 from shared.auth import Principal
@@ -55,26 +55,6 @@ async def live_leases(session: AsyncSession, *, project_id: int, now: datetime) 
         times=("now",),
     )
     return int((await session.execute(stmt, {"p": project_id, "now": now})).scalar() or 0)
-
-
-async def submissions_since(session: AsyncSession, *, project_id: int, since: datetime) -> int:
-    stmt = typed_sql(
-        "SELECT count(*) FROM submissions WHERE project_id = :p AND created_at >= :since", times=("since",)
-    )
-    return int((await session.execute(stmt, {"p": project_id, "since": since})).scalar() or 0)
-
-
-async def unfinished_created_before(
-    session: AsyncSession, *, project_id: int, before: datetime, cap: int
-) -> int:
-    """Unfinished tasks imported before `before`, counted up to `cap` (an index range, bounded)."""
-    found = (
-        select(Task.id)
-        .where(Task.project_id == project_id, Task.completed_count < Task.overlap, Task.created_at < before)
-        .limit(cap)
-        .subquery()
-    )
-    return int((await session.execute(select(func.count()).select_from(found))).scalar() or 0)
 
 
 async def recent_answers(session: AsyncSession, *, project_id: int, limit: int) -> list[tuple[int, int, Any]]:
@@ -232,19 +212,6 @@ async def vendor_totals(
         .group_by(readable.c.outcome, Project.content_severity)
     )
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
-
-
-async def vendor_on_time(
-    session: AsyncSession, *, principal: Principal, vendor_id: int, start: datetime, end: datetime
-) -> tuple[int, int]:
-    """Of the vendor's answers in the period that had an SLA, how many came within it."""
-    stmt = (
-        readable_production(principal)
-        .with_only_columns(sum_if(Submission.on_time), func.count(Submission.on_time))
-        .where(Submission.vendor_id == vendor_id, Submission.created_at >= start, Submission.created_at < end)
-    )
-    row = (await session.execute(stmt)).one()
-    return int(row[0] or 0), int(row[1] or 0)
 
 
 async def answers_of_project(session: AsyncSession, *, project_id: int) -> AsyncIterator[tuple]:

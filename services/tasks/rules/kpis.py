@@ -79,6 +79,11 @@ def at_risk_horizon(sla_turnaround_hours: float) -> timedelta:
     return timedelta(hours=sla_turnaround_hours * (1 - AT_RISK_SHARE))
 
 
+def avg_turnaround_seconds(*, turnaround_seconds: float, tasks_finished: int) -> float | None:
+    """Turnaround averaged over the tasks whose final label came in a window."""
+    return _rate(turnaround_seconds, tasks_finished)
+
+
 def on_time_rate(*, on_time: int, breached: int) -> float | None:
     """Tasks whose final label came by their due time, over the tasks whose SLA outcome is settled."""
     return _rate(on_time, on_time + breached)
@@ -136,11 +141,16 @@ def figures(facts: dict[str, int], *, window_hours: float | None) -> dict[str, f
     """Every count-based KPI of one scope (project, vendor, contributor) from its counts, by one recipe.
 
     `facts` holds: answers (submitted), handling_seconds, gold_total, gold_correct, accepted, rejected,
-    delivery_seconds, delivered_on_time, delivered_with_due; missing counts are 0.
+    delivery_seconds, delivered_on_time, delivered_with_due, finished (tasks whose final label came with
+    these answers) and turnaround_seconds (theirs, summed); missing counts are 0.
     """
     get = facts.get
     answers = get("answers", 0)
     return {
+        "tasks_finished": get("finished", 0),
+        "avg_turnaround_seconds": avg_turnaround_seconds(
+            turnaround_seconds=get("turnaround_seconds", 0), tasks_finished=get("finished", 0)
+        ),
         "submissions": answers,
         "accepted_labels": get("accepted", 0),
         "rejected_labels": get("rejected", 0),

@@ -1,32 +1,33 @@
-"""The tasks service's report sections: projects at risk, paused work, permission changes; KPI facts."""
+"""The tasks service's report sections: projects at risk, paused work, permission changes; KPI rows.
 
-from datetime import timedelta
+Every figure is a KPI of rules.kpis, computed by service.kpis as stats and metrics compute it.
+"""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.tasks.models import Submission
+from services.tasks.repository import kpis as kpi_repository
 from services.tasks.repository import reports as repository
-from services.tasks.repository import stats
-from services.tasks.service.stats import AT_RISK_CAP, AT_RISK_SHARE
+from services.tasks.rules.kpis import figures as figures_of
+from services.tasks.service import kpis
 from shared.db import ReadSessionDep, utcnow
-from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindow, ReportWindowDep, Section, ratio
+from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindow, ReportWindowDep, Section
 
 
 async def _project_issues(session: AsyncSession, *, window: ReportWindow) -> Section:
-    """Active or paused projects with tasks at risk of missing their SLA now, or answers that missed it."""
+    """Active or paused projects with open tasks at risk of missing their SLA now, or tasks whose SLA was
+    breached in the window (finished late, or still open when their due time passed in it)."""
     now = utcnow()
     projects = await repository.projects_in(session, statuses=("active", "paused"))
-    on_time = await repository.on_time_by_project(session, since=window.since, until=window.until)
+    settled = await kpis.sla_between(session, since=window.since, until=window.until)
     items = []
     for project in projects:
         at_risk = 0
-        if project.sla_turnaround_hours and project.status == "active":
-            before = now - timedelta(hours=project.sla_turnaround_hours * AT_RISK_SHARE)
-            at_risk = await stats.unfinished_created_before(
-                session, project_id=project.id, before=before, cap=AT_RISK_CAP
+        if project.status == "active":
+            at_risk = await kpi_repository.open_at_risk(
+                session, project_id=project.id, sla_hours=project.sla_turnaround_hours, now=now
             )
-        ok, late = on_time.get(project.id, (0, 0))
-        if at_risk or late:
+        sla = settled.get(project.id)
+        if at_risk or (sla and sla["sla_breaches"]):
             items.append(
                 {
                     "project_id": project.id,
@@ -34,8 +35,9 @@ async def _project_issues(session: AsyncSession, *, window: ReportWindow) -> Sec
                     "status": project.status,
                     "sla_turnaround_hours": project.sla_turnaround_hours,
                     "at_risk_tasks": at_risk,
-                    "sla_breaches": late,
-                    "on_time_rate": ratio(ok, ok + late),
+                    "sla_breaches": sla["sla_breaches"] if sla else 0,
+                    "tasks_on_time": sla["tasks_on_time"] if sla else 0,
+                    "on_time_rate": sla["on_time_rate"] if sla else None,
                 }
             )
     return Section(
@@ -44,7 +46,7 @@ async def _project_issues(session: AsyncSession, *, window: ReportWindow) -> Sec
             "paused_projects": sum(p.status == "paused" for p in projects),
             "projects_at_risk": sum(1 for i in items if i["at_risk_tasks"]),
             "at_risk_tasks": sum(i["at_risk_tasks"] for i in items),
-            "sla_breaches": sum(late for _ok, late in on_time.values()),
+            "sla_breaches": sum(s["sla_breaches"] for s in settled.values()),
         },
         items=items[:MAX_ITEMS],
     )
@@ -103,36 +105,23 @@ async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) ->
     )
 
 
-def kpi_figures(facts: dict[str, int], *, hours: float) -> dict:
-    """Productivity, quality and latency of one project or vendor from its counts in a window of `hours`."""
-    accepted, rejected = facts.get("accepted", 0), facts.get("rejected", 0)
-    submissions, seconds = facts.get("submissions", 0), facts.get("handling_seconds", 0)
-    return {
-        "accepted_labels": accepted,
-        "rejected_labels": rejected,
-        "submissions": submissions,
-        "throughput_per_hour": round(submissions / hours, 4) if hours else None,
-        "avg_handling_seconds": ratio(seconds, submissions),
-        "gold_accuracy": ratio(facts.get("gold_correct", 0), facts.get("gold_total", 0)),
-        "rejection_rate": ratio(rejected, accepted + rejected),
-        "on_time_rate": ratio(facts.get("on_time", 0), facts.get("with_sla", 0)),
-    }
-
-
 async def kpi_rows(session: ReadSessionDep, window: ReportWindowDep) -> KpiRows:
+    """Per project: its KPIs over the window and its SLA outcomes settled in it; per vendor: its KPIs."""
     rows = []
-    projects = await repository.kpi_facts(
-        session, key=Submission.project_id, since=window.since, until=window.until
-    )
-    names = await repository.project_names(session, ids=sorted(projects))
-    for project_id, facts in sorted(projects.items()):
+    projects = await kpis.figures_between(session, scope="project", since=window.since, until=window.until)
+    sla = await kpis.sla_between(session, since=window.since, until=window.until)
+    names = await repository.project_names(session, ids=sorted(set(projects) | set(sla)))
+    for project_id in sorted(set(projects) | set(sla)):
+        figures = projects.get(project_id) or figures_of({}, window_hours=window.hours)
+        outcomes = sla.get(project_id) or {"tasks_on_time": 0, "sla_breaches": 0, "on_time_rate": None}
+        agreement = await kpis.agreement_between(
+            session, project_id=project_id, since=window.since, until=window.until
+        )
         rows.append(
-            {"scope": "project", "id": project_id, "name": names.get(project_id),
-             **kpi_figures(facts, hours=window.hours)}
+            {"scope": "project", "id": project_id, "name": names.get(project_id), **figures,
+             "agreement": agreement, **outcomes}
         )  # fmt: skip
-    vendors = await repository.kpi_facts(
-        session, key=Submission.vendor_id, since=window.since, until=window.until
-    )
-    for vendor_id, facts in sorted(vendors.items()):
-        rows.append({"scope": "vendor", "id": vendor_id, **kpi_figures(facts, hours=window.hours)})
+    vendors = await kpis.figures_between(session, scope="vendor", since=window.since, until=window.until)
+    for vendor_id, figures in sorted(vendors.items()):
+        rows.append({"scope": "vendor", "id": vendor_id, **figures})
     return KpiRows(rows=rows)

@@ -9,40 +9,35 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.repository import stats as repo
-from services.tasks.rules import quality
+from services.tasks.rules import kpis
 from services.tasks.rules.label_schema import comparable
+from services.tasks.service import kpis as kpi_service
 from services.tasks.service.projects import get_project
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import NotFound, Unprocessable
 
-AGREEMENT_SAMPLE = 3000
-AT_RISK_CAP = 10_000
-AT_RISK_SHARE = 0.8  # a task past 80 % of its SLA turnaround without a final answer is at risk
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+RECENT_WINDOW_HOURS = 1  # the stated window of the project's live throughput and turnaround
 
 
 async def project_stats(*, session: AsyncSession, project_id: int) -> dict[str, Any]:
-    """Progress, throughput, handling time, gold accuracy, agreement, SLA and forecasts from running counters."""
+    """Progress and forecasts, and the project's KPIs as rules.kpis defines them: to date from running
+    counters and index ranges; throughput and turnaround over the last hour."""
     project = await get_project(session=session, project_id=project_id)
     now = utcnow()
     c = await repo.project_counters(session, project_id=project.id)
     leased = await repo.live_leases(session, project_id=project.id, now=now)
-    last_hour = await repo.submissions_since(session, project_id=project.id, since=now - timedelta(hours=1))
+    since = now - timedelta(hours=RECENT_WINDOW_HOURS)
+    recent = (
+        await kpi_service.figures_between(session, scope="project", since=since, until=now, only=project.id)
+    ).get(project.id) or kpis.figures({}, window_hours=RECENT_WINDOW_HOURS)
+    last_hour = recent["submissions"]
     # Tasks are imported at the project's overlap (which never changes); raise_overlap counts what it adds.
     units_total = c["tasks_imported"] * project.overlap + c["overlap_raised"]
     units_left = max(units_total - c["submissions"] + c["rejected"], 0)
-    avg_handling = c["handling_seconds"] / c["submissions"] if c["submissions"] else None
-    at_risk = 0
-    if project.sla_turnaround_hours:
-        before = now - timedelta(hours=project.sla_turnaround_hours * AT_RISK_SHARE)
-        at_risk = await repo.unfinished_created_before(
-            session, project_id=project.id, before=before, cap=AT_RISK_CAP
-        )
-    sample = await repo.recent_answers(session, project_id=project.id, limit=AGREEMENT_SAMPLE)
+    avg_handling = kpis.avg_handling_seconds(handling_seconds=c["handling_seconds"], answers=c["submissions"])
+    sla = await kpi_service.project_sla(session, project=project, now=now)
+    sample = await repo.recent_answers(session, project_id=project.id, limit=kpi_service.AGREEMENT_SAMPLE)
     annotations = [(t, w, comparable(a)) for t, w, a in sample]
     forecast_finish = now + timedelta(hours=units_left / last_hour) if last_hour and units_left else None
     hours_needed = units_left * avg_handling / 3600 if avg_handling is not None else None
@@ -66,18 +61,21 @@ async def project_stats(*, session: AsyncSession, project_id: int) -> dict[str, 
             "accepted": c["accepted"],
             "rejected": c["rejected"],
         },
-        "throughput_per_hour": last_hour,
+        # Throughput and turnaround are over a stated window: the last RECENT_WINDOW_HOURS.
+        "throughput_per_hour": recent["throughput_per_hour"],
+        "throughput_window_hours": RECENT_WINDOW_HOURS,
+        "turnaround": {
+            "window_hours": RECENT_WINDOW_HOURS,
+            "tasks_finished": recent["tasks_finished"],
+            "avg_turnaround_seconds": recent["avg_turnaround_seconds"],
+        },
         "avg_handling_seconds": avg_handling,
-        "gold_accuracy": _ratio(c["gold_correct"], c["gold_total"]),
-        "agreement": {
-            "sample_size": len(annotations),
-            "krippendorff_alpha": quality.krippendorff_alpha_nominal(annotations) if annotations else None,
-        },
-        "sla": {
-            "turnaround_hours": project.sla_turnaround_hours,
-            "on_time_rate": _ratio(c["on_time"], c["on_time"] + c["late"]),
-            "at_risk_tasks": at_risk,
-        },
+        "productivity_per_hour": kpis.productivity_per_hour(
+            answers=c["submissions"], handling_seconds=c["handling_seconds"]
+        ),
+        "gold_accuracy": kpis.gold_accuracy(correct=c["gold_correct"], total=c["gold_total"]),
+        "agreement": {"sample_size": len(annotations), "krippendorff_alpha": kpis.agreement(annotations)},
+        "sla": sla,
         "forecast": {
             "finish_at": forecast_finish,
             "deadline": project.deadline,
@@ -160,26 +158,23 @@ async def vendor_stats(
     start: datetime | None,
     end: datetime | None,
 ) -> dict[str, Any]:
-    """A vendor's scorecard inputs; another vendor's stats are not found for vendor users."""
+    """A vendor's scorecard inputs: its KPIs over [from, to) as the KPI report's vendor row has them
+    (rules.kpis.figures) and its exposure; another vendor's stats are not found for vendor users."""
     if not repo.vendor_is_readable(principal, vendor_id=vendor_id):
         raise NotFound(f"no stats for vendor {vendor_id}")
     start, end = _period(start, end)
-    scope = {"principal": principal, "vendor_id": vendor_id, "start": start, "end": end}
-    rows = await repo.vendor_totals(session, **scope)
-    timely, with_sla = await repo.vendor_on_time(session, **scope)
-    n = sum(int(r["n"]) for r in rows)
+    rows = await repo.vendor_totals(session, principal=principal, vendor_id=vendor_id, start=start, end=end)
     exposure = {"low": 0.0, "medium": 0.0, "high": 0.0}
     for r in rows:
         if r["content_severity"] in exposure:
             exposure[r["content_severity"]] += int(r["seconds"]) / 60
-    gold_total = sum(int(r["gold_total"]) for r in rows)
+    found = await kpi_service.figures_between(session, scope="vendor", since=start, until=end, only=vendor_id)
+    figures = found.get(vendor_id) or kpis.figures({}, window_hours=(end - start).total_seconds() / 3600)
     return {
         "vendor_id": vendor_id,
-        "accepted_units": sum(int(r["n"]) for r in rows if r["outcome"] == "accepted"),
-        "rejected_units": sum(int(r["n"]) for r in rows if r["outcome"] == "rejected"),
-        "gold_accuracy": _ratio(sum(int(r["gold_correct"]) for r in rows), gold_total),
-        "avg_handling_seconds": sum(int(r["seconds"]) for r in rows) / n if n else None,
-        "on_time_rate": _ratio(timely, with_sla),
+        "accepted_units": figures["accepted_labels"],
+        "rejected_units": figures["rejected_labels"],
+        **figures,
         "exposure_minutes_by_severity": exposure,
     }
 
@@ -204,6 +199,8 @@ async def contributor_stats(
         "submissions": t["submissions"],
         "accepted": t["accepted"],
         "rejected": t["rejected"],
-        "avg_handling_seconds": t["seconds"] / t["submissions"] if t["submissions"] else None,
-        "gold_accuracy": _ratio(t["gold_correct"], t["gold_total"]),
+        "avg_handling_seconds": kpis.avg_handling_seconds(
+            handling_seconds=t["seconds"], answers=t["submissions"]
+        ),
+        "gold_accuracy": kpis.gold_accuracy(correct=t["gold_correct"], total=t["gold_total"]),
     }

@@ -69,11 +69,14 @@ def test_on_time_rate_counts_open_breaches_in_the_denominator():
 
 def test_figures_from_counts():
     facts = {"answers": 5, "accepted": 4, "rejected": 1, "handling_seconds": 1500, "gold_total": 4,
-             "gold_correct": 3, "delivery_seconds": 9000.0, "delivered_on_time": 4, "delivered_with_due": 5}  # fmt: skip
+             "gold_correct": 3, "delivery_seconds": 9000.0, "delivered_on_time": 4, "delivered_with_due": 5,
+             "finished": 4, "turnaround_seconds": 7000.0}  # fmt: skip
 
     figures = kpis.figures(facts, window_hours=2.0)
 
     assert figures == {
+        "tasks_finished": 4,
+        "avg_turnaround_seconds": 1750.0,
         "submissions": 5,
         "accepted_labels": 4,
         "rejected_labels": 1,

@@ -1,0 +1,237 @@
+"""Queries behind the KPIs of services.tasks.rules.kpis: SLA outcomes per task, and the counts every
+count-based KPI is computed from, per project or vendor over a window. Index ranges only (tasks by
+project and due time or import time, submissions by time), never a scan of a project's tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, and_, case, cast, exists, func, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.tasks.models import MetricWatermark, Project, ProjectCounter, Submission, Task
+from services.tasks.repository import sum_if
+from services.tasks.rules.kpis import at_risk_horizon
+from shared.db import dialect_of, insert_ignoring_conflicts
+
+
+async def sla_projects(session: AsyncSession) -> dict[int, float | None]:
+    """Every project → its SLA turnaround hours (None: only tasks with their own due time have an SLA)."""
+    rows = await session.execute(select(Project.id, Project.sla_turnaround_hours))
+    return {int(p): h for p, h in rows.all()}
+
+
+def _completed_on_time(task: Any = Task) -> ColumnElement[bool]:
+    """The task's final label came by its due time: its completing answer (the one submitted at the
+    moment the task completed) was stamped on time against the task's due time at submit."""
+    return exists().where(
+        Submission.task_id == task.id,
+        Submission.created_at == task.completed_at,
+        Submission.on_time.is_(True),
+    )
+
+
+def _open() -> ColumnElement[bool]:
+    return Task.completed_count < Task.overlap
+
+
+async def open_past_due(
+    session: AsyncSession, *, project_id: int, sla_hours: float | None, now: datetime
+) -> int:
+    """Open tasks past their due time (breached and still counting)."""
+    own = select(func.count()).where(
+        Task.project_id == project_id, Task.due_at.is_not(None), Task.due_at < now, _open()
+    )
+    total = int((await session.execute(own)).scalar() or 0)
+    if sla_hours is not None:
+        by_sla = select(func.count()).where(
+            Task.project_id == project_id,
+            _open(),
+            Task.created_at < now - timedelta(hours=sla_hours),
+            Task.due_at.is_(None),
+        )
+        total += int((await session.execute(by_sla)).scalar() or 0)
+    return total
+
+
+async def open_at_risk(
+    session: AsyncSession, *, project_id: int, sla_hours: float | None, now: datetime
+) -> int:
+    """Open tasks not yet due but due within the at-risk horizon of the project's SLA."""
+    if not sla_hours:
+        return 0
+    horizon = at_risk_horizon(sla_hours)
+    own = select(func.count()).where(
+        Task.project_id == project_id, Task.due_at > now, Task.due_at <= now + horizon, _open()
+    )
+    due_by = now - timedelta(hours=sla_hours)
+    by_sla = select(func.count()).where(
+        Task.project_id == project_id,
+        _open(),
+        Task.created_at >= due_by,
+        Task.created_at < due_by + horizon,
+        Task.due_at.is_(None),
+    )
+    return sum([int((await session.execute(q)).scalar() or 0) for q in (own, by_sla)])
+
+
+async def settled_on_time_and_late(session: AsyncSession, *, project_id: int) -> tuple[int, int]:
+    """(on time, late) finished tasks of a project, from its running counters (one per task at its final
+    label, taken back when it reopens)."""
+    stmt = select(
+        func.coalesce(func.sum(ProjectCounter.on_time), 0), func.coalesce(func.sum(ProjectCounter.late), 0)
+    ).where(ProjectCounter.project_id == project_id)
+    on_time, late = (await session.execute(stmt)).one()
+    return int(on_time), int(late)
+
+
+async def sla_outcomes_between(
+    session: AsyncSession, *, projects: dict[int, float | None], since: datetime, until: datetime
+) -> dict[int, tuple[int, int]]:
+    """project → (tasks on time, tasks breached) whose SLA outcome settled in [since, until): on time at
+    its final label, breached at its due time. `until` must not be after now."""
+    out: dict[int, tuple[int, int]] = {}
+    on_time_stmt = (
+        select(Submission.project_id, func.count())
+        .join(Task, and_(Task.id == Submission.task_id, Task.completed_at == Submission.created_at))
+        .where(Submission.created_at >= since, Submission.created_at < until, Submission.on_time.is_(True))
+        .group_by(Submission.project_id)
+    )
+    on_time = {int(p): int(n) for p, n in (await session.execute(on_time_stmt)).all()}
+    for project_id, sla_hours in projects.items():
+        ranges = [and_(Task.due_at.is_not(None), Task.due_at >= since, Task.due_at < until)]
+        if sla_hours is not None:
+            shift = timedelta(hours=sla_hours)
+            ranges.append(
+                and_(Task.due_at.is_(None), Task.created_at >= since - shift, Task.created_at < until - shift)
+            )
+        breached = 0
+        for due_in_window in ranges:
+            stmt = select(func.count()).where(
+                Task.project_id == project_id, due_in_window, ~_completed_on_time()
+            )
+            breached += int((await session.execute(stmt)).scalar() or 0)
+        if breached or on_time.get(project_id):
+            out[project_id] = (on_time.get(project_id, 0), breached)
+    return out
+
+
+async def breaches_total(session: AsyncSession, *, now: datetime) -> int:
+    """Every task ever breached, across projects: finished late, or open past its due time."""
+    late = select(func.coalesce(func.sum(ProjectCounter.late), 0))
+    total = int((await session.execute(late)).scalar() or 0)
+    for project_id, sla_hours in (await sla_projects(session)).items():
+        total += await open_past_due(session, project_id=project_id, sla_hours=sla_hours, now=now)
+    return total
+
+
+async def raise_watermark(session: AsyncSession, *, name: str, value: int) -> int:
+    """Move the watermark `name` up to `value`; how far it moved (0 when another process got there first
+    or the figure went down: a counter never takes back)."""
+    current = (
+        await session.execute(select(MetricWatermark.value).where(MetricWatermark.name == name))
+    ).scalar()
+    if current is None:
+        # Another process may create it at the same moment: either insert stands.
+        await insert_ignoring_conflicts(session, MetricWatermark.__table__, {"name": name, "value": 0})
+        current = 0
+    if value <= current:
+        return 0
+    moved = await session.execute(
+        update(MetricWatermark)
+        .where(MetricWatermark.name == name, MetricWatermark.value == current)
+        .values(value=value)
+    )
+    return value - int(current) if moved.rowcount == 1 else 0
+
+
+def _delivery_seconds(session: AsyncSession) -> ColumnElement[float]:
+    """Seconds from the task's import to the answer's delivery, on either backend."""
+    if dialect_of(session) == "postgresql":
+        return func.extract("epoch", Submission.created_at - Task.created_at)
+    return (func.julianday(Submission.created_at) - func.julianday(Task.created_at)) * literal(86400.0)
+
+
+async def facts_between(
+    session: AsyncSession,
+    *,
+    key: ColumnElement,
+    since: datetime,
+    until: datetime,
+    only: int | None = None,
+) -> dict[int, dict[str, Any]]:
+    """Per `key` (project or vendor): the counts of services.tasks.rules.kpis.figures in [since, until).
+
+    Answers count by submission time; decisions (accepted, rejected) by decision time, as production and
+    invoices do, so accepted labels here are the units the vendors service prices for the same window.
+    `only` narrows to one key value (the caller has checked it may read it).
+    """
+    submitted_where = [Submission.created_at >= since, Submission.created_at < until, key.is_not(None)]
+    decided_where = [Submission.decided_at >= since, Submission.decided_at < until, key.is_not(None)]
+    if only is not None:
+        submitted_where.append(key == only)
+        decided_where.append(key == only)
+    finishing = Task.completed_at == Submission.created_at
+    submitted = (
+        select(
+            key.label("id"),
+            func.count().label("answers"),
+            func.coalesce(func.sum(Submission.time_spent_seconds), 0).label("handling_seconds"),
+            sum_if(Submission.is_gold.is_(True)).label("gold_total"),
+            sum_if(and_(Submission.is_gold.is_(True), Submission.gold_correct.is_(True))).label(
+                "gold_correct"
+            ),
+            sum_if(Submission.on_time.is_(True)).label("delivered_on_time"),
+            func.count(Submission.on_time).label("delivered_with_due"),
+            func.coalesce(func.sum(cast(_delivery_seconds(session), Float)), 0).label("delivery_seconds"),
+            # The answer that finished its task (submitted the moment the task completed): its delivery is
+            # the task's turnaround, import → final label.
+            sum_if(finishing).label("finished"),
+            func.coalesce(
+                func.sum(case((finishing, cast(_delivery_seconds(session), Float)), else_=0.0)), 0
+            ).label("turnaround_seconds"),
+        )
+        .join(Task, Task.id == Submission.task_id)
+        .where(*submitted_where)
+        .group_by(key)
+    )
+    decided = (
+        select(
+            key.label("id"),
+            sum_if(Submission.outcome == "accepted").label("accepted"),
+            sum_if(Submission.outcome == "rejected").label("rejected"),
+        )
+        .where(*decided_where)
+        .group_by(key)
+    )
+    facts: dict[int, dict[str, Any]] = {}
+    for stmt in (submitted, decided):
+        for row in (await session.execute(stmt)).mappings():
+            facts.setdefault(int(row["id"]), {}).update(
+                {
+                    k: (float(v) if k.endswith("_seconds") and k != "handling_seconds" else int(v))
+                    for k, v in row.items()
+                    if k != "id"
+                }  # fmt: skip
+            )
+    return facts
+
+
+async def answers_between(
+    session: AsyncSession, *, project_id: int, since: datetime, until: datetime, limit: int
+) -> list[tuple[int, int, Any]]:
+    """(task, contributor, answer) of the latest answers not rejected submitted in [since, until), for
+    agreement on a bounded sample."""
+    stmt = (
+        select(Submission.task_id, Submission.contributor_id, Submission.answer)
+        .where(
+            Submission.project_id == project_id,
+            Submission.created_at >= since,
+            Submission.created_at < until,
+            Submission.outcome != "rejected",
+        )
+        .order_by(Submission.id.desc())
+        .limit(limit)
+    )
+    return [(r[0], r[1], r[2]) for r in (await session.execute(stmt)).all()]

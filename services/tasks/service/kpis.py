@@ -1,0 +1,79 @@
+"""The tasks service's KPIs for every surface (stats, reports, metrics, the vendors' scorecards): the counts
+from repository.kpis, turned into figures by rules.kpis only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.tasks.models import Project, Submission
+from services.tasks.repository import kpis as repo
+from services.tasks.rules import kpis
+from services.tasks.rules.label_schema import comparable
+from shared.db import Database, utcnow
+
+BREACHES_WATERMARK = "sla_breaches"
+# Agreement is computed on the latest answers, at most this many (stats and reports alike).
+AGREEMENT_SAMPLE = 3000
+
+
+async def project_sla(session: AsyncSession, *, project: Project, now: datetime) -> dict[str, Any]:
+    """A project's SLA to date: tasks finished on time, tasks breached (finished late or open past due),
+    the on-time rate over both, and open tasks at risk now."""
+    on_time, late = await repo.settled_on_time_and_late(session, project_id=project.id)
+    open_breached = await repo.open_past_due(
+        session, project_id=project.id, sla_hours=project.sla_turnaround_hours, now=now
+    )
+    return {
+        "turnaround_hours": project.sla_turnaround_hours,
+        **kpis.sla_figures(on_time=on_time, breached=late + open_breached),
+        "open_breached_tasks": open_breached,
+        "at_risk_tasks": await repo.open_at_risk(
+            session, project_id=project.id, sla_hours=project.sla_turnaround_hours, now=now
+        ),
+    }
+
+
+async def sla_between(
+    session: AsyncSession, *, since: datetime, until: datetime
+) -> dict[int, dict[str, Any]]:
+    """project → its SLA figures over the tasks whose outcome settled in [since, until) (until capped at
+    now: a task not yet due has no outcome)."""
+    until = min(until, utcnow())
+    if until <= since:
+        return {}
+    outcomes = await repo.sla_outcomes_between(
+        session, projects=await repo.sla_projects(session), since=since, until=until
+    )
+    return {p: kpis.sla_figures(on_time=ok, breached=late) for p, (ok, late) in outcomes.items()}
+
+
+async def figures_between(
+    session: AsyncSession, *, scope: str, since: datetime, until: datetime, only: int | None = None
+) -> dict[int, dict[str, Any]]:
+    """project or vendor → its count-based KPIs over [since, until) (`only`: one of them)."""
+    key = Submission.project_id if scope == "project" else Submission.vendor_id
+    facts = await repo.facts_between(session, key=key, since=since, until=until, only=only)
+    hours = (until - since).total_seconds() / 3600
+    return {k: kpis.figures(f, window_hours=hours) for k, f in facts.items()}
+
+
+async def agreement_between(
+    session: AsyncSession, *, project_id: int, since: datetime, until: datetime
+) -> float | None:
+    """Agreement over the latest AGREEMENT_SAMPLE answers not rejected submitted in [since, until)."""
+    sample = await repo.answers_between(
+        session, project_id=project_id, since=since, until=until, limit=AGREEMENT_SAMPLE
+    )
+    return kpis.agreement((t, w, comparable(a)) for t, w, a in sample)
+
+
+async def breaches_to_count(db: Database) -> int:
+    """Breaches not yet counted into labelops_sla_breaches_total by any process, claimed by this one."""
+    async with db.sessionmaker() as session:
+        total = await repo.breaches_total(session, now=utcnow())
+        moved = await repo.raise_watermark(session, name=BREACHES_WATERMARK, value=total)
+        await session.commit()
+    return moved
