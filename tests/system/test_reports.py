@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -107,10 +108,12 @@ def shift(ops, admin, users, cluster):
         f"/api/v1/shift-notes/{note['id']}/follow-ups/{done['id']}", json={"done": True}
     ).is_success
 
-    # Two tasks answered past their due time (SLA breaches), one left to go at risk; then a paused project.
-    overdue = (now() - timedelta(minutes=5)).isoformat()
-    rows = [{"data": {"n": i}, "due_at": overdue} for i in range(3)]
-    late_project, queues = active_project(admin, rows=rows, sla_turnaround_hours=0.0001)
+    # Three tasks due during the shift: two answered after their due time, one left open past it (all three
+    # SLA breaches, settled at their due time); then a paused project.
+    due = now() + timedelta(seconds=1)
+    rows = [{"data": {"n": i}, "due_at": due.isoformat()} for i in range(3)]
+    late_project, queues = active_project(admin, rows=rows, sla_turnaround_hours=1)
+    time.sleep(max((due - now()).total_seconds(), 0) + 0.1)
     work(worker(users, cluster), queues["labeling"], answers=["cat", "dog"])
     paused, _ = active_project(admin, tasks=1)
     assert admin.post(f"/api/v1/projects/{paused['id']}/transitions", json={"to": "paused"}).is_success
@@ -127,15 +130,15 @@ def shift(ops, admin, users, cluster):
 
 
 def handover_after(ops, shift) -> dict:
-    """The report once the unanswered task of the late project has aged past 80 % of its SLA."""
+    """The report once it shows the late project's three breaches."""
 
-    def aged():
+    def breached():
         report = handover(ops, shift["since"]).json()
         projects = {i["project_id"]: i for i in sections(report)["Projects at risk"]["items"]}
         late = projects.get(shift["late_project"]["id"])
-        return report if late and late["at_risk_tasks"] == 1 else None
+        return report if late and late["sla_breaches"] == 3 else None
 
-    return eventually(aged)
+    return eventually(breached)
 
 
 def test_handover_counts_the_contributor_queries_of_the_shift(ops, shift):
@@ -181,8 +184,9 @@ def test_handover_shows_projects_at_risk_paused_work_and_permission_changes(ops,
     late = {i["project_id"]: i for i in sections(after)["Projects at risk"]["items"]}[late_id]
     paused = [i for i in sections(after)["Paused work"]["items"] if i["kind"] == "project_paused"]
     changes = sections(after)["Permission changes"]["items"]
-    assert (late["sla_breaches"], late["at_risk_tasks"], late["on_time_rate"]) == (2, 1, 0.0)
-    assert summary_change(shift["before"], after, "Projects at risk")["sla_breaches"] == 2
+    # The task still open past its due time is a breach, not "at risk".
+    assert (late["sla_breaches"], late["at_risk_tasks"], late["on_time_rate"]) == (3, 0, 0.0)
+    assert summary_change(shift["before"], after, "Projects at risk")["sla_breaches"] == 3
     assert paused_id in {i["project_id"] for i in paused}
     assert {(c["project_id"], c["action"]) for c in changes} >= {(late_id, "grant"), (paused_id, "grant")}
 
@@ -301,14 +305,22 @@ def test_kpis_per_project_combine_every_services_figures(ops, production):
         0.0,
         1,
     )
-    assert (row["spend"], row["currency"], row["cost_per_accepted_label"]) == ("2.00", "USD", "0.5000")
+    assert (row["spend"], row["currency"], row["cost_per_accepted_label_contracted"]) == (
+        "2.00",
+        "USD",
+        "0.5000",
+    )
 
 
 def test_kpis_per_vendor_carry_the_same_figures_for_its_only_project(ops, production):
     row = kpi_rows(ops, production)[("vendor", production["vendor"]["id"])]
 
     assert (row["accepted_labels"], row["gold_accuracy"], row["rejection_rate"]) == (4, 0.75, 0.2)
-    assert (row["exposure_minutes"], row["spend"], row["cost_per_accepted_label"]) == (25.0, "2.00", "0.5000")
+    assert (row["exposure_minutes"], row["spend"], row["cost_per_accepted_label_contracted"]) == (
+        25.0,
+        "2.00",
+        "0.5000",
+    )
 
 
 def test_kpis_as_csv_and_xlsx_carry_the_same_rows(ops, production):
@@ -320,7 +332,7 @@ def test_kpis_as_csv_and_xlsx_carry_the_same_rows(ops, production):
 
     header = table[0]
     (mine,) = [r for r in table[1:] if r[0] == "project" and r[1] == project_id]
-    assert mine[header.index("cost_per_accepted_label")] == "0.5000"
+    assert mine[header.index("cost_per_accepted_label_contracted")] == "0.5000"
     assert mine[header.index("accepted_labels")] == "4"
     cells = [[c.value for c in r] for r in sheet.iter_rows()]
     assert cells[0] == header

@@ -12,7 +12,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
 from openpyxl import Workbook
@@ -21,7 +20,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from shared.settings import SERVICE_NAMES
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COST_PLACES = Decimal("0.0001")
 Period = Literal["shift", "day", "week", "month"]
 PERIOD_HOURS = {"shift": 8, "day": 24, "week": 24 * 7, "month": 24 * 30}
 
@@ -61,23 +59,10 @@ def merge_kpi_rows(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(merged.values(), key=lambda r: (r["scope"], str(r["id"])))
 
 
-def cost_per_accepted_label(row: dict[str, Any]) -> str | None:
-    """Spend (vendors: accepted units × contracted rates) over accepted labels (tasks), in the spend's currency.
-
-    Unknown — not zero — when there is no single-currency spend or nothing was accepted.
-    """
-    accepted, spend = row.get("accepted_labels"), row.get("spend")
-    if not accepted or spend is None:
-        return None
-    try:
-        return str((Decimal(str(spend)) / Decimal(accepted)).quantize(COST_PLACES, rounding=ROUND_HALF_UP))
-    except (InvalidOperation, ValueError):
-        return None
-
-
 def kpis_from(answers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = merge_kpi_rows([answers[name] for name in SERVICE_NAMES if name in answers])
-    return [{**row, "cost_per_accepted_label": cost_per_accepted_label(row)} for row in rows]
+    """One row per (scope, id) with every service's figures, as each owning service computed them (the
+    gateway adds none of its own: a KPI has one definition, in its owning service's rules/kpis.py)."""
+    return merge_kpi_rows([answers[name] for name in SERVICE_NAMES if name in answers])
 
 
 def _columns(items: list[dict[str, Any]]) -> list[str]:

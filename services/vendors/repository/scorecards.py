@@ -8,12 +8,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.vendors.models import Scorecard, Vendor
 from services.vendors.repository import common
 from services.vendors.repository.common import first, readable
+from services.vendors.rules.access import SEES_EVERY_VENDOR
 from shared.auth import Principal
 from shared.pagination import PageParams
 
 
 def readable_scorecards(principal: Principal) -> Select:
-    return readable(Scorecard, principal)
+    """Staff see every scorecard; a vendor user its own vendor's once published (a draft is not final)."""
+    stmt = readable(Scorecard, principal)
+    if principal.has_any(*SEES_EVERY_VENDOR):
+        return stmt
+    return stmt.where(Scorecard.status == "published")
 
 
 async def get_scorecard(

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
+from services.vendors.rules.kpis import quantised
 from services.vendors.rules.money import ensure_decimal, quantize_money, validate_currency
 from shared.errors import ServiceUnavailable
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
-_HOUR = Decimal(3600)
 _RATIO_PLACES = Decimal("0.0001")
 
 
@@ -136,21 +136,22 @@ def stat_number(stats: dict, name: str) -> Decimal | None:
 
 
 def measured_from(stats: dict, *, days: int) -> Measured:
-    """Map the tasks service's vendor stats onto the SLA terms.
+    """Map the tasks service's vendor KPIs (defined in services.tasks.rules.kpis) onto the SLA terms,
+    each quantised to 4 places.
 
-    quality = gold accuracy; turnaround = average handling time in hours; productivity = labels per
-    working hour (3600 / average handling seconds); wellness = exposure minutes per day of the period
-    (the stats give a period total, so this is the daily average, not the worst day).
+    quality = gold accuracy; turnaround = delivery turnaround in hours (a task's import → the vendor's
+    delivered answer, averaged); productivity = answers per hour of handling time; wellness = exposure
+    minutes per day of the period (the stats give a period total, so this is the daily average, not the
+    worst day).
     """
-    handling = stat_number(stats, "avg_handling_seconds")
     exposure = stats.get("exposure_minutes_by_severity") or {}
     exposure_total = sum((Decimal(str(v)) for v in exposure.values()), Decimal(0)) if exposure else None
     quality = stat_number(stats, "gold_accuracy")
     return Measured(
-        quality=None if quality is None else min(max(quality, Decimal(0)), Decimal(1)),
-        turnaround_hours=None if handling is None else handling / _HOUR,
-        productivity_per_hour=None if not handling else _HOUR / handling,
-        daily_exposure_minutes=None if exposure_total is None else exposure_total / days,
+        quality=quantised(None if quality is None else min(max(quality, Decimal(0)), Decimal(1))),
+        turnaround_hours=quantised(stat_number(stats, "delivery_turnaround_hours")),
+        productivity_per_hour=quantised(stat_number(stats, "productivity_per_hour")),
+        daily_exposure_minutes=quantised(None if exposure_total is None else exposure_total / days),
     )
 
 

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.vendors.models import Communication
-from services.vendors.repository import contracts as contract_repository
-from services.vendors.repository import rate_cards as rate_card_repository
 from services.vendors.repository import reports as report_repository
-from services.vendors.rules import rate_cards as rate_card_rules
 from services.vendors.service import production
-from services.vendors.service.budgets import MEASURED_UNITS
-from services.vendors.service.rate_cards import rule_line
+from services.vendors.service.kpis import priced_production, spend_rows
 from shared.db import ReadSessionDep, utcnow
 from shared.http import ServicesDep
-from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindow, ReportWindowDep, Section
+from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindowDep, Section
 
 
 def _communication_item(row: Communication, vendor_name: str | None) -> dict:
@@ -59,82 +50,8 @@ async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) ->
     )
 
 
-async def _rate_line(
-    session: AsyncSession, cache: dict, *, vendor_id: int, task_type: str, language: str, window: ReportWindow
-) -> tuple[rate_card_rules.RateLine, str] | None:
-    """The contracted line (and currency) for the work, under the contract active when the window starts."""
-    if vendor_id not in cache:
-        contract = await contract_repository.active_contract_on(
-            session, vendor_id=vendor_id, on=window.since.date()
-        )
-        lines = (
-            [rule_line(r) for r in await rate_card_repository.rate_lines(session, contract_id=contract.id)]
-            if contract
-            else []
-        )
-        cache[vendor_id] = (lines, contract.currency if contract else None)
-    lines, currency = cache[vendor_id]
-    for unit in MEASURED_UNITS:
-        try:
-            line = rate_card_rules.match_rate_line(lines, task_type=task_type, language=language, unit=unit)
-        except ValueError:  # an ambiguous rate card prices nothing rather than a guess
-            return None
-        if line is not None:
-            return line, currency
-    return None
-
-
-def spend_rows(priced: list[tuple[int, int, str, Decimal, Decimal | None]]) -> list[dict]:
-    """(project, vendor, currency, accepted units, amount or None when unpriced) → a row per project and vendor.
-
-    Amounts add up only within one currency: a project worked by vendors paid in two currencies reports
-    its spend per currency and no single total.
-    """
-    rows: dict[tuple[str, int], dict] = {}
-    for project_id, vendor_id, currency, units, amount in priced:
-        for key in (("project", project_id), ("vendor", vendor_id)):
-            row = rows.setdefault(
-                key, {"units": Decimal(0), "unpriced": Decimal(0), "spend": defaultdict(Decimal)}
-            )
-            if amount is None:
-                row["unpriced"] += units
-            else:
-                row["units"] += units
-                row["spend"][currency] += amount
-    out = []
-    for (scope, row_id), row in sorted(rows.items()):
-        currencies = sorted(row["spend"])
-        single = len(currencies) == 1
-        out.append(
-            {
-                "scope": scope,
-                "id": row_id,
-                "spend": str(row["spend"][currencies[0]]) if single else None,
-                "currency": currencies[0] if single else None,
-                "spend_by_currency": {c: str(row["spend"][c]) for c in currencies},
-                "priced_units": str(row["units"]),
-                "unpriced_units": str(row["unpriced"]),
-            }
-        )
-    return out
-
-
 async def kpi_rows(session: ReadSessionDep, services: ServicesDep, window: ReportWindowDep) -> KpiRows:
-    """Spend per project and vendor: units accepted in the window (measured by tasks) × contracted rates."""
+    """Per project and vendor: units accepted in the window (measured by tasks) priced at contracted rates,
+    and the contracted cost per accepted label (rules.kpis)."""
     items = await production.production_between(services, since=window.since, until=window.until)
-    cache: dict = {}
-    priced = []
-    for item in items:
-        found = await _rate_line(
-            session,
-            cache,
-            vendor_id=item.vendor_id,
-            task_type=item.task_type,
-            language=item.language,
-            window=window,
-        )
-        amount = rate_card_rules.price_for_units(found[0], item.accepted_units, found[1]) if found else None
-        priced.append(
-            (item.project_id, item.vendor_id, found[1] if found else "", item.accepted_units, amount)
-        )
-    return KpiRows(rows=spend_rows(priced))
+    return KpiRows(rows=spend_rows(await priced_production(session, items, on=window.since.date())))

@@ -8,6 +8,7 @@ from services.vendors.models import Scorecard
 from services.vendors.repository import contracts as contract_repository
 from services.vendors.repository import invoices as invoice_repository
 from services.vendors.repository import scorecards as scorecard_repository
+from services.vendors.rules.kpis import invoiced_cost_per_accepted_label, quantised
 from services.vendors.rules.money import zero
 from services.vendors.rules.scorecards import (
     cost_per_accepted_label,
@@ -19,6 +20,7 @@ from services.vendors.schemas.scorecards import ScorecardCreate
 from services.vendors.service import production, subscriptions
 from services.vendors.service.common import found, jsonable
 from services.vendors.service.contracts import sla_terms_of
+from services.vendors.service.kpis import priced_production, spend_rows
 from services.vendors.service.vendors import get_vendor
 from shared.auth import Principal
 from shared.db import utcnow
@@ -30,7 +32,8 @@ from shared.pagination import PageParams, page_of
 async def compute_scorecard(
     *, session: AsyncSession, services: ServiceClient, principal: Principal, data: ScorecardCreate
 ) -> Scorecard:
-    """Score the contract active at the period start; credits apply to the approved invoices of the period."""
+    """Score the contract active at the period start on the KPIs the tasks service measured; credits apply to
+    the approved invoices of the period; cost per accepted label on both bases (rules.kpis)."""
     await get_vendor(session=session, principal=principal, vendor_id=data.vendor_id)
     contract = await contract_repository.active_contract_on(
         session, vendor_id=data.vendor_id, on=data.period_start
@@ -45,11 +48,17 @@ async def compute_scorecard(
     invoices = await invoice_repository.approved_invoices(
         session, vendor_id=data.vendor_id, period_start=data.period_start, period_end=data.period_end
     )
-    invoiced = sum((i.total for i in invoices if i.currency == contract.currency), zero(contract.currency))
+    in_currency = [i for i in invoices if i.currency == contract.currency]
+    invoiced = sum((i.total for i in in_currency), zero(contract.currency))
     card = score_vendor(sla_terms_of(contract), measured, invoiced, contract.currency)
     accepted = int(stat_number(stats, "accepted_units") or 0)
     rejected = int(stat_number(stats, "rejected_units") or 0)
-    cost = cost_per_accepted_label(invoiced, accepted, rejected)
+    # Priced as the KPI report prices it: the same production, the contract active at the period start.
+    items = await production.production(
+        services, vendor_id=data.vendor_id, start=data.period_start, end=data.period_end
+    )
+    priced = spend_rows(await priced_production(session, items, on=data.period_start))
+    contracted = next((r for r in priced if r["scope"] == "vendor"), {})
     result = {
         "currency": contract.currency,
         "measured": {k: v for k, v in measured.__dict__.items()},
@@ -61,8 +70,14 @@ async def compute_scorecard(
         "credit_amount": card.credit_amount,
         "accepted_units": accepted,
         "rejected_units": rejected,
-        "on_time_rate": stats.get("on_time_rate"),
-        "label_cost": cost.__dict__,
+        "delivery_on_time_rate": quantised(stats.get("delivery_on_time_rate")),
+        "contracted_spend": contracted.get("spend"),
+        "cost_per_accepted_label_contracted": contracted.get("cost_per_accepted_label_contracted"),
+        "cost_per_accepted_label_invoiced": invoiced_cost_per_accepted_label(
+            invoiced=invoiced if in_currency else None, accepted_units=accepted
+        ),
+        # The invoiced cost's unit economics: what rejected labels added to it.
+        "invoiced_label_cost": cost_per_accepted_label(invoiced, accepted, rejected).__dict__,
     }
     row = Scorecard(
         vendor_id=data.vendor_id,

@@ -7,7 +7,6 @@ from openpyxl import load_workbook
 
 from services.gateway.rules.reports import (
     Section,
-    cost_per_accepted_label,
     handover_from,
     kpis_from,
     merge_kpi_rows,
@@ -126,17 +125,20 @@ def test_kpi_rows_from_several_services_merge_by_scope_and_id():
     ]
 
 
-def test_cost_per_accepted_label_is_spend_over_accepted_labels_and_unknown_without_either():
-    assert cost_per_accepted_label({"spend": "2.00", "accepted_labels": 3}) == "0.6667"
-    assert cost_per_accepted_label({"spend": "2.00", "accepted_labels": 0}) is None
-    assert cost_per_accepted_label({"spend": None, "accepted_labels": 5}) is None
-    assert cost_per_accepted_label({"accepted_labels": 5}) is None
-
-
 def test_kpis_combine_what_each_service_owns_into_one_row():
     answers = {
         "contributors": {"rows": [{"scope": "vendor", "id": 3, "exposure_minutes": 12.5}]},
-        "vendors": {"rows": [{"scope": "vendor", "id": 3, "spend": "4.00", "currency": "USD"}]},
+        "vendors": {
+            "rows": [
+                {
+                    "scope": "vendor",
+                    "id": 3,
+                    "spend": "4.00",
+                    "currency": "USD",
+                    "cost_per_accepted_label_contracted": "0.5000",
+                }
+            ]
+        },
         "tasks": {"rows": [{"scope": "vendor", "id": 3, "accepted_labels": 8, "gold_accuracy": 0.75}]},
     }
 
@@ -150,7 +152,7 @@ def test_kpis_combine_what_each_service_owns_into_one_row():
         "currency": "USD",
         "accepted_labels": 8,
         "gold_accuracy": 0.75,
-        "cost_per_accepted_label": "0.5000",
+        "cost_per_accepted_label_contracted": "0.5000",
     }
 
 

@@ -328,14 +328,36 @@ def test_stats_map_onto_sla_terms():
         {
             "gold_accuracy": 0.93,
             "avg_handling_seconds": 1800,
+            "productivity_per_hour": 2.0,
+            "delivery_turnaround_hours": 5.25,
             "exposure_minutes_by_severity": {"high": 200, "low": 100},
         },
         days=10,
     )
 
     assert measured.quality == D("0.93")
-    assert measured.turnaround_hours == D("0.5") and measured.productivity_per_hour == D("2")
+    assert measured.turnaround_hours == D("5.25") and measured.productivity_per_hour == D("2")
     assert measured.daily_exposure_minutes == D("30")
+
+
+def test_turnaround_is_the_delivery_time_not_the_self_reported_handling_time():
+    measured = measured_from({"avg_handling_seconds": 1800, "delivery_turnaround_hours": 30.5}, days=1)
+
+    assert measured.turnaround_hours == D("30.5")
+
+
+def test_measured_values_are_quantised_to_four_places():
+    measured = measured_from(
+        {
+            "gold_accuracy": 2 / 3,
+            "delivery_turnaround_hours": 0.000277,
+            "exposure_minutes_by_severity": {"low": 10},
+        },
+        days=3,
+    )
+
+    assert (measured.quality, measured.turnaround_hours) == (D("0.6667"), D("0.0003"))
+    assert str(measured.daily_exposure_minutes) == "3.3333"
 
 
 def test_missing_stats_leave_terms_unmeasured():
