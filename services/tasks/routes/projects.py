@@ -18,7 +18,7 @@ from services.tasks.schemas.projects import (
     VendorSuspensionRead,
 )
 from services.tasks.schemas.queues import PermissionAuditRead, QueueRead
-from services.tasks.schemas.tasks import AggregateCreate, BatchRead, ImportResult, ResultRead
+from services.tasks.schemas.tasks import AggregateCreate, AggregateRead, BatchRead, ImportResult, ResultRead
 from services.tasks.service import exports, stats
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
@@ -253,7 +253,7 @@ async def project_results(
         200: {
             "description": "Every task of the project, streamed",
             "content": {
-                media: {"schema": {"type": "string", "format": "binary"}}
+                media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
                 for media in exports.MEDIA_TYPES.values()
             },
         }
@@ -288,9 +288,9 @@ async def label_studio_config(project_id: PathId, session: ReadSessionDep, _prin
     return Response(content=config, media_type="application/xml")
 
 
-@router.post("/{project_id}/aggregate")
+@router.post("/{project_id}/aggregate", response_model=AggregateRead)
 async def aggregate(
     project_id: PathId, data: AggregateCreate, session: SessionDep, _principal: ProjectsManage
-) -> dict:
+):
     """Consensus labels (stored: the exports deliver them, with method and confidence)."""
     return await exports.aggregate(session=session, project_id=project_id, method=data.method)

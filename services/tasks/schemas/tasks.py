@@ -63,3 +63,29 @@ class AggregateCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["majority", "dawid_skene"] = "majority"
+
+
+class AggregateTaskRead(BaseModel):
+    task_id: int
+    label: Any  # null: a tie (majority) or no answer
+    confidence: float | None  # the winning share of votes (majority) or the posterior (Dawid-Skene)
+    votes: int
+    tied: list[Any] | None = None  # majority: the labels sharing the top count
+    posterior: dict[str, float] | None = None  # Dawid-Skene: probability per class
+
+
+class AgreementRead(BaseModel):
+    krippendorff_alpha: float | None
+    fleiss_kappa: float | None
+
+
+class AggregateRead(BaseModel):
+    """Consensus labels, stored per task: exports deliver them as the final label unless gold or a review
+    correction says otherwise."""
+
+    method: Literal["majority", "dawid_skene"]
+    tasks: list[AggregateTaskRead]
+    agreement: AgreementRead
+    ties: int | None = None
+    worker_accuracy: dict[str, float] | None = None
+    iterations: int | None = None

@@ -6,6 +6,7 @@ results endpoint pages with `{items, next_cursor}` and exports stream."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import tempfile
@@ -355,7 +356,8 @@ async def _xlsx(session: AsyncSession, *, project: Project) -> AsyncIterator[byt
         cover, project=project, exported_at=exported_at, first=first, last=last, count=count, columns=columns
     )
     with tempfile.TemporaryFile() as spool:
-        workbook.save(spool)
+        # Zipping a large workbook takes seconds: off the event loop, so other requests keep being served.
+        await asyncio.to_thread(workbook.save, spool)
         spool.seek(0)
         while chunk := spool.read(256 * 1024):
             yield chunk
