@@ -10,6 +10,7 @@ from services.contributors.models import event_tables
 from services.contributors.routes import (
     announcements,
     campaigns,
+    canned_replies,
     contributors,
     lifecycle,
     qualifications,
@@ -38,6 +39,7 @@ def create_app(settings: ContributorsSettings | None = None) -> FastAPI:
                 announcements.router,
                 campaigns.router,
                 tickets.router,
+                canned_replies.router,
                 shift_notes.router,
                 reports.router,
             ],

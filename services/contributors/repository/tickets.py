@@ -2,14 +2,33 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy import (
+    column as sql_column,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.models import Ticket, TicketEvent, TicketMessage
+from services.contributors.models import CannedReply, Ticket, TicketEvent, TicketMessage, TicketTag
 from services.contributors.rules.access import CONTRIBUTOR_MANAGERS
 from services.contributors.schemas.tickets import TicketFilters
 from shared.auth import Principal
-from shared.db import UTCDateTime
+from shared.db import UTCDateTime, dialect_of
 from shared.pagination import Keyset, SortColumn, as_datetime
 
 TICKET_KEYSET = Keyset(
@@ -24,6 +43,10 @@ TICKET_KEYSET = Keyset(
     id_column=Ticket.id,
 )
 MESSAGE_KEYSET = Keyset(columns={"id": SortColumn(TicketMessage.id, int)}, id_column=TicketMessage.id)
+CANNED_KEYSET = Keyset(
+    columns={"id": SortColumn(CannedReply.id, int), "name": SortColumn(CannedReply.name, str)},
+    id_column=CannedReply.id,
+)
 CLOSED_STATUSES = ("resolved", "closed")
 
 
@@ -62,7 +85,39 @@ def resolution_breach(now: datetime) -> ColumnElement:
     )
 
 
-def filtered(stmt: Select, filters: TicketFilters, *, now: datetime) -> Select:
+def search_condition(terms: list[str], *, dialect: str, include_internal: bool) -> ColumnElement:
+    """Every term in the subject, or every term in one of its messages (internal notes only for staff):
+    PostgreSQL's full-text search over to_tsvector('simple', …), SQLite's FTS5 tables (migration 0005)."""
+    message = select(TicketMessage.ticket_id)
+    if not include_internal:
+        message = message.where(TicketMessage.internal.is_(False))
+    if dialect == "postgresql":
+        # Written as the GIN indexes' own expressions ('simple' inline), so the planner uses them.
+        query = func.plainto_tsquery(literal_column("'simple'"), " ".join(terms))
+        subject = func.to_tsvector(literal_column("'simple'"), Ticket.subject).op("@@")(query)
+        body = func.to_tsvector(literal_column("'simple'"), TicketMessage.body).op("@@")(query)
+        return or_(subject, Ticket.id.in_(message.where(body)))
+    match = " ".join(f'"{term}"' for term in terms)  # each term quoted: no FTS5 syntax reaches MATCH
+    subjects = text("SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH :subject_match").bindparams(
+        subject_match=match
+    )
+    bodies = text(
+        "SELECT rowid FROM ticket_messages_fts WHERE ticket_messages_fts MATCH :body_match"
+    ).bindparams(body_match=match)
+    return or_(
+        Ticket.id.in_(subjects.columns(sql_column("rowid", Integer))),
+        Ticket.id.in_(message.where(TicketMessage.id.in_(bodies.columns(sql_column("rowid", Integer))))),
+    )
+
+
+def filtered(
+    stmt: Select,
+    filters: TicketFilters,
+    *,
+    now: datetime,
+    dialect: str = "sqlite",
+    include_internal: bool = True,
+) -> Select:
     if filters.status:
         stmt = stmt.where(Ticket.status.in_([s.value for s in filters.status]))
     if filters.priority:
@@ -87,6 +142,10 @@ def filtered(stmt: Select, filters: TicketFilters, *, now: datetime) -> Select:
         stmt = stmt.where(Ticket.created_at >= filters.created_from)
     if filters.created_to is not None:
         stmt = stmt.where(Ticket.created_at < filters.created_to)
+    if filters.tag:
+        stmt = stmt.where(exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.tag.in_(filters.tag)))
+    if filters.q:
+        stmt = stmt.where(search_condition(filters.q, dialect=dialect, include_internal=include_internal))
     return stmt
 
 
@@ -102,7 +161,13 @@ async def list_readable(
     breach_kind: str | None = None,
     breaches_only: bool = False,
 ) -> list[Ticket]:
-    stmt = filtered(readable_tickets(principal), filters, now=now)
+    stmt = filtered(
+        readable_tickets(principal),
+        filters,
+        now=now,
+        dialect=dialect_of(session),
+        include_internal=principal.has_any(*CONTRIBUTOR_MANAGERS, "analyst"),
+    )
     if breaches_only:
         if breach_kind == "first_response":
             stmt = stmt.where(first_response_breach(now))
@@ -174,3 +239,53 @@ async def open_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
         .group_by(Ticket.priority, Ticket.status)
     )
     return {(p, s): n for p, s, n in (await session.execute(stmt)).all()}
+
+
+async def tags_of(session: AsyncSession, *, ticket_ids: list[int]) -> dict[int, list[str]]:
+    stmt = (
+        select(TicketTag.ticket_id, TicketTag.tag)
+        .where(TicketTag.ticket_id.in_(ticket_ids))
+        .order_by(TicketTag.tag)
+    )
+    tags: dict[int, list[str]] = {i: [] for i in ticket_ids}
+    for ticket_id, tag in (await session.execute(stmt)).all():
+        tags[ticket_id].append(tag)
+    return tags
+
+
+async def set_tags(session: AsyncSession, *, ticket_id: int, tags: list[str]) -> None:
+    await session.execute(delete(TicketTag).where(TicketTag.ticket_id == ticket_id))
+    if tags:
+        await session.execute(insert(TicketTag), [{"ticket_id": ticket_id, "tag": t} for t in tags])
+
+
+async def move_thread(session: AsyncSession, *, from_ticket_id: int, to_ticket_id: int) -> int:
+    """A merged ticket's messages carry on in the ticket it was merged into; returns how many."""
+    result = await session.execute(
+        update(TicketMessage)
+        .where(TicketMessage.ticket_id == from_ticket_id)
+        .values(ticket_id=to_ticket_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+async def get_canned(
+    session: AsyncSession, *, canned_id: int, for_update: bool = False
+) -> CannedReply | None:
+    stmt = select(CannedReply).where(CannedReply.id == canned_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_canned(
+    session: AsyncSession, *, sort: str, cursor: str | None, limit: int
+) -> list[CannedReply]:
+    stmt = CANNED_KEYSET.apply(select(CannedReply), sort=sort, cursor=cursor, limit=limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def delete_canned(session: AsyncSession, *, canned: CannedReply) -> None:
+    await session.delete(canned)
+    await session.flush()

@@ -1,4 +1,5 @@
-"""HTTP for /api/v1/tickets: contributor queries, their messages, SLA state, escalation, breach list."""
+"""HTTP for /api/v1/tickets: contributor queries, their messages, SLA state, escalation, breach list, search,
+tags, bulk changes and merging."""
 
 from typing import Annotated, Literal
 
@@ -13,8 +14,11 @@ from services.contributors.deps import (
     ticket_for,
 )
 from services.contributors.repository.tickets import MESSAGE_KEYSET, TICKET_KEYSET
+from services.contributors.rules.inbox import search_terms
 from services.contributors.rules.tickets import TicketCategory, TicketChannel, TicketPriority, TicketStatus
 from services.contributors.schemas.tickets import (
+    BulkResult,
+    BulkTicketUpdate,
     MessageCreate,
     MessagePage,
     MessageRead,
@@ -23,6 +27,7 @@ from services.contributors.schemas.tickets import (
     TicketEscalation,
     TicketEventRead,
     TicketFilters,
+    TicketMerge,
     TicketPage,
     TicketRead,
     TicketSort,
@@ -30,13 +35,16 @@ from services.contributors.schemas.tickets import (
     TicketUpdate,
 )
 from services.contributors.service import tickets as service
-from shared.db import ReadSessionDep, SessionDep, utcnow
+from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Unprocessable
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.pagination import KeysetCursor, PageLimit
+from shared.query import reject_unknown_query_parameters
 from shared.types import Id, Timestamp
 
-router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+router = APIRouter(
+    prefix="/api/v1/tickets", tags=["tickets"], dependencies=[Depends(reject_unknown_query_parameters)]
+)
 
 TicketToRead = ticket_for(TicketsRead)
 TicketToWrite = ticket_for(TicketsWrite, write=True)
@@ -57,6 +65,13 @@ async def ticket_filters(
     ] = None,
     created_from: Timestamp | None = None,
     created_to: Timestamp | None = None,
+    tag: Annotated[
+        list[str] | None, Query(max_length=50, description="any of them; repeat for several")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="words in the subject or a message, every one"),
+    ] = None,
 ) -> TicketFilters:
     if assignee is not None and unassigned:
         raise Unprocessable(
@@ -70,7 +85,17 @@ async def ticket_filters(
                 }
             ],
         )
+    terms: list[str] = []
+    if q is not None:
+        try:
+            terms = search_terms(q)
+        except ValueError as exc:
+            raise Unprocessable(
+                str(exc), errors=[{"pointer": "/q", "field": "q", "in": "query", "detail": str(exc)}]
+            ) from exc
     return TicketFilters(
+        tag=[t.strip().lower() for t in tag or []],
+        q=terms,
         status=status or [],
         priority=priority or [],
         channel=channel or [],
@@ -88,10 +113,10 @@ async def ticket_filters(
 Filters = Annotated[TicketFilters, Depends(ticket_filters)]
 
 
-def _page(rows, *, sort: str, limit: int) -> TicketPage:
-    now = utcnow()
+async def _page(session, principal, rows, *, sort: str, limit: int) -> TicketPage:
     items, next_cursor = TICKET_KEYSET.page(rows, sort=sort, limit=limit)
-    return TicketPage(items=[service.ticket_read(t, now) for t in items], next_cursor=next_cursor)
+    views = await service.ticket_views(session=session, principal=principal, tickets=items)
+    return TicketPage(items=views, next_cursor=next_cursor)
 
 
 @router.post("", status_code=201, response_model=TicketRead)
@@ -105,7 +130,7 @@ async def open_ticket(
     """Log a query; its first message is the body. Due times come from the SLA policy of its priority."""
     ticket = await service.open_ticket(session=session, principal=principal, data=data, settings=settings)
     set_etag(response, ticket.id, ticket.version)
-    return service.ticket_read(ticket)
+    return await service.ticket_view(session=session, principal=principal, ticket=ticket)
 
 
 @router.get("", response_model=TicketPage)
@@ -120,7 +145,7 @@ async def list_tickets(
     rows = await service.list_tickets(
         session=session, principal=principal, filters=filters, sort=sort, cursor=cursor, limit=limit
     )
-    return _page(rows, sort=sort, limit=limit)
+    return await _page(session, principal, rows, sort=sort, limit=limit)
 
 
 @router.get("/sla-breaches", response_model=TicketPage)
@@ -144,17 +169,26 @@ async def sla_breaches(
         breach_kind=kind,
         breaches_only=True,
     )
-    return _page(rows, sort=sort, limit=limit)
+    return await _page(session, principal, rows, sort=sort, limit=limit)
+
+
+@router.post("/bulk", response_model=BulkResult)
+async def bulk_update(
+    data: BulkTicketUpdate, session: SessionDep, principal: TicketsManage, settings: SettingsDep
+):
+    """One change to many tickets: priority, category, assignee, tags, a reply (own text or canned), a
+    status (`closed` resolves first). Each ticket changes whole or not at all; `items` says which."""
+    return await service.bulk_update(session=session, principal=principal, data=data, settings=settings)
 
 
 @router.get("/{ticket_id}", response_model=TicketDetail)
-async def read_ticket(ticket: TicketToRead, session: ReadSessionDep, response: Response):
-    history = await service.ticket_history(session=session, ticket=ticket)
+async def read_ticket(
+    ticket: TicketToRead, session: ReadSessionDep, principal: TicketsRead, response: Response
+):
+    history = await service.ticket_history(session=session, principal=principal, ticket=ticket)
     set_etag(response, ticket.id, ticket.version)
-    return TicketDetail(
-        **service.ticket_read(ticket).model_dump(),
-        history=[TicketEventRead.model_validate(e) for e in history],
-    )
+    view = await service.ticket_view(session=session, principal=principal, ticket=ticket)
+    return TicketDetail(**view.model_dump(), history=[TicketEventRead.model_validate(e) for e in history])
 
 
 @router.patch("/{ticket_id}", response_model=TicketRead)
@@ -167,13 +201,14 @@ async def update_ticket(
     response: Response,
     if_match: IfMatchHeader = None,
 ):
-    """Change priority (due times follow), category, subject or assignee; needs If-Match."""
+    """Change priority (due times follow), category, subject, assignee or tags, or link the ticket to the
+    contributor who wrote in; needs If-Match."""
     check_if_match(if_match, resource_id=ticket.id, version=ticket.version)
     ticket = await service.update_ticket(
         session=session, principal=principal, ticket=ticket, data=data, settings=settings
     )
     set_etag(response, ticket.id, ticket.version)
-    return service.ticket_read(ticket)
+    return await service.ticket_view(session=session, principal=principal, ticket=ticket)
 
 
 @router.post("/{ticket_id}/transitions", response_model=TicketRead)
@@ -187,7 +222,7 @@ async def move_ticket(
     """open → in_progress → waiting → resolved → closed (409 lists the allowed moves)."""
     ticket = await service.move_ticket(session=session, principal=principal, ticket=ticket, data=data)
     set_etag(response, ticket.id, ticket.version)
-    return service.ticket_read(ticket)
+    return await service.ticket_view(session=session, principal=principal, ticket=ticket)
 
 
 @router.post("/{ticket_id}/escalate", response_model=TicketRead)
@@ -203,7 +238,22 @@ async def escalate_ticket(
         session=session, principal=principal, ticket=ticket, data=data, settings=settings
     )
     set_etag(response, ticket.id, ticket.version)
-    return service.ticket_read(ticket)
+    return await service.ticket_view(session=session, principal=principal, ticket=ticket)
+
+
+@router.post("/{ticket_id}/merge", response_model=TicketRead)
+async def merge_ticket(
+    ticket: TicketToManage,
+    data: TicketMerge,
+    session: SessionDep,
+    principal: TicketsManage,
+    response: Response,
+):
+    """Merge this ticket into another of the same person (409 for another contributor's): its messages
+    and tags carry on there; it is closed with `merged_into_id`. Answers the ticket merged into."""
+    into = await service.merge_ticket(session=session, principal=principal, ticket=ticket, data=data)
+    set_etag(response, into.id, into.version)
+    return await service.ticket_view(session=session, principal=principal, ticket=into)
 
 
 @router.post("/{ticket_id}/messages", status_code=201, response_model=MessageRead)

@@ -10,6 +10,7 @@ from services.contributors.models import Ticket, TicketEvent, TicketMessage
 from services.contributors.repository import contributors as contributor_repository
 from services.contributors.repository import tickets as repository
 from services.contributors.rules.access import actor_of, is_manager
+from services.contributors.rules.inbox import can_merge, normalized_tags, render_canned
 from services.contributors.rules.tickets import (
     SlaDueTimes,
     TicketPriority,
@@ -22,10 +23,14 @@ from services.contributors.rules.tickets import (
     sla_due_times,
 )
 from services.contributors.schemas.tickets import (
+    BulkOutcome,
+    BulkResult,
+    BulkTicketUpdate,
     MessageCreate,
     TicketCreate,
     TicketEscalation,
     TicketFilters,
+    TicketMerge,
     TicketRead,
     TicketTransition,
     TicketUpdate,
@@ -34,7 +39,7 @@ from services.contributors.service.contributors import field_error
 from services.contributors.settings import ContributorsSettings
 from shared.auth import Principal
 from shared.db import Database, utcnow
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, DomainError, Forbidden, NotFound
 from shared.pagination import KeysetArgs
 
 
@@ -49,19 +54,49 @@ def sla_facts(ticket: Ticket) -> TicketSlaFacts:
     )
 
 
-def ticket_read(ticket: Ticket, now: datetime | None = None) -> TicketRead:
-    """The ticket with its SLA state as of now (overdue, targets missed, time to first response)."""
+def ticket_read(
+    ticket: Ticket, now: datetime | None = None, *, tags: list[str] | None = None, staff: bool = True
+) -> TicketRead:
+    """The ticket with its SLA state as of now (overdue, targets missed, time to first response); a
+    contributor's view leaves out what is for support only (assignee, escalation, tags)."""
     now = now or utcnow()
     facts = sla_facts(ticket)
     due = SlaDueTimes(ticket.first_response_due, ticket.resolution_due)
+    values = {name: getattr(ticket, name) for name in TicketRead.model_fields if hasattr(ticket, name)}
+    values["tags"] = tags or []
+    if not staff:
+        values.update(dict.fromkeys(STAFF_ONLY_FIELDS), tags=[])
     return TicketRead.model_validate(
         {
-            **{name: getattr(ticket, name) for name in TicketRead.model_fields if hasattr(ticket, name)},
+            **values,
             "first_response_seconds": first_response_seconds(ticket.created_at, ticket.first_response_at),
             "overdue": is_overdue_against(due, facts, now),
             "sla_breaches": sorted(sla_breaches_against(due, facts, now)),
         }
     )
+
+
+# What support writes for itself about a ticket: never shown to the contributor who wrote in.
+STAFF_ONLY_FIELDS = ("assignee", "escalated_to", "escalation_reason")
+# The ticket's history a contributor sees: what happened to its query, not who handled it or why.
+CONTRIBUTOR_HISTORY = frozenset({"created", "status", "first_response", "priority", "merged"})
+
+
+def sees_staff_fields(principal: Principal) -> bool:
+    return is_manager(principal) or principal.has_any("analyst")
+
+
+async def ticket_views(
+    *, session: AsyncSession, principal: Principal, tickets: list[Ticket], now: datetime | None = None
+) -> list[TicketRead]:
+    now = now or utcnow()
+    tags = await repository.tags_of(session, ticket_ids=[t.id for t in tickets])
+    staff = sees_staff_fields(principal)
+    return [ticket_read(t, now, tags=tags[t.id], staff=staff) for t in tickets]
+
+
+async def ticket_view(*, session: AsyncSession, principal: Principal, ticket: Ticket) -> TicketRead:
+    return (await ticket_views(session=session, principal=principal, tickets=[ticket]))[0]
 
 
 def _event(ticket: Ticket, principal: Principal, kind: str, *, old=None, new=None, note=None) -> TicketEvent:
@@ -74,6 +109,10 @@ def _event(ticket: Ticket, principal: Principal, kind: str, *, old=None, new=Non
         actor=actor_of(principal),
         at=utcnow(),
     )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _touch(ticket: Ticket) -> None:
@@ -98,7 +137,9 @@ async def open_ticket(
     """A contributor's ticket is its own; staff log one for a known contributor or a requester's contact."""
     values = data.model_dump()
     body = values.pop("body")
+    tags = values.pop("tags")
     if is_manager(principal):
+        values["priority"] = (values["priority"] or TicketPriority.P3).value
         if values["contributor_id"] is not None:
             if await contributor_repository.get(session, contributor_id=values["contributor_id"]) is None:
                 raise field_error("contributor_id", f"no contributor {values['contributor_id']}")
@@ -110,6 +151,11 @@ async def open_ticket(
             raise Forbidden("your user is not linked to a contributor")
         if values["contributor_id"] not in (None, principal.contributor_id):
             raise Forbidden("a contributor can only open tickets for itself")
+        # Support sets the priority from what the query says: a contributor's own P1 would jump the queue.
+        for name in ("priority", "tags"):
+            if name in data.model_fields_set:
+                raise field_error(name, f"{name} is set by support staff")
+        values["priority"] = TicketPriority.P3.value
         values.update(contributor_id=principal.contributor_id, requester_name=None, requester_contact=None)
         author_kind = "contributor"
     now = utcnow()
@@ -127,6 +173,8 @@ async def open_ticket(
         ),
     )
     await repository.add(session, _event(ticket, principal, "created", new=ticket.status))
+    if tags:
+        await repository.set_tags(session, ticket_id=ticket.id, tags=tags)
     return ticket
 
 
@@ -152,8 +200,11 @@ async def list_tickets(
     )
 
 
-async def ticket_history(*, session: AsyncSession, ticket: Ticket) -> list[TicketEvent]:
-    return await repository.events_of(session, ticket_id=ticket.id)
+async def ticket_history(*, session: AsyncSession, principal: Principal, ticket: Ticket) -> list[TicketEvent]:
+    events = await repository.events_of(session, ticket_id=ticket.id)
+    if sees_staff_fields(principal):
+        return events
+    return [e for e in events if e.kind in CONTRIBUTOR_HISTORY]
 
 
 async def list_messages(
@@ -189,11 +240,34 @@ async def update_ticket(
     data: TicketUpdate,
     settings: ContributorsSettings,
 ) -> Ticket:
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if getattr(ticket, k) != v}
-    if not changes:
+    values = data.model_dump(exclude_unset=True)
+    tags = values.pop("tags", None)
+    changes = {k: v for k, v in values.items() if getattr(ticket, k) != v}
+    if tags is not None:
+        old_tags = (await repository.tags_of(session, ticket_ids=[ticket.id]))[ticket.id]
+        tags = tags if tags != old_tags else None
+    if not changes and tags is None:
         return ticket
     if ticket.status == TicketStatus.CLOSED:
         raise Conflict(f"ticket {ticket.id} is closed")
+    if "contributor_id" in changes:
+        if await contributor_repository.get(session, contributor_id=changes["contributor_id"]) is None:
+            raise field_error("contributor_id", f"no contributor {changes['contributor_id']}")
+        await repository.add(
+            session,
+            _event(
+                ticket,
+                principal,
+                "linked",
+                old=_text(ticket.contributor_id),
+                new=_text(changes["contributor_id"]),
+            ),
+        )
+    if tags is not None:
+        await repository.set_tags(session, ticket_id=ticket.id, tags=tags)
+        await repository.add(
+            session, _event(ticket, principal, "tags", old=",".join(old_tags), new=",".join(tags))
+        )
     for name, value in changes.items():
         old = getattr(ticket, name)
         setattr(ticket, name, value)
@@ -245,6 +319,11 @@ async def add_message(
     staff = is_manager(principal)
     if data.internal and not staff:
         raise Forbidden("internal notes are for staff")
+    body = data.body
+    if data.canned_reply_id is not None:
+        if not staff:
+            raise Forbidden("canned replies are for staff")
+        body = await _canned_text(session, ticket=ticket, principal=principal, canned_id=data.canned_reply_id)
     if ticket.status == TicketStatus.CLOSED:
         raise Conflict(f"ticket {ticket.id} is closed; open a new ticket to follow up")
     now = utcnow()
@@ -252,7 +331,7 @@ async def add_message(
         ticket_id=ticket.id,
         author=actor_of(principal),
         author_kind="staff" if staff else "contributor",
-        body=data.body,
+        body=body,
         internal=data.internal,
         created_at=now,
     )
@@ -311,3 +390,112 @@ async def count_sla_breaches(*, db: Database) -> None:
         claimed = await repository.mark_breaches_counted(session, now=utcnow())
     # Counted once committed: a claim that was rolled back is found again by the next pass.
     metrics.count_sla_breaches(claimed)
+
+
+async def _canned_text(session: AsyncSession, *, ticket: Ticket, principal: Principal, canned_id: int) -> str:
+    canned = await repository.get_canned(session, canned_id=canned_id)
+    if canned is None:
+        raise field_error("canned_reply_id", f"no canned reply {canned_id}")
+    contributor = (
+        await contributor_repository.get(session, contributor_id=ticket.contributor_id)
+        if ticket.contributor_id is not None
+        else None
+    )
+    values = {
+        "ticket_id": ticket.id,
+        "subject": ticket.subject,
+        "requester_name": ticket.requester_name,
+        "contributor_name": contributor.full_name if contributor is not None else None,
+        "agent": actor_of(principal),
+    }
+    return render_canned(canned.body, values)
+
+
+async def _close(session: AsyncSession, *, principal: Principal, ticket: Ticket, note: str | None) -> None:
+    """Close a ticket by the machine's own path: resolved first where it is not yet (so every closed
+    ticket has a resolution time)."""
+    if ticket.status != TicketStatus.RESOLVED:
+        await move_ticket(session=session, principal=principal, ticket=ticket,
+                          data=TicketTransition(to=TicketStatus.RESOLVED, note=note))  # fmt: skip
+    await move_ticket(session=session, principal=principal, ticket=ticket,
+                      data=TicketTransition(to=TicketStatus.CLOSED, note=note))  # fmt: skip
+
+
+async def _bulk_one(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    ticket: Ticket,
+    data: BulkTicketUpdate,
+    settings: ContributorsSettings,
+) -> None:
+    fields = data.model_dump(include={"priority", "category", "assignee"}, exclude_unset=True)
+    if data.add_tags or data.remove_tags:
+        current = (await repository.tags_of(session, ticket_ids=[ticket.id]))[ticket.id]
+        fields["tags"] = normalized_tags((set(current) | set(data.add_tags)) - set(data.remove_tags))
+    if fields:
+        await update_ticket(session=session, principal=principal, ticket=ticket,
+                            data=TicketUpdate.model_validate(fields), settings=settings)  # fmt: skip
+    if data.reply is not None:
+        message = MessageCreate.model_validate(data.reply.model_dump())
+        await add_message(session=session, principal=principal, ticket=ticket, data=message)
+    if data.status is not None and data.status != ticket.status:
+        if data.status == TicketStatus.CLOSED:
+            await _close(session, principal=principal, ticket=ticket, note="bulk update")
+        else:
+            await move_ticket(session=session, principal=principal, ticket=ticket,
+                              data=TicketTransition(to=data.status, note="bulk update"))  # fmt: skip
+
+
+async def bulk_update(
+    *, session: AsyncSession, principal: Principal, data: BulkTicketUpdate, settings: ContributorsSettings
+) -> BulkResult:
+    """The same change on each ticket, each whole or not at all (a savepoint per ticket); the answer
+    says, ticket by ticket, what each would have answered alone."""
+    outcomes = []
+    for ticket_id in data.ticket_ids:
+        try:
+            async with session.begin_nested():
+                ticket = await get_ticket(
+                    session=session, principal=principal, ticket_id=ticket_id, for_update=True
+                )
+                await _bulk_one(session, principal=principal, ticket=ticket, data=data, settings=settings)
+        except DomainError as exc:
+            outcomes.append(BulkOutcome(ticket_id=ticket_id, ok=False, status=exc.status, detail=exc.detail))
+            continue
+        outcomes.append(BulkOutcome(ticket_id=ticket_id, ok=True, status=200))
+    changed = sum(o.ok for o in outcomes)
+    return BulkResult(items=outcomes, changed=changed, failed=len(outcomes) - changed)
+
+
+async def merge_ticket(
+    *, session: AsyncSession, principal: Principal, ticket: Ticket, data: TicketMerge
+) -> Ticket:
+    """Merge `ticket` into another of the same person: its messages carry on there, the tags join, and
+    it is closed pointing at the one it was merged into. Returns the ticket merged into."""
+    if data.into_ticket_id == ticket.id:
+        raise field_error("into_ticket_id", "a ticket cannot be merged into itself")
+    if ticket.status == TicketStatus.CLOSED:
+        raise Conflict(f"ticket {ticket.id} is closed")
+    into = await get_ticket(
+        session=session, principal=principal, ticket_id=data.into_ticket_id, for_update=True
+    )
+    if into.status == TicketStatus.CLOSED:
+        raise Conflict(f"ticket {into.id} is closed; merge into an open one")
+    if not can_merge(ticket.contributor_id, into.contributor_id):
+        raise Conflict(f"tickets {ticket.id} and {into.id} are different contributors' queries")
+    moved = await repository.move_thread(session, from_ticket_id=ticket.id, to_ticket_id=into.id)
+    tags = await repository.tags_of(session, ticket_ids=[ticket.id, into.id])
+    await repository.set_tags(
+        session, ticket_id=into.id, tags=normalized_tags(tags[ticket.id] + tags[into.id])
+    )
+    note = f"{moved} message(s) of ticket {ticket.id}"
+    await repository.add(
+        session, _event(into, principal, "merged", old=str(ticket.id), new=str(into.id), note=note)
+    )
+    await repository.add(session, _event(ticket, principal, "merged", old=str(ticket.id), new=str(into.id)))
+    ticket.merged_into_id = into.id
+    await _close(session, principal=principal, ticket=ticket, note=f"merged into ticket {into.id}")
+    _touch(into)
+    await session.flush()
+    return into

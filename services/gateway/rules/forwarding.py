@@ -8,6 +8,7 @@ ROUTE_TABLE: dict[str, str] = {
     "contributors": "contributors",
     "campaigns": "contributors",
     "tickets": "contributors",
+    "canned-replies": "contributors",
     "announcements": "contributors",
     "wellness": "contributors",
     "shift-notes": "contributors",
