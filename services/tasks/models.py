@@ -268,15 +268,16 @@ class Task(Base, table=True):
         ),
         # Results and exports walk a project's tasks in id order (keyset pages).
         Index("ix_tasks_project_id", "project_id", "id"),
-        # SLA breaches in a window: tasks due by their own due_at, or by import + the project's SLA.
+        # Open tasks past (or near) their own due time, for SLA breaches and at-risk counts; tasks due by
+        # import + the project's SLA are found by ix_tasks_unfinished. Partial: only tasks with a due_at
+        # pay for it on lease and submit.
         Index(
-            "ix_tasks_project_due",
+            "ix_tasks_open_due",
             "project_id",
             "due_at",
-            sqlite_where=text("due_at IS NOT NULL"),
-            postgresql_where=text("due_at IS NOT NULL"),
+            sqlite_where=text("due_at IS NOT NULL AND completed_count < overlap"),
+            postgresql_where=text("due_at IS NOT NULL AND completed_count < overlap"),
         ),
-        Index("ix_tasks_project_created", "project_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

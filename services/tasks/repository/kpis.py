@@ -1,18 +1,21 @@
 """Queries behind the KPIs of services.tasks.rules.kpis: SLA outcomes per task, and the counts every
-count-based KPI is computed from, per project or vendor over a window. Index ranges only (tasks by
-project and due time or import time, submissions by time), never a scan of a project's tasks."""
+count-based KPI is computed from, per project or vendor over a window.
+
+Index ranges only, never a scan of a project's tasks: open tasks by due time (ix_tasks_open_due) or import
+time (ix_tasks_unfinished), answers by time; a finished task's SLA outcome is the on_time its finishing
+answer was stamped with at submit, so no index on every task is needed (each would cost every lease)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.models import MetricWatermark, Project, ProjectCounter, Submission, Task
 from services.tasks.repository import sum_if
-from services.tasks.rules.kpis import at_risk_horizon
+from services.tasks.rules.kpis import at_risk_horizon, due_time
 from shared.db import dialect_of, insert_ignoring_conflicts
 
 
@@ -22,37 +25,47 @@ async def sla_projects(session: AsyncSession) -> dict[int, float | None]:
     return {int(p): h for p, h in rows.all()}
 
 
-def _completed_on_time(task: Any = Task) -> ColumnElement[bool]:
-    """The task's final label came by its due time: its completing answer (the one submitted at the
-    moment the task completed) was stamped on time against the task's due time at submit."""
-    return exists().where(
-        Submission.task_id == task.id,
-        Submission.created_at == task.completed_at,
-        Submission.on_time.is_(True),
-    )
-
-
 def _open() -> ColumnElement[bool]:
     return Task.completed_count < Task.overlap
+
+
+async def _count(session: AsyncSession, *where: ColumnElement[bool]) -> int:
+    return int((await session.execute(select(func.count()).select_from(Task).where(*where))).scalar() or 0)
+
+
+async def open_due_between(
+    session: AsyncSession,
+    *,
+    project_id: int,
+    sla_hours: float | None,
+    since: datetime | None,
+    until: datetime,
+) -> int:
+    """Open tasks of a project due in [since, until) (since None: any time before until): by their own due
+    time (ix_tasks_open_due), or by import + the project's SLA (ix_tasks_unfinished)."""
+    own = [Task.project_id == project_id, Task.due_at.is_not(None), _open(), Task.due_at < until]
+    if since is not None:
+        own.append(Task.due_at >= since)
+    total = await _count(session, *own)
+    if sla_hours is not None:
+        shift = timedelta(hours=sla_hours)
+        by_sla = [
+            Task.project_id == project_id,
+            _open(),
+            Task.created_at < until - shift,
+            Task.due_at.is_(None),
+        ]
+        if since is not None:
+            by_sla.append(Task.created_at >= since - shift)
+        total += await _count(session, *by_sla)
+    return total
 
 
 async def open_past_due(
     session: AsyncSession, *, project_id: int, sla_hours: float | None, now: datetime
 ) -> int:
-    """Open tasks past their due time (breached and still counting)."""
-    own = select(func.count()).where(
-        Task.project_id == project_id, Task.due_at.is_not(None), Task.due_at < now, _open()
-    )
-    total = int((await session.execute(own)).scalar() or 0)
-    if sla_hours is not None:
-        by_sla = select(func.count()).where(
-            Task.project_id == project_id,
-            _open(),
-            Task.created_at < now - timedelta(hours=sla_hours),
-            Task.due_at.is_(None),
-        )
-        total += int((await session.execute(by_sla)).scalar() or 0)
-    return total
+    """Open tasks past their due time (breached, and still open)."""
+    return await open_due_between(session, project_id=project_id, sla_hours=sla_hours, since=None, until=now)
 
 
 async def open_at_risk(
@@ -62,18 +75,12 @@ async def open_at_risk(
     if not sla_hours:
         return 0
     horizon = at_risk_horizon(sla_hours)
-    own = select(func.count()).where(
-        Task.project_id == project_id, Task.due_at > now, Task.due_at <= now + horizon, _open()
-    )
+    own = [Task.project_id == project_id, Task.due_at.is_not(None), _open(), Task.due_at > now,
+           Task.due_at <= now + horizon]  # fmt: skip
     due_by = now - timedelta(hours=sla_hours)
-    by_sla = select(func.count()).where(
-        Task.project_id == project_id,
-        _open(),
-        Task.created_at >= due_by,
-        Task.created_at < due_by + horizon,
-        Task.due_at.is_(None),
-    )
-    return sum([int((await session.execute(q)).scalar() or 0) for q in (own, by_sla)])
+    by_sla = [Task.project_id == project_id, _open(), Task.created_at >= due_by,
+              Task.created_at < due_by + horizon, Task.due_at.is_(None)]  # fmt: skip
+    return await _count(session, *own) + await _count(session, *by_sla)
 
 
 async def settled_on_time_and_late(session: AsyncSession, *, project_id: int) -> tuple[int, int]:
@@ -86,43 +93,59 @@ async def settled_on_time_and_late(session: AsyncSession, *, project_id: int) ->
     return int(on_time), int(late)
 
 
+def _finishing_answers(*where: ColumnElement[bool]) -> Any:
+    """Answers that finished their task (submitted the moment it completed), with the task's due facts.
+    Their on_time was stamped at submit against the task's due time: the task's SLA outcome."""
+    return (
+        select(Submission.project_id, Task.due_at, Task.created_at)
+        .join(Task, and_(Task.id == Submission.task_id, Task.completed_at == Submission.created_at))
+        .where(*where)
+    )
+
+
 async def sla_outcomes_between(
     session: AsyncSession, *, projects: dict[int, float | None], since: datetime, until: datetime
 ) -> dict[int, tuple[int, int]]:
     """project → (tasks on time, tasks breached) whose SLA outcome settled in [since, until): on time at
-    its final label, breached at its due time. `until` must not be after now."""
-    out: dict[int, tuple[int, int]] = {}
+    its final label, breached at its due time (open then, or finished after it). `until` ≤ now."""
     on_time_stmt = (
-        select(Submission.project_id, func.count())
-        .join(Task, and_(Task.id == Submission.task_id, Task.completed_at == Submission.created_at))
-        .where(Submission.created_at >= since, Submission.created_at < until, Submission.on_time.is_(True))
+        _finishing_answers(
+            Submission.created_at >= since, Submission.created_at < until, Submission.on_time.is_(True)
+        )
+        .with_only_columns(Submission.project_id, func.count())
         .group_by(Submission.project_id)
     )
     on_time = {int(p): int(n) for p, n in (await session.execute(on_time_stmt)).all()}
+    breached: dict[int, int] = {}
+    # Finished late and due in the window: finished after the window started, since after their due time.
+    late = _finishing_answers(Submission.created_at >= since, Submission.on_time.is_(False))
+    for project_id, due_at, imported_at in (await session.execute(late)).all():
+        due = due_time(imported_at=imported_at, due_at=due_at, sla_turnaround_hours=projects.get(project_id))
+        if due is not None and since <= due < until:
+            breached[project_id] = breached.get(project_id, 0) + 1
     for project_id, sla_hours in projects.items():
-        ranges = [and_(Task.due_at.is_not(None), Task.due_at >= since, Task.due_at < until)]
-        if sla_hours is not None:
-            shift = timedelta(hours=sla_hours)
-            ranges.append(
-                and_(Task.due_at.is_(None), Task.created_at >= since - shift, Task.created_at < until - shift)
-            )
-        breached = 0
-        for due_in_window in ranges:
-            stmt = select(func.count()).where(
-                Task.project_id == project_id, due_in_window, ~_completed_on_time()
-            )
-            breached += int((await session.execute(stmt)).scalar() or 0)
-        if breached or on_time.get(project_id):
-            out[project_id] = (on_time.get(project_id, 0), breached)
-    return out
+        still_open = await open_due_between(
+            session, project_id=project_id, sla_hours=sla_hours, since=since, until=until
+        )
+        if still_open:
+            breached[project_id] = breached.get(project_id, 0) + still_open
+    return {p: (on_time.get(p, 0), breached.get(p, 0)) for p in sorted(set(on_time) | set(breached))}
 
 
 async def breaches_total(session: AsyncSession, *, now: datetime) -> int:
-    """Every task ever breached, across projects: finished late, or open past its due time."""
+    """Every task ever breached, across projects: finished late (the running counters), or open past its
+    own due time or its project's SLA."""
     late = select(func.coalesce(func.sum(ProjectCounter.late), 0))
     total = int((await session.execute(late)).scalar() or 0)
-    for project_id, sla_hours in (await sla_projects(session)).items():
-        total += await open_past_due(session, project_id=project_id, sla_hours=sla_hours, now=now)
+    total += await _count(session, Task.due_at.is_not(None), _open(), Task.due_at < now)
+    with_sla = select(Project.id, Project.sla_turnaround_hours).where(
+        Project.sla_turnaround_hours.is_not(None)
+    )
+    for project_id, hours in (await session.execute(with_sla)).all():
+        total += await _count(
+            session, Task.project_id == project_id, _open(), Task.created_at < now - timedelta(hours=hours),
+            Task.due_at.is_(None),
+        )  # fmt: skip
     return total
 
 

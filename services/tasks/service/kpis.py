@@ -71,9 +71,14 @@ async def agreement_between(
 
 
 async def breaches_to_count(db: Database) -> int:
-    """Breaches not yet counted into labelops_sla_breaches_total by any process, claimed by this one."""
-    async with db.sessionmaker() as session:
+    """Breaches not yet counted into labelops_sla_breaches_total by any process, claimed by this one.
+
+    Counted in a read transaction; only the watermark's compare-and-set writes, so a scrape holds
+    SQLite's write lock for one short statement.
+    """
+    async with db.read_sessionmaker() as session:
         total = await repo.breaches_total(session, now=utcnow())
+    async with db.sessionmaker() as session:
         moved = await repo.raise_watermark(session, name=BREACHES_WATERMARK, value=total)
         await session.commit()
     return moved
