@@ -237,6 +237,7 @@ def test_contracted_cost_per_accepted_label_agrees_and_the_invoiced_one_is_named
              s["kpi_csv"][vendor_key]["cost_per_accepted_label_contracted"],
              s["scorecard"]["cost_per_accepted_label_contracted"]}  # fmt: skip
     assert costs == {"0.5000"} and s["scorecard"]["contracted_spend"] == vendor_row(s)["spend"] == "2.00"
+    assert s["kpi_xlsx"][("project", s["project"])]["cost_per_accepted_label_contracted"] == 0.5  # a number
     # No approved invoice in the period: the invoiced figure is unknown, not the contracted one.
     assert s["scorecard"]["cost_per_accepted_label_invoiced"] is None
     assert "cost_per_accepted_label" not in vendor_row(s)

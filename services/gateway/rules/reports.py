@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from openpyxl import Workbook
@@ -22,6 +23,8 @@ from shared.settings import SERVICE_NAMES
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Period = Literal["shift", "day", "week", "month"]
 PERIOD_HOURS = {"shift": 8, "day": 24, "week": 24 * 7, "month": 24 * 30}
+# The KPI columns that are decimal strings in JSON and CSV (vendors' money and units).
+DECIMAL_COLUMNS = frozenset({"spend", "priced_units", "unpriced_units", "cost_per_accepted_label_contracted"})
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def _columns(items: list[dict[str, Any]]) -> list[str]:
 
 
 def _cell(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or isinstance(value, str | int | float | bool | Decimal):
         return value
     return str(value)
 
@@ -162,6 +165,17 @@ def sections_as_xlsx(sections: list[Section]) -> bytes:
     return buffer.getvalue()
 
 
+def _typed(column: str, value: Any) -> Any:
+    """Money and units travel as exact decimal strings; a workbook gets them as numbers one can SUM."""
+    if column in DECIMAL_COLUMNS and isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value
+
+
 def rows_as_xlsx(rows: list[dict[str, Any]], *, title: str) -> bytes:
     columns = _columns(rows)
-    return sections_as_xlsx([Section("", title, {}, [{c: row.get(c) for c in columns} for row in rows])])
+    items = [{c: _typed(c, row.get(c)) for c in columns} for row in rows]
+    return sections_as_xlsx([Section("", title, {}, items)])

@@ -164,3 +164,21 @@ def test_kpi_csv_and_xlsx_have_a_header_with_every_column():
 
     assert parsed[0] == ["scope", "id", "x"] and parsed[1] == ["vendor", "3", ""]
     assert _rows(sheet) == [["scope", "id", "x"], ["vendor", 3, None], ["project", 1, 2]]
+
+
+def test_kpi_xlsx_writes_money_and_units_as_numbers_and_csv_keeps_them_exact():
+    rows = [
+        {
+            "scope": "vendor",
+            "id": 3,
+            "name": "007",
+            "spend": "2.10",
+            "cost_per_accepted_label_contracted": "0.5250",
+        }
+    ]
+
+    parsed = list(csv.reader(io.StringIO(rows_as_csv(rows))))
+    sheet = load_workbook(io.BytesIO(rows_as_xlsx(rows, title="KPIs")))["KPIs"]
+
+    assert parsed[1] == ["vendor", "3", "007", "2.10", "0.5250"]
+    assert _rows(sheet)[1] == ["vendor", 3, "007", 2.1, 0.525]
