@@ -2,12 +2,15 @@
 
 One loop: counting ticket SLA breaches into the metrics. It used to run inside each /metrics scrape,
 which made a scrape write to the database; a scrape now only reads (metrics.refresh_ticket_gauges).
+When the support channels are configured, two more: the support mailbox's poll and the delivery of replies
+to email and Discord.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.contributors.service import channel_delivery, email_inbox
 from services.contributors.service import tickets as ticket_service
 from shared.background import PeriodicLoop
 
@@ -20,9 +23,36 @@ async def start_jobs(app: FastAPI) -> None:
         work=lambda: ticket_service.count_sla_breaches(db=db),
     )
     app.state.ticket_sla_counter.start()
+    start_channel_jobs(app)
 
 
 async def stop_jobs(app: FastAPI) -> None:
-    loop = getattr(app.state, "ticket_sla_counter", None)
-    if loop is not None:
-        await loop.stop()
+    for name in ("ticket_sla_counter", *CHANNEL_JOBS):
+        loop = getattr(app.state, name, None)
+        if loop is not None:
+            await loop.stop()
+
+
+CHANNEL_JOBS = ("support_mailbox_poller", "channel_deliverer")
+
+
+def start_channel_jobs(app: FastAPI) -> None:
+    """The support mailbox's poll and the relay of replies to email and Discord, each only when configured.
+
+    The poll takes every unseen message on each pass, so a pass that failed (mailbox away) loses nothing."""
+    db, settings = app.state.db, app.state.settings
+    if settings.email_inbound_enabled:
+        app.state.support_mailbox_poller = PeriodicLoop(
+            name="contributors-support-mailbox",
+            every_seconds=settings.email_poll_seconds,
+            work=lambda: email_inbox.poll_mailbox(db=db, settings=settings),
+        )
+        app.state.support_mailbox_poller.start()
+    if channel_delivery.outbound_channels(settings):
+        sender = channel_delivery.ChannelSender(settings=settings, http=app.state.http)
+        app.state.channel_deliverer = PeriodicLoop(
+            name="contributors-channel-deliveries",
+            every_seconds=settings.channel_delivery_poll_seconds,
+            work=lambda: channel_delivery.relay_channel_replies(db=db, settings=settings, sender=sender),
+        )
+        app.state.channel_deliverer.start()

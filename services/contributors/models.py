@@ -333,4 +333,85 @@ class ShiftNoteFollowUp(Base, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class RequesterProfile(Base, table=True):
+    """Someone who writes to support, by the handles they write from, linked to a contributor when known:
+    the email and Discord channels match senders through it. Personal data."""
+
+    __tablename__ = "requester_profiles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contributor_id: int | None = Field(default=None, foreign_key="contributors.id", index=True)
+    display_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    discord_user_id: str | None = Field(default=None, max_length=20, unique=True)
+    discord_username: str | None = Field(default=None, max_length=100)
+    telegram: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=32)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TicketThread(Base, table=True):
+    """Where a ticket opened from a channel is answered: the requester's address on it (an email address,
+    a Discord user id) and, for Discord, the DM channel once opened."""
+
+    __tablename__ = "ticket_threads"
+
+    ticket_id: int = Field(
+        foreign_key="tickets.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    channel: str = Field(max_length=20)
+    requester_profile_id: int | None = Field(default=None, foreign_key="requester_profiles.id", index=True)
+    address: str = Field(max_length=254)
+    discord_dm_channel_id: str | None = Field(default=None, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChannelMessage(Base, table=True):
+    """A message as a channel names it (an email's Message-ID, a Discord interaction or message id), in
+    or out: the same inbound id is taken once, and replies find their ticket by the ids they answer."""
+
+    __tablename__ = "ticket_channel_messages"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_ticket_channel_messages_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    ticket_message_id: int | None = Field(default=None, foreign_key="ticket_messages.id")
+    channel: str = Field(max_length=20)
+    direction: str = Field(max_length=3)  # in | out
+    external_id: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChannelDelivery(Base, table=True):
+    """A staff reply or a status notice to send back on the ticket's channel, retried until it is sent.
+
+    One row per message or status event at most (the unique keys), however many replicas relay."""
+
+    __tablename__ = "ticket_channel_deliveries"
+    __table_args__ = (Index("ix_ticket_channel_deliveries_pending", "delivered_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    channel: str = Field(max_length=20)
+    ticket_message_id: int | None = Field(default=None, foreign_key="ticket_messages.id", unique=True)
+    ticket_event_id: int | None = Field(default=None, foreign_key="ticket_events.id", unique=True)
+    address: str = Field(max_length=254)
+    subject: str | None = Field(default=None, max_length=320)
+    body: str = Field(sa_type=Text)
+    # Email: this message's Message-ID and the thread it answers.
+    message_id: str | None = Field(default=None, max_length=254)
+    in_reply_to: str | None = Field(default=None, max_length=254)
+    references: str | None = Field(default=None, sa_type=Text)
+    automatic: bool = Field(default=False)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the attempts ran out: the row stays for staff to see, and is tried no more.
+    abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 event_tables = define_event_tables(Base.metadata)

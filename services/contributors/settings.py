@@ -4,6 +4,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -49,6 +50,61 @@ class ContributorsSettings(ServiceSettings):
 
     # How many contributors a vendor-policy change re-publishes per transaction batch.
     republish_batch_size: int = Field(500, ge=1)
+
+    # The support channels (README "Support channels: the mailbox and the Discord application"). Each is
+    # off until its host or key is set, so `make run` needs no mailbox and no Discord application.
+    email_imap_host: str | None = None
+    email_imap_port: int = Field(993, ge=1, le=65535)
+    # IMAP over TLS (993), or plaintext, which only a mailbox on loopback may use.
+    email_imap_tls: Literal["tls", "none"] = "tls"
+    email_imap_username: str | None = None
+    email_imap_password: SecretStr | None = None
+    email_imap_folder: str = "INBOX"
+    email_poll_seconds: float = Field(60.0, gt=0)
+    email_smtp_host: str | None = None
+    email_smtp_port: int = Field(587, ge=1, le=65535)
+    email_smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    email_smtp_username: str | None = None
+    email_smtp_password: SecretStr | None = None
+    # The support address replies come from (and the domain of their Message-IDs).
+    email_from_address: str | None = None
+    email_from_name: str = "LabelOps support"
+    # The Discord application's public key (hex, from its General Information page) and its bot's token.
+    discord_public_key: str | None = Field(None, pattern=r"^[0-9a-fA-F]{64}$")
+    discord_bot_token: SecretStr | None = None
+    discord_api_base_url: str = "https://discord.com/api/v10"
+    # A signed interaction older (or newer) than this is refused as a replay.
+    discord_timestamp_tolerance_seconds: float = Field(300.0, gt=0)
+    # How often replies and notices waiting for their channel are sent (and failed ones retried).
+    channel_delivery_poll_seconds: float = Field(2.0, gt=0)
+    channel_delivery_max_attempts: int = Field(12, ge=1)
+
+    @model_validator(mode="after")
+    def check_support_channels(self) -> "ContributorsSettings":
+        if self.email_imap_host and not (self.email_imap_username and self.email_imap_password):
+            raise ValueError("LABELOPS_CONTRIBUTORS_EMAIL_IMAP_HOST needs a username and a password")
+        if self.email_smtp_host and not self.email_from_address:
+            raise ValueError("LABELOPS_CONTRIBUTORS_EMAIL_SMTP_HOST needs EMAIL_FROM_ADDRESS")
+        # Credentials in plaintext may only cross loopback.
+        for name, host, tls in (
+            ("IMAP", self.email_imap_host, self.email_imap_tls),
+            ("SMTP", self.email_smtp_host, self.email_smtp_tls),
+        ):
+            if host and tls == "none" and host not in ("127.0.0.1", "::1", "localhost"):
+                raise ValueError(f"{name} without TLS is only allowed to a loopback host, not {host}")
+        return self
+
+    @property
+    def email_inbound_enabled(self) -> bool:
+        return bool(self.email_imap_host)
+
+    @property
+    def email_outbound_enabled(self) -> bool:
+        return bool(self.email_smtp_host)
+
+    @property
+    def discord_enabled(self) -> bool:
+        return self.discord_public_key is not None
 
     @model_validator(mode="after")
     def check_contributor_settings(self) -> "ContributorsSettings":

@@ -12,6 +12,8 @@ ROUTE_TABLE: dict[str, str] = {
     "announcements": "contributors",
     "wellness": "contributors",
     "shift-notes": "contributors",
+    "requester-profiles": "contributors",
+    "discord": "contributors",
     # vendors: relationships, contracts and money, VMS integration
     "vendors": "vendors",
     "communications": "vendors",
@@ -38,7 +40,7 @@ ROUTE_TABLE: dict[str, str] = {
 
 # Paths whose callers prove themselves another way (Standard Webhooks signatures checked by the
 # owning service); the gateway forwards them as the anonymous `webhook_sender` principal.
-SIGNATURE_AUTHENTICATED_PREFIXES = ("/api/v1/webhooks/vms/",)
+SIGNATURE_AUTHENTICATED_PREFIXES = ("/api/v1/webhooks/vms/", "/api/v1/discord/interactions")
 
 
 def owning_service(path: str) -> str | None:
