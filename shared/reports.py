@@ -25,6 +25,15 @@ MAX_WINDOW = timedelta(days=366)
 class Section(BaseModel):
     summary: dict[str, Any] = Field(default_factory=dict)
     items: list[dict[str, Any]] = Field(default_factory=list)
+    # How many items there are in all; `truncated` when `items` shows only the first MAX_ITEMS of them.
+    total: int | None = None
+    truncated: bool = False
+
+    @classmethod
+    def capped(cls, summary: dict[str, Any], items: list[dict[str, Any]], *, total: int) -> "Section":
+        """A section of `items` (the first of `total`), saying so when the report could not hold them all."""
+        shown = items[:MAX_ITEMS]
+        return cls(summary=summary, items=shown, total=total, truncated=total > len(shown))
 
 
 class HandoverSections(BaseModel):

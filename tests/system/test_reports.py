@@ -165,14 +165,15 @@ def test_handover_lists_shift_notes_and_the_follow_ups_still_pending(ops, shift)
     assert done["id"] not in pending
 
 
-def test_handover_shows_partner_communications_received_and_follow_ups_owed(ops, shift):
+def test_handover_shows_partner_communications_received_and_sent_and_follow_ups_owed(ops, shift):
     after = handover_after(ops, shift)
     inbound, outbound = shift["comms"]
 
-    received = {i["communication_id"]: i for i in sections(after)["Partner communications"]["items"]}
+    listed = {i["communication_id"]: i for i in sections(after)["Partner communications"]["items"]}
     owed = {i["communication_id"] for i in sections(after)["Partner follow-ups"]["items"]}
     assert summary_change(shift["before"], after, "Partner communications") == {"received": 1, "sent": 1}
-    assert received[inbound["id"]]["party"] == shift["vendor"]["name"] and outbound["id"] not in received
+    assert listed[inbound["id"]]["party"] == shift["vendor"]["name"]
+    assert (listed[inbound["id"]]["direction"], listed[outbound["id"]]["direction"]) == ("inbound", "outbound")
     assert summary_change(shift["before"], after, "Partner follow-ups") == {"pending": 2, "overdue": 2}
     assert {inbound["id"], outbound["id"]} <= owed
 

@@ -4,7 +4,9 @@ and unknown query parameters refused."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -205,3 +207,31 @@ def test_unknown_query_parameters_are_refused_naming_them(agent):
     assert [e["field"] for e in misspelt.json()["errors"]] == ["staus"]
     assert canned.status_code == 422 and canned.json()["errors"][0]["field"] == "page"
     assert agent.get("/api/v1/tickets", params={"status": "open", "limit": 5}).status_code == 200
+
+
+def _queries(agent, since: datetime, until: datetime) -> dict:
+    report = agent.get(
+        "/api/v1/reports/handover", params={"since": since.isoformat(), "until": until.isoformat()}
+    )
+    assert report.status_code == 200, report.text
+    return {s["title"]: s for s in report.json()["sections"]}["Contributor queries"]
+
+
+def test_the_handover_lists_every_ticket_still_open_at_the_end_of_the_shift_with_its_sla(agent, person):
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    untouched, in_progress, solved = (log_ticket(agent, person, subject=f"Shift {n}") for n in range(3))
+    agent.post(f"/api/v1/tickets/{in_progress['id']}/transitions", json={"to": "in_progress"})
+    agent.post(f"/api/v1/tickets/{solved['id']}/transitions", json={"to": "resolved"})
+    end = datetime.now(UTC) + timedelta(milliseconds=5)
+    time.sleep(0.05)
+    later = log_ticket(agent, person, subject="Next shift's")
+
+    section = _queries(agent, since, end)
+
+    listed = {i["ticket_id"]: i for i in section["items"]}
+    assert {untouched["id"], in_progress["id"]} <= set(listed)
+    assert solved["id"] not in listed and later["id"] not in listed
+    assert listed[in_progress["id"]]["status"] == "in_progress"
+    assert listed[untouched["id"]]["resolution_due"] == untouched["resolution_due"].replace("Z", "+00:00")
+    assert section["summary"]["open_at_end"] == section["total"] >= len(section["items"])
+    assert section["truncated"] is (section["total"] > len(section["items"]))

@@ -25,18 +25,20 @@ async def ticket_counts(session: AsyncSession, *, since: datetime, until: dateti
     return {k: int(v) for k, v in (await session.execute(stmt)).mappings().one().items()}
 
 
-async def tickets_needing_attention(session: AsyncSession, *, now: datetime, limit: int) -> list[Ticket]:
-    """Unresolved tickets that are escalated or past a due time, most urgent priority first."""
-    stmt = (
-        select(Ticket)
-        .where(
-            Ticket.status.not_in(CLOSED_STATUSES),
-            or_(Ticket.escalated_at.is_not(None), overdue_condition(now)),
-        )
-        .order_by(Ticket.priority, Ticket.id)
-        .limit(limit)
+def _open_at(at: datetime) -> ColumnElement:
+    """Logged before `at` and neither resolved nor closed by then: what the next shift takes over."""
+    return and_(
+        Ticket.created_at < at,
+        or_(Ticket.resolved_at.is_(None), Ticket.resolved_at >= at),
+        or_(Ticket.closed_at.is_(None), Ticket.closed_at >= at),
     )
-    return list((await session.execute(stmt)).scalars())
+
+
+async def tickets_open_at(session: AsyncSession, *, at: datetime, limit: int) -> tuple[list[Ticket], int]:
+    """The tickets open at `at`, the next resolution due first (the first `limit`), and how many in all."""
+    stmt = select(Ticket).where(_open_at(at)).order_by(Ticket.resolution_due, Ticket.id).limit(limit)
+    total = (await session.execute(select(func.count()).select_from(Ticket).where(_open_at(at)))).scalar_one()
+    return list((await session.execute(stmt)).scalars()), int(total)
 
 
 def _exposure_figures() -> list[ColumnElement]:

@@ -9,10 +9,13 @@ from shared.reports import MAX_ITEMS, HandoverSections, KpiRows, ReportWindowDep
 
 
 async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) -> HandoverSections:
-    """Tickets handled/open/escalated in the shift, the notes written in it, and every follow-up still pending."""
+    """Tickets handled in the shift and every one still open at its end (with its SLA), the notes written in
+    it, and every follow-up still pending."""
     now = utcnow()
     counts = await repository.ticket_counts(session, since=window.since, until=window.until, now=now)
-    attention = await repository.tickets_needing_attention(session, now=now, limit=MAX_ITEMS)
+    # The SLA state at the end of the window (or now, for a window still running).
+    at = min(window.until, now)
+    open_tickets, open_total = await repository.tickets_open_at(session, at=at, limit=MAX_ITEMS)
     notes = await notes_repository.notes_written(
         session, since=window.since, until=window.until, limit=MAX_ITEMS
     )
@@ -22,12 +25,12 @@ async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) ->
     open_per_note: dict[int, int] = {}
     for row, _team in follow_ups:
         open_per_note[row.note_id] = open_per_note.get(row.note_id, 0) + 1
-    tickets = [ticket_read(t, now) for t in attention]
+    tickets = [ticket_read(t, at) for t in open_tickets]
     return HandoverSections(
         sections={
-            "Contributor queries": Section(
-                summary=counts,
-                items=[
+            "Contributor queries": Section.capped(
+                {**counts, "open_at_end": open_total},
+                [
                     {
                         "ticket_id": t.id,
                         "priority": t.priority.value,
@@ -35,18 +38,23 @@ async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) ->
                         "subject": t.subject,
                         "assignee": t.assignee,
                         "escalated_to": t.escalated_to,
-                        "overdue": t.overdue,
+                        "first_response_due": None
+                        if t.first_response_at
+                        else t.first_response_due.isoformat(),
                         "resolution_due": t.resolution_due.isoformat(),
+                        "overdue": t.overdue,
+                        "sla_breaches": ", ".join(t.sla_breaches),
                     }
                     for t in tickets
                 ],
+                total=open_total,
             ),
-            "Shift notes": Section(
-                summary={
+            "Shift notes": Section.capped(
+                {
                     "written": sum(per_team.values()),
                     **{team: per_team.get(team, 0) for team in TEAMS},
                 },
-                items=[
+                [
                     {
                         "note_id": n.id,
                         "team": n.team,
@@ -58,10 +66,11 @@ async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) ->
                     }
                     for n in notes
                 ],
+                total=sum(per_team.values()),
             ),
-            "Shift note follow-ups": Section(
-                summary={"pending": pending, "overdue": overdue},
-                items=[
+            "Shift note follow-ups": Section.capped(
+                {"pending": pending, "overdue": overdue},
+                [
                     {
                         "follow_up_id": f.id,
                         "note_id": f.note_id,
@@ -73,6 +82,7 @@ async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) ->
                     }
                     for f, team in follow_ups
                 ],
+                total=pending,
             ),
         }
     )

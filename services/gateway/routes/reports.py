@@ -62,7 +62,15 @@ async def handover_report(
         since=window.since.isoformat(),
         until=window.until.isoformat(),
         sections=[
-            SectionRead(service=s.service, title=s.title, summary=s.summary, items=s.items) for s in sections
+            SectionRead(
+                service=s.service,
+                title=s.title,
+                summary=s.summary,
+                items=s.items,
+                total=s.total,
+                truncated=s.truncated,
+            )
+            for s in sections
         ],
     )
 

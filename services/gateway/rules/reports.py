@@ -33,6 +33,8 @@ class Section:
     title: str
     summary: dict[str, Any]
     items: list[dict[str, Any]]
+    total: int | None = None  # how many items there are in all, when the service counted them
+    truncated: bool = False  # only the first of `total` are in `items`
 
 
 def period_start(until: datetime, period: Period) -> datetime:
@@ -46,7 +48,14 @@ def period_start(until: datetime, period: Period) -> datetime:
 def handover_from(answers: dict[str, dict[str, Any]]) -> list[Section]:
     """The sections of every service, in service order and each service's own order."""
     return [
-        Section(name, title, body.get("summary") or {}, body.get("items") or [])
+        Section(
+            name,
+            title,
+            body.get("summary") or {},
+            body.get("items") or [],
+            total=body.get("total"),
+            truncated=bool(body.get("truncated")),
+        )
         for name in SERVICE_NAMES
         for title, body in (answers.get(name, {}).get("sections") or {}).items()
     ]
@@ -93,13 +102,21 @@ def _row(values: list[Any]) -> list[Any]:
     return [_safe_text(_cell(v)) for v in values]
 
 
+def _summary_lines(section: Section) -> list[tuple[str, Any]]:
+    """The summary's pairs, then, when the items were capped, a line saying how many are shown of how many."""
+    lines = list(section.summary.items())
+    if section.truncated:
+        lines.append(("items shown", f"the first {len(section.items)} of {section.total}"))
+    return lines
+
+
 def sections_as_csv(sections: list[Section]) -> str:
     """One CSV: a block per section (its title, summary lines, then its item table), a blank line between."""
     out = io.StringIO()
     writer = csv.writer(out)
     for section in sections:
         writer.writerow(_row([section.title]))
-        for key, value in section.summary.items():
+        for key, value in _summary_lines(section):
             writer.writerow(_row([key, value]))
         columns = _columns(section.items)
         if columns:
@@ -151,7 +168,7 @@ def sections_as_xlsx(sections: list[Section]) -> bytes:
     used: set[str] = set()
     for section in sections or [Section("", "Handover", {}, [])]:
         sheet = workbook.create_sheet(_sheet_title(section.title, used))
-        for key, value in section.summary.items():
+        for key, value in _summary_lines(section):
             _append(sheet, [key, value])
         columns = _columns(section.items)
         if columns:

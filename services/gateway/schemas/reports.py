@@ -2,7 +2,7 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.gateway.rules.reports import Period
 
@@ -14,6 +14,10 @@ class SectionRead(BaseModel):
     title: str
     summary: dict[str, Any]
     items: list[dict[str, Any]]
+    total: int | None = Field(None, description="how many items there are in all")
+    truncated: bool = Field(
+        False, description="`items` holds only the first of `total`: ask the list endpoint"
+    )
 
 
 class HandoverReport(BaseModel):

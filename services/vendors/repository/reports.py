@@ -19,18 +19,14 @@ async def communication_counts(session: AsyncSession, *, since: datetime, until:
     return {"received": int(by_direction.get("inbound", 0)), "sent": int(by_direction.get("outbound", 0))}
 
 
-async def received_between(
+async def communications_between(
     session: AsyncSession, *, since: datetime, until: datetime, limit: int
 ) -> list[tuple[Communication, str | None]]:
-    """Inbound communications in the window with their vendor's name, in the order they came in."""
+    """Communications in the window, received and sent, with their vendor's name, in the order they happened."""
     stmt = (
         select(Communication, Vendor.name)
         .outerjoin(Vendor, Vendor.id == Communication.vendor_id)
-        .where(
-            Communication.direction == "inbound",
-            Communication.occurred_at >= since,
-            Communication.occurred_at < until,
-        )
+        .where(Communication.occurred_at >= since, Communication.occurred_at < until)
         .order_by(Communication.occurred_at, Communication.id)
         .limit(limit)
     )

@@ -25,26 +25,28 @@ def _communication_item(row: Communication, vendor_name: str | None) -> dict:
 
 
 async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) -> HandoverSections:
-    """What partners sent during the shift, and every follow-up still owed to them."""
+    """What partners sent and what we sent them during the shift, and every follow-up still owed to them."""
     now = utcnow()
-    received = await report_repository.received_between(
+    happened = await report_repository.communications_between(
         session, since=window.since, until=window.until, limit=MAX_ITEMS
     )
+    counts = await report_repository.communication_counts(session, since=window.since, until=window.until)
     pending = await report_repository.pending_follow_ups(session, limit=MAX_ITEMS)
+    pending_counts = await report_repository.pending_follow_up_counts(session, now=now)
     return HandoverSections(
         sections={
-            "Partner communications": Section(
-                summary=await report_repository.communication_counts(
-                    session, since=window.since, until=window.until
-                ),
-                items=[_communication_item(row, name) for row, name in received],
+            "Partner communications": Section.capped(
+                counts,
+                [_communication_item(row, name) for row, name in happened],
+                total=counts["received"] + counts["sent"],
             ),
-            "Partner follow-ups": Section(
-                summary=await report_repository.pending_follow_up_counts(session, now=now),
-                items=[
+            "Partner follow-ups": Section.capped(
+                pending_counts,
+                [
                     {**_communication_item(row, name), "overdue": row.follow_up_due_at < now}
                     for row, name in pending
                 ],
+                total=pending_counts["pending"],
             ),
         }
     )
