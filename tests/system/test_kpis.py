@@ -138,6 +138,8 @@ def surfaces(admin, ops, users, cluster):
         "breaches_counted": eventually(lambda: breaches_counted(cluster) - counted_before or None),
         "scorecard": card.json()["result"],
         "manager": manager,
+        "since": since,
+        "due": soon,
     }
 
 
@@ -161,6 +163,24 @@ def test_on_time_and_breaches_agree_everywhere_and_an_open_task_past_due_is_brea
     assert (csv_row["sla_breaches"], csv_row["on_time_rate"]) == ("2", "0.6667")
     assert s["breaches_counted"] == 2
     assert sla["open_breached_tasks"] == 1
+
+
+def test_a_breach_counts_in_the_window_of_its_due_time_and_an_on_time_task_in_that_of_its_final_label(
+    surfaces, ops
+):
+    # Tasks 4 and 5 were due at `due`; every answer came at least 0.2 s after it.
+    cut = surfaces["due"] + timedelta(seconds=0.1)
+
+    def item(since: datetime, until: datetime) -> dict:
+        params = {"since": since.isoformat(), "until": until.isoformat()}
+        report = ok(ops.get("/api/v1/reports/handover", params=params)).json()
+        items = {s["title"]: s for s in report["sections"]}["Projects at risk"]["items"]
+        return {i["project_id"]: i for i in items}.get(surfaces["project"], {})
+
+    before, after = item(surfaces["since"], cut), item(cut, now() + timedelta(seconds=1))
+
+    assert (before["sla_breaches"], before["tasks_on_time"]) == (2, 0)
+    assert (after["sla_breaches"], after["tasks_on_time"]) == (0, 4)
 
 
 def test_at_risk_is_the_open_task_due_within_the_last_fifth_of_the_sla(surfaces):
