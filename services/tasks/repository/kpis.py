@@ -94,10 +94,10 @@ async def settled_on_time_and_late(session: AsyncSession, *, project_id: int) ->
 
 
 def _finishing_answers(*where: ColumnElement[bool]) -> Any:
-    """Answers that finished their task (submitted the moment it completed), with the task's due facts.
-    Their on_time was stamped at submit against the task's due time: the task's SLA outcome."""
+    """Answers that finished their task (submitted the moment it completed). Their on_time was stamped at
+    submit against the task's due time: it is the task's SLA outcome."""
     return (
-        select(Submission.project_id, Task.due_at, Task.created_at)
+        select(Submission.id)
         .join(Task, and_(Task.id == Submission.task_id, Task.completed_at == Submission.created_at))
         .where(*where)
     )
@@ -107,29 +107,34 @@ async def sla_outcomes_between(
     session: AsyncSession, *, projects: dict[int, float | None], since: datetime, until: datetime
 ) -> dict[int, tuple[int, int]]:
     """project → (tasks on time, tasks breached) whose SLA outcome settled in [since, until): on time at
-    its final label, breached at its due time (open then, or finished after it). `until` ≤ now."""
-    on_time_stmt = (
-        _finishing_answers(
-            Submission.created_at >= since, Submission.created_at < until, Submission.on_time.is_(True)
-        )
-        .with_only_columns(Submission.project_id, func.count())
-        .group_by(Submission.project_id)
-    )
-    on_time = {int(p): int(n) for p, n in (await session.execute(on_time_stmt)).all()}
-    breached: dict[int, int] = {}
-    # Finished late and due in the window: finished after the window started, since after their due time.
-    late = _finishing_answers(Submission.created_at >= since, Submission.on_time.is_(False))
-    for project_id, due_at, imported_at in (await session.execute(late)).all():
-        due = due_time(imported_at=imported_at, due_at=due_at, sla_turnaround_hours=projects.get(project_id))
-        if due is not None and since <= due < until:
-            breached[project_id] = breached.get(project_id, 0) + 1
+    its final label, breached at its due time (open then, or finished after it). `until` ≤ now.
+
+    Project by project, so every query is a range of one project's index (answers by time, open tasks
+    by due or import time)."""
+    out: dict[int, tuple[int, int]] = {}
     for project_id, sla_hours in projects.items():
-        still_open = await open_due_between(
+        in_project = Submission.project_id == project_id
+        on_time_stmt = _finishing_answers(
+            in_project,
+            Submission.created_at >= since,
+            Submission.created_at < until,
+            Submission.on_time.is_(True),
+        ).with_only_columns(func.count())
+        on_time = int((await session.execute(on_time_stmt)).scalar() or 0)
+        # Finished late and due in the window: finished after the window started, since after their due time.
+        late = _finishing_answers(in_project, Submission.created_at >= since, Submission.on_time.is_(False))
+        breached = 0
+        for due_at, imported_at in (
+            await session.execute(late.with_only_columns(Task.due_at, Task.created_at))
+        ).all():
+            due = due_time(imported_at=imported_at, due_at=due_at, sla_turnaround_hours=sla_hours)
+            breached += due is not None and since <= due < until
+        breached += await open_due_between(
             session, project_id=project_id, sla_hours=sla_hours, since=since, until=until
         )
-        if still_open:
-            breached[project_id] = breached.get(project_id, 0) + still_open
-    return {p: (on_time.get(p, 0), breached.get(p, 0)) for p in sorted(set(on_time) | set(breached))}
+        if on_time or breached:
+            out[project_id] = (on_time, breached)
+    return out
 
 
 async def breaches_total(session: AsyncSession, *, now: datetime) -> int:
