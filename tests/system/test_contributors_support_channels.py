@@ -276,6 +276,24 @@ def test_a_ticket_reference_in_the_subject_threads_only_mail_from_the_requester(
     ]
 
 
+def test_a_reply_on_a_merged_tickets_thread_lands_on_the_ticket_it_was_merged_into(mailbox, staff):
+    sender = unique_email("merged")
+    first = mail_from(sender, "Payout late", "Where is it?")
+    mailbox.append(first)
+    merged = the_ticket_from(staff, sender)
+    mailbox.append(mail_from(sender, "Payout still late", "Any news?"))
+    kept = eventually(
+        lambda: (found := tickets_from(staff, sender)) and len(found) == 2 and found[0], timeout=20
+    )
+    response = staff.post(f"/api/v1/tickets/{merged['id']}/merge", json={"into_ticket_id": kept["id"]})
+    assert response.status_code == 200, response.text
+
+    mailbox.append(mail_from(sender, "Re: Payout late", "Found it, thanks.", In_Reply_To=first["Message-ID"]))
+
+    eventually(lambda: "Found it, thanks." in [m["body"] for m in messages_of(staff, kept["id"])], timeout=20)
+    assert len(tickets_from(staff, sender)) == 2
+
+
 def test_resolving_an_email_ticket_sends_a_status_notice(mailbox, staff, outgoing_mail):
     sender = unique_email("notice")
     original = mail_from(sender, "Reset my 2FA", "Lost my phone.")
@@ -288,6 +306,31 @@ def test_resolving_an_email_ticket_sends_a_status_notice(mailbox, staff, outgoin
     assert notice["Auto-Submitted"] == "auto-generated"
     assert notice["In-Reply-To"] == original["Message-ID"]
     assert f"#{ticket['id']} has been resolved" in notice.get_content()
+
+
+def test_a_persons_channel_data_is_exported_and_erased(mailbox, staff, outgoing_mail, platform):
+    admin = Users(platform.gateway_url).admin
+    person = new_contributor(staff)
+    mailbox.append(mail_from(person["email"], "Delete my data", "Please erase me."))
+    ticket = the_ticket_from(staff, person["email"])
+    reply(staff, ticket["id"], "We will.")
+    mail_to(outgoing_mail, person["email"])
+
+    export = admin.get(f"/api/v1/contributors/{person['id']}/personal-data").json()["services"][
+        "contributors"
+    ]
+    erased = admin.post(f"/api/v1/contributors/{person['id']}/erase")
+
+    assert [p["email"] for p in export["requester_profiles"]] == [person["email"]]
+    assert [t["address"] for t in export["ticket_threads"]] == [person["email"]]
+    assert [d["body"] for d in export["ticket_channel_deliveries"]] == ["We will."]
+    assert erased.status_code == 200, erased.text
+    after = admin.get(f"/api/v1/contributors/{person['id']}/personal-data").json()["services"]["contributors"]
+    assert [p["email"] for p in after["requester_profiles"]] == [None]
+    assert [t["address"] for t in after["ticket_threads"]] == ["[erased]"]
+    assert [(d["address"], d["body"]) for d in after["ticket_channel_deliveries"]] == [
+        ("[erased]", "[erased]")
+    ]
 
 
 # --- Discord ---------------------------------------------------------------------------------------
@@ -416,6 +459,7 @@ def test_requester_profiles_are_kept_by_staff_with_unique_handles(staff, manager
     )
 
     assert profile["email"] == email
+    assert manager.post("/api/v1/requester-profiles", json={"display_name": "No handle"}).status_code == 422
     assert clash.status_code == 409
     assert unconditional.status_code == 428
     assert updated.status_code == 200 and updated.json()["phone"] == "+63 912 345"

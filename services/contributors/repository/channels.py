@@ -7,6 +7,7 @@ a staff reply (the API, a canned reply, a bulk close) is relayed without having 
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.contributors.models import (
     ChannelDelivery,
     ChannelMessage,
+    RequesterProfile,
     Ticket,
     TicketEvent,
     TicketMessage,
     TicketThread,
 )
 from shared.db import insert_ignoring_conflicts
+from shared.privacy import rows_where
 
 # A ticket closed longer ago than this has nothing left to relay (its closing notice went out then).
 RELAY_WINDOW = timedelta(days=2)
@@ -163,3 +166,61 @@ async def claim_due(
 
 async def get_delivery(session: AsyncSession, *, delivery_id: int) -> ChannelDelivery | None:
     return await session.get(ChannelDelivery, delivery_id)
+
+
+def _profiles_of(contributor_id: int, email: str):
+    return or_(RequesterProfile.contributor_id == contributor_id, RequesterProfile.email == email.lower())
+
+
+async def erase_channel_data(
+    session: AsyncSession, *, contributor_id: int, email: str, ticket_ids: Sequence[int], replacement: str,
+    now: datetime,
+) -> None:  # fmt: skip
+    """Forget the person on the channels: its requester profiles lose every handle, its tickets' threads
+    and deliveries their address and text, and what was not sent yet is never sent."""
+    await session.execute(
+        update(RequesterProfile)
+        .where(_profiles_of(contributor_id, email))
+        .values(display_name=None, email=None, discord_user_id=None, discord_username=None, telegram=None,
+                phone=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    if not ticket_ids:
+        return
+    ids = list(ticket_ids)
+    await session.execute(
+        update(TicketThread)
+        .where(TicketThread.ticket_id.in_(ids))
+        .values(address=replacement, discord_dm_channel_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(ChannelDelivery)
+        .where(ChannelDelivery.ticket_id.in_(ids), ChannelDelivery.delivered_at.is_(None),
+               ChannelDelivery.abandoned_at.is_(None))
+        .values(abandoned_at=now, last_error="the requester's personal data was erased")
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    await session.execute(
+        update(ChannelDelivery)
+        .where(ChannelDelivery.ticket_id.in_(ids))
+        .values(address=replacement, subject=None, body=replacement)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def personal_rows(
+    session: AsyncSession, *, contributor_id: int, email: str, ticket_ids: Sequence[int]
+) -> dict[str, Sequence[Any]]:
+    """The channels' rows about the person (its DSAR export): its requester profiles, and its tickets'
+    threads and deliveries."""
+    ids = list(ticket_ids)
+    return {
+        "requester_profiles": await rows_where(
+            session, RequesterProfile, _profiles_of(contributor_id, email)
+        ),
+        "ticket_threads": await rows_where(session, TicketThread, TicketThread.ticket_id.in_(ids)),
+        "ticket_channel_deliveries": await rows_where(
+            session, ChannelDelivery, ChannelDelivery.ticket_id.in_(ids)
+        ),
+    }

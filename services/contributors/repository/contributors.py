@@ -25,11 +25,12 @@ from services.contributors.models import (
     VettingChange,
     WellnessCheckIn,
 )
+from services.contributors.repository import channels
 from services.contributors.rules.access import UNSCOPED_CONTRIBUTOR_READERS
 from services.contributors.schemas.common import PROFICIENCY_RANK
 from services.contributors.schemas.contributors import ContributorFilters
 from shared.auth import Principal
-from shared.db import flush_or_conflict
+from shared.db import flush_or_conflict, utcnow
 from shared.pagination import Keyset, SortColumn, as_datetime
 from shared.privacy import mentioning, rows_where, without_mentions
 
@@ -253,6 +254,14 @@ async def erase_personal_text(
             .where(TicketEvent.ticket_id.in_(ids), TicketEvent.note.is_not(None))
             .values(note=replacement)
         )
+    await channels.erase_channel_data(
+        session,
+        contributor_id=contributor_id,
+        email=email,
+        ticket_ids=ids,
+        replacement=replacement,
+        now=utcnow(),
+    )
     await session.execute(
         update(StatusChange)
         .where(StatusChange.contributor_id == contributor_id, StatusChange.reason.is_not(None))
@@ -319,6 +328,11 @@ async def personal_rows(
         session, TicketMessage, TicketMessage.ticket_id.in_(ticket_ids)
     )
     found["ticket_events"] = await rows_where(session, TicketEvent, TicketEvent.ticket_id.in_(ticket_ids))
+    found.update(
+        await channels.personal_rows(
+            session, contributor_id=contributor_id, email=email, ticket_ids=ticket_ids
+        )
+    )
     for model, columns in MENTION_COLUMNS:
         found[model.__tablename__] = await rows_where(
             session, model, mentioning((getattr(model, c) for c in columns), mentions)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 from services.contributors.schemas.common import BodyId, Name
 
@@ -23,6 +23,12 @@ class RequesterProfileCreate(BaseModel):
     discord_username: DiscordUsername | None = None
     telegram: Telegram | None = None
     phone: Phone | None = None
+
+    @model_validator(mode="after")
+    def names_a_handle(self) -> "RequesterProfileCreate":
+        if not any((self.email, self.discord_user_id, self.telegram, self.phone)):
+            raise ValueError("give at least one handle: email, discord_user_id, telegram or phone")
+        return self
 
 
 class RequesterProfileUpdate(BaseModel):

@@ -67,6 +67,11 @@ async def _answered_ticket(session: AsyncSession, mail: InboundMail) -> Ticket |
     ticket = await ticket_service.get_ticket(
         session=session, principal=MAILBOX_DESK, ticket_id=ticket_id, for_update=True
     )
+    if ticket.status == TicketStatus.CLOSED and ticket.merged_into_id is not None:
+        # The thread lives on in the ticket it was merged into.
+        ticket = await ticket_service.get_ticket(
+            session=session, principal=MAILBOX_DESK, ticket_id=ticket.merged_into_id, for_update=True
+        )
     # A closed ticket stays closed (its SLA figures are final): the reply opens a follow-up.
     return None if ticket.status == TicketStatus.CLOSED else ticket
 
