@@ -285,3 +285,12 @@ def test_a_draft_scorecard_is_hidden_from_the_vendors_users_until_published(surf
     assert (
         shown.status_code == 200 and shown.json()["result"]["cost_per_accepted_label_contracted"] == "0.5000"
     )
+
+
+def test_a_restarted_tasks_service_does_not_count_the_same_breaches_again(surfaces, cluster):
+    # Prometheus reads a counter's increase; counting every breach again after a restart (or once per
+    # worker) would alert on breaches long handled. The database's watermark says what was counted.
+    cluster.stop("tasks")
+    cluster.restart("tasks")
+
+    assert breaches_counted(cluster) == breaches_counted(cluster) == 0
