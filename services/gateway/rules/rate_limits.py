@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from services.gateway.rules.forwarding import SIGNATURE_AUTHENTICATED_PREFIXES
 from services.gateway.settings import GatewaySettings
 
 
@@ -32,8 +33,9 @@ class Decision:
 
 
 def route_class(method: str, path: str) -> str:
-    """Which budget a request spends: assignment loops, bulk transfers, reads, writes, webhooks."""
-    if path.startswith("/api/v1/webhooks/vms/"):
+    """Which budget a request spends: assignment loops, bulk transfers, reads, writes, webhooks (every
+    signature-authenticated receiver: VMS events, Discord interactions)."""
+    if path.startswith(SIGNATURE_AUTHENTICATED_PREFIXES):
         return "webhook"
     if path.endswith("/next") or path.startswith("/api/v1/assignments/"):
         return "assignment"

@@ -18,6 +18,7 @@ def test_a_path_goes_to_the_service_owning_its_first_segment_and_nowhere_when_no
 
 def test_each_request_spends_the_budget_of_its_class():
     assert route_class("POST", "/api/v1/webhooks/vms/acme") == "webhook"
+    assert route_class("POST", "/api/v1/discord/interactions") == "webhook"
     assert route_class("POST", "/api/v1/queues/3/next") == "assignment"
     assert route_class("POST", "/api/v1/projects/4/tasks") == "bulk"
     assert route_class("GET", "/api/v1/projects/4") == "read"
