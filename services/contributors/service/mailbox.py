@@ -22,27 +22,27 @@ class MailboxError(RuntimeError):
     """The IMAP server refused a command or went away."""
 
 
+def _checked(response: aioimaplib.Response, what: str) -> aioimaplib.Response:
+    if response.result != "OK":
+        raise MailboxError(f"IMAP {what} failed: {response.result} {response.lines[-1:]!r}")
+    return response
+
+
 class Mailbox:
     """A logged-in IMAP session on the support folder."""
 
     def __init__(self, client: aioimaplib.IMAP4):
         self._client = client
 
-    @staticmethod
-    def _ok(response: aioimaplib.Response, what: str) -> aioimaplib.Response:
-        if response.result != "OK":
-            raise MailboxError(f"IMAP {what} failed: {response.result} {response.lines[-1:]!r}")
-        return response
-
     async def unseen_uids(self) -> list[int]:
         """UIDs of the messages not yet marked \\Seen, oldest first."""
-        response = self._ok(await self._client.uid_search("UNSEEN"), "SEARCH")
+        response = _checked(await self._client.uid_search("UNSEEN"), "SEARCH")
         uids = [int(u) for line in response.lines[:1] for u in bytes(line).split() if u.isdigit()]
         return sorted(uids)
 
     async def fetch(self, uid: int) -> bytes | None:
         """The raw message, without setting \\Seen (that waits until it is taken)."""
-        response = self._ok(await self._client.uid("fetch", str(uid), "(BODY.PEEK[])"), "FETCH")
+        response = _checked(await self._client.uid("fetch", str(uid), "(BODY.PEEK[])"), "FETCH")
         # lines: b'<n> FETCH (UID <uid> BODY[] {<size>}', bytearray(<message>), b')', b'Fetch completed'
         for header, literal in zip(response.lines, response.lines[1:], strict=False):
             if isinstance(literal, bytearray) and _FETCHED_UID.search(bytes(header)):
@@ -50,7 +50,7 @@ class Mailbox:
         return None
 
     async def mark_seen(self, uid: int) -> None:
-        self._ok(await self._client.uid("store", str(uid), "+FLAGS.SILENT", "(\\Seen)"), "STORE")
+        _checked(await self._client.uid("store", str(uid), "+FLAGS.SILENT", "(\\Seen)"), "STORE")
 
 
 @asynccontextmanager
@@ -67,13 +67,12 @@ async def open_mailbox(settings: ContributorsSettings) -> AsyncIterator[Mailbox]
         client = aioimaplib.IMAP4(host=settings.email_imap_host, port=settings.email_imap_port)
     try:
         await client.wait_hello_from_server()
-        mailbox = Mailbox(client)
-        mailbox._ok(
+        _checked(
             await client.login(settings.email_imap_username, settings.email_imap_password.get_secret_value()),
             "LOGIN",
         )
-        mailbox._ok(await client.select(settings.email_imap_folder), "SELECT")
-        yield mailbox
+        _checked(await client.select(settings.email_imap_folder), "SELECT")
+        yield Mailbox(client)
     finally:
         try:
             if client.get_state() in ("AUTH", "SELECTED"):
