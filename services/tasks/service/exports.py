@@ -10,7 +10,7 @@ import asyncio
 import csv
 import io
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -244,11 +244,9 @@ async def export_stream(*, db: Database, project: Project, fmt: str) -> AsyncIte
         if fmt == "csv":
             keys = await repo.data_keys(session, project_id=project.id)
             columns = rules.data_columns(keys)
-            yield _csv_line(list(rules.RESULT_COLUMNS) + list(columns.values()))
+            yield _csv_lines([list(rules.RESULT_COLUMNS) + list(columns.values())])
             async for rows in _pages(session, project_id=project.id):
-                yield b"".join(
-                    _csv_line([rules.csv_cell(c) for c in rules.flat_row(r, columns)]) for r in rows
-                )
+                yield _csv_lines([rules.csv_cell(c) for c in rules.flat_row(r, columns)] for r in rows)
             return
         if fmt == "jsonl":
             async for rows in _pages(session, project_id=project.id):
@@ -269,9 +267,9 @@ async def export_stream(*, db: Database, project: Project, fmt: str) -> AsyncIte
         yield b"]"
 
 
-def _csv_line(cells: list[Any]) -> bytes:
+def _csv_lines(rows: Iterable[list[Any]]) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode()
 
 
@@ -292,13 +290,18 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A typed value, or a cell where the value needs a format (times) or must stay text (a leading `=`)."""
+    value = _xlsx_value(value)
     if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = _TIME_FORMAT
-    elif isinstance(value, str) and value.startswith("="):
+        return cell
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text, never a formula
-    return cell
+        return cell
+    return value
 
 
 def _xlsx_header(sheet: Any, names: list[str]) -> None:
