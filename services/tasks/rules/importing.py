@@ -209,7 +209,8 @@ def _labels(task: ParsedTask, row: dict[str, Any], options: _Options) -> str | N
             return f"{field_name} must be a list"
         labeled = []
         for index, item in enumerate(given):
-            if not isinstance(item, dict) or item.get("was_cancelled"):
+            # A skipped (cancelled) or empty annotation carries no label.
+            if not isinstance(item, dict) or item.get("was_cancelled") or item.get("result") == []:
                 continue
             try:
                 answer = coerce_answer(schema, answer_from_ls_result(schema, item.get("result")))

@@ -109,3 +109,14 @@ def test_unknown_keys_are_warnings_counted_once_per_key():
         {"key": "colour", "rows": 2, "first_row": 1, "detail": "not a task field: ignored"},
         {"key": "inner_id", "rows": 1, "first_row": 2, "detail": "not a task field: ignored"},
     ]
+
+
+def test_skipped_and_empty_annotations_are_passed_over():
+    row = {
+        "data": {"x": 1},
+        "annotations": [{"result": [], "was_cancelled": True}, {"result": []}, {"result": _ls_result("cat")}],
+    }
+
+    parsed = parse_import(orjson.dumps([row]), "application/json", label_schema=CATS, annotations_as="gold")
+
+    assert (parsed.tasks[0].gold_answer, parsed.errors) == ("cat", [])
