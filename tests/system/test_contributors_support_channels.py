@@ -398,10 +398,12 @@ def test_a_discord_user_linked_by_a_requester_profile_opens_tickets_as_the_contr
     assert the_ticket_from(staff, f"discord:{user['id']}")["contributor_id"] == person["id"]
 
 
-def test_the_create_ticket_message_command_opens_a_ticket_from_the_message(platform, signing_key, staff):
-    user = discord_user()
+def test_the_create_ticket_message_command_opens_a_ticket_for_the_messages_author(
+    platform, signing_key, staff
+):
+    user, moderator = discord_user(), discord_user()
     interaction = {
-        **slash_ticket(user, "unused"),
+        **slash_ticket(moderator, "unused"),
         "data": {
             "id": "8", "name": "Create ticket", "type": 3, "target_id": "555",
             "resolved": {"messages": {"555": {"id": "555", "content": "The export button is greyed out\nsince today",
@@ -415,6 +417,9 @@ def test_the_create_ticket_message_command_opens_a_ticket_from_the_message(platf
     ticket = the_ticket_from(staff, f"discord:{user['id']}")
     assert ticket["subject"] == "The export button is greyed out"
     assert messages_of(staff, ticket["id"])[0]["body"] == "The export button is greyed out\nsince today"
+    assert ticket["requester_name"] == user["username"] and not tickets_from(
+        staff, f"discord:{moderator['id']}"
+    )
 
 
 def test_a_staff_reply_reaches_the_discord_user_by_dm_after_a_rate_limit(

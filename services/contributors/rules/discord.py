@@ -85,9 +85,12 @@ class TicketRequest:
     source_message_id: str | None = None
 
 
-def _user(interaction: Mapping[str, Any]) -> DiscordUser:
+def _invoker(interaction: Mapping[str, Any]) -> DiscordUser:
     # In a server the caller is `member.user`; in a DM it is `user`.
-    raw = (interaction.get("member") or {}).get("user") or interaction.get("user") or {}
+    return _user((interaction.get("member") or {}).get("user") or interaction.get("user") or {})
+
+
+def _user(raw: Mapping[str, Any]) -> DiscordUser:
     user_id, username = raw.get("id"), raw.get("username")
     if not isinstance(user_id, str) or not user_id.isdigit() or not isinstance(username, str):
         raise InvalidInteraction("the interaction names no user")
@@ -107,15 +110,16 @@ def _first_line(text: str) -> str:
 
 
 def ticket_request(interaction: Mapping[str, Any]) -> TicketRequest:
-    """The ticket an APPLICATION_COMMAND asks for: `/ticket subject:<…> details:<…>` (CHAT_INPUT) or the
-    "Create ticket" message command on a message, whose content becomes the ticket's body."""
+    """The ticket an APPLICATION_COMMAND asks for: `/ticket subject:<…> details:<…>` (CHAT_INPUT), for its
+    caller, or the "Create ticket" message command on a message, whose content becomes the ticket's body
+    and whose author (unless a bot) the requester."""
     if interaction.get("type") != InteractionType.APPLICATION_COMMAND:
         raise InvalidInteraction(f"interaction type {interaction.get('type')!r} is not handled")
     interaction_id = interaction.get("id")
     if not isinstance(interaction_id, str) or not interaction_id:
         raise InvalidInteraction("the interaction has no id")
     data = interaction.get("data") or {}
-    user = _user(interaction)
+    user = _invoker(interaction)
     kind, name = data.get("type"), data.get("name")
     if kind == CommandType.CHAT_INPUT and name == TICKET_COMMAND:
         subject = _option(data, "subject")
@@ -129,8 +133,11 @@ def ticket_request(interaction: Mapping[str, Any]) -> TicketRequest:
         content = (message.get("content") or "").strip()
         if not content:
             raise InvalidInteraction("the message has no text to open a ticket with")
+        # A moderator may turn someone's question into a ticket: the requester is whoever wrote it.
+        author = message.get("author")
+        requester = _user(author) if isinstance(author, Mapping) and not author.get("bot") else user
         return TicketRequest(
-            interaction_id, user, _first_line(content)[:SUBJECT_LENGTH], content[:BODY_LENGTH], target
+            interaction_id, requester, _first_line(content)[:SUBJECT_LENGTH], content[:BODY_LENGTH], target
         )
     raise InvalidInteraction(f"command {name!r} is not handled")
 

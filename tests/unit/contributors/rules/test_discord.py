@@ -72,17 +72,26 @@ def test_the_slash_command_asks_for_a_ticket_with_subject_and_details():
     )  # fmt: skip
 
 
-def test_the_message_command_takes_the_messages_text_and_its_first_line_as_subject():
-    request = ticket_request(
-        {"id": "5", "type": 2, "user": USER, "data": {
-            "type": 3, "name": "Create ticket", "target_id": "7",
-            "resolved": {"messages": {"7": {"id": "7", "content": "Export fails\nwith a 500"}}},
-        }}
-    )  # fmt: skip
+def message_command(author: dict | None) -> dict:
+    message = {"id": "7", "content": "Export fails\nwith a 500", **({"author": author} if author else {})}
+    moderator = {"id": "11", "username": "mod"}
+    return {"id": "5", "type": 2, "member": {"user": moderator}, "data": {
+        "type": 3, "name": "Create ticket", "target_id": "7", "resolved": {"messages": {"7": message}},
+    }}  # fmt: skip
+
+
+def test_the_message_command_takes_the_messages_text_and_its_author_as_requester():
+    request = ticket_request(message_command(USER))
 
     assert (request.subject, request.body, request.source_message_id) == (
         "Export fails", "Export fails\nwith a 500", "7",
     )  # fmt: skip
+    assert request.user.id == USER["id"]
+
+
+def test_a_message_command_on_a_bots_message_is_the_callers_ticket():
+    assert ticket_request(message_command({"id": "12", "username": "bot", "bot": True})).user.id == "11"
+    assert ticket_request(message_command(None)).user.id == "11"
 
 
 @pytest.mark.parametrize(
