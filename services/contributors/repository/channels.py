@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.models import (
@@ -176,8 +176,9 @@ async def erase_channel_data(
     session: AsyncSession, *, contributor_id: int, email: str, ticket_ids: Sequence[int], replacement: str,
     now: datetime,
 ) -> None:  # fmt: skip
-    """Forget the person on the channels: its requester profiles lose every handle, its tickets' threads
-    and deliveries their address and text, and what was not sent yet is never sent."""
+    """Forget the person on the channels: its requester profiles lose every handle, its tickets their
+    threads (so nothing more is sent), their deliveries the address and text, and what was not sent yet is
+    never sent."""
     await session.execute(
         update(RequesterProfile)
         .where(_profiles_of(contributor_id, email))
@@ -188,10 +189,10 @@ async def erase_channel_data(
     if not ticket_ids:
         return
     ids = list(ticket_ids)
+    # Without its thread a ticket is answered in LabelOps only: nothing is ever sent to the person again.
     await session.execute(
-        update(TicketThread)
+        delete(TicketThread)
         .where(TicketThread.ticket_id.in_(ids))
-        .values(address=replacement, discord_dm_channel_id=None)
         .execution_options(synchronize_session=False)
     )
     await session.execute(

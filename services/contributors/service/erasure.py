@@ -9,7 +9,8 @@ Personal data in this service's tables, and what replaces it:
       notes → "[erased]" (staff replies quote the person too)
   wellness_check_ins.note                        → "[erased]"
   requester profiles linked to it or holding its email → every handle null; its tickets' channel threads
-      and deliveries: address and text → "[erased]", unsent deliveries are never sent
+      are deleted (nothing more is sent) and their deliveries' address and text → "[erased]", unsent
+      ones are never sent
   shift notes and follow-ups mentioning its name or email (free text of staff) → the mention becomes
       the pseudonym name; the vendors service does the same to partner communications, asked before
       this transaction commits (if it cannot be reached the erasure fails whole, to be retried)
