@@ -7,6 +7,10 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 # Whole files per worker, in collection order: tests/conftest.py puts the long files first.
 XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 
+# htmx and Chart.js for the console, pinned in its package-lock.json, fetched from the npm registry into
+# services/console/node_modules (git-ignored) and served from there.
+CONSOLE_ASSETS := services/console/node_modules/.package-lock.json
+
 .PHONY: install migrate run test test-sqlite test-postgres bench load lint clean label-studio-check
 
 $(STAMP): pyproject.toml constraints.txt
@@ -14,7 +18,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(CONSOLE_ASSETS): services/console/package.json services/console/package-lock.json
+	npm ci --prefix services/console --no-audit --no-fund --silent
+	touch $(CONSOLE_ASSETS)
+
+install: $(STAMP) $(CONSOLE_ASSETS)
 
 migrate: install
 	$(BIN)/python -m shared.cli migrate

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
@@ -105,7 +106,9 @@ async def signed_in(request: Request, session: BrowserSession, settings: Setting
     return Console(
         viewer=session.viewer,
         gateway=gateway_as(request, session.access_token),
-        zone=viewer_zone(request.cookies.get(TIMEZONE_COOKIE), default=settings.default_timezone),
+        zone=viewer_zone(
+            unquote(request.cookies.get(TIMEZONE_COOKIE, "")), default=settings.default_timezone
+        ),
         csrf=session.csrf,
     )
 

@@ -6,7 +6,6 @@ the cluster's environment: it finds the gateway through LABELOPS_GATEWAY_URL lik
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -64,7 +63,3 @@ def running_console(cluster: Cluster, workdir: Path, **extra_env: str) -> Iterat
         except subprocess.TimeoutExpired:
             console.process.kill()
             console.process.wait()
-
-
-def assets_installed() -> bool:
-    return shutil.which("npm") is not None or (REPO / "services/console/node_modules/htmx.org").is_dir()

@@ -38,10 +38,10 @@ async def login(request: Request, session: BrowserSession, form: Annotated[SignI
         )
     except SignInRequired:
         return render(
-            request, None, "login.html", status=401, next=form.next, error="Wrong email or password."
+            request, None, "login.html", status_code=401, next=form.next, error="Wrong email or password."
         )
     except GatewayError as exc:
-        return render(request, None, "login.html", status=exc.status, next=form.next, error=exc.detail)
+        return render(request, None, "login.html", status_code=exc.status, next=form.next, error=exc.detail)
     keep_session(request, signed)
     target = _local_path(form.next)
     return RedirectResponse(home_for(signed.viewer) if target == "/" else target, status_code=303)

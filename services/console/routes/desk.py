@@ -1,5 +1,122 @@
-"""desk pages."""
+"""The shift desk: tickets by SLA due with live countdowns, a ticket's thread with reply, assign, escalate
+and resolve, SLA breaches, shift notes, and the handover previewed and downloaded."""
 
-from services.console.routes.pages import console_router
+from typing import Annotated, Literal
 
-router = console_router()
+from fastapi import Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from services.console.deps import DeskArea, SettingsDep
+from services.console.routes.pages import console_router, render
+from services.console.rules.tables import chosen, page_link, sort_toggle
+from services.console.schemas.forms import AssignForm, EscalateForm, ReplyForm, ShiftNoteForm, TicketMoveForm
+from services.console.service import desk as service
+from shared.types import PathId
+
+router = console_router(prefix="/desk")
+
+STATUSES = ("open", "in_progress", "waiting", "resolved", "closed")
+PRIORITIES = ("P1", "P2", "P3", "P4")
+SORTS = ("resolution_due", "first_response_due", "priority", "created_at")
+
+
+@router.get("")
+async def desk(
+    request: Request,
+    console: DeskArea,
+    settings: SettingsDep,
+    status: Annotated[list[str] | None, Query()] = None,
+    priority: str = "",
+    assignee: str = "",
+    overdue: str = "",
+    sort: str = "resolution_due",
+    cursor: str | None = None,
+):
+    statuses = [s for s in status or [] if s in STATUSES] or service.OPEN_STATUSES
+    sort = chosen(sort, [*SORTS, *(f"-{s}" for s in SORTS)], "resolution_due")
+    filters = {
+        "status": statuses,
+        "priority": chosen(priority, PRIORITIES, ""),
+        "assignee": assignee.strip()[:200],
+        "overdue": "true" if overdue else None,
+    }
+    page = await service.list_tickets(
+        gateway=console.gateway, filters=filters, sort=sort, cursor=cursor, limit=settings.page_size
+    )
+    sidebar = await service.desk_sidebar(gateway=console.gateway)
+    params = {"status": statuses, "priority": filters["priority"], "assignee": filters["assignee"]}
+    params |= {"overdue": overdue and "1", "sort": sort}
+    return render(
+        request,
+        console,
+        "desk.html",
+        active="desk",
+        tickets=page["items"],
+        next_link=page_link("/desk", params, cursor=page["next_cursor"]) if page["next_cursor"] else None,
+        first_link=page_link("/desk", params) if cursor else None,
+        sort_link=lambda field: page_link("/desk", params, sort=sort_toggle(sort, field)),
+        params=params,
+        statuses=STATUSES,
+        priorities=PRIORITIES,
+        **sidebar,
+    )
+
+
+@router.get("/tickets/{ticket_id}")
+async def ticket_page(request: Request, ticket_id: PathId, console: DeskArea):
+    thread = await service.ticket_thread(gateway=console.gateway, ticket_id=ticket_id)
+    return render(request, console, "ticket.html", active="desk", statuses=STATUSES, **thread)
+
+
+def _back_to_ticket(ticket_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/desk/tickets/{ticket_id}", status_code=303)
+
+
+@router.post("/tickets/{ticket_id}/messages")
+async def reply(request: Request, ticket_id: PathId, console: DeskArea, form: Annotated[ReplyForm, Form()]):
+    await service.reply(gateway=console.gateway, ticket_id=ticket_id, body=form.body, internal=form.internal)
+    if request.headers.get("HX-Request"):
+        # htmx swaps the thread in place; the form is reset by the partial it receives.
+        thread = await service.ticket_thread(gateway=console.gateway, ticket_id=ticket_id)
+        return render(request, console, "_thread.html", **thread)
+    return _back_to_ticket(ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/assign")
+async def assign(ticket_id: PathId, console: DeskArea, form: Annotated[AssignForm, Form()]):
+    await service.assign(
+        gateway=console.gateway, ticket_id=ticket_id, assignee=form.assignee, version=form.version
+    )
+    return _back_to_ticket(ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/escalate")
+async def escalate(ticket_id: PathId, console: DeskArea, form: Annotated[EscalateForm, Form()]):
+    await service.escalate(gateway=console.gateway, ticket_id=ticket_id, lead=form.lead, reason=form.reason)
+    return _back_to_ticket(ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/transitions")
+async def move(ticket_id: PathId, console: DeskArea, form: Annotated[TicketMoveForm, Form()]):
+    await service.move(gateway=console.gateway, ticket_id=ticket_id, to=form.to, note=form.note.strip())
+    return _back_to_ticket(ticket_id)
+
+
+@router.post("/notes")
+async def write_shift_note(console: DeskArea, form: Annotated[ShiftNoteForm, Form()]):
+    await service.write_shift_note(
+        gateway=console.gateway, team=form.team, subject=form.subject, body=form.body
+    )
+    return RedirectResponse("/desk", status_code=303)
+
+
+@router.get("/handover")
+async def handover(request: Request, console: DeskArea):
+    report = await service.handover(gateway=console.gateway)
+    return render(request, console, "handover.html", active="desk", report=report)
+
+
+@router.get("/handover.{format}")
+async def handover_download(format: Literal["xlsx", "csv"], console: DeskArea):
+    content, media_type, disposition = await service.handover_file(gateway=console.gateway, format=format)
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})

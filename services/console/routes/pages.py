@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChainableUndefined
 
 from services.console.deps import Console, require_csrf
 from services.console.rules import display
@@ -17,6 +18,8 @@ from services.console.rules.menu import menu_for
 HERE = Path(__file__).resolve().parents[1]
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+# A field the API leaves out (an older or newer service) renders empty rather than failing the page.
+templates.env.undefined = ChainableUndefined
 templates.env.filters.update(money=display.money, percent=display.percent, countdown=display.countdown)
 
 
@@ -25,7 +28,9 @@ def console_router(**kwargs: Any) -> APIRouter:
     return APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False, **kwargs)
 
 
-def render(request: Request, console: Console | None, template: str, *, status: int = 200, **context: Any):
+def render(
+    request: Request, console: Console | None, template: str, *, status_code: int = 200, **context: Any
+):
     zone = console.zone if console else display.viewer_zone(None, default="UTC")
     session = getattr(request.state, "console_session", None)
     return templates.TemplateResponse(
@@ -39,7 +44,7 @@ def render(request: Request, console: Console | None, template: str, *, status: 
             "localtime": lambda value: display.local_time(value, zone),
             **context,
         },
-        status_code=status,
+        status_code=status_code,
     )
 
 
@@ -57,7 +62,7 @@ def render_error(request: Request, status: int, detail: str, *, errors: list | N
         request,
         None,
         "error.html",
-        status=status,
+        status_code=status,
         title=TITLES.get(status, "Something went wrong"),
         detail=detail,
         errors=errors or [],

@@ -1,5 +1,55 @@
-"""people pages."""
+"""People: contributor search (server-side filter, sort and cursor pages) and a contributor's profile:
+lifecycle history, onboarding checklist, qualifications and wellness."""
 
-from services.console.routes.pages import console_router
+from fastapi import Request
 
-router = console_router()
+from services.console.deps import PeopleArea, SettingsDep
+from services.console.routes.pages import console_router, render
+from services.console.rules.tables import chosen, page_link, sort_toggle
+from services.console.service import people as service
+from shared.types import PathId
+
+router = console_router(prefix="/people")
+
+STATUSES = ("applied", "screening", "onboarding", "active", "paused", "suspended", "rejected", "offboarded")
+SORTS = ("full_name", "email", "status", "created_at", "id")
+
+
+@router.get("")
+async def people(
+    request: Request,
+    console: PeopleArea,
+    settings: SettingsDep,
+    q: str = "",
+    status: str = "",
+    sort: str = "full_name",
+    cursor: str | None = None,
+):
+    params = {
+        "q": q.strip()[:200],
+        "status": chosen(status, STATUSES, ""),
+        "sort": chosen(sort, [*SORTS, *(f"-{s}" for s in SORTS)], "full_name"),
+    }
+    page = await service.search_contributors(
+        gateway=console.gateway, cursor=cursor, limit=settings.page_size, **params
+    )
+    return render(
+        request,
+        console,
+        "people.html",
+        active="people",
+        people=page["items"],
+        params=params,
+        statuses=STATUSES,
+        next_link=page_link("/people", params, cursor=page["next_cursor"])
+        if page.get("next_cursor")
+        else None,
+        first_link=page_link("/people", params) if cursor else None,
+        sort_link=lambda field: page_link("/people", params, sort=sort_toggle(params["sort"], field)),
+    )
+
+
+@router.get("/{contributor_id}")
+async def person(request: Request, contributor_id: PathId, console: PeopleArea):
+    profile = await service.contributor_profile(gateway=console.gateway, contributor_id=contributor_id)
+    return render(request, console, "person.html", active="people", **profile)

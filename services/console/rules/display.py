@@ -63,5 +63,11 @@ def money(amount: str | Decimal | None, currency: str | None = None) -> str:
     return f"{text} {currency}" if currency else text
 
 
-def percent(ratio: float | None) -> str:
-    return "" if ratio is None else f"{ratio * 100:.1f}%"
+def percent(ratio: float | str | Decimal | None) -> str:
+    """A ratio (0.953, or the API's decimal text "0.9530") as `95.3%`."""
+    if ratio is None:
+        return ""
+    try:
+        return f"{float(ratio) * 100:.1f}%"
+    except ValueError:
+        return str(ratio)

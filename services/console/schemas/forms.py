@@ -1,6 +1,6 @@
 """The console's forms, validated before anything is sent to the API (which validates again)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -14,3 +14,47 @@ class SignInForm(BaseModel):
     email: Line
     password: Annotated[str, StringConstraints(min_length=1, max_length=500)]
     next: str = "/"
+
+
+class ReplyForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    body: Text
+    internal: bool = False
+
+
+class AssignForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    assignee: Line
+    version: int
+
+
+class EscalateForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    lead: Line
+    reason: Text
+
+
+class TicketMoveForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    to: Literal["open", "in_progress", "waiting", "resolved", "closed"]
+    note: str = ""
+
+
+class ShiftNoteForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    team: Literal["relationship_managers", "community_leads", "delivery", "training"]
+    subject: Line
+    body: Text
+
+
+class InvoiceMoveForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    to: Literal["submitted", "approved", "disputed", "paid"]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    override_reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

@@ -36,6 +36,7 @@
         type: spec.type || "line",
         data: { labels: spec.labels, datasets: spec.datasets },
         options: { responsive: true, maintainAspectRatio: false, animation: false,
+                   scales: { y: { beginAtZero: true } },
                    plugins: { legend: { position: "bottom" } } }
       });
     });

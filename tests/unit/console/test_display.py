@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from services.console.rules.display import countdown, local_time, money, seconds_until, viewer_zone
+from services.console.rules.display import countdown, local_time, money, percent, seconds_until, viewer_zone
 
 
 def test_times_are_shown_in_the_viewers_zone_with_its_abbreviation():
@@ -25,3 +25,7 @@ def test_a_countdown_says_how_long_is_left_or_how_late_it_is():
 
 def test_money_keeps_its_decimals_and_currency():
     assert money("1234.5", "EUR") == "1,234.50 EUR"
+
+
+def test_a_ratio_reads_as_a_percentage_whether_number_or_decimal_text():
+    assert (percent(0.953), percent("0.2500"), percent(None)) == ("95.3%", "25.0%", "")

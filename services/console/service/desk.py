@@ -1,0 +1,68 @@
+"""The shift desk's calls to the API: tickets by SLA due, a ticket's thread and the moves on it, shift
+notes and the handover."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.console.service.gateway import Gateway
+
+OPEN_STATUSES = ["open", "in_progress", "waiting"]
+
+
+async def list_tickets(
+    *, gateway: Gateway, filters: dict[str, Any], sort: str, cursor: str | None, limit: int
+):
+    return await gateway.get("/tickets", **filters, sort=sort, cursor=cursor, limit=limit)
+
+
+async def desk_sidebar(*, gateway: Gateway) -> dict[str, Any]:
+    breaches = await gateway.get("/tickets/sla-breaches", status=OPEN_STATUSES, limit=5)
+    notes = await gateway.get("/shift-notes", sort="-created_at", limit=5)
+    return {"breaches": breaches["items"], "notes": notes["items"]}
+
+
+async def ticket_thread(*, gateway: Gateway, ticket_id: int) -> dict[str, Any]:
+    ticket = await gateway.get(f"/tickets/{ticket_id}")
+    messages = await gateway.get(f"/tickets/{ticket_id}/messages", limit=200)
+    return {"ticket": ticket, "messages": messages["items"]}
+
+
+async def reply(*, gateway: Gateway, ticket_id: int, body: str, internal: bool) -> None:
+    await gateway.post(f"/tickets/{ticket_id}/messages", {"body": body, "internal": internal})
+
+
+async def assign(*, gateway: Gateway, ticket_id: int, assignee: str, version: int) -> None:
+    """The page's version goes as If-Match: a ticket changed since the page was loaded is a 412, not lost."""
+    await gateway.call(
+        "PATCH",
+        f"/tickets/{ticket_id}",
+        json={"assignee": assignee},
+        headers={"If-Match": f'"{ticket_id}-{version}"'},
+    )
+
+
+async def escalate(*, gateway: Gateway, ticket_id: int, lead: str, reason: str) -> None:
+    await gateway.post(f"/tickets/{ticket_id}/escalate", {"lead": lead, "reason": reason})
+
+
+async def move(*, gateway: Gateway, ticket_id: int, to: str, note: str | None) -> None:
+    await gateway.post(f"/tickets/{ticket_id}/transitions", {"to": to, "note": note or None})
+
+
+async def write_shift_note(*, gateway: Gateway, team: str, subject: str, body: str) -> None:
+    await gateway.post("/shift-notes", {"team": team, "subject": subject, "body": body, "follow_ups": []})
+
+
+async def handover(*, gateway: Gateway) -> dict[str, Any]:
+    return await gateway.get("/reports/handover")
+
+
+async def handover_file(*, gateway: Gateway, format: str) -> tuple[bytes, str, str]:
+    """The API's own file (XLSX or CSV), passed through: content, media type, Content-Disposition."""
+    response = await gateway.call("GET", "/reports/handover", params={"format": format})
+    return (
+        response.content,
+        response.headers.get("content-type", "application/octet-stream"),
+        response.headers.get("content-disposition", f'attachment; filename="handover.{format}"'),
+    )

@@ -1,0 +1,37 @@
+"""The People pages' calls to the API: contributor search and one contributor's profile."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from services.console.service.gateway import Gateway
+
+
+async def search_contributors(
+    *, gateway: Gateway, q: str, status: str, sort: str, cursor: str | None, limit: int
+):
+    return await gateway.get("/contributors", q=q, status=status, sort=sort, cursor=cursor, limit=limit)
+
+
+async def contributor_profile(*, gateway: Gateway, contributor_id: int) -> dict[str, Any]:
+    """The person first (another vendor's person is the API's 404), then the rest of the profile."""
+    person = await gateway.get(f"/contributors/{contributor_id}")
+    base = f"/contributors/{contributor_id}"
+    history, onboarding, qualifications, wellness = await asyncio.gather(
+        gateway.get(f"{base}/history"),
+        gateway.get(f"{base}/onboarding"),
+        gateway.get(f"{base}/qualifications"),
+        gateway.get(f"{base}/wellness"),
+    )
+    return {
+        "person": person,
+        "history": _items(history),
+        "onboarding": onboarding,
+        "qualifications": _items(qualifications),
+        "wellness": wellness,
+    }
+
+
+def _items(answer: Any) -> list:
+    return answer.get("items", []) if isinstance(answer, dict) else answer

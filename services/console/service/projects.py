@@ -1,0 +1,27 @@
+"""The Projects pages' calls to the API: the list, one project with its stats, queues and grants."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from services.console.service.gateway import Gateway
+
+
+async def list_projects(*, gateway: Gateway, after_id: str | None, limit: int) -> dict[str, Any]:
+    return await gateway.get("/projects", after_id=after_id, limit=limit)
+
+
+async def project_overview(*, gateway: Gateway, project_id: int) -> dict[str, Any]:
+    """The project first (its 404 is the page's), then its figures and queues side by side."""
+    project = await gateway.get(f"/projects/{project_id}")
+    stats, queues = await asyncio.gather(
+        gateway.get(f"/projects/{project_id}/stats"), gateway.get(f"/projects/{project_id}/queues")
+    )
+    queue_items = queues["items"] if isinstance(queues, dict) else queues
+    grants = await asyncio.gather(
+        *(gateway.get(f"/queues/{q['id']}/permissions", limit=50) for q in queue_items)
+    )
+    for queue, granted in zip(queue_items, grants, strict=True):
+        queue["grants"] = granted["items"] if isinstance(granted, dict) else granted
+    return {"project": project, "stats": stats, "queues": queue_items}

@@ -1,0 +1,403 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright against the real processes (the
+cluster's four services and the console, started as `make run` starts them), with data seeded through
+the gateway's API. One console and one browser per module; each test has its own browser context (cookies).
+
+Every page is saved as a screenshot in the test's temporary folder; with LABELOPS_UPDATE_SCREENSHOTS=1 they
+go to docs/screenshots/ (the README shows those), so an ordinary run leaves the work tree as it was."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+
+from tests.services.contributors.support import new_contributor
+from tests.services.vendors.support import active_contract_with_rates, new_vendor, vendor_staff, work
+from tests.support.cluster import REPO, Cluster
+from tests.support.console import chromium_or_skip, running_console
+
+PASSWORD = "console-browser-password-1"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+TODAY = datetime.now(UTC).date()
+
+
+@dataclass
+class World:
+    ops_email: str
+    vendor_email: str
+    contributor: dict
+    ticket: dict
+    vendor: dict
+    other_vendor: dict
+    project: dict
+    invoice: dict
+
+
+def _user(admin: httpx.Client, *roles: str, vendor_id: int | None = None) -> str:
+    email = f"console-{uuid.uuid4().hex[:8]}@example.org"
+    response = admin.post(
+        "/api/v1/users",
+        json={"email": email, "password": PASSWORD, "roles": list(roles), "vendor_id": vendor_id},
+    )
+    assert response.status_code == 201, response.text
+    return email
+
+
+def _ok(response: httpx.Response, status: int = 201) -> dict:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def world(admin: httpx.Client, users) -> World:
+    """A night shift's worth of data, made through the API: tickets, a vendor with a contract, a project its
+    contributor has done some work on, a budget and a submitted invoice claiming more than was measured."""
+    person = new_contributor(admin, full_name="Maria Santos")
+    tickets = [
+        _ok(
+            admin.post(
+                "/api/v1/tickets",
+                json={
+                    "contributor_id": person["id"],
+                    "channel": "discord",
+                    "category": category,
+                    "priority": priority,
+                    "subject": subject,
+                    "body": "Hello, I need help with this.",
+                },
+            )
+        )
+        for priority, category, subject in (
+            ("P1", "access", "Cannot open the labeling queue"),
+            ("P3", "payment", "November payout missing"),
+        )
+    ]
+    _ok(
+        admin.post(
+            "/api/v1/shift-notes",
+            json={"team": "community_leads", "subject": "Discord outage 02:10", "body": "Resolved at 02:40."},
+        )
+    )
+    vendor = new_vendor(admin, name=f"Acme Labeling {uuid.uuid4().hex[:4]}", languages=["en"])
+    other = new_vendor(admin, name=f"Other Vendor {uuid.uuid4().hex[:4]}")
+    rates = [{"task_type": "ner", "language": "en", "unit": "task", "unit_price": "0.50"}]
+    active_contract_with_rates(
+        admin,
+        vendor["id"],
+        rates,
+        starts_on=str(TODAY - timedelta(days=60)),
+        ends_on=str(TODAY + timedelta(days=300)),
+    )
+    project = _ok(
+        admin.post(
+            "/api/v1/projects",
+            json={
+                "name": f"NER English {uuid.uuid4().hex[:4]}",
+                "task_type": "ner",
+                "label_schema": {"type": "choices", "choices": ["person", "place"], "multiple": False},
+                "required_languages": ["en"],
+                "allowed_vendors": [vendor["id"]],
+                "deadline": (datetime.now(UTC) + timedelta(days=10)).isoformat(),
+                "sla_turnaround_hours": 24,
+            },
+        )
+    )
+    _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks", json=[{"data": {"n": i}} for i in range(20)]))
+    _ok(admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"}), 200)
+    queues = {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()}
+    work(vendor_staff(admin, users, vendor["id"]), queues["labeling"], answers=["person", "place"] * 3)
+    month_start = TODAY.replace(day=1)
+    _ok(
+        admin.post(
+            "/api/v1/budgets",
+            json={
+                "project_id": project["id"],
+                "vendor_id": vendor["id"],
+                "amount": "5000.00",
+                "currency": "USD",
+                "period_start": str(month_start),
+                "period_end": str(month_start + timedelta(days=27)),
+                "hard_cap": False,
+            },
+        )
+    )
+    invoice = _ok(
+        admin.post(
+            "/api/v1/invoices",
+            json={
+                "vendor_id": vendor["id"],
+                "number": f"INV-{uuid.uuid4().hex[:6]}",
+                "currency": "USD",
+                "period_start": str(month_start),
+                "period_end": str(TODAY),
+                "lines": [
+                    {
+                        "task_type": "ner",
+                        "language": "en",
+                        "unit": "task",
+                        "units_claimed": "120",
+                        "unit_price": "0.50",
+                    }
+                ],
+            },
+        )
+    )
+    _ok(admin.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"}), 200)
+    return World(
+        ops_email=_user(admin, "ops"),
+        vendor_email=_user(admin, "vendor", vendor_id=vendor["id"]),
+        contributor=person,
+        ticket=tickets[0],
+        vendor=vendor,
+        other_vendor=other,
+        project=project,
+        invoice=invoice,
+    )
+
+
+@pytest.fixture(scope="module")
+def console_url(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    chromium_or_skip()
+    with running_console(cluster, tmp_path_factory.mktemp("console")) as console:
+        yield console.url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Debian's build, never a downloaded one (no `playwright install`).
+        launched = playwright.chromium.launch(executable_path=str(chromium))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser):
+    # A viewer in Tokyo: every time on the pages must be on Tokyo's clock.
+    ctx = browser.new_context(timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 860})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.csp_violations = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_violations.append(m.text))
+    return page
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("LABELOPS_UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def sign_in(page, console_url: str, email: str, *, next_path: str = "/") -> None:
+    page.goto(f"{console_url}/login?next={next_path}")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form[action='/login'] button[type=submit]")
+
+
+def test_sign_in_lands_on_the_shift_desk_with_the_menu_of_the_role(page, console_url, world, screenshots):
+    page.goto(f"{console_url}/desk")
+    assert page.url.startswith(f"{console_url}/login")
+    page.screenshot(path=screenshots / "login.png")
+
+    sign_in(page, console_url, world.ops_email)
+
+    assert page.url == f"{console_url}/desk"
+    assert page.locator("nav.menu a").all_inner_texts() == ["Shift desk", "Projects", "Vendors", "People"]
+    assert world.ops_email in page.inner_text("header")
+
+
+def test_a_wrong_password_is_refused_on_the_form(page, console_url, world):
+    page.goto(f"{console_url}/login")
+    page.fill("input[name=email]", world.ops_email)
+    page.fill("input[name=password]", "not-the-password")
+    page.click("form[action='/login'] button[type=submit]")
+
+    assert "Wrong email or password" in page.inner_text("[role=alert]")
+
+
+def _pages(world: World) -> list[tuple[str, str, str]]:
+    """(screenshot name, path, text the page must show from the seeded data)."""
+    return [
+        ("shift-desk", "/desk", world.ticket["subject"]),
+        ("ticket", f"/desk/tickets/{world.ticket['id']}", "Hello, I need help with this."),
+        ("handover", "/desk/handover", "Contributor queries"),
+        ("projects", "/projects", world.project["name"]),
+        ("project", f"/projects/{world.project['id']}", "Forecast against the deadline"),
+        ("vendors", "/vendors", world.vendor["name"]),
+        ("vendor", f"/vendors/{world.vendor['id']}", world.invoice["number"]),
+        ("invoice", f"/vendors/{world.vendor['id']}/invoices/{world.invoice['id']}", "60.00 USD"),
+        ("people", f"/people?q={world.contributor['email']}", "Maria Santos"),
+        ("person", f"/people/{world.contributor['id']}", "Lifecycle"),
+    ]
+
+
+def test_each_page_renders_the_seeded_data_in_the_viewers_zone_without_a_csp_violation(
+    page, console_url, world, screenshots
+):
+    sign_in(page, console_url, world.ops_email)
+
+    for name, path, expected in _pages(world):
+        response = page.goto(console_url + path)
+        page.wait_for_load_state("networkidle")
+
+        assert response.status == 200, (path, response.status)
+        assert expected in page.inner_text("main"), path
+        assert "Asia/Tokyo" in page.inner_text("header"), path
+        page.screenshot(path=screenshots / f"{name}.png", full_page=True)
+    assert page.csp_violations == []
+
+
+def test_times_are_on_the_viewers_clock_and_the_sla_countdown_runs(page, console_url, world):
+    sign_in(page, console_url, world.ops_email)
+
+    cell = page.locator(f"#tickets tr:has(a[href='/desk/tickets/{world.ticket['id']}']) time.countdown").first
+
+    assert cell.get_attribute("title").endswith("JST")
+    assert cell.inner_text().startswith("in ")
+
+
+def test_the_charts_are_drawn_by_the_charting_library(page, console_url, world):
+    sign_in(page, console_url, world.ops_email, next_path=f"/projects/{world.project['id']}")
+    page.wait_for_load_state("networkidle")
+
+    drawn = page.evaluate(
+        "() => Chart.getChart(document.getElementById('forecast-chart')).data.datasets.length"
+    )
+
+    assert drawn >= 2
+
+
+def test_a_ticket_reply_goes_end_to_end(page, console_url, world, admin):
+    sign_in(page, console_url, world.ops_email, next_path=f"/desk/tickets/{world.ticket['id']}")
+    reply = f"We reset your queue access ({uuid.uuid4().hex[:6]})."
+
+    page.fill("#thread textarea[name=body]", reply)
+    page.click("#thread button[type=submit]")
+
+    page.locator("#thread .thread li", has_text=reply).wait_for()
+    messages = admin.get(f"/api/v1/tickets/{world.ticket['id']}/messages").json()["items"]
+    assert [m["body"] for m in messages if m["body"] == reply] == [reply]
+    assert admin.get(f"/api/v1/tickets/{world.ticket['id']}").json()["first_response_at"] is not None
+
+
+def test_an_invoice_is_disputed_from_its_reconciliation(page, console_url, world, admin):
+    sign_in(page, console_url, world.ops_email)
+    page.goto(f"{console_url}/vendors/{world.vendor['id']}/invoices/{world.invoice['id']}")
+
+    page.fill("#dispute-form input[name=reason]", "120 tasks claimed, none measured")
+    with page.expect_navigation():
+        page.click("#dispute-form button[type=submit]")
+
+    assert page.inner_text("#invoice-status") == "disputed"
+    invoice = admin.get(f"/api/v1/invoices/{world.invoice['id']}").json()
+    assert invoice["status"] == "disputed"
+
+
+def test_the_handover_is_downloaded_as_a_workbook_that_opens(page, console_url, world, tmp_path):
+    sign_in(page, console_url, world.ops_email, next_path="/desk/handover")
+
+    with page.expect_download() as download:
+        page.click("#download-xlsx")
+    path = tmp_path / "handover.xlsx"
+    download.value.save_as(path)
+
+    workbook = openpyxl.load_workbook(path)
+    assert {"Contributor queries", "Shift notes"} <= set(workbook.sheetnames)
+    assert workbook["Contributor queries"].max_row > 1
+
+
+def test_a_vendor_user_sees_only_its_own_vendor(page, console_url, world, screenshots):
+    sign_in(page, console_url, world.vendor_email)
+
+    assert page.url == f"{console_url}/vendors/{world.vendor['id']}"
+    assert "Shift desk" not in page.locator("nav.menu").inner_text()
+    page.screenshot(path=screenshots / "vendor-user.png", full_page=True)
+    other = page.goto(f"{console_url}/vendors/{world.other_vendor['id']}")
+    assert other.status == 404
+    assert world.other_vendor["name"] not in page.content()
+
+
+def test_a_form_without_its_csrf_token_is_refused(page, console_url, world, admin):
+    sign_in(page, console_url, world.ops_email)
+    form = {"team": "delivery", "subject": f"forged {uuid.uuid4().hex[:6]}", "body": "x"}
+
+    missing = page.request.post(f"{console_url}/desk/notes", form=form, max_redirects=0)
+    wrong = page.request.post(
+        f"{console_url}/desk/notes", form={**form, "csrf_token": "guess"}, max_redirects=0
+    )
+
+    assert (missing.status, wrong.status) == (403, 403)
+    notes = admin.get("/api/v1/shift-notes", params={"limit": 100}).json()["items"]
+    assert form["subject"] not in [n["subject"] for n in notes]
+
+
+def test_the_session_cookie_is_sealed_http_only_and_same_site_strict(page, context, console_url, world):
+    response = page.goto(f"{console_url}/login")
+    sign_in(page, console_url, world.ops_email)
+
+    (cookie,) = [c for c in context.cookies() if c["name"] == "labelops_console"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "eyJ" not in cookie["value"]  # no JWT in clear
+    policy = response.headers["content-security-policy"]
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    )
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_logout_ends_the_session_at_the_gateway_too(page, context, browser, console_url, world):
+    sign_in(page, console_url, world.ops_email)
+    kept = context.cookies()
+
+    with page.expect_navigation():
+        page.click("header form[action='/logout'] button")
+    assert page.url.startswith(f"{console_url}/login")
+    page.goto(f"{console_url}/desk")
+    assert page.url.startswith(f"{console_url}/login")
+
+    # The cookie from before logout, replayed: its tokens were revoked by the gateway's logout.
+    replay = browser.new_context()
+    replay.add_cookies(kept)
+    replayed = replay.new_page()
+    replayed.goto(f"{console_url}/desk")
+    assert replayed.url.startswith(f"{console_url}/login")
+    replay.close()
+
+
+def test_an_expiring_access_token_is_rotated_and_the_session_goes_on(
+    cluster, tmp_path_factory, browser, world
+):
+    # A console that refreshes on every request (margin longer than the token's life).
+    with running_console(
+        cluster, tmp_path_factory.mktemp("rotating"), LABELOPS_CONSOLE_REFRESH_MARGIN_SECONDS="100000"
+    ) as rotating:
+        context = browser.new_context()
+        page = context.new_page()
+        sign_in(page, rotating.url, world.ops_email)
+        first = [c["value"] for c in context.cookies() if c["name"] == "labelops_console"]
+
+        for _ in range(2):
+            assert page.goto(f"{rotating.url}/people").status == 200
+        second = [c["value"] for c in context.cookies() if c["name"] == "labelops_console"]
+
+        assert page.url == f"{rotating.url}/people" and first != second
+        context.close()
