@@ -92,6 +92,7 @@ def world(admin: httpx.Client, users) -> World:
         admin,
         vendor["id"],
         rates,
+        sla_terms={"min_quality": "0.90", "max_turnaround_hours": "48"},
         starts_on=str(TODAY - timedelta(days=60)),
         ends_on=str(TODAY + timedelta(days=300)),
     )
@@ -150,6 +151,12 @@ def world(admin: httpx.Client, users) -> World:
         )
     )
     _ok(admin.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"}), 200)
+    _ok(
+        admin.post(
+            "/api/v1/scorecards",
+            json={"vendor_id": vendor["id"], "period_start": str(month_start), "period_end": str(TODAY)},
+        )
+    )
     return World(
         ops_email=_user(admin, "ops"),
         vendor_email=_user(admin, "vendor", vendor_id=vendor["id"]),
@@ -247,6 +254,7 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("invoice", f"/vendors/{world.vendor['id']}/invoices/{world.invoice['id']}", "60.00 USD"),
         ("people", f"/people?q={world.contributor['email']}", "Maria Santos"),
         ("person", f"/people/{world.contributor['id']}", "Lifecycle"),
+        ("funnel", "/people/funnel?group_by=channel", "By campaign · channel"),
     ]
 
 
@@ -323,6 +331,20 @@ def test_the_handover_is_downloaded_as_a_workbook_that_opens(page, console_url, 
     workbook = openpyxl.load_workbook(path)
     assert {"Contributor queries", "Shift notes"} <= set(workbook.sheetnames)
     assert workbook["Contributor queries"].max_row > 1
+
+
+def test_lists_are_exported_through_the_api(page, console_url, world, tmp_path):
+    sign_in(page, console_url, world.ops_email, next_path=f"/people?q={world.contributor['email']}")
+
+    with page.expect_download() as roster:
+        page.click("#people-export")
+    page.goto(f"{console_url}/projects/{world.project['id']}")
+    with page.expect_download() as tasks:
+        page.click("a[href$='/export?format=csv']")
+
+    roster_text = Path(roster.value.path()).read_text()
+    assert world.contributor["email"] in roster_text and roster_text.count("\n") == 2  # header + the match
+    assert len(Path(tasks.value.path()).read_text().strip().splitlines()) == 1 + 20  # header + every task
 
 
 def test_a_vendor_user_sees_only_its_own_vendor(page, console_url, world, screenshots):

@@ -4,10 +4,10 @@ and resolve, SLA breaches, shift notes, and the handover previewed and downloade
 from typing import Annotated, Literal
 
 from fastapi import Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 
 from services.console.deps import DeskArea, SettingsDep
-from services.console.routes.pages import console_router, render
+from services.console.routes.pages import console_router, passed_through, render
 from services.console.rules.tables import chosen, page_link, sort_toggle
 from services.console.schemas.forms import AssignForm, EscalateForm, ReplyForm, ShiftNoteForm, TicketMoveForm
 from services.console.service import desk as service
@@ -118,5 +118,4 @@ async def handover(request: Request, console: DeskArea):
 
 @router.get("/handover.{format}")
 async def handover_download(format: Literal["xlsx", "csv"], console: DeskArea):
-    content, media_type, disposition = await service.handover_file(gateway=console.gateway, format=format)
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+    return passed_through(await service.handover_file(gateway=console.gateway, format=format))

@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChainableUndefined
+from starlette.background import BackgroundTask
 
 from services.console.deps import Console, require_csrf
 from services.console.rules import display
@@ -66,4 +68,15 @@ def render_error(request: Request, status: int, detail: str, *, errors: list | N
         title=TITLES.get(status, "Something went wrong"),
         detail=detail,
         errors=errors or [],
+    )
+
+
+def passed_through(upstream: httpx.Response) -> StreamingResponse:
+    """The API's file as the API sent it: its type and its attachment name, streamed."""
+    headers = {"Content-Disposition": upstream.headers.get("content-disposition", "attachment")}
+    return StreamingResponse(
+        upstream.aiter_raw(),
+        media_type=upstream.headers.get("content-type", "application/octet-stream"),
+        headers=headers,
+        background=BackgroundTask(upstream.aclose),
     )

@@ -3,8 +3,9 @@ lifecycle history, onboarding checklist, qualifications and wellness."""
 
 from fastapi import Request
 
-from services.console.deps import PeopleArea, SettingsDep
-from services.console.routes.pages import console_router, render
+from services.console.deps import PeopleArea, RecruitmentArea, SettingsDep
+from services.console.routes.pages import console_router, passed_through, render
+from services.console.rules.charts import funnel_chart
 from services.console.rules.tables import chosen, page_link, sort_toggle
 from services.console.service import people as service
 from shared.types import PathId
@@ -46,6 +47,30 @@ async def people(
         else None,
         first_link=page_link("/people", params) if cursor else None,
         sort_link=lambda field: page_link("/people", params, sort=sort_toggle(params["sort"], field)),
+    )
+
+
+@router.get("/export.csv")
+async def people_export(console: PeopleArea, q: str = "", status: str = ""):
+    return passed_through(
+        await service.roster_export(
+            gateway=console.gateway, q=q.strip()[:200], status=chosen(status, STATUSES, "")
+        )
+    )
+
+
+@router.get("/funnel")
+async def funnel(request: Request, console: RecruitmentArea, group_by: str = "campaign"):
+    group_by = chosen(group_by, ("campaign", "channel"), "campaign")
+    report = await service.recruitment_funnel(gateway=console.gateway, group_by=group_by)
+    return render(
+        request,
+        console,
+        "funnel.html",
+        active="people",
+        report=report,
+        group_by=group_by,
+        chart=funnel_chart(report["rows"], group_by=group_by),
     )
 
 

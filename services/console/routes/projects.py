@@ -6,13 +6,16 @@ from datetime import UTC, datetime
 from fastapi import Request
 
 from services.console.deps import ProjectsArea, SettingsDep
-from services.console.routes.pages import console_router, render
+from services.console.routes.pages import console_router, passed_through, render
 from services.console.rules.charts import forecast_chart
 from services.console.rules.display import parse_time
+from services.console.rules.tables import chosen
 from services.console.service import projects as service
 from shared.types import PathId
 
 router = console_router(prefix="/projects")
+
+EXPORT_FORMATS = ("csv", "xlsx", "jsonl", "json", "label-studio")
 
 
 @router.get("")
@@ -49,4 +52,15 @@ async def project(request: Request, project_id: PathId, console: ProjectsArea):
         ),
         zone=console.zone,
     )
-    return render(request, console, "project.html", active="projects", chart=chart, **overview)
+    return render(
+        request, console, "project.html", active="projects", chart=chart, formats=EXPORT_FORMATS, **overview
+    )
+
+
+@router.get("/{project_id}/export")
+async def project_export(project_id: PathId, console: ProjectsArea, format: str = "csv"):
+    """The API's export streamed through: tasks, answers and final labels."""
+    format = chosen(format, EXPORT_FORMATS, "csv")
+    return passed_through(
+        await service.project_export(gateway=console.gateway, project_id=project_id, format=format)
+    )

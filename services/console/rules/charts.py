@@ -65,3 +65,17 @@ def budget_chart(*, amount: str, spend: str, forecast: str, currency: str) -> di
             },
         ],
     }
+
+
+def funnel_chart(rows: list[dict], *, group_by: str) -> dict:
+    """Applied, screened and activated per campaign (or channel), side by side."""
+    labels = [row.get("campaign_name") or row.get("key") or f"no {group_by}" for row in rows]
+    colours = {"applied": "#98a2b3", "screened": "#1f6feb", "activated": "#067647"}
+    return {
+        "type": "bar",
+        "labels": labels,
+        "datasets": [
+            {"label": stage, "data": [row.get(stage) or 0 for row in rows], "backgroundColor": colour}
+            for stage, colour in colours.items()
+        ],
+    }

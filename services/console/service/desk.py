@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from services.console.service.gateway import Gateway
 
 OPEN_STATUSES = ["open", "in_progress", "waiting"]
@@ -58,11 +60,6 @@ async def handover(*, gateway: Gateway) -> dict[str, Any]:
     return await gateway.get("/reports/handover")
 
 
-async def handover_file(*, gateway: Gateway, format: str) -> tuple[bytes, str, str]:
-    """The API's own file (XLSX or CSV), passed through: content, media type, Content-Disposition."""
-    response = await gateway.call("GET", "/reports/handover", params={"format": format})
-    return (
-        response.content,
-        response.headers.get("content-type", "application/octet-stream"),
-        response.headers.get("content-disposition", f'attachment; filename="handover.{format}"'),
-    )
+async def handover_file(*, gateway: Gateway, format: str) -> httpx.Response:
+    """The API's own file (XLSX or CSV), to pass through as it is."""
+    return await gateway.stream("/reports/handover", format=format)

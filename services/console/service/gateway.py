@@ -63,3 +63,25 @@ class Gateway:
     async def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         response = await self.call("POST", path, json=json, **kwargs)
         return response.json() if response.content else None
+
+    async def stream(self, path: str, **params: Any) -> httpx.Response:
+        """A file the API answers (CSV, XLSX, an export), opened as a stream: the caller passes its body on
+        as it arrives and closes it (a 100,000-task export is never held in the console's memory)."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        request = self.http.build_request(
+            "GET",
+            f"{self.base_url}/api/v1{path}",
+            params={k: v for k, v in params.items() if v},
+            headers=headers,
+        )
+        try:
+            response = await self.http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise GatewayError(502, f"the API could not be reached ({type(exc).__name__})") from exc
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            if response.status_code == 401:
+                raise SignInRequired()
+            raise _problem(response)
+        return response

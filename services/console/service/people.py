@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
+
 from services.console.service.gateway import Gateway
 
 
@@ -35,3 +37,12 @@ async def contributor_profile(*, gateway: Gateway, contributor_id: int) -> dict[
 
 def _items(answer: Any) -> list:
     return answer.get("items", []) if isinstance(answer, dict) else answer
+
+
+async def roster_export(*, gateway: Gateway, q: str, status: str) -> httpx.Response:
+    """The API's CSV roster of everyone the search matches (not just the page shown)."""
+    return await gateway.stream("/contributors/export", q=q, status=status)
+
+
+async def recruitment_funnel(*, gateway: Gateway, group_by: str) -> dict[str, Any]:
+    return await gateway.get("/campaigns/funnel", group_by=group_by)

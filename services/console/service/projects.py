@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
+
 from services.console.service.gateway import Gateway
 
 
@@ -25,3 +27,7 @@ async def project_overview(*, gateway: Gateway, project_id: int) -> dict[str, An
     for queue, granted in zip(queue_items, grants, strict=True):
         queue["grants"] = granted["items"] if isinstance(granted, dict) else granted
     return {"project": project, "stats": stats, "queues": queue_items}
+
+
+async def project_export(*, gateway: Gateway, project_id: int, format: str) -> httpx.Response:
+    return await gateway.stream(f"/projects/{project_id}/export", format=format)

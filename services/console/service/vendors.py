@@ -22,6 +22,7 @@ async def vendor_overview(*, gateway: Gateway, vendor_id: int, with_budgets: boo
         gateway.get("/budgets", vendor_id=vendor_id, limit=20) if with_budgets else _no_page(),
         gateway.get("/invoices", vendor_id=vendor_id, limit=50),
     )
+    scorecards = await gateway.get("/scorecards", vendor_id=vendor_id, limit=12)
     spends = await asyncio.gather(*(gateway.get(f"/budgets/{b['id']}/spend") for b in budgets["items"]))
     for budget, spend in zip(budgets["items"], spends, strict=True):
         budget["spend"] = spend
@@ -30,6 +31,7 @@ async def vendor_overview(*, gateway: Gateway, vendor_id: int, with_budgets: boo
         "contracts": contracts["items"],
         "budgets": budgets["items"],
         "invoices": invoices["items"],
+        "scorecards": scorecards["items"],
     }
 
 

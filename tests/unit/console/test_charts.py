@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.console.rules.charts import budget_chart, forecast_chart
+from services.console.rules.charts import budget_chart, forecast_chart, funnel_chart
 
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
@@ -33,3 +33,16 @@ def test_the_budget_chart_sets_spend_and_forecast_against_the_cap():
 
     assert chart["datasets"][0]["data"] == [1200.5, 5400.0]
     assert chart["datasets"][1]["data"] == [5000.0, 5000.0]
+
+
+def test_the_funnel_chart_has_a_bar_per_stage_and_names_the_groups():
+    rows = [
+        {"key": "7", "campaign_name": "Tagalog Q4", "applied": 40, "screened": 25, "activated": 10},
+        {"key": None, "applied": 3, "screened": 1, "activated": 0},
+    ]
+
+    chart = funnel_chart(rows, group_by="campaign")
+
+    assert chart["labels"] == ["Tagalog Q4", "no campaign"]
+    assert [d["label"] for d in chart["datasets"]] == ["applied", "screened", "activated"]
+    assert chart["datasets"][2]["data"] == [10, 0]
