@@ -189,6 +189,14 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Pr
     )
 
 
+async def problem_for(request: Request, exc: DomainError | RequestValidationError) -> ProblemResponse:
+    """The problem response the handlers would answer for `exc`, for a route that must answer it without
+    raising (its transaction then commits, e.g. to keep a record of the refusal)."""
+    if isinstance(exc, RequestValidationError):
+        return await _validation_error(request, exc)
+    return await _domain_error(request, exc)
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
     titles = {404: "Not found", 405: "Method not allowed", 413: PayloadTooLarge.title}
     return problem_response(

@@ -8,7 +8,6 @@ from fastapi.routing import APIRoute
 
 from shared.errors import Unprocessable
 
-
 # Routes live as long as their app and are not hashable: remembered by identity.
 _DECLARED: dict[int, frozenset[str]] = {}
 

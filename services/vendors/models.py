@@ -239,6 +239,22 @@ class InboundWebhook(Base, table=True):
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
+class VmsInboundLog(Base, table=True):
+    """Every signed VMS message and what became of it: processed, a duplicate, or refused and why (400,
+    404, 422, 503). Its body is never kept: a refused body was never checked."""
+
+    __tablename__ = "vms_inbound_log"
+    __table_args__ = (Index("ix_vms_inbound_log_source", "source", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=50)
+    webhook_id: str = Field(max_length=200)
+    event_type: str | None = Field(default=None, max_length=100)
+    status: int
+    outcome: str = Field(max_length=300)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
 class WebhookSubscription(Base, table=True):
     __tablename__ = "webhook_subscriptions"
 

@@ -224,6 +224,45 @@ def test_a_refused_body_does_not_use_up_its_webhook_id(cluster, manager, source,
     assert manager.get(f"/api/v1/vendors/{vendor['id']}").json()["country"] == "KE"
 
 
+def _log(admin, source: dict) -> list[dict]:
+    response = admin.get("/api/v1/webhooks/vms-inbound-log", params={"source": source["source"], "limit": 50})
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def test_every_signed_message_is_logged_with_its_outcome_refusals_included(
+    admin, cluster, manager, source, vendor
+):
+    refused_id, processed_id = f"msg_{uuid.uuid4().hex}", f"msg_{uuid.uuid4().hex}"
+    refused = send(cluster, source, updated(vendor, country=123), msg_id=refused_id)
+    send(cluster, source, updated(vendor, country="ke"), msg_id=processed_id)
+    send(cluster, source, updated(vendor, country="ke"), msg_id=processed_id)
+    send(cluster, source, updated(vendor, country="ke"), secret=signatures.generate_secret())
+
+    log = _log(admin, source)
+
+    assert refused.status_code == 422
+    assert [(e["webhook_id"], e["status"]) for e in log] == [
+        (processed_id, 200), (processed_id, 200), (refused_id, 422)
+    ]  # fmt: skip
+    assert [e["outcome"] for e in log][:2] == ["duplicate", log[1]["outcome"]] and log[1][
+        "outcome"
+    ] != "duplicate"
+    assert log[2]["event_type"] == "vendor.updated" and "country" in log[2]["outcome"]
+    # The refused body itself is not kept anywhere in the log.
+    assert "123" not in str(log[2])
+    assert manager.get("/api/v1/webhooks/vms-inbound-log").status_code == 403
+
+
+def test_a_message_about_another_vendor_is_logged_as_the_404_it_was(admin, cluster, manager, source):
+    stranger = vendor_with_vms_id(manager)
+
+    response = send(cluster, source, updated(stranger, country="ke"))
+
+    assert response.status_code == 404
+    assert [(e["status"], e["event_type"]) for e in _log(admin, source)][:1] == [(404, "vendor.updated")]
+
+
 # --- inbound: effects ----------------------------------------------------------------------------
 
 

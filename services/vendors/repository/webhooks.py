@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.vendors.models import InboundWebhook, VmsSource
+from services.vendors.models import InboundWebhook, VmsInboundLog, VmsSource
 from services.vendors.repository.common import first, readable
 from shared.auth import Principal
 from shared.db import insert_ignoring_conflicts
@@ -64,3 +64,26 @@ async def record_inbound_outcome(
 
 async def purge_inbound_before(session: AsyncSession, *, before: datetime) -> None:
     await session.execute(InboundWebhook.__table__.delete().where(InboundWebhook.received_at < before))  # type: ignore[attr-defined]
+
+
+async def log_inbound(session: AsyncSession, entry: VmsInboundLog) -> None:
+    session.add(entry)
+    await session.flush()
+
+
+async def inbound_log(
+    session: AsyncSession, *, source: str | None, status: int | None, limit: int, after_id: int | None
+) -> list[VmsInboundLog]:
+    """Newest first, keyset by id."""
+    stmt = select(VmsInboundLog).order_by(VmsInboundLog.id.desc()).limit(limit + 1)
+    if source is not None:
+        stmt = stmt.where(VmsInboundLog.source == source)
+    if status is not None:
+        stmt = stmt.where(VmsInboundLog.status == status)
+    if after_id is not None:
+        stmt = stmt.where(VmsInboundLog.id < after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def purge_inbound_log_before(session: AsyncSession, *, before: datetime) -> None:
+    await session.execute(delete(VmsInboundLog).where(VmsInboundLog.received_at < before))

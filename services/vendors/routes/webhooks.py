@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 
-from services.vendors.deps import SettingsDep, VmsSourcesManage, VmsSourceToEdit
+from services.vendors.deps import Paging, SettingsDep, VmsSourcesManage, VmsSourceToEdit
 from services.vendors.schemas.webhooks import (
+    InboundLogPage,
     InboundResult,
     VmsSourceCreate,
     VmsSourceCreated,
@@ -14,7 +15,7 @@ from services.vendors.schemas.webhooks import (
 )
 from services.vendors.service import webhooks as service
 from shared.db import ReadSessionDep, SessionDep
-from shared.errors import PayloadTooLarge
+from shared.errors import PayloadTooLarge, problem_for
 from shared.http import ServicesDep
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -55,10 +56,28 @@ async def receive_vms_webhook(
         body += chunk
         if len(body) > settings.inbound_max_body_bytes:
             raise PayloadTooLarge(f"webhook bodies are limited to {settings.inbound_max_body_bytes} bytes")
-    return await service.receive(
-        session=session, services=services, settings=settings, source=source, headers=dict(request.headers),
-        body=bytes(body),
-    )  # fmt: skip
+    try:
+        return await service.receive(
+            session=session, services=services, settings=settings, source=source,
+            headers=dict(request.headers), body=bytes(body),
+        )  # fmt: skip
+    except service.InboundRefused as refused:
+        # Answered, not raised: the transaction commits the log row saying why it was refused.
+        return await problem_for(request, refused.cause)
 
 
 receive_vms_webhook.public_route = True  # type: ignore[attr-defined]
+
+
+@router.get("/vms-inbound-log", response_model=InboundLogPage)
+async def vms_inbound_log(
+    session: ReadSessionDep,
+    _principal: VmsSourcesManage,
+    page: Paging,
+    source: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    status: Annotated[int | None, Query(ge=100, le=599)] = None,
+):
+    """Every signed VMS message, newest first, with what it was answered and why (a refusal's field and
+    reason); the bodies are not kept. Kept as long as webhook ids are (INBOUND_DEDUPE_DAYS)."""
+    items, next_cursor = await service.inbound_log(session=session, source=source, status=status, page=page)
+    return InboundLogPage(items=items, next_cursor=next_cursor)

@@ -44,6 +44,21 @@ class VmsSourceCreated(VmsSourceRead):
     secret: str
 
 
+class InboundLogRead(Read):
+    id: int
+    source: str
+    webhook_id: str
+    event_type: str | None
+    status: int = Field(description="what the VMS was answered: 200, or the refusal's 400/404/422/503")
+    outcome: str
+    received_at: datetime
+
+
+class InboundLogPage(BaseModel):
+    items: list[InboundLogRead]
+    next_cursor: str | None = None
+
+
 class InboundResult(BaseModel):
     status: Literal["processed", "duplicate"]
     webhook_id: str

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors.metrics import INBOUND_WEBHOOKS
-from services.vendors.models import Vendor, VmsSource
+from services.vendors.models import Vendor, VmsInboundLog, VmsSource
 from services.vendors.repository import common as common_repository
 from services.vendors.repository import invoices as invoice_repository
 from services.vendors.repository import vendors as vendor_repository
@@ -35,8 +35,9 @@ from services.vendors.service.common import found
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
 from shared.db import utcnow
-from shared.errors import BadRequest, NotFound, ServiceUnavailable, Unauthorized, Unprocessable
+from shared.errors import BadRequest, DomainError, NotFound, ServiceUnavailable, Unauthorized, Unprocessable
 from shared.http import ServiceClient
+from shared.pagination import PageParams, page_of
 
 log = logging.getLogger("labelops.vendors.inbound")
 
@@ -84,6 +85,14 @@ def _unauthorized(detail: str) -> Unauthorized:
     return Unauthorized(detail, headers={"WWW-Authenticate": 'Signature realm="vms"'})
 
 
+class InboundRefused(Exception):
+    """A signed message refused after its refusal was logged; `cause` is what the VMS is answered."""
+
+    def __init__(self, cause: DomainError | RequestValidationError):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
 async def receive(
     *,
     session: AsyncSession,
@@ -93,7 +102,10 @@ async def receive(
     headers: dict[str, str],
     body: bytes,
 ) -> InboundResult:
-    """Verify, dedupe, then apply the event; a duplicate webhook-id is acknowledged with no second effect."""
+    """Verify, dedupe, then apply the event; a duplicate webhook-id is acknowledged with no second effect.
+    Every signed message is logged with its outcome, a refusal too: its work is undone (a savepoint) and
+    `InboundRefused` carries the error for the route to answer while the log row commits. Unsigned
+    messages are not logged, or anyone could fill the log."""
     registered = await webhook_repository.vms_source(session, source=source)
     if registered is None:
         # Same answer as a bad signature: do not tell a prober which sources exist.
@@ -108,45 +120,88 @@ async def receive(
         )
     except webhook_rules.WebhookVerificationError as exc:
         raise _unauthorized(f"webhook rejected: {exc}") from exc
-    event_type, data = parse_event(body)
-    await webhook_repository.purge_inbound_before(
-        session, before=utcnow() - timedelta(days=settings.inbound_dedupe_days)
-    )
+    entry = VmsInboundLog(source=source, webhook_id=verified.msg_id[:200], status=200, outcome="")
+    try:
+        async with session.begin_nested():
+            result = await _apply(
+                session, services, settings, registered=registered, webhook_id=verified.msg_id, body=body,
+                entry=entry,
+            )  # fmt: skip
+    except (DomainError, RequestValidationError) as exc:
+        # Nothing of the message stays (the savepoint is gone) but the record that it was refused.
+        entry.status, entry.outcome = webhook_rules.refusal(exc)
+        await webhook_repository.log_inbound(session, entry)
+        raise InboundRefused(exc) from exc
+    entry.outcome = result.outcome or result.status
+    await webhook_repository.log_inbound(session, entry)
+    return result
+
+
+async def _apply(
+    session: AsyncSession,
+    services: ServiceClient,
+    settings: VendorsSettings,
+    *,
+    registered: VmsSource,
+    webhook_id: str,
+    body: bytes,
+    entry: VmsInboundLog,
+) -> InboundResult:
+    event = parse_envelope(body)
+    event_type = event.type
+    entry.event_type = event_type[:100]
+    data = parse_data(event)
+    kept_since = utcnow() - timedelta(days=settings.inbound_dedupe_days)
+    await webhook_repository.purge_inbound_before(session, before=kept_since)
+    await webhook_repository.purge_inbound_log_before(session, before=kept_since)
     fresh = await webhook_repository.claim_inbound_webhook(
-        session, source=source, webhook_id=verified.msg_id, event_type=event_type
+        session, source=registered.source, webhook_id=webhook_id, event_type=event_type
     )
     if not fresh:
         INBOUND_WEBHOOKS.labels("duplicate").inc()
-        return InboundResult(status="duplicate", webhook_id=verified.msg_id)
+        return InboundResult(status="duplicate", webhook_id=webhook_id)
     outcome = (
         "ignored: unknown event type"
         if data is None
         else await HANDLERS[event_type][1](session, services, registered, data)
     )
     await webhook_repository.record_inbound_outcome(
-        session, source=source, webhook_id=verified.msg_id, outcome=outcome
+        session, source=registered.source, webhook_id=webhook_id, outcome=outcome
     )
     INBOUND_WEBHOOKS.labels("processed").inc()
-    return InboundResult(status="processed", webhook_id=verified.msg_id, outcome=outcome)
+    return InboundResult(status="processed", webhook_id=webhook_id, outcome=outcome)
 
 
-def parse_event(body: bytes) -> tuple[str, BaseModel | None]:
-    """The event type and its data validated by that type's schema (None for a type we do not handle).
+async def inbound_log(
+    *, session: AsyncSession, source: str | None, status: int | None, page: PageParams
+) -> tuple[list[VmsInboundLog], str | None]:
+    rows = await webhook_repository.inbound_log(
+        session, source=source, status=status, limit=page.limit, after_id=page.after_id
+    )
+    return page_of(rows, limit=page.limit)
 
-    Nothing of a body reaches a column or a peer service before this: a bad body is a 400 or a 422
-    naming the field, never stored.
+
+def parse_envelope(body: bytes) -> VmsEvent:
+    """The Standard Webhooks envelope (`type` and an object `data`); a bad one is a 400 or a 422.
+
+    Nothing of a body reaches a column or a peer service before `parse_data` too: a bad body is a 400
+    or a 422 naming the field, never stored.
     """
     try:
-        event = VmsEvent.model_validate_json(body)
+        return VmsEvent.model_validate_json(body)
     except ValidationError as exc:
         if any(error["type"] == "json_invalid" for error in exc.errors()):
             raise BadRequest("webhook body must be JSON with 'type' and an object 'data'") from exc
         raise _invalid(exc, under=()) from exc
+
+
+def parse_data(event: VmsEvent) -> BaseModel | None:
+    """The event's data validated by its type's schema (None for a type we do not handle)."""
     known = HANDLERS.get(event.type)
     if known is None:
-        return event.type, None
+        return None
     try:
-        return event.type, known[0].model_validate(event.data)
+        return known[0].model_validate(event.data)
     except ValidationError as exc:
         raise _invalid(exc, under=("data",)) from exc
 
