@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -102,6 +103,14 @@ async def _area_forbidden(request: Request, exc: AreaForbidden) -> HTMLResponse:
     return render_error(request, 403, "Your roles do not open this part of the console.")
 
 
+async def _form_refused(request: Request, exc: RequestValidationError) -> HTMLResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "detail": e.get("msg", "")}
+        for e in exc.errors()
+    ]
+    return render_error(request, 422, "Some fields were not accepted.", errors=errors)
+
+
 async def _gateway_error(request: Request, exc: GatewayError) -> HTMLResponse:
     # A 5xx of the API is the console's upstream failing: a 502 here, with the API's words.
     return render_error(request, exc.status if exc.status < 500 else 502, exc.detail, errors=exc.errors)
@@ -138,4 +147,6 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_exception_handler(AreaForbidden, _area_forbidden)
     app.add_exception_handler(GatewayError, _gateway_error)
+    # A form the console cannot read is answered as a page (or an htmx line), not as problem+json.
+    app.add_exception_handler(RequestValidationError, _form_refused)
     return app

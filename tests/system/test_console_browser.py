@@ -38,6 +38,8 @@ class World:
     other_vendor: dict
     project: dict
     invoice: dict
+    worker_id: int
+    labeling_queue: int
 
 
 def _user(admin: httpx.Client, *roles: str, vendor_id: int | None = None) -> str:
@@ -113,7 +115,8 @@ def world(admin: httpx.Client, users) -> World:
     _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks", json=[{"data": {"n": i}} for i in range(20)]))
     _ok(admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"}), 200)
     queues = {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()}
-    work(vendor_staff(admin, users, vendor["id"]), queues["labeling"], answers=["person", "place"] * 3)
+    worker = vendor_staff(admin, users, vendor["id"])
+    work(worker, queues["labeling"], answers=["person", "place"] * 3)
     month_start = TODAY.replace(day=1)
     _ok(
         admin.post(
@@ -166,6 +169,8 @@ def world(admin: httpx.Client, users) -> World:
         other_vendor=other,
         project=project,
         invoice=invoice,
+        worker_id=worker.contributor_id,
+        labeling_queue=queues["labeling"],
     )
 
 
@@ -347,6 +352,40 @@ def test_lists_are_exported_through_the_api(page, console_url, world, tmp_path):
     assert len(Path(tasks.value.path()).read_text().strip().splitlines()) == 1 + 20  # header + every task
 
 
+def test_a_grant_is_made_and_revoked_from_the_project_page(page, console_url, world, admin):
+    person = new_contributor(admin)
+    sign_in(page, console_url, world.ops_email, next_path=f"/projects/{world.project['id']}")
+    queue = f"#queue-{world.labeling_queue} + table"
+
+    grant = page.locator(f"form.grant[action$='/queues/{world.labeling_queue}/permissions']")
+    grant.locator("input[name=grantee_id]").fill(str(person["id"]))
+    with page.expect_navigation():
+        grant.locator("button").click()
+    row = page.locator(f"{queue} tr", has=page.locator(f"a[href='/people/{person['id']}']"))
+    assert row.count() == 1
+    row.locator("input[name=reason]").fill("trial ended")
+    with page.expect_navigation():
+        row.locator("button").click()
+
+    assert page.locator(f"{queue} a[href='/people/{person['id']}']").count() == 0
+    grants = admin.get(f"/api/v1/queues/{world.labeling_queue}/permissions").json()
+    assert person["id"] not in [g["contributor_id"] for g in grants]
+
+
+def test_why_a_contributor_gets_no_work_is_explained_in_place(page, console_url, world):
+    sign_in(page, console_url, world.ops_email, next_path=f"/projects/{world.project['id']}")
+
+    why = page.locator(f"form.why[action$='/queues/{world.labeling_queue}/eligibility']")
+    why.locator("input[name=contributor_id]").fill(str(world.worker_id))
+    why.locator("button").click()
+
+    answer = page.locator(f"#why-{world.labeling_queue} .eligibility")
+    answer.wait_for()
+    assert f"#{world.worker_id}" in answer.inner_text()
+    assert answer.locator("tbody tr").count() >= 3  # every precondition, passed or not
+    assert page.url.endswith(f"/projects/{world.project['id']}")  # swapped in place by htmx
+
+
 def test_a_vendor_user_sees_only_its_own_vendor(page, console_url, world, screenshots):
     sign_in(page, console_url, world.vendor_email)
 
@@ -423,3 +462,16 @@ def test_an_expiring_access_token_is_rotated_and_the_session_goes_on(
 
         assert page.url == f"{rotating.url}/people" and first != second
         context.close()
+
+
+def test_a_refused_htmx_write_is_shown_above_the_page_and_changes_nothing(page, console_url, world, admin):
+    sign_in(page, console_url, world.ops_email, next_path=f"/desk/tickets/{world.ticket['id']}")
+    before = len(admin.get(f"/api/v1/tickets/{world.ticket['id']}/messages").json()["items"])
+
+    page.fill("#thread textarea[name=body]", "x" * 6000)  # longer than a message may be
+    page.click("#thread button[type=submit]")
+
+    page.locator("#flash [role=alert]").wait_for()
+    assert "body" in page.inner_text("#flash")
+    assert page.locator("#thread textarea[name=body]").count() == 1  # the thread was left in place
+    assert len(admin.get(f"/api/v1/tickets/{world.ticket['id']}/messages").json()["items"]) == before

@@ -60,10 +60,11 @@ TITLES = {
 
 
 def render_error(request: Request, status: int, detail: str, *, errors: list | None = None) -> HTMLResponse:
+    # htmx puts an answer into part of a page: a refusal there is a line, not a whole page.
     return render(
         request,
         None,
-        "error.html",
+        "_error.html" if request.headers.get("HX-Request") else "error.html",
         status_code=status,
         title=TITLES.get(status, "Something went wrong"),
         detail=detail,

@@ -2,14 +2,17 @@
 deadline as a chart, and its queues with their grants."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Form, Query, Request
+from fastapi.responses import RedirectResponse
 
 from services.console.deps import ProjectsArea, SettingsDep
 from services.console.routes.pages import console_router, passed_through, render
 from services.console.rules.charts import forecast_chart
-from services.console.rules.display import parse_time
+from services.console.rules.display import parse_time, utc_from_local
 from services.console.rules.tables import chosen
+from services.console.schemas.forms import GrantForm, RevokeForm
 from services.console.service import projects as service
 from shared.types import PathId
 
@@ -64,3 +67,48 @@ async def project_export(project_id: PathId, console: ProjectsArea, format: str 
     return passed_through(
         await service.project_export(gateway=console.gateway, project_id=project_id, format=format)
     )
+
+
+@router.post("/{project_id}/queues/{queue_id}/permissions")
+async def grant(
+    project_id: PathId, queue_id: PathId, console: ProjectsArea, form: Annotated[GrantForm, Form()]
+):
+    await service.grant(
+        gateway=console.gateway,
+        queue_id=queue_id,
+        grantee=form.grantee,
+        grantee_id=form.grantee_id,
+        role=form.role,
+        expires_at=utc_from_local(form.expires_local, console.zone),
+    )
+    return RedirectResponse(f"/projects/{project_id}#queue-{queue_id}", status_code=303)
+
+
+@router.post("/{project_id}/queues/{queue_id}/permissions/{permission_id}/revoke")
+async def revoke(
+    project_id: PathId,
+    queue_id: PathId,
+    permission_id: PathId,
+    console: ProjectsArea,
+    form: Annotated[RevokeForm, Form()],
+):
+    await service.revoke(
+        gateway=console.gateway, queue_id=queue_id, permission_id=permission_id, reason=form.reason
+    )
+    return RedirectResponse(f"/projects/{project_id}#queue-{queue_id}", status_code=303)
+
+
+@router.get("/{project_id}/queues/{queue_id}/eligibility")
+async def eligibility(
+    request: Request,
+    project_id: PathId,
+    queue_id: PathId,
+    console: ProjectsArea,
+    contributor_id: Annotated[int, Query(ge=1)],
+):
+    """Why a contributor gets no work here: htmx puts the answer under the form, a plain GET gets a page."""
+    answer = await service.eligibility(
+        gateway=console.gateway, queue_id=queue_id, contributor_id=contributor_id
+    )
+    template = "_eligibility.html" if request.headers.get("HX-Request") else "eligibility.html"
+    return render(request, console, template, active="projects", answer=answer, project_id=project_id)

@@ -71,3 +71,13 @@ def percent(ratio: float | str | Decimal | None) -> str:
         return f"{float(ratio) * 100:.1f}%"
     except ValueError:
         return str(ratio)
+
+
+def utc_from_local(value: str, zone: ZoneInfo) -> str | None:
+    """A `datetime-local` input (no offset: the viewer's wall clock) as UTC ISO 8601, or None if empty."""
+    if not value.strip():
+        return None
+    moment = datetime.fromisoformat(value.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC).isoformat()

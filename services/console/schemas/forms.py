@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -58,3 +58,24 @@ class InvoiceMoveForm(BaseModel):
     to: Literal["submitted", "approved", "disputed", "paid"]
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
     override_reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class GrantForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    grantee: Literal["contributor", "vendor", "crowd"]
+    grantee_id: Annotated[int, Field(ge=1)] | None = None
+    role: Literal["labeler", "reviewer"] = "labeler"
+    expires_local: str = ""
+
+    @model_validator(mode="after")
+    def _id_for_a_person_or_vendor(self) -> "GrantForm":
+        if self.grantee != "crowd" and self.grantee_id is None:
+            raise ValueError(f"a {self.grantee} grant needs the {self.grantee}'s id")
+        return self
+
+
+class RevokeForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

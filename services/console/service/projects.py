@@ -21,9 +21,7 @@ async def project_overview(*, gateway: Gateway, project_id: int) -> dict[str, An
         gateway.get(f"/projects/{project_id}/stats"), gateway.get(f"/projects/{project_id}/queues")
     )
     queue_items = queues["items"] if isinstance(queues, dict) else queues
-    grants = await asyncio.gather(
-        *(gateway.get(f"/queues/{q['id']}/permissions", limit=50) for q in queue_items)
-    )
+    grants = await asyncio.gather(*(gateway.get(f"/queues/{q['id']}/permissions") for q in queue_items))
     for queue, granted in zip(queue_items, grants, strict=True):
         queue["grants"] = granted["items"] if isinstance(granted, dict) else granted
     return {"project": project, "stats": stats, "queues": queue_items}
@@ -31,3 +29,24 @@ async def project_overview(*, gateway: Gateway, project_id: int) -> dict[str, An
 
 async def project_export(*, gateway: Gateway, project_id: int, format: str) -> httpx.Response:
     return await gateway.stream(f"/projects/{project_id}/export", format=format)
+
+
+async def grant(
+    *, gateway: Gateway, queue_id: int, grantee: str, grantee_id: int | None, role: str, expires_at
+):
+    body = {"role": role, "expires_at": expires_at}
+    body |= {"crowd": True} if grantee == "crowd" else {f"{grantee}_id": grantee_id}
+    await gateway.post(f"/queues/{queue_id}/permissions", body)
+
+
+async def revoke(*, gateway: Gateway, queue_id: int, permission_id: int, reason: str) -> None:
+    await gateway.call(
+        "DELETE",
+        f"/queues/{queue_id}/permissions/{permission_id}",
+        params={"reason": reason} if reason else None,
+    )
+
+
+async def eligibility(*, gateway: Gateway, queue_id: int, contributor_id: int) -> dict[str, Any]:
+    """Every lease precondition `next` applies for the contributor on the queue, passed or not."""
+    return await gateway.get(f"/queues/{queue_id}/eligibility", contributor_id=contributor_id)

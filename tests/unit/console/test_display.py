@@ -2,7 +2,15 @@
 
 from datetime import UTC, datetime
 
-from services.console.rules.display import countdown, local_time, money, percent, seconds_until, viewer_zone
+from services.console.rules.display import (
+    countdown,
+    local_time,
+    money,
+    percent,
+    seconds_until,
+    utc_from_local,
+    viewer_zone,
+)
 
 
 def test_times_are_shown_in_the_viewers_zone_with_its_abbreviation():
@@ -29,3 +37,10 @@ def test_money_keeps_its_decimals_and_currency():
 
 def test_a_ratio_reads_as_a_percentage_whether_number_or_decimal_text():
     assert (percent(0.953), percent("0.2500"), percent(None)) == ("95.3%", "25.0%", "")
+
+
+def test_a_time_typed_on_the_viewers_clock_goes_to_the_api_in_utc():
+    zone = viewer_zone("Asia/Tokyo", default="UTC")
+
+    assert utc_from_local("2026-12-08T09:00", zone) == "2026-12-08T00:00:00+00:00"
+    assert utc_from_local("", zone) is None
