@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from services.console.deps import AreaForbidden, CsrfRefused
-from services.console.routes import assets, auth, desk, people, projects, vendors
+from services.console.routes import assets, auth, desk, mine, people, projects, vendors
 from services.console.routes.pages import STATIC_DIR, render_error
 from services.console.rules.sessions import SESSION_COOKIE
 from services.console.service.gateway import GatewayError, SignInRequired
@@ -135,6 +135,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
                 projects.router,
                 vendors.router,
                 people.router,
+                mine.router,
             ],
             readiness_checks={"gateway": _gateway_ready},
             docs=False,

@@ -149,5 +149,6 @@ DeskArea = Annotated[Console, Depends(area(*_area_roles("desk")))]
 ProjectsArea = Annotated[Console, Depends(area(*_area_roles("projects")))]
 VendorsArea = Annotated[Console, Depends(area(*_area_roles("vendors")))]
 PeopleArea = Annotated[Console, Depends(area(*_area_roles("people")))]
+OwnArea = Annotated[Console, Depends(area(*_area_roles("mine")))]
 # The recruitment funnel is read by the roles that run campaigns (the API's campaign readers).
 RecruitmentArea = Annotated[Console, Depends(area("admin", "ops", "support", "analyst"))]

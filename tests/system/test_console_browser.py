@@ -32,6 +32,7 @@ TODAY = datetime.now(UTC).date()
 class World:
     ops_email: str
     vendor_email: str
+    contributor_email: str
     contributor: dict
     ticket: dict
     vendor: dict
@@ -42,12 +43,12 @@ class World:
     labeling_queue: int
 
 
-def _user(admin: httpx.Client, *roles: str, vendor_id: int | None = None) -> str:
+def _user(
+    admin: httpx.Client, *roles: str, vendor_id: int | None = None, contributor_id: int | None = None
+) -> str:
     email = f"console-{uuid.uuid4().hex[:8]}@example.org"
-    response = admin.post(
-        "/api/v1/users",
-        json={"email": email, "password": PASSWORD, "roles": list(roles), "vendor_id": vendor_id},
-    )
+    body = {"email": email, "password": PASSWORD, "roles": list(roles), "vendor_id": vendor_id}
+    response = admin.post("/api/v1/users", json={**body, "contributor_id": contributor_id})
     assert response.status_code == 201, response.text
     return email
 
@@ -163,6 +164,7 @@ def world(admin: httpx.Client, users) -> World:
     return World(
         ops_email=_user(admin, "ops"),
         vendor_email=_user(admin, "vendor", vendor_id=vendor["id"]),
+        contributor_email=_user(admin, "contributor", contributor_id=person["id"]),
         contributor=person,
         ticket=tickets[0],
         vendor=vendor,
@@ -475,3 +477,36 @@ def test_a_refused_htmx_write_is_shown_above_the_page_and_changes_nothing(page, 
     assert "body" in page.inner_text("#flash")
     assert page.locator("#thread textarea[name=body]").count() == 1  # the thread was left in place
     assert len(admin.get(f"/api/v1/tickets/{world.ticket['id']}/messages").json()["items"]) == before
+
+
+def test_a_contributor_sees_its_own_tickets_asks_for_help_and_no_one_elses(
+    page, console_url, world, admin, screenshots
+):
+    stranger = new_contributor(admin)
+    theirs = _ok(
+        admin.post(
+            "/api/v1/tickets",
+            json={
+                "contributor_id": stranger["id"],
+                "channel": "email",
+                "category": "other",
+                "subject": "Not yours",
+                "body": "x",
+            },
+        )
+    )
+    sign_in(page, console_url, world.contributor_email)
+
+    assert page.url == f"{console_url}/me"
+    assert page.locator("nav.menu a").all_inner_texts() == ["My work"]
+    assert world.ticket["subject"] in page.inner_text("#my-tickets")
+    page.screenshot(path=screenshots / "contributor.png", full_page=True)
+    page.select_option("#new-ticket select[name=category]", "payment")
+    page.fill("#new-ticket input[name=subject]", "Payout for week 48")
+    page.fill("#new-ticket textarea[name=body]", "My payout has not arrived.")
+    with page.expect_navigation():
+        page.click("#new-ticket button[type=submit]")
+    assert "Payout for week 48" in page.inner_text("h1")
+    assert page.locator("#thread input[name=internal]").count() == 0  # staff-only notes are not offered
+    assert page.goto(f"{console_url}/me/tickets/{theirs['id']}").status == 404
+    assert page.goto(f"{console_url}/desk").status == 403

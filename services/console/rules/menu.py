@@ -24,6 +24,8 @@ AREAS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("projects", "Projects", "/projects", ("admin", "ops", "vendor_manager", "analyst")),
     ("vendors", "Vendors", "/vendors", ("admin", "ops", "vendor_manager", "analyst", "vendor")),
     ("people", "People", "/people", (*STAFF, "vendor")),
+    # A contributor's own corner: its tickets, announcements, wellness and where it gets work.
+    ("mine", "My work", "/me", ("contributor",)),
 )
 
 

@@ -79,3 +79,13 @@ class RevokeForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class OwnTicketForm(BaseModel):
+    """A contributor's own query from the console (the web channel); the API sets its priority."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    category: Literal["access", "guidelines", "technical", "payment", "other"]
+    subject: Line
+    body: Text

@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from services.console.app import create_app
-from services.console.routes import assets, auth, desk, people, projects, vendors
+from services.console.routes import assets, auth, desk, mine, people, projects, vendors
 from services.console.settings import ConsoleSettings
 
-ROUTE_MODULES = (auth, desk, projects, vendors, people)
+ROUTE_MODULES = (auth, desk, projects, vendors, people, mine)
 WRITE_PATHS = sorted(
     re.sub(r"\{[^}]+\}", "1", route.path)
     for module in ROUTE_MODULES
