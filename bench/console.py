@@ -1,0 +1,215 @@
+"""Console page latency: every page, through the console and the gateway, on a project of 100,000 tasks.
+
+    python -m bench.console                        # 100,000 tasks, 30 timed requests per page
+    python -m bench.console --tasks 20000 --requests 10
+
+The real processes on fresh PostgreSQL databases (bench/cluster.py) and the console as a process beside
+them. Seeded through the API: one project of --tasks tasks (activated: queues and grants), 200
+contributors with a ticket each, a vendor with a contract, a budget, a submitted invoice and a scorecard.
+A signed-in ops user then asks each page in turn (sequentially, after 3 untimed warm-up requests) and
+the figures per page are printed: p50, p95 and max in milliseconds, against the issue's 300 ms p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from bench.cluster import bench_cluster
+from tests.support.api import Users
+from tests.support.console import running_console
+
+TARGET_P95_MS = 300.0
+PASSWORD = "console-bench-password-1"
+TODAY = datetime.now(UTC).date()
+
+
+def _ok(response: httpx.Response, status: int = 201) -> dict:
+    assert response.status_code == status, response.text
+    return response.json() if response.content else {}
+
+
+def seed(admin: httpx.Client, *, tasks: int) -> dict:
+    """What the pages will show, made through the API as an operations team would."""
+    people = []
+    for i in range(200):
+        person = _ok(
+            admin.post(
+                "/api/v1/contributors",
+                json={
+                    "email": f"bench-{i}-{uuid.uuid4().hex[:6]}@example.org",
+                    "full_name": f"Bench Person {i:03d}",
+                    "country": "PH",
+                    "timezone": "Asia/Manila",
+                    "languages": [{"code": "en", "proficiency": "fluent"}],
+                },
+            )
+        )
+        _ok(
+            admin.post(
+                "/api/v1/tickets",
+                json={
+                    "contributor_id": person["id"],
+                    "channel": "discord",
+                    "category": "access",
+                    "priority": ("P1", "P2", "P3", "P4")[i % 4],
+                    "subject": f"Question {i}",
+                    "body": "Hello",
+                },
+            )
+        )
+        people.append(person)
+    vendor = _ok(
+        admin.post("/api/v1/vendors", json={"name": f"Bench Vendor {uuid.uuid4().hex[:4]}", "country": "PH"})
+    )
+    contract = _ok(
+        admin.post(
+            "/api/v1/contracts",
+            json={
+                "vendor_id": vendor["id"],
+                "title": "MSA",
+                "starts_on": str(TODAY - timedelta(days=60)),
+                "ends_on": str(TODAY + timedelta(days=300)),
+                "currency": "USD",
+                "payment_terms_days": 30,
+            },
+        )
+    )
+    lines = [{"task_type": "ner", "language": "en", "unit": "task", "unit_price": "0.50"}]
+    _ok(admin.put(f"/api/v1/rate-cards/{contract['id']}", json={"lines": lines}), 200)
+    for status in ("negotiating", "active"):
+        _ok(admin.post(f"/api/v1/contracts/{contract['id']}/transitions", json={"to": status}), 200)
+    project = _ok(
+        admin.post(
+            "/api/v1/projects",
+            json={
+                "name": "Bench NER",
+                "task_type": "ner",
+                "label_schema": {"type": "choices", "choices": ["person", "place"], "multiple": False},
+                "required_languages": ["en"],
+                "allowed_vendors": [vendor["id"]],
+                "sla_turnaround_hours": 24,
+                "deadline": (datetime.now(UTC) + timedelta(days=20)).isoformat(),
+            },
+        )
+    )
+    started = time.perf_counter()
+    for start in range(0, tasks, 50_000):
+        rows = [{"data": {"n": i}} for i in range(start, min(start + 50_000, tasks))]
+        _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks", json=rows, timeout=600))
+    print(f"  imported {tasks:,} tasks in {time.perf_counter() - started:.1f} s", flush=True)
+    _ok(admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"}, timeout=120), 200)
+    month_start = TODAY.replace(day=1)
+    _ok(
+        admin.post(
+            "/api/v1/budgets",
+            json={
+                "project_id": project["id"],
+                "vendor_id": vendor["id"],
+                "amount": "50000.00",
+                "currency": "USD",
+                "period_start": str(month_start),
+                "period_end": str(month_start + timedelta(days=27)),
+                "hard_cap": False,
+            },
+        )
+    )
+    invoice = _ok(
+        admin.post(
+            "/api/v1/invoices",
+            json={
+                "vendor_id": vendor["id"],
+                "number": "INV-BENCH",
+                "currency": "USD",
+                "period_start": str(month_start),
+                "period_end": str(TODAY),
+                "lines": [{**lines[0], "units_claimed": "1000", "unit_price": "0.50"}],
+            },
+        )
+    )
+    _ok(admin.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"}), 200)
+    _ok(
+        admin.post(
+            "/api/v1/scorecards",
+            json={"vendor_id": vendor["id"], "period_start": str(month_start), "period_end": str(TODAY)},
+        )
+    )
+    email = f"bench-ops-{uuid.uuid4().hex[:6]}@example.org"
+    _ok(admin.post("/api/v1/users", json={"email": email, "password": PASSWORD, "roles": ["ops"]}))
+    ticket = admin.get("/api/v1/tickets", params={"limit": 1}).json()["items"][0]
+    return {
+        "email": email,
+        "pages": {
+            "shift desk": "/desk",
+            "ticket": f"/desk/tickets/{ticket['id']}",
+            "handover": "/desk/handover",
+            "projects": "/projects",
+            "project (100k tasks)": f"/projects/{project['id']}",
+            "vendors": "/vendors",
+            "vendor": f"/vendors/{vendor['id']}",
+            "invoice": f"/vendors/{vendor['id']}/invoices/{invoice['id']}",
+            "people": "/people",
+            "person": f"/people/{people[0]['id']}",
+            "funnel": "/people/funnel",
+        },
+    }
+
+
+def signed_in(console_url: str, email: str) -> httpx.Client:
+    client = httpx.Client(base_url=console_url, timeout=60)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    response = client.post(
+        "/login", data={"csrf_token": token, "email": email, "password": PASSWORD, "next": "/"}
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+def measure(client: httpx.Client, path: str, *, requests: int) -> list[float]:
+    for _ in range(3):
+        assert client.get(path).status_code == 200, path
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    with bench_cluster("labelops-console-bench-") as (cluster, _urls):
+        workdir = Path(tempfile.mkdtemp(prefix="labelops-console-bench-console-"))
+        with running_console(cluster, workdir, LABELOPS_LOG_LEVEL="WARNING") as console:
+            world = seed(Users(cluster.gateway_url).admin, tasks=args.tasks)
+            client = signed_in(console.url, world["email"])
+            print(f"\n  {'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+            slow = []
+            for name, path in world["pages"].items():
+                timings = sorted(measure(client, path, requests=args.requests))
+                p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+                print(
+                    f"  {name:<22} {statistics.median(timings):8.1f} {p95:8.1f} {timings[-1]:8.1f}",
+                    flush=True,
+                )
+                if p95 > TARGET_P95_MS:
+                    slow.append(name)
+            print(f"\n  target: p95 <= {TARGET_P95_MS:.0f} ms; over it: {', '.join(slow) or 'none'}")
+            return 1 if slow else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
