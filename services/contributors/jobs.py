@@ -1,7 +1,8 @@
 """Background work the lifespan starts; the work itself lives in service/.
 
-One loop: counting ticket SLA breaches into the metrics. It used to run inside each /metrics scrape,
-which made a scrape write to the database; a scrape now only reads (metrics.refresh_ticket_gauges).
+Counting ticket SLA breaches into the metrics (and telling the responsible people), warning them of
+targets about to be missed, and sending those notifications. Counting used to run inside each /metrics
+scrape, which made a scrape write to the database; a scrape now only reads (metrics.refresh_ticket_gauges).
 When the support channels are configured, two more: the support mailbox's poll and the delivery of replies
 to email and Discord.
 """
@@ -10,24 +11,37 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.contributors.service import channel_delivery, email_inbox
+from services.contributors.service import channel_delivery, email_inbox, notifications
 from services.contributors.service import tickets as ticket_service
 from shared.background import PeriodicLoop
 
 
 async def start_jobs(app: FastAPI) -> None:
-    db = app.state.db
+    db, settings, services = app.state.db, app.state.settings, app.state.services
     app.state.ticket_sla_counter = PeriodicLoop(
         name="contributors-ticket-sla-breaches",
-        every_seconds=app.state.settings.ticket_sla_sweep_seconds,
-        work=lambda: ticket_service.count_sla_breaches(db=db),
+        every_seconds=settings.ticket_sla_sweep_seconds,
+        work=lambda: ticket_service.count_sla_breaches(db=db, settings=settings),
     )
-    app.state.ticket_sla_counter.start()
+    app.state.ticket_sla_warner = PeriodicLoop(
+        name="contributors-ticket-sla-warnings",
+        every_seconds=settings.ticket_sla_sweep_seconds,
+        work=lambda: notifications.warn_of_sla_targets(db=db, settings=settings),
+    )
+    app.state.notifier = PeriodicLoop(
+        name="contributors-notifications",
+        every_seconds=settings.notification_poll_seconds,
+        work=lambda: notifications.send_due_notifications(
+            db=db, services=services, settings=settings, client=app.state.http
+        ),
+    )
+    for loop in (app.state.ticket_sla_counter, app.state.ticket_sla_warner, app.state.notifier):
+        loop.start()
     start_channel_jobs(app)
 
 
 async def stop_jobs(app: FastAPI) -> None:
-    for name in ("ticket_sla_counter", *CHANNEL_JOBS):
+    for name in ("ticket_sla_counter", "ticket_sla_warner", "notifier", *CHANNEL_JOBS):
         loop = getattr(app.state, name, None)
         if loop is not None:
             await loop.stop()

@@ -160,7 +160,10 @@ class Ticket(Base, table=True):
     priority: str = Field(max_length=2)
     status: str = Field(default="open", max_length=20)
     subject: str = Field(max_length=300)
+    # Assignee and escalation lead are gateway users (ids); the names are their display names when named.
+    assignee_id: int | None = Field(default=None, index=True)
     assignee: str | None = Field(default=None, max_length=200, index=True)
+    escalated_to_id: int | None = Field(default=None)
     escalated_to: str | None = Field(default=None, max_length=200)
     # A ticket merged into another is closed and points at the one that carries its thread on.
     merged_into_id: int | None = Field(default=None, foreign_key="tickets.id")
@@ -178,9 +181,37 @@ class Ticket(Base, table=True):
     # When the metrics counted a missed target, so each breach is counted once across replicas.
     first_response_breach_counted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolution_breach_counted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the responsible person was warned that a target is near, so each warning goes out once.
+    first_response_warned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution_warned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Notification(Base, table=True):
+    """A person to tell that something needs them (an escalation, an SLA warning or breach, a wellness
+    check-in asking for support), by one channel: sent after the commit that caused it, retried until
+    sent. The text is written when it is sent, from the ticket as it is then (no copy of personal text)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "sent_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    channel: str = Field(max_length=10)  # email | webhook
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
+    contributor_id: int | None = Field(default=None, foreign_key="contributors.id")
+    # Whom: a gateway user (its email looked up when sending), or a fixed address or webhook URL.
+    recipient_user_id: int | None = None
+    target: str | None = Field(default=None, max_length=2048)
+    detail: str | None = Field(default=None, max_length=40)  # first_response | resolution, for SLA kinds
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class TicketTag(Base, table=True):

@@ -79,6 +79,17 @@ class ContributorsSettings(ServiceSettings):
     channel_delivery_poll_seconds: float = Field(2.0, gt=0)
     channel_delivery_max_attempts: int = Field(12, ge=1)
 
+    # Telling the people responsible (README "Escalations reach people"): the assignee or escalation lead
+    # by email (over the SMTP settings above), and the team by a Slack or Discord incoming webhook.
+    # How long before a ticket's first-response or resolution target its assignee is warned.
+    ticket_sla_warning_minutes: int = Field(30, ge=1, le=10_080)
+    # Who hears about a ticket no one is assigned to, and about check-ins asking for support.
+    support_alert_email: str | None = Field(None, max_length=254)
+    wellness_alert_email: str | None = Field(None, max_length=254)
+    alert_webhook_url: str | None = Field(None, max_length=2048, pattern=r"^https?://")
+    alert_webhook_format: Literal["slack", "discord"] = "slack"
+    notification_poll_seconds: float = Field(2.0, gt=0)
+
     @model_validator(mode="after")
     def check_support_channels(self) -> "ContributorsSettings":
         if self.email_imap_host and not (self.email_imap_username and self.email_imap_password):

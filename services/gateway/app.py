@@ -107,6 +107,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 audit.router,
                 reports.router,
                 users.personal_data,
+                users.peers,
                 forwarding.router,
             ],
             event_tables=event_tables,

@@ -12,6 +12,7 @@ from shared.events import define_event_tables
 Base = make_base()
 
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a forward path
+DISPLAY_NAME_MAX_LENGTH = 200
 
 
 class User(Base, table=True):
@@ -19,6 +20,8 @@ class User(Base, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=EMAIL_MAX_LENGTH, unique=True)
+    # How people see the user where it is named (a ticket's assignee, an escalation's lead): personal data.
+    display_name: str = Field(max_length=DISPLAY_NAME_MAX_LENGTH)
     password_hash: str = Field(max_length=255)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     vendor_id: int | None = Field(default=None)

@@ -66,7 +66,8 @@ def erased(support, users, cluster, databases):
     ).json()
     support.post(f"/api/v1/tickets/{own['id']}/messages", json={"body": secrets["staff_reply"]})
     support.post(
-        f"/api/v1/tickets/{own['id']}/escalate", json={"lead": "lead.amy", "reason": secrets["escalation"]}
+        f"/api/v1/tickets/{own['id']}/escalate",
+        json={"lead_id": users.create("ops").user["id"], "reason": secrets["escalation"]},
     )
     logged = support.post(
         "/api/v1/tickets",

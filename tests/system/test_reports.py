@@ -66,6 +66,7 @@ def shift(ops, admin, users, cluster):
     since = now() - timedelta(seconds=1)
     before = handover(ops, since).json()
     agent = users.create("support")
+    lead = users.create("ops")
     person = new_contributor(agent)
     tickets = []
     for subject in ("Cannot log in", "Missing payout", "Guideline question"):
@@ -74,7 +75,7 @@ def shift(ops, admin, users, cluster):
         tickets.append(agent.post("/api/v1/tickets", json=body).json())
     escalated = agent.post(
         f"/api/v1/tickets/{tickets[0]['id']}/escalate",
-        json={"lead": "Lead Rosa", "reason": "VIP contributor"},
+        json={"lead_id": lead.user["id"], "reason": "VIP contributor"},
     )
     assert escalated.status_code == 200, escalated.text
     resolved = agent.post(f"/api/v1/tickets/{tickets[1]['id']}/transitions", json={"to": "resolved"})
@@ -121,6 +122,7 @@ def shift(ops, admin, users, cluster):
         "since": since,
         "before": before,
         "tickets": tickets,
+        "lead": lead.user,
         "vendor": vendor,
         "comms": comms,
         "note": note,
@@ -147,7 +149,7 @@ def test_handover_counts_the_contributor_queries_of_the_shift(ops, shift):
     change = summary_change(shift["before"], after, "Contributor queries")
     attention = {i["ticket_id"]: i for i in sections(after)["Contributor queries"]["items"]}
     assert (change["opened"], change["handled"], change["escalated"], change["open"]) == (3, 1, 1, 2)
-    assert attention[shift["tickets"][0]["id"]]["escalated_to"] == "Lead Rosa"
+    assert attention[shift["tickets"][0]["id"]]["escalated_to"] == shift["lead"]["display_name"]
     assert shift["tickets"][1]["id"] not in attention  # resolved: nothing left to hand over
 
 
@@ -173,7 +175,10 @@ def test_handover_shows_partner_communications_received_and_sent_and_follow_ups_
     owed = {i["communication_id"] for i in sections(after)["Partner follow-ups"]["items"]}
     assert summary_change(shift["before"], after, "Partner communications") == {"received": 1, "sent": 1}
     assert listed[inbound["id"]]["party"] == shift["vendor"]["name"]
-    assert (listed[inbound["id"]]["direction"], listed[outbound["id"]]["direction"]) == ("inbound", "outbound")
+    assert (listed[inbound["id"]]["direction"], listed[outbound["id"]]["direction"]) == (
+        "inbound",
+        "outbound",
+    )
     assert summary_change(shift["before"], after, "Partner follow-ups") == {"pending": 2, "overdue": 2}
     assert {inbound["id"], outbound["id"]} <= owed
 

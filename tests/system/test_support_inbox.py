@@ -85,7 +85,7 @@ def test_tags_are_set_filtered_on_and_kept_from_the_contributor(agent, person):
     assert seen["tags"] == [] and seen["assignee"] is None
 
 
-def test_a_contributor_cannot_set_priority_or_tags_nor_read_escalation_notes(agent, person):
+def test_a_contributor_cannot_set_priority_or_tags_nor_read_escalation_notes(agent, person, users):
     own = person["client"].post("/api/v1/tickets", json={
         "channel": "web", "category": "access", "subject": "Locked out", "body": "Please help", "priority": "P1",
     })  # fmt: skip
@@ -95,14 +95,15 @@ def test_a_contributor_cannot_set_priority_or_tags_nor_read_escalation_notes(age
     ticket = person["client"].post("/api/v1/tickets", json={
         "channel": "web", "category": "access", "subject": "Locked out", "body": "Please help",
     }).json()  # fmt: skip
+    lead = users.create("ops").user
     agent.post(f"/api/v1/tickets/{ticket['id']}/escalate",
-               json={"lead": "night lead", "reason": "suspected account sharing"})  # fmt: skip
+               json={"lead_id": lead["id"], "reason": "suspected account sharing"})  # fmt: skip
 
     assert own.status_code == 422 and own.json()["errors"][0]["field"] == "priority"
     assert tagged.status_code == 422 and tagged.json()["errors"][0]["field"] == "tags"
     assert ticket["priority"] == "P3"
     seen = person["client"].get(f"/api/v1/tickets/{ticket['id']}")
-    assert "account sharing" not in seen.text and "night lead" not in seen.text
+    assert "account sharing" not in seen.text and lead["display_name"] not in seen.text
     assert seen.json()["escalated_at"] is not None
     assert "account sharing" in agent.get(f"/api/v1/tickets/{ticket['id']}").text
 

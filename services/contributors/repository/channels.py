@@ -135,33 +135,34 @@ async def queue_delivery(session: AsyncSession, values: dict) -> bool:
     return await insert_ignoring_conflicts(session, ChannelDelivery.__table__, values)
 
 
-async def claim_due(
-    session: AsyncSession, *, now: datetime, claim_seconds: float, limit: int
-) -> list[ChannelDelivery]:
-    """Due deliveries, hidden from other replicas for `claim_seconds` while this one sends them."""
-    due = (
-        select(ChannelDelivery.id)
-        .where(
-            ChannelDelivery.delivered_at.is_(None),
-            ChannelDelivery.abandoned_at.is_(None),
-            ChannelDelivery.next_attempt_at <= now,
-        )
-        .order_by(ChannelDelivery.id)
-        .limit(limit)
-    )
+async def claim_due_rows(
+    session: AsyncSession, model: Any, *pending: Any, now: datetime, claim_seconds: float, limit: int
+) -> list[Any]:
+    """Rows of a retry queue (`pending` and due), hidden from other replicas for `claim_seconds` while
+    this one works them: their next attempt is moved past the claim."""
+    due = select(model.id).where(*pending, model.next_attempt_at <= now).order_by(model.id).limit(limit)
     if session.bind.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = list((await session.execute(due)).scalars())
     if not ids:
         return []
     await session.execute(
-        update(ChannelDelivery)
-        .where(ChannelDelivery.id.in_(ids))
+        update(model)
+        .where(model.id.in_(ids))
         .values(next_attempt_at=now + timedelta(seconds=claim_seconds))
         .execution_options(synchronize_session=False)
     )
-    stmt = select(ChannelDelivery).where(ChannelDelivery.id.in_(ids)).order_by(ChannelDelivery.id)
-    return list((await session.execute(stmt)).scalars())
+    return list((await session.execute(select(model).where(model.id.in_(ids)).order_by(model.id))).scalars())
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, claim_seconds: float, limit: int
+) -> list[ChannelDelivery]:
+    """Due deliveries, hidden from other replicas for `claim_seconds` while this one sends them."""
+    return await claim_due_rows(
+        session, ChannelDelivery, ChannelDelivery.delivered_at.is_(None), ChannelDelivery.abandoned_at.is_(None),
+        now=now, claim_seconds=claim_seconds, limit=limit,
+    )  # fmt: skip
 
 
 async def get_delivery(session: AsyncSession, *, delivery_id: int) -> ChannelDelivery | None:

@@ -85,6 +85,19 @@ def resolution_breach(now: datetime) -> ColumnElement:
     )
 
 
+# SQLite's full-text indexes of subjects and messages (migration 0005).
+SQLITE_SEARCH_TABLES = ("tickets_fts", "ticket_messages_fts")
+
+
+async def purge_search_index(session: AsyncSession) -> None:
+    """Drop replaced text from SQLite's full-text indexes for good: FTS5 only marks a rewritten row's
+    old words deleted until its segments merge, so an erasure must merge them now (PostgreSQL's index
+    holds no such rows)."""
+    if dialect_of(session) == "sqlite":
+        for table in SQLITE_SEARCH_TABLES:
+            await session.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
+
+
 def search_condition(terms: list[str], *, dialect: str, include_internal: bool) -> ColumnElement:
     """Every term in the subject, or every term in one of its messages (internal notes only for staff):
     PostgreSQL's full-text search over to_tsvector('simple', …), SQLite's FTS5 tables (migration 0005)."""
@@ -126,8 +139,8 @@ def filtered(
         stmt = stmt.where(Ticket.channel.in_([c.value for c in filters.channel]))
     if filters.category:
         stmt = stmt.where(Ticket.category.in_([c.value for c in filters.category]))
-    if filters.assignee is not None:
-        stmt = stmt.where(Ticket.assignee == filters.assignee)
+    if filters.assignee_id is not None:
+        stmt = stmt.where(Ticket.assignee_id == filters.assignee_id)
     if filters.unassigned is not None:
         stmt = stmt.where(Ticket.assignee.is_(None) if filters.unassigned else Ticket.assignee.is_not(None))
     if filters.contributor_id is not None:
@@ -214,9 +227,9 @@ async def messages_of(
     return list((await session.execute(stmt)).scalars())
 
 
-async def mark_breaches_counted(session: AsyncSession, *, now: datetime) -> dict[str, list[str]]:
-    """Claim the breaches not yet counted (once across replicas); returns priorities per kind."""
-    claimed: dict[str, list[str]] = {}
+async def mark_breaches_counted(session: AsyncSession, *, now: datetime) -> dict[str, list[tuple[int, str]]]:
+    """Claim the breaches not yet counted (once across replicas); returns (ticket id, priority) per kind."""
+    claimed: dict[str, list[tuple[int, str]]] = {}
     for kind, column, condition in (
         ("first_response", Ticket.first_response_breach_counted_at, first_response_breach(now)),
         ("resolution", Ticket.resolution_breach_counted_at, resolution_breach(now)),
@@ -225,10 +238,10 @@ async def mark_breaches_counted(session: AsyncSession, *, now: datetime) -> dict
             update(Ticket)
             .where(column.is_(None), condition)
             .values({column.key: now})
-            .returning(Ticket.priority)
+            .returning(Ticket.id, Ticket.priority)
             .execution_options(synchronize_session=False)
         )
-        claimed[kind] = list(result.scalars())
+        claimed[kind] = [(ticket_id, priority) for ticket_id, priority in result.all()]
     return claimed
 
 

@@ -38,6 +38,7 @@ from services.contributors.service import tickets as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Unprocessable
 from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.http import ServicesDep
 from shared.pagination import KeysetCursor, PageLimit
 from shared.query import reject_unknown_query_parameters
 from shared.types import Id, Timestamp
@@ -56,7 +57,7 @@ async def ticket_filters(
     priority: Annotated[list[TicketPriority] | None, Query()] = None,
     channel: Annotated[list[TicketChannel] | None, Query()] = None,
     category: Annotated[list[TicketCategory] | None, Query()] = None,
-    assignee: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    assignee_id: Id | None = None,
     unassigned: bool | None = None,
     contributor_id: Id | None = None,
     escalated: bool | None = None,
@@ -73,15 +74,15 @@ async def ticket_filters(
         Query(min_length=1, max_length=200, description="words in the subject or a message, every one"),
     ] = None,
 ) -> TicketFilters:
-    if assignee is not None and unassigned:
+    if assignee_id is not None and unassigned:
         raise Unprocessable(
-            "assignee and unassigned=true exclude each other",
+            "assignee_id and unassigned=true exclude each other",
             errors=[
                 {
                     "pointer": "/unassigned",
                     "field": "unassigned",
                     "in": "query",
-                    "detail": "conflicts with assignee",
+                    "detail": "conflicts with assignee_id",
                 }
             ],
         )
@@ -100,7 +101,7 @@ async def ticket_filters(
         priority=priority or [],
         channel=channel or [],
         category=category or [],
-        assignee=assignee,
+        assignee_id=assignee_id,
         unassigned=unassigned,
         contributor_id=contributor_id,
         escalated=escalated,
@@ -174,11 +175,17 @@ async def sla_breaches(
 
 @router.post("/bulk", response_model=BulkResult)
 async def bulk_update(
-    data: BulkTicketUpdate, session: SessionDep, principal: TicketsManage, settings: SettingsDep
+    data: BulkTicketUpdate,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: TicketsManage,
+    settings: SettingsDep,
 ):
     """One change to many tickets: priority, category, assignee, tags, a reply (own text or canned), a
     status (`closed` resolves first). Each ticket changes whole or not at all; `items` says which."""
-    return await service.bulk_update(session=session, principal=principal, data=data, settings=settings)
+    return await service.bulk_update(
+        session=session, services=services, principal=principal, data=data, settings=settings
+    )
 
 
 @router.get("/{ticket_id}", response_model=TicketDetail)
@@ -199,13 +206,14 @@ async def update_ticket(
     principal: TicketsManage,
     settings: SettingsDep,
     response: Response,
+    services: ServicesDep,
     if_match: IfMatchHeader = None,
 ):
     """Change priority (due times follow), category, subject, assignee or tags, or link the ticket to the
     contributor who wrote in; needs If-Match."""
     check_if_match(if_match, resource_id=ticket.id, version=ticket.version)
     ticket = await service.update_ticket(
-        session=session, principal=principal, ticket=ticket, data=data, settings=settings
+        session=session, services=services, principal=principal, ticket=ticket, data=data, settings=settings
     )
     set_etag(response, ticket.id, ticket.version)
     return await service.ticket_view(session=session, principal=principal, ticket=ticket)
@@ -233,9 +241,10 @@ async def escalate_ticket(
     principal: TicketsManage,
     settings: SettingsDep,
     response: Response,
+    services: ServicesDep,
 ):
     ticket = await service.escalate_ticket(
-        session=session, principal=principal, ticket=ticket, data=data, settings=settings
+        session=session, services=services, principal=principal, ticket=ticket, data=data, settings=settings
     )
     set_etag(response, ticket.id, ticket.version)
     return await service.ticket_view(session=session, principal=principal, ticket=ticket)

@@ -75,10 +75,16 @@ async def set_harmful_content_opt_out(
     "/api/v1/contributors/{contributor_id}/wellness/check-ins", status_code=201, response_model=CheckInRead
 )
 async def add_check_in(
-    contributor: ContributorForCheckIn, data: CheckInCreate, session: SessionDep, principal: CheckInsRead
+    contributor: ContributorForCheckIn,
+    data: CheckInCreate,
+    session: SessionDep,
+    principal: CheckInsRead,
+    settings: SettingsDep,
 ):
+    """Record how the contributor is doing; one asking for support tells the wellness lead and the team
+    at once (email, the team's webhook) and subscribers (`wellness.support_requested`)."""
     return await service.add_check_in(
-        session=session, principal=principal, contributor=contributor, data=data
+        session=session, principal=principal, contributor=contributor, data=data, settings=settings
     )
 
 

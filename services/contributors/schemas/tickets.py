@@ -48,7 +48,9 @@ class TicketUpdate(BaseModel):
     priority: TicketPriority = None  # type: ignore[assignment]
     category: TicketCategory = None  # type: ignore[assignment]
     subject: Subject = None  # type: ignore[assignment]
-    assignee: Handle | None = None
+    assignee_id: BodyId | None = Field(
+        default=None, description="a support user (admin, ops, support); null unassigns"
+    )
     contributor_id: BodyId = Field(
         default=None, description="link the ticket to the contributor who wrote in"
     )  # type: ignore[assignment]
@@ -67,7 +69,7 @@ class TicketTransition(BaseModel):
 class TicketEscalation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lead: Handle = Field(description="the named lead who takes the ticket over")
+    lead_id: BodyId = Field(description="the support user who takes the ticket over (and is told at once)")
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     priority: TicketPriority | None = Field(default=None, description="raise (or set) the priority too")
 
@@ -117,6 +119,13 @@ class TicketEventRead(BaseModel):
     at: datetime
 
 
+class AgentRef(BaseModel):
+    """A support user as a ticket names it; `id` null for a name written before agents were users."""
+
+    id: int | None
+    display_name: str
+
+
 class TicketRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -129,8 +138,8 @@ class TicketRead(BaseModel):
     priority: TicketPriority
     status: TicketStatus
     subject: str
-    assignee: str | None = Field(description="support staff only (null to the contributor)")
-    escalated_to: str | None = Field(description="support staff only")
+    assignee: AgentRef | None = Field(description="support staff only (null to the contributor)")
+    escalated_to: AgentRef | None = Field(description="support staff only")
     escalation_reason: str | None = Field(description="support staff only")
     escalated_at: datetime | None
     tags: list[str] = Field(description="support staff only (empty to the contributor)")
@@ -170,7 +179,7 @@ class TicketFilters(BaseModel):
     priority: list[TicketPriority] = Field(default_factory=list)
     channel: list[TicketChannel] = Field(default_factory=list)
     category: list[TicketCategory] = Field(default_factory=list)
-    assignee: str | None = None
+    assignee_id: int | None = None
     unassigned: bool | None = None
     contributor_id: int | None = None
     escalated: bool | None = None
@@ -249,7 +258,7 @@ class BulkTicketUpdate(BaseModel):
     status: TicketStatus | None = Field(default=None, description="`closed` resolves first where needed")
     priority: TicketPriority | None = None
     category: TicketCategory | None = None
-    assignee: Handle | None = None
+    assignee_id: BodyId | None = None
     add_tags: Tags = Field(default_factory=list)
     remove_tags: Tags = Field(default_factory=list)
     reply: BulkReply | None = Field(default=None, description="sent on each ticket before the status change")

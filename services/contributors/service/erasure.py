@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.models import Contributor
 from services.contributors.repository import contributors as repository
+from services.contributors.repository import tickets as ticket_repository
 from services.contributors.rules.erasure import ERASED_TEXT, erased_fields
 from services.contributors.rules.lifecycle import ContributorStatus, is_terminal
 from services.contributors.service.lifecycle import apply_status
@@ -53,6 +54,7 @@ async def erase_contributor(
     )
     mentions = [contributor.full_name, email]
     await repository.erase_mentions(session, mentions=mentions, replacement=replacement.name)
+    await ticket_repository.purge_search_index(session)
     await _forget_in_peers(services, mentions=mentions, replacement=replacement.name)
 
     contributor.email = replacement.email

@@ -29,6 +29,10 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "wellness.support_requested": ("vendors",),
     "wellness.break_started": ("vendors",),
     "wellness.cap_reached": ("vendors",),
+    # Support news the vendors' webhook subscribers act on (ids, priorities and times only).
+    "ticket.escalated": ("vendors",),
+    "ticket.sla_warning": ("vendors",),
+    "ticket.sla_breached": ("vendors",),
 }
 
 publisher = Publisher(source="contributors", tables=event_tables, routes=ROUTES)

@@ -36,8 +36,8 @@ async def handover_sections(session: ReadSessionDep, window: ReportWindowDep) ->
                         "priority": t.priority.value,
                         "status": t.status.value,
                         "subject": t.subject,
-                        "assignee": t.assignee,
-                        "escalated_to": t.escalated_to,
+                        "assignee": t.assignee.display_name if t.assignee else None,
+                        "escalated_to": t.escalated_to.display_name if t.escalated_to else None,
                         "first_response_due": None
                         if t.first_response_at
                         else t.first_response_due.isoformat(),

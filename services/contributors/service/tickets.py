@@ -35,11 +35,14 @@ from services.contributors.schemas.tickets import (
     TicketTransition,
     TicketUpdate,
 )
+from services.contributors.service import notifications
+from services.contributors.service.agents import support_agent
 from services.contributors.service.contributors import field_error
 from services.contributors.settings import ContributorsSettings
 from shared.auth import Principal
 from shared.db import Database, utcnow
 from shared.errors import Conflict, DomainError, Forbidden, NotFound
+from shared.http import ServiceClient
 from shared.pagination import KeysetArgs
 
 
@@ -64,6 +67,8 @@ def ticket_read(
     due = SlaDueTimes(ticket.first_response_due, ticket.resolution_due)
     values = {name: getattr(ticket, name) for name in TicketRead.model_fields if hasattr(ticket, name)}
     values["tags"] = tags or []
+    values["assignee"] = _agent_ref(ticket.assignee_id, ticket.assignee)
+    values["escalated_to"] = _agent_ref(ticket.escalated_to_id, ticket.escalated_to)
     if not staff:
         values.update(dict.fromkeys(STAFF_ONLY_FIELDS), tags=[])
     return TicketRead.model_validate(
@@ -74,6 +79,10 @@ def ticket_read(
             "sla_breaches": sorted(sla_breaches_against(due, facts, now)),
         }
     )
+
+
+def _agent_ref(user_id: int | None, name: str | None) -> dict | None:
+    return {"id": user_id, "display_name": name} if name is not None else None
 
 
 # What support writes for itself about a ticket: never shown to the contributor who wrote in.
@@ -235,6 +244,7 @@ async def get_ticket(
 async def update_ticket(
     *,
     session: AsyncSession,
+    services: ServiceClient,
     principal: Principal,
     ticket: Ticket,
     data: TicketUpdate,
@@ -268,10 +278,16 @@ async def update_ticket(
         await repository.add(
             session, _event(ticket, principal, "tags", old=",".join(old_tags), new=",".join(tags))
         )
+    if "assignee_id" in changes:
+        agent_id = changes.pop("assignee_id")
+        agent = None if agent_id is None else await support_agent(services, agent_id, field="assignee_id")
+        old = ticket.assignee
+        ticket.assignee_id, ticket.assignee = (agent.id, agent.display_name) if agent else (None, None)
+        await repository.add(session, _event(ticket, principal, "assignee", old=old, new=ticket.assignee))
     for name, value in changes.items():
         old = getattr(ticket, name)
         setattr(ticket, name, value)
-        if name in ("priority", "assignee", "category"):
+        if name in ("priority", "category"):
             await repository.add(session, _event(ticket, principal, name, old=old, new=value))
     if "priority" in changes:
         # Due times follow the priority from the ticket's creation, as if it had had it all along.
@@ -355,22 +371,26 @@ async def add_message(
 async def escalate_ticket(
     *,
     session: AsyncSession,
+    services: ServiceClient,
     principal: Principal,
     ticket: Ticket,
     data: TicketEscalation,
     settings: ContributorsSettings,
 ) -> Ticket:
-    """Hand the ticket to a named lead, who becomes its assignee; the reason is kept in its history."""
+    """Hand the ticket to a support user, who becomes its assignee and is told at once (email, the team's
+    webhook, `ticket.escalated`); the reason is kept in its history."""
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         raise Conflict(f"ticket {ticket.id} is {ticket.status}; reopen it before escalating")
+    lead = await support_agent(services, data.lead_id, field="lead_id")
     now = utcnow()
     old_assignee = ticket.assignee
-    ticket.escalated_to = data.lead
+    ticket.escalated_to_id, ticket.escalated_to = lead.id, lead.display_name
     ticket.escalation_reason = data.reason
     ticket.escalated_at = now
-    ticket.assignee = data.lead
+    ticket.assignee_id, ticket.assignee = lead.id, lead.display_name
     await repository.add(
-        session, _event(ticket, principal, "escalated", old=old_assignee, new=data.lead, note=data.reason)
+        session,
+        _event(ticket, principal, "escalated", old=old_assignee, new=lead.display_name, note=data.reason),
     )
     if data.priority is not None and data.priority.value != ticket.priority:
         await repository.add(
@@ -380,16 +400,23 @@ async def escalate_ticket(
         _set_due_times(ticket, settings)
     _touch(ticket)
     await session.flush()
+    await notifications.notify_ticket(session, settings, "ticket.escalated", ticket)
     return ticket
 
 
-async def count_sla_breaches(*, db: Database) -> None:
-    """Count every SLA target missed since the last pass once in the metrics, claiming it on the ticket row
-    so that no replica counts it again."""
+async def count_sla_breaches(*, db: Database, settings: ContributorsSettings) -> None:
+    """Count every SLA target missed since the last pass once in the metrics, and tell the responsible
+    person (`ticket.sla_breached`), claiming it on the ticket row so that no replica does either again."""
     async with db.sessionmaker() as session, session.begin():
         claimed = await repository.mark_breaches_counted(session, now=utcnow())
+        for kind, breaches in claimed.items():
+            for ticket_id, _priority in breaches:
+                ticket = await session.get(Ticket, ticket_id)
+                await notifications.notify_ticket(
+                    session, settings, "ticket.sla_breached", ticket, detail=kind
+                )
     # Counted once committed: a claim that was rolled back is found again by the next pass.
-    metrics.count_sla_breaches(claimed)
+    metrics.count_sla_breaches({kind: [p for _, p in breaches] for kind, breaches in claimed.items()})
 
 
 async def _canned_text(session: AsyncSession, *, ticket: Ticket, principal: Principal, canned_id: int) -> str:
@@ -424,17 +451,18 @@ async def _close(session: AsyncSession, *, principal: Principal, ticket: Ticket,
 async def _bulk_one(
     session: AsyncSession,
     *,
+    services: ServiceClient,
     principal: Principal,
     ticket: Ticket,
     data: BulkTicketUpdate,
     settings: ContributorsSettings,
 ) -> None:
-    fields = data.model_dump(include={"priority", "category", "assignee"}, exclude_unset=True)
+    fields = data.model_dump(include={"priority", "category", "assignee_id"}, exclude_unset=True)
     if data.add_tags or data.remove_tags:
         current = (await repository.tags_of(session, ticket_ids=[ticket.id]))[ticket.id]
         fields["tags"] = normalized_tags((set(current) | set(data.add_tags)) - set(data.remove_tags))
     if fields:
-        await update_ticket(session=session, principal=principal, ticket=ticket,
+        await update_ticket(session=session, services=services, principal=principal, ticket=ticket,
                             data=TicketUpdate.model_validate(fields), settings=settings)  # fmt: skip
     if data.reply is not None:
         message = MessageCreate.model_validate(data.reply.model_dump())
@@ -448,7 +476,12 @@ async def _bulk_one(
 
 
 async def bulk_update(
-    *, session: AsyncSession, principal: Principal, data: BulkTicketUpdate, settings: ContributorsSettings
+    *,
+    session: AsyncSession,
+    services: ServiceClient,
+    principal: Principal,
+    data: BulkTicketUpdate,
+    settings: ContributorsSettings,
 ) -> BulkResult:
     """The same change on each ticket, each whole or not at all (a savepoint per ticket); the answer
     says, ticket by ticket, what each would have answered alone."""
@@ -459,7 +492,14 @@ async def bulk_update(
                 ticket = await get_ticket(
                     session=session, principal=principal, ticket_id=ticket_id, for_update=True
                 )
-                await _bulk_one(session, principal=principal, ticket=ticket, data=data, settings=settings)
+                await _bulk_one(
+                    session,
+                    services=services,
+                    principal=principal,
+                    ticket=ticket,
+                    data=data,
+                    settings=settings,
+                )
         except DomainError as exc:
             outcomes.append(BulkOutcome(ticket_id=ticket_id, ok=False, status=exc.status, detail=exc.detail))
             continue

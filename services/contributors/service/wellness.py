@@ -39,6 +39,7 @@ from services.contributors.schemas.wellness import (
     WellnessRead,
 )
 from services.contributors.service.contributors import ensure_not_erased
+from services.contributors.service.notifications import notify_wellness_support
 from services.contributors.service.publishing import (
     CONTINUOUS_LOOKBACK,
     effective_policy,
@@ -230,7 +231,12 @@ async def set_opt_out(
 
 
 async def add_check_in(
-    *, session: AsyncSession, principal: Principal, contributor: Contributor, data: CheckInCreate
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    contributor: Contributor,
+    data: CheckInCreate,
+    settings: ContributorsSettings,
 ) -> WellnessCheckIn:
     ensure_not_erased(contributor)
     row = WellnessCheckIn(contributor_id=contributor.id, recorded_by=actor_of(principal), **data.model_dump())
@@ -238,6 +244,7 @@ async def add_check_in(
     if row.wants_support:
         # The note stays here: the event says who asked and when, never what they wrote.
         await publish_wellness(session, "wellness.support_requested", contributor, check_in_id=row.id)
+        await notify_wellness_support(session, settings, contributor_id=contributor.id, check_in_id=row.id)
     return row
 
 

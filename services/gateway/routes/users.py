@@ -1,12 +1,21 @@
-"""HTTP for /api/v1/users (admins only), and /internal/personal-data: the gateway's part of a DSAR export."""
+"""HTTP for /api/v1/users (admins only); for peers, /internal/users/{id} (who an assignee or a lead is) and
+/internal/personal-data (the gateway's part of a DSAR export)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
 from services.gateway.deps import AdminOnly
-from services.gateway.schemas.users import UserCreate, UserPage, UserPseudonymise, UserRead, UserUpdate
+from services.gateway.schemas.users import (
+    UserCreate,
+    UserPage,
+    UserPseudonymise,
+    UserRead,
+    UserRef,
+    UserUpdate,
+)
 from services.gateway.service import users as service
+from shared.auth import ServiceCaller
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import PageParams, page_params
 from shared.privacy import personal_data_router
@@ -56,3 +65,12 @@ async def delete_user(user_id: PathId, session: SessionDep, admin: AdminOnly):
 
 
 personal_data = personal_data_router(service.personal_data)
+
+
+peers = APIRouter(prefix="/internal/users", tags=["internal"], include_in_schema=False)
+
+
+@peers.get("/{user_id}", response_model=UserRef)
+async def user_for_peer(user_id: PathId, session: ReadSessionDep, _caller: ServiceCaller):
+    """Who a user is, for a service that names users (the contributors service's assignees and leads)."""
+    return await service.user_for_peer(session=session, user_id=user_id)

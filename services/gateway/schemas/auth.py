@@ -22,6 +22,7 @@ class Me(BaseModel):
     subject: str
     id: int | None
     email: str | None
+    display_name: str | None
     roles: list[str]
     vendor_id: int | None
     contributor_id: int | None

@@ -1,19 +1,23 @@
 """API models of /api/v1/users."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from shared.auth import ROLES
 
 Role = Literal[ROLES]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr = Field(max_length=254)
+    display_name: DisplayName | None = Field(
+        default=None, description="how people see the user (default: the email's name)"
+    )
     password: str = Field(min_length=1, max_length=128)
     roles: list[Role] = Field(min_length=1, max_length=8)
     vendor_id: int | None = Field(default=None, ge=1, strict=True)
@@ -25,6 +29,7 @@ class UserRead(BaseModel):
 
     id: int
     email: str
+    display_name: str
     roles: list[str]
     vendor_id: int | None
     contributor_id: int | None
@@ -43,6 +48,7 @@ class UserUpdate(BaseModel):
     # Omit a field to leave it alone; roles and disabled cannot be null, the links can (null unlinks).
     roles: list[Role] = Field(default=None, min_length=1, max_length=8)  # type: ignore[assignment]
     disabled: bool = Field(default=None, strict=True)  # type: ignore[assignment]
+    display_name: DisplayName = None  # type: ignore[assignment]
     vendor_id: int | None = Field(default=None, ge=1, strict=True)
     contributor_id: int | None = Field(default=None, ge=1, strict=True)
 
@@ -51,3 +57,15 @@ class UserPseudonymise(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str | None = Field(None, min_length=1, max_length=500)
+
+
+class UserRef(BaseModel):
+    """A user as other services name it (an assignee, an escalation's lead), for `GET /internal/users/{id}`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    display_name: str
+    email: str
+    roles: list[str]
+    disabled: bool

@@ -150,6 +150,7 @@ async def who_am_i(*, session: AsyncSession, principal: Principal) -> Me:
         return Me(
             id=None,
             email=None,
+            display_name=None,
             roles=sorted(principal.roles),
             vendor_id=principal.vendor_id,
             contributor_id=None,
@@ -161,6 +162,7 @@ async def who_am_i(*, session: AsyncSession, principal: Principal) -> Me:
     return Me(
         id=user.id,
         email=user.email,
+        display_name=user.display_name,
         roles=user.roles,
         vendor_id=user.vendor_id,
         contributor_id=user.contributor_id,

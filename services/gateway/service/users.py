@@ -6,7 +6,7 @@ from services.gateway.models import User
 from services.gateway.repository import auth as auth_repository
 from services.gateway.repository import users as repository
 from services.gateway.rules.passwords import Passwords, password_problems
-from services.gateway.rules.users import demotes_an_enabled_admin, normalized_roles
+from services.gateway.rules.users import default_display_name, demotes_an_enabled_admin, normalized_roles
 from services.gateway.schemas.users import UserCreate, UserUpdate
 from services.gateway.service import audit
 from services.gateway.service.callers import callers_changed
@@ -35,6 +35,7 @@ async def create_user(
     values = data.model_dump()
     password = values.pop("password")
     values["email"] = values["email"].lower()
+    values["display_name"] = values["display_name"] or default_display_name(values["email"])
     _check_password(password, values["email"])
     values["roles"] = normalized_roles(values["roles"])
     user = await repository.add_user(
@@ -99,7 +100,12 @@ async def ensure_bootstrap_admin(
         return False
     await repository.add_user(
         session=session,
-        user=User(email=email.lower(), password_hash=passwords.hash(password), roles=["admin"]),
+        user=User(
+            email=email.lower(),
+            display_name=default_display_name(email.lower()),
+            password_hash=passwords.hash(password),
+            roles=["admin"],
+        ),
     )
     return True
 
@@ -155,6 +161,7 @@ async def _end_access(
     user.disabled = True
     if pseudonymise:
         user.email = f"erased-user-{user.id}@erased.invalid"
+        user.display_name = f"Erased user {user.id}"
     await auth_repository.revoke_user_sessions(session=session, user_id=user.id, at=utcnow())
     await audit.record(session=session, actor=actor, action=action, target=f"user:{user.id}", cause=cause)
     await session.flush()
@@ -171,3 +178,8 @@ async def personal_data(*, session: AsyncSession, person: PersonSought) -> dict:
     emails = [m for m in person.mentions if "@" in m]
     rows = await repository.personal_rows(session, contributor_id=person.contributor_id, emails=emails)
     return {table: as_records(found, exclude=SECRET_COLUMNS) for table, found in rows.items()}
+
+
+async def user_for_peer(*, session: AsyncSession, user_id: int) -> User:
+    """A user as a peer service names it (GET /internal/users/{id}): 404 when there is none."""
+    return await get_user(session=session, user_id=user_id)

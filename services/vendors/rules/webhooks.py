@@ -15,10 +15,6 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from fastapi.exceptions import RequestValidationError
-
-from shared.errors import DomainError
-
 SECRET_PREFIX = "whsec_"
 HEADER_ID = "webhook-id"
 HEADER_TIMESTAMP = "webhook-timestamp"
@@ -154,13 +150,3 @@ def verify(
     if not matched:
         raise BadSignature("no matching v1 signature in webhook-signature")
     return VerifiedWebhook(msg_id=msg_id, timestamp=timestamp)
-
-
-def refusal(exc: DomainError | RequestValidationError) -> tuple[int, str]:
-    """The status a refused VMS message was answered with, and why, as its inbound log keeps them."""
-    if isinstance(exc, RequestValidationError):
-        errors = exc.errors()
-        first = errors[0] if errors else {"loc": (), "msg": "invalid"}
-        where = ".".join(str(part) for part in first["loc"][1:]) or "body"
-        return 422, f"refused: {where}: {first['msg']}"[:300]
-    return exc.status, f"refused: {exc.detail}"[:300]

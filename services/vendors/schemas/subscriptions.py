@@ -20,6 +20,10 @@ OUTBOUND_EVENT_TYPES = (
     "wellness.break_started",
     "wellness.cap_reached",
     "wellness.*",
+    "ticket.escalated",
+    "ticket.sla_warning",
+    "ticket.sla_breached",
+    "ticket.*",
 )
 
 

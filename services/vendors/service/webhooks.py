@@ -85,6 +85,16 @@ def _unauthorized(detail: str) -> Unauthorized:
     return Unauthorized(detail, headers={"WWW-Authenticate": 'Signature realm="vms"'})
 
 
+def _refusal(exc: DomainError | RequestValidationError) -> tuple[int, str]:
+    """The status a refused VMS message was answered with, and why, as its inbound log keeps them."""
+    if isinstance(exc, RequestValidationError):
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid"}
+        where = ".".join(str(part) for part in first["loc"][1:]) or "body"
+        return 422, f"refused: {where}: {first['msg']}"[:300]
+    return exc.status, f"refused: {exc.detail}"[:300]
+
+
 class InboundRefused(Exception):
     """A signed message refused after its refusal was logged; `cause` is what the VMS is answered."""
 
@@ -129,7 +139,7 @@ async def receive(
             )  # fmt: skip
     except (DomainError, RequestValidationError) as exc:
         # Nothing of the message stays (the savepoint is gone) but the record that it was refused.
-        entry.status, entry.outcome = webhook_rules.refusal(exc)
+        entry.status, entry.outcome = _refusal(exc)
         await webhook_repository.log_inbound(session, entry)
         raise InboundRefused(exc) from exc
     entry.outcome = result.outcome or result.status

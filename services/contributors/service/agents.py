@@ -1,0 +1,41 @@
+"""Agents are gateway users: who an assignee or an escalation's lead is, asked of the gateway."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.contributors.rules.access import CONTRIBUTOR_MANAGERS
+from services.contributors.service.contributors import field_error
+from shared.errors import ServiceUnavailable
+from shared.http import ServiceClient
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: int
+    display_name: str
+    email: str
+
+
+async def find_user(services: ServiceClient, user_id: int) -> dict | None:
+    """The gateway's record of a user (display name, email, roles, disabled), or None when there is none."""
+    response = await services.request("gateway", "GET", f"/internal/users/{user_id}")
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise ServiceUnavailable(
+            f"the gateway answered {response.status_code} for user {user_id}", service="gateway"
+        )
+    return response.json()
+
+
+async def support_agent(services: ServiceClient, user_id: int, *, field: str) -> Agent:
+    """The enabled support-staff user `user_id` (admin, ops or support), else a 422 naming `field`."""
+    user = await find_user(services, user_id)
+    if user is None:
+        raise field_error(field, f"no user {user_id}")
+    if user["disabled"]:
+        raise field_error(field, f"user {user_id} is disabled")
+    if not set(user["roles"]) & set(CONTRIBUTOR_MANAGERS):
+        raise field_error(field, f"user {user_id} is not support staff ({', '.join(CONTRIBUTOR_MANAGERS)})")
+    return Agent(id=user["id"], display_name=user["display_name"], email=user["email"])
