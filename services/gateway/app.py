@@ -103,6 +103,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             public_routers=[
                 auth.router,
                 users.router,
+                users.agents,
                 api_keys.router,
                 audit.router,
                 reports.router,

@@ -84,3 +84,13 @@ async def _report_reader(principal: CurrentUser) -> Principal:
 
 _report_reader.allowed_roles = frozenset(OPERATIONS_STAFF)  # type: ignore[attr-defined]
 ReportReader = Annotated[Principal, Depends(_report_reader)]
+
+
+async def _staff(principal: CurrentUser) -> Principal:
+    if not principal.has_any(*OPERATIONS_STAFF):
+        raise Forbidden("this operation is for operations staff")
+    return principal
+
+
+_staff.allowed_roles = frozenset(OPERATIONS_STAFF)  # type: ignore[attr-defined]
+StaffOnly = Annotated[Principal, Depends(_staff)]

@@ -205,3 +205,16 @@ def test_a_check_in_asking_for_support_reaches_the_wellness_lead_and_the_team(
                                  if f"Contributor {person['id']} " in m["Subject"]])  # fmt: skip
     assert "rough week" not in mail.get_content()
     assert eventually(lambda: chat_lines(team_chat, f"Contributor {person['id']} asked"))
+
+
+def test_staff_list_the_support_users_a_ticket_can_go_to(agent, lead, users):
+    contributor = users.create("contributor", contributor_id=new_contributor(agent)["id"])
+    analyst = users.create("analyst")
+
+    listed = agent.get("/api/v1/agents")
+
+    assert listed.status_code == 200, listed.text
+    ids = {a["id"] for a in listed.json()["items"]}
+    assert {agent.user["id"], lead.user["id"]} <= ids
+    assert contributor.user["id"] not in ids and analyst.user["id"] not in ids
+    assert contributor.get("/api/v1/agents").status_code == 403

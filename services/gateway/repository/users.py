@@ -26,6 +26,11 @@ async def list_users(*, session: AsyncSession, limit: int, after_id: int | None)
     return list((await session.execute(stmt)).scalars())
 
 
+async def enabled_users(*, session: AsyncSession) -> list[User]:
+    stmt = select(User).where(User.disabled.is_(False)).order_by(User.display_name, User.id)
+    return list((await session.execute(stmt)).scalars())
+
+
 async def add_user(*, session: AsyncSession, user: User) -> User:
     session.add(user)
     await flush_or_conflict(session, conflict=f"a user with email {user.email} already exists")

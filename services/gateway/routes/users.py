@@ -5,8 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from services.gateway.deps import AdminOnly
+from services.gateway.deps import AdminOnly, StaffOnly
 from services.gateway.schemas.users import (
+    AgentList,
+    AgentRead,
     UserCreate,
     UserPage,
     UserPseudonymise,
@@ -74,3 +76,14 @@ peers = APIRouter(prefix="/internal/users", tags=["internal"], include_in_schema
 async def user_for_peer(user_id: PathId, session: ReadSessionDep, _caller: ServiceCaller):
     """Who a user is, for a service that names users (the contributors service's assignees and leads)."""
     return await service.user_for_peer(session=session, user_id=user_id)
+
+
+agents = APIRouter(prefix="/api/v1/agents", tags=["users"])
+
+
+@agents.get("", response_model=AgentList)
+async def list_agents(session: ReadSessionDep, _staff: StaffOnly):
+    """The support users a ticket can be assigned or escalated to (enabled admins, ops and support), by
+    display name: what an assignee or lead picker shows. One page: a support team is tens of people."""
+    rows = await service.list_agents(session=session)
+    return AgentList(items=[AgentRead.model_validate(u) for u in rows])

@@ -69,3 +69,15 @@ class UserRef(BaseModel):
     email: str
     roles: list[str]
     disabled: bool
+
+
+class AgentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    display_name: str
+
+
+class AgentList(BaseModel):
+    items: list[AgentRead]
+    next_cursor: str | None = None

@@ -183,3 +183,12 @@ async def personal_data(*, session: AsyncSession, person: PersonSought) -> dict:
 async def user_for_peer(*, session: AsyncSession, user_id: int) -> User:
     """A user as a peer service names it (GET /internal/users/{id}): 404 when there is none."""
     return await get_user(session=session, user_id=user_id)
+
+
+# Who may be a ticket's assignee or escalation lead (the contributors service checks the same roles).
+AGENT_ROLES = frozenset({"admin", "ops", "support"})
+
+
+async def list_agents(*, session: AsyncSession) -> list[User]:
+    """The enabled users support can hand a ticket to, by display name."""
+    return [u for u in await repository.enabled_users(session=session) if AGENT_ROLES & set(u.roles)]
