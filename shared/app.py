@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -22,6 +22,7 @@ from shared.events import EventHandler, EventTables, OutboxDispatcher, events_ro
 from shared.http import ServiceClient, make_client
 from shared.logging import REQUEST_ID_HEADER, accept_request_id, configure_logging, request_id_var
 from shared.metrics import mark_worker_exited, metrics_endpoint, observe_request
+from shared.query import reject_unknown_query_parameters
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("labelops.access")
@@ -149,6 +150,9 @@ def create_service_app(parts: ServiceParts) -> FastAPI:
         title=parts.title,
         description=parts.description,
         lifespan=lifespan,
+        # A misspelt filter must not answer as if it had been applied: every route refuses the query
+        # parameters it does not declare (shared/query.py).
+        dependencies=[Depends(reject_unknown_query_parameters)],
         docs_url="/docs" if parts.docs else None,
         redoc_url=None,
         openapi_url="/openapi.json" if parts.docs else None,
@@ -209,12 +213,12 @@ async def _database_ready(app: FastAPI) -> str | None:
     return None
 
 
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(request: Request, local: bool = False) -> JSONResponse:
     """Ready when every check passes; `?local=true` checks only this process's own database (none for a
     process without one), which is what an orchestrator should gate traffic on (one service down must not
     take the gateway out too)."""
     checks = request.app.state.readiness_checks
-    if request.query_params.get("local") == "true":
+    if local:
         checks = {name: check for name, check in checks.items() if name == "database"}
     results = await asyncio.gather(*(check(request.app) for check in checks.values()))
     report = {name: reason or "ok" for name, reason in zip(checks, results, strict=True)}

@@ -17,14 +17,9 @@ from services.contributors.service import canned_replies as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.pagination import KeysetCursor, PageLimit
-from shared.query import reject_unknown_query_parameters
 from shared.types import PathId
 
-router = APIRouter(
-    prefix="/api/v1/canned-replies",
-    tags=["tickets"],
-    dependencies=[Depends(reject_unknown_query_parameters)],
-)
+router = APIRouter(prefix="/api/v1/canned-replies", tags=["tickets"])
 
 
 async def _to_read(

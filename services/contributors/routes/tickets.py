@@ -40,12 +40,9 @@ from shared.errors import Unprocessable
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.http import ServicesDep
 from shared.pagination import KeysetCursor, PageLimit
-from shared.query import reject_unknown_query_parameters
 from shared.types import Id, Timestamp
 
-router = APIRouter(
-    prefix="/api/v1/tickets", tags=["tickets"], dependencies=[Depends(reject_unknown_query_parameters)]
-)
+router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
 TicketToRead = ticket_for(TicketsRead)
 TicketToWrite = ticket_for(TicketsWrite, write=True)

@@ -119,6 +119,15 @@ async def test_refusals_and_invalid_calls_to_next_are_identical(apps, db):
         assert_identical(fast, plain)
 
 
+async def test_a_query_parameter_no_route_declares_is_refused_the_same_way(apps, db):
+    world = await build(World(db))
+
+    fast, plain = await apps.both(world.principal, "POST", f"/api/v1/queues/{world.queue_id}/next?wait=30")
+
+    assert fast.status_code == 422 and fast.json()["errors"][0]["field"] == "wait"
+    assert_identical(fast, plain)
+
+
 async def test_a_submit_and_its_replay_are_identical(apps, db):
     world = await build(World(db))
     lease, _ = await apps.both(world.principal, "POST", f"/api/v1/queues/{world.queue_id}/next")
