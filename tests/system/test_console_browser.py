@@ -314,6 +314,23 @@ def test_a_ticket_reply_goes_end_to_end(page, console_url, world, admin):
     assert admin.get(f"/api/v1/tickets/{world.ticket['id']}").json()["first_response_at"] is not None
 
 
+def test_a_ticket_is_assigned_and_escalated_to_support_users(page, console_url, world, admin):
+    sign_in(page, console_url, world.ops_email, next_path=f"/desk/tickets/{world.ticket['id']}")
+
+    with page.expect_navigation():
+        page.click("#assign-form button")  # the viewer is preselected
+    me = page.locator("#assign-form select[name=assignee_id]").input_value()
+    page.select_option("#escalate-form select[name=lead_id]", me)  # the gateway's list of support users
+    page.fill("#escalate-form input[name=reason]", "payment platform outage")
+    with page.expect_navigation():
+        page.click("#escalate-form button")
+
+    ticket = admin.get(f"/api/v1/tickets/{world.ticket['id']}").json()
+    assert ticket["assignee"]["id"] == int(me) and ticket["escalated_to"]["id"] == int(me)
+    assert ticket["assignee"]["display_name"] in page.inner_text("#assignee")
+    assert "payment platform outage" in page.inner_text("#escalated")
+
+
 def test_an_invoice_is_disputed_from_its_reconciliation(page, console_url, world, admin):
     sign_in(page, console_url, world.ops_email)
     page.goto(f"{console_url}/vendors/{world.vendor['id']}/invoices/{world.invoice['id']}")

@@ -17,6 +17,8 @@ router = console_router(prefix="/desk")
 
 STATUSES = ("open", "in_progress", "waiting", "resolved", "closed")
 PRIORITIES = ("P1", "P2", "P3", "P4")
+# Who moves tickets in the API (the others read them).
+TICKET_MANAGERS = ("admin", "ops", "support")
 SORTS = ("resolution_due", "first_response_due", "priority", "created_at")
 
 
@@ -27,7 +29,8 @@ async def desk(
     settings: SettingsDep,
     status: Annotated[list[str] | None, Query()] = None,
     priority: str = "",
-    assignee: str = "",
+    mine: str = "",
+    unassigned: str = "",
     overdue: str = "",
     sort: str = "resolution_due",
     cursor: str | None = None,
@@ -37,15 +40,17 @@ async def desk(
     filters = {
         "status": statuses,
         "priority": chosen(priority, PRIORITIES, ""),
-        "assignee": assignee.strip()[:200],
+        # Agents are users: "mine" is the viewer's own user id.
+        "assignee_id": console.viewer.user_id if mine else None,
+        "unassigned": "true" if unassigned and not mine else None,
         "overdue": "true" if overdue else None,
     }
     page = await service.list_tickets(
         gateway=console.gateway, filters=filters, sort=sort, cursor=cursor, limit=settings.page_size
     )
     sidebar = await service.desk_sidebar(gateway=console.gateway)
-    params = {"status": statuses, "priority": filters["priority"], "assignee": filters["assignee"]}
-    params |= {"overdue": overdue and "1", "sort": sort}
+    params = {"status": statuses, "priority": filters["priority"], "mine": mine and "1"}
+    params |= {"unassigned": unassigned and "1", "overdue": overdue and "1", "sort": sort}
     return render(
         request,
         console,
@@ -65,7 +70,8 @@ async def desk(
 @router.get("/tickets/{ticket_id}")
 async def ticket_page(request: Request, ticket_id: PathId, console: DeskArea):
     thread = await service.ticket_thread(gateway=console.gateway, ticket_id=ticket_id)
-    return render(request, console, "ticket.html", active="desk", statuses=STATUSES, **thread)
+    agents = await service.agents(gateway=console.gateway) if console.viewer.has_any(*TICKET_MANAGERS) else []
+    return render(request, console, "ticket.html", active="desk", statuses=STATUSES, agents=agents, **thread)
 
 
 def _back_to_ticket(ticket_id: int) -> RedirectResponse:
@@ -85,14 +91,16 @@ async def reply(request: Request, ticket_id: PathId, console: DeskArea, form: An
 @router.post("/tickets/{ticket_id}/assign")
 async def assign(ticket_id: PathId, console: DeskArea, form: Annotated[AssignForm, Form()]):
     await service.assign(
-        gateway=console.gateway, ticket_id=ticket_id, assignee=form.assignee, version=form.version
+        gateway=console.gateway, ticket_id=ticket_id, assignee_id=form.assignee_id, version=form.version
     )
     return _back_to_ticket(ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/escalate")
 async def escalate(ticket_id: PathId, console: DeskArea, form: Annotated[EscalateForm, Form()]):
-    await service.escalate(gateway=console.gateway, ticket_id=ticket_id, lead=form.lead, reason=form.reason)
+    await service.escalate(
+        gateway=console.gateway, ticket_id=ticket_id, lead_id=form.lead_id, reason=form.reason
+    )
     return _back_to_ticket(ticket_id)
 
 

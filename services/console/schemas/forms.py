@@ -24,16 +24,18 @@ class ReplyForm(BaseModel):
 
 
 class AssignForm(BaseModel):
+    """Agents are gateway users: a ticket is assigned to a support user's id."""
+
     model_config = ConfigDict(extra="ignore")
 
-    assignee: Line
+    assignee_id: Annotated[int, Field(ge=1)]
     version: int
 
 
 class EscalateForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    lead: Line
+    lead_id: Annotated[int, Field(ge=1)]
     reason: Text
 
 

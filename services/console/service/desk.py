@@ -30,22 +30,27 @@ async def ticket_thread(*, gateway: Gateway, ticket_id: int) -> dict[str, Any]:
     return {"ticket": ticket, "messages": messages["items"]}
 
 
+async def agents(*, gateway: Gateway) -> list[dict[str, Any]]:
+    """The support users a ticket can be assigned or escalated to (the gateway's picker list)."""
+    return (await gateway.get("/agents"))["items"]
+
+
 async def reply(*, gateway: Gateway, ticket_id: int, body: str, internal: bool) -> None:
     await gateway.post(f"/tickets/{ticket_id}/messages", {"body": body, "internal": internal})
 
 
-async def assign(*, gateway: Gateway, ticket_id: int, assignee: str, version: int) -> None:
+async def assign(*, gateway: Gateway, ticket_id: int, assignee_id: int, version: int) -> None:
     """The page's version goes as If-Match: a ticket changed since the page was loaded is a 412, not lost."""
     await gateway.call(
         "PATCH",
         f"/tickets/{ticket_id}",
-        json={"assignee": assignee},
+        json={"assignee_id": assignee_id},
         headers={"If-Match": f'"{ticket_id}-{version}"'},
     )
 
 
-async def escalate(*, gateway: Gateway, ticket_id: int, lead: str, reason: str) -> None:
-    await gateway.post(f"/tickets/{ticket_id}/escalate", {"lead": lead, "reason": reason})
+async def escalate(*, gateway: Gateway, ticket_id: int, lead_id: int, reason: str) -> None:
+    await gateway.post(f"/tickets/{ticket_id}/escalate", {"lead_id": lead_id, "reason": reason})
 
 
 async def move(*, gateway: Gateway, ticket_id: int, to: str, note: str | None) -> None:
