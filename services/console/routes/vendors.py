@@ -11,6 +11,7 @@ from services.console.deps import SettingsDep, VendorsArea
 from services.console.routes.pages import console_router, render
 from services.console.rules.charts import budget_chart
 from services.console.rules.menu import STAFF
+from services.console.rules.rates import against_market, matching_benchmark, rate_chart
 from services.console.schemas.forms import InvoiceMoveForm
 from services.console.service import vendors as service
 from shared.types import PathId
@@ -57,6 +58,27 @@ async def vendor(request: Request, vendor_id: PathId, console: VendorsArea):
     overview = await service.vendor_overview(
         gateway=console.gateway, vendor_id=vendor_id, with_budgets=console.viewer.has_any(*BUDGET_READERS)
     )
+    staff = console.viewer.has_any(*BUDGET_READERS)
+    card = await service.rate_card_against_market(
+        gateway=console.gateway, contracts=overview["contracts"], with_benchmarks=staff
+    )
+    rates = None
+    if card is not None:
+        rows = [
+            {
+                "line": line,
+                "market": against_market(
+                    line["unit_price"], matching_benchmark(line, found, currency=card["currency"])
+                ),
+            }
+            for line, found in zip(card["lines"], card["benchmarks"], strict=True)
+        ]
+        rates = {
+            "contract": card["contract"],
+            "currency": card["currency"],
+            "rows": rows,
+            "chart": rate_chart(rows),
+        }
     for budget in overview["budgets"]:
         spend = budget["spend"]
         budget["chart"] = budget_chart(
@@ -65,7 +87,7 @@ async def vendor(request: Request, vendor_id: PathId, console: VendorsArea):
             forecast=spend["forecast_at_completion"],
             currency=spend["currency"],
         )
-    return render(request, console, "vendor.html", active="vendors", **overview)
+    return render(request, console, "vendor.html", active="vendors", rates=rates, **overview)
 
 
 @router.get("/{vendor_id}/invoices/{invoice_id}")

@@ -35,6 +35,32 @@ async def vendor_overview(*, gateway: Gateway, vendor_id: int, with_budgets: boo
     }
 
 
+async def rate_card_against_market(
+    *, gateway: Gateway, contracts: list[dict], with_benchmarks: bool
+) -> dict[str, Any] | None:
+    """The rate card of the contract in force (else the newest), each line with its market benchmarks
+    (staff only: benchmarks are the client's market research, which a vendor's staff never read)."""
+    if not contracts:
+        return None
+    contract = next((c for c in contracts if c["status"] == "active"), contracts[0])
+    card = await gateway.get(f"/rate-cards/{contract['id']}")
+    lines = card["lines"][:30]
+    found = await asyncio.gather(
+        *(
+            gateway.get("/benchmarks", task_type=line["task_type"], language=line["language"], limit=20)
+            if with_benchmarks
+            else _no_page()
+            for line in lines
+        )
+    )
+    return {
+        "contract": contract,
+        "currency": card["currency"],
+        "lines": lines,
+        "benchmarks": [f["items"] for f in found],
+    }
+
+
 async def invoice_review(*, gateway: Gateway, invoice_id: int) -> dict[str, Any]:
     invoice = await gateway.get(f"/invoices/{invoice_id}")
     reconciliation, audit = await asyncio.gather(
