@@ -47,6 +47,30 @@ def test_every_reference_names_a_defined_schema(document):
     assert dangling == set()
 
 
+def _untyped(schema: dict | None) -> bool:
+    """A schema that says nothing of its fields: absent, `{}`, or an object open to anything."""
+    if not schema:
+        return True
+    if schema.get("type") == "object":
+        return not schema.get("properties") and schema.get("additionalProperties") in (None, True)
+    return False
+
+
+def test_every_answer_with_a_body_has_a_schema_a_client_can_type(document):
+    untyped = [
+        f"{method.upper()} {path} {status}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for status, response in operation["responses"].items()
+        if status.startswith("2") and status != "204"
+        for media, content in (response.get("content") or {"": {}}).items()
+        if media.startswith("application/json") or not media
+        if _untyped(content.get("schema"))
+    ]
+
+    assert untyped == []
+
+
 def test_a_schema_two_services_define_differently_is_kept_under_each_name(document):
     schemas = document["components"]["schemas"]
 

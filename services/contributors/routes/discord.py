@@ -2,11 +2,11 @@
 Endpoint URL points here through the gateway, which forwards it unauthenticated: the signature is the
 proof)."""
 
-from typing import Any
 
 from fastapi import APIRouter, Request
 
 from services.contributors.deps import SettingsDep
+from services.contributors.schemas.discord import InteractionResponse
 from services.contributors.service import discord_interactions as service
 from shared.db import SessionDep
 from shared.errors import PayloadTooLarge
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1/discord", tags=["discord"])
 MAX_BODY_BYTES = 256 * 1024
 
 
-@router.post("/interactions", response_model=dict[str, Any])
+@router.post("/interactions", response_model=InteractionResponse, response_model_exclude_none=True)
 async def receive_discord_interaction(request: Request, session: SessionDep, settings: SettingsDep):
     """PING answers PONG; `/ticket` and the "Create ticket" message command open a ticket and answer with an
     ephemeral message naming it. Requests without a valid Ed25519 signature are refused with 401."""

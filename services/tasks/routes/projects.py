@@ -18,6 +18,7 @@ from services.tasks.schemas.projects import (
     VendorSuspensionRead,
 )
 from services.tasks.schemas.queues import PermissionAuditRead, QueueRead
+from services.tasks.schemas.stats import ProjectStatsRead
 from services.tasks.schemas.tasks import AggregateCreate, AggregateRead, BatchRead, ImportResult, ResultRead
 from services.tasks.service import exports, stats
 from services.tasks.service import projects as service
@@ -227,8 +228,9 @@ async def restore_vendor(
     return Response(status_code=204)
 
 
-@router.get("/{project_id}/stats")
-async def project_stats(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead) -> dict:
+@router.get("/{project_id}/stats", response_model=ProjectStatsRead)
+async def project_stats(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
+    """Progress, forecasts and the project's KPIs (README "KPI glossary")."""
     return await stats.project_stats(session=session, project_id=project_id)
 
 

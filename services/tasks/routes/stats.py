@@ -5,7 +5,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from services.tasks.deps import ContributorStatsRead, ProductionRead
+from services.tasks.schemas.stats import ContributorStatsRead as ContributorStatsBody
 from services.tasks.schemas.stats import ProductionRead as ProductionBody
+from services.tasks.schemas.stats import VendorStatsRead
 from services.tasks.service import stats
 from shared.db import ReadSessionDep
 from shared.types import MAX_ID, PathId, Timestamp
@@ -33,23 +35,23 @@ async def production(
     )  # fmt: skip
 
 
-@router.get("/stats/vendors/{vendor_id}")
+@router.get("/stats/vendors/{vendor_id}", response_model=VendorStatsRead)
 async def vendor_stats(
     vendor_id: PathId, session: ReadSessionDep, principal: ProductionRead, start: From = None, end: To = None
-) -> dict:
+):
     return await stats.vendor_stats(
         session=session, principal=principal, vendor_id=vendor_id, start=start, end=end
     )
 
 
-@router.get("/stats/contributors/{contributor_id}")
+@router.get("/stats/contributors/{contributor_id}", response_model=ContributorStatsBody)
 async def contributor_stats(
     contributor_id: PathId,
     session: ReadSessionDep,
     principal: ContributorStatsRead,
     start: From = None,
     end: To = None,
-) -> dict:
+):
     return await stats.contributor_stats(
         session=session, principal=principal, contributor_id=contributor_id, start=start, end=end
     )

@@ -1,6 +1,6 @@
-"""API models of production statistics."""
+"""API models of production statistics and of the stats of a project, vendor and contributor."""
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -22,3 +22,101 @@ class ProductionItem(BaseModel):
 
 class ProductionRead(BaseModel):
     items: list[ProductionItem]
+
+
+class KpiFigures(BaseModel):
+    """A scope's count-based KPIs, as `rules/kpis.figures` defines each (README "KPI glossary")."""
+
+    tasks_finished: int
+    avg_turnaround_seconds: float | None
+    submissions: int
+    accepted_labels: int
+    rejected_labels: int
+    throughput_per_hour: float | None
+    avg_handling_seconds: float | None
+    productivity_per_hour: float | None
+    gold_accuracy: float | None
+    rejection_rate: float | None
+    delivery_turnaround_hours: float | None
+    delivery_on_time_rate: float | None
+
+
+class VendorStatsRead(KpiFigures):
+    vendor_id: int
+    accepted_units: int
+    rejected_units: int
+    exposure_minutes_by_severity: dict[str, float]
+
+
+class ContributorStatsRead(BaseModel):
+    contributor_id: int
+    submissions: int
+    accepted: int
+    rejected: int
+    avg_handling_seconds: float | None
+    gold_accuracy: float | None
+
+
+class Progress(BaseModel):
+    tasks_total: int
+    tasks_completed: int
+    tasks_open: int
+    leased_now: int
+    units_total: int = Field(description="tasks × overlap, raised overlap included")
+    units_submitted: int
+    units_left: int
+    accepted: int
+    rejected: int
+
+
+class Turnaround(BaseModel):
+    window_hours: float
+    tasks_finished: int
+    avg_turnaround_seconds: float | None
+
+
+class Agreement(BaseModel):
+    sample_size: int
+    krippendorff_alpha: float | None
+
+
+class ProjectSla(BaseModel):
+    turnaround_hours: float | None
+    tasks_on_time: int
+    sla_breaches: int = Field(description="finished late, or open past due")
+    on_time_rate: float | None
+    open_breached_tasks: int
+    at_risk_tasks: int
+
+
+class Forecast(BaseModel):
+    finish_at: datetime | None
+    deadline: datetime | None
+    on_track: bool | None
+
+
+class LanguageManpower(BaseModel):
+    language: str
+    contributor_hours: float | None
+    headcount: int | None
+
+
+class Manpower(BaseModel):
+    contributor_hours_needed: float | None
+    by_language: list[LanguageManpower]
+
+
+class ProjectStatsRead(BaseModel):
+    project_id: int
+    status: str
+    progress: Progress
+    throughput_per_hour: float | None
+    throughput_window_hours: float
+    turnaround: Turnaround
+    avg_handling_seconds: float | None
+    productivity_per_hour: float | None
+    gold_accuracy: float | None
+    agreement: Agreement
+    sla: ProjectSla
+    forecast: Forecast
+    manpower: Manpower
