@@ -125,6 +125,27 @@ def world(admin: httpx.Client, users) -> World:
     _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks", json=[{"data": {"n": i}} for i in range(20)]))
     _ok(admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"}), 200)
     queues = {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()}
+    rule = {
+        "metric": "gold_accuracy",
+        "action": "retest",
+        "threshold": 0.8,
+        "window_size": 10,
+        "min_count": 5,
+    }
+    _ok(admin.post(f"/api/v1/projects/{project['id']}/quality-rules", json=rule))
+    _ok(
+        admin.post(
+            "/api/v1/communications",
+            json={
+                "vendor_id": vendor["id"],
+                "direction": "inbound",
+                "channel": "email",
+                "subject": "Rate review for Q1",
+                "occurred_at": (datetime.now(UTC) - timedelta(days=2)).isoformat(),
+                "follow_up_due_at": (datetime.now(UTC) - timedelta(hours=3)).isoformat(),
+            },
+        )
+    )
     worker = vendor_staff(admin, users, vendor["id"])
     work(worker, queues["labeling"], answers=["person", "place"] * 3)
     month_start = TODAY.replace(day=1)
@@ -260,11 +281,11 @@ def test_a_wrong_password_is_refused_on_the_form(page, console_url, world):
 def _pages(world: World) -> list[tuple[str, str, str]]:
     """(screenshot name, path, text the page must show from the seeded data)."""
     return [
-        ("shift-desk", "/desk", world.ticket["subject"]),
+        ("shift-desk", "/desk", "Rate review for Q1"),  # a partner follow-up due beside the tickets
         ("ticket", f"/desk/tickets/{world.ticket['id']}", "Hello, I need help with this."),
         ("handover", "/desk/handover", "Contributor queries"),
         ("projects", "/projects", world.project["name"]),
-        ("project", f"/projects/{world.project['id']}", "Forecast against the deadline"),
+        ("project", f"/projects/{world.project['id']}", "gold accuracy below 0.8"),
         ("vendors", "/vendors", world.vendor["name"]),
         ("vendor", f"/vendors/{world.vendor['id']}", "above p75"),  # 0.50 against a 0.48 p75
         ("invoice", f"/vendors/{world.vendor['id']}/invoices/{world.invoice['id']}", "60.00 USD"),
@@ -288,6 +309,17 @@ def test_each_page_renders_the_seeded_data_in_the_viewers_zone_without_a_csp_vio
         assert "Asia/Tokyo" in page.inner_text("header"), path
         page.screenshot(path=screenshots / f"{name}.png", full_page=True)
     assert page.csp_violations == []
+
+
+def test_the_desk_searches_tickets_through_the_api(page, console_url, world):
+    sign_in(page, console_url, world.ops_email)
+
+    page.fill("input[name=q]", "payout")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+
+    subjects = page.locator("#tickets tbody td:nth-child(3) a").all_inner_texts()
+    assert "November payout missing" in subjects and world.ticket["subject"] not in subjects
 
 
 def test_times_are_on_the_viewers_clock_and_the_sla_countdown_runs(page, console_url, world):

@@ -19,6 +19,8 @@ STATUSES = ("open", "in_progress", "waiting", "resolved", "closed")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 # Who moves tickets in the API (the others read them).
 TICKET_MANAGERS = ("admin", "ops", "support")
+# Who reads partner communications in the API (support staff do not).
+PARTNER_READERS = ("admin", "ops", "vendor_manager", "analyst")
 SORTS = ("resolution_due", "first_response_due", "priority", "created_at")
 
 
@@ -29,6 +31,7 @@ async def desk(
     settings: SettingsDep,
     status: Annotated[list[str] | None, Query()] = None,
     priority: str = "",
+    q: str = "",
     mine: str = "",
     unassigned: str = "",
     overdue: str = "",
@@ -40,6 +43,7 @@ async def desk(
     filters = {
         "status": statuses,
         "priority": chosen(priority, PRIORITIES, ""),
+        "q": q.strip()[:200],
         # Agents are users: "mine" is the viewer's own user id.
         "assignee_id": console.viewer.user_id if mine else None,
         "unassigned": "true" if unassigned and not mine else None,
@@ -48,8 +52,10 @@ async def desk(
     page = await service.list_tickets(
         gateway=console.gateway, filters=filters, sort=sort, cursor=cursor, limit=settings.page_size
     )
-    sidebar = await service.desk_sidebar(gateway=console.gateway)
-    params = {"status": statuses, "priority": filters["priority"], "mine": mine and "1"}
+    sidebar = await service.desk_sidebar(
+        gateway=console.gateway, partner_follow_ups=console.viewer.has_any(*PARTNER_READERS)
+    )
+    params = {"status": statuses, "priority": filters["priority"], "q": filters["q"], "mine": mine and "1"}
     params |= {"unassigned": unassigned and "1", "overdue": overdue and "1", "sort": sort}
     return render(
         request,

@@ -3,6 +3,7 @@ notes and the handover."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -18,10 +19,19 @@ async def list_tickets(
     return await gateway.get("/tickets", **filters, sort=sort, cursor=cursor, limit=limit)
 
 
-async def desk_sidebar(*, gateway: Gateway) -> dict[str, Any]:
-    breaches = await gateway.get("/tickets/sla-breaches", status=OPEN_STATUSES, limit=5)
-    notes = await gateway.get("/shift-notes", sort="-created_at", limit=5)
-    return {"breaches": breaches["items"], "notes": notes["items"]}
+async def desk_sidebar(*, gateway: Gateway, partner_follow_ups: bool) -> dict[str, Any]:
+    """SLA breaches, the latest shift notes and (for who reads vendors' communications) partner
+    follow-ups that are due."""
+    breaches, notes, follow_ups = await asyncio.gather(
+        gateway.get("/tickets/sla-breaches", status=OPEN_STATUSES, limit=5),
+        gateway.get("/shift-notes", sort="-created_at", limit=5),
+        gateway.get("/communications/follow-ups-due", limit=5) if partner_follow_ups else _nothing(),
+    )
+    return {"breaches": breaches["items"], "notes": notes["items"], "follow_ups": follow_ups["items"]}
+
+
+async def _nothing() -> dict[str, Any]:
+    return {"items": []}
 
 
 async def ticket_thread(*, gateway: Gateway, ticket_id: int) -> dict[str, Any]:

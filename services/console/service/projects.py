@@ -17,14 +17,23 @@ async def list_projects(*, gateway: Gateway, after_id: str | None, limit: int) -
 async def project_overview(*, gateway: Gateway, project_id: int) -> dict[str, Any]:
     """The project first (its 404 is the page's), then its figures and queues side by side."""
     project = await gateway.get(f"/projects/{project_id}")
-    stats, queues = await asyncio.gather(
-        gateway.get(f"/projects/{project_id}/stats"), gateway.get(f"/projects/{project_id}/queues")
+    stats, queues, rules, firings = await asyncio.gather(
+        gateway.get(f"/projects/{project_id}/stats"),
+        gateway.get(f"/projects/{project_id}/queues"),
+        gateway.get(f"/projects/{project_id}/quality-rules"),
+        gateway.get(f"/projects/{project_id}/quality-rules/firings", limit=20),
     )
     queue_items = queues["items"] if isinstance(queues, dict) else queues
     grants = await asyncio.gather(*(gateway.get(f"/queues/{q['id']}/permissions") for q in queue_items))
     for queue, granted in zip(queue_items, grants, strict=True):
         queue["grants"] = granted["items"] if isinstance(granted, dict) else granted
-    return {"project": project, "stats": stats, "queues": queue_items}
+    return {
+        "project": project,
+        "stats": stats,
+        "queues": queue_items,
+        "quality_rules": rules["items"] if isinstance(rules, dict) else rules,
+        "firings": firings["items"],
+    }
 
 
 async def project_export(*, gateway: Gateway, project_id: int, format: str) -> httpx.Response:
