@@ -398,7 +398,7 @@ def test_the_handover_is_downloaded_as_a_workbook_that_opens(page, console_url, 
     assert workbook["Contributor queries"].max_row > 1
 
 
-def test_lists_are_exported_through_the_api(page, console_url, world, tmp_path):
+def test_lists_are_exported_through_the_api(page, console_url, world, admin):
     sign_in(page, console_url, world.ops_email, next_path=f"/people?q={world.contributor['email']}")
 
     with page.expect_download() as roster:
@@ -409,7 +409,8 @@ def test_lists_are_exported_through_the_api(page, console_url, world, tmp_path):
 
     roster_text = Path(roster.value.path()).read_text()
     assert world.contributor["email"] in roster_text and roster_text.count("\n") == 2  # header + the match
-    assert len(Path(tasks.value.path()).read_text().strip().splitlines()) == 1 + 20  # header + every task
+    total = admin.get(f"/api/v1/projects/{world.project['id']}/stats").json()["progress"]["tasks_total"]
+    assert len(Path(tasks.value.path()).read_text().strip().splitlines()) == 1 + total  # header + every task
 
 
 def test_a_grant_is_made_and_revoked_from_the_project_page(page, console_url, world, admin):
@@ -430,6 +431,23 @@ def test_a_grant_is_made_and_revoked_from_the_project_page(page, console_url, wo
     assert page.locator(f"{queue} a[href='/people/{person['id']}']").count() == 0
     grants = admin.get(f"/api/v1/queues/{world.labeling_queue}/permissions").json()
     assert person["id"] not in [g["contributor_id"] for g in grants]
+
+
+def test_tasks_are_imported_by_file_upload_with_refused_rows_named(page, console_url, world, admin):
+    sign_in(page, console_url, world.ops_email, next_path=f"/projects/{world.project['id']}")
+    before = admin.get(f"/api/v1/projects/{world.project['id']}/stats").json()["progress"]["tasks_total"]
+    rows = b'{"data": {"n": 1001}}\n{"data": {"n": 1002}}\nnot json\n'
+
+    page.set_input_files(
+        "#import-form input[name=file]", files=[{"name": "more.jsonl", "mimeType": "", "buffer": rows}]
+    )
+    with page.expect_navigation():
+        page.click("#import-form button")
+
+    assert (page.inner_text("#imported"), page.inner_text("#rejected")) == ("2", "1")
+    assert "3" in page.locator("#import-errors td").first.inner_text()  # the file's own line number
+    after = admin.get(f"/api/v1/projects/{world.project['id']}/stats").json()["progress"]["tasks_total"]
+    assert after == before + 2
 
 
 def test_why_a_contributor_gets_no_work_is_explained_in_place(page, console_url, world):

@@ -4,16 +4,18 @@ deadline as a chart, and its queues with their grants."""
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Form, Query, Request
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from services.console.deps import ProjectsArea, SettingsDep
 from services.console.routes.pages import console_router, passed_through, render
 from services.console.rules.charts import forecast_chart
 from services.console.rules.display import parse_time, utc_from_local
+from services.console.rules.imports import import_content_type
 from services.console.rules.tables import chosen
 from services.console.schemas.forms import GrantForm, RevokeForm
 from services.console.service import projects as service
+from services.console.service.gateway import GatewayError
 from shared.types import PathId
 
 router = console_router(prefix="/projects")
@@ -57,6 +59,31 @@ async def project(request: Request, project_id: PathId, console: ProjectsArea):
     )
     return render(
         request, console, "project.html", active="projects", chart=chart, formats=EXPORT_FORMATS, **overview
+    )
+
+
+@router.post("/{project_id}/tasks")
+async def import_tasks(
+    request: Request,
+    project_id: PathId,
+    console: ProjectsArea,
+    file: Annotated[UploadFile, File()],
+    batch_name: Annotated[str, Form(max_length=200)] = "",
+):
+    """Task import by file upload (CSV, JSON, JSONL or Label Studio tasks), answered with the API's counts
+    and the rows it refused."""
+    content_type = import_content_type(file.filename)
+    if content_type is None:
+        raise GatewayError(422, "the file must be .csv, .json, .jsonl or .ndjson", [{"field": "file"}])
+    result = await service.import_tasks(
+        gateway=console.gateway,
+        project_id=project_id,
+        content=await file.read(),
+        content_type=content_type,
+        batch_name=batch_name.strip() or None,
+    )
+    return render(
+        request, console, "import_result.html", active="projects", project_id=project_id, result=result
     )
 
 

@@ -36,6 +36,21 @@ async def project_overview(*, gateway: Gateway, project_id: int) -> dict[str, An
     }
 
 
+async def import_tasks(
+    *, gateway: Gateway, project_id: int, content: bytes, content_type: str, batch_name: str | None
+) -> dict[str, Any]:
+    """The file goes to the API as it is, one batch; the API answers counts and per-row errors."""
+    response = await gateway.call(
+        "POST",
+        f"/projects/{project_id}/tasks",
+        content=content,
+        headers={"Content-Type": content_type},
+        params={"batch_name": batch_name} if batch_name else None,
+        timeout=300,
+    )
+    return response.json()
+
+
 async def project_export(*, gateway: Gateway, project_id: int, format: str) -> httpx.Response:
     return await gateway.stream(f"/projects/{project_id}/export", format=format)
 
