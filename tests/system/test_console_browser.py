@@ -290,7 +290,7 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("vendor", f"/vendors/{world.vendor['id']}", "above p75"),  # 0.50 against a 0.48 p75
         ("invoice", f"/vendors/{world.vendor['id']}/invoices/{world.invoice['id']}", "60.00 USD"),
         ("people", f"/people?q={world.contributor['email']}", "Maria Santos"),
-        ("person", f"/people/{world.contributor['id']}", "Lifecycle"),
+        ("person", f"/people/{world.contributor['id']}", "Not vetted."),
         ("funnel", "/people/funnel?group_by=channel", "By campaign · channel"),
     ]
 

@@ -20,11 +20,12 @@ async def contributor_profile(*, gateway: Gateway, contributor_id: int) -> dict[
     """The person first (another vendor's person is the API's 404), then the rest of the profile."""
     person = await gateway.get(f"/contributors/{contributor_id}")
     base = f"/contributors/{contributor_id}"
-    history, onboarding, qualifications, wellness = await asyncio.gather(
+    history, onboarding, qualifications, wellness, vetting = await asyncio.gather(
         gateway.get(f"{base}/history"),
         gateway.get(f"{base}/onboarding"),
         gateway.get(f"{base}/qualifications"),
         gateway.get(f"{base}/wellness"),
+        gateway.get(f"{base}/vetting"),
     )
     return {
         "person": person,
@@ -32,6 +33,7 @@ async def contributor_profile(*, gateway: Gateway, contributor_id: int) -> dict[
         "onboarding": onboarding,
         "qualifications": _items(qualifications),
         "wellness": wellness,
+        "vetting": vetting,
     }
 
 
