@@ -59,6 +59,35 @@ class ServiceClient:
         except httpx.TransportError as exc:
             raise ServiceUnavailable(f"the {service} service is unavailable", service=service) from exc
 
+    async def json_object(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """`service`'s 200 answer as a JSON object; anything else is a 503 naming the service and `what`
+        was asked (a part of a composed answer must never be read as empty)."""
+        response = await self.request(service, method, path, **kwargs)
+        if response.status_code != 200:
+            raise ServiceUnavailable(
+                f"the {service} service answered {response.status_code}: {what} is unavailable",
+                service=service,
+                headers=headers,
+            )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ServiceUnavailable(
+                f"the {service} service answered {what} that is not JSON", service=service
+            ) from exc
+        if not isinstance(body, dict):
+            raise ServiceUnavailable(f"the {service} service answered a malformed {what}", service=service)
+        return body
+
 
 def _services(request: Request) -> ServiceClient:
     return request.app.state.services

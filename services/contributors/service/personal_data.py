@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.contributors.models import Contributor
 from services.contributors.repository import contributors as repository
 from shared.db import utcnow
-from shared.errors import ServiceUnavailable
 from shared.http import ServiceClient
 from shared.privacy import as_records
 
@@ -49,19 +48,7 @@ async def _peer_section(
     services: ServiceClient, peer: str, *, contributor_id: int, mentions: list[str]
 ) -> dict[str, Any]:
     body = {"contributor_id": contributor_id, "mentions": mentions}
-    response = await services.request(peer, "POST", "/internal/personal-data", json=body)
-    if response.status_code != 200:
-        raise ServiceUnavailable(
-            f"the {peer} service answered {response.status_code}: the personal data export is incomplete",
-            service=peer,
-            headers={"Retry-After": "5"},
-        )
-    try:
-        section = response.json()
-    except ValueError as exc:
-        raise ServiceUnavailable(
-            f"the {peer} service answered a body that is not JSON", service=peer
-        ) from exc
-    if not isinstance(section, dict):
-        raise ServiceUnavailable(f"the {peer} service answered a malformed section", service=peer)
-    return section
+    return await services.json_object(
+        peer, "POST", "/internal/personal-data", json=body, what="its part of the personal data export",
+        headers={"Retry-After": "5"},
+    )  # fmt: skip

@@ -4,7 +4,6 @@ import asyncio
 from typing import Any
 
 from services.gateway.rules.reports import Section, handover_from, kpis_from
-from shared.errors import ServiceUnavailable
 from shared.http import ServiceClient
 from shared.reports import ReportWindow
 from shared.settings import SERVICE_NAMES
@@ -15,22 +14,10 @@ async def _ask_all(services: ServiceClient, path: str, window: ReportWindow) -> 
     params = {"since": window.since.isoformat(), "until": window.until.isoformat()}
 
     async def ask(name: str) -> tuple[str, dict[str, Any]]:
-        response = await services.request(name, "GET", path, params=params)
-        if response.status_code != 200:
-            raise ServiceUnavailable(
-                f"the {name} service could not build its report section (HTTP {response.status_code})",
-                service=name,
-                headers={"Retry-After": "5"},
-            )
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise ServiceUnavailable(
-                f"the {name} service answered a report that is not JSON", service=name
-            ) from exc
-        if not isinstance(body, dict):
-            raise ServiceUnavailable(f"the {name} service answered a malformed report", service=name)
-        return name, body
+        section = await services.json_object(
+            name, "GET", path, params=params, what="its report section", headers={"Retry-After": "5"}
+        )
+        return name, section
 
     return dict(await asyncio.gather(*(ask(name) for name in SERVICE_NAMES)))
 
