@@ -10,7 +10,7 @@ from the ticket as it is then; an email goes to the user's address as the gatewa
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,12 +69,13 @@ async def notify_ticket(
         _rows(settings, email_to_user=responsible, email_to=settings.support_alert_email,
               kind=kind, ticket_id=ticket.id, detail=detail),
     )  # fmt: skip
+    due = _due(ticket, detail)
     await publisher.publish(
         session,
         kind,
         {"ticket_id": ticket.id, "contributor_id": ticket.contributor_id, "priority": ticket.priority,
          "assignee_id": ticket.assignee_id, "escalated_to_id": ticket.escalated_to_id, "target": detail,
-         "due_at": _due(ticket, detail).isoformat() if _due(ticket, detail) else None, "at": utcnow().isoformat()},
+         "due_at": due.isoformat() if due else None, "at": utcnow().isoformat()},
     )  # fmt: skip
 
 
@@ -90,7 +91,7 @@ async def notify_wellness_support(
     )  # fmt: skip
 
 
-def _due(ticket: Ticket, detail: str | None):
+def _due(ticket: Ticket, detail: str | None) -> datetime | None:
     return {"first_response": ticket.first_response_due, "resolution": ticket.resolution_due}.get(
         detail or ""
     )
