@@ -247,6 +247,10 @@ _UNAVAILABLE_DRIVER_ERRORS = {
     "PostgresConnectionError",
     "AdminShutdownError",
     "CrashShutdownError",
+    # Two requests locking the same rows in opposite orders (two merges of a pair of tickets): PostgreSQL
+    # rolls one back; it is the client's to retry, never an internal error.
+    "DeadlockDetectedError",
+    "SerializationError",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -236,3 +237,18 @@ def test_the_handover_lists_every_ticket_still_open_at_the_end_of_the_shift_with
     assert listed[untouched["id"]]["resolution_due"] == untouched["resolution_due"].replace("Z", "+00:00")
     assert section["summary"]["open_at_end"] == section["total"] >= len(section["items"])
     assert section["truncated"] is (section["total"] > len(section["items"]))
+
+
+def test_two_opposite_merges_at_once_end_in_one_merge_and_never_a_server_error(agent, person):
+    for _ in range(10):
+        a, b = log_ticket(agent, person), log_ticket(agent, person)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(
+                lambda pair: agent.post(f"/api/v1/tickets/{pair[0]}/merge", json={"into_ticket_id": pair[1]}),
+                [(a["id"], b["id"]), (b["id"], a["id"])],
+            ))  # fmt: skip
+
+        statuses = sorted(r.status_code for r in answers)
+        # At most one merge wins; the other finds its ticket closed (409) or was chosen to retry (503).
+        assert set(statuses) <= {200, 409, 503}, statuses
+        assert statuses.count(200) <= 1
