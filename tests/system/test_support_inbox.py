@@ -252,3 +252,18 @@ def test_two_opposite_merges_at_once_end_in_one_merge_and_never_a_server_error(a
         # At most one merge wins; the other finds its ticket closed (409) or was chosen to retry (503).
         assert set(statuses) <= {200, 409, 503}, statuses
         assert statuses.count(200) <= 1
+
+
+def test_a_bulk_null_leaves_a_field_as_it_is_and_a_null_assignee_unassigns(agent, person, users):
+    lead = users.create("ops").user
+    ticket = log_ticket(agent, person, priority="P2")
+    agent.post("/api/v1/tickets/bulk", json={"ticket_ids": [ticket["id"]], "assignee_id": lead["id"]})
+
+    result = agent.post("/api/v1/tickets/bulk", json={
+        "ticket_ids": [ticket["id"]], "priority": None, "category": None, "assignee_id": None,
+        "reply": {"body": "On it.", "canned_reply_id": None, "internal": False},
+    })  # fmt: skip
+
+    assert result.status_code == 200 and result.json()["changed"] == 1, result.text
+    after = agent.get(f"/api/v1/tickets/{ticket['id']}").json()
+    assert (after["priority"], after["category"], after["assignee"]) == ("P2", "payment", None)

@@ -457,7 +457,10 @@ async def _bulk_one(
     data: BulkTicketUpdate,
     settings: ContributorsSettings,
 ) -> None:
-    fields = data.model_dump(include={"priority", "category", "assignee_id"}, exclude_unset=True)
+    # A null priority or category leaves it as it is; a null assignee_id unassigns.
+    fields = {k: v for k, v in data.model_dump(include={"priority", "category"}).items() if v is not None}
+    if "assignee_id" in data.model_fields_set:
+        fields["assignee_id"] = data.assignee_id
     if data.add_tags or data.remove_tags:
         current = (await repository.tags_of(session, ticket_ids=[ticket.id]))[ticket.id]
         fields["tags"] = normalized_tags((set(current) | set(data.add_tags)) - set(data.remove_tags))
