@@ -365,41 +365,32 @@ TIERED = [
 ]  # fmt: skip
 
 
+def quote(manager, vendor: dict, **params) -> dict:
+    """A price from the vendor's rate card in force on 2026-03-01 (task units unless `unit` says)."""
+    response = manager.get(
+        "/api/v1/rate-cards/price", params={"vendor_id": vendor["id"], "on": "2026-03-01", **params}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def test_price_lookup_applies_graduated_tiers(manager):
     vendor = new_vendor(manager)
     active_contract_with_rates(manager, vendor["id"], TIERED)
 
-    quote = manager.get(
-        "/api/v1/rate-cards/price",
-        params={
-            "vendor_id": vendor["id"],
-            "task_type": "ner",
-            "language": "en",
-            "units": "1500",
-            "on": "2026-03-01",
-        },
-    ).json()
+    priced = quote(manager, vendor, task_type="ner", language="en", units="1500")
 
-    assert quote["amount"] == "700.00" and quote["currency"] == "USD"
+    assert priced["amount"] == "700.00" and priced["currency"] == "USD"
 
 
 def test_price_lookup_rounds_to_the_currency_minor_unit(manager):
     vendor = new_vendor(manager)
     active_contract_with_rates(manager, vendor["id"], TIERED)
 
-    quote = manager.get(
-        "/api/v1/rate-cards/price",
-        params={
-            "vendor_id": vendor["id"],
-            "task_type": "ner",
-            "language": "en",
-            "units": "5001",
-            "on": "2026-03-01",
-        },
-    ).json()
+    priced = quote(manager, vendor, task_type="ner", language="en", units="5001")
 
     # 1000 × 0.50 + 4000 × 0.40 + 1 × 0.333 = 2100.333 → 2100.33
-    assert quote["amount"] == "2100.33"
+    assert priced["amount"] == "2100.33"
 
 
 def test_price_lookup_in_a_zero_decimal_currency_rounds_to_whole_units(manager):
@@ -407,31 +398,18 @@ def test_price_lookup_in_a_zero_decimal_currency_rounds_to_whole_units(manager):
     lines = [{"task_type": "bbox", "language": "ja", "unit": "item", "unit_price": "12.5"}]
     active_contract_with_rates(manager, vendor["id"], lines, currency="JPY")
 
-    quote = manager.get(
-        "/api/v1/rate-cards/price",
-        params={"vendor_id": vendor["id"], "task_type": "bbox", "language": "ja", "unit": "item", "units": "3",
-                "on": "2026-03-01"},
-    ).json()  # fmt: skip
+    priced = quote(manager, vendor, task_type="bbox", language="ja", unit="item", units="3")
 
-    assert quote["amount"] == "38" and quote["currency"] == "JPY"
+    assert priced["amount"] == "38" and priced["currency"] == "JPY"
 
 
 def test_price_lookup_falls_back_to_the_any_language_line(manager):
     vendor = new_vendor(manager)
     active_contract_with_rates(manager, vendor["id"], TIERED)
 
-    quote = manager.get(
-        "/api/v1/rate-cards/price",
-        params={
-            "vendor_id": vendor["id"],
-            "task_type": "ner",
-            "language": "de",
-            "units": "10",
-            "on": "2026-03-01",
-        },
-    ).json()
+    priced = quote(manager, vendor, task_type="ner", language="de", units="10")
 
-    assert quote["amount"] == "7.00" and quote["matched_language"] == "*"
+    assert priced["amount"] == "7.00" and priced["matched_language"] == "*"
 
 
 def test_price_lookup_without_an_active_contract_is_404(manager):
