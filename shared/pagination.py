@@ -144,19 +144,32 @@ class Keyset:
             return items, None
         last = items[-1]
         key = sort.removeprefix("-")
-        value = getattr(last, key)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        return items, _b64encode(orjson.dumps({"s": sort, "v": value, "id": last.id}))
+        return items, encode_position(sort, getattr(last, key), last.id)
 
     def _decode(self, cursor: str, sort: str, key: SortColumn) -> tuple[Any, int]:
+        value, last_id = decode_position(cursor, sort)
         try:
-            data = orjson.loads(_b64decode(cursor))
-            if not isinstance(data, dict) or data.get("s") != sort or not isinstance(data.get("id"), int):
-                raise ValueError("cursor made for another sort")
-            value = data.get("v")
             if value is None:
                 raise ValueError("cursor without a value")
-            return key.parse(value), data["id"]
-        except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+            return key.parse(value), last_id
+        except (ValueError, TypeError) as exc:
             raise _invalid_cursor("cursor is not one this API returned for this sort") from exc
+
+
+def encode_position(sort: str, value: Any, last_id: int) -> str:
+    """A sorted list's cursor: the sort it was made for, the last row's sort value and id. Lists sorted
+    in the service (not by SQL) use it too; their values may be JSON lists or null."""
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    return _b64encode(orjson.dumps({"s": sort, "v": value, "id": last_id}))
+
+
+def decode_position(cursor: str, sort: str) -> tuple[Any, int]:
+    """The (sort value, id) a cursor of `encode_position` holds; 422 for any other cursor or sort."""
+    try:
+        data = orjson.loads(_b64decode(cursor))
+        if not isinstance(data, dict) or data.get("s") != sort or not isinstance(data.get("id"), int):
+            raise ValueError("cursor made for another sort")
+        return data.get("v"), data["id"]
+    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise _invalid_cursor("cursor is not one this API returned for this sort") from exc

@@ -64,6 +64,9 @@ FeedRead = Annotated[Principal, Depends(require(*CONTRIBUTOR_MANAGERS, "analyst"
 WellnessPolicyRead = Annotated[Principal, Depends(require(*OPERATIONS_STAFF, "vendor"))]
 WellnessPolicyManage = Annotated[Principal, Depends(require("admin", "ops"))]
 CheckInsRead = Annotated[Principal, Depends(require(*CONTRIBUTOR_MANAGERS, "contributor"))]
+# The board says who is near a cap, on a break or asked for support (states, never a check-in's words):
+# the staff who read people's wellness, and a vendor for its own people (the events tell it the same).
+WellnessBoardRead = Annotated[Principal, Depends(require(*OPERATIONS_STAFF, "vendor"))]
 
 # Shift notes are the staff's own handover: never shown to contributors or vendors.
 ShiftNotesRead = Annotated[Principal, Depends(require(*OPERATIONS_STAFF))]

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field
 
 from shared.db import DecimalText, UTCDateTime, make_base, utcnow
@@ -295,7 +295,16 @@ class ExposureRecord(Base, table=True):
     """One submission's time on content of a severity, as the tasks service reported it."""
 
     __tablename__ = "exposure_records"
-    __table_args__ = (Index("ix_exposure_contributor_ended", "contributor_id", "ended_at"),)
+    __table_args__ = (
+        Index("ix_exposure_contributor_ended", "contributor_id", "ended_at"),
+        # The wellness board finds who had harmful exposure lately; most submissions are of severity none.
+        Index(
+            "ix_exposure_harmful_ended",
+            "ended_at",
+            sqlite_where=text("severity <> 'none'"),
+            postgresql_where=text("severity <> 'none'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     contributor_id: int = Field(foreign_key="contributors.id")
@@ -308,6 +317,8 @@ class ExposureRecord(Base, table=True):
 
 class WellnessCheckIn(Base, table=True):
     __tablename__ = "wellness_check_ins"
+    # The wellness board reads the latest check-ins of everyone.
+    __table_args__ = (Index("ix_wellness_check_ins_created", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     contributor_id: int = Field(foreign_key="contributors.id", index=True)

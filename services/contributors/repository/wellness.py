@@ -1,5 +1,6 @@
-"""Queries of wellness: exposure records, projects worked on, check-ins, vendor policies;
-`readable_vendor_policies` scopes a caller's reads of vendor policies."""
+"""Queries of wellness: exposure records, projects worked on, check-ins, vendor policies, the board's
+candidates; `readable_vendor_policies` scopes a caller's reads of vendor policies, and the board's
+queries are scoped by `readable_contributors`."""
 
 from datetime import datetime
 
@@ -7,11 +8,13 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.contributors.models import (
+    Contributor,
     ContributorProject,
     ExposureRecord,
     VendorWellnessPolicy,
     WellnessCheckIn,
 )
+from services.contributors.repository.contributors import readable_contributors
 from shared.auth import OPERATIONS_STAFF, Principal
 from shared.pagination import Keyset, SortColumn
 
@@ -98,3 +101,64 @@ async def last_check_in(session: AsyncSession, *, contributor_id: int) -> Wellne
         .limit(1)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _board_people(principal: Principal, vendor_id: int | None) -> Select:
+    """The people a caller's board may list: readable to it, not erased, of `vendor_id` when given."""
+    stmt = readable_contributors(principal).where(Contributor.erased_at.is_(None))
+    if vendor_id is not None:
+        stmt = stmt.where(Contributor.vendor_id == vendor_id)
+    return stmt
+
+
+async def board_people_exposed_since(
+    session: AsyncSession, *, principal: Principal, vendor_id: int | None, since: datetime
+) -> set[int]:
+    """Readable people with harmful exposure ending after `since` (ix_exposure_harmful_ended)."""
+    people = _board_people(principal, vendor_id).with_only_columns(Contributor.id).subquery()
+    stmt = (
+        select(ExposureRecord.contributor_id)
+        .distinct()
+        .join(people, people.c.id == ExposureRecord.contributor_id)
+        .where(ExposureRecord.ended_at > since, ExposureRecord.severity != "none")
+    )
+    return set((await session.execute(stmt)).scalars())
+
+
+async def board_latest_check_ins_since(
+    session: AsyncSession, *, principal: Principal, vendor_id: int | None, since: datetime
+) -> dict[int, tuple[datetime, bool]]:
+    """Readable person → (time, wants_support) of their latest check-in recorded after `since`."""
+    people = _board_people(principal, vendor_id).with_only_columns(Contributor.id).subquery()
+    stmt = (
+        select(WellnessCheckIn.contributor_id, WellnessCheckIn.created_at, WellnessCheckIn.wants_support)
+        .join(people, people.c.id == WellnessCheckIn.contributor_id)
+        .where(WellnessCheckIn.created_at > since)
+        .order_by(WellnessCheckIn.id)
+    )
+    return {c: (at, bool(wants)) for c, at, wants in (await session.execute(stmt)).all()}
+
+
+async def board_people(
+    session: AsyncSession, *, principal: Principal, ids: set[int]
+) -> list[Contributor]:
+    stmt = _board_people(principal, None).where(Contributor.id.in_(ids))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def exposure_of_people_since(
+    session: AsyncSession, *, contributor_ids: set[int], since: datetime
+) -> list[ExposureRecord]:
+    """Every exposure record of these people ending after `since`, oldest first."""
+    stmt = (
+        select(ExposureRecord)
+        .where(ExposureRecord.contributor_id.in_(contributor_ids), ExposureRecord.ended_at > since)
+        .order_by(ExposureRecord.started_at)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def vendor_policies_of(session: AsyncSession, *, vendor_ids: set[int]) -> list[VendorWellnessPolicy]:
+    """Unscoped: the overrides that set the caps of the people a board shows."""
+    stmt = select(VendorWellnessPolicy).where(VendorWellnessPolicy.vendor_id.in_(vendor_ids))
+    return list((await session.execute(stmt)).scalars())

@@ -9,11 +9,13 @@ from services.contributors.deps import (
     ContributorsRead,
     ContributorsSelfService,
     SettingsDep,
+    WellnessBoardRead,
     WellnessPolicyManage,
     WellnessPolicyRead,
     contributor_for,
 )
 from services.contributors.repository.wellness import CHECK_IN_KEYSET
+from services.contributors.rules.wellness import NEAR_CAP_SHARE
 from services.contributors.schemas.contributors import ContributorRead
 from services.contributors.schemas.wellness import (
     CheckInCreate,
@@ -23,13 +25,15 @@ from services.contributors.schemas.wellness import (
     PolicyRead,
     VendorPolicyPut,
     VendorPolicyRead,
+    WellnessBoardPage,
     WellnessRead,
 )
 from services.contributors.service import wellness as service
+from services.contributors.service import wellness_board
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import set_etag
 from shared.pagination import KeysetCursor, PageLimit
-from shared.types import PathId
+from shared.types import MAX_ID, PathId
 
 router = APIRouter(tags=["wellness"])
 
@@ -101,6 +105,47 @@ async def list_check_ins(
     )
     items, next_cursor = CHECK_IN_KEYSET.page(rows, sort=sort, limit=limit)
     return CheckInPage(items=items, next_cursor=next_cursor)
+
+
+BoardSort = Literal[
+    "cap_share", "-cap_share", "break_ends_at", "-break_ends_at", "support_requested_at",
+    "-support_requested_at", "last_exposure_at", "-last_exposure_at", "full_name", "-full_name",
+]  # fmt: skip
+
+
+@router.get("/api/v1/wellness/board", response_model=WellnessBoardPage)
+async def wellness_board_page(
+    session: ReadSessionDep,
+    principal: WellnessBoardRead,
+    settings: SettingsDep,
+    state: Annotated[
+        list[Literal["near_cap", "on_break", "support_requested"]] | None,
+        Query(description="any of these states (repeat for several); none given: any state"),
+    ] = None,
+    vendor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    near_cap_share: Annotated[
+        float,
+        Query(ge=0.5, le=1.0, description=f"near a cap from this share of it (default {NEAR_CAP_SHARE})"),
+    ] = NEAR_CAP_SHARE,
+    sort: BoardSort = "-cap_share",
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
+):
+    """Who needs a look now: `near_cap` (today's exposure, in the person's own day, at `near_cap_share`
+    or more of a daily cap of their policy, a reached cap included), `on_break` (a break continuous
+    exposure requires, until `break_ends_at`), `support_requested` (their latest check-in, within 7 days,
+    asked for support; its words stay private). A vendor user sees its own vendor's people only."""
+    return await wellness_board.wellness_board(
+        session=session,
+        principal=principal,
+        settings=settings,
+        states=state or (),
+        vendor_id=vendor_id,
+        near_cap_share=near_cap_share,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @router.get("/api/v1/wellness/policy", response_model=PolicyRead)

@@ -237,3 +237,75 @@ def exposure_by_local_day(
                 totals[session.severity] += overlap.total_seconds() / 60
         result[day] = totals
     return result
+
+
+# --- the wellness board: who is near a cap, on a required break, or asked for support ----------------
+
+# "Near" a daily cap: at least this share of it used today (a cap reached counts too). The board's
+# `near_cap_share` query parameter may ask for another share; this is its default.
+NEAR_CAP_SHARE = 0.8
+# A check-in asking for support keeps its person on the board while it is their latest check-in and
+# no older than this: a week, the span a support lead follows a person up in.
+SUPPORT_REQUEST_WINDOW = timedelta(days=7)
+
+
+class BoardState(StrEnum):
+    NEAR_CAP = "near_cap"
+    ON_BREAK = "on_break"
+    SUPPORT_REQUESTED = "support_requested"
+
+
+@dataclass(frozen=True)
+class CapUse:
+    """How much of one level's daily cap today's exposure uses (a level counts the more severe minutes)."""
+
+    severity: ContentSeverity
+    minutes: float
+    cap_minutes: int
+    share: float
+
+
+def most_used_cap(
+    policy: ExposurePolicy, exposure_today_by_severity: Mapping[str, float]
+) -> CapUse | None:
+    """The capped level whose cap today's exposure uses most (the one a contributor reaches first), or
+    None without harmful exposure today. A cap of 0 with minutes on it counts as fully used."""
+    exposure = {_parse_severity(k): float(v) for k, v in exposure_today_by_severity.items()}
+    best: CapUse | None = None
+    for i, level in enumerate(CAPPED_SEVERITIES):
+        minutes = sum(exposure.get(s, 0.0) for s in CAPPED_SEVERITIES[i:])
+        if minutes <= 0:
+            continue
+        cap = policy.daily_cap_minutes[level]
+        share = minutes / cap if cap else 1.0
+        if best is None or share > best.share:
+            best = CapUse(severity=level, minutes=minutes, cap_minutes=cap, share=share)
+    return best
+
+
+def support_requested_at(
+    latest_check_in_at: datetime | None, *, wants_support: bool, now: datetime
+) -> datetime | None:
+    """When the person asked for support, if their latest check-in did so within the support window."""
+    if latest_check_in_at is None or not wants_support:
+        return None
+    at = ensure_aware(latest_check_in_at, "latest_check_in_at")
+    return at if ensure_aware(now, "now") - at <= SUPPORT_REQUEST_WINDOW else None
+
+
+def board_states(
+    *,
+    cap_use: CapUse | None,
+    break_ends_at: datetime | None,
+    support_requested_at: datetime | None,
+    near_cap_share: float = NEAR_CAP_SHARE,
+) -> frozenset[BoardState]:
+    """What puts a contributor on the wellness board; an empty set means they are fine."""
+    states = set()
+    if cap_use is not None and cap_use.share >= near_cap_share:
+        states.add(BoardState.NEAR_CAP)
+    if break_ends_at is not None:
+        states.add(BoardState.ON_BREAK)
+    if support_requested_at is not None:
+        states.add(BoardState.SUPPORT_REQUESTED)
+    return frozenset(states)

@@ -114,3 +114,35 @@ class VendorPolicyRead(BaseModel):
     republished_contributors: int | None = Field(
         default=None, description="on PUT/DELETE: contributors whose limits were re-published"
     )
+
+
+class CapUseRead(BaseModel):
+    severity: Literal["low", "medium", "high"] = Field(
+        description="the capped level whose cap today's exposure uses most (it counts the more severe minutes)"
+    )
+    minutes: float
+    cap_minutes: int
+    share: float = Field(description="minutes / cap_minutes, rounded to 4 places")
+
+
+class WellnessBoardItem(BaseModel):
+    """One contributor on the board: states only, never what a check-in said."""
+
+    contributor_id: int
+    full_name: str
+    vendor_id: int | None
+    timezone: str
+    local_date: date
+    states: list[Literal["near_cap", "on_break", "support_requested"]]
+    today_minutes: SeverityMinutes
+    cap_use: CapUseRead | None
+    continuous_exposure_minutes: float
+    break_ends_at: datetime | None
+    support_requested_at: datetime | None
+    last_exposure_at: datetime | None
+
+
+class WellnessBoardPage(BaseModel):
+    items: list[WellnessBoardItem]
+    next_cursor: str | None = None
+    near_cap_share: float = Field(description="the share of a daily cap from which a contributor is near it")
