@@ -164,12 +164,13 @@ def encode_position(sort: str, value: Any, last_id: int) -> str:
     return _b64encode(orjson.dumps({"s": sort, "v": value, "id": last_id}))
 
 
-def decode_position(cursor: str, sort: str) -> tuple[Any, int]:
-    """The (sort value, id) a cursor of `encode_position` holds; 422 for any other cursor or sort."""
+def decode_position(cursor: str, sort: str, parse: Callable[[Any], Any] = lambda v: v) -> tuple[Any, int]:
+    """The (sort value turned back by `parse`, id) a cursor of `encode_position` holds; 422 for any other
+    cursor or sort, or a value `parse` refuses (ValueError, TypeError)."""
     try:
         data = orjson.loads(_b64decode(cursor))
         if not isinstance(data, dict) or data.get("s") != sort or not isinstance(data.get("id"), int):
             raise ValueError("cursor made for another sort")
-        return data.get("v"), data["id"]
+        return parse(data.get("v")), data["id"]
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
         raise _invalid_cursor("cursor is not one this API returned for this sort") from exc

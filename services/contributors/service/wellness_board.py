@@ -201,8 +201,11 @@ def _bad_cursor() -> Unprocessable:
     )
 
 
-def _position(cursor: str, sort: str) -> tuple:
-    value, _ = decode_position(cursor, sort)
+def _sort_key_of(value: Any) -> tuple:
     if not isinstance(value, list) or len(value) != 3 or not isinstance(value[0], bool):
-        raise _bad_cursor()
+        raise ValueError("not a sort key of the board")
     return tuple(value)
+
+
+def _position(cursor: str, sort: str) -> tuple:
+    return decode_position(cursor, sort, _sort_key_of)[0]

@@ -8,9 +8,9 @@ answer was stamped with at submit, so no index on every task is needed (each wou
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select, update
+from sqlalchemy import ColumnElement, Float, and_, case, cast, false, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.models import MetricWatermark, Project, ProjectCounter, Submission, Task
@@ -80,19 +80,93 @@ async def open_past_due(
     return await open_due_between(session, project_id=project_id, sla_hours=sla_hours, since=None, until=now)
 
 
+def _open_due_by(
+    *, project_id: int, sla_hours: float | None, since: datetime | None, until: datetime
+) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]] | None]:
+    """Open tasks of a project due in (since, until] (since None: any time up to until), as conditions on
+    their own due time (ix_tasks_open_due) and on import + the project's SLA (ix_tasks_unfinished; None
+    when the project has no SLA)."""
+    own = [Task.project_id == project_id, Task.due_at.is_not(None), _open(), Task.due_at <= until]
+    if since is not None:
+        own.append(Task.due_at > since)
+    if not sla_hours:
+        return own, None
+    shift = timedelta(hours=sla_hours)
+    by_sla = [Task.project_id == project_id, _open(), Task.due_at.is_(None), Task.created_at < until - shift]
+    if since is not None:
+        by_sla.append(Task.created_at >= since - shift)
+    return own, by_sla
+
+
+def _at_risk(
+    *, project_id: int, sla_hours: float, now: datetime
+) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]] | None]:
+    """At risk (rules.kpis): open, not yet due, due within the at-risk horizon of the project's SLA."""
+    return _open_due_by(
+        project_id=project_id, sla_hours=sla_hours, since=now, until=now + at_risk_horizon(sla_hours)
+    )
+
+
 async def open_at_risk(
     session: AsyncSession, *, project_id: int, sla_hours: float | None, now: datetime
 ) -> int:
     """Open tasks not yet due but due within the at-risk horizon of the project's SLA."""
     if not sla_hours:
         return 0
-    horizon = at_risk_horizon(sla_hours)
-    own = [Task.project_id == project_id, Task.due_at.is_not(None), _open(), Task.due_at > now,
-           Task.due_at <= now + horizon]  # fmt: skip
-    due_by = now - timedelta(hours=sla_hours)
-    by_sla = [Task.project_id == project_id, _open(), Task.created_at >= due_by,
-              Task.created_at < due_by + horizon, Task.due_at.is_(None)]  # fmt: skip
-    return await _count(session, *own) + await _count(session, *by_sla)
+    own, by_sla = _at_risk(project_id=project_id, sla_hours=sla_hours, now=now)
+    return await _count(session, *own) + await _count(session, *(by_sla or [false()]))
+
+
+class AtRiskRow(NamedTuple):
+    id: int
+    external_id: str | None
+    assigned_count: int
+    completed_count: int
+    overlap: int
+    due_at: datetime
+
+
+async def open_at_risk_page(
+    session: AsyncSession,
+    *,
+    project_id: int,
+    sla_hours: float | None,
+    now: datetime,
+    include_past_due: bool,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[AtRiskRow]:
+    """The open tasks `open_at_risk` counts (and with `include_past_due`, those `open_past_due` counts),
+    earliest due first, after the (due time, id) `after`, `limit` + 1 of them.
+
+    Each range is walked in its own index order (ix_tasks_open_due by due time; ix_tasks_unfinished by
+    import time, which orders the SLA due times alike) and the two are merged."""
+    if include_past_due:
+        until = now + at_risk_horizon(sla_hours) if sla_hours else now
+        own, by_sla = _open_due_by(project_id=project_id, sla_hours=sla_hours, since=None, until=until)
+    elif sla_hours:
+        own, by_sla = _at_risk(project_id=project_id, sla_hours=sla_hours, now=now)
+    else:
+        return []
+    shift = timedelta(hours=sla_hours or 0)
+    if after is not None:
+        due, last_id = after
+        own.append(or_(Task.due_at > due, and_(Task.due_at == due, Task.id > last_id)))
+        if by_sla is not None:
+            by_sla.append(
+                or_(Task.created_at > due - shift, and_(Task.created_at == due - shift, Task.id > last_id))
+            )
+    columns = (Task.id, Task.external_id, Task.assigned_count, Task.completed_count, Task.overlap)
+    stmt = select(*columns, Task.due_at).where(*own).order_by(Task.due_at, Task.id).limit(limit + 1)
+    rows = [AtRiskRow(*row) for row in (await session.execute(stmt)).all()]
+    if by_sla is not None:
+        stmt = select(*columns, Task.created_at).where(*by_sla).order_by(Task.created_at, Task.id)
+        rows += [
+            AtRiskRow(*row[:-1], due_at=row[-1] + shift)
+            for row in (await session.execute(stmt.limit(limit + 1))).all()
+        ]
+    rows.sort(key=lambda row: (row.due_at, row.id))
+    return rows[: limit + 1]
 
 
 async def settled_on_time_and_late(session: AsyncSession, *, project_id: int) -> tuple[int, int]:

@@ -18,13 +18,22 @@ from services.tasks.schemas.projects import (
     VendorSuspensionRead,
 )
 from services.tasks.schemas.queues import PermissionAuditRead, QueueRead
-from services.tasks.schemas.stats import ProjectStatsRead
+from services.tasks.schemas.stats import AtRiskTaskPage, ProjectStatsRead
 from services.tasks.schemas.tasks import AggregateCreate, AggregateRead, BatchRead, ImportResult, ResultRead
 from services.tasks.service import exports, stats
+from services.tasks.service import kpis as kpi_service
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
-from shared.pagination import Page, PageParams, encode_cursor, page_of, page_params
+from shared.pagination import (
+    KeysetCursor,
+    Page,
+    PageLimit,
+    PageParams,
+    encode_cursor,
+    page_of,
+    page_params,
+)
 from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -232,6 +241,27 @@ async def restore_vendor(
 async def project_stats(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
     """Progress, forecasts and the project's KPIs (README "KPI glossary")."""
     return await stats.project_stats(session=session, project_id=project_id)
+
+
+@router.get("/{project_id}/at-risk-tasks", response_model=AtRiskTaskPage)
+async def project_at_risk_tasks(
+    project_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    include_breached: Annotated[
+        bool,
+        Query(description="also the open tasks already past their due time (stats' open_breached_tasks)"),
+    ] = False,
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
+):
+    """The open tasks stats count in `sla.at_risk_tasks` (not yet due, due within the last 20 % of the
+    project's SLA turnaround), earliest due first; open tasks already past due (breached) only with
+    `include_breached=true`, before them, as they are due earlier."""
+    project = await service.get_project(session=session, project_id=project_id)
+    return await kpi_service.at_risk_tasks(
+        session, project=project, include_breached=include_breached, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/{project_id}/results", response_model=Page[ResultRead])

@@ -1,6 +1,7 @@
 """API models of production statistics and of the stats of a project, vendor and contributor."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -120,3 +121,20 @@ class ProjectStatsRead(BaseModel):
     sla: ProjectSla
     forecast: Forecast
     manpower: Manpower
+
+
+class AtRiskTaskRead(BaseModel):
+    """An open task at risk of its SLA now, or already past its due time (`breached`)."""
+
+    task_id: int
+    external_id: str | None
+    due_at: datetime = Field(description="its own due time, else its import + the project's SLA turnaround")
+    assigned_count: int = Field(description="live and submitted assignments")
+    completed_count: int
+    overlap: int
+    sla_state: Literal["at_risk", "breached"]
+
+
+class AtRiskTaskPage(BaseModel):
+    items: list[AtRiskTaskRead]
+    next_cursor: str | None = None

@@ -12,9 +12,13 @@ from services.tasks.models import Project, Submission
 from services.tasks.repository import kpis as repo
 from services.tasks.rules import kpis
 from services.tasks.rules.label_schema import comparable
+from services.tasks.schemas.stats import AtRiskTaskPage, AtRiskTaskRead
 from shared.db import Database, utcnow
+from shared.pagination import as_datetime, decode_position, encode_position
 
 BREACHES_WATERMARK = "sla_breaches"
+# The at-risk list's one order (its cursors carry it): due time, then task id.
+AT_RISK_ORDER = "due_at"
 # Agreement is computed on the latest answers, at most this many (stats and reports alike).
 AGREEMENT_SAMPLE = 3000
 
@@ -82,3 +86,48 @@ async def breaches_to_count(db: Database) -> int:
         moved = await repo.raise_watermark(session, name=BREACHES_WATERMARK, value=total)
         await session.commit()
     return moved
+
+
+async def at_risk_tasks(
+    session: AsyncSession,
+    *,
+    project: Project,
+    include_breached: bool,
+    cursor: str | None,
+    limit: int,
+    now: datetime | None = None,
+) -> AtRiskTaskPage:
+    """The open tasks stats count as at risk (and, asked, those open past due), earliest due first, each
+    with its SLA state as rules.kpis decides it."""
+    now = now or utcnow()
+    after = decode_position(cursor, AT_RISK_ORDER, as_datetime) if cursor else None
+    rows = await repo.open_at_risk_page(
+        session,
+        project_id=project.id,
+        sla_hours=project.sla_turnaround_hours,
+        now=now,
+        include_past_due=include_breached,
+        after=after,
+        limit=limit,
+    )
+    items = [
+        AtRiskTaskRead(
+            task_id=row.id,
+            external_id=row.external_id,
+            due_at=row.due_at,
+            assigned_count=row.assigned_count,
+            completed_count=row.completed_count,
+            overlap=row.overlap,
+            sla_state="breached"
+            if kpis.sla_state(
+                due=row.due_at, final_at=None, now=now, sla_turnaround_hours=project.sla_turnaround_hours
+            )
+            is kpis.SlaState.BREACHED
+            else "at_risk",
+        )
+        for row in rows[:limit]
+    ]
+    last = rows[limit - 1] if len(rows) > limit else None
+    return AtRiskTaskPage(
+        items=items, next_cursor=encode_position(AT_RISK_ORDER, last.due_at, last.id) if last else None
+    )
