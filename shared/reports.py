@@ -5,7 +5,7 @@ figures and a bounded table of items) and, where it owns KPI facts, `GET /intern
 rows keyed by (scope, id) that the gateway merges across services.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -36,16 +36,23 @@ class Section(BaseModel):
         return cls(summary=summary, items=shown, total=total, truncated=total > len(shown))
 
 
+# KPI (a column or summary name) → its definition in words, from the rules/kpis.py of the service that owns
+# it: the gateway writes them on its report files' cover sheets, so a file says what its figures mean.
+Definitions = Field(default_factory=dict)
+
+
 class HandoverSections(BaseModel):
     """Section title → section, in the order the report shows them."""
 
     sections: dict[str, Section]
+    definitions: dict[str, str] = Definitions
 
 
 class KpiRows(BaseModel):
     """One row per (scope, id), scope being "project" or "vendor", with the figures this service owns."""
 
     rows: list[dict[str, Any]]
+    definitions: dict[str, str] = Definitions
 
 
 class ReportWindow(BaseModel):
@@ -95,19 +102,21 @@ def report_router(
     *,
     handover_sections: Callable[..., Awaitable[HandoverSections]],
     kpi_rows: Callable[..., Awaitable[KpiRows]],
+    definitions: Mapping[str, str],
 ) -> APIRouter:
     """`/internal/reports` of a service, for the gateway only. The two functions are the service's own,
-    declared with the dependencies they need (a read session, the report window, a peer client)."""
+    declared with the dependencies they need (a read session, the report window, a peer client);
+    `definitions` are its KPIs' (its rules/kpis.py), answered with both."""
     router = APIRouter(prefix="/internal/reports", tags=["reports"], include_in_schema=False)
 
     @router.get("/handover", response_model=HandoverSections)
     async def handover(
         sections: Annotated[HandoverSections, Depends(handover_sections)], _caller: ServiceCaller
     ) -> HandoverSections:
-        return sections
+        return sections.model_copy(update={"definitions": dict(definitions)})
 
     @router.get("/kpis", response_model=KpiRows)
     async def kpis(rows: Annotated[KpiRows, Depends(kpi_rows)], _caller: ServiceCaller) -> KpiRows:
-        return rows
+        return rows.model_copy(update={"definitions": dict(definitions)})
 
     return router

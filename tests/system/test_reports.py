@@ -253,6 +253,40 @@ def test_handover_as_xlsx_has_a_sheet_per_section(ops, shift):
     assert summary["relationship_managers"] >= 1
 
 
+def _cover(workbook) -> dict:
+    return {
+        r[0].value: r[1].value for r in workbook["About"].iter_rows(min_row=2) if len(r) > 1 and r[0].value
+    }
+
+
+def test_handover_xlsx_opens_on_a_cover_with_its_window_and_has_styled_frozen_filtered_tables(ops, shift):
+    handover_after(ops, shift)
+    until = now() + timedelta(seconds=1)
+
+    response = handover(ops, shift["since"], until, format="xlsx")
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames[0] == "About"
+    cover = _cover(workbook)
+    assert cover["report"] == "shift handover"
+    # A spreadsheet keeps times to the millisecond.
+    assert abs(cover["since (UTC)"] - shift["since"].astimezone(UTC).replace(tzinfo=None)) < timedelta(
+        seconds=0.01
+    )
+    assert abs(cover["until (UTC)"] - until.astimezone(UTC).replace(tzinfo=None)) < timedelta(seconds=0.01)
+    assert isinstance(cover["generated at (UTC)"], datetime)
+    # The projects section shows SLA figures: their definitions come from the tasks service's rules.
+    assert "an open task past due is breached" in cover["sla_breaches"]
+    assert cover["on_time_rate"].startswith("Tasks whose final label came by their due time")
+    sheet = workbook["Shift notes"]
+    header_at = next(r[0].row for r in sheet.iter_rows() if r[0].value == "note_id")
+    assert sheet.cell(header_at, 1).font.bold and sheet.freeze_panes == f"A{header_at + 1}"
+    assert sheet.auto_filter.ref.startswith(f"A{header_at}:")
+    (mine,) = [r for r in sheet.iter_rows(min_row=header_at + 1) if r[0].value == shift["note"]["id"]]
+    written = mine[[c.value for c in sheet[header_at]].index("written_at")]
+    assert written.is_date
+
+
 # --- KPIs ------------------------------------------------------------------------------------------
 
 
@@ -346,6 +380,39 @@ def test_kpis_as_csv_and_xlsx_carry_the_same_rows(ops, production):
     assert row[header.index("gold_accuracy")] == 0.75 and row[header.index("spend")] == 2
     # Money is a number in the workbook (a text cell cannot be summed).
     assert row[header.index("cost_per_accepted_label_contracted")] == 0.5
+
+
+def test_kpis_xlsx_has_a_cover_defining_each_kpi_and_a_bold_frozen_filtered_header(ops, production):
+    kpi_rows(ops, production)
+
+    workbook = load_workbook(io.BytesIO(kpis(ops, production["since"], format="xlsx").content))
+
+    cover, sheet = _cover(workbook), workbook["KPIs"]
+    assert workbook.sheetnames == ["About", "KPIs"]
+    assert (cover["report"], cover["period"]) == ("KPI report", "week")
+    assert (
+        cover["gold_accuracy"]
+        == "Answers to gold tasks equal to the gold answer, over answers to gold tasks."
+    )
+    assert cover["cost_per_accepted_label_contracted"].startswith("Cost per accepted label, contracted")
+    assert "exposure_minutes" in cover and "throughput_per_hour" in cover
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet[1][-1].column_letter}{sheet.max_row}"
+    header = [c.value for c in sheet[1]]
+    (row,) = [
+        r
+        for r in sheet.iter_rows(min_row=2)
+        if r[0].value == "project" and r[1].value == production["project"]["id"]
+    ]
+    assert row[header.index("accepted_labels")].data_type == "n"
+    assert row[header.index("spend")].data_type == "n"
+
+
+def test_kpis_json_carries_the_definitions(ops, production):
+    report = kpis(ops, production["since"]).json()
+
+    assert report["definitions"]["gold_accuracy"].startswith("Answers to gold tasks")
+    assert "spend" in report["definitions"] and "exposure_minutes" in report["definitions"]
 
 
 # --- access and errors -----------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """HTTP for /internal/reports: this service's sections of the gateway's handover and KPI reports."""
 
+from services.contributors.rules.kpis import DEFINITIONS
 from services.contributors.service import reports as service
 from shared.reports import report_router
 
-router = report_router(handover_sections=service.handover_sections, kpi_rows=service.kpi_rows)
+router = report_router(
+    handover_sections=service.handover_sections, kpi_rows=service.kpi_rows, definitions=DEFINITIONS
+)

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+from shared import spreadsheets
 from shared.settings import SERVICE_NAMES
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Period = Literal["shift", "day", "week", "month"]
 PERIOD_HOURS = {"shift": 8, "day": 24, "week": 24 * 7, "month": 24 * 30}
 # The KPI columns that are decimal strings in JSON and CSV (vendors' money and units).
@@ -77,6 +74,28 @@ def kpis_from(answers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return merge_kpi_rows([answers[name] for name in SERVICE_NAMES if name in answers])
 
 
+def definitions_from(answers: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Every KPI definition the services answered with their figures, in service order (each service
+    defines the KPIs it owns, in its rules/kpis.py: the gateway repeats their words, never its own)."""
+    merged: dict[str, str] = {}
+    for name in SERVICE_NAMES:
+        merged.update((answers.get(name) or {}).get("definitions") or {})
+    return merged
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What a report file's "About" sheet names: the report, its window, when it was made, and the
+    definitions of the KPIs it may show (only those it does show are written)."""
+
+    report: str
+    since: datetime
+    until: datetime
+    generated_at: datetime
+    definitions: dict[str, str] = field(default_factory=dict)
+    period: str | None = None
+
+
 def _columns(items: list[dict[str, Any]]) -> list[str]:
     columns: dict[str, None] = {}
     for item in items:
@@ -90,16 +109,8 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def _safe_text(value: Any) -> Any:
-    # A cell starting with = + - @ is run as a formula by Excel and Sheets (CSV/formula injection, OWASP):
-    # free text from tickets and notes is written as text, never as a formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _row(values: list[Any]) -> list[Any]:
-    return [_safe_text(_cell(v)) for v in values]
+    return [spreadsheets.csv_text(_cell(v)) for v in values]
 
 
 def _summary_lines(section: Section) -> list[tuple[str, Any]]:
@@ -135,64 +146,59 @@ def rows_as_csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    # Excel: at most 31 characters, none of []:*?/\ and unique within the workbook.
-    clean = "".join(" " if c in "[]:*?/\\" else c for c in title)[:31] or "Sheet"
-    candidate, n = clean, 2
-    while candidate.lower() in used:
-        candidate = f"{clean[:28]} {n}"
-        n += 1
-    used.add(candidate.lower())
-    return candidate
-
-
-def _xlsx_cell(value: Any) -> Any:
-    # XML 1.0 has no control characters but tab and newlines, and openpyxl refuses a cell holding one (a
-    # vertical tab pasted into a shift note): they are dropped, as a spreadsheet could not show them anyway.
-    value = _cell(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
-def _append(sheet: Any, values: list[Any]) -> None:
-    sheet.append([_xlsx_cell(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        # openpyxl stores text starting with "=" as a formula; free text must stay text.
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
-
-
-def sections_as_xlsx(sections: list[Section]) -> bytes:
-    """A workbook with a sheet per section: summary pairs on top, the item table below."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    used: set[str] = set()
-    for section in sections or [Section("", "Handover", {}, [])]:
-        sheet = workbook.create_sheet(_sheet_title(section.title, used))
-        for key, value in _summary_lines(section):
-            _append(sheet, [key, value])
-        columns = _columns(section.items)
-        if columns:
-            if section.summary:
-                sheet.append([])
-            _append(sheet, columns)
-            for item in section.items:
-                _append(sheet, [item.get(c) for c in columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def _typed(column: str, value: Any) -> Any:
-    """Money and units travel as exact decimal strings; a workbook gets them as numbers one can SUM."""
+    """What crossed JSON as text becomes the cell it stands for: timestamps as UTC times, and money and
+    units (exact decimal strings, whole units too) as numbers one can SUM."""
     if column in DECIMAL_COLUMNS and isinstance(value, str):
         try:
             return Decimal(value)
         except InvalidOperation:
             return value
-    return value
+    return spreadsheets.typed_from_json(value)
 
 
-def rows_as_xlsx(rows: list[dict[str, Any]], *, title: str) -> bytes:
-    columns = _columns(rows)
-    items = [{c: _typed(c, row.get(c)) for c in columns} for row in rows]
-    return sections_as_xlsx([Section("", title, {}, items)])
+def _write_cover(sheet: Any, cover: Cover, *, shown: set[str], sheets: int) -> None:
+    facts: list[tuple[str, Any]] = [
+        ("report", cover.report),
+        ("window", "[since, until): figures count what happened from since up to until; times in UTC"),
+        ("since (UTC)", cover.since),
+        ("until (UTC)", cover.until),
+    ]
+    if cover.period:
+        facts.append(("period", cover.period))
+    facts += [("generated at (UTC)", cover.generated_at), ("sheets", sheets)]
+    definitions = {k: v for k, v in cover.definitions.items() if k in shown}
+    spreadsheets.cover(
+        sheet,
+        title=f"LabelOps {cover.report}",
+        facts=facts,
+        definitions=definitions,
+        definition_header=("KPI", 'definition (README "KPI glossary")'),
+    )
+
+
+def sections_as_xlsx(sections: list[Section], *, cover: Cover) -> bytes:
+    """A workbook of an "About" cover sheet, then a sheet per section: summary pairs on top, the item
+    table below with typed cells under a styled header, frozen and filtered."""
+    workbook, about = spreadsheets.new_workbook()
+    used = {spreadsheets.COVER_TITLE.lower()}
+    shown: set[str] = set()
+    for section in sections or [Section("", cover.report, {}, [])]:
+        columns = _columns(section.items)
+        summary = _summary_lines(section)
+        shown.update(columns, (key for key, _ in summary))
+        sheet, header_at = spreadsheets.table_sheet(
+            workbook,
+            spreadsheets.sheet_title(section.title, used),
+            columns,
+            above=[[key, spreadsheets.typed_from_json(value)] for key, value in summary],
+        )
+        for item in section.items:
+            sheet.append(spreadsheets.row(sheet, [_typed(c, item.get(c)) for c in columns]))
+        spreadsheets.close_table(sheet, header_at=header_at, columns=len(columns), rows=len(section.items))
+    _write_cover(about, cover, shown=shown, sheets=len(used) - 1)
+    return spreadsheets.saved(workbook)
+
+
+def rows_as_xlsx(rows: list[dict[str, Any]], *, title: str, cover: Cover) -> bytes:
+    return sections_as_xlsx([Section("", title, {}, rows)], cover=cover)

@@ -20,10 +20,17 @@ class SectionRead(BaseModel):
     )
 
 
+DEFINITIONS = Field(
+    default_factory=dict,
+    description='KPI → its definition, in the words of the service that owns it (README "KPI glossary")',
+)
+
+
 class HandoverReport(BaseModel):
     since: str
     until: str
     sections: list[SectionRead]
+    definitions: dict[str, str] = DEFINITIONS
 
 
 class KpiReport(BaseModel):
@@ -31,3 +38,4 @@ class KpiReport(BaseModel):
     until: str
     period: Period
     rows: list[dict[str, Any]]
+    definitions: dict[str, str] = DEFINITIONS

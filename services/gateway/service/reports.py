@@ -3,7 +3,7 @@
 import asyncio
 from typing import Any
 
-from services.gateway.rules.reports import Section, handover_from, kpis_from
+from services.gateway.rules.reports import Section, definitions_from, handover_from, kpis_from
 from shared.http import ServiceClient
 from shared.reports import ReportWindow
 from shared.settings import SERVICE_NAMES
@@ -22,11 +22,17 @@ async def _ask_all(services: ServiceClient, path: str, window: ReportWindow) -> 
     return dict(await asyncio.gather(*(ask(name) for name in SERVICE_NAMES)))
 
 
-async def handover_sections(*, services: ServiceClient, window: ReportWindow) -> list[Section]:
-    """Every service's handover sections for the shift [since, until)."""
-    return handover_from(await _ask_all(services, "/internal/reports/handover", window))
+async def handover_sections(
+    *, services: ServiceClient, window: ReportWindow
+) -> tuple[list[Section], dict[str, str]]:
+    """Every service's handover sections for the shift [since, until), and the definitions of their KPIs."""
+    answers = await _ask_all(services, "/internal/reports/handover", window)
+    return handover_from(answers), definitions_from(answers)
 
 
-async def kpi_rows(*, services: ServiceClient, window: ReportWindow) -> list[dict[str, Any]]:
-    """One row per project and per vendor, each service filling in the figures it owns."""
-    return kpis_from(await _ask_all(services, "/internal/reports/kpis", window))
+async def kpi_rows(
+    *, services: ServiceClient, window: ReportWindow
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """One row per project and per vendor, each service filling in the figures it owns (and defining them)."""
+    answers = await _ask_all(services, "/internal/reports/kpis", window)
+    return kpis_from(answers), definitions_from(answers)

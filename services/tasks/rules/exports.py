@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -133,13 +133,6 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return "" if value is None else value
-
-
-def xlsx_time(value: datetime) -> datetime:
-    """Spreadsheets have no time zones: times are written as naive UTC (the headers say so)."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 # --- Label Studio ----------------------------------------------------------------------------------

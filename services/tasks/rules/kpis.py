@@ -178,3 +178,33 @@ def sla_figures(*, on_time: int, breached: int) -> dict[str, float | int | None]
         "sla_breaches": breached,
         "on_time_rate": on_time_rate(on_time=on_time, breached=breached),
     }
+
+
+def _words(kpi) -> str:
+    return " ".join(kpi.__doc__.split())
+
+
+# What each figure of figures(), sla_figures() and the reports means, in words: the definitions above
+# where a function computes it (their own docstrings, so words and code cannot drift apart), else what
+# is counted. The gateway writes them on its report files' cover sheets.
+DEFINITIONS: dict[str, str] = {
+    "tasks_finished": "Tasks whose final label came in the window.",
+    "avg_turnaround_seconds": _words(turnaround_seconds) + " Averaged over the tasks finished in the window.",
+    "submissions": "Answers submitted in the window.",
+    "accepted_labels": "Answers accepted in review, counted at the decision's time.",
+    "rejected_labels": "Answers rejected in review, counted at the decision's time.",
+    "throughput_per_hour": _words(throughput_per_hour) + " The window is the report's.",
+    "avg_handling_seconds": _words(avg_handling_seconds),
+    "productivity_per_hour": _words(productivity_per_hour),
+    "gold_accuracy": _words(gold_accuracy),
+    "rejection_rate": _words(rejection_rate),
+    "delivery_turnaround_hours": _words(delivery_turnaround_hours),
+    "delivery_on_time_rate": _words(delivery_on_time_rate),
+    "agreement": _words(agreement),
+    "tasks_on_time": "Tasks whose final label came by their due time, settled in the window.",
+    "sla_breaches": "Tasks whose final label came after their due time, or still open when it passed "
+    "(an open task past due is breached), settled in the window.",
+    "on_time_rate": _words(on_time_rate),
+    "at_risk_tasks": "Open tasks not yet due whose due time is within the last 20 % of the project's SLA "
+    "turnaround, now.",
+}

@@ -6,19 +6,12 @@ results endpoint pages with `{items, next_cursor}` and exports stream."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import tempfile
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
 from typing import Any
 
 import orjson
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.models import Project
@@ -28,18 +21,18 @@ from services.tasks.rules import exports as rules
 from services.tasks.rules import quality
 from services.tasks.rules.label_schema import comparable
 from services.tasks.service.projects import get_project
+from shared import spreadsheets
 from shared.db import Database, utcnow
 from shared.errors import NotFound
 
 EXPORT_PAGE = 1000
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 1_000_000  # a sheet holds 1,048,576 rows; the tasks continue on the next sheet
 MEDIA_TYPES = {
     "json": "application/json",
     "jsonl": "application/jsonl",
     "csv": "text/csv; charset=utf-8",
     "label-studio": "application/json",
-    "xlsx": XLSX_MEDIA_TYPE,
+    "xlsx": spreadsheets.XLSX_MEDIA_TYPE,
 }
 
 
@@ -275,58 +268,10 @@ def _csv_lines(rows: Iterable[list[Any]]) -> bytes:
 
 # --- XLSX ----------------------------------------------------------------------------------------
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="305496")
-_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return rules.xlsx_time(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    if isinstance(value, (dict, list)):
-        return orjson.dumps(value).decode()
-    return value
-
-
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    """A typed value, or a cell where the value needs a format (times) or must stay text (a leading `=`)."""
-    value = _xlsx_value(value)
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = _TIME_FORMAT
-        return cell
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # text, never a formula
-        return cell
-    return value
-
-
-def _xlsx_header(sheet: Any, names: list[str]) -> None:
-    cells = []
-    for name in names:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(vertical="center")
-        cells.append(cell)
-    sheet.append(cells)
-
-
-def _tasks_sheet(workbook: Workbook, number: int, header: list[str]) -> Any:
-    sheet = workbook.create_sheet("Tasks" if number == 1 else f"Tasks {number}")
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(header):
-        sheet.column_dimensions[_column_letter(index)].width = max(12, min(40, len(name) + 4))
-    _xlsx_header(sheet, header)
+def _tasks_sheet(workbook: Any, number: int, header: list[str]) -> Any:
+    sheet, _ = spreadsheets.table_sheet(workbook, "Tasks" if number == 1 else f"Tasks {number}", header)
     return sheet
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
 
 
 async def _xlsx(session: AsyncSession, *, project: Project) -> AsyncIterator[bytes]:
@@ -337,70 +282,44 @@ async def _xlsx(session: AsyncSession, *, project: Project) -> AsyncIterator[byt
     columns = rules.data_columns(keys)
     header = [f"{c} (UTC)" if c in ("created_at", "completed_at") else c for c in rules.RESULT_COLUMNS]
     header += list(columns.values())
-    workbook = Workbook(write_only=True)
-    cover = workbook.create_sheet("About")
+    workbook, cover = spreadsheets.new_workbook()
     sheets, count, sheet = [], 0, None
     async for rows in _pages(session, project_id=project.id):
         for row in rows:
             if sheet is None or count % XLSX_MAX_ROWS == 0:
                 if sheet is not None:
-                    sheet.auto_filter.ref = f"A1:{_column_letter(len(header) - 1)}{XLSX_MAX_ROWS + 1}"
+                    spreadsheets.close_table(sheet, header_at=1, columns=len(header), rows=XLSX_MAX_ROWS)
                 sheet = _tasks_sheet(workbook, len(sheets) + 1, header)
                 sheets.append(sheet)
-            sheet.append([_xlsx_cell(sheet, v) for v in rules.flat_row(row, columns)])
+            sheet.append(spreadsheets.row(sheet, rules.flat_row(row, columns)))
             count += 1
     if sheet is None:
         sheet = _tasks_sheet(workbook, 1, header)
         sheets.append(sheet)
     last_rows = count - (len(sheets) - 1) * XLSX_MAX_ROWS
-    sheet.auto_filter.ref = f"A1:{_column_letter(len(header) - 1)}{last_rows + 1}"
+    spreadsheets.close_table(sheet, header_at=1, columns=len(header), rows=last_rows)
     first, last = await repo.import_window(session, project_id=project.id)
-    _cover(
-        cover, project=project, exported_at=exported_at, first=first, last=last, count=count, columns=columns
+    spreadsheets.cover(
+        cover,
+        title=f"LabelOps export of project {project.id}: {project.name}",
+        facts=[
+            ("project_id", project.id),
+            ("task_type", project.task_type),
+            ("label_schema", project.label_schema),
+            (
+                "window",
+                "every task of the project, imported from first_import to last_import; labels as of "
+                "exported_at",
+            ),
+            ("first_import (UTC)", first),
+            ("last_import (UTC)", last),
+            ("exported_at (UTC)", exported_at),
+            ("tasks", count),
+        ],
+        definitions={
+            **rules.RESULT_COLUMNS,
+            **{name: f"the task's data value `{key}` as imported" for key, name in columns.items()},
+        },
     )
-    with tempfile.TemporaryFile() as spool:
-        # Zipping a large workbook takes seconds: off the event loop, so other requests keep being served.
-        await asyncio.to_thread(workbook.save, spool)
-        spool.seek(0)
-        while chunk := spool.read(256 * 1024):
-            yield chunk
-
-
-def _cover(
-    sheet: Any,
-    *,
-    project: Project,
-    exported_at: datetime,
-    first: datetime | None,
-    last: datetime | None,
-    count: int,
-    columns: dict[str, str],
-) -> None:
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 100
-    title = WriteOnlyCell(sheet, value=f"LabelOps export of project {project.id}: {project.name}")
-    title.font = Font(bold=True, size=14)
-    sheet.append([title])
-    facts = [
-        ("project_id", project.id),
-        ("task_type", project.task_type),
-        ("label_schema", project.label_schema),
-        (
-            "window",
-            "every task of the project, imported from first_import to last_import; labels as of exported_at",
-        ),
-        ("first_import (UTC)", first),
-        ("last_import (UTC)", last),
-        ("exported_at (UTC)", exported_at),
-        ("tasks", count),
-    ]
-    for name, value in facts:
-        sheet.append([_xlsx_cell(sheet, name), _xlsx_cell(sheet, value)])
-    sheet.append([])
-    _xlsx_header(sheet, ["column", "definition"])
-    for name, definition in rules.RESULT_COLUMNS.items():
-        sheet.append([_xlsx_cell(sheet, name), _xlsx_cell(sheet, definition)])
-    for key, name in columns.items():
-        sheet.append(
-            [_xlsx_cell(sheet, name), _xlsx_cell(sheet, f"the task's data value `{key}` as imported")]
-        )
+    async for chunk in spreadsheets.spooled(workbook):
+        yield chunk

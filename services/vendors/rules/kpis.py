@@ -46,3 +46,17 @@ def invoiced_cost_per_accepted_label(
 ) -> Decimal | None:
     """The period's approved invoice totals over the units accepted in the period."""
     return _per_label(invoiced, accepted_units)
+
+
+# What each figure of the KPI report's vendor columns means, in words (a computed KPI in its function's own
+# docstring, so words and code cannot drift apart). The gateway writes them on its report files' covers.
+DEFINITIONS: dict[str, str] = {
+    "spend": "Accepted units decided in the window × the rate of the contract in force at the window's start, "
+    "in `currency` (empty when the work is paid in several currencies: see spend_by_currency).",
+    "currency": "The currency of `spend`.",
+    "spend_by_currency": "Spend per currency, when vendors paid in several currencies did the work.",
+    "priced_units": "Accepted units that have a contracted price.",
+    "unpriced_units": "Accepted units no contract prices (supported at nothing, never at a claimed price).",
+    "cost_per_accepted_label_contracted": "Cost per accepted label, contracted: "
+    + " ".join(contracted_cost_per_accepted_label.__doc__.split()),
+}

@@ -3,12 +3,16 @@ the first (issue #18: the handover was silently capped at 200)."""
 
 import csv
 import io
+from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
-from services.gateway.rules.reports import Section, handover_from, sections_as_csv, sections_as_xlsx
+from services.gateway.rules.reports import Cover, Section, handover_from, sections_as_csv, sections_as_xlsx
 from shared.reports import MAX_ITEMS
 from shared.reports import Section as ServiceSection
+
+COVER = Cover("shift handover", since=datetime(2026, 1, 1, tzinfo=UTC), until=datetime(2026, 1, 2, tzinfo=UTC),
+              generated_at=datetime(2026, 1, 2, tzinfo=UTC))  # fmt: skip
 
 
 def _items(n: int) -> list[dict]:
@@ -28,11 +32,14 @@ def test_the_gateway_keeps_the_flag_and_the_spreadsheets_say_what_is_missing():
     [section] = handover_from({"contributors": {"sections": {"Contributor queries": answer}}})
 
     rows = list(csv.reader(io.StringIO(sections_as_csv([section]))))
-    sheet = load_workbook(io.BytesIO(sections_as_xlsx([section]))).active
+    sheet = load_workbook(io.BytesIO(sections_as_xlsx([section], cover=COVER)))["Contributor queries"]
 
     assert (section.total, section.truncated) == (250, True)
     assert ["items shown", f"the first {MAX_ITEMS} of 250"] in rows
-    assert [sheet.cell(2, 1).value, sheet.cell(2, 2).value] == ["items shown", f"the first {MAX_ITEMS} of 250"]
+    assert [sheet.cell(2, 1).value, sheet.cell(2, 2).value] == [
+        "items shown",
+        f"the first {MAX_ITEMS} of 250",
+    ]
 
 
 def test_a_whole_section_adds_no_line():

@@ -14,7 +14,6 @@ from services.tasks.rules.exports import (
     flat_row,
     label_studio_config,
     ls_task,
-    xlsx_time,
 )
 
 CHOICES = {"type": "choices", "choices": ["cat", "dog"], "multiple": False}
@@ -86,12 +85,6 @@ def test_a_flat_row_has_plain_answers_and_one_cell_per_data_key():
 
     assert cells[6:8] == ["cat", "majority"]
     assert cells[-2:] == ['{"k":1}', "a cat"]
-
-
-def test_spreadsheet_times_are_naive_utc():
-    local = datetime(2026, 1, 1, 12, tzinfo=UTC).astimezone()
-
-    assert xlsx_time(local) == datetime(2026, 1, 1, 12)
 
 
 def _config(schema, data):
