@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -333,10 +334,20 @@ class UnexpectedErrorMiddleware:
 
         try:
             await self.app(scope, receive, send_noting_start)
-        except Exception:
+        except Exception as exc:
             if started:
                 raise
-            await _internal_error(Request(scope))(scope, receive, send)
+            request = Request(scope)
+            own = _own_last_resort(scope)
+            response = await own(request, exc) if own is not None else _internal_error(request)
+            await response(scope, receive, send)
+
+
+def _own_last_resort(scope: dict) -> Callable[[Request, Exception], Awaitable[Response]] | None:
+    """An app's own handler of unexpected errors (the console answers a page, not problem+json), if it
+    registered one in place of ours."""
+    handler = getattr(scope.get("app"), "exception_handlers", {}).get(Exception)
+    return None if handler in (None, _unexpected_error) else handler
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -3,6 +3,7 @@ public API with the signed-in user's token. It keeps no database: its only state
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,9 +15,11 @@ from services.console.deps import AreaForbidden, CsrfRefused
 from services.console.routes import assets, auth, desk, mine, people, projects, vendors
 from services.console.routes.pages import STATIC_DIR, render_error
 from services.console.rules.sessions import SESSION_COOKIE
-from services.console.service.gateway import GatewayError, SignInRequired
+from services.console.service.gateway import GatewayError, GatewayUnavailable, SignInRequired
 from services.console.settings import ConsoleSettings, get_settings
 from shared.app import ServiceParts, create_service_app
+
+log = logging.getLogger("labelops.console")
 
 # No inline script or style anywhere: htmx and Chart.js are files of our origin, configured by data
 # attributes; htmx's own indicator <style> is turned off (templates/base.html, htmx-config).
@@ -112,8 +115,23 @@ async def _form_refused(request: Request, exc: RequestValidationError) -> HTMLRe
 
 
 async def _gateway_error(request: Request, exc: GatewayError) -> HTMLResponse:
-    # A 5xx of the API is the console's upstream failing: a 502 here, with the API's words.
+    if isinstance(exc, GatewayUnavailable):
+        # The API is down or overloaded, not broken: the viewer is told to come back, not to report it.
+        log.warning(
+            "gateway unavailable on %s %s: %s", request.method, request.url.path, exc.__cause__ or exc
+        )
+        return render_error(request, 503, exc.detail, headers={"Retry-After": "30"})
+    # Any other 5xx of the API is the console's upstream failing: a 502 here, with the API's words.
     return render_error(request, exc.status if exc.status < 500 else 502, exc.detail, errors=exc.errors)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> HTMLResponse:
+    """A bug of the console: logged with its traceback under the request id, which the page shows to quote;
+    the page itself says nothing of what failed."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return render_error(
+        request, 500, "Something went wrong on our side. Quote the request id below when you report it."
+    )
 
 
 def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
@@ -148,6 +166,8 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_exception_handler(AreaForbidden, _area_forbidden)
     app.add_exception_handler(GatewayError, _gateway_error)
+    # Replaces the problem+json 500 of the other services (shared/errors.py asks the app for its own).
+    app.add_exception_handler(Exception, _unexpected_error)
     # A form the console cannot read is answered as a page (or an htmx line), not as problem+json.
     app.add_exception_handler(RequestValidationError, _form_refused)
     return app

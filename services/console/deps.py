@@ -77,9 +77,22 @@ def browser_session(request: Request, settings: SettingsDep) -> ConsoleSession:
 BrowserSession = Annotated[ConsoleSession, Depends(browser_session)]
 
 
+def forwarded_for(request: Request) -> str | None:
+    """X-Forwarded-For as a proxy passes it on: what reached us, then the address that connected to us.
+    The gateway believes only the entries its trusted proxies added (the right-most untrusted one is the
+    client), so a browser writing its own header changes nothing but the part nobody believes."""
+    hops = [*request.headers.getlist("x-forwarded-for"), *([request.client.host] if request.client else [])]
+    return ", ".join(hop.strip() for hop in hops if hop.strip()) or None
+
+
 def gateway_as(request: Request, token: str | None) -> Gateway:
     settings: ConsoleSettings = request.app.state.settings
-    return Gateway(http=request.app.state.http, base_url=settings.gateway_url.rstrip("/"), token=token)
+    return Gateway(
+        http=request.app.state.http,
+        base_url=settings.gateway_url.rstrip("/"),
+        token=token,
+        forwarded_for=forwarded_for(request),
+    )
 
 
 @dataclass

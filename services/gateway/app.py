@@ -10,6 +10,7 @@ from services.gateway.events import HANDLERS
 from services.gateway.models import event_tables
 from services.gateway.routes import api_keys, audit, auth, forwarding, openapi, reports, users
 from services.gateway.routes.forwarding import ForwardingMiddleware
+from services.gateway.rules.client_address import trusted_networks
 from services.gateway.rules.passwords import Passwords
 from services.gateway.service.auth import VerifiedTokens
 from services.gateway.service.callers import CallerCache
@@ -120,6 +121,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             inner_middleware=[ForwardingMiddleware],
         )
     )
+    app.state.trusted_proxies = trusted_networks(settings.trusted_proxies)
     app.add_middleware(GatewayHeadersMiddleware, production=settings.environment == "production")
     if settings.cors_origins:
         app.add_middleware(

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.gateway.rules.client_address import client_address
 from services.gateway.rules.forwarding import SIGNATURE_AUTHENTICATED_PREFIXES
 from services.gateway.rules.rate_limits import route_class
 from services.gateway.service.auth import authenticate_bearer
@@ -15,7 +16,13 @@ WEBHOOK_SENDER = Principal(subject="anonymous:webhook", roles=frozenset({"webhoo
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer, or what the trusted proxies in front of us say it is (the console
+    says which browser it acts for), so per-address limits count people, not the proxy."""
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        request.app.state.trusted_proxies,
+    )
 
 
 async def enforce_rate_limit(request: Request, *, caller: str, kind: str) -> None:

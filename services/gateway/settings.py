@@ -3,9 +3,10 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.gateway.rules.client_address import trusted_networks
 from services.gateway.rules.passwords import HashProfile
 from shared.settings import ServiceSettings
 
@@ -48,8 +49,19 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = 1_048_576
     max_bulk_body_bytes: int = 67_108_864
     cors_origins: list[str] = []
+    # Proxies whose X-Forwarded-For is believed (addresses or CIDR blocks): the console and any load
+    # balancer in front of the gateway. Loopback by default, which is where `make run` and the tests run
+    # the console, and what uvicorn itself trusts; a peer outside the list is the client, whatever it
+    # says (rules/client_address.py). Deployments list their console's and ingress's addresses.
+    trusted_proxies: list[str] = ["127.0.0.1", "::1"]
     # argon2id parameters of new password hashes (services.gateway.rules.passwords); "cheapest" is for tests.
     password_hash_profile: HashProfile = "rfc9106-low-memory"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_blocks(cls, value: list[str]) -> list[str]:
+        trusted_networks(value)
+        return value
 
     @property
     def effective_jwt_key_file(self) -> Path:

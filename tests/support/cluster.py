@@ -118,6 +118,8 @@ class Cluster:
                 "--port",
                 str(proc.port),
                 "--no-access-log",
+                # As the Procfile: the gateway alone decides which X-Forwarded-For to believe.
+                *(["--no-proxy-headers"] if app_module == "gateway" else []),
             ],
             cwd=REPO,
             env=self.env(),

@@ -32,13 +32,29 @@ def chromium_or_skip() -> Path:
     pytest.skip(message)
 
 
+def create_app_with_a_bug():
+    """The console as it runs, plus one page with a bug in it (`/bug`): what an unexpected error looks
+    like to a viewer, in the real process (`running_console(…, factory=…)`)."""
+    from services.console.app import create_app
+
+    app = create_app()
+
+    async def bug() -> None:
+        raise RuntimeError("the secret internals of a bug")
+
+    app.add_api_route("/bug", bug, methods=["GET"])
+    return app
+
+
 @contextmanager
-def running_console(cluster: Cluster, workdir: Path, **extra_env: str) -> Iterator[ServiceProcess]:
+def running_console(
+    cluster: Cluster, workdir: Path, *, factory: str = "services.console.app:create_app", **extra_env: str
+) -> Iterator[ServiceProcess]:
     console = ServiceProcess("console", free_port(), workdir / "console.log")
     env = {**cluster.env(), **extra_env}
     with console.log_path.open("ab") as log:
         console.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "services.console.app:create_app", "--factory",
+            [sys.executable, "-m", "uvicorn", factory, "--factory",
              "--host", "127.0.0.1", "--port", str(console.port), "--no-access-log"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -56,12 +56,20 @@ TITLES = {
     409: "Conflict",
     412: "Changed meanwhile",
     422: "Not accepted",
+    503: "Service unavailable",
 }
 
 
-def render_error(request: Request, status: int, detail: str, *, errors: list | None = None) -> HTMLResponse:
+def render_error(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    errors: list | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     # htmx puts an answer into part of a page: a refusal there is a line, not a whole page.
-    return render(
+    response = render(
         request,
         None,
         "_error.html" if request.headers.get("HX-Request") else "error.html",
@@ -69,7 +77,11 @@ def render_error(request: Request, status: int, detail: str, *, errors: list | N
         title=TITLES.get(status, "Something went wrong"),
         detail=detail,
         errors=errors or [],
+        # What to quote when reporting a failure: the id of this request in every process's logs.
+        request_id=getattr(request.state, "request_id", None) if status >= 500 else None,
     )
+    response.headers.update(headers or {})
+    return response
 
 
 def passed_through(upstream: httpx.Response) -> StreamingResponse:

@@ -13,7 +13,7 @@ async def sign_in(*, gateway: Gateway, email: str, password: str) -> ConsoleSess
     """A new session (with a new CSRF token) holding the token pair and who the gateway says we are."""
     response = await gateway.call("POST", "/auth/token", data={"username": email, "password": password})
     pair = response.json()
-    me = await Gateway(gateway.http, gateway.base_url, pair["access_token"]).get("/auth/me")
+    me = await gateway.acting_as(pair["access_token"]).get("/auth/me")
     viewer = Viewer(
         email=me.get("email") or email,
         roles=tuple(me.get("roles") or ()),

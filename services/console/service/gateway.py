@@ -19,6 +19,16 @@ class GatewayError(Exception):
         self.errors = errors or []
 
 
+class GatewayUnavailable(GatewayError):
+    """The API could not be reached (refused, reset, timed out) or said it is unavailable: a 503 page."""
+
+    def __init__(self, detail: str):
+        super().__init__(503, detail)
+
+
+UNREACHABLE = "The LabelOps service is unavailable at the moment; try again in a minute."
+
+
 class SignInRequired(Exception):
     """No session, or the gateway no longer accepts its tokens: the viewer signs in again."""
 
@@ -39,17 +49,33 @@ class Gateway:
     http: httpx.AsyncClient
     base_url: str
     token: str | None = None
+    # The browser's address as the console knows it (deps.forwarded_for): the gateway limits logins per
+    # client address, and believes this header from the console, a trusted proxy of its.
+    forwarded_for: str | None = None
 
-    async def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = dict(kwargs.pop("headers", None) or {})
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = dict(extra or {})
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        if self.forwarded_for:
+            headers["X-Forwarded-For"] = self.forwarded_for
+        return headers
+
+    def acting_as(self, token: str) -> Gateway:
+        return Gateway(self.http, self.base_url, token, self.forwarded_for)
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = self._headers(kwargs.pop("headers", None))
         try:
             response = await self.http.request(
                 method, f"{self.base_url}/api/v1{path}", headers=headers, **kwargs
             )
+        except httpx.TransportError as exc:
+            raise GatewayUnavailable(UNREACHABLE) from exc
         except httpx.HTTPError as exc:
-            raise GatewayError(502, f"the API could not be reached ({type(exc).__name__})") from exc
+            raise GatewayError(502, f"the API's answer could not be read ({type(exc).__name__})") from exc
+        if response.status_code == 503:
+            raise GatewayUnavailable(_problem(response).detail)
         if response.status_code == 401:
             raise SignInRequired()
         if response.status_code >= 400:
@@ -67,21 +93,24 @@ class Gateway:
     async def stream(self, path: str, **params: Any) -> httpx.Response:
         """A file the API answers (CSV, XLSX, an export), opened as a stream: the caller passes its body on
         as it arrives and closes it (a 100,000-task export is never held in the console's memory)."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         request = self.http.build_request(
             "GET",
             f"{self.base_url}/api/v1{path}",
             params={k: v for k, v in params.items() if v},
-            headers=headers,
+            headers=self._headers(),
         )
         try:
             response = await self.http.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise GatewayUnavailable(UNREACHABLE) from exc
         except httpx.HTTPError as exc:
-            raise GatewayError(502, f"the API could not be reached ({type(exc).__name__})") from exc
+            raise GatewayError(502, f"the API's answer could not be read ({type(exc).__name__})") from exc
         if response.status_code >= 400:
             await response.aread()
             await response.aclose()
             if response.status_code == 401:
                 raise SignInRequired()
+            if response.status_code == 503:
+                raise GatewayUnavailable(_problem(response).detail)
             raise _problem(response)
         return response

@@ -48,12 +48,13 @@
     drawCharts();
     setInterval(tick, 30000);
   });
-  // The console answers a refused htmx request with a short message: it goes to the page's flash area,
-  // leaving the part the request meant to replace as it was.
+  // The console answers a refused or failed htmx request with a short message (a refusal, the service
+  // unavailable, an error with its request id): it goes to the page's flash area, leaving the part the
+  // request meant to replace as it was.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
     var flash = document.getElementById("flash");
-    if (status >= 400 && status < 500 && flash) {
+    if (status >= 400 && flash) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
       event.detail.target = flash;

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from services.gateway.deps import Caller, authenticate_caller
+from services.gateway.deps import Caller, authenticate_caller, client_ip
 from services.gateway.rules.forwarding import DROP_FROM_REQUEST, owning_service
 from services.gateway.rules.rate_limits import route_class
 from services.gateway.service.forwarding import BUFFERED_BYTES, forward
@@ -71,7 +71,7 @@ class ForwardingMiddleware:
             headers += [
                 ("Authorization", f"Bearer {state.internal_tokens.token_for(principal)}"),
                 (REQUEST_ID_HEADER, request_id_var.get() or ""),
-                ("X-Forwarded-For", request.client.host if request.client else ""),
+                ("X-Forwarded-For", client_ip(request)),
             ]
             # The raw (still percent-encoded) path: decoding and re-encoding could change what the service sees.
             raw_path = scope.get("raw_path") or scope["path"].encode()

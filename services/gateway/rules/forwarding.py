@@ -62,6 +62,7 @@ HOP_BY_HOP = {
     "host",
     "content-length",
 }
-DROP_FROM_REQUEST = HOP_BY_HOP | {"authorization", "cookie", REQUEST_ID_HEADER.lower()}
+# X-Forwarded-For is replaced by the one address the gateway settled on (deps.client_ip).
+DROP_FROM_REQUEST = HOP_BY_HOP | {"authorization", "cookie", "x-forwarded-for", REQUEST_ID_HEADER.lower()}
 # The gateway's own server sets Date and Server on every answer; relayed too, they would appear twice.
 DROP_FROM_RESPONSE = (HOP_BY_HOP - {"content-length"}) | {"x-request-id", "date", "server"}
