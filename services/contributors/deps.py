@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from services.contributors.models import Contributor, Ticket
-from services.contributors.rules.access import CONTRIBUTOR_MANAGERS
+from services.contributors.rules.access import CONTRIBUTOR_MANAGERS, SHIFT_NOTE_WRITERS
 from services.contributors.service import contributors as contributor_service
 from services.contributors.service import tickets as ticket_service
 from services.contributors.settings import ContributorsSettings
@@ -70,7 +70,7 @@ WellnessBoardRead = Annotated[Principal, Depends(require(*OPERATIONS_STAFF, "ven
 
 # Shift notes are the staff's own handover: never shown to contributors or vendors.
 ShiftNotesRead = Annotated[Principal, Depends(require(*OPERATIONS_STAFF))]
-ShiftNotesWrite = Annotated[Principal, Depends(require(*CONTRIBUTOR_MANAGERS, "vendor_manager"))]
+ShiftNotesWrite = Annotated[Principal, Depends(require(*SHIFT_NOTE_WRITERS))]
 
 
 async def _settings(request: Request) -> ContributorsSettings:

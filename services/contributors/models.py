@@ -368,11 +368,30 @@ class ShiftNoteFollowUp(Base, table=True):
     id: int | None = Field(default=None, primary_key=True)
     note_id: int = Field(foreign_key="shift_notes.id", index=True)
     description: str = Field(max_length=1000)
+    # The owner is a gateway user (id) and `owner` its display name; a name written before owners were
+    # users, or one naming no user (a team), has no id.
     owner: str = Field(max_length=200)
+    owner_id: int | None = Field(default=None, index=True)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     done_by: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ShiftNoteFollowUpChange(Base, table=True):
+    """Who changed what of a follow-up, and when: added to a note, its text, owner or due time changed,
+    done or reopened. Values as shown (the owner's name, times in ISO 8601)."""
+
+    __tablename__ = "shift_note_follow_up_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    follow_up_id: int = Field(foreign_key="shift_note_follow_ups.id", index=True)
+    note_id: int = Field(foreign_key="shift_notes.id", index=True)
+    field: str = Field(max_length=20)
+    from_value: str | None = Field(default=None, sa_type=Text)
+    to_value: str | None = Field(default=None, sa_type=Text)
+    actor: str = Field(max_length=100)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class RequesterProfile(Base, table=True):

@@ -18,6 +18,7 @@ from services.contributors.models import (
     Qualification,
     ShiftNote,
     ShiftNoteFollowUp,
+    ShiftNoteFollowUpChange,
     StatusChange,
     Ticket,
     TicketEvent,
@@ -280,7 +281,11 @@ async def erase_personal_text(
 
 
 # Staff's free text that may name a person: shift notes and their follow-ups.
-MENTION_COLUMNS = ((ShiftNote, ("subject", "body")), (ShiftNoteFollowUp, ("description", "owner")))
+MENTION_COLUMNS = (
+    (ShiftNote, ("subject", "body")),
+    (ShiftNoteFollowUp, ("description", "owner")),
+    (ShiftNoteFollowUpChange, ("from_value", "to_value")),
+)
 
 
 async def erase_mentions(session: AsyncSession, *, mentions: list[str], replacement: str) -> int:

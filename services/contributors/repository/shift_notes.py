@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.models import ShiftNote, ShiftNoteFollowUp
+from services.contributors.models import ShiftNote, ShiftNoteFollowUp, ShiftNoteFollowUpChange
 from shared.pagination import Keyset, SortColumn, as_datetime
 
 SHIFT_NOTE_KEYSET = Keyset(
@@ -66,6 +66,15 @@ async def follow_ups_of(session: AsyncSession, *, note_ids: Sequence[int]) -> li
         select(ShiftNoteFollowUp)
         .where(ShiftNoteFollowUp.note_id.in_(note_ids))
         .order_by(ShiftNoteFollowUp.note_id, ShiftNoteFollowUp.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def follow_up_changes_of(session: AsyncSession, *, note_id: int) -> list[ShiftNoteFollowUpChange]:
+    stmt = (
+        select(ShiftNoteFollowUpChange)
+        .where(ShiftNoteFollowUpChange.note_id == note_id)
+        .order_by(ShiftNoteFollowUpChange.id)
     )
     return list((await session.execute(stmt)).scalars())
 

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Query
 
 from services.contributors.deps import ShiftNotesRead, ShiftNotesWrite
 from services.contributors.schemas.shift_notes import (
+    FollowUpChangePage,
+    FollowUpCreate,
     FollowUpRead,
     FollowUpUpdate,
     ShiftNoteCreate,
@@ -16,6 +18,7 @@ from services.contributors.schemas.shift_notes import (
 )
 from services.contributors.service import shift_notes as service
 from shared.db import ReadSessionDep, SessionDep
+from shared.http import ServicesDep
 from shared.pagination import KeysetCursor, PageLimit
 from shared.types import PathId, Timestamp
 
@@ -23,9 +26,11 @@ router = APIRouter(prefix="/api/v1/shift-notes", tags=["shift notes"])
 
 
 @router.post("", status_code=201, response_model=ShiftNoteRead)
-async def write_shift_note(data: ShiftNoteCreate, session: SessionDep, principal: ShiftNotesWrite):
+async def write_shift_note(
+    data: ShiftNoteCreate, session: SessionDep, services: ServicesDep, principal: ShiftNotesWrite
+):
     """A note for the next shift of a team, with follow-ups and their owners."""
-    return await service.write_note(session=session, principal=principal, data=data)
+    return await service.write_note(session=session, services=services, principal=principal, data=data)
 
 
 @router.get("", response_model=ShiftNotePage)
@@ -50,15 +55,41 @@ async def read_shift_note(note_id: PathId, session: ReadSessionDep, _principal: 
     return await service.get_note(session=session, note_id=note_id)
 
 
+@router.post("/{note_id}/follow-ups", status_code=201, response_model=FollowUpRead)
+async def add_follow_up(
+    note_id: PathId,
+    data: FollowUpCreate,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: ShiftNotesWrite,
+):
+    """Add a follow-up to a note already written."""
+    return await service.add_follow_up(
+        session=session, services=services, principal=principal, note_id=note_id, data=data
+    )
+
+
 @router.patch("/{note_id}/follow-ups/{follow_up_id}", response_model=FollowUpRead)
 async def update_follow_up(
     note_id: PathId,
     follow_up_id: PathId,
     data: FollowUpUpdate,
     session: SessionDep,
+    services: ServicesDep,
     principal: ShiftNotesWrite,
 ):
-    """Mark a follow-up done (or reopen it)."""
-    return await service.set_follow_up_done(
-        session=session, principal=principal, note_id=note_id, follow_up_id=follow_up_id, done=data.done
+    """Change a follow-up's text, owner or due time, mark it done or reopen it; each change is recorded."""
+    return await service.update_follow_up(
+        session=session,
+        services=services,
+        principal=principal,
+        note_id=note_id,
+        follow_up_id=follow_up_id,
+        data=data,
     )
+
+
+@router.get("/{note_id}/history", response_model=FollowUpChangePage)
+async def shift_note_history(note_id: PathId, session: ReadSessionDep, _principal: ShiftNotesRead):
+    """Who changed what of the note's follow-ups, oldest first."""
+    return FollowUpChangePage(items=await service.follow_up_changes(session=session, note_id=note_id))

@@ -5,6 +5,8 @@ from shared.auth import OPERATIONS_STAFF, SERVICE_ROLE, Principal
 
 # Support and operations, who run contributors, tickets, campaigns and announcements day to day.
 CONTRIBUTOR_MANAGERS = ("admin", "ops", "support")
+# Who writes shift notes and works their follow-ups (and so may own one).
+SHIFT_NOTE_WRITERS = (*CONTRIBUTOR_MANAGERS, "vendor_manager")
 # Callers whose reads of contributors are scoped to no vendor and no person: every operations role,
 # integrations and peer services.
 UNSCOPED_CONTRIBUTOR_READERS = (*OPERATIONS_STAFF, "integration", SERVICE_ROLE)

@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.contributors.schemas.common import Flag
+from services.contributors.schemas.common import BodyId, Flag
 from shared.types import Timestamp
 
 Team = Literal["relationship_managers", "community_leads", "delivery", "training"]
@@ -20,8 +20,19 @@ class FollowUpCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: Description
-    owner: Owner = Field(description="who takes it on (a name, handle or team member)")
+    owner_id: BodyId | None = Field(
+        default=None, description="who takes it on: a staff user who may write shift notes (GET /agents)"
+    )
+    owner: Owner | None = Field(
+        default=None, description="instead of owner_id, a name that is no user (a team, a partner)"
+    )
     due_at: Timestamp | None = None
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> "FollowUpCreate":
+        if (self.owner_id is None) == (self.owner is None):
+            raise ValueError("name the owner by owner_id (a user) or owner (a name), one of the two")
+        return self
 
 
 class ShiftNoteCreate(BaseModel):
@@ -34,9 +45,21 @@ class ShiftNoteCreate(BaseModel):
 
 
 class FollowUpUpdate(BaseModel):
+    """What the shift changes of a follow-up; fields left out stay as they are (one at least)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    done: Flag = Field(description="true marks it done (now, by the caller); false reopens it")
+    done: Flag = Field(default=None, description="true marks it done (now, by the caller); false reopens it")  # type: ignore[assignment]
+    description: Description = None  # type: ignore[assignment]
+    owner_id: BodyId = Field(default=None, description="hand it to this user (see owner_id on create)")  # type: ignore[assignment]
+    due_at: Timestamp | None = Field(default=None, description="a new due time; null: no due time")
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> "FollowUpUpdate":
+        # An explicit null of done, description or owner_id is refused by their types.
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: send done, description, owner_id or due_at")
+        return self
 
 
 class FollowUpRead(BaseModel):
@@ -45,7 +68,8 @@ class FollowUpRead(BaseModel):
     id: int
     note_id: int
     description: str
-    owner: str
+    owner: str = Field(description="the owner's display name")
+    owner_id: int | None = Field(description="the owner's user id; null for a name that is no user")
     due_at: datetime | None
     done: bool
     done_at: datetime | None
@@ -61,6 +85,24 @@ class ShiftNoteRead(BaseModel):
     author: str
     created_at: datetime
     follow_ups: list[FollowUpRead]
+
+
+class FollowUpChangeRead(BaseModel):
+    """Who changed what of a follow-up: `field` is added, description, owner, due_at, done or reopened."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    follow_up_id: int
+    field: str
+    from_value: str | None
+    to_value: str | None
+    actor: str
+    at: datetime
+
+
+class FollowUpChangePage(BaseModel):
+    items: list[FollowUpChangeRead]
 
 
 class ShiftNotePage(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.contributors.rules.access import CONTRIBUTOR_MANAGERS
+from services.contributors.rules.access import CONTRIBUTOR_MANAGERS, SHIFT_NOTE_WRITERS
 from services.contributors.service.contributors import field_error
 from shared.errors import ServiceUnavailable
 from shared.http import ServiceClient
@@ -29,13 +29,29 @@ async def find_user(services: ServiceClient, user_id: int) -> dict | None:
     return response.json()
 
 
-async def support_agent(services: ServiceClient, user_id: int, *, field: str) -> Agent:
-    """The enabled support-staff user `user_id` (admin, ops or support), else a 422 naming `field`."""
+async def _enabled_user_with(
+    services: ServiceClient, user_id: int, *, field: str, roles: tuple[str, ...], who: str
+) -> Agent:
     user = await find_user(services, user_id)
     if user is None:
         raise field_error(field, f"no user {user_id}")
     if user["disabled"]:
         raise field_error(field, f"user {user_id} is disabled")
-    if not set(user["roles"]) & set(CONTRIBUTOR_MANAGERS):
-        raise field_error(field, f"user {user_id} is not support staff ({', '.join(CONTRIBUTOR_MANAGERS)})")
+    if not set(user["roles"]) & set(roles):
+        raise field_error(field, f"user {user_id} is not {who} ({', '.join(roles)})")
     return Agent(id=user["id"], display_name=user["display_name"], email=user["email"])
+
+
+async def support_agent(services: ServiceClient, user_id: int, *, field: str) -> Agent:
+    """The enabled support-staff user `user_id` (admin, ops or support), else a 422 naming `field`."""
+    return await _enabled_user_with(
+        services, user_id, field=field, roles=CONTRIBUTOR_MANAGERS, who="support staff"
+    )
+
+
+async def follow_up_owner(services: ServiceClient, user_id: int, *, field: str) -> Agent:
+    """The enabled user `user_id` who may work shift-note follow-ups (a shift-note writer), else a 422
+    naming `field`."""
+    return await _enabled_user_with(
+        services, user_id, field=field, roles=SHIFT_NOTE_WRITERS, who="a shift-note writer"
+    )

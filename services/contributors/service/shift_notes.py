@@ -1,16 +1,26 @@
-"""Rules of shift notes: a note is written once for a team; its follow-ups are done (or reopened) by anyone on staff."""
+"""Rules of shift notes: a note is written once for a team; its follow-ups are added, edited, done (or
+reopened) by the staff who write notes, each change recorded with who made it."""
 
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.models import ShiftNote, ShiftNoteFollowUp
+from services.contributors.models import ShiftNote, ShiftNoteFollowUp, ShiftNoteFollowUpChange
 from services.contributors.repository import shift_notes as repository
 from services.contributors.rules.access import actor_of
-from services.contributors.schemas.shift_notes import FollowUpRead, ShiftNoteCreate, ShiftNoteRead
+from services.contributors.schemas.shift_notes import (
+    FollowUpChangeRead,
+    FollowUpCreate,
+    FollowUpRead,
+    FollowUpUpdate,
+    ShiftNoteCreate,
+    ShiftNoteRead,
+)
+from services.contributors.service.agents import follow_up_owner
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import NotFound
+from shared.http import ServiceClient
 
 
 def follow_up_read(row: ShiftNoteFollowUp) -> FollowUpRead:
@@ -31,8 +41,41 @@ def note_read(note: ShiftNote, follow_ups: list[ShiftNoteFollowUp]) -> ShiftNote
     )
 
 
-async def write_note(*, session: AsyncSession, principal: Principal, data: ShiftNoteCreate) -> ShiftNoteRead:
-    """Record the note and its follow-ups, authored by the caller."""
+async def _owner(services: ServiceClient, data: FollowUpCreate, *, field: str) -> tuple[int | None, str]:
+    """(user id, display name) of the owner named by id, or (None, the name) for a name that is no user."""
+    if data.owner_id is None:
+        assert data.owner is not None
+        return None, data.owner
+    user = await follow_up_owner(services, data.owner_id, field=field)
+    return user.id, user.display_name
+
+
+def _change(
+    row: ShiftNoteFollowUp, principal: Principal, field: str, old: str | None, new: str | None, at: datetime
+) -> ShiftNoteFollowUpChange:
+    return ShiftNoteFollowUpChange(
+        follow_up_id=row.id,
+        note_id=row.note_id,
+        field=field,
+        from_value=old,
+        to_value=new,
+        actor=actor_of(principal),
+        at=at,
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def write_note(
+    *, session: AsyncSession, services: ServiceClient, principal: Principal, data: ShiftNoteCreate
+) -> ShiftNoteRead:
+    """Record the note and its follow-ups, authored by the caller; owners named by id must be users who
+    work follow-ups (a 422 naming the follow-up's owner_id otherwise)."""
+    owners = [
+        await _owner(services, f, field=f"follow_ups/{i}/owner_id") for i, f in enumerate(data.follow_ups)
+    ]
     now = utcnow()
     note = ShiftNote(
         team=data.team, subject=data.subject, body=data.body, author=actor_of(principal), created_at=now
@@ -40,13 +83,40 @@ async def write_note(*, session: AsyncSession, principal: Principal, data: Shift
     await repository.add(session, note)
     follow_ups = [
         ShiftNoteFollowUp(
-            note_id=note.id, description=f.description, owner=f.owner, due_at=f.due_at, created_at=now
+            note_id=note.id,
+            description=f.description,
+            owner_id=owner_id,
+            owner=owner,
+            due_at=f.due_at,
+            created_at=now,
         )
-        for f in data.follow_ups
+        for f, (owner_id, owner) in zip(data.follow_ups, owners, strict=True)
     ]
     if follow_ups:
         await repository.add(session, *follow_ups)
     return note_read(note, follow_ups)
+
+
+async def add_follow_up(
+    *,
+    session: AsyncSession,
+    services: ServiceClient,
+    principal: Principal,
+    note_id: int,
+    data: FollowUpCreate,
+) -> FollowUpRead:
+    """A follow-up added to a note already written (recorded as `added`, by the caller)."""
+    if await repository.get(session, note_id=note_id) is None:
+        raise NotFound(f"shift note {note_id} not found")
+    owner_id, owner = await _owner(services, data, field="owner_id")
+    now = utcnow()
+    row = ShiftNoteFollowUp(
+        note_id=note_id, description=data.description, owner_id=owner_id, owner=owner, due_at=data.due_at,
+        created_at=now,
+    )  # fmt: skip
+    await repository.add(session, row)
+    await repository.add(session, _change(row, principal, "added", None, data.description, now))
+    return follow_up_read(row)
 
 
 async def get_note(*, session: AsyncSession, note_id: int) -> ShiftNoteRead:
@@ -76,16 +146,46 @@ async def list_notes(
     return [note_read(n, by_note[n.id]) for n in notes], next_cursor
 
 
-async def set_follow_up_done(
-    *, session: AsyncSession, principal: Principal, note_id: int, follow_up_id: int, done: bool
+async def update_follow_up(
+    *,
+    session: AsyncSession,
+    services: ServiceClient,
+    principal: Principal,
+    note_id: int,
+    follow_up_id: int,
+    data: FollowUpUpdate,
 ) -> FollowUpRead:
-    """Done records when and by whom (marking it done again keeps the first record); reopening clears both."""
+    """Change what the caller sent of the follow-up, recording each field that changed with its old and
+    new value. Done records when and by whom (marking it done again keeps the first record); reopening
+    clears both."""
     row = await repository.get_follow_up(session, note_id=note_id, follow_up_id=follow_up_id, for_update=True)
     if row is None:
         raise NotFound(f"follow-up {follow_up_id} of shift note {note_id} not found")
-    if done and row.done_at is None:
-        row.done_at, row.done_by = utcnow(), actor_of(principal)
-    elif not done:
+    sent, now = data.model_fields_set, utcnow()
+    changes: list[ShiftNoteFollowUpChange] = []
+    if "description" in sent and data.description != row.description:
+        changes.append(_change(row, principal, "description", row.description, data.description, now))
+        row.description = data.description
+    if "owner_id" in sent and data.owner_id != row.owner_id:
+        owner = await follow_up_owner(services, data.owner_id, field="owner_id")
+        changes.append(_change(row, principal, "owner", row.owner, owner.display_name, now))
+        row.owner_id, row.owner = owner.id, owner.display_name
+    if "due_at" in sent and data.due_at != row.due_at:
+        changes.append(_change(row, principal, "due_at", _iso(row.due_at), _iso(data.due_at), now))
+        row.due_at = data.due_at
+    if "done" in sent and data.done and row.done_at is None:
+        row.done_at, row.done_by = now, actor_of(principal)
+        changes.append(_change(row, principal, "done", None, _iso(now), now))
+    elif "done" in sent and not data.done and row.done_at is not None:
+        changes.append(_change(row, principal, "reopened", _iso(row.done_at), None, now))
         row.done_at, row.done_by = None, None
-    await repository.add(session, row)
+    await repository.add(session, row, *changes)
     return follow_up_read(row)
+
+
+async def follow_up_changes(*, session: AsyncSession, note_id: int) -> list[FollowUpChangeRead]:
+    """Every change to the note's follow-ups, oldest first."""
+    if await repository.get(session, note_id=note_id) is None:
+        raise NotFound(f"shift note {note_id} not found")
+    rows = await repository.follow_up_changes_of(session, note_id=note_id)
+    return [FollowUpChangeRead.model_validate(row) for row in rows]

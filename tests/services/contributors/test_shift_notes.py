@@ -126,3 +126,95 @@ def test_a_nul_character_in_a_note_is_refused_where_the_database_cannot_store_it
     else:
         assert response.status_code == 201
         assert response.json()["body"] == "before\u0000after"
+
+
+def test_a_follow_ups_text_and_due_time_are_edited_and_each_change_is_recorded(ops, users):
+    note = write_note(ops)
+    follow_up = note["follow_ups"][0]
+    editor = users.create("support")
+    due = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{follow_up['id']}"
+
+    edited = editor.patch(path, json={"description": "Post the new office hours", "due_at": due.isoformat()})
+    cleared = editor.patch(path, json={"due_at": None})
+    history = ops.get(f"/api/v1/shift-notes/{note['id']}/history").json()["items"]
+
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["description"] == "Post the new office hours"
+    assert datetime.fromisoformat(edited.json()["due_at"]) == due and edited.json()["owner"] == "Maya"
+    assert cleared.json()["due_at"] is None
+    assert [(c["field"], c["from_value"], c["to_value"]) for c in history] == [
+        ("description", "Post office hours", "Post the new office hours"),
+        ("due_at", None, due.isoformat()),
+        ("due_at", due.isoformat(), None),
+    ]
+    assert {c["actor"] for c in history} == {f"user:{editor.user['id']}"}
+
+
+def test_done_and_reopened_are_in_the_history_and_an_unchanged_value_is_not(ops):
+    note = write_note(ops)
+    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}"
+
+    ops.patch(path, json={"done": True})
+    ops.patch(path, json={"done": True, "description": "Post office hours"})
+    ops.patch(path, json={"done": False})
+    history = ops.get(f"/api/v1/shift-notes/{note['id']}/history").json()["items"]
+
+    assert [c["field"] for c in history] == ["done", "reopened"]
+
+
+def test_a_follow_up_is_added_to_a_note_already_written(ops):
+    note = write_note(ops)
+
+    added = ops.post(
+        f"/api/v1/shift-notes/{note['id']}/follow-ups",
+        json={"description": "Call the vendor back", "owner": "relationship managers"},
+    )
+    read = ops.get(f"/api/v1/shift-notes/{note['id']}").json()
+    history = ops.get(f"/api/v1/shift-notes/{note['id']}/history").json()["items"]
+
+    assert added.status_code == 201, added.text
+    assert added.json()["owner"] == "relationship managers" and added.json()["owner_id"] is None
+    assert [f["description"] for f in read["follow_ups"]] == ["Post office hours", "Call the vendor back"]
+    assert [(c["field"], c["to_value"], c["actor"]) for c in history] == [
+        ("added", "Call the vendor back", f"user:{ops.user['id']}")
+    ]
+
+
+def test_editing_nothing_or_nulling_the_text_is_a_422(ops):
+    note = write_note(ops)
+    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}"
+
+    empty = ops.patch(path, json={})
+    null_text = ops.patch(path, json={"description": None})
+    null_owner = ops.patch(path, json={"owner_id": None})
+
+    assert (empty.status_code, null_text.status_code, null_owner.status_code) == (422, 422, 422)
+    assert null_text.json()["errors"][0]["field"] == "description"
+
+
+def test_a_follow_up_names_its_owner_once_by_id_or_by_name(ops):
+    note = write_note(ops)
+    path = f"/api/v1/shift-notes/{note['id']}/follow-ups"
+
+    both = ops.post(path, json={"description": "x", "owner": "Maya", "owner_id": 3})
+    neither = ops.post(path, json={"description": "x"})
+    to_no_note = ops.post("/api/v1/shift-notes/999999/follow-ups", json={"description": "x", "owner": "Maya"})
+
+    assert (both.status_code, neither.status_code, to_no_note.status_code) == (422, 422, 404)
+
+
+def test_analysts_neither_add_nor_edit_follow_ups(ops, users):
+    note = write_note(ops)
+    analyst = users.create("analyst")
+
+    added = analyst.post(
+        f"/api/v1/shift-notes/{note['id']}/follow-ups", json={"description": "x", "owner": "Maya"}
+    )
+    edited = analyst.patch(
+        f"/api/v1/shift-notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}",
+        json={"description": "x"},
+    )
+
+    assert (added.status_code, edited.status_code) == (403, 403)
+    assert analyst.get(f"/api/v1/shift-notes/{note['id']}/history").status_code == 200
