@@ -18,10 +18,11 @@ import httpx
 import openpyxl
 import pytest
 
-from tests.services.contributors.support import new_contributor
+from tests.services.contributors.support import new_contributor, submission
 from tests.services.vendors.support import active_contract_with_rates, new_vendor, vendor_staff, work
 from tests.support.cluster import REPO, Cluster
 from tests.support.console import chromium_or_skip, running_console
+from tests.system.test_contributors_wellness import afternoon_zone
 
 PASSWORD = "console-browser-password-1"
 SCREENSHOTS = REPO / "docs" / "screenshots"
@@ -61,7 +62,7 @@ def _ok(response: httpx.Response, status: int = 201) -> dict:
 
 
 @pytest.fixture(scope="module")
-def world(admin: httpx.Client, users) -> World:
+def world(admin: httpx.Client, users, cluster: Cluster) -> World:
     """A night shift's worth of data, made through the API: tickets, a vendor with a contract, a project its
     contributor has done some work on, a budget and a submitted invoice claiming more than was measured."""
     person = new_contributor(admin, full_name="Maria Santos")
@@ -148,6 +149,11 @@ def world(admin: httpx.Client, users) -> World:
     )
     worker = vendor_staff(admin, users, vendor["id"])
     work(worker, queues["labeling"], answers=["person", "place"] * 3)
+    # Due in 2 hours of a 24-hour SLA: at risk (the last 20 %), and after the work above, so still open.
+    due_soon = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks",
+                   json=[{"data": {"n": 99}, "external_id": "console-due-soon", "due_at": due_soon}]))  # fmt: skip
+    _wellness_board_people(admin, cluster, vendor["id"])
     month_start = TODAY.replace(day=1)
     _ok(
         admin.post(
@@ -204,6 +210,22 @@ def world(admin: httpx.Client, users) -> World:
         worker_id=worker.contributor_id,
         labeling_queue=queues["labeling"],
     )
+
+
+def _wellness_board_people(admin: httpx.Client, cluster: Cluster, vendor_id: int) -> None:
+    """The vendor's people on the wellness board: near the high-severity cap (100 of 120 minutes, more than
+    a break ago), on a break (an hour of medium content without one: the vendor's 4-hour break outlasts
+    the module) and asking for support in a check-in."""
+    _ok(admin.put(f"/api/v1/wellness/vendor-policies/{vendor_id}", json={"break_minutes": 240}), 201)
+    zone, now = afternoon_zone(), datetime.now(UTC)
+    near, breaking, asking = (
+        new_contributor(admin, vendor_id=vendor_id, timezone=zone, full_name=name)["id"]
+        for name in ("Ana Reyes", "Kenji Watanabe", "Lea Dubois")
+    )
+    submission(cluster, near, severity="high", seconds=6000, at=now - timedelta(minutes=245))
+    submission(cluster, breaking, severity="medium", seconds=3600, at=now - timedelta(minutes=1))
+    _ok(admin.post(f"/api/v1/contributors/{asking}/wellness/check-ins",
+                   json={"mood": 2, "stress": 4, "wants_support": True, "note": "hard week"}))  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -293,6 +315,7 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         ("people", f"/people?q={world.contributor['email']}", "Maria Santos"),
         ("person", f"/people/{world.contributor['id']}", "Not vetted."),
         ("funnel", "/people/funnel?group_by=channel", "By campaign · channel"),
+        ("wellness", f"/people/wellness?vendor_id={world.vendor['id']}", "Kenji Watanabe"),
     ]
 
 
@@ -587,3 +610,47 @@ def test_a_contributor_sees_its_own_tickets_asks_for_help_and_no_one_elses(
     assert page.locator("#thread input[name=internal]").count() == 0  # staff-only notes are not offered
     assert page.goto(f"{console_url}/me/tickets/{theirs['id']}").status == 404
     assert page.goto(f"{console_url}/desk").status == 403
+
+
+def test_the_wellness_board_shows_who_is_near_a_cap_on_a_break_or_asking_for_support(
+    page, console_url, world
+):
+    sign_in(page, console_url, world.ops_email, next_path="/people")
+    with page.expect_navigation():
+        page.click("#wellness-board")
+    page.fill("input[name=vendor_id]", str(world.vendor["id"]))
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+
+    rows = {
+        r.locator("td").nth(0).inner_text(): r.locator("td").nth(2).inner_text()
+        for r in page.locator("#wellness tbody tr").all()
+    }
+    assert rows == {"Ana Reyes": "near cap", "Kenji Watanabe": "on break", "Lea Dubois": "support requested"}
+    assert "JST" in page.inner_text("#wellness")  # the break's end on the viewer's clock
+    assert "hard week" not in page.content()  # what a check-in says stays private
+
+    page.select_option("select[name=state]", "on_break")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    assert page.locator("#wellness tbody tr").all_inner_texts()[0].startswith("Kenji Watanabe")
+    assert page.locator("#wellness tbody tr").count() == 1
+
+
+def test_a_vendor_user_sees_its_own_peoples_wellness_only(page, console_url, world):
+    sign_in(page, console_url, world.vendor_email, next_path="/people/wellness")
+
+    names = page.locator("#wellness tbody td:first-child").all_inner_texts()
+    assert {"Ana Reyes", "Kenji Watanabe", "Lea Dubois"} <= set(names)
+    assert "Maria Santos" not in names
+    assert page.locator("input[name=vendor_id]").count() == 0
+
+
+def test_the_project_lists_its_at_risk_tasks_as_stats_count_them(page, console_url, world, admin):
+    sign_in(page, console_url, world.ops_email, next_path=f"/projects/{world.project['id']}")
+
+    rows = page.locator("#at-risk-tasks tbody tr")
+    stats = admin.get(f"/api/v1/projects/{world.project['id']}/stats").json()
+    assert rows.count() == stats["sla"]["at_risk_tasks"] == 1
+    assert "console-due-soon" in rows.first.inner_text() and "at risk" in rows.first.inner_text()
+    assert rows.first.locator("time.countdown").get_attribute("title").endswith("JST")

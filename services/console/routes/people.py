@@ -1,5 +1,5 @@
-"""People: contributor search (server-side filter, sort and cursor pages) and a contributor's profile:
-lifecycle history, onboarding checklist, qualifications and wellness."""
+"""People: contributor search (server-side filter, sort and cursor pages), a contributor's profile
+(lifecycle history, onboarding checklist, qualifications and wellness) and the wellness board."""
 
 from fastapi import Request
 
@@ -71,6 +71,48 @@ async def funnel(request: Request, console: RecruitmentArea, group_by: str = "ca
         report=report,
         group_by=group_by,
         chart=funnel_chart(report["rows"], group_by=group_by),
+    )
+
+
+WELLNESS_STATES = ("near_cap", "on_break", "support_requested")
+WELLNESS_SORTS = ("cap_share", "break_ends_at", "support_requested_at", "last_exposure_at", "full_name")
+
+
+@router.get("/wellness")
+async def wellness_board(
+    request: Request,
+    console: PeopleArea,
+    settings: SettingsDep,
+    state: str = "",
+    vendor_id: str = "",
+    sort: str = "-cap_share",
+    cursor: str | None = None,
+):
+    """Who is near a daily cap, on a required break or asked for support, filtered and sorted by the API."""
+    params = {
+        "state": chosen(state, WELLNESS_STATES, ""),
+        "vendor_id": vendor_id if vendor_id.isdigit() else "",
+        "sort": chosen(sort, [*WELLNESS_SORTS, *(f"-{s}" for s in WELLNESS_SORTS)], "-cap_share"),
+    }
+    board = await service.wellness_board(
+        gateway=console.gateway, cursor=cursor, limit=settings.page_size, **params
+    )
+    return render(
+        request,
+        console,
+        "wellness.html",
+        active="people",
+        board=board["items"],
+        near_cap_share=board.get("near_cap_share"),
+        params=params,
+        states=WELLNESS_STATES,
+        next_link=page_link("/people/wellness", params, cursor=board["next_cursor"])
+        if board.get("next_cursor")
+        else None,
+        first_link=page_link("/people/wellness", params) if cursor else None,
+        sort_link=lambda field: page_link(
+            "/people/wellness", params, sort=sort_toggle(params["sort"], field)
+        ),
     )
 
 

@@ -12,7 +12,7 @@ from services.console.routes.pages import console_router, passed_through, render
 from services.console.rules.charts import forecast_chart
 from services.console.rules.display import parse_time, utc_from_local
 from services.console.rules.imports import import_content_type
-from services.console.rules.tables import chosen
+from services.console.rules.tables import chosen, page_link
 from services.console.schemas.forms import GrantForm, RevokeForm
 from services.console.service import projects as service
 from services.console.service.gateway import GatewayError
@@ -42,8 +42,24 @@ async def projects(
 
 
 @router.get("/{project_id}")
-async def project(request: Request, project_id: PathId, console: ProjectsArea):
+async def project(
+    request: Request,
+    project_id: PathId,
+    console: ProjectsArea,
+    settings: SettingsDep,
+    breached: str = "",
+    at_risk_cursor: str | None = None,
+):
     overview = await service.project_overview(gateway=console.gateway, project_id=project_id)
+    at_risk_params = {"breached": "1" if breached == "1" else ""}
+    at_risk = await service.at_risk_tasks(
+        gateway=console.gateway,
+        project_id=project_id,
+        include_breached=bool(at_risk_params["breached"]),
+        cursor=at_risk_cursor,
+        limit=settings.page_size,
+    )
+    here = f"/projects/{project_id}"
     stats = overview["stats"]
     progress = stats.get("progress") or {}
     done = max(int(progress.get("units_submitted") or 0) - int(progress.get("rejected") or 0), 0)
@@ -58,7 +74,20 @@ async def project(request: Request, project_id: PathId, console: ProjectsArea):
         zone=console.zone,
     )
     return render(
-        request, console, "project.html", active="projects", chart=chart, formats=EXPORT_FORMATS, **overview
+        request,
+        console,
+        "project.html",
+        active="projects",
+        chart=chart,
+        formats=EXPORT_FORMATS,
+        at_risk=at_risk["items"],
+        at_risk_breached=bool(at_risk_params["breached"]),
+        at_risk_toggle=page_link(here, {"breached": "" if at_risk_params["breached"] else "1"}) + "#at-risk",
+        at_risk_next=page_link(here, at_risk_params, at_risk_cursor=at_risk["next_cursor"]) + "#at-risk"
+        if at_risk.get("next_cursor")
+        else None,
+        at_risk_first=page_link(here, at_risk_params) + "#at-risk" if at_risk_cursor else None,
+        **overview,
     )
 
 

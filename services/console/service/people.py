@@ -1,4 +1,4 @@
-"""The People pages' calls to the API: contributor search and one contributor's profile."""
+"""The People pages' calls to the API: contributor search, one contributor's profile, the wellness board."""
 
 from __future__ import annotations
 
@@ -48,3 +48,13 @@ async def roster_export(*, gateway: Gateway, q: str, status: str) -> httpx.Respo
 
 async def recruitment_funnel(*, gateway: Gateway, group_by: str) -> dict[str, Any]:
     return await gateway.get("/campaigns/funnel", group_by=group_by)
+
+
+async def wellness_board(
+    *, gateway: Gateway, state: str, vendor_id: str, sort: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """Who is near a daily cap, on a required break or asked for support (the API decides whom a vendor
+    user sees: its own people)."""
+    return await gateway.get(
+        "/wellness/board", state=state, vendor_id=vendor_id, sort=sort, cursor=cursor, limit=limit
+    )

@@ -74,3 +74,16 @@ async def revoke(*, gateway: Gateway, queue_id: int, permission_id: int, reason:
 async def eligibility(*, gateway: Gateway, queue_id: int, contributor_id: int) -> dict[str, Any]:
     """Every lease precondition `next` applies for the contributor on the queue, passed or not."""
     return await gateway.get(f"/queues/{queue_id}/eligibility", contributor_id=contributor_id)
+
+
+async def at_risk_tasks(
+    *, gateway: Gateway, project_id: int, include_breached: bool, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """The open tasks at risk of their SLA (the ones stats count), earliest due first; past due ones too
+    when asked for."""
+    return await gateway.get(
+        f"/projects/{project_id}/at-risk-tasks",
+        include_breached="true" if include_breached else None,
+        cursor=cursor,
+        limit=limit,
+    )
