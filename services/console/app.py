@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.console.deps import AreaForbidden, CsrfRefused
 from services.console.routes import assets, auth, desk, mine, people, projects, vendors
@@ -18,6 +19,7 @@ from services.console.rules.sessions import SESSION_COOKIE
 from services.console.service.gateway import GatewayError, GatewayUnavailable, SignInRequired
 from services.console.settings import ConsoleSettings, get_settings
 from shared.app import ServiceParts, create_service_app
+from shared.errors import DomainError
 
 log = logging.getLogger("labelops.console")
 
@@ -125,6 +127,17 @@ async def _gateway_error(request: Request, exc: GatewayError) -> HTMLResponse:
     return render_error(request, exc.status if exc.status < 500 else 502, exc.detail, errors=exc.errors)
 
 
+async def _http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+    # A console path that does not exist (or a method it does not take) is a page too, not problem+json.
+    detail = "There is no such page in the console." if exc.status_code == 404 else str(exc.detail)
+    return render_error(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def _refused(request: Request, exc: DomainError) -> HTMLResponse:
+    # The console's own refusals from the shared kit (an unknown query parameter): a page naming the field.
+    return render_error(request, exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> HTMLResponse:
     """A bug of the console: logged with its traceback under the request id, which the page shows to quote;
     the page itself says nothing of what failed."""
@@ -166,6 +179,8 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_exception_handler(AreaForbidden, _area_forbidden)
     app.add_exception_handler(GatewayError, _gateway_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DomainError, _refused)
     # Replaces the problem+json 500 of the other services (shared/errors.py asks the app for its own).
     app.add_exception_handler(Exception, _unexpected_error)
     # A form the console cannot read is answered as a page (or an htmx line), not as problem+json.

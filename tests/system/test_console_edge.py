@@ -162,3 +162,15 @@ def test_a_gateway_outage_is_a_503_page_saying_the_service_is_unavailable(
     assert "ConnectError" not in page.text
     assert fragment.status_code == 503 and "<html" not in fragment.text and "unavailable" in fragment.text
     assert signing_in.status_code == 503 and "unavailable" in signing_in.text
+
+
+def test_a_console_path_that_does_not_exist_is_a_404_page_not_problem_json(console: ServiceProcess):
+    browser = _browser(console, "203.0.113.60")
+
+    page = browser.get("/no-such-page")
+    refused = browser.get("/login", params={"nxt": "/desk"})
+
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Not found" in page.text and "no such page" in page.text
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("text/html")
+    assert "nxt" in refused.text

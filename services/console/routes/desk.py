@@ -8,8 +8,18 @@ from fastapi.responses import RedirectResponse
 
 from services.console.deps import DeskArea, SettingsDep
 from services.console.routes.pages import console_router, passed_through, render
+from services.console.rules.display import utc_from_local
 from services.console.rules.tables import chosen, page_link, sort_toggle
-from services.console.schemas.forms import AssignForm, EscalateForm, ReplyForm, ShiftNoteForm, TicketMoveForm
+from services.console.schemas.forms import (
+    AssignForm,
+    EscalateForm,
+    FollowUpDoneForm,
+    FollowUpEditForm,
+    FollowUpForm,
+    ReplyForm,
+    ShiftNoteForm,
+    TicketMoveForm,
+)
 from services.console.service import desk as service
 from shared.types import PathId
 
@@ -19,6 +29,8 @@ STATUSES = ("open", "in_progress", "waiting", "resolved", "closed")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 # Who moves tickets in the API (the others read them).
 TICKET_MANAGERS = ("admin", "ops", "support")
+# Who writes shift notes and works their follow-ups in the API (analysts read them).
+NOTE_WRITERS = ("admin", "ops", "support", "vendor_manager")
 # Who reads partner communications in the API (support staff do not).
 PARTNER_READERS = ("admin", "ops", "vendor_manager", "analyst")
 SORTS = ("resolution_due", "first_response_due", "priority", "created_at")
@@ -118,10 +130,60 @@ async def move(ticket_id: PathId, console: DeskArea, form: Annotated[TicketMoveF
 
 @router.post("/notes")
 async def write_shift_note(console: DeskArea, form: Annotated[ShiftNoteForm, Form()]):
-    await service.write_shift_note(
+    note = await service.write_shift_note(
         gateway=console.gateway, team=form.team, subject=form.subject, body=form.body
     )
-    return RedirectResponse("/desk", status_code=303)
+    # On to the note's own page, where its follow-ups are added.
+    return _back_to_note(note["id"])
+
+
+def _back_to_note(note_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/desk/notes/{note_id}", status_code=303)
+
+
+@router.get("/notes/{note_id}")
+async def shift_note_page(request: Request, note_id: PathId, console: DeskArea):
+    note = await service.shift_note(gateway=console.gateway, note_id=note_id)
+    writer = console.viewer.has_any(*NOTE_WRITERS)
+    agents = await service.agents(gateway=console.gateway) if writer else []
+    return render(request, console, "shift_note.html", active="desk", writer=writer, agents=agents, **note)
+
+
+@router.post("/notes/{note_id}/follow-ups")
+async def add_follow_up(note_id: PathId, console: DeskArea, form: Annotated[FollowUpForm, Form()]):
+    await service.add_follow_up(
+        gateway=console.gateway,
+        note_id=note_id,
+        description=form.description,
+        owner_id=form.owner_id,
+        due_at=utc_from_local(form.due_local, console.zone),
+    )
+    return _back_to_note(note_id)
+
+
+@router.post("/notes/{note_id}/follow-ups/{follow_up_id}")
+async def edit_follow_up(
+    note_id: PathId, follow_up_id: PathId, console: DeskArea, form: Annotated[FollowUpEditForm, Form()]
+):
+    changes: dict = {"description": form.description}
+    if form.owner_id is not None:
+        changes["owner_id"] = form.owner_id
+    if form.due_local != form.due_shown:
+        changes["due_at"] = utc_from_local(form.due_local, console.zone)
+    await service.change_follow_up(
+        gateway=console.gateway, note_id=note_id, follow_up_id=follow_up_id, changes=changes
+    )
+    return _back_to_note(note_id)
+
+
+@router.post("/notes/{note_id}/follow-ups/{follow_up_id}/done")
+async def mark_follow_up(
+    note_id: PathId, follow_up_id: PathId, console: DeskArea, form: Annotated[FollowUpDoneForm, Form()]
+):
+    await service.change_follow_up(
+        gateway=console.gateway, note_id=note_id, follow_up_id=follow_up_id, changes={"done": form.done}
+    )
+    return _back_to_note(note_id)
 
 
 @router.get("/handover")

@@ -44,6 +44,7 @@ def render(
             "csrf": console.csrf if console else (session.csrf if session else ""),
             "zone": zone,
             "localtime": lambda value: display.local_time(value, zone),
+            "local_input": lambda value: display.local_input(value, zone),
             **context,
         },
         status_code=status_code,

@@ -81,3 +81,9 @@ def utc_from_local(value: str, zone: ZoneInfo) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC).isoformat()
+
+
+def local_input(value: str | datetime | None, zone: ZoneInfo) -> str:
+    """A time as a `datetime-local` input shows it on the viewer's clock (`2026-12-07T09:30`), or ""."""
+    moment = parse_time(value)
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M") if moment else ""

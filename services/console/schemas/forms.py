@@ -1,11 +1,34 @@
 """The console's forms, validated before anything is sent to the API (which validates again)."""
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+def _wall_clock(value: str) -> str:
+    if value:
+        datetime.fromisoformat(value)  # a ValueError is the form's 422, naming the field
+    return value
+
+
+# A `datetime-local` input (the viewer's wall clock, no offset), or empty.
+LocalTime = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_wall_clock)
+]
+# A <select> whose first option is "" (nothing chosen).
+ChosenId = Annotated[int | None, BeforeValidator(lambda v: None if v == "" else v), Field(ge=1)]
 
 
 class SignInForm(BaseModel):
@@ -54,6 +77,34 @@ class ShiftNoteForm(BaseModel):
     body: Text
 
 
+class FollowUpForm(BaseModel):
+    """A follow-up added to a shift note: what, who (a user from the picker), due when on the viewer's clock."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    owner_id: Annotated[int, Field(ge=1)]
+    due_local: LocalTime = ""
+
+
+class FollowUpEditForm(BaseModel):
+    """A follow-up's text, owner and due time as edited. `due_shown` is the due time the form showed: the
+    input keeps minutes only, so an untouched one is not sent back (it would move the seconds)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    owner_id: ChosenId = None
+    due_local: LocalTime = ""
+    due_shown: str = ""
+
+
+class FollowUpDoneForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    done: bool
+
+
 class InvoiceMoveForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -68,7 +119,7 @@ class GrantForm(BaseModel):
     grantee: Literal["contributor", "vendor", "crowd"]
     grantee_id: Annotated[int, Field(ge=1)] | None = None
     role: Literal["labeler", "reviewer"] = "labeler"
-    expires_local: str = ""
+    expires_local: LocalTime = ""
 
     @model_validator(mode="after")
     def _id_for_a_person_or_vendor(self) -> "GrantForm":

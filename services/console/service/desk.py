@@ -67,8 +67,34 @@ async def move(*, gateway: Gateway, ticket_id: int, to: str, note: str | None) -
     await gateway.post(f"/tickets/{ticket_id}/transitions", {"to": to, "note": note or None})
 
 
-async def write_shift_note(*, gateway: Gateway, team: str, subject: str, body: str) -> None:
-    await gateway.post("/shift-notes", {"team": team, "subject": subject, "body": body, "follow_ups": []})
+async def write_shift_note(*, gateway: Gateway, team: str, subject: str, body: str) -> dict[str, Any]:
+    return await gateway.post(
+        "/shift-notes", {"team": team, "subject": subject, "body": body, "follow_ups": []}
+    )
+
+
+async def shift_note(*, gateway: Gateway, note_id: int) -> dict[str, Any]:
+    """The note with its follow-ups and who changed what of them."""
+    note, history = await asyncio.gather(
+        gateway.get(f"/shift-notes/{note_id}"), gateway.get(f"/shift-notes/{note_id}/history")
+    )
+    return {"note": note, "history": history["items"]}
+
+
+async def add_follow_up(
+    *, gateway: Gateway, note_id: int, description: str, owner_id: int, due_at: str | None
+) -> None:
+    await gateway.post(
+        f"/shift-notes/{note_id}/follow-ups",
+        {"description": description, "owner_id": owner_id, "due_at": due_at},
+    )
+
+
+async def change_follow_up(
+    *, gateway: Gateway, note_id: int, follow_up_id: int, changes: dict[str, Any]
+) -> None:
+    """Send what the shift changed; the API records each value that differs, with who changed it."""
+    await gateway.call("PATCH", f"/shift-notes/{note_id}/follow-ups/{follow_up_id}", json=changes)
 
 
 async def handover(*, gateway: Gateway) -> dict[str, Any]:
