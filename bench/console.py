@@ -5,7 +5,9 @@
 
 The real processes on fresh PostgreSQL databases (bench/cluster.py) and the console as a process beside
 them. Seeded through the API: one project of --tasks tasks (activated: queues and grants), 200
-contributors with a ticket each, a vendor with a contract, a budget, a submitted invoice and a scorecard.
+contributors with a ticket each and exposure to harmful content today (a fifth near a cap, a fifth on a
+break, every tenth asking for support), a vendor with a contract, a budget, a submitted invoice and a
+scorecard; one task in a hundred is due within the SLA's at-risk horizon.
 A signed-in ops user then asks each page in turn (sequentially, after 3 untimed warm-up requests) and
 the figures per page are printed: p50, p95 and max in milliseconds, against the issue's 300 ms p95.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from bench.cluster import bench_cluster
+from tests.services.contributors.support import submission
 from tests.support.api import Users
 from tests.support.console import running_console
 
@@ -38,7 +41,28 @@ def _ok(response: httpx.Response, status: int = 201) -> dict:
     return response.json() if response.content else {}
 
 
-def seed(admin: httpx.Client, *, tasks: int) -> dict:
+def exposure(cluster, people: list[dict]) -> None:
+    """Harmful content reported by tasks (its `submission.recorded` events), in rests-apart stretches:
+    a fifth of the people 100 high-severity minutes (near the cap), a fifth an hour of medium without
+    rest (on a break), the rest a quarter hour; and every tenth checks in asking for support."""
+    now = datetime.now(UTC)
+    for i, person in enumerate(people):
+        if i % 5 == 0:
+            for minutes_ago in (10, 60, 110):
+                submission(
+                    cluster,
+                    person["id"],
+                    severity="high",
+                    seconds=2000,
+                    at=now - timedelta(minutes=minutes_ago),
+                )
+        elif i % 5 == 1:
+            submission(cluster, person["id"], severity="medium", seconds=3600, at=now - timedelta(minutes=1))
+        else:
+            submission(cluster, person["id"], severity="low", seconds=900, at=now - timedelta(minutes=30))
+
+
+def seed(admin: httpx.Client, cluster, *, tasks: int) -> dict:
     """What the pages will show, made through the API as an operations team would."""
     people = []
     for i in range(200):
@@ -67,7 +91,15 @@ def seed(admin: httpx.Client, *, tasks: int) -> dict:
                 },
             )
         )
+        if i % 10 == 0:
+            _ok(
+                admin.post(
+                    f"/api/v1/contributors/{person['id']}/wellness/check-ins",
+                    json={"mood": 2, "stress": 4, "wants_support": True},
+                )
+            )
         people.append(person)
+    exposure(cluster, people)
     vendor = _ok(
         admin.post("/api/v1/vendors", json={"name": f"Bench Vendor {uuid.uuid4().hex[:4]}", "country": "PH"})
     )
@@ -104,7 +136,12 @@ def seed(admin: httpx.Client, *, tasks: int) -> dict:
     )
     started = time.perf_counter()
     for start in range(0, tasks, 50_000):
-        rows = [{"data": {"n": i}} for i in range(start, min(start + 50_000, tasks))]
+        # One in a hundred due in 1 to 4 hours: at risk of the 24-hour SLA (its last 4.8 hours).
+        due = [(datetime.now(UTC) + timedelta(minutes=60 + i % 180)).isoformat() for i in range(100)]
+        rows = [
+            {"data": {"n": i}, **({"due_at": due[i // 100 % 100]} if i % 100 == 0 else {})}
+            for i in range(start, min(start + 50_000, tasks))
+        ]
         _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks", json=rows, timeout=600))
     print(f"  imported {tasks:,} tasks in {time.perf_counter() - started:.1f} s", flush=True)
     _ok(admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"}, timeout=120), 200)
@@ -160,6 +197,7 @@ def seed(admin: httpx.Client, *, tasks: int) -> dict:
             "people": "/people",
             "person": f"/people/{people[0]['id']}",
             "funnel": "/people/funnel",
+            "wellness board": "/people/wellness",
         },
     }
 
@@ -194,7 +232,7 @@ def main() -> int:
     with bench_cluster("labelops-console-bench-") as (cluster, _urls):
         workdir = Path(tempfile.mkdtemp(prefix="labelops-console-bench-console-"))
         with running_console(cluster, workdir, LABELOPS_LOG_LEVEL="WARNING") as console:
-            world = seed(Users(cluster.gateway_url).admin, tasks=args.tasks)
+            world = seed(Users(cluster.gateway_url).admin, cluster, tasks=args.tasks)
             client = signed_in(console.url, world["email"])
             print(f"\n  {'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
             slow = []
