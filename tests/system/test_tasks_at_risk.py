@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from shared.db import UTCDateTime
+from shared.pagination import encode_position
 from tests.services.tasks.helpers import create_project, import_tasks
 
 SLA_HOURS = 10  # at risk: due within the last 2 hours of it
@@ -101,4 +102,14 @@ def test_the_list_is_for_the_staff_who_read_stats(users, ops, project):
     assert users.create("support").get(url).status_code == 403
     assert users.create("contributor").get(url).status_code == 403
     assert ops.get("/api/v1/projects/999999999/at-risk-tasks").status_code == 404
-    assert ops.get(url, params={"cursor": "bm9wZQ"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["bm9wZQ", encode_position("due_at", "2026-12-07T09:00:00", 1),
+     encode_position("due_at", "0001-01-01T00:00:00+00:00", 1), encode_position("-due_at", "2026-12-07T09:00:00+00:00", 1)],
+)  # fmt: skip
+def test_a_cursor_this_list_did_not_give_is_422(ops, project, cursor):
+    response = ops.get(f"/api/v1/projects/{project['id']}/at-risk-tasks", params={"cursor": cursor})
+
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "cursor"

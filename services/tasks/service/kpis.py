@@ -3,7 +3,7 @@ from repository.kpis, turned into figures by rules.kpis only."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from shared.pagination import as_datetime, decode_position, encode_position
 BREACHES_WATERMARK = "sla_breaches"
 # The at-risk list's one order (its cursors carry it): due time, then task id.
 AT_RISK_ORDER = "due_at"
+CURSOR_TIMES = (datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
 # Agreement is computed on the latest answers, at most this many (stats and reports alike).
 AGREEMENT_SAMPLE = 3000
 
@@ -88,6 +89,14 @@ async def breaches_to_count(db: Database) -> int:
     return moved
 
 
+def _cursor_due_time(value: Any) -> datetime:
+    """A cursor's due time: aware, and far enough from datetime's ends to take an SLA period off it."""
+    due = as_datetime(value)
+    if due.tzinfo is None or not CURSOR_TIMES[0] <= due <= CURSOR_TIMES[1]:
+        raise ValueError("not a due time this list gave")
+    return due
+
+
 async def at_risk_tasks(
     session: AsyncSession,
     *,
@@ -100,7 +109,7 @@ async def at_risk_tasks(
     """The open tasks stats count as at risk (and, asked, those open past due), earliest due first, each
     with its SLA state as rules.kpis decides it."""
     now = now or utcnow()
-    after = decode_position(cursor, AT_RISK_ORDER, as_datetime) if cursor else None
+    after = decode_position(cursor, AT_RISK_ORDER, _cursor_due_time) if cursor else None
     rows = await repo.open_at_risk_page(
         session,
         project_id=project.id,
