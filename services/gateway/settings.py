@@ -49,6 +49,9 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = 1_048_576
     max_bulk_body_bytes: int = 67_108_864
     cors_origins: list[str] = []
+    # A list asked for as CSV or XLSX (README "Lists as files") holds at most this many rows; the file
+    # says when more matched.
+    list_export_max_rows: int = Field(50_000, ge=1)
     # Proxies whose X-Forwarded-For is believed (addresses or CIDR blocks): the console and any load
     # balancer in front of the gateway. Loopback by default, which is where `make run` and the tests run
     # the console, and what uvicorn itself trusts; a peer outside the list is the client, whatever it

@@ -9,8 +9,10 @@ from starlette.responses import Response
 
 from services.gateway.deps import Caller, authenticate_caller, client_ip
 from services.gateway.rules.forwarding import DROP_FROM_REQUEST, owning_service
+from services.gateway.rules.list_exports import export_format
 from services.gateway.rules.rate_limits import route_class
 from services.gateway.service.forwarding import BUFFERED_BYTES, forward
+from services.gateway.service.list_exports import export_list
 from shared.errors import NotFound, PayloadTooLarge, handled
 from shared.logging import REQUEST_ID_HEADER, request_id_var
 from shared.metrics import RouteLabel
@@ -75,17 +77,30 @@ class ForwardingMiddleware:
             ]
             # The raw (still percent-encoded) path: decoding and re-encoding could change what the service sees.
             raw_path = scope.get("raw_path") or scope["path"].encode()
-            target = state.settings.service_url(service) + raw_path.decode("latin-1")
-            if scope.get("query_string"):
-                target += "?" + scope["query_string"].decode("latin-1")
-            response = await forward(
-                session=state.proxy_session,
-                service=service,
-                method=request.method,
-                target=target,
-                headers=headers,
-                body=await _body(request),
-            )
+            url = state.settings.service_url(service) + raw_path.decode("latin-1")
+            query = scope.get("query_string", b"").decode("latin-1")
+            as_file = export_format(request.headers.get("accept")) if request.method == "GET" else None
+            if as_file is not None:
+                # A list asked for as CSV or XLSX: all its pages, as this caller (README "Lists as files").
+                response = await export_list(
+                    session=state.proxy_session,
+                    service=service,
+                    url=url,
+                    path=scope["path"],
+                    query=query,
+                    headers=headers,
+                    fmt=as_file,
+                    max_rows=state.settings.list_export_max_rows,
+                )
+            else:
+                response = await forward(
+                    session=state.proxy_session,
+                    service=service,
+                    method=request.method,
+                    target=f"{url}?{query}" if query else url,
+                    headers=headers,
+                    body=await _body(request),
+                )
         except Exception as exc:
             response = await handled(request, exc)
         await response(scope, receive, send)

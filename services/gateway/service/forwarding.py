@@ -80,7 +80,7 @@ def _response_headers(upstream: aiohttp.ClientResponse, *, keep_length: bool) ->
     return [(k.lower(), v) for k, v in upstream.raw_headers if k.decode("latin-1").lower() not in drop]
 
 
-async def forward(
+async def send(
     *,
     session: aiohttp.ClientSession,
     service: str,
@@ -88,11 +88,11 @@ async def forward(
     target: str,
     headers: list[tuple[str, str]],
     body: bytes | AsyncIterator[bytes] | None,
-) -> Response:
-    """Send a request on to the owning `service` at `target` (percent-encoded) and relay its answer byte
-    for byte; a service that cannot be reached is a 503 naming it."""
+) -> aiohttp.ClientResponse:
+    """Send a request on to the owning `service` at `target` (percent-encoded); a service that cannot be
+    reached is a 503 naming it. The caller reads or relays the answer, and releases it."""
     try:
-        upstream = await session.request(
+        return await session.request(
             method, URL(target, encoded=True), headers=headers, data=body, allow_redirects=False
         )
     except (aiohttp.ClientConnectionError, TimeoutError) as exc:
@@ -102,13 +102,18 @@ async def forward(
         raise ServiceUnavailable(
             f"the {service} service is unavailable", service=service, headers={"Retry-After": "5"}
         ) from exc
+
+
+async def relay(upstream: aiohttp.ClientResponse, *, body: bytes | None = None) -> Response:
+    """A service's answer relayed byte for byte; `body` when the caller has already read it."""
     length = upstream.content_length
-    if length is not None and length <= BUFFERED_BYTES:
+    if body is None and length is not None and length <= BUFFERED_BYTES:
         # Small answers (nearly all) are relayed whole: cheaper than a streaming response.
         try:
             body = await upstream.read()
         finally:
             upstream.release()
+    if body is not None:
         response = Response(content=body, status_code=upstream.status)
         response.raw_headers = [*_response_headers(upstream, keep_length=False), *response.raw_headers]
         return response
@@ -117,3 +122,19 @@ async def forward(
     )
     streamed.raw_headers = _response_headers(upstream, keep_length=True)
     return streamed
+
+
+async def forward(
+    *,
+    session: aiohttp.ClientSession,
+    service: str,
+    method: str,
+    target: str,
+    headers: list[tuple[str, str]],
+    body: bytes | AsyncIterator[bytes] | None,
+) -> Response:
+    """Send a request on to the owning `service` and relay its answer byte for byte."""
+    upstream = await send(
+        session=session, service=service, method=method, target=target, headers=headers, body=body
+    )
+    return await relay(upstream)

@@ -1,4 +1,5 @@
-"""The merged OpenAPI document: every service's own document fetched at once, merged by `rules.openapi`."""
+"""The merged OpenAPI document: every service's own document fetched at once, merged by `rules.openapi`,
+with the CSV and XLSX answers of every paged list (`rules.list_exports`)."""
 
 import asyncio
 import logging
@@ -6,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from services.gateway.rules.list_exports import document_list_exports
 from services.gateway.rules.openapi import merge_documents
 from services.gateway.settings import GatewaySettings
 from shared.settings import SERVICE_NAMES
@@ -30,4 +32,6 @@ async def merged_openapi(
 
     docs = dict(zip(SERVICE_NAMES, await asyncio.gather(*(fetch(n) for n in SERVICE_NAMES)), strict=True))
     complete = all(doc is not None for doc in docs.values())
-    return merge_documents(base, {n: d for n, d in docs.items() if d is not None}), complete
+    merged = merge_documents(base, {n: d for n, d in docs.items() if d is not None})
+    document_list_exports(merged)
+    return merged, complete
