@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.pagination import encode_position
 from tests.services.contributors.support import new_contributor, submission
 from tests.services.vendors.support import new_vendor
 from tests.system.test_contributors_wellness import afternoon_zone
@@ -141,3 +142,18 @@ def test_a_contributor_may_not_read_the_board_and_an_unknown_state_is_422(users,
 
     assert contributor.get(BOARD).status_code == 403
     assert ops.get(BOARD, params={"state": "tired"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "bm9wZQ",
+        encode_position("full_name", [False, "x", 1], 1),  # made for another sort
+        encode_position("-cap_share", [True, "x", 1], 1),  # a name where a share belongs
+        encode_position("-cap_share", {"v": 1}, 1),
+    ],
+)
+def test_a_cursor_the_board_did_not_give_is_422(ops, acme, cursor):
+    response = ops.get(BOARD, params={"vendor_id": acme.id, "cursor": cursor})
+
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "cursor"
