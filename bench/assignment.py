@@ -200,9 +200,9 @@ async def _bench(
         imported = admin.post(f"/api/v1/projects/{project['id']}/tasks", json=rows, timeout=300).json()
         assert imported["imported"] == tasks_per_project, imported
         admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"})
-        queue_id = {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()}[
-            "labeling"
-        ]
+        queue_id = {
+            q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()["items"]
+        }["labeling"]
         all_acked: list[int] = []
         for level in LEVELS:
             result = await run_level(gateway, tokens, queue_id, level, seconds)

@@ -113,9 +113,9 @@ async def drive(cluster: Cluster, users: int, seconds: float, tasks_url: str) ->
     rows = [{"data": {"n": i}} for i in range(TASKS)]
     assert admin.post(f"/api/v1/projects/{project['id']}/tasks", json=rows, timeout=300).status_code == 201
     admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"})
-    queue_id = {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()}[
-        "labeling"
-    ]
+    queue_id = {
+        q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()["items"]
+    }["labeling"]
     vendor = admin.post(
         "/api/v1/vendors", json={"name": f"Load {uuid.uuid4().hex[:6]}", "country": "PH",
                                  "external_vms_id": f"ext-{uuid.uuid4().hex[:8]}"}

@@ -160,7 +160,7 @@ def labelops_export(app: Any) -> tuple[int, str, list[dict[str, Any]]]:
     _ok(admin.post(f"/api/v1/projects/{pid}/tasks", params={"annotations": "gold"}, json=rows[:1]), 201)
     _ok(admin.post(f"/api/v1/projects/{pid}/tasks", json=rows[1:]), 201)
     _ok(admin.post(f"/api/v1/projects/{pid}/transitions", json={"to": "active"}))
-    queues = {q["kind"]: q["id"] for q in _ok(admin.get(f"/api/v1/projects/{pid}/queues"))}
+    queues = {q["kind"]: q["id"] for q in _ok(admin.get(f"/api/v1/projects/{pid}/queues"))["items"]}
     alice, bob = _worker(app), _worker(app)
     _answer_until_done(alice, queues["labeling"], ["cat", "dog", "dog", "fox", "cat"])
     _answer_until_done(bob, queues["labeling"], ["cat", "dog", "fox", "fox", "cat"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from typing import Any
 
 import httpx
 
@@ -52,3 +53,17 @@ class Users:
 
 def unique_email(prefix: str = "person") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.org"
+
+
+def every_item(client: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
+    """All the items of a paged list (`{items, next_cursor}`), following the cursor to the last page."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        response = client.get(path, params={**params, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items

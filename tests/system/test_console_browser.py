@@ -20,6 +20,7 @@ import pytest
 
 from tests.services.contributors.support import new_contributor, submission
 from tests.services.vendors.support import active_contract_with_rates, new_vendor, vendor_staff, work
+from tests.support.api import every_item
 from tests.support.cluster import REPO, Cluster
 from tests.support.console import chromium_or_skip, running_console
 from tests.system.test_contributors_wellness import afternoon_zone
@@ -125,7 +126,9 @@ def world(admin: httpx.Client, users, cluster: Cluster) -> World:
     )
     _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks", json=[{"data": {"n": i}} for i in range(20)]))
     _ok(admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"}), 200)
-    queues = {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()}
+    queues = {
+        q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()["items"]
+    }
     rule = {
         "metric": "gold_accuracy",
         "action": "retest",
@@ -453,7 +456,7 @@ def test_a_grant_is_made_and_revoked_from_the_project_page(page, console_url, wo
         row.locator("button").click()
 
     assert page.locator(f"{queue} a[href='/people/{person['id']}']").count() == 0
-    grants = admin.get(f"/api/v1/queues/{world.labeling_queue}/permissions").json()
+    grants = every_item(admin, f"/api/v1/queues/{world.labeling_queue}/permissions")
     assert person["id"] not in [g["contributor_id"] for g in grants]
 
 

@@ -185,10 +185,10 @@ def test_offboarding_revokes_the_direct_grants_audited_with_the_cause(admin, ops
     revoked = eventually(
         lambda: [row for row in _audit(admin, project["id"]) if row["action"] == "revoke"] or None
     )
-    live = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json()
+    live = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json()["items"]
     ended = admin.get(
         f"/api/v1/queues/{queues['labeling']}/permissions", params={"include_ended": True}
-    ).json()
+    ).json()["items"]
 
     assert [(r["permission_id"], r["contributor_id"], r["role"], r["reason"]) for r in revoked] == [
         (grant["id"], person["id"], "labeler", "contributor offboarded")

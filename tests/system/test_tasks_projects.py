@@ -6,6 +6,7 @@ import pytest
 
 from services.tasks.repository.projects import ANALYZE_AFTER_ROWS
 from tests.services.tasks.helpers import activate, create_project, project_body
+from tests.support.api import every_item
 from tests.support.databases import BACKEND
 from tests.support.sql import query
 from tests.support.waiting import eventually
@@ -55,7 +56,7 @@ def test_activation_grants_the_allowed_vendors_and_the_crowd_and_audits_it(admin
 
     queues = activate(admin, project["id"])
 
-    grants = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json()
+    grants = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json()["items"]
     assert [(g["vendor_id"], g["crowd"]) for g in grants] == [(71, False), (72, False), (None, True)]
     audit = query(
         databases.urls["tasks"],
@@ -65,13 +66,45 @@ def test_activation_grants_the_allowed_vendors_and_the_crowd_and_audits_it(admin
     assert [a["action"] for a in audit] == ["grant"] * 3
 
 
+def test_queues_and_grants_are_listed_a_page_at_a_time(admin, cluster):
+    project = create_project(admin, allowed_vendors=[74, 75], crowd_allowed=True)
+    queues = activate(admin, project["id"])
+
+    kinds = every_item(admin, f"/api/v1/projects/{project['id']}/queues", limit=1)
+    first = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions", params={"limit": 2}).json()
+    rest = admin.get(
+        f"/api/v1/queues/{queues['labeling']}/permissions",
+        params={"limit": 2, "cursor": first["next_cursor"]},
+    ).json()
+
+    assert [q["kind"] for q in kinds] == ["labeling", "review"]
+    assert [(g["vendor_id"], g["crowd"]) for g in first["items"] + rest["items"]] == [
+        (74, False),
+        (75, False),
+        (None, True),
+    ]
+    assert rest["next_cursor"] is None
+
+
+def test_a_cursor_this_api_did_not_give_is_422_naming_it(admin, cluster):
+    queues = activate(admin, create_project(admin)["id"])
+
+    response = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions", params={"cursor": "not-ours"})
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["cursor"]
+
+
 def test_completion_revokes_every_grant(admin, cluster, databases):
     project = create_project(admin, allowed_vendors=[73])
     queues = activate(admin, project["id"])
 
     admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "completed"})
 
-    assert admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json() == []
+    assert admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json() == {
+        "items": [],
+        "next_cursor": None,
+    }
     audit = query(
         databases.urls["tasks"],
         "SELECT action FROM permission_audit WHERE queue_id = :q AND action = 'revoke'",

@@ -68,12 +68,27 @@ def test_ops_create_list_and_delete_rules(admin):
         admin, project["id"], metric="answers_per_day", action="suspend", threshold=500, ban_hours=24
     )
 
-    listed = admin.get(f"/api/v1/projects/{project['id']}/quality-rules").json()
+    listed = admin.get(f"/api/v1/projects/{project['id']}/quality-rules").json()["items"]
     deleted = admin.delete(f"/api/v1/projects/{project['id']}/quality-rules/{rule['id']}")
 
     assert [r["id"] for r in listed] == [rule["id"]]
     assert deleted.status_code == 204
-    assert admin.get(f"/api/v1/projects/{project['id']}/quality-rules").json() == []
+    assert admin.get(f"/api/v1/projects/{project['id']}/quality-rules").json()["items"] == []
+
+
+def test_rules_are_listed_a_page_at_a_time_oldest_first(admin):
+    project, _ = active_project(admin, tasks=1)
+    rules = [
+        _rule(admin, project["id"], metric="answers_per_day", action="suspend", threshold=t, ban_hours=1)
+        for t in (100, 200, 300)
+    ]
+    url = f"/api/v1/projects/{project['id']}/quality-rules"
+
+    first = admin.get(url, params={"limit": 2}).json()
+    second = admin.get(url, params={"limit": 2, "cursor": first["next_cursor"]}).json()
+
+    assert [r["id"] for r in first["items"] + second["items"]] == [r["id"] for r in rules]
+    assert (len(first["items"]), second["next_cursor"]) == (2, None)
 
 
 def test_analysts_read_rules_and_firings_but_cannot_manage_them(admin, users):

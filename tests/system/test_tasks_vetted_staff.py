@@ -66,7 +66,7 @@ def test_a_vetted_staff_only_project_below_high_severity_is_422_naming_the_field
 def test_a_vetted_staff_only_project_does_not_allow_or_grant_the_crowd(admin):
     project, queues = _vetted_project(admin)
 
-    grants = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json()
+    grants = admin.get(f"/api/v1/queues/{queues['labeling']}/permissions").json()["items"]
 
     assert project["crowd_allowed"] is False
     assert [(g["vendor_id"], g["crowd"]) for g in grants] == [(VENDOR, False)]

@@ -12,7 +12,7 @@ import pytest
 from services.vendors.rules import webhooks as signatures
 from shared.auth import issue_internal_token, service_principal
 from tests.services.vendors.support import Receiver, new_contract, new_vendor, unique_name
-from tests.support.api import unique_email
+from tests.support.api import every_item, unique_email
 from tests.support.sql import query
 from tests.support.waiting import eventually
 
@@ -79,10 +79,20 @@ def updated(vendor: dict, **data) -> dict:
 
 
 def test_source_secret_is_shown_once_at_registration(admin, source):
-    listed = admin.get("/api/v1/webhooks/vms-sources").json()
+    listed = every_item(admin, "/api/v1/webhooks/vms-sources")
 
     assert source["secret"].startswith("whsec_")
     assert all("secret" not in s for s in listed) and source["source"] in [s["source"] for s in listed]
+
+
+def test_sources_are_listed_a_page_at_a_time(admin, manager):
+    registered = [register_source(admin, vendor_with_vms_id(manager)) for _ in range(2)]
+
+    first = admin.get("/api/v1/webhooks/vms-sources", params={"limit": 1}).json()
+    listed = every_item(admin, "/api/v1/webhooks/vms-sources", limit=1)
+
+    assert len(first["items"]) == 1 and first["next_cursor"] is not None
+    assert {s["source"] for s in registered} <= {s["source"] for s in listed}
 
 
 def test_validly_signed_vendor_update_is_applied(cluster, manager, source, vendor):

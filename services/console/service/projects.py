@@ -9,6 +9,9 @@ import httpx
 
 from services.console.service.gateway import Gateway
 
+# The project page shows a project's queues, rules and grants on one page: the API's largest page of each.
+LISTED = 500
+
 
 async def list_projects(*, gateway: Gateway, after_id: str | None, limit: int) -> dict[str, Any]:
     return await gateway.get("/projects", after_id=after_id, limit=limit)
@@ -19,19 +22,20 @@ async def project_overview(*, gateway: Gateway, project_id: int) -> dict[str, An
     project = await gateway.get(f"/projects/{project_id}")
     stats, queues, rules, firings = await asyncio.gather(
         gateway.get(f"/projects/{project_id}/stats"),
-        gateway.get(f"/projects/{project_id}/queues"),
-        gateway.get(f"/projects/{project_id}/quality-rules"),
+        gateway.get(f"/projects/{project_id}/queues", limit=LISTED),
+        gateway.get(f"/projects/{project_id}/quality-rules", limit=LISTED),
         gateway.get(f"/projects/{project_id}/quality-rules/firings", limit=20),
     )
-    queue_items = queues["items"] if isinstance(queues, dict) else queues
-    grants = await asyncio.gather(*(gateway.get(f"/queues/{q['id']}/permissions") for q in queue_items))
-    for queue, granted in zip(queue_items, grants, strict=True):
-        queue["grants"] = granted["items"] if isinstance(granted, dict) else granted
+    grants = await asyncio.gather(
+        *(gateway.get(f"/queues/{q['id']}/permissions", limit=LISTED) for q in queues["items"])
+    )
+    for queue, granted in zip(queues["items"], grants, strict=True):
+        queue["grants"] = granted["items"]
     return {
         "project": project,
         "stats": stats,
-        "queues": queue_items,
-        "quality_rules": rules["items"] if isinstance(rules, dict) else rules,
+        "queues": queues["items"],
+        "quality_rules": rules["items"],
         "firings": firings["items"],
     }
 

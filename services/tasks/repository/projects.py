@@ -67,7 +67,8 @@ async def list_projects(
 
 
 async def ensure_queues(session: AsyncSession, *, project_id: int) -> list[Queue]:
-    existing = {q.kind: q for q in await list_queues(session, project_id=project_id)}
+    queues = await session.execute(select(Queue).where(Queue.project_id == project_id))
+    existing = {q.kind: q for q in queues.scalars()}
     for kind in ("labeling", "review"):
         if kind not in existing:
             queue = Queue(project_id=project_id, kind=kind)
@@ -77,8 +78,12 @@ async def ensure_queues(session: AsyncSession, *, project_id: int) -> list[Queue
     return [existing["labeling"], existing["review"]]
 
 
-async def list_queues(session: AsyncSession, *, project_id: int) -> list[Queue]:
-    stmt = select(Queue).where(Queue.project_id == project_id).order_by(Queue.id)
+async def list_queues(
+    session: AsyncSession, *, project_id: int, limit: int, after_id: int | None
+) -> list[Queue]:
+    stmt = select(Queue).where(Queue.project_id == project_id).order_by(Queue.id).limit(limit + 1)
+    if after_id is not None:
+        stmt = stmt.where(Queue.id > after_id)
     return list((await session.execute(stmt)).scalars())
 
 
@@ -110,9 +115,24 @@ async def list_live_permissions(
     return list((await session.execute(stmt)).scalars())
 
 
-async def list_permissions(session: AsyncSession, *, queue_id: int) -> list[QueuePermission]:
-    """Every grant of the queue, ended ones included (revoked or expired), oldest first."""
-    stmt = select(QueuePermission).where(QueuePermission.queue_id == queue_id).order_by(QueuePermission.id)
+async def list_permissions(
+    session: AsyncSession, *, queue_id: int, working_at: datetime | None, limit: int, after_id: int | None
+) -> list[QueuePermission]:
+    """The queue's grants oldest first: those working at `working_at` (neither revoked nor expired), or
+    every grant ever given (None)."""
+    stmt = (
+        select(QueuePermission)
+        .where(QueuePermission.queue_id == queue_id)
+        .order_by(QueuePermission.id)
+        .limit(limit + 1)
+    )
+    if working_at is not None:
+        stmt = stmt.where(
+            QueuePermission.revoked_at.is_(None),
+            or_(QueuePermission.expires_at.is_(None), QueuePermission.expires_at > working_at),
+        )
+    if after_id is not None:
+        stmt = stmt.where(QueuePermission.id > after_id)
     return list((await session.execute(stmt)).scalars())
 
 

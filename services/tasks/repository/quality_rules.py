@@ -41,6 +41,21 @@ async def live_rules(session: AsyncSession, *, project_id: int) -> list[QualityR
     return list((await session.execute(stmt)).scalars())
 
 
+async def list_live_rules(
+    session: AsyncSession, *, project_id: int, limit: int, after_id: int | None
+) -> list[QualityRule]:
+    """One page of the project's rules in force, oldest first (limit+1 rows: the extra one says more)."""
+    stmt = (
+        select(QualityRule)
+        .where(QualityRule.project_id == project_id, QualityRule.deleted_at.is_(None))
+        .order_by(QualityRule.id)
+        .limit(limit + 1)
+    )
+    if after_id is not None:
+        stmt = stmt.where(QualityRule.id > after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
 async def get_live_rule(session: AsyncSession, *, project_id: int, rule_id: int) -> QualityRule | None:
     stmt = select(QualityRule).where(
         QualityRule.id == rule_id, QualityRule.project_id == project_id, QualityRule.deleted_at.is_(None)

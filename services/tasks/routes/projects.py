@@ -194,9 +194,18 @@ async def read_guidelines_version(
     )
 
 
-@router.get("/{project_id}/queues", response_model=list[QueueRead])
-async def list_queues(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
-    return await service.list_queues(session=session, project_id=project_id)
+@router.get("/{project_id}/queues", response_model=Page[QueueRead])
+async def list_queues(
+    project_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    page: Annotated[PageParams, Depends(page_params)],
+):
+    rows = await service.list_queues(
+        session=session, project_id=project_id, limit=page.limit, after_id=page.after_id
+    )
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return Page[QueueRead](items=items, next_cursor=next_cursor)
 
 
 @router.get("/{project_id}/permission-audit", response_model=Page[PermissionAuditRead])

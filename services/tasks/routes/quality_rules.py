@@ -27,9 +27,19 @@ async def create_rule(
     return await service.create_rule(session=session, principal=principal, project_id=project_id, data=data)
 
 
-@router.get("", response_model=list[QualityRuleRead])
-async def list_rules(project_id: PathId, session: ReadSessionDep, _principal: ProjectsRead):
-    return await service.list_rules(session=session, project_id=project_id)
+@router.get("", response_model=Page[QualityRuleRead])
+async def list_rules(
+    project_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    page: Annotated[PageParams, Depends(page_params)],
+):
+    """The rules in force, oldest first (a deleted rule is gone from here; its firings still name it)."""
+    rows = await service.list_rules(
+        session=session, project_id=project_id, limit=page.limit, after_id=page.after_id
+    )
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return Page[QualityRuleRead](items=items, next_cursor=next_cursor)
 
 
 @router.delete("/{rule_id}", status_code=204)

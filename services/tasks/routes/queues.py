@@ -22,14 +22,20 @@ async def grant_permission(
     return await service.grant_queue_permission(session, principal=principal, queue_id=queue_id, data=data)
 
 
-@router.get("/{queue_id}/permissions", response_model=list[PermissionRead])
+@router.get("/{queue_id}/permissions", response_model=Page[PermissionRead])
 async def list_permissions(
     queue_id: PathId,
     session: ReadSessionDep,
     _principal: ProjectsRead,
+    page: Annotated[PageParams, Depends(page_params)],
     include_ended: Annotated[bool, Query(description="also grants revoked or expired")] = False,
 ):
-    return await service.list_queue_permissions(session, queue_id=queue_id, include_ended=include_ended)
+    """The queue's grants, oldest first."""
+    rows = await service.list_queue_permissions(
+        session, queue_id=queue_id, include_ended=include_ended, limit=page.limit, after_id=page.after_id
+    )
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return Page[PermissionRead](items=items, next_cursor=next_cursor)
 
 
 @router.delete("/{queue_id}/permissions/{permission_id}", status_code=204)

@@ -83,9 +83,11 @@ async def list_projects(
     )
 
 
-async def list_queues(*, session: AsyncSession, project_id: int) -> list[Queue]:
+async def list_queues(
+    *, session: AsyncSession, project_id: int, limit: int, after_id: int | None
+) -> list[Queue]:
     project = await get_project(session=session, project_id=project_id)
-    return await repo.list_queues(session, project_id=project.id)
+    return await repo.list_queues(session, project_id=project.id, limit=limit, after_id=after_id)
 
 
 async def permission_audit(
@@ -355,18 +357,17 @@ async def grant_queue_permission(
 
 
 async def list_queue_permissions(
-    session: AsyncSession, *, queue_id: int, include_ended: bool = False
+    session: AsyncSession, *, queue_id: int, include_ended: bool, limit: int, after_id: int | None
 ) -> list[QueuePermission]:
     """The grants working now; with `include_ended`, every grant ever given (revoked and expired too)."""
     await get_queue(session=session, queue_id=queue_id)
-    if include_ended:
-        return await repo.list_permissions(session, queue_id=queue_id)
-    now = utcnow()
-    return [
-        p
-        for p in await repo.list_live_permissions(session, queue_id=queue_id)
-        if p.expires_at is None or p.expires_at > now
-    ]
+    return await repo.list_permissions(
+        session,
+        queue_id=queue_id,
+        working_at=None if include_ended else utcnow(),
+        limit=limit,
+        after_id=after_id,
+    )
 
 
 async def revoke_queue_permission(

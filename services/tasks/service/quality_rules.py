@@ -59,9 +59,11 @@ async def create_rule(
     return await repo.add_rule(session, rule)
 
 
-async def list_rules(*, session: AsyncSession, project_id: int) -> list[QualityRule]:
+async def list_rules(
+    *, session: AsyncSession, project_id: int, limit: int, after_id: int | None
+) -> list[QualityRule]:
     project = await get_project(session=session, project_id=project_id)
-    return await repo.live_rules(session, project_id=project.id)
+    return await repo.list_live_rules(session, project_id=project.id, limit=limit, after_id=after_id)
 
 
 async def delete_rule(*, session: AsyncSession, project_id: int, rule_id: int) -> None:

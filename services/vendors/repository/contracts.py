@@ -89,6 +89,14 @@ async def contracts_in_force_between(
     return list((await session.execute(stmt)).scalars())
 
 
+async def list_contract_versions(
+    session: AsyncSession, *, contract_id: int, page: PageParams
+) -> list[ContractVersion]:
+    """One page of the contract's saved states, oldest first (versions are saved in id order)."""
+    stmt = select(ContractVersion).where(ContractVersion.contract_id == contract_id)
+    return await common.page(session, stmt, ContractVersion, page=page)
+
+
 async def contract_versions(session: AsyncSession, *, contract_id: int) -> list[ContractVersion]:
     stmt = (
         select(ContractVersion)

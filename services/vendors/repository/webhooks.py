@@ -9,9 +9,11 @@ from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.vendors.models import InboundWebhook, VmsInboundLog, VmsSource
+from services.vendors.repository import common
 from services.vendors.repository.common import first, readable
 from shared.auth import Principal
 from shared.db import insert_ignoring_conflicts
+from shared.pagination import PageParams
 
 
 def readable_vms_sources(principal: Principal) -> Select:
@@ -22,9 +24,10 @@ async def get_vms_source(session: AsyncSession, *, principal: Principal, source_
     return await first(session, readable_vms_sources(principal).where(VmsSource.id == source_id))
 
 
-async def list_vms_sources(session: AsyncSession, *, principal: Principal, limit: int) -> list[VmsSource]:
-    stmt = readable_vms_sources(principal).order_by(VmsSource.id).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+async def list_vms_sources(
+    session: AsyncSession, *, principal: Principal, page: PageParams
+) -> list[VmsSource]:
+    return await common.page(session, readable_vms_sources(principal), VmsSource, page=page)
 
 
 async def vms_source(session: AsyncSession, *, source: str) -> VmsSource | None:

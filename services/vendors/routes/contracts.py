@@ -18,6 +18,7 @@ from services.vendors.service import contracts as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.http import ServicesDep
+from shared.pagination import Page
 from shared.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1/contracts", tags=["contracts"])
@@ -73,9 +74,10 @@ async def move_contract(
     return contract
 
 
-@router.get("/{contract_id}/versions", response_model=list[ContractVersionRead])
-async def contract_versions(contract: ContractToRead, session: ReadSessionDep):
-    return await service.contract_versions(session=session, contract=contract)
+@router.get("/{contract_id}/versions", response_model=Page[ContractVersionRead])
+async def contract_versions(contract: ContractToRead, session: ReadSessionDep, page: Paging):
+    items, next_cursor = await service.contract_versions(session=session, contract=contract, page=page)
+    return Page[ContractVersionRead](items=items, next_cursor=next_cursor)
 
 
 @router.get("", response_model=ContractPage)

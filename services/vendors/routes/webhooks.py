@@ -17,6 +17,7 @@ from services.vendors.service import webhooks as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge, problem_for
 from shared.http import ServicesDep
+from shared.pagination import Page
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
@@ -34,9 +35,11 @@ async def bind_vms_source(source: VmsSourceToEdit, data: VmsSourceUpdate, sessio
     return await service.bind_source(session=session, source=source, data=data)
 
 
-@router.get("/vms-sources", response_model=list[VmsSourceRead])
-async def list_vms_sources(session: ReadSessionDep, principal: VmsSourcesManage):
-    return await service.list_sources(session=session, principal=principal)
+@router.get("/vms-sources", response_model=Page[VmsSourceRead])
+async def list_vms_sources(session: ReadSessionDep, principal: VmsSourcesManage, page: Paging):
+    """The registered VMS sources with the vendors each is bound to (never their secrets)."""
+    items, next_cursor = await service.list_sources(session=session, principal=principal, page=page)
+    return Page[VmsSourceRead](items=items, next_cursor=next_cursor)
 
 
 @router.post("/vms/{source}", response_model=InboundResult)

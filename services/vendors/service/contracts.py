@@ -165,5 +165,9 @@ async def list_contracts(
     return page_of(rows, limit=page.limit)
 
 
-async def contract_versions(*, session: AsyncSession, contract: Contract) -> list[ContractVersion]:
-    return await contract_repository.contract_versions(session, contract_id=contract.id)
+async def contract_versions(
+    *, session: AsyncSession, contract: Contract, page: PageParams
+) -> tuple[list[ContractVersion], str | None]:
+    """Every saved state of the contract, oldest first, a page at a time."""
+    rows = await contract_repository.list_contract_versions(session, contract_id=contract.id, page=page)
+    return page_of(rows, limit=page.limit)

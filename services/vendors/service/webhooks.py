@@ -360,6 +360,9 @@ HANDLERS: dict[str, tuple[type[BaseModel], Handler]] = {
 }
 
 
-async def list_sources(*, session: AsyncSession, principal: Principal) -> list[VmsSource]:
-    """Every VMS source the caller may see, by id (at most 500)."""
-    return await webhook_repository.list_vms_sources(session, principal=principal, limit=500)
+async def list_sources(
+    *, session: AsyncSession, principal: Principal, page: PageParams
+) -> tuple[list[VmsSource], str | None]:
+    """The VMS sources the caller may see, by id, a page at a time."""
+    rows = await webhook_repository.list_vms_sources(session, principal=principal, page=page)
+    return page_of(rows, limit=page.limit)

@@ -108,7 +108,7 @@ def create_project(admin: httpx.Client, **overrides: Any) -> dict[str, Any]:
 def activate(admin: httpx.Client, project_id: int) -> dict[str, int]:
     response = admin.post(f"/api/v1/projects/{project_id}/transitions", json={"to": "active"})
     assert response.status_code == 200, response.text
-    queues = admin.get(f"/api/v1/projects/{project_id}/queues").json()
+    queues = admin.get(f"/api/v1/projects/{project_id}/queues").json()["items"]
     return {q["kind"]: q["id"] for q in queues}
 
 

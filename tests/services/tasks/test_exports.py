@@ -40,7 +40,7 @@ def _project(admin, rows: list[dict[str, Any]] | None = None, **overrides) -> di
 
 def _activate(admin, project_id: int) -> dict[str, int]:
     assert admin.post(f"/api/v1/projects/{project_id}/transitions", json={"to": "active"}).status_code == 200
-    return {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project_id}/queues").json()}
+    return {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project_id}/queues").json()["items"]}
 
 
 def _worker(tasks):

@@ -165,7 +165,7 @@ def vendor_project(
     assert imported.status_code == 201, imported.text
     active = admin.post(f"/api/v1/projects/{project_id}/transitions", json={"to": "active"})
     assert active.status_code == 200, active.text
-    queues = {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project_id}/queues").json()}
+    queues = {q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project_id}/queues").json()["items"]}
     return active.json(), queues
 
 

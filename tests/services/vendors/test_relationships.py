@@ -311,11 +311,24 @@ def test_every_contract_change_is_kept_as_a_version(manager):
     )
     manager.post(f"/api/v1/contracts/{contract['id']}/transitions", json={"to": "negotiating"})
 
-    versions = manager.get(f"/api/v1/contracts/{contract['id']}/versions").json()
+    versions = manager.get(f"/api/v1/contracts/{contract['id']}/versions").json()["items"]
 
     assert [v["version"] for v in versions] == [1, 2, 3]
     assert [v["snapshot"]["payment_terms_days"] for v in versions] == [30, 45, 45]
     assert versions[-1]["snapshot"]["status"] == "negotiating"
+
+
+def test_contract_versions_are_listed_a_page_at_a_time(manager):
+    contract = new_contract(manager, new_vendor(manager)["id"])
+    for to in ("negotiating", "active"):
+        manager.post(f"/api/v1/contracts/{contract['id']}/transitions", json={"to": to})
+    url = f"/api/v1/contracts/{contract['id']}/versions"
+
+    first = manager.get(url, params={"limit": 2}).json()
+    rest = manager.get(url, params={"limit": 2, "cursor": first["next_cursor"]}).json()
+
+    assert [v["version"] for v in first["items"]] == [1, 2]
+    assert ([v["version"] for v in rest["items"]], rest["next_cursor"]) == ([3], None)
 
 
 def test_rate_card_changes_are_kept_in_the_contract_versions(manager):
@@ -325,7 +338,7 @@ def test_rate_card_changes_are_kept_in_the_contract_versions(manager):
     manager.put(f"/api/v1/rate-cards/{contract['id']}", json={"lines": lines})
     manager.put(f"/api/v1/rate-cards/{contract['id']}", json={"lines": [{**lines[0], "unit_price": "0.45"}]})
 
-    versions = manager.get(f"/api/v1/contracts/{contract['id']}/versions").json()
+    versions = manager.get(f"/api/v1/contracts/{contract['id']}/versions").json()["items"]
     assert [[line["unit_price"] for line in v["snapshot"]["rate_card"]] for v in versions] == [
         [],
         ["0.50"],
