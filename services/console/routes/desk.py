@@ -1,13 +1,14 @@
 """The shift desk: tickets by SLA due with live countdowns, a ticket's thread with reply, assign, escalate
 and resolve, SLA breaches, shift notes, and the handover previewed and downloaded."""
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from fastapi import Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
 from services.console.deps import DeskArea, SettingsDep
-from services.console.routes.pages import console_router, passed_through, render
+from services.console.routes.pages import ListFile, console_router, list_file, passed_through, render
 from services.console.rules.display import utc_from_local
 from services.console.rules.tables import chosen, page_link, sort_toggle
 from services.console.schemas.forms import (
@@ -36,11 +37,18 @@ PARTNER_READERS = ("admin", "ops", "vendor_manager", "analyst")
 SORTS = ("resolution_due", "first_response_due", "priority", "created_at")
 
 
-@router.get("")
-async def desk(
-    request: Request,
+@dataclass
+class TicketQuery:
+    """The desk's table as the viewer filtered and sorted it: the API's filters and the page's own link
+    parameters (the table and its download ask the same list)."""
+
+    filters: dict[str, Any]
+    sort: str
+    params: dict[str, Any]
+
+
+async def ticket_query(
     console: DeskArea,
-    settings: SettingsDep,
     status: Annotated[list[str] | None, Query()] = None,
     priority: str = "",
     q: str = "",
@@ -48,8 +56,7 @@ async def desk(
     unassigned: str = "",
     overdue: str = "",
     sort: str = "resolution_due",
-    cursor: str | None = None,
-):
+) -> TicketQuery:
     statuses = [s for s in status or [] if s in STATUSES] or service.OPEN_STATUSES
     sort = chosen(sort, [*SORTS, *(f"-{s}" for s in SORTS)], "resolution_due")
     filters = {
@@ -61,14 +68,33 @@ async def desk(
         "unassigned": "true" if unassigned and not mine else None,
         "overdue": "true" if overdue else None,
     }
+    params = {"status": statuses, "priority": filters["priority"], "q": filters["q"], "mine": mine and "1"}
+    params |= {"unassigned": unassigned and "1", "overdue": overdue and "1", "sort": sort}
+    return TicketQuery(filters=filters, sort=sort, params=params)
+
+
+TicketQueryDep = Annotated[TicketQuery, Depends(ticket_query)]
+
+
+@router.get("")
+async def desk(
+    request: Request,
+    console: DeskArea,
+    settings: SettingsDep,
+    query: TicketQueryDep,
+    cursor: str | None = None,
+):
     page = await service.list_tickets(
-        gateway=console.gateway, filters=filters, sort=sort, cursor=cursor, limit=settings.page_size
+        gateway=console.gateway,
+        filters=query.filters,
+        sort=query.sort,
+        cursor=cursor,
+        limit=settings.page_size,
     )
     sidebar = await service.desk_sidebar(
         gateway=console.gateway, partner_follow_ups=console.viewer.has_any(*PARTNER_READERS)
     )
-    params = {"status": statuses, "priority": filters["priority"], "q": filters["q"], "mine": mine and "1"}
-    params |= {"unassigned": unassigned and "1", "overdue": overdue and "1", "sort": sort}
+    params = query.params
     return render(
         request,
         console,
@@ -77,12 +103,19 @@ async def desk(
         tickets=page["items"],
         next_link=page_link("/desk", params, cursor=page["next_cursor"]) if page["next_cursor"] else None,
         first_link=page_link("/desk", params) if cursor else None,
-        sort_link=lambda field: page_link("/desk", params, sort=sort_toggle(sort, field)),
+        sort_link=lambda field: page_link("/desk", params, sort=sort_toggle(query.sort, field)),
+        download_link=lambda format: page_link(f"/desk/tickets/download.{format}", params),
         params=params,
         statuses=STATUSES,
         priorities=PRIORITIES,
         **sidebar,
     )
+
+
+@router.get("/tickets/download.{format}")
+async def tickets_download(format: ListFile, console: DeskArea, query: TicketQueryDep):
+    """Every ticket the desk's filters match, as a file."""
+    return await list_file(console, "/tickets", format, **query.filters, sort=query.sort)
 
 
 @router.get("/tickets/{ticket_id}")

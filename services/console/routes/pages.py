@@ -4,7 +4,7 @@ menu, CSRF token, zone) and the router every page module is built on (CSRF check
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from fastapi import APIRouter, Depends, Request
@@ -16,6 +16,7 @@ from starlette.background import BackgroundTask
 from services.console.deps import Console, require_csrf
 from services.console.rules import display
 from services.console.rules.menu import menu_for
+from shared.spreadsheets import XLSX_MEDIA_TYPE
 
 HERE = Path(__file__).resolve().parents[1]
 STATIC_DIR = HERE / "static"
@@ -83,6 +84,20 @@ def render_error(
     )
     response.headers.update(headers or {})
     return response
+
+
+# A list page's "Download CSV / XLSX": the list with the page's filters, every page of it, as the file the
+# gateway makes of it for this viewer (README "Lists as files"), walked in the API's largest pages.
+ListFile = Literal["csv", "xlsx"]
+LIST_FILE_TYPES: dict[str, str] = {"csv": "text/csv", "xlsx": XLSX_MEDIA_TYPE}
+LIST_FILE_PAGE = 500
+
+
+async def list_file(console: Console, path: str, format: ListFile, **params: Any) -> StreamingResponse:
+    upstream = await console.gateway.stream(
+        path, accept=LIST_FILE_TYPES[format], limit=LIST_FILE_PAGE, **params
+    )
+    return passed_through(upstream)
 
 
 def passed_through(upstream: httpx.Response) -> StreamingResponse:

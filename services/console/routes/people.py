@@ -4,7 +4,7 @@
 from fastapi import Request
 
 from services.console.deps import PeopleArea, RecruitmentArea, SettingsDep
-from services.console.routes.pages import console_router, passed_through, render
+from services.console.routes.pages import ListFile, console_router, list_file, passed_through, render
 from services.console.rules.charts import funnel_chart
 from services.console.rules.tables import chosen, page_link, sort_toggle
 from services.console.service import people as service
@@ -47,6 +47,22 @@ async def people(
         else None,
         first_link=page_link("/people", params) if cursor else None,
         sort_link=lambda field: page_link("/people", params, sort=sort_toggle(params["sort"], field)),
+        download_link=lambda format: page_link(f"/people/download.{format}", params),
+    )
+
+
+@router.get("/download.{format}")
+async def people_download(
+    format: ListFile, console: PeopleArea, q: str = "", status: str = "", sort: str = ""
+):
+    """Every contributor the search matches, with every field of the API's list, as a file."""
+    return await list_file(
+        console,
+        "/contributors",
+        format,
+        q=q.strip()[:200],
+        status=chosen(status, STATUSES, ""),
+        sort=chosen(sort, [*SORTS, *(f"-{s}" for s in SORTS)], "full_name"),
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from services.console.deps import ProjectsArea, SettingsDep
-from services.console.routes.pages import console_router, passed_through, render
+from services.console.routes.pages import ListFile, console_router, list_file, passed_through, render
 from services.console.rules.charts import forecast_chart
 from services.console.rules.display import parse_time, utc_from_local
 from services.console.rules.imports import import_content_type
@@ -38,7 +38,14 @@ async def projects(
         projects=page["items"],
         next_link=f"/projects?after_id={next_cursor}" if next_cursor else None,
         first_link="/projects" if cursor else None,
+        download_link=lambda format: f"/projects/download.{format}",
     )
+
+
+@router.get("/download.{format}")
+async def projects_download(format: ListFile, console: ProjectsArea):
+    """Every project, as a file."""
+    return await list_file(console, "/projects", format)
 
 
 @router.get("/{project_id}")

@@ -8,10 +8,11 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse
 
 from services.console.deps import SettingsDep, VendorsArea
-from services.console.routes.pages import console_router, render
+from services.console.routes.pages import ListFile, console_router, list_file, render
 from services.console.rules.charts import budget_chart
 from services.console.rules.menu import STAFF
 from services.console.rules.rates import against_market, matching_benchmark, rate_chart
+from services.console.rules.tables import page_link
 from services.console.schemas.forms import InvoiceMoveForm
 from services.console.service import vendors as service
 from shared.types import PathId
@@ -50,7 +51,22 @@ async def vendors(
         statuses=STATUSES,
         next_link=f"/vendors?{query}&cursor={page['next_cursor']}" if page.get("next_cursor") else None,
         first_link=f"/vendors?{query}" if cursor else None,
+        download_link=lambda format: page_link(f"/vendors/download.{format}", {"q": q, "status": status}),
     )
+
+
+@router.get("/download.{format}")
+async def vendors_download(format: ListFile, console: VendorsArea, q: str = "", status: str = ""):
+    """Every vendor the list's filters match (a vendor user's file: its own vendor), as a file."""
+    return await list_file(
+        console, "/vendors", format, q=q.strip()[:200], status=status if status in STATUSES else ""
+    )
+
+
+@router.get("/{vendor_id}/invoices/download.{format}")
+async def invoices_download(format: ListFile, vendor_id: PathId, console: VendorsArea):
+    """Every invoice of the vendor, as a file."""
+    return await list_file(console, "/invoices", format, vendor_id=vendor_id)
 
 
 @router.get("/{vendor_id}")
@@ -87,7 +103,15 @@ async def vendor(request: Request, vendor_id: PathId, console: VendorsArea):
             forecast=spend["forecast_at_completion"],
             currency=spend["currency"],
         )
-    return render(request, console, "vendor.html", active="vendors", rates=rates, **overview)
+    return render(
+        request,
+        console,
+        "vendor.html",
+        active="vendors",
+        rates=rates,
+        invoice_download_link=lambda format: f"/vendors/{vendor_id}/invoices/download.{format}",
+        **overview,
+    )
 
 
 @router.get("/{vendor_id}/invoices/{invoice_id}")

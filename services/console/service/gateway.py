@@ -90,14 +90,15 @@ class Gateway:
         response = await self.call("POST", path, json=json, **kwargs)
         return response.json() if response.content else None
 
-    async def stream(self, path: str, **params: Any) -> httpx.Response:
+    async def stream(self, path: str, *, accept: str | None = None, **params: Any) -> httpx.Response:
         """A file the API answers (CSV, XLSX, an export), opened as a stream: the caller passes its body on
-        as it arrives and closes it (a 100,000-task export is never held in the console's memory)."""
+        as it arrives and closes it (a 100,000-task export is never held in the console's memory).
+        `accept` asks a list for the file the gateway makes of it (README "Lists as files")."""
         request = self.http.build_request(
             "GET",
             f"{self.base_url}/api/v1{path}",
             params={k: v for k, v in params.items() if v},
-            headers=self._headers(),
+            headers=self._headers({"Accept": accept} if accept else None),
         )
         try:
             response = await self.http.send(request, stream=True)
