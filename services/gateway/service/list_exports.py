@@ -147,7 +147,8 @@ async def _csv(spool: Spool, *, max_rows: int) -> AsyncIterator[bytes]:
     """The header, the rows a thousand at a time (the event loop serves others between them), and, when
     the limit cut the list, a last line saying so."""
     columns = list(spool.columns)
-    yield _csv_lines([columns])
+    if columns:  # a list with no rows has no columns either: an empty file
+        yield _csv_lines([columns])
     chunk: list[list[Any]] = []
     for row in spool.read():
         chunk.append([spreadsheets.csv_text(rules.csv_cell(row.get(c))) for c in columns])

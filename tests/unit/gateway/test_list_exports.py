@@ -116,3 +116,14 @@ def test_the_api_document_declares_csv_and_xlsx_on_forwarded_paged_lists_only():
     assert content("/api/v1/vendors") == {"application/json", "text/csv", XLSX_MEDIA_TYPE}
     # One object, and a list of the gateway's own (not forwarded), stay JSON.
     assert content("/api/v1/vendors/{id}") == content("/api/v1/users") == {"application/json"}
+
+
+def test_an_empty_list_is_an_empty_csv():
+    spool = Spool()
+    spool.add([], max_rows=5)
+
+    async def written() -> bytes:
+        return b"".join([chunk async for chunk in _csv(spool, max_rows=5)])
+
+    assert asyncio.run(written()) == b""
+    spool.close()
