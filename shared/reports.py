@@ -6,15 +6,16 @@ rows keyed by (scope, id) that the gateway merges across services.
 """
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from shared import windows
 from shared.auth import ServiceCaller
-from shared.errors import Unprocessable
 from shared.types import Timestamp
+from shared.windows import TimeWindow
 
 # A report is read by a person: a table longer than this is a query for the list endpoints instead.
 MAX_ITEMS = 200
@@ -55,33 +56,13 @@ class KpiRows(BaseModel):
     definitions: dict[str, str] = Definitions
 
 
-class ReportWindow(BaseModel):
-    since: datetime
-    until: datetime
-
-    @property
-    def hours(self) -> float:
-        return (self.until - self.since).total_seconds() / 3600
-
-
-def _field_error(field: str, detail: str) -> Unprocessable:
-    return Unprocessable(
-        f"{field}: {detail}",
-        errors=[{"pointer": f"/{field}", "field": field, "in": "query", "detail": detail}],
-    )
+# A report's window is the API's (shared.windows), bounded in length.
+ReportWindow = TimeWindow
 
 
 def checked_window(since: datetime, until: datetime) -> ReportWindow:
-    """[since, until) in UTC; refused (naming the field) when reversed, too long or out of calendar range."""
-    try:
-        since, until = since.astimezone(UTC), until.astimezone(UTC)
-    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+05:00 has no UTC instant
-        raise _field_error("since", "outside the representable time range") from exc
-    if since >= until:
-        raise _field_error("since", "must be before until")
-    if until - since > MAX_WINDOW:
-        raise _field_error("since", f"the window may span at most {MAX_WINDOW.days} days")
-    return ReportWindow(since=since, until=until)
+    """[since, until) in UTC as shared.windows checks every window, and at most MAX_WINDOW long."""
+    return windows.checked_window(since, until, longest=MAX_WINDOW)
 
 
 async def report_window(

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -249,6 +250,33 @@ def test_security_actions_are_in_the_audit_log_for_admins_only(users: Users, adm
     assert any(e["target"] == email for e in failed)
     assert keys and keys[-1]["actor"] == "user:1"
     assert as_ops.status_code == 403
+
+
+def test_the_audit_log_is_read_over_a_window_since_until(admin, cluster: Cluster):
+    # given a failed login audited now
+    email = unique_email("windowed")
+    httpx.post(
+        cluster.gateway_url + "/api/v1/auth/token", data={"username": email, "password": "nope-nope-nope"}
+    )
+    now = datetime.now(UTC)
+
+    def targets(since: datetime, until: datetime) -> list[str]:
+        window = {
+            "action": "login.failed",
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "limit": 500,
+        }
+        return [e["target"] for e in admin.get("/api/v1/audit-events", params=window).json()["items"]]
+
+    # when / then: a window holding now finds it, the hour before does not; a reversed one names since
+    assert email in targets(now - timedelta(minutes=5), now + timedelta(minutes=5))
+    assert email not in targets(now - timedelta(hours=1), now - timedelta(minutes=5))
+    reversed_window = admin.get(
+        "/api/v1/audit-events", params={"since": now.isoformat(), "until": now.isoformat()}
+    )
+    assert reversed_window.status_code == 422
+    assert [e["field"] for e in reversed_window.json()["errors"]] == ["since"]
 
 
 def test_responses_carry_security_and_rate_limit_headers(admin):

@@ -123,7 +123,7 @@ def surfaces(admin, ops, users, cluster):
         json={"vendor_id": vendor["id"], "period_start": str(TODAY), "period_end": str(TODAY)},
     )
     assert card.status_code == 201, card.text
-    period = {"from": day["since"].isoformat(), "to": day["until"].isoformat()}
+    period = {"since": day["since"].isoformat(), "until": day["until"].isoformat()}
     return {
         "project": project["id"],
         "vendor": vendor["id"],

@@ -259,9 +259,10 @@ def test_vendor_stats_feed_the_scorecard(admin, users, cluster):
 
 
 def test_a_production_period_must_have_offsets(admin, cluster):
-    response = admin.get("/api/v1/production", params={"from": "2026-01-01T00:00:00"})
+    response = admin.get("/api/v1/production", params={"since": "2026-01-01T00:00:00"})
 
     assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["since"]
 
 
 def test_another_contributors_stats_are_not_found(users, cluster):

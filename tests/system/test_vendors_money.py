@@ -289,7 +289,11 @@ def test_forecast_over_budget_emits_one_budget_alert(manager, admin, users):
     manager.post(f"/api/v1/budgets/{row['id']}/evaluations")
 
     # 2 × 1.25 = 2.50 measured; 8 tasks left at 1.25: 12.50 at completion, over 5.00 but under the cap.
-    assert (first["spend"], first["cost_per_unit"], first["units_to_complete"]) == ("2.50", "1.250000", "8.00")
+    assert (first["spend"], first["cost_per_unit"], first["units_to_complete"]) == (
+        "2.50",
+        "1.250000",
+        "8.00",
+    )
     assert first["forecast_at_completion"] == "12.50" and first["forecast_basis"] == "measured"
     assert (
         first["forecast_exceeds_budget"] is True
@@ -312,7 +316,11 @@ def test_forecast_counts_every_overlap_unit_and_answers_awaiting_review(manager,
 
     # Nothing accepted yet: 3 tasks × overlap 2 at the contracted 1.25, whether or not answered.
     for spend in (before, in_review):
-        assert (spend["spend"], spend["forecast_basis"], spend["units_to_complete"]) == ("0.00", "contracted", "6.00")
+        assert (spend["spend"], spend["forecast_basis"], spend["units_to_complete"]) == (
+            "0.00",
+            "contracted",
+            "6.00",
+        )
         assert spend["forecast_at_completion"] == "7.50" and spend["forecast_exceeds_budget"] is True
 
 
@@ -512,7 +520,10 @@ def test_scorecard_measures_sla_attainment_credits_and_cost_per_accepted_label(m
     assert (card["accepted_units"], card["rejected_units"]) == (4, 1)
     assert card["credit_amount"] == "0.30"  # 7.5 % of 4.00
     # The invoiced cost per accepted label is named apart from the contracted one (no rate card here).
-    invoiced, contracted = card["cost_per_accepted_label_invoiced"], card["cost_per_accepted_label_contracted"]
+    invoiced, contracted = (
+        card["cost_per_accepted_label_invoiced"],
+        card["cost_per_accepted_label_contracted"],
+    )
     assert (invoiced, contracted) == ("1.0000", None)
     # The rejected label cost money too: 4.00 over 4 accepted, over 5 submitted, 1/5 of it wasted.
     cost = card["invoiced_label_cost"]
@@ -579,7 +590,7 @@ def test_vendor_user_sees_only_its_own_scorecards(manager, users):
 
 
 def test_the_tasks_service_accepts_the_production_query_the_vendors_service_sends(cluster):
-    # The period parameters ([from, to) with a UTC offset) as the vendors service sends them, and the
+    # The period parameters ([since, until) with a UTC offset) as the vendors service sends them, and the
     # answer's shape; on PostgreSQL this once failed (the tasks query grouped by a json column).
     import httpx
 

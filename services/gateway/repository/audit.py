@@ -21,6 +21,7 @@ async def list_audit_events(
     actor: str | None,
     action: str | None,
     since: datetime | None,
+    until: datetime | None,
 ) -> list[AuditEvent]:
     stmt = select(AuditEvent).order_by(AuditEvent.id).limit(limit + 1)
     if after_id is not None:
@@ -31,4 +32,6 @@ async def list_audit_events(
         stmt = stmt.where(AuditEvent.action == action)
     if since is not None:
         stmt = stmt.where(AuditEvent.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.at < until)
     return list((await session.execute(stmt)).scalars())

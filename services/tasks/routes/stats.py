@@ -10,11 +10,10 @@ from services.tasks.schemas.stats import ProductionRead as ProductionBody
 from services.tasks.schemas.stats import VendorStatsRead
 from services.tasks.service import stats
 from shared.db import ReadSessionDep
-from shared.types import MAX_ID, PathId, Timestamp
+from shared.types import MAX_ID, PathId
+from shared.windows import Since, Until
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
-From = Annotated[Timestamp | None, Query(alias="from")]
-To = Annotated[Timestamp | None, Query(alias="to")]
 VendorId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
@@ -23,24 +22,31 @@ async def production(
     session: ReadSessionDep,
     principal: ProductionRead,
     vendor_id: VendorId = None,
-    start: From = None,
-    end: To = None,
+    since: Since = None,
+    until: Until = None,
     group_by: Annotated[
         Literal["day"] | None, Query(description="day: one item per UTC day of decision")
     ] = None,
 ):
+    """Accepted units in [since, until) (default: the 30 days before now) by project, task type, language
+    and vendor: what vendors invoice."""
     return await stats.production(
-        session=session, principal=principal, vendor_id=vendor_id, start=start, end=end,
+        session=session, principal=principal, vendor_id=vendor_id, since=since, until=until,
         by_day=group_by == "day",
     )  # fmt: skip
 
 
 @router.get("/stats/vendors/{vendor_id}", response_model=VendorStatsRead)
 async def vendor_stats(
-    vendor_id: PathId, session: ReadSessionDep, principal: ProductionRead, start: From = None, end: To = None
+    vendor_id: PathId,
+    session: ReadSessionDep,
+    principal: ProductionRead,
+    since: Since = None,
+    until: Until = None,
 ):
+    """The vendor's KPIs in [since, until) (default: the 30 days before now)."""
     return await stats.vendor_stats(
-        session=session, principal=principal, vendor_id=vendor_id, start=start, end=end
+        session=session, principal=principal, vendor_id=vendor_id, since=since, until=until
     )
 
 
@@ -49,9 +55,10 @@ async def contributor_stats(
     contributor_id: PathId,
     session: ReadSessionDep,
     principal: ContributorStatsRead,
-    start: From = None,
-    end: To = None,
+    since: Since = None,
+    until: Until = None,
 ):
+    """The contributor's answers in [since, until) (default: the 30 days before now)."""
     return await stats.contributor_stats(
-        session=session, principal=principal, contributor_id=contributor_id, start=start, end=end
+        session=session, principal=principal, contributor_id=contributor_id, since=since, until=until
     )

@@ -15,7 +15,8 @@ from services.tasks.service import kpis as kpi_service
 from services.tasks.service.projects import get_project
 from shared.auth import Principal
 from shared.db import utcnow
-from shared.errors import NotFound, Unprocessable
+from shared.errors import NotFound
+from shared.windows import TimeWindow, checked_window
 
 RECENT_WINDOW_HOURS = 1  # the stated window of the project's live throughput and turnaround
 
@@ -97,22 +98,14 @@ async def project_stats(*, session: AsyncSession, project_id: int) -> dict[str, 
     }
 
 
-def _period(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
-    now = utcnow()
-    end = end or now + timedelta(seconds=1)
-    start = start or end - timedelta(days=30)
-    for name, value in (("from", start), ("to", end)):
-        if value.tzinfo is None:
-            raise Unprocessable(
-                f"{name} needs a UTC offset",
-                errors=[{"pointer": f"/{name}", "field": name, "in": "query", "detail": "offset required"}],
-            )
-    if end <= start:
-        raise Unprocessable(
-            "to must be after from",
-            errors=[{"pointer": "/to", "field": "to", "in": "query", "detail": "must be after from"}],
-        )
-    return start, end
+# A window left open is the 30 days before now; `until` is a second past now so that the second of the
+# call is counted too.
+DEFAULT_WINDOW = timedelta(days=30)
+
+
+def _window(since: datetime | None, until: datetime | None) -> TimeWindow:
+    until = until or utcnow() + timedelta(seconds=1)
+    return checked_window(since or until - DEFAULT_WINDOW, until)
 
 
 async def production(
@@ -120,8 +113,8 @@ async def production(
     session: AsyncSession,
     principal: Principal,
     vendor_id: int | None,
-    start: datetime | None,
-    end: datetime | None,
+    since: datetime | None,
+    until: datetime | None,
     by_day: bool = False,
 ) -> dict[str, Any]:
     """Accepted units and their handling seconds by project, task type and language (what vendors invoice,
@@ -129,9 +122,9 @@ async def production(
     if vendor_id is not None and not repo.vendor_is_readable(principal, vendor_id=vendor_id):
         # Another tenant's figures answer as if that vendor did not exist.
         raise NotFound(f"vendor {vendor_id} not found")
-    start, end = _period(start, end)
+    window = _window(since, until)
     rows = await repo.production(
-        session, principal=principal, vendor_id=vendor_id, start=start, end=end, by_day=by_day
+        session, principal=principal, vendor_id=vendor_id, start=window.since, end=window.until, by_day=by_day
     )
     return {
         "items": [
@@ -155,21 +148,25 @@ async def vendor_stats(
     session: AsyncSession,
     principal: Principal,
     vendor_id: int,
-    start: datetime | None,
-    end: datetime | None,
+    since: datetime | None,
+    until: datetime | None,
 ) -> dict[str, Any]:
-    """A vendor's scorecard inputs: its KPIs over [from, to) as the KPI report's vendor row has them
+    """A vendor's scorecard inputs: its KPIs over [since, until) as the KPI report's vendor row has them
     (rules.kpis.figures) and its exposure; another vendor's stats are not found for vendor users."""
     if not repo.vendor_is_readable(principal, vendor_id=vendor_id):
         raise NotFound(f"no stats for vendor {vendor_id}")
-    start, end = _period(start, end)
-    rows = await repo.vendor_totals(session, principal=principal, vendor_id=vendor_id, start=start, end=end)
+    window = _window(since, until)
+    rows = await repo.vendor_totals(
+        session, principal=principal, vendor_id=vendor_id, start=window.since, end=window.until
+    )
     exposure = {"low": 0.0, "medium": 0.0, "high": 0.0}
     for r in rows:
         if r["content_severity"] in exposure:
             exposure[r["content_severity"]] += int(r["seconds"]) / 60
-    found = await kpi_service.figures_between(session, scope="vendor", since=start, until=end, only=vendor_id)
-    figures = found.get(vendor_id) or kpis.figures({}, window_hours=(end - start).total_seconds() / 3600)
+    found = await kpi_service.figures_between(
+        session, scope="vendor", since=window.since, until=window.until, only=vendor_id
+    )
+    figures = found.get(vendor_id) or kpis.figures({}, window_hours=window.hours)
     return {
         "vendor_id": vendor_id,
         "accepted_units": figures["accepted_labels"],
@@ -184,15 +181,15 @@ async def contributor_stats(
     session: AsyncSession,
     principal: Principal,
     contributor_id: int,
-    start: datetime | None,
-    end: datetime | None,
+    since: datetime | None,
+    until: datetime | None,
 ) -> dict[str, Any]:
     """A contributor's own work; vendor staff see their own contributors only, others are not found."""
     if not await repo.contributor_is_readable(session, principal=principal, contributor_id=contributor_id):
         raise NotFound(f"no stats for contributor {contributor_id}")
-    start, end = _period(start, end)
+    window = _window(since, until)
     t = await repo.contributor_totals(
-        session, principal=principal, contributor_id=contributor_id, start=start, end=end
+        session, principal=principal, contributor_id=contributor_id, start=window.since, end=window.until
     )
     return {
         "contributor_id": contributor_id,

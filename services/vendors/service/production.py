@@ -40,10 +40,10 @@ async def _get(services: ServiceClient, path: str, params: dict[str, Any]) -> An
 
 
 def period_params(start: date, end: date) -> dict[str, str]:
-    """Our periods are whole days, inclusive; the tasks service reads [from, to) as UTC instants."""
+    """Our periods are whole days, inclusive; the tasks service reads [since, until) as UTC instants."""
     return {
-        "from": datetime.combine(start, time(), tzinfo=UTC).isoformat(),
-        "to": datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC).isoformat(),
+        "since": datetime.combine(start, time(), tzinfo=UTC).isoformat(),
+        "until": datetime.combine(end + timedelta(days=1), time(), tzinfo=UTC).isoformat(),
     }
 
 
@@ -60,7 +60,7 @@ async def production_between(
     services: ServiceClient, *, since: datetime, until: datetime
 ) -> list[ProductionItem]:
     """Every vendor's units decided in [since, until), to the instant (reports cut shifts, not days)."""
-    return await _production(services, {"from": since.isoformat(), "to": until.isoformat()})
+    return await _production(services, {"since": since.isoformat(), "until": until.isoformat()})
 
 
 async def _production(services: ServiceClient, params: dict[str, Any]) -> list[ProductionItem]:
@@ -151,12 +151,18 @@ async def units_not_accepted(services: ServiceClient, *, project_id: int) -> Dec
         raise ServiceUnavailable("the tasks service's project stats are malformed", service="tasks") from exc
 
 
-async def project_accepted_units(services: ServiceClient, *, project_id: int, start: date, end: date) -> Decimal:
+async def project_accepted_units(
+    services: ServiceClient, *, project_id: int, start: date, end: date
+) -> Decimal:
     """Every accepted unit of the project in the period, whoever did it (crowd contributors included)."""
     body = await _get(services, "/api/v1/production", period_params(start, end))
     try:
         return sum(
-            (Decimal(str(item["accepted_units"])) for item in body["items"] if item["project_id"] == project_id),
+            (
+                Decimal(str(item["accepted_units"]))
+                for item in body["items"]
+                if item["project_id"] == project_id
+            ),
             Decimal(0),
         )
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
