@@ -20,12 +20,14 @@ from services.vendors.routes import (
     vendors,
     webhooks,
 )
+from services.vendors.schemas.webhooks import VmsInboundEvent
 from services.vendors.settings import VendorsSettings, get_settings
 from shared.app import ServiceParts, create_service_app
+from shared.openapi import document_schemas
 
 
 def create_app(settings: VendorsSettings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         ServiceParts(
             settings=settings or get_settings(),
             title="LabelOps vendors",
@@ -52,3 +54,6 @@ def create_app(settings: VendorsSettings | None = None) -> FastAPI:
             scrape_hooks=[refresh_vendor_metrics],
         )
     )
+    # The VMS receiver reads its body raw; the events it takes are documented as components.
+    document_schemas(app, {"VmsInboundEvent": VmsInboundEvent})
+    return app

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
+from services.vendors.service.webhooks import HANDLERS
 from tests.support.cluster import Cluster
 from tests.support.databases import BACKEND
 
@@ -27,8 +28,12 @@ def document(cluster: Cluster) -> dict[str, Any]:
 
 
 def _refs(node: Any) -> set[str]:
+    """Every schema reference: `$ref`s, and the schemas a discriminator maps its values to."""
     if isinstance(node, dict):
         found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            found |= set(discriminator["mapping"].values())
         return found.union(*(_refs(v) for v in node.values()))
     if isinstance(node, list):
         return set().union(*(_refs(v) for v in node))
@@ -45,6 +50,37 @@ def test_every_reference_names_a_defined_schema(document):
     dangling = {ref for ref in _refs(document) if ref.removeprefix(REF_PREFIX) not in defined}
 
     assert dangling == set()
+
+
+def _resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].removeprefix(REF_PREFIX)]
+    return schema
+
+
+def test_the_vms_receiver_documents_the_event_bodies_it_validates(document):
+    # given the receiver, which reads its body raw to check the signature first
+    body = document["paths"]["/api/v1/webhooks/vms/{source}"]["post"]["requestBody"]
+
+    # when its documented body is followed to each event type's schema
+    events = _resolved(document, body["content"]["application/json"]["schema"])
+    documented = {
+        event_type: _resolved(document, {"$ref": ref})
+        for event_type, ref in events["discriminator"]["mapping"].items()
+    }
+
+    # then every event type it handles is there, one of `oneOf`, its `data` the schema that validates it
+    assert body["required"] is True
+    assert sorted(documented) == sorted(HANDLERS)
+    assert sorted(r["$ref"] for r in events["oneOf"]) == sorted(events["discriminator"]["mapping"].values())
+    for event_type, event in documented.items():
+        data = _resolved(document, event["properties"]["data"])
+        validating = HANDLERS[event_type][0].model_fields["data"].annotation.model_json_schema()
+        assert event["properties"]["type"]["const"] == event_type
+        assert (sorted(data["properties"]), sorted(data.get("required", []))) == (
+            sorted(validating["properties"]),
+            sorted(validating.get("required", [])),
+        ), event_type
 
 
 def _untyped(schema: dict | None) -> bool:

@@ -9,14 +9,23 @@ from services.gateway.rules.forwarding import SIGNATURE_AUTHENTICATED_PREFIXES
 REF_PREFIX = "#/components/schemas/"
 
 
+def _renamed(ref: Any, renames: dict[str, str]) -> Any:
+    if isinstance(ref, str) and ref.startswith(REF_PREFIX):
+        return REF_PREFIX + renames.get(ref[len(REF_PREFIX) :], ref[len(REF_PREFIX) :])
+    return ref
+
+
 def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
+    """`node` with every reference to a renamed schema following it: `$ref`s, and the schema references
+    a discriminator maps its values to."""
     if isinstance(node, dict):
-        return {
-            k: (REF_PREFIX + renames.get(v[len(REF_PREFIX) :], v[len(REF_PREFIX) :]))
-            if k == "$ref" and isinstance(v, str) and v.startswith(REF_PREFIX)
-            else _rename_refs(v, renames)
-            for k, v in node.items()
+        renamed = {
+            k: _renamed(v, renames) if k == "$ref" else _rename_refs(v, renames) for k, v in node.items()
         }
+        discriminator = renamed.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            discriminator["mapping"] = {k: _renamed(v, renames) for k, v in discriminator["mapping"].items()}
+        return renamed
     if isinstance(node, list):
         return [_rename_refs(v, renames) for v in node]
     return node

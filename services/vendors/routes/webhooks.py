@@ -17,6 +17,7 @@ from services.vendors.service import webhooks as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import PayloadTooLarge, problem_for
 from shared.http import ServicesDep
+from shared.openapi import raw_json_body
 from shared.pagination import Page
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -42,7 +43,16 @@ async def list_vms_sources(session: ReadSessionDep, principal: VmsSourcesManage,
     return Page[VmsSourceRead](items=items, next_cursor=next_cursor)
 
 
-@router.post("/vms/{source}", response_model=InboundResult)
+@router.post(
+    "/vms/{source}",
+    response_model=InboundResult,
+    # Read raw below (the signature covers the bytes); documented here, validated by the same models.
+    openapi_extra=raw_json_body(
+        "VmsInboundEvent",
+        description="A Standard Webhooks message (`webhook-id`, `webhook-timestamp` and `webhook-signature` "
+        "headers), its `data` validated by the schema of its `type` before anything is stored",
+    ),
+)
 async def receive_vms_webhook(
     source: Annotated[str, Path(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.:-]+$")],
     request: Request,

@@ -130,3 +130,39 @@ class InvoiceStatusChangedData(VmsEventData):
     vendor_external_id: VendorRef
     invoice_number: str = Field(min_length=1, max_length=50)
     status: Literal[tuple(INVOICE_STATUSES)]  # type: ignore[valid-type]
+
+
+# --- the inbound events as the receiver documents and validates them ------------------------------------
+# The receiver reads the body raw (the signature covers its bytes), so no route parameter declares it: its
+# OpenAPI request body references `VmsInboundEvent`, and `parse_data` validates each message by these same
+# envelope models.
+
+
+class VendorUpdatedEvent(VmsEvent):
+    type: Literal["vendor.updated"]
+    data: VendorUpdatedData
+
+
+class WorkerOnboardedEvent(VmsEvent):
+    type: Literal["worker.onboarded"]
+    data: WorkerOnboardedData
+
+
+class WorkerOffboardedEvent(VmsEvent):
+    type: Literal["worker.offboarded"]
+    data: WorkerOffboardedData
+
+
+class InvoiceStatusChangedEvent(VmsEvent):
+    type: Literal["invoice.status_changed"]
+    data: InvoiceStatusChangedData
+
+
+VmsInboundEvent = Annotated[
+    VendorUpdatedEvent | WorkerOnboardedEvent | WorkerOffboardedEvent | InvoiceStatusChangedEvent,
+    Field(
+        discriminator="type",
+        description="A Standard Webhooks message whose `data` is checked by the schema of its `type`; "
+        "a message of any other type is acknowledged and ignored.",
+    ),
+]

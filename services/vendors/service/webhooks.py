@@ -23,12 +23,16 @@ from services.vendors.rules.transitions import INVOICE_STATUSES, VENDOR_STATUSES
 from services.vendors.schemas.webhooks import (
     InboundResult,
     InvoiceStatusChangedData,
+    InvoiceStatusChangedEvent,
     VendorUpdatedData,
+    VendorUpdatedEvent,
     VmsEvent,
     VmsSourceCreate,
     VmsSourceUpdate,
     WorkerOffboardedData,
+    WorkerOffboardedEvent,
     WorkerOnboardedData,
+    WorkerOnboardedEvent,
 )
 from services.vendors.service import invoices, vendors
 from services.vendors.service.common import found
@@ -206,14 +210,15 @@ def parse_envelope(body: bytes) -> VmsEvent:
 
 
 def parse_data(event: VmsEvent) -> BaseModel | None:
-    """The event's data validated by its type's schema (None for a type we do not handle)."""
+    """The event's data validated by its type's schema, the one the API document shows (None for a type
+    we do not handle)."""
     known = HANDLERS.get(event.type)
     if known is None:
         return None
     try:
-        return known[0].model_validate(event.data)
+        return known[0].model_validate({"type": event.type, "data": event.data}).data
     except ValidationError as exc:
-        raise _invalid(exc, under=("data",)) from exc
+        raise _invalid(exc, under=()) from exc
 
 
 def _invalid(exc: ValidationError, *, under: tuple[str, ...]) -> RequestValidationError:
@@ -351,12 +356,13 @@ async def _invoice_status_changed(
 
 Handler = Callable[[AsyncSession, ServiceClient, VmsSource, Any], Awaitable[str]]
 
-# Each inbound event type with the schema its data must pass before its handler sees it.
-HANDLERS: dict[str, tuple[type[BaseModel], Handler]] = {
-    "vendor.updated": (VendorUpdatedData, _vendor_updated),
-    "worker.onboarded": (WorkerOnboardedData, _worker_onboarded),
-    "worker.offboarded": (WorkerOffboardedData, _worker_offboarded),
-    "invoice.status_changed": (InvoiceStatusChangedData, _invoice_status_changed),
+# Each inbound event type with the schema its message must pass before its handler sees its data (the
+# members of `VmsInboundEvent`, which the API document shows).
+HANDLERS: dict[str, tuple[type[VmsEvent], Handler]] = {
+    "vendor.updated": (VendorUpdatedEvent, _vendor_updated),
+    "worker.onboarded": (WorkerOnboardedEvent, _worker_onboarded),
+    "worker.offboarded": (WorkerOffboardedEvent, _worker_offboarded),
+    "invoice.status_changed": (InvoiceStatusChangedEvent, _invoice_status_changed),
 }
 
 
