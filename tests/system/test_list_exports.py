@@ -45,6 +45,7 @@ def test_a_list_as_csv_holds_every_page_flattened(ops, two_vendors):
     assert response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"] == 'attachment; filename="contributors.csv"'
     assert (response.headers["x-export-rows"], response.headers["x-export-truncated"]) == ("5", "false")
+    assert "accept" in response.headers["vary"].lower()
     people = [p for group in two_vendors["people"].values() for p in group]
     assert sorted(int(r["id"]) for r in rows) == sorted(p["id"] for p in people)
     # A list of objects is one cell of joined JSON values; a list of strings joins its strings.

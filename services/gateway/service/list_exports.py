@@ -132,6 +132,8 @@ def _file(spool: Spool, *, path: str, query: str, fmt: rules.ExportFormat, max_r
             "Content-Disposition": f'attachment; filename="{rules.download_name(path, fmt)}"',
             "X-Export-Rows": str(spool.rows),
             "X-Export-Truncated": "true" if spool.more else "false",
+            # The same URL answers JSON to other callers: a cache must key this answer on Accept.
+            "Vary": "Accept",
         },
         background=BackgroundTask(spool.close),
     )
