@@ -129,6 +129,22 @@ async def wellness_board(
         sort_link=lambda field: page_link(
             "/people/wellness", params, sort=sort_toggle(params["sort"], field)
         ),
+        download_link=lambda format: page_link(f"/people/wellness/download.{format}", params),
+    )
+
+
+@router.get("/wellness/download.{format}")
+async def wellness_board_download(
+    format: ListFile, console: PeopleArea, state: str = "", vendor_id: str = "", sort: str = ""
+):
+    """Everyone on the board the filters match, with every field of the API's list, as a file."""
+    return await list_file(
+        console,
+        "/wellness/board",
+        format,
+        state=chosen(state, WELLNESS_STATES, ""),
+        vendor_id=vendor_id if vendor_id.isdigit() else "",
+        sort=chosen(sort, [*WELLNESS_SORTS, *(f"-{s}" for s in WELLNESS_SORTS)], "-cap_share"),
     )
 
 
