@@ -25,12 +25,10 @@ EXPORT_FORMATS = ("csv", "xlsx", "jsonl", "json", "label-studio")
 
 @router.get("")
 async def projects(
-    request: Request,
-    console: ProjectsArea,
-    settings: SettingsDep,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    request: Request, console: ProjectsArea, settings: SettingsDep, after_id: str | None = None
 ):
-    page = await service.list_projects(gateway=console.gateway, cursor=cursor, limit=settings.page_size)
+    cursor = after_id if after_id and after_id.isdigit() else None
+    page = await service.list_projects(gateway=console.gateway, after_id=cursor, limit=settings.page_size)
     next_cursor = page.get("next_cursor")
     return render(
         request,
@@ -38,7 +36,7 @@ async def projects(
         "projects.html",
         active="projects",
         projects=page["items"],
-        next_link=page_link("/projects", {}, cursor=next_cursor) if next_cursor else None,
+        next_link=f"/projects?after_id={next_cursor}" if next_cursor else None,
         first_link="/projects" if cursor else None,
         download_link=lambda format: f"/projects/download.{format}",
     )
