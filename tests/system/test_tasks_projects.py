@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.tasks.repository.projects import ANALYZE_AFTER_ROWS
+from shared.pagination import encode_cursor
 from tests.services.tasks.helpers import activate, create_project, project_body
 from tests.support.api import every_item
 from tests.support.databases import BACKEND
@@ -64,6 +65,17 @@ def test_activation_grants_the_allowed_vendors_and_the_crowd_and_audits_it(admin
         q=queues["labeling"],
     )
     assert [a["action"] for a in audit] == ["grant"] * 3
+
+
+def test_projects_are_listed_with_the_cursor_every_list_takes(admin, cluster):
+    first, second = create_project(admin), create_project(admin)
+
+    page = admin.get("/api/v1/projects", params={"limit": 1, "cursor": encode_cursor(first["id"] - 1)}).json()
+    then = admin.get("/api/v1/projects", params={"limit": 1, "cursor": page["next_cursor"]}).json()
+    by_id = admin.get("/api/v1/projects", params={"after_id": first["id"]})
+
+    assert [p["id"] for p in page["items"] + then["items"]] == [first["id"], second["id"]]
+    assert by_id.status_code == 422 and [e["field"] for e in by_id.json()["errors"]] == ["after_id"]
 
 
 def test_queues_and_grants_are_listed_a_page_at_a_time(admin, cluster):

@@ -25,10 +25,12 @@ EXPORT_FORMATS = ("csv", "xlsx", "jsonl", "json", "label-studio")
 
 @router.get("")
 async def projects(
-    request: Request, console: ProjectsArea, settings: SettingsDep, after_id: str | None = None
+    request: Request,
+    console: ProjectsArea,
+    settings: SettingsDep,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ):
-    cursor = after_id if after_id and after_id.isdigit() else None
-    page = await service.list_projects(gateway=console.gateway, after_id=cursor, limit=settings.page_size)
+    page = await service.list_projects(gateway=console.gateway, cursor=cursor, limit=settings.page_size)
     next_cursor = page.get("next_cursor")
     return render(
         request,
@@ -36,7 +38,7 @@ async def projects(
         "projects.html",
         active="projects",
         projects=page["items"],
-        next_link=f"/projects?after_id={next_cursor}" if next_cursor else None,
+        next_link=page_link("/projects", {}, cursor=next_cursor) if next_cursor else None,
         first_link="/projects" if cursor else None,
         download_link=lambda format: f"/projects/download.{format}",
     )
@@ -94,19 +96,7 @@ async def project(
         if at_risk.get("next_cursor")
         else None,
         at_risk_first=page_link(here, at_risk_params) + "#at-risk" if at_risk_cursor else None,
-        at_risk_download=lambda format: page_link(f"{here}/at-risk-tasks/download.{format}", at_risk_params),
         **overview,
-    )
-
-
-@router.get("/{project_id}/at-risk-tasks/download.{format}")
-async def at_risk_download(project_id: PathId, format: ListFile, console: ProjectsArea, breached: str = ""):
-    """The project's at-risk tasks (and past due ones, as the page shows them) as a file."""
-    return await list_file(
-        console,
-        f"/projects/{project_id}/at-risk-tasks",
-        format,
-        include_breached="true" if breached == "1" else None,
     )
 
 

@@ -13,8 +13,8 @@ from services.console.service.gateway import Gateway
 LISTED = 500
 
 
-async def list_projects(*, gateway: Gateway, after_id: str | None, limit: int) -> dict[str, Any]:
-    return await gateway.get("/projects", after_id=after_id, limit=limit)
+async def list_projects(*, gateway: Gateway, cursor: str | None, limit: int) -> dict[str, Any]:
+    return await gateway.get("/projects", cursor=cursor, limit=limit)
 
 
 async def project_overview(*, gateway: Gateway, project_id: int) -> dict[str, Any]:

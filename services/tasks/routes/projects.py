@@ -34,7 +34,7 @@ from shared.pagination import (
     page_of,
     page_params,
 )
-from shared.types import MAX_ID, PathId
+from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 
@@ -50,13 +50,13 @@ async def create_project(
 
 @router.get("", response_model=Page[ProjectRead])
 async def list_projects(
-    session: ReadSessionDep,
-    principal: ProjectsRead,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    after_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    session: ReadSessionDep, principal: ProjectsRead, page: Annotated[PageParams, Depends(page_params)]
 ):
-    rows = await service.list_projects(session=session, principal=principal, limit=limit, after_id=after_id)
-    return {"items": rows[:limit], "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
+    rows = await service.list_projects(
+        session=session, principal=principal, limit=page.limit, after_id=page.after_id
+    )
+    items, next_cursor = page_of(rows, limit=page.limit)
+    return Page[ProjectRead](items=items, next_cursor=next_cursor)
 
 
 @router.get("/{project_id}", response_model=ProjectRead)
