@@ -7,6 +7,8 @@ go to docs/screenshots/ (the README shows those), so an ordinary run leaves the 
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import uuid
 from collections.abc import Iterator
@@ -633,6 +635,10 @@ def test_the_wellness_board_shows_who_is_near_a_cap_on_a_break_or_asking_for_sup
     assert rows == {"Ana Reyes": "near cap", "Kenji Watanabe": "on break", "Lea Dubois": "support requested"}
     assert "JST" in page.inner_text("#wellness")  # the break's end on the viewer's clock
     assert "hard week" not in page.content()  # what a check-in says stays private
+    with page.expect_download() as board_file:
+        page.click("#wellness-download a:text('CSV')")
+    rows = list(csv.DictReader(io.StringIO(Path(board_file.value.path()).read_text())))
+    assert sorted(r["full_name"] for r in rows) == ["Ana Reyes", "Kenji Watanabe", "Lea Dubois"]
 
     page.select_option("select[name=state]", "on_break")
     with page.expect_navigation():
@@ -658,3 +664,6 @@ def test_the_project_lists_its_at_risk_tasks_as_stats_count_them(page, console_u
     assert rows.count() == stats["sla"]["at_risk_tasks"] == 1
     assert "console-due-soon" in rows.first.inner_text() and "at risk" in rows.first.inner_text()
     assert rows.first.locator("time.countdown").get_attribute("title").endswith("JST")
+    with page.expect_download() as listed:
+        page.click("#at-risk-download a:text('CSV')")
+    assert "console-due-soon" in Path(listed.value.path()).read_text()

@@ -96,7 +96,19 @@ async def project(
         if at_risk.get("next_cursor")
         else None,
         at_risk_first=page_link(here, at_risk_params) + "#at-risk" if at_risk_cursor else None,
+        at_risk_download=lambda format: page_link(f"{here}/at-risk-tasks/download.{format}", at_risk_params),
         **overview,
+    )
+
+
+@router.get("/{project_id}/at-risk-tasks/download.{format}")
+async def at_risk_download(project_id: PathId, format: ListFile, console: ProjectsArea, breached: str = ""):
+    """The project's at-risk tasks (and past due ones, as the page shows them) as a file."""
+    return await list_file(
+        console,
+        f"/projects/{project_id}/at-risk-tasks",
+        format,
+        include_breached="true" if breached == "1" else None,
     )
 
 
