@@ -107,6 +107,22 @@ def test_the_funnel_counts_applied_screened_activated_and_costs_per_active(ops):
     assert [row["key"] for row in funnel["by_channel"]] == ["ads"]
 
 
+def test_the_report_window_is_since_until_and_a_reversed_one_names_since(ops):
+    now = datetime.now(UTC)
+
+    report = ops.get("/api/v1/campaigns/funnel", params={"since": now.isoformat()})
+    reversed_window = ops.get(
+        "/api/v1/campaigns/funnel",
+        params={"since": now.isoformat(), "until": (now - timedelta(days=1)).isoformat()},
+    )
+    old_names = ops.get("/api/v1/campaigns/funnel", params={"applied_from": now.isoformat()})
+
+    assert report.status_code == 200 and report.json()["until"] is None
+    assert datetime.fromisoformat(report.json()["since"]) == now
+    assert [e["field"] for e in reversed_window.json()["errors"]] == ["since"]
+    assert [e["field"] for e in old_names.json()["errors"]] == ["applied_from"]
+
+
 def test_the_report_groups_by_campaign_or_by_channel(ops):
     since = datetime.now(UTC) - timedelta(seconds=1)
     a = campaign(ops, channel="university", budget="100.00")
@@ -115,11 +131,9 @@ def test_the_report_groups_by_campaign_or_by_channel(ops):
         activate(ops, new_contributor(ops, campaign_id=c["id"])["id"])
     new_contributor(ops, source_channel="university")
 
-    by_campaign = ops.get("/api/v1/campaigns/funnel", params={"applied_from": since.isoformat()}).json()[
-        "rows"
-    ]
+    by_campaign = ops.get("/api/v1/campaigns/funnel", params={"since": since.isoformat()}).json()["rows"]
     by_channel = ops.get(
-        "/api/v1/campaigns/funnel", params={"group_by": "channel", "applied_from": since.isoformat()}
+        "/api/v1/campaigns/funnel", params={"group_by": "channel", "since": since.isoformat()}
     ).json()["rows"]
 
     rows = {r["key"]: r for r in by_campaign}

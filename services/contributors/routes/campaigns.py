@@ -20,7 +20,8 @@ from services.contributors.service import campaigns as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.pagination import KeysetCursor, PageLimit
-from shared.types import PathId, Timestamp
+from shared.types import PathId
+from shared.windows import Since, Until
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
@@ -69,13 +70,12 @@ async def funnel_report(
     session: ReadSessionDep,
     _principal: CampaignsRead,
     group_by: Literal["campaign", "channel"] = "campaign",
-    applied_from: Timestamp | None = None,
-    applied_to: Timestamp | None = None,
+    since: Since = None,
+    until: Until = None,
 ):
-    """Applied, screened, activated, activation rate, median time to activate, cost per active contributor."""
-    return await service.funnel_report(
-        session=session, group_by=group_by, applied_from=applied_from, applied_to=applied_to
-    )
+    """Applied, screened, activated, activation rate, median time to activate, cost per active contributor,
+    of the people who applied in [since, until) (either end may be open)."""
+    return await service.funnel_report(session=session, group_by=group_by, since=since, until=until)
 
 
 @router.get("/{campaign_id}", response_model=CampaignRead)

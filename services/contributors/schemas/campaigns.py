@@ -94,8 +94,9 @@ class FunnelRow(BaseModel):
 
 class FunnelReport(BaseModel):
     group_by: Literal["campaign", "channel"]
-    applied_from: datetime | None
-    applied_to: datetime | None
+    # The window of application times the figures cover (null: open at that end).
+    since: datetime | None
+    until: datetime | None
     rows: list[FunnelRow]
 
 

@@ -19,6 +19,7 @@ from services.contributors.schemas.campaigns import (
 )
 from shared.db import flush_or_conflict, utcnow
 from shared.errors import NotFound, Unprocessable
+from shared.windows import check_open_window
 
 
 async def _flush_unique_name(*, session: AsyncSession, campaign: Campaign) -> None:
@@ -128,12 +129,12 @@ def _single_currency(campaigns: list[Campaign]) -> tuple[Decimal | None, str | N
 
 
 async def funnel_report(
-    *, session: AsyncSession, group_by: str, applied_from: datetime | None, applied_to: datetime | None
+    *, session: AsyncSession, group_by: str, since: datetime | None, until: datetime | None
 ) -> FunnelReport:
-    """Funnel figures per campaign or per channel; cost per active from the campaigns' budgets."""
-    pairs = await _records(
-        session=session, applied_from=applied_from, applied_to=applied_to, campaign_id=None
-    )
+    """Funnel figures per campaign or per channel of those who applied in [since, until); cost per active
+    from the campaigns' budgets."""
+    check_open_window(since, until)
+    pairs = await _records(session=session, applied_from=since, applied_to=until, campaign_id=None)
     records = [record for record, _ in pairs]
     campaigns = {c.id: c for c in await repository.all_campaigns(session)}
     rows: list[FunnelRow] = []
@@ -154,7 +155,7 @@ async def funnel_report(
         ):
             budget, currency = _single_currency([c for c in campaigns.values() if c.channel == key])
             rows.append(_row(key, funnel_figures(group, budget=budget), budget=budget, currency=currency))
-    return FunnelReport(group_by=group_by, applied_from=applied_from, applied_to=applied_to, rows=rows)
+    return FunnelReport(group_by=group_by, since=since, until=until, rows=rows)
 
 
 async def campaign_funnel(*, session: AsyncSession, campaign: Campaign) -> CampaignFunnel:
