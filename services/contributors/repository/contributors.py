@@ -28,10 +28,10 @@ from services.contributors.models import (
 )
 from services.contributors.repository import channels
 from services.contributors.rules.access import UNSCOPED_CONTRIBUTOR_READERS
-from services.contributors.schemas.common import PROFICIENCY_RANK
 from services.contributors.schemas.contributors import ContributorFilters
 from shared.auth import Principal
 from shared.db import flush_or_conflict, utcnow
+from shared.languages import PROFICIENCY_RANK
 from shared.pagination import Keyset, SortColumn, as_datetime
 from shared.privacy import mentioning, rows_where, without_mentions
 

@@ -18,7 +18,7 @@ from services.contributors.deps import (
 )
 from services.contributors.repository.contributors import CONTRIBUTOR_KEYSET
 from services.contributors.rules.access import actor_of
-from services.contributors.schemas.common import Country, LanguageCode, Proficiency, Status
+from services.contributors.schemas.common import Country, Status
 from services.contributors.schemas.contributors import (
     ContributorAccessRead,
     ContributorCreate,
@@ -35,6 +35,7 @@ from services.contributors.service import erasure, personal_data, roster
 from shared.db import ReadSessionDep, SessionDep, utcnow
 from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.http import ServicesDep
+from shared.languages import LanguageTag, Proficiency
 from shared.pagination import KeysetCursor, PageLimit
 from shared.types import Id, Timestamp
 
@@ -50,7 +51,7 @@ async def contributor_filters(
     status: Annotated[list[Status] | None, Query(description="repeat for several")] = None,
     vendor_id: Id | None = None,
     language: Annotated[
-        LanguageCode | None, Query(description="BCP 47; `pt` matches every pt-*, `pt-BR` only itself")
+        LanguageTag | None, Query(description="BCP 47; `pt` matches every pt-*, `pt-BR` only itself")
     ] = None,
     min_proficiency: Proficiency | None = None,
     country: Country | None = None,

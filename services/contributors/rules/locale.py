@@ -1,10 +1,9 @@
-"""Locale fields of a contributor's profile: ISO 3166-1 country, IANA time zone, BCP 47 language tag.
+"""Locale fields of a contributor's profile: ISO 3166-1 country and IANA time zone (language tags: shared/languages.py).
 
 Pure validators; the API field types built on them are in schemas/common.py."""
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from functools import lru_cache
 from types import MappingProxyType
@@ -275,13 +274,6 @@ _COUNTRY_HINTS: MappingProxyType[str, str] = MappingProxyType({"UK": "GB", "EL":
 # "Factory" is a placeholder zone, so a contributor's day would depend on the host.
 _NON_LOCATION_ZONES = frozenset({"localtime", "local", "factory", "posixrules", "posix", "right"})
 
-# RFC 5646 leaves tags unbounded (variants repeat); a cap keeps parsing and storage bounded.
-MAX_LANGUAGE_TAG_LENGTH = 64
-
-_ALPHA = re.compile(r"[A-Za-z]+")
-_DIGITS = re.compile(r"[0-9]+")
-_ALNUM = re.compile(r"[A-Za-z0-9]+")
-
 
 def _require_str(value: object, what: str) -> str:
     if not isinstance(value, str):
@@ -326,79 +318,3 @@ def validate_timezone(name: str) -> str:
     if canonical is None:
         raise ValueError(f"{raw!r} is not a known IANA time zone name (e.g. 'Europe/Paris', 'Asia/Manila')")
     return canonical
-
-
-def _language_subtag(subtag: str) -> str:
-    if not (2 <= len(subtag) <= 8) or not _ALPHA.fullmatch(subtag):
-        raise ValueError(f"primary language subtag must be 2 to 8 letters (e.g. 'en'), got {subtag!r}")
-    return subtag.lower()
-
-
-def _is_script(subtag: str) -> bool:
-    return len(subtag) == 4 and bool(_ALPHA.fullmatch(subtag))
-
-
-def _is_region(subtag: str) -> bool:
-    return (len(subtag) == 2 and bool(_ALPHA.fullmatch(subtag))) or (
-        len(subtag) == 3 and bool(_DIGITS.fullmatch(subtag))
-    )
-
-
-def _is_variant(subtag: str) -> bool:
-    if not _ALNUM.fullmatch(subtag):
-        return False
-    return 5 <= len(subtag) <= 8 or (len(subtag) == 4 and subtag[0].isdigit())
-
-
-def validate_language_tag(tag: str) -> str:
-    """Return the BCP 47 tag language[-script][-region][-variant]* in canonical case, else raise ValueError.
-
-    Extended language subtags, extensions (-u-, -t-, ...), private use (-x-) and grandfathered tags
-    are refused: a contributor's language is matched against project requirements by language,
-    script and region, and the other forms have simpler equivalents (e.g. 'yue' for 'zh-yue').
-    """
-    raw = _require_str(tag, "language tag").strip()
-    if not raw:
-        raise ValueError("language tag must be a BCP 47 tag such as 'en-US', got an empty string")
-    if len(raw) > MAX_LANGUAGE_TAG_LENGTH:
-        raise ValueError(f"language tag is longer than {MAX_LANGUAGE_TAG_LENGTH} characters")
-    if not raw.isascii():
-        raise ValueError(f"language tag must contain only ASCII letters, digits and '-', got {tag!r}")
-    if "_" in raw:
-        raise ValueError(
-            f"language tag subtags are separated by '-', not '_' (e.g. {raw.replace('_', '-')!r})"
-        )
-    subtags = raw.split("-")
-    if any(not subtag for subtag in subtags):
-        raise ValueError(f"language tag has an empty subtag: {tag!r}")
-
-    parts = [_language_subtag(subtags[0])]
-    rest = subtags[1:]
-    if rest and _is_script(rest[0]):
-        parts.append(rest.pop(0).title())
-    if rest and _is_region(rest[0]):
-        parts.append(rest.pop(0).upper())
-    seen_variants: set[str] = set()
-    for subtag in rest:
-        if len(subtag) == 1:
-            raise ValueError(
-                f"extension and private-use subtags ('-{subtag}-...') are not accepted in {tag!r}; "
-                "use language[-script][-region][-variant]"
-            )
-        if not _is_variant(subtag):
-            if len(subtag) == 3 and _ALPHA.fullmatch(subtag):
-                raise ValueError(
-                    f"{subtag!r} in {tag!r} is an extended language subtag, which is not accepted; "
-                    f"use the language itself (e.g. {subtag.lower()!r})"
-                )
-            raise ValueError(
-                f"{subtag!r} in {tag!r} is not a script (4 letters), region (2 letters or 3 digits) "
-                "or variant (5-8 characters, or a digit and 3 characters), or is out of order"
-            )
-        variant = subtag.lower()
-        # RFC 5646 2.2.5: a variant must not repeat; a repeated one is a typo, never a different language.
-        if variant in seen_variants:
-            raise ValueError(f"variant {variant!r} appears twice in {tag!r}")
-        seen_variants.add(variant)
-        parts.append(variant)
-    return "-".join(parts)

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.contributors.schemas.common import BodyId, Country, LanguageCode, Status, unique
+from services.contributors.schemas.common import BodyId, Country, Status, unique
+from shared.languages import LanguageTag
 from shared.types import Timestamp
 
 
@@ -21,7 +22,7 @@ class Audience(BaseModel):
     project_ids: Annotated[list[BodyId], Field(max_length=200), _unique("project")] = Field(
         default_factory=list
     )
-    languages: Annotated[list[LanguageCode], Field(max_length=100), _unique("language")] = Field(
+    languages: Annotated[list[LanguageTag], Field(max_length=100), _unique("language")] = Field(
         default_factory=list
     )
     countries: Annotated[list[Country], Field(max_length=250), _unique("country")] = Field(

@@ -6,12 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.contributors.schemas.common import Country, IsoDate, LanguageCode, Name, SourceChannel, unique
+from services.contributors.schemas.common import Country, IsoDate, Name, SourceChannel, unique
+from shared.languages import LanguageTag
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 TargetLanguages = Annotated[
-    list[LanguageCode], Field(max_length=50), AfterValidator(lambda v: unique(v, "language"))
+    list[LanguageTag], Field(max_length=50), AfterValidator(lambda v: unique(v, "language"))
 ]
 TargetCountries = Annotated[
     list[Country], Field(max_length=250), AfterValidator(lambda v: unique(v, "country"))

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StrictBool, StringConstraints
 
 from services.contributors.rules.lifecycle import ContributorStatus
-from services.contributors.rules.locale import validate_country, validate_language_tag, validate_timezone
+from services.contributors.rules.locale import validate_country, validate_timezone
 from shared.types import MAX_ID
 
 # Request bodies take JSON numbers and booleans as such: lax parsing would read "7" as 7 and 1 as true,
@@ -26,13 +26,6 @@ Country = Annotated[
     AfterValidator(validate_country),
 ]
 TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(validate_timezone)]
-LanguageCode = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", min_length=2, max_length=64),
-    AfterValidator(validate_language_tag),
-]
-Proficiency = Literal["native", "fluent", "basic"]
-PROFICIENCY_RANK = {"basic": 1, "fluent": 2, "native": 3}
 Skill = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^,;\r\n]+$")
 ]

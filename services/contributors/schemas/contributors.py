@@ -8,21 +8,20 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 from services.contributors.schemas.common import (
     BodyId,
     Country,
-    LanguageCode,
     Name,
-    Proficiency,
     Skill,
     SourceChannel,
     Status,
     TimeZone,
     unique,
 )
+from shared.languages import LanguageTag, Proficiency
 
 
 class Language(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: LanguageCode
+    code: LanguageTag
     proficiency: Proficiency
 
 

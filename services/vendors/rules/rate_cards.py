@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from services.vendors.rules.money import ensure_decimal, quantize_money, validate_currency
+from shared.languages import primary_language
 
 UNITS: frozenset[str] = frozenset({"task", "hour", "item"})
 WILDCARD_LANGUAGE = "*"
@@ -96,23 +97,26 @@ def _language_key(language: str) -> str:
 def match_rate_line(
     lines: Iterable[RateLine], *, task_type: str, language: str, unit: str
 ) -> RateLine | None:
-    """Return the line for task type × language × unit, preferring an exact language over ``'*'``; else None.
+    """Return the line for task type × language × unit, preferring the exact tag, then its language
+    (an ``en`` line prices ``en-GB`` work), then ``'*'``; else None.
 
-    Language comparison is case-insensitive (BCP 47). No prefix fallback: an ``en-US`` request does
-    not match an ``en`` line, only ``en-US`` or ``*``. Two candidate lines at the same level mean
+    Language comparison is case-insensitive (BCP 47). Two candidate lines at the same level mean
     the rate card is ambiguous and raise ``ValueError``.
     """
     wanted = _language_key(language)
     exact: list[RateLine] = []
+    same_language: list[RateLine] = []
     wildcard: list[RateLine] = []
     for line in lines:
         if line.task_type != task_type or line.unit != unit:
             continue
         if _language_key(line.language) == wanted:
             exact.append(line)
+        elif _language_key(line.language) == primary_language(wanted):
+            same_language.append(line)
         elif line.language == WILDCARD_LANGUAGE:
             wildcard.append(line)
-    for candidates in (exact, wildcard):
+    for candidates in (exact, same_language, wildcard):
         if len(candidates) > 1:
             raise ValueError(
                 f"ambiguous rate card: {len(candidates)} lines for task_type={task_type!r}, "

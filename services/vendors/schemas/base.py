@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from services.vendors.rules.money import validate_currency
+from services.vendors.rules.rate_cards import WILDCARD_LANGUAGE
+from shared.languages import MAX_LANGUAGE_TAG_LENGTH, validate_language_tag
 from shared.types import MAX_ID
 
 
@@ -32,8 +34,19 @@ RefId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Code = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+def _tag_or_any(value: str) -> str:
+    return value if value == WILDCARD_LANGUAGE else validate_language_tag(value)
+
+
+# A BCP 47 tag as every service takes it (shared/languages.py), or `*` (any language) on a rate card.
 Language = Annotated[
-    str, Field(min_length=1, max_length=35, pattern=r"^(\*|[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)$")
+    str,
+    Field(
+        min_length=1, max_length=MAX_LANGUAGE_TAG_LENGTH, pattern=r"^(\*|[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)$"
+    ),
+    AfterValidator(_tag_or_any),
 ]
 Country = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(validate_currency)]

@@ -1,16 +1,11 @@
-"""Country, time zone and language tag validation."""
+"""Country, time zone and language tag validation (the tag: shared/languages.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.contributors.rules.locale import (
-    COUNTRY_CODES,
-    MAX_LANGUAGE_TAG_LENGTH,
-    validate_country,
-    validate_language_tag,
-    validate_timezone,
-)
+from services.contributors.rules.locale import COUNTRY_CODES, validate_country, validate_timezone
+from shared.languages import MAX_LANGUAGE_TAG_LENGTH, primary_language, validate_language_tag
 
 # --- country -------------------------------------------------------------------------------------
 
@@ -172,3 +167,10 @@ def test_language_tag_rejects_overlong_input() -> None:
     assert len(tag) > MAX_LANGUAGE_TAG_LENGTH
     with pytest.raises(ValueError, match="longer than 64"):
         validate_language_tag(tag)
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"), [("de-CH", "de"), ("EN", "en"), ("zh-Hant-TW", "zh"), ("fil", "fil")]
+)
+def test_a_tag_is_compared_by_its_primary_language(tag: str, language: str) -> None:
+    assert primary_language(tag) == language

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from services.contributors.schemas.common import Country, LanguageCode, TimeZone
+from services.contributors.schemas.common import Country, TimeZone
+from shared.languages import LanguageTag
 
 
 class _Profile(BaseModel):
     country: Country
     timezone: TimeZone
-    language: LanguageCode
+    language: LanguageTag
 
 
 def test_locale_types_normalise_in_a_pydantic_model() -> None:

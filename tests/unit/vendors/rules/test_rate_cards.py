@@ -136,8 +136,14 @@ def test_language_match_is_case_insensitive():
     assert match_rate_line([WILD, line], task_type="bbox", language="en-us", unit="task") is line
 
 
-def test_region_subtag_does_not_fall_back_to_base_language():
-    assert match_rate_line([WILD, EN], task_type="bbox", language="en-GB", unit="task") is WILD
+def test_a_regional_tag_is_priced_at_its_languages_line_before_the_wildcard():
+    assert match_rate_line([WILD, EN], task_type="bbox", language="en-GB", unit="task") is EN
+
+
+def test_the_exact_tag_is_preferred_to_its_language():
+    gb = RateLine("bbox", "en-GB", "task", D("0.70"))
+
+    assert match_rate_line([WILD, EN, gb], task_type="bbox", language="en-gb", unit="task") is gb
 
 
 def test_duplicate_exact_lines_are_ambiguous():
