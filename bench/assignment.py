@@ -4,8 +4,9 @@
     python -m bench.assignment --quick    # a short smoke run
 
 Phases: a project of 20,000 tasks at overlap 1 and then overlap 3; 64 contributors with permissions;
-C = 1, 8, 32, 64 concurrent workers each looping next -> submit for a fixed time; then a bulk import of
-100,000 tasks and GET /projects/{id}/stats on a project of 1,000,000 tasks.
+C = 1, 8, 32, 64 concurrent workers each looping next -> submit for a fixed time; a project of 20,000
+tasks in three locales, each contributor speaking one (C = 8, 32); then a bulk import of 100,000 tasks and
+GET /projects/{id}/stats on an active crowd project of 1,000,000 tasks beside 10,000 contributor profiles.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from tests.support.api import Users
 from tests.support.cluster import Cluster
 
 CONTRIBUTORS = 64
+# Contributor profiles beside the stats project (a large crowd), seeded in SQL.
+CROWD = 10_000
 LEVELS = (1, 8, 32, 64)
 
 
@@ -217,6 +220,10 @@ async def _bench(
             if result["errors"]:
                 print(f"        errors by kind: {dict(result['error_kinds'])}", flush=True)
 
+    failed |= await _locales_phase(
+        cluster, admin, gateway, tokens, base, pg_tasks, tasks_per_project, seconds
+    )
+
     project = admin.post(
         "/api/v1/projects",
         json={
@@ -249,8 +256,24 @@ async def _bench(
             "label_schema": {"type": "choices", "choices": ["cat", "dog"]},
         },
     ).json()
+    # Active, with the crowd granted: the stats' manpower forecast counts the eligible pool among every
+    # contributor profile.
+    admin.post(f"/api/v1/projects/{big['id']}/transitions", json={"to": "active"})
     conn = await asyncpg.connect(pg_tasks)
     try:
+        await conn.execute(
+            """
+            INSERT INTO contributor_profiles (contributor_id, version, status, languages, skills, updated_at)
+            SELECT 8000000 + g, 1, 'active', '[{"code": "en", "proficiency": "native"}]', '[]', now()
+            FROM generate_series(1, $1) g
+            """,
+            CROWD,
+        )
+        await conn.execute(
+            "INSERT INTO contributor_facts (contributor_id, kind, value, amount)"
+            " SELECT 8000000 + g, 'language', 'en', 3 FROM generate_series(1, $1) g",
+            CROWD,
+        )
         # Seeding 1M rows through the API would take a minute of import; the figure measured is the read.
         await conn.execute(
             """
@@ -279,9 +302,67 @@ async def _bench(
         timings.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.text[:300]
     print(
-        f"project stats on {stats_rows:,} tasks: median {statistics.median(timings):.1f} ms (min {min(timings):.1f} ms)"
+        f"project stats on {stats_rows:,} tasks and {CROWD:,} contributor profiles: median {statistics.median(timings):.1f} ms (min {min(timings):.1f} ms)"
     )
     return 1 if failed else 0
+
+
+def _locales_project(
+    cluster: Cluster, admin: httpx.Client, base: int, tasks_per_project: int
+) -> tuple[int, int]:
+    """One project in three locales, imported a locale at a time (so a locale's tasks lie together in
+    claim order), each contributor speaking one of them; (project id, labeling queue id)."""
+    locales = ("en-US", "de-DE", "ja-JP")
+    for i in range(CONTRIBUTORS):
+        language = locales[i % len(locales)].split("-")[0]
+        upsert_profile(cluster, base + i, languages=[{"code": language, "proficiency": "native"}])
+    project = admin.post(
+        "/api/v1/projects",
+        json={
+            "name": "bench locales",
+            "task_type": "classification",
+            "label_schema": {"type": "choices", "choices": ["cat", "dog"]},
+            "locales": list(locales),
+            "lease_seconds": 300,
+        },
+    ).json()
+    for locale in locales:
+        rows = [
+            {"data": {"text": f"item {i}"}, "priority": i % 3, "locale": locale}
+            for i in range(tasks_per_project // len(locales))
+        ]
+        imported = admin.post(f"/api/v1/projects/{project['id']}/tasks", json=rows, timeout=300).json()
+        assert imported["imported"] == len(rows), imported
+    admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"})
+    queues = admin.get(f"/api/v1/projects/{project['id']}/queues").json()["items"]
+    return project["id"], {q["kind"]: q["id"] for q in queues}["labeling"]
+
+
+async def _locales_phase(
+    cluster: Cluster,
+    admin: httpx.Client,
+    gateway: str,
+    tokens: list[str],
+    base: int,
+    pg_tasks: str,
+    tasks_per_project: int,
+    seconds: float,
+) -> bool:
+    """The claim walks only the caller's language: each contributor gets work of its own locale."""
+    project_id, queue_id = _locales_project(cluster, admin, base, tasks_per_project)
+    failed = False
+    acked: list[int] = []
+    for level in (8, 32):
+        result = await run_level(gateway, tokens, queue_id, level, seconds)
+        acked += result["acked"]
+        dup, lost = await check_invariants(pg_tasks, project_id, acked)
+        failed |= bool(dup or lost)
+        print(
+            f"{'3 loc.':>7} {level:>3} {result['cycles_per_s']:>9.1f} {result['p50']:>7.1f}ms"
+            f" {result['p95']:>5.1f}ms {result['p99']:>5.1f}ms {dup:>4} {lost:>5} {result['errors']:>6}",
+            flush=True,
+        )
+    return failed
 
 
 if __name__ == "__main__":

@@ -111,7 +111,8 @@ class BudgetCap(Base, table=True):
 
 
 class ProjectRequirement(Base, table=True):
-    """A language or skill the project requires, one row each (the project's lists, joinable)."""
+    """A language or skill the project requires, or the language of a locale it accepts (kind `locale`),
+    one row each (the project's lists, joinable)."""
 
     __tablename__ = "project_requirements"
     __table_args__ = (PrimaryKeyConstraint("project_id", "kind", "value"),)
@@ -133,6 +134,17 @@ class Project(Base, table=True):
     review_ratio: float
     content_severity: str = Field(max_length=10)
     required_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The locales its tasks may carry: each task goes to contributors speaking its language.
+    locales: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    # Languages (required ones and the tasks') count where spoken at this proficiency or better.
+    min_language_proficiency: str = Field(
+        default="basic", sa_column=Column(String(10), nullable=False, server_default="basic")
+    )
+    # Planning assumptions of the manpower forecast, until answers measure the handling time.
+    planned_handling_seconds: float | None = None
+    planned_hours_per_day: float | None = None
     required_skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     required_qualification: str | None = Field(default=None, max_length=100)
     required_qualification_score: float | None = None
@@ -248,11 +260,13 @@ class Task(Base, table=True):
         CheckConstraint(
             "completed_count >= 0 AND completed_count <= assigned_count", name="ck_tasks_completed"
         ),
-        # The claim scans this in order: priority (stored negated), due date, age; only open capacity.
+        # The claim scans this in order per language the caller may take: priority (stored negated), due
+        # date, age; only open capacity.
         Index(
             "ix_tasks_claimable",
             "project_id",
             "is_gold",
+            "language",
             "rank",
             "due_at",
             "id",
@@ -298,6 +312,10 @@ class Task(Base, table=True):
     external_id: str | None = Field(default=None, max_length=200)
     # Labels that came with the import ([{"source", "answer", "model_version", "score"}]): shown, never counted.
     prelabels: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # One of the project's locales (a BCP 47 tag), or null where the project accepts none; `language` is
+    # its language ('' without a locale), what the claim compares with the languages the caller speaks.
+    locale: str | None = Field(default=None, max_length=64)
+    language: str = Field(default="", sa_column=Column(String(8), nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -201,7 +201,7 @@ def test_project_stats_count_progress_handling_time_and_gold(admin, users, clust
     )
 
 
-def test_stats_forecast_the_manpower_per_language(admin, users, cluster):
+def test_stats_forecast_the_manpower_at_the_measured_handling_time(admin, users, cluster):
     project, queues = active_project(
         admin, tasks=3, required_languages=["en"], deadline="2099-01-01T00:00:00Z", sla_turnaround_hours=24
     )
@@ -210,7 +210,8 @@ def test_stats_forecast_the_manpower_per_language(admin, users, cluster):
     stats = admin.get(f"/api/v1/projects/{project['id']}/stats").json()
 
     assert stats["manpower"]["contributor_hours_needed"] == 2
-    assert stats["manpower"]["by_language"][0]["language"] == "en"
+    assert stats["manpower"]["assumptions"]["handling_seconds"] == {"value": 3600.0, "source": "measured"}
+    assert [row["locale"] for row in stats["manpower"]["locales"]] == [None]
 
 
 def test_production_counts_accepted_units_of_a_vendor(admin, users, cluster):

@@ -17,6 +17,7 @@ from typing import Any
 
 from services.tasks.rules.transitions import CLOSED_STATUSES
 from shared.errors import DomainError, Forbidden, NotFound
+from shared.languages import PROFICIENCY_RANK
 from shared.localtime import seconds_to_local_midnight
 
 RETRY_EXHAUSTED = 300
@@ -56,6 +57,10 @@ class Precondition:
     retry_after: Callable[[dict[str, Any], datetime], int | None] = lambda _ctx, _now: None
     error: Callable[[dict[str, Any]], DomainError] | None = None
     shows: tuple[Shown, ...] = ()
+    # Whether it says who the caller is (status, grants, languages, skills, vetting) rather than where
+    # its day stands (budget, break, caps, quota, leases held): the forecast's eligible pool is everyone
+    # the lasting rules let work.
+    lasting: bool = True
 
     def refuse(self, ctx: dict[str, Any], now: datetime) -> NoWork:
         if self.error is not None:
@@ -86,6 +91,34 @@ def _has_every_required(kind: str) -> str:
       SELECT 1 FROM project_requirements r WHERE r.project_id = p.id AND r.kind = '{kind}'
         AND NOT EXISTS (SELECT 1 FROM contributor_facts f WHERE f.contributor_id = :contributor_id
                           AND f.kind = '{kind}' AND f.value = r.value))"""
+
+
+# The proficiency rank a project asks of the languages it requires and of its tasks' languages.
+MIN_LANGUAGE_RANK = (
+    "CASE p.min_language_proficiency "
+    + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in PROFICIENCY_RANK.items())
+    + " END"
+)
+def speaks(language: str) -> str:
+    """Whether the caller speaks `language` (SQL) at project `p`'s minimum proficiency."""
+    return f"""EXISTS (SELECT 1 FROM contributor_facts f WHERE f.contributor_id = :contributor_id
+      AND f.kind = 'language' AND f.value = {language} AND f.amount >= {MIN_LANGUAGE_RANK})"""
+
+
+EVERY_REQUIRED_LANGUAGE = f"""NOT EXISTS (
+    SELECT 1 FROM project_requirements r WHERE r.project_id = p.id AND r.kind = 'language'
+      AND NOT {speaks("r.value")})"""
+HAS_LOCALES = "EXISTS (SELECT 1 FROM project_requirements r WHERE r.project_id = p.id AND r.kind = 'locale')"
+
+
+def caller_languages(project_id: str) -> str:
+    """The task languages the caller may take on the project `project_id` (a SQL expression) names:
+    those of its locales the caller speaks well enough, or '' (tasks without a locale) where it has none.
+    The claim walks each one's tasks."""
+    return f"""SELECT '' AS language FROM projects p WHERE p.id = {project_id} AND NOT {HAS_LOCALES}
+    UNION ALL
+    SELECT r.value FROM projects p JOIN project_requirements r ON r.project_id = p.id AND r.kind = 'locale'
+    WHERE p.id = {project_id} AND {speaks("r.value")}"""
 
 
 # Quantities some rules compare, written once: the rule's predicate and its explanation use the same SQL.
@@ -156,6 +189,7 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         "exhausted",
         lambda _ctx, _now: RETRY_EXHAUSTED,
         shows=(Shown("project_status", "p.status"),),
+        lasting=False,
     ),
     Precondition(
         "contributor_active",
@@ -177,12 +211,28 @@ PRECONDITIONS: tuple[Precondition, ...] = (
             Shown("max_units", f"(SELECT min(b.max_units) FROM {BUDGETS_IN_FORCE})"),
             Shown("committed_units", f"(SELECT max({COMMITTED_UNITS}) FROM {BUDGETS_IN_FORCE})"),
         ),
+        lasting=False,
     ),
     Precondition(
         "languages",
-        _has_every_required("language"),
+        EVERY_REQUIRED_LANGUAGE,
         "language",
-        shows=(Shown("required", "p.required_languages", "json"), Shown("spoken", "cp.languages", "json")),
+        shows=(
+            Shown("required", "p.required_languages", "json"),
+            Shown("min_proficiency", "p.min_language_proficiency"),
+            Shown("spoken", "cp.languages", "json"),
+        ),
+    ),
+    Precondition(
+        "speaks_a_locale",
+        f"NOT {HAS_LOCALES} OR EXISTS (SELECT 1 FROM project_requirements r WHERE r.project_id = p.id"
+        f" AND r.kind = 'locale' AND {speaks('r.value')})",
+        "language",
+        shows=(
+            Shown("locales", "p.locales", "json"),
+            Shown("min_proficiency", "p.min_language_proficiency"),
+            Shown("spoken", "cp.languages", "json"),
+        ),
     ),
     Precondition(
         "skills",
@@ -233,6 +283,7 @@ PRECONDITIONS: tuple[Precondition, ...] = (
             Shown("content_severity", "p.content_severity"),
             Shown("break_ends_at", BREAK_ENDS_AT, "time"),
         ),
+        lasting=False,
     ),
     Precondition(
         "under_wellness_cap",
@@ -245,6 +296,7 @@ PRECONDITIONS: tuple[Precondition, ...] = (
             Shown("cap_minutes", CAP_MINUTES),
             Shown("timezone", "cp.timezone"),
         ),
+        lasting=False,
     ),
     Precondition(
         "under_daily_quota",
@@ -256,6 +308,7 @@ PRECONDITIONS: tuple[Precondition, ...] = (
             Shown("answers_today", ANSWERS_TODAY),
             Shown("timezone", "cp.timezone"),
         ),
+        lasting=False,
     ),
     # Last: a caller at a cap of one who passes every other rule gets back the lease it holds.
     Precondition(
@@ -264,9 +317,11 @@ PRECONDITIONS: tuple[Precondition, ...] = (
         "lease_limit",
         retry_while_leased,
         shows=(Shown("live_leases", LIVE_LEASES), Shown("max_live_leases", "p.max_live_leases")),
+        lasting=False,
     ),
 )
 LEASE_LIMIT = PRECONDITIONS[-1]
+LASTING = tuple(p for p in PRECONDITIONS if p.lasting)
 PERMITTED = next(p for p in PRECONDITIONS if p.name == "permitted")
 
 # What a lease already held needs to take an answer (heartbeat, submit): its holder not offboarded or

@@ -20,16 +20,20 @@ from services.tasks.assignment.preconditions import (
     BREAK_ENDS_AT,
     CAPPED_SEVERITIES,
     HARMFUL_SEVERITIES,
+    HAS_LOCALES,
     HOLDS_COLUMNS,
     HOLDS_NAMES,
+    LASTING,
     PERMITTED,
     SHOWN_BOOL,
     SHOWN_COLUMNS,
     SHOWN_JSON,
     SHOWN_TIME,
     SUBMIT_PRECONDITIONS,
+    caller_languages,
     holds_columns,
     holds_names,
+    speaks,
 )
 from shared.rawsql import RawConnection, RawQuery
 
@@ -109,14 +113,20 @@ LEASE_ATTEMPT_PG = RawQuery(
     ), attempt AS (
       SELECT * FROM ctx WHERE kind = 'labeling' AND claim_slot IS NOT NULL AND {ALL_HOLD}
     ), picked AS (
-      -- Scalar subqueries, not a join: the planner then walks ix_tasks_claimable in claim order.
-      SELECT t.id FROM tasks t
-      WHERE t.project_id = (SELECT project_id FROM attempt)
-        AND t.is_gold = (SELECT :draw < gold_ratio FROM attempt) AND t.assigned_count < t.overlap
-        AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
-        AND NOT EXISTS (SELECT 1 FROM expired e WHERE e.task_id = t.id)
-      ORDER BY t.rank, t.due_at, t.id
-      LIMIT 1 FOR UPDATE OF t SKIP LOCKED
+      -- The best task of each language the caller may take (one walk of ix_tasks_claimable in claim
+      -- order each, the language a parameter of it), then the best of those.
+      SELECT c.id FROM attempt
+      CROSS JOIN LATERAL ({caller_languages("attempt.project_id")}) l
+      CROSS JOIN LATERAL (
+        SELECT t.id, t.rank, t.due_at FROM tasks t
+        WHERE t.project_id = attempt.project_id AND t.is_gold = (:draw < attempt.gold_ratio)
+          AND t.language = l.language AND t.assigned_count < t.overlap
+          AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
+          AND NOT EXISTS (SELECT 1 FROM expired e WHERE e.task_id = t.id)
+        ORDER BY t.rank, t.due_at, t.id
+        LIMIT 1 FOR UPDATE OF t SKIP LOCKED
+      ) c
+      ORDER BY c.rank, c.due_at, c.id LIMIT 1
     ), bumped AS (
       {_BUMP_PICKED}
     ), leased AS (
@@ -174,6 +184,31 @@ ACCESS_CONTEXTS = RawQuery(
 )
 
 
+# The forecast's eligible pool: per task language of the project ('' where it has no locales), the
+# contributors every lasting precondition lets work it who speak that language. The preconditions are
+# written for one caller; here each profile is the caller.
+_EVERY_PROFILE = " AND ".join(f"coalesce(({p.holds}), false)" for p in LASTING)
+ELIGIBLE_POOLS = RawQuery(
+    f"""
+    SELECT l.language, count(*) AS pool
+    FROM queues q JOIN projects p ON p.id = q.project_id
+    CROSS JOIN contributor_profiles cp
+    JOIN (SELECT '' AS language
+          UNION SELECT r.value FROM project_requirements r WHERE r.project_id = :project_id AND r.kind = 'locale') l
+      ON CASE WHEN l.language = '' THEN NOT {HAS_LOCALES} ELSE {speaks("l.language")} END
+    WHERE q.project_id = :project_id AND q.kind = 'labeling' AND {_EVERY_PROFILE}
+    GROUP BY l.language
+    """.replace(":contributor_id", "cp.contributor_id"),
+    time_params=("now",),
+)
+
+
+async def eligible_pools(connection: RawConnection, *, project_id: int, now: datetime) -> dict[str, int]:
+    """Task language → how many contributors may work it (languages nobody may work are absent)."""
+    rows = await connection.fetch(ELIGIBLE_POOLS, {"project_id": project_id, "role": "labeler", "now": now})
+    return {r["language"]: int(r["pool"]) for r in rows}
+
+
 async def access_contexts(
     connection: RawConnection, *, contributor_id: int, now: datetime
 ) -> list[dict[str, Any]]:
@@ -204,13 +239,11 @@ async def lease_attempt(
     ctx.update(reclaimed=reclaimed, freed_untaken=False, claimed_id=None)
     if ctx["kind"] == "labeling" and all(ctx[name] for name in HOLDS_NAMES):
         expires = now + timedelta(seconds=ctx["lease_seconds"])
-        picked = await connection.fetchrow(
-            PICK_SQLITE,
-            {
-                "project_id": ctx["project_id"],
-                "contributor_id": contributor_id,
-                "gold": draw < ctx["gold_ratio"],
-            },
+        picked = await _pick_sqlite(
+            connection,
+            project_id=ctx["project_id"],
+            contributor_id=contributor_id,
+            gold=draw < ctx["gold_ratio"],
         )
         if picked is not None:
             leased = await connection.fetchrow(
@@ -305,19 +338,52 @@ async def _give_back(connection: RawConnection, rows: list[dict[str, Any]]) -> i
     return sum(per_task.values())
 
 
-PICK_SQLITE = RawQuery(
+CALLER_LANGUAGES = RawQuery(caller_languages(":project_id"))
+# The best claimable task of one language (SQLite walks ix_tasks_claimable in claim order for it).
+BEST_OF_LANGUAGE = RawQuery(
     """
-    UPDATE tasks SET assigned_count = assigned_count + 1
-    WHERE id = (
-      SELECT t.id FROM tasks t
-      WHERE t.project_id = :project_id AND t.is_gold = :gold AND t.assigned_count < t.overlap
-        AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
-      ORDER BY t.rank, t.due_at NULLS LAST, t.id LIMIT 1
-    )
+    SELECT t.id, t.rank, t.due_at FROM tasks t
+    WHERE t.project_id = :project_id AND t.is_gold = :gold AND t.language = :language
+      AND t.assigned_count < t.overlap
+      AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
+    ORDER BY t.rank, t.due_at NULLS LAST, t.id LIMIT 1
+    """,
+    time_cols=("due_at",),
+)
+BUMP_SQLITE = RawQuery(
+    """
+    UPDATE tasks SET assigned_count = assigned_count + 1 WHERE id = :task_id AND assigned_count < overlap
     RETURNING id AS task_id, data
     """,
     json_cols=("data",),
 )
+
+
+def _claim_order(task: dict[str, Any]) -> tuple:
+    return (task["rank"], task["due_at"] is None, task["due_at"] or datetime.min, task["id"])
+
+
+async def _pick_sqlite(
+    connection: RawConnection, *, project_id: int, contributor_id: int, gold: bool
+) -> dict[str, Any] | None:
+    """Count a lease on the best task of the languages the caller may take (inside the operation's
+    write transaction, so nothing changes in between)."""
+    params = {"project_id": project_id, "contributor_id": contributor_id}
+    languages = [r["language"] for r in await connection.fetch(CALLER_LANGUAGES, params)]
+    best = [
+        task
+        for language in languages
+        if (
+            task := await connection.fetchrow(
+                BEST_OF_LANGUAGE, {**params, "gold": gold, "language": language}
+            )
+        )
+    ]
+    if not best:
+        return None
+    return await connection.fetchrow(BUMP_SQLITE, {"task_id": min(best, key=_claim_order)["id"]})
+
+
 INSERT_LEASE = RawQuery(
     f"""
     {_INSERT_LEASE}
@@ -329,10 +395,11 @@ INSERT_LEASE = RawQuery(
 
 
 REMAINING_FOR = RawQuery(
-    """
+    f"""
     SELECT EXISTS (
       SELECT 1 FROM tasks t
       WHERE t.project_id = :project_id AND t.completed_count < t.overlap
+        AND t.language IN ({caller_languages(":project_id")})
         AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.task_id = t.id AND x.contributor_id = :contributor_id)
     ) AS remains
     """,
@@ -341,7 +408,8 @@ REMAINING_FOR = RawQuery(
 
 
 async def work_remains_for(connection: RawConnection, *, project_id: int, contributor_id: int) -> bool:
-    """Unfinished tasks this contributor never had (all currently leased by others, since none was claimable)."""
+    """Unfinished tasks in its languages this contributor never had (all currently leased by others, since
+    none was claimable)."""
     row = await connection.fetchrow(
         REMAINING_FOR, {"project_id": project_id, "contributor_id": contributor_id}
     )

@@ -17,7 +17,7 @@ from shared.db import dialect_of
 TASKS_PAGE = typed_sql(
     """
     SELECT id, data, is_gold, gold_answer, completed_count, overlap, external_id, prelabels, batch_id,
-           created_at, completed_at
+           locale, created_at, completed_at
     FROM tasks WHERE project_id = :p AND id > :after ORDER BY id LIMIT :limit
     """,
     json_cols=("data", "gold_answer", "prelabels"),

@@ -37,11 +37,13 @@ async def add_project(session: AsyncSession, project: Project) -> Project:
 
 
 async def save_project(session: AsyncSession, project: Project) -> Project:
-    """Flush the project and keep its required languages and skills as rows (the lease statement joins them)."""
+    """Flush the project and keep its required languages and skills and its locales' languages as rows
+    (the lease statement joins them)."""
     await session.flush()
     await session.execute(delete(ProjectRequirement).where(ProjectRequirement.project_id == project.id))
     rows = {("language", language_code(code)) for code in project.required_languages}
     rows |= {("skill", skill) for skill in project.required_skills}
+    rows |= {("locale", language_code(locale)) for locale in project.locales}
     if rows:
         await session.execute(
             insert(ProjectRequirement),
@@ -249,9 +251,10 @@ async def delete_suspension(session: AsyncSession, suspension: VendorSuspension)
 _INSERT_TASK = RawQuery(
     """
     INSERT INTO tasks (project_id, data, priority, rank, due_at, gold_answer, is_gold, overlap,
-                       assigned_count, completed_count, batch_id, created_at, external_id, prelabels)
+                       assigned_count, completed_count, batch_id, created_at, external_id, prelabels,
+                       locale, language)
     VALUES (:project_id, :data, :priority, :rank, :due_at, :gold_answer, :is_gold, :overlap, 0, 0,
-            :batch_id, :created_at, :external_id, :prelabels)
+            :batch_id, :created_at, :external_id, :prelabels, :locale, :language)
     """,
     json_params=("data", "gold_answer", "prelabels"),
     time_params=("due_at", "created_at"),
@@ -263,12 +266,13 @@ _INSERT_TASK = RawQuery(
 _INSERT_TASKS_PG = RawQuery(
     """
     INSERT INTO tasks (project_id, data, priority, rank, due_at, gold_answer, is_gold, overlap,
-                       assigned_count, completed_count, batch_id, created_at, external_id, prelabels)
+                       assigned_count, completed_count, batch_id, created_at, external_id, prelabels,
+                       locale, language)
     SELECT :project_id, u.data::json, u.priority, -u.priority, u.due_at, u.gold_answer::json, u.is_gold,
-           :overlap, 0, 0, :batch_id, :created_at, u.external_id, u.prelabels::json
+           :overlap, 0, 0, :batch_id, :created_at, u.external_id, u.prelabels::json, u.locale, u.language
     FROM unnest(:datas::text[], :priorities::int[], :dues::timestamptz[], :golds::text[], :is_golds::bool[],
-                :external_ids::text[], :prelabels::text[])
-         AS u(data, priority, due_at, gold_answer, is_gold, external_id, prelabels)
+                :external_ids::text[], :prelabels::text[], :locales::text[], :languages::text[])
+         AS u(data, priority, due_at, gold_answer, is_gold, external_id, prelabels, locale, language)
     """
 )
 IMPORT_CHUNK = 10_000
@@ -298,6 +302,8 @@ async def insert_tasks(
                 "is_gold": t.gold_answer is not None,
                 "external_id": t.external_id,
                 "prelabels": t.prelabels or None,
+                "locale": t.locale,
+                "language": language_code(t.locale) if t.locale else "",
             }
             for t in tasks
         ]
@@ -317,11 +323,25 @@ async def insert_tasks(
                 "is_golds": [t.gold_answer is not None for t in chunk],
                 "external_ids": [t.external_id for t in chunk],
                 "prelabels": [dumps(t.prelabels).decode() if t.prelabels else None for t in chunk],
+                "locales": [t.locale for t in chunk],
+                "languages": [language_code(t.locale) if t.locale else "" for t in chunk],
             },
         )
     if len(tasks) >= ANALYZE_AFTER_ROWS:
         # Inside the import's transaction ANALYZE counts its own uncommitted rows as live.
         await connection.fetch(_ANALYZE_TASKS, {})
+
+
+async def unfinished_locales(session: AsyncSession, *, project_id: int, locales: set[str]) -> list[str]:
+    """Which of `locales` unfinished tasks of the project still carry."""
+    if not locales:
+        return []
+    stmt = (
+        select(Task.locale)
+        .where(Task.project_id == project_id, Task.completed_count < Task.overlap, Task.locale.in_(locales))
+        .distinct()
+    )
+    return sorted((await session.execute(stmt)).scalars())
 
 
 async def add_to_counters(session: AsyncSession, *, project_id: int, shard: int, **deltas: int) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Select, false, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.tasks.deps import FIGURES_READERS
-from services.tasks.models import ContributorProfile, Project, Submission
+from services.tasks.models import ContributorProfile, Project, Submission, Task
 from services.tasks.repository import sum_if, typed_sql
 from services.tasks.repository.profiles import get_readable_profile, readable_profiles
 from shared.auth import Principal
@@ -149,14 +149,16 @@ async def production(
     end: datetime,
     by_day: bool = False,
 ) -> list[dict[str, Any]]:
-    """Accepted and rejected units, and the seconds spent on the accepted ones, per project and vendor
-    (and UTC day of decision when `by_day`), by decision time in [start, end)."""
-    readable = readable_production(principal).where(
-        Submission.decided_at >= start, Submission.decided_at < end
+    """Accepted and rejected units, and the seconds spent on the accepted ones, per project, vendor and
+    task locale (and UTC day of decision when `by_day`), by decision time in [start, end)."""
+    readable = (
+        readable_production(principal)
+        .join(Task, Task.id == Submission.task_id)
+        .where(Submission.decided_at >= start, Submission.decided_at < end)
     )
     if vendor_id is not None:
         readable = readable.where(Submission.vendor_id == vendor_id)
-    keys = [Submission.project_id, Submission.vendor_id]
+    keys = [Submission.project_id, Submission.vendor_id, Task.locale]
     if by_day:
         # local_day exists on both backends (tasks migration 0008 on PostgreSQL, shared.db on SQLite); the
         # zone is a literal so PostgreSQL sees the same expression in SELECT and GROUP BY.
@@ -180,13 +182,14 @@ async def production(
             Project.task_type,
             Project.required_languages,
             units.c.vendor_id,
+            units.c.locale,
             *day,
             units.c.accepted_units,
             units.c.rejected_units,
             units.c.handling_seconds,
         )
         .join(Project, Project.id == units.c.project_id)
-        .order_by(units.c.project_id, units.c.vendor_id, *day)
+        .order_by(units.c.project_id, units.c.vendor_id, units.c.locale, *day)
     )
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
 

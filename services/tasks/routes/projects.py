@@ -18,9 +18,9 @@ from services.tasks.schemas.projects import (
     VendorSuspensionRead,
 )
 from services.tasks.schemas.queues import PermissionAuditRead, QueueRead
-from services.tasks.schemas.stats import AtRiskTaskPage, ProjectStatsRead
+from services.tasks.schemas.stats import AtRiskTaskPage, Manpower, ProjectStatsRead
 from services.tasks.schemas.tasks import AggregateCreate, AggregateRead, BatchRead, ImportResult, ResultRead
-from services.tasks.service import exports, stats
+from services.tasks.service import exports, forecast, stats
 from services.tasks.service import kpis as kpi_service
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
@@ -270,6 +270,32 @@ async def project_at_risk_tasks(
     project = await service.get_project(session=session, project_id=project_id)
     return await kpi_service.at_risk_tasks(
         session, project=project, include_breached=include_breached, cursor=cursor, limit=limit
+    )
+
+
+@router.get("/{project_id}/forecast", response_model=Manpower)
+async def project_forecast(
+    project_id: PathId,
+    session: ReadSessionDep,
+    _principal: ProjectsRead,
+    handling_seconds: Annotated[
+        float | None, Query(gt=0, le=86_400, description="default: measured, else the project's planned")
+    ] = None,
+    review_seconds: Annotated[
+        float | None, Query(gt=0, le=86_400, description="default: the handling time")
+    ] = None,
+    hours_per_day: Annotated[
+        float | None, Query(gt=0, le=24, description="default: the project's planned, else 6")
+    ] = None,
+):
+    """The manpower forecast per locale against the eligible pool, from the assumptions stated here, else
+    measured, else the project's plan (README "Manpower forecast"). Stats carry the same, unstated."""
+    return await forecast.forecast_of(
+        session=session,
+        project_id=project_id,
+        handling_seconds=handling_seconds,
+        review_seconds=review_seconds,
+        hours_per_day=hours_per_day,
     )
 
 

@@ -1,9 +1,8 @@
 """A contributor's eligibility facts as rows: what the lease preconditions (assignment/preconditions.py)
 compare with a project's requirements, in SQL.
 
-The contributor service sends languages, skills, qualifications, wellness caps, a required break and
-vetting as JSON; the
-lease statement needs them joinable and already judged where judging needs Python (an ISO expiry with
+The contributor service sends languages (a language fact's `amount` is its proficiency rank), skills,
+qualifications, wellness caps, a required break and vetting as JSON; the lease statement needs them joinable and already judged where judging needs Python (an ISO expiry with
 any offset, a qualification not passed). A fact that can never count (not passed, an unreadable or naive
 expiry) is not kept; one that lapses later keeps its expiry and stops counting then.
 """
@@ -13,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from shared.languages import PROFICIENCY_RANK, primary_language
 
 DEFAULT_DAILY_CAPS = {"low": 480, "medium": 240, "high": 120}
 # Vetting is for harmful content; one kind of vetting exists today.
@@ -28,8 +29,20 @@ class Fact:
 
 
 def language_code(code: Any) -> str:
-    """Language codes compare without case (`EN` and `en` are one language)."""
-    return str(code).lower()
+    """The language a tag names (`de` of `de-CH`, `EN` and `en` alike): what speaking it is compared by."""
+    return primary_language(str(code))
+
+
+def spoken_languages(languages: list[Any]) -> dict[str, int]:
+    """Each language the contributor speaks with its best proficiency rank (an unknown proficiency counts
+    as basic: the contributor said it speaks the language)."""
+    spoken: dict[str, int] = {}
+    for lang in languages:
+        if isinstance(lang, dict) and lang.get("code"):
+            code = language_code(lang["code"])
+            rank = PROFICIENCY_RANK.get(str(lang.get("proficiency")), 1)
+            spoken[code] = max(rank, spoken.get(code, 0))
+    return spoken
 
 
 def facts_of(
@@ -41,11 +54,7 @@ def facts_of(
     vetting: dict[str, Any] | None,
     break_ends_at: Any = None,
 ) -> list[Fact]:
-    facts = {
-        Fact("language", language_code(lang["code"]))
-        for lang in languages
-        if isinstance(lang, dict) and lang.get("code")
-    }
+    facts = {Fact("language", code, float(rank)) for code, rank in spoken_languages(languages).items()}
     facts |= {Fact("skill", str(skill)) for skill in skills if skill}
     for qual in qualifications:
         if not isinstance(qual, dict) or not qual.get("name") or not qual.get("passed"):

@@ -71,6 +71,7 @@ RESULT_COLUMNS: dict[str, str] = {
     "task_id": "LabelOps task id",
     "external_id": "the id the task had where it was imported from (a Label Studio task id), if any",
     "batch_id": "the import that brought the task",
+    "locale": "the task's locale (BCP 47), one of the project's, if it has locales",
     "is_gold": "a gold task: its answer is known and scores the contributors",
     "gold_answer": "the known answer of a gold task",
     "completed": "the task has all the answers its overlap asks for",
@@ -113,6 +114,7 @@ def flat_row(row: dict[str, Any], columns: dict[str, str]) -> list[Any]:
         "task_id": row["task_id"],
         "external_id": row["external_id"],
         "batch_id": row["batch_id"],
+        "locale": row["locale"],
         "is_gold": row["is_gold"],
         "gold_answer": answer_cell(row["gold_answer"]),
         "completed": row["completed"],
@@ -256,6 +258,7 @@ def ls_task(row: dict[str, Any], *, schema: dict[str, Any], to_name: str) -> dic
         "meta": {
             "labelops_task_id": row["task_id"],
             "external_id": external,
+            "locale": row["locale"],
             "is_gold": row["is_gold"],
             "final_answer": final.answer,
             "final_source": final.source,

@@ -18,16 +18,17 @@ import orjson
 
 from services.tasks.rules.exports import answer_from_ls_result
 from services.tasks.rules.label_schema import answer_errors, coerce_answer
+from shared.languages import validate_language_tag
 
 MAX_ERRORS_REPORTED = 1000
 MAX_EXTERNAL_ID_LENGTH = 200
 AnnotationsAs = Literal["gold", "prelabels"]
 # Keys of a JSON row the import uses; anything else is reported as a warning.
 ROW_KEYS = frozenset(
-    {"data", "priority", "due_at", "gold_answer", "external_id", "id", "annotations", "predictions"}
+    {"data", "priority", "due_at", "gold_answer", "external_id", "id", "annotations", "predictions", "locale"}
 )
 # CSV columns that are not data keys.
-CSV_CONTROL_COLUMNS = frozenset({"priority", "due_at", "gold_answer", "external_id"})
+CSV_CONTROL_COLUMNS = frozenset({"priority", "due_at", "gold_answer", "external_id", "locale"})
 
 
 @dataclass
@@ -39,6 +40,7 @@ class ParsedTask:
     row: int = 0
     external_id: str | None = None
     prelabels: list[dict[str, Any]] = field(default_factory=list)
+    locale: str | None = None
 
 
 @dataclass
@@ -75,6 +77,7 @@ class UnreadableImport(ValueError):
 class _Options:
     schema: dict[str, Any] | None
     annotations_as: AnnotationsAs
+    locales: tuple[str, ...] = ()
 
 
 def parse_import(
@@ -83,11 +86,13 @@ def parse_import(
     *,
     label_schema: dict[str, Any] | None = None,
     annotations_as: AnnotationsAs = "prelabels",
+    locales: tuple[str, ...] = (),
 ) -> ParsedImport:
     """Rows of a bulk import, with gold answers and pre-labels checked against `label_schema` (when
-    given); a bad row is reported by the file's own row number and the good rows are kept."""
+    given) and each locale against the project's `locales`; a bad row is reported by the file's own row
+    number and the good rows are kept."""
     kind = content_type.split(";", 1)[0].strip().lower()
-    options = _Options(label_schema, annotations_as)
+    options = _Options(label_schema, annotations_as, locales)
     parsed = ParsedImport()
     if kind in ("application/jsonl", "application/x-ndjson", "application/ndjson", "application/x-jsonlines"):
         for number, line in enumerate(body.splitlines(), start=1):
@@ -134,7 +139,7 @@ def _parse_csv(parsed: ParsedImport, body: bytes, options: _Options) -> None:
             parsed.reject(number, "more values than header columns")
             continue
         row: dict[str, Any] = {"data": {k: v for k, v in record.items() if k not in CSV_CONTROL_COLUMNS}}
-        for name in ("priority", "due_at", "gold_answer", "external_id"):
+        for name in ("priority", "due_at", "gold_answer", "external_id", "locale"):
             if record.get(name):
                 row[name] = record[name]
         _add_row(parsed, number, row, options)
@@ -179,14 +184,43 @@ def _add_row(parsed: ParsedImport, number: int, row: Any, options: _Options) -> 
         if not 0 < len(external) <= MAX_EXTERNAL_ID_LENGTH:
             parsed.reject(number, f"id must have 1..{MAX_EXTERNAL_ID_LENGTH} characters")
             return
+    locale, problem = task_locale(row.get("locale"), options.locales)
+    if problem:
+        parsed.reject(number, problem)
+        return
     task = ParsedTask(
-        data=data, priority=priority, due_at=due_at, gold_answer=None, row=number, external_id=external
+        data=data,
+        priority=priority,
+        due_at=due_at,
+        gold_answer=None,
+        row=number,
+        external_id=external,
+        locale=locale,
     )
     problem = _labels(task, row, options)
     if problem:
         parsed.reject(number, problem)
         return
     parsed.tasks.append(task)
+
+
+def task_locale(given: Any, accepted: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """(the task's locale as the project spells it, what is wrong): a project without locales takes
+    none; one with a single locale gives it to a task that names none; otherwise the task names one of
+    the project's."""
+    if given is None or given == "":
+        if len(accepted) > 1:
+            return None, f"locale is required: one of {', '.join(accepted)}"
+        return (accepted[0] if accepted else None), None
+    if not accepted:
+        return None, "the project accepts no locales: set its locales before importing tasks with one"
+    try:
+        tag = validate_language_tag(given)
+    except ValueError as exc:
+        return None, f"locale: {exc}"
+    if tag not in accepted:
+        return None, f"locale {tag} is not one of the project's: {', '.join(accepted)}"
+    return tag, None
 
 
 def _labels(task: ParsedTask, row: dict[str, Any], options: _Options) -> str | None:

@@ -3,14 +3,52 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from shared.languages import LanguageTag, Proficiency
 from shared.types import Id, Timestamp
 
 Severity = Literal["none", "low", "medium", "high"]
 ProjectStatus = Literal["draft", "active", "paused", "completed", "archived"]
 # A batch-labeling screen prefetches a few tasks; more than this is hoarding.
 MAX_LIVE_LEASES = 50
+
+
+def _unique_tags(tags: list[str]) -> list[str]:
+    if len(set(tags)) != len(tags):
+        raise ValueError("each language or locale may appear once")
+    return tags
+
+
+# Languages in the one shape every service uses (shared/languages.py), each once.
+LanguageTags = Annotated[list[LanguageTag], Field(max_length=20), AfterValidator(_unique_tags)]
+Locales = Annotated[
+    list[LanguageTag],
+    Field(
+        max_length=50,
+        description="the locales tasks may carry (BCP 47); a task goes to speakers of its language",
+    ),
+    AfterValidator(_unique_tags),
+]
+MinProficiency = Annotated[
+    Proficiency,
+    Field(description="required languages and task languages count when spoken at this or better"),
+]
+PlannedHandlingSeconds = Annotated[
+    float,
+    Field(
+        gt=0,
+        le=86_400,
+        strict=True,
+        description="the forecast's handling time per answer until answers measure it",
+    ),
+]
+PlannedHoursPerDay = Annotated[
+    float,
+    Field(
+        gt=0, le=24, strict=True, description="hours one contributor works on the project a day (forecast)"
+    ),
+]
 
 
 class ProjectCreate(BaseModel):
@@ -23,7 +61,9 @@ class ProjectCreate(BaseModel):
     gold_ratio: float = Field(0.0, ge=0, le=1, strict=True)
     review_ratio: float = Field(0.0, ge=0, le=1, strict=True)
     content_severity: Severity = "none"
-    required_languages: list[Annotated[str, Field(min_length=2, max_length=35)]] = Field([], max_length=20)
+    required_languages: LanguageTags = Field([], description="every one spoken (translation pairs, say)")
+    locales: Locales = []
+    min_language_proficiency: MinProficiency = "basic"
     required_skills: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field([], max_length=50)
     required_qualification: str | None = Field(None, min_length=1, max_length=100)
     required_qualification_score: float | None = Field(None, ge=0, le=100, strict=True)
@@ -52,6 +92,8 @@ class ProjectCreate(BaseModel):
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
     deadline: Timestamp | None = None
+    planned_handling_seconds: PlannedHandlingSeconds | None = None
+    planned_hours_per_day: PlannedHoursPerDay | None = None
 
     @model_validator(mode="after")
     def _times_have_offsets(self) -> "ProjectCreate":
@@ -76,6 +118,8 @@ class ProjectRead(BaseModel):
     review_ratio: float
     content_severity: str
     required_languages: list[str]
+    locales: list[str]
+    min_language_proficiency: str
     required_skills: list[str]
     required_qualification: str | None
     required_qualification_score: float | None
@@ -91,6 +135,8 @@ class ProjectRead(BaseModel):
     starts_at: datetime | None
     ends_at: datetime | None
     deadline: datetime | None
+    planned_handling_seconds: float | None
+    planned_hours_per_day: float | None
     status: str
     version: int
     created_at: datetime
@@ -106,9 +152,9 @@ class ProjectUpdate(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
     gold_ratio: float | None = Field(None, ge=0, le=1, strict=True)
     review_ratio: float | None = Field(None, ge=0, le=1, strict=True)
-    required_languages: list[Annotated[str, Field(min_length=2, max_length=35)]] | None = Field(
-        None, max_length=20
-    )
+    required_languages: LanguageTags | None = None
+    locales: Locales | None = None
+    min_language_proficiency: MinProficiency | None = None
     required_skills: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
         None, max_length=50
     )
@@ -126,6 +172,8 @@ class ProjectUpdate(BaseModel):
     starts_at: Timestamp | None = None
     ends_at: Timestamp | None = None
     deadline: Timestamp | None = None
+    planned_handling_seconds: PlannedHandlingSeconds | None = None
+    planned_hours_per_day: PlannedHoursPerDay | None = None
 
 
 class TransitionCreate(BaseModel):

@@ -96,15 +96,49 @@ class Forecast(BaseModel):
     on_track: bool | None
 
 
-class LanguageManpower(BaseModel):
-    language: str
-    contributor_hours: float | None
-    headcount: int | None
+ForecastStatus = Literal[
+    "infeasible", "past_deadline", "understaffed", "unknown", "no_deadline", "on_track", "done"
+]
+
+
+class AssumptionRead(BaseModel):
+    value: float | None
+    source: Literal["stated", "measured", "project", "default", "handling", "none"] = Field(
+        description="stated in the request, measured from answers, the project's plan, the default, "
+        "the handling time (review), or none"
+    )
+
+
+class Assumptions(BaseModel):
+    handling_seconds: AssumptionRead
+    review_seconds: AssumptionRead
+    hours_per_day: AssumptionRead
+
+
+class LocaleManpower(BaseModel):
+    locale: str | None = Field(description="null for a project without locales")
+    tasks_open: int
+    labeling_units_left: int
+    review_units_left: float
+    contributor_hours_needed: float | None
+    headcount_needed: int | None
+    eligible_pool: int = Field(
+        description="contributors the lasting lease rules let work it, speaking its language"
+    )
+    max_overlap: int
+    status: ForecastStatus
+    reason: str | None
 
 
 class Manpower(BaseModel):
+    """The manpower forecast (README "Manpower forecast"): per locale and the project's worst status."""
+
+    status: ForecastStatus
+    deadline: datetime | None
     contributor_hours_needed: float | None
-    by_language: list[LanguageManpower]
+    headcount_needed: int | None
+    assumptions: Assumptions
+    locales: list[LocaleManpower]
 
 
 class ProjectStatsRead(BaseModel):

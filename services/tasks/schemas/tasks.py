@@ -32,6 +32,7 @@ class ResultRead(BaseModel):
     task_id: int
     external_id: str | None
     batch_id: int | None
+    locale: str | None
     data: dict[str, Any]
     is_gold: bool
     gold_answer: Any

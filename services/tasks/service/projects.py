@@ -118,6 +118,8 @@ _CLEARABLE = {
     "starts_at",
     "ends_at",
     "deadline",
+    "planned_handling_seconds",
+    "planned_hours_per_day",
 }
 
 
@@ -133,6 +135,16 @@ async def update_project(*, session: AsyncSession, project: Project, data: Proje
     if starts and ends and ends <= starts:
         errors.append(
             {"pointer": "/ends_at", "field": "ends_at", "in": "body", "detail": "must be after starts_at"}
+        )
+    dropped = set(project.locales) - set(values.get("locales", project.locales))
+    for locale in await repo.unfinished_locales(session, project_id=project.id, locales=dropped):
+        errors.append(
+            {
+                "pointer": "/locales",
+                "field": "locales",
+                "in": "body",
+                "detail": f"unfinished tasks are in {locale}",
+            }
         )
     vetted = values.get("vetted_staff_only", project.vetted_staff_only)
     errors += _workforce_errors(
@@ -213,7 +225,11 @@ async def import_tasks(
         raise Conflict(f"project {project_id} is {project.status}; it takes no new tasks")
     try:
         parsed = parse_import(
-            body, content_type, label_schema=project.label_schema, annotations_as=annotations_as
+            body,
+            content_type,
+            label_schema=project.label_schema,
+            annotations_as=annotations_as,
+            locales=tuple(project.locales),
         )
     except UnreadableImport as exc:
         raise Unprocessable(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from services.tasks.repository import stats as repo
 from services.tasks.rules import kpis
 from services.tasks.rules.label_schema import comparable
 from services.tasks.service import kpis as kpi_service
+from services.tasks.service.forecast import project_forecast
 from services.tasks.service.projects import get_project
 from shared.auth import Principal
 from shared.db import utcnow
@@ -41,13 +41,6 @@ async def project_stats(*, session: AsyncSession, project_id: int) -> dict[str, 
     sample = await repo.recent_answers(session, project_id=project.id, limit=kpi_service.AGREEMENT_SAMPLE)
     annotations = [(t, w, comparable(a)) for t, w, a in sample]
     forecast_finish = now + timedelta(hours=units_left / last_hour) if last_hour and units_left else None
-    hours_needed = units_left * avg_handling / 3600 if avg_handling is not None else None
-    hours_to_deadline = (project.deadline - now).total_seconds() / 3600 if project.deadline else None
-    headcount = None
-    if hours_needed is not None and hours_to_deadline and hours_to_deadline > 0:
-        # Contributors working 8 hours a day until the deadline.
-        headcount = math.ceil(hours_needed / (8 * max(hours_to_deadline / 24, 1 / 3)))
-    languages = project.required_languages or ["any"]
     return {
         "project_id": project.id,
         "status": project.status,
@@ -84,17 +77,7 @@ async def project_stats(*, session: AsyncSession, project_id: int) -> dict[str, 
             if forecast_finish and project.deadline
             else None,
         },
-        "manpower": {
-            "contributor_hours_needed": hours_needed,
-            "by_language": [
-                {
-                    "language": lang,
-                    "contributor_hours": hours_needed / len(languages) if hours_needed is not None else None,
-                    "headcount": math.ceil(headcount / len(languages)) if headcount is not None else None,
-                }
-                for lang in languages
-            ],
-        },
+        "manpower": await project_forecast(session, project=project, counters=c, now=now),
     }
 
 
@@ -131,7 +114,8 @@ async def production(
             {
                 "project_id": r["project_id"],
                 "task_type": r["task_type"],
-                "language": (r["required_languages"] or [None])[0],
+                # The task's locale; a project without locales works in its (first) required language.
+                "language": r["locale"] or (r["required_languages"] or [None])[0],
                 "vendor_id": r["vendor_id"],
                 "day": r["day"] if by_day else None,
                 "accepted_units": int(r["accepted_units"] or 0),

@@ -34,6 +34,7 @@ from services.tasks.models import (
     Project,
     Queue,
     QueueBan,
+    Task,
     VendorStatus,
     VendorSuspension,
 )
@@ -76,7 +77,10 @@ async def _next(world: World) -> dict[str, Any] | NoWork:
 
 
 async def _submit_one(world: World) -> None:
-    lease = await _next(world)
+    await _submit_one_lease(world, await _next(world))
+
+
+async def _submit_one_lease(world: World, lease: dict[str, Any]) -> None:
     async with raw_connection(world.db.engine) as connection:
         status, _ = await submitting.submit(
             connection,
@@ -111,6 +115,7 @@ class Case:
     # Work done through the loop itself before the attempt (a submission, a held lease).
     before: Callable[[World], Awaitable[None]] | None = None
     answer: str | type[Exception] = ""
+    locales: tuple[str | None, ...] = (None, None)
 
 
 CASES: dict[str, Case] = {
@@ -161,6 +166,7 @@ CASES: dict[str, Case] = {
         answer="budget_cap",
     ),
     "languages": Case({"required_languages": ["en", "fr"]}, {}, answer="language"),
+    "speaks_a_locale": Case({"locales": ["ja-JP"]}, {}, answer="language", locales=("ja-JP", "ja-JP")),
     "skills": Case({"required_skills": ["audio", "video"]}, {}, answer="skill"),
     "qualification": Case(
         {"required_qualification": "medical", "required_qualification_score": 80},
@@ -205,7 +211,7 @@ def test_every_precondition_has_a_case():
 
 
 async def _world(db: Database, case: Case) -> World:
-    world = await build(World(db, case.project, case.profile, case.grant or {}))
+    world = await build(World(db, case.project, case.profile, case.grant or {}, locales=case.locales))
     await _add(world, *case.rows)
     if case.before is not None:
         await case.before(world)
@@ -244,7 +250,9 @@ async def test_next_answers_the_refusal_of_the_broken_precondition(db, name):
             await _next(world)
         # A 403 concerns the caller alone and names its reason; a 404 says no more than a missing queue.
         named = refused.value.headers.get(QUEUE_REASON)
-        assert named == ({p.name: p.reason for p in PRECONDITIONS}[name] if case.answer is Forbidden else None)
+        assert named == (
+            {p.name: p.reason for p in PRECONDITIONS}[name] if case.answer is Forbidden else None
+        )
         return
     outcome = await _next(world)
 
@@ -444,3 +452,66 @@ async def test_a_budget_cap_counts_accepted_answers_and_live_leases_of_the_vendo
     budget = next(r for r in explained["rules"] if r["rule"] == "within_budget")
     # The live lease counts: the two units are committed.
     assert (budget["passed"], budget["compared"]) == (False, {"max_units": 2, "committed_units": 2})
+
+
+async def test_a_contributor_gets_only_tasks_in_a_language_it_speaks(db):
+    # One demand in two locales, one project: an English speaker gets the en-US task and, once it is done,
+    # hears that nothing is left for it (not "all leased": the ja-JP task will never be its).
+    world = await _world(db, Case({"locales": ["en-US", "ja-JP"]}, {}, locales=("ja-JP", "en-US")))
+
+    lease = await _next(world)
+    await _submit_one_lease(world, lease)
+    after = await _next(world)
+
+    async with world.db.sessionmaker() as session:
+        leased_locale = await session.scalar(select(Task.locale).where(Task.id == lease["task"]["id"]))
+    assert leased_locale == "en-US"
+    assert isinstance(after, NoWork) and after.reason == "exhausted"
+
+
+async def test_a_regional_locale_goes_to_speakers_of_its_language(db):
+    world = await _world(
+        db,
+        Case(
+            {"locales": ["pt-BR"]},
+            {"languages": [{"code": "pt-PT", "proficiency": "native"}]},
+            locales=("pt-BR", "pt-BR"),
+        ),
+    )
+
+    ctx = await _attempt(world)
+
+    assert first_failed(ctx) is None and ctx["claimed_id"] is not None
+
+
+@pytest.mark.parametrize(("spoken", "leased"), [("basic", False), ("fluent", True), ("native", True)])
+async def test_task_languages_count_at_the_projects_minimum_proficiency(db, spoken, leased):
+    world = await _world(
+        db,
+        Case(
+            {"locales": ["ja-JP"], "min_language_proficiency": "fluent"},
+            {"languages": [{"code": "ja", "proficiency": spoken}]},
+            locales=("ja-JP", "ja-JP"),
+        ),
+    )
+
+    ctx = await _attempt(world)
+
+    assert (ctx["claimed_id"] is not None) is leased
+    assert (first_failed(ctx) is None) is leased
+
+
+async def test_required_languages_count_at_the_projects_minimum_proficiency(db):
+    world = await _world(
+        db,
+        Case(
+            {"required_languages": ["en"], "min_language_proficiency": "native"},
+            {"languages": [{"code": "en-GB", "proficiency": "fluent"}]},
+        ),
+    )
+
+    explained = await _explain(world, OPS)
+
+    assert explained["reason"] == "language"
+    rule = next(r for r in explained["rules"] if r["rule"] == "languages")
+    assert rule["compared"]["min_proficiency"] == "native"

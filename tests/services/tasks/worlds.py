@@ -1,5 +1,5 @@
 """A labeling world in the tasks database, built as the service builds it: an active project with two
-open tasks and its labeling queue, a grant, and a contributor profile received as a `contributor.upserted`
+open tasks (of the given locales) and its labeling queue, a grant, and a contributor profile received as a `contributor.upserted`
 event. For in-process tests of the assignment loop."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.tasks.events import apply_contributor_upserted
 from services.tasks.models import Project, Queue, QueuePermission, Task
 from services.tasks.repository.projects import add_project
+from services.tasks.rules.eligibility import language_code
 from shared.auth import Principal
 from shared.db import Database, utcnow
 from shared.events import Event
@@ -31,6 +32,8 @@ class World:
     grant: dict[str, Any] = field(default_factory=dict)
     contributor_id: int = field(default_factory=lambda: next(_ids))
     queue_id: int = 0
+    # The locale of the world's tasks (one of the project's `locales`), or none.
+    locales: tuple[str | None, ...] = (None, None)
 
     @property
     def principal(self) -> Principal:
@@ -55,8 +58,11 @@ async def build(world: World) -> World:
         session.add(queue)
         await session.flush()
         world.queue_id = queue.id
-        for n in range(2):
-            session.add(Task(project_id=project.id, data={"n": n}, overlap=1))
+        for n, locale in enumerate(world.locales):
+            language = language_code(locale) if locale else ""
+            session.add(
+                Task(project_id=project.id, data={"n": n}, overlap=1, locale=locale, language=language)
+            )
         grantee = world.grant or {"crowd": True}
         session.add(QueuePermission(queue_id=queue.id, project_id=project.id, role="labeler", **grantee))
         await upsert_profile(session, world, version=1)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from services.tasks.rules.exports import (
+    RESULT_COLUMNS,
     FinalLabel,
     answer_cell,
     answer_from_ls_result,
@@ -65,6 +66,7 @@ def _row(**overrides):
         "task_id": 7,
         "external_id": "41",
         "batch_id": 1,
+        "locale": "en-GB",
         "data": {"text": "a cat", "meta": {"k": 1}},
         "is_gold": False,
         "gold_answer": None,
@@ -81,10 +83,10 @@ def _row(**overrides):
 def test_a_flat_row_has_plain_answers_and_one_cell_per_data_key():
     columns = data_columns(["meta", "text"])
 
-    cells = flat_row(_row(), columns)
+    cells = dict(zip([*RESULT_COLUMNS, *columns.values()], flat_row(_row(), columns), strict=True))
 
-    assert cells[6:8] == ["cat", "majority"]
-    assert cells[-2:] == ['{"k":1}', "a cat"]
+    assert (cells["final_answer"], cells["final_source"], cells["locale"]) == ("cat", "majority", "en-GB")
+    assert (cells["meta"], cells["text"]) == ('{"k":1}', "a cat")
 
 
 def _config(schema, data):

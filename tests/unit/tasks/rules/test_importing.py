@@ -120,3 +120,50 @@ def test_skipped_and_empty_annotations_are_passed_over():
     parsed = parse_import(orjson.dumps([row]), "application/json", label_schema=CATS, annotations_as="gold")
 
     assert (parsed.tasks[0].gold_answer, parsed.errors) == ("cat", [])
+
+
+LOCALES = ("en-US", "ja-JP")
+
+
+def test_a_task_locale_is_kept_as_the_project_spells_it():
+    rows = [{"data": {"t": "a"}, "locale": "EN-us"}, {"data": {"t": "b"}, "locale": "ja-JP"}]
+
+    parsed = parse_import(orjson.dumps(rows), "application/json", locales=LOCALES)
+
+    assert [t.locale for t in parsed.tasks] == ["en-US", "ja-JP"]
+
+
+def test_a_csv_locale_column_is_the_tasks_locale_not_a_data_key():
+    parsed = parse_import(b"text,locale\nhello,en-US\n", "text/csv", locales=LOCALES)
+
+    assert (parsed.tasks[0].data, parsed.tasks[0].locale) == ({"text": "hello"}, "en-US")
+
+
+@pytest.mark.parametrize(
+    ("row", "locales", "detail"),
+    [
+        ({"data": {"t": 1}}, LOCALES, "locale is required: one of en-US, ja-JP"),
+        (
+            {"data": {"t": 1}, "locale": "de-DE"},
+            LOCALES,
+            "locale de-DE is not one of the project's: en-US, ja-JP",
+        ),
+        ({"data": {"t": 1}, "locale": "en_US"}, LOCALES, "locale: language tag subtags are separated by '-'"),
+        ({"data": {"t": 1}, "locale": "en-US"}, (), "the project accepts no locales"),
+    ],
+)
+def test_a_locale_the_project_does_not_accept_is_a_row_error(row, locales, detail):
+    parsed = parse_import(
+        orjson.dumps([{"data": {"t": 0}, "locale": "en-US"} if locales else {"data": {"t": 0}}, row]),
+        "application/json",
+        locales=locales,
+    )
+
+    assert parsed.errors[0]["row"] == 2 and parsed.errors[0]["detail"].startswith(detail)
+    assert len(parsed.tasks) == 1
+
+
+def test_a_project_with_one_locale_gives_it_to_tasks_that_name_none():
+    parsed = parse_import(orjson.dumps([{"data": {"t": 1}}]), "application/json", locales=("de-CH",))
+
+    assert parsed.tasks[0].locale == "de-CH"
