@@ -667,3 +667,18 @@ def test_the_project_lists_its_at_risk_tasks_as_stats_count_them(page, console_u
     with page.expect_download() as listed:
         page.click("#at-risk-download a:text('CSV')")
     assert "console-due-soon" in Path(listed.value.path()).read_text()
+
+
+def test_the_project_shows_the_staffing_its_manpower_forecast_plans(page, console_url, world, admin):
+    sign_in(page, console_url, world.ops_email, next_path=f"/projects/{world.project['id']}")
+
+    manpower = admin.get(f"/api/v1/projects/{world.project['id']}/stats").json()["manpower"]
+    rows = page.locator("#manpower tbody tr")
+    assert page.locator("#manpower-status").inner_text() == manpower["status"].replace("_", " ")
+    assert rows.count() == len(manpower["locales"]) == 1
+    cells = rows.first.locator("td").all_inner_texts()
+    assert (cells[0], cells[2], cells[6]) == (
+        "any",
+        str(manpower["locales"][0]["labeling_units_left"]),
+        str(manpower["locales"][0]["eligible_pool"]),
+    )
