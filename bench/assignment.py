@@ -117,6 +117,34 @@ async def run_level(gateway: str, tokens: list[str], queue_id: int, workers: int
     }
 
 
+async def run_levels(
+    gateway: str,
+    tokens: list[str],
+    pg_tasks: str,
+    project_id: int,
+    queue_id: int,
+    levels: tuple[int, ...],
+    seconds: float,
+    label: object,
+) -> bool:
+    """Each concurrency level in turn on one queue, printed as a row; whether an invariant broke."""
+    failed = False
+    acked: list[int] = []
+    for level in levels:
+        result = await run_level(gateway, tokens, queue_id, level, seconds)
+        acked += result["acked"]
+        dup, lost = await check_invariants(pg_tasks, project_id, acked)
+        failed |= bool(dup or lost)
+        print(
+            f"{label:>7} {level:>3} {result['cycles_per_s']:>9.1f} {result['p50']:>7.1f}ms"
+            f" {result['p95']:>5.1f}ms {result['p99']:>5.1f}ms {dup:>4} {lost:>5} {result['errors']:>6}",
+            flush=True,
+        )
+        if result["errors"]:
+            print(f"        errors by kind: {dict(result['error_kinds'])}", flush=True)
+    return failed
+
+
 async def check_invariants(pg_url: str, project_id: int, acked: list[int]) -> tuple[int, int]:
     """(duplicates, lost): tasks over overlap or a contributor twice on a task; acked submissions missing."""
     conn = await asyncpg.connect(pg_url)
@@ -206,23 +234,13 @@ async def _bench(
         queue_id = {
             q["kind"]: q["id"] for q in admin.get(f"/api/v1/projects/{project['id']}/queues").json()["items"]
         }["labeling"]
-        all_acked: list[int] = []
-        for level in LEVELS:
-            result = await run_level(gateway, tokens, queue_id, level, seconds)
-            all_acked += result["acked"]
-            dup, lost = await check_invariants(pg_tasks, project["id"], all_acked)
-            failed |= bool(dup or lost)
-            print(
-                f"{overlap:>7} {level:>3} {result['cycles_per_s']:>9.1f} {result['p50']:>7.1f}ms"
-                f" {result['p95']:>5.1f}ms {result['p99']:>5.1f}ms {dup:>4} {lost:>5} {result['errors']:>6}",
-                flush=True,
-            )
-            if result["errors"]:
-                print(f"        errors by kind: {dict(result['error_kinds'])}", flush=True)
+        failed |= await run_levels(
+            gateway, tokens, pg_tasks, project["id"], queue_id, LEVELS, seconds, overlap
+        )
 
-    failed |= await _locales_phase(
-        cluster, admin, gateway, tokens, base, pg_tasks, tasks_per_project, seconds
-    )
+    # One project in three locales; the claim walks only the caller's language.
+    project_id, queue_id = _locales_project(cluster, admin, base, tasks_per_project)
+    failed |= await run_levels(gateway, tokens, pg_tasks, project_id, queue_id, (8, 32), seconds, "3 loc.")
 
     project = admin.post(
         "/api/v1/projects",
@@ -336,33 +354,6 @@ def _locales_project(
     admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"})
     queues = admin.get(f"/api/v1/projects/{project['id']}/queues").json()["items"]
     return project["id"], {q["kind"]: q["id"] for q in queues}["labeling"]
-
-
-async def _locales_phase(
-    cluster: Cluster,
-    admin: httpx.Client,
-    gateway: str,
-    tokens: list[str],
-    base: int,
-    pg_tasks: str,
-    tasks_per_project: int,
-    seconds: float,
-) -> bool:
-    """The claim walks only the caller's language: each contributor gets work of its own locale."""
-    project_id, queue_id = _locales_project(cluster, admin, base, tasks_per_project)
-    failed = False
-    acked: list[int] = []
-    for level in (8, 32):
-        result = await run_level(gateway, tokens, queue_id, level, seconds)
-        acked += result["acked"]
-        dup, lost = await check_invariants(pg_tasks, project_id, acked)
-        failed |= bool(dup or lost)
-        print(
-            f"{'3 loc.':>7} {level:>3} {result['cycles_per_s']:>9.1f} {result['p50']:>7.1f}ms"
-            f" {result['p95']:>5.1f}ms {result['p99']:>5.1f}ms {dup:>4} {lost:>5} {result['errors']:>6}",
-            flush=True,
-        )
-    return failed
 
 
 if __name__ == "__main__":
