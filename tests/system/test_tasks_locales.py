@@ -215,3 +215,28 @@ def test_production_is_measured_per_task_locale(admin, users, cluster):
     items = admin.get("/api/v1/production", params={"vendor_id": vendor_id}).json()["items"]
 
     assert sorted((i["language"], i["accepted_units"]) for i in items) == [("en-US", 1), ("ja-JP", 1)]
+
+
+def test_a_reviewer_reviews_answers_in_the_languages_it_speaks(admin, users, cluster):
+    skill = _skill()
+    project = _locales_project(admin, skill, review_ratio=1.0)
+    import_tasks(admin, project["id"], _rows({"en-US": 1, "ja-JP": 1}))
+    queues = activate(admin, project["id"])
+    for code in ("en", "ja"):
+        work_one(_speaker(users, cluster, skill, code), queues["labeling"])
+    reviewer = _speaker(users, cluster, skill, "ja")
+    granted = admin.post(
+        f"/api/v1/queues/{queues['review']}/permissions",
+        json={"contributor_id": reviewer.contributor_id, "role": "reviewer"},
+    )
+    assert granted.status_code == 201, granted.text
+
+    first = reviewer.post(f"/api/v1/queues/{queues['review']}/next")
+    reviewed = reviewer.post(
+        "/api/v1/reviews", json={"submission_id": first.json()["submission_id"], "verdict": "accept"}
+    )
+    second = reviewer.post(f"/api/v1/queues/{queues['review']}/next")
+
+    assert first.status_code == 200 and first.json()["task"]["data"]["locale"] == "ja-JP"
+    assert reviewed.status_code in (200, 201), reviewed.text
+    assert second.status_code == 204

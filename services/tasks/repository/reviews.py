@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.tasks.assignment.preconditions import caller_languages
 from services.tasks.repository import typed_sql
 from shared.db import dialect_of
 
@@ -48,9 +49,13 @@ async def reviewer_context(
     return dict(row) if row else None
 
 
-_PENDING = """
+# Answers to review: pending (or leased to this reviewer, or whose review lease ran out), not the
+# reviewer's own, on tasks in a language the reviewer may take (as a labeler would: preconditions.py).
+_PENDING = f"""
     s.project_id = :project_id AND s.review_state IN ('pending', 'leased') AND s.contributor_id <> :reviewer_id
     AND (s.review_state = 'pending' OR s.review_lease_expires_at < :now OR s.reviewer_id = :reviewer_id)
+    AND (SELECT t.language FROM tasks t WHERE t.id = s.task_id) IN (
+      {caller_languages(":project_id").replace(":contributor_id", ":reviewer_id")})
 """
 LEASE_REVIEW_PG = typed_sql(
     f"""
