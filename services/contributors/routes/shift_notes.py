@@ -1,8 +1,6 @@
 """HTTP for /api/v1/shift-notes: notes one shift writes for the next, and their follow-ups."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from services.contributors.deps import ShiftNotesRead, ShiftNotesWrite
 from services.contributors.schemas.shift_notes import (
@@ -20,7 +18,8 @@ from services.contributors.service import shift_notes as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.http import ServicesDep
 from shared.pagination import KeysetCursor, PageLimit
-from shared.types import PathId, Timestamp
+from shared.types import PathId
+from shared.windows import Since, Until
 
 router = APIRouter(prefix="/api/v1/shift-notes", tags=["shift notes"])
 
@@ -38,8 +37,8 @@ async def list_shift_notes(
     session: ReadSessionDep,
     _principal: ShiftNotesRead,
     team: Team | None = None,
-    since: Annotated[Timestamp | None, Query(description="written at or after")] = None,
-    until: Annotated[Timestamp | None, Query(description="written before")] = None,
+    since: Since = None,
+    until: Until = None,
     sort: ShiftNoteSort = "-id",
     limit: PageLimit = 50,
     cursor: KeysetCursor = None,

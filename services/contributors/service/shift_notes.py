@@ -21,6 +21,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import NotFound
 from shared.http import ServiceClient
+from shared.windows import check_open_window
 
 
 def follow_up_read(row: ShiftNoteFollowUp) -> FollowUpRead:
@@ -136,6 +137,8 @@ async def list_notes(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[ShiftNoteRead], str | None]:
+    """The notes written in [since, until) (either end may be open), a page at a time."""
+    check_open_window(since, until)
     rows = await repository.list_notes(
         session, team=team, since=since, until=until, sort=sort, cursor=cursor, limit=limit
     )

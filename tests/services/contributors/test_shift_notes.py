@@ -78,11 +78,16 @@ def test_bad_input_is_a_422_naming_the_field(ops):
     )
     extra = ops.post("/api/v1/shift-notes", json={"team": "delivery", "subject": "x", "body": "y", "pin": 1})
     bad_since = ops.get("/api/v1/shift-notes", params={"since": "yesterday"})
+    now = datetime.now(UTC)
+    reversed_window = ops.get(
+        "/api/v1/shift-notes", params={"since": now.isoformat(), "until": now.isoformat()}
+    )
 
     assert unknown_team.status_code == 422 and unknown_team.headers["content-type"] == PROBLEM
     assert unknown_team.json()["errors"][0]["field"] == "team"
     assert extra.status_code == 422 and extra.json()["errors"][0]["field"] == "pin"
     assert bad_since.status_code == 422 and bad_since.json()["errors"][0]["field"] == "since"
+    assert reversed_window.status_code == 422 and reversed_window.json()["errors"][0]["field"] == "since"
 
 
 def test_a_follow_up_of_another_note_is_not_found(ops):
