@@ -11,8 +11,11 @@ from services.tasks.events import HANDLERS
 from services.tasks.jobs import start_jobs, stop_jobs
 from services.tasks.models import event_tables
 from services.tasks.routes import profiles, projects, quality_rules, queues, reports, reviews, stats
+from services.tasks.schemas.projects import LabelSchema
+from services.tasks.schemas.tasks import TaskRow
 from services.tasks.settings import TasksSettings, get_settings
 from shared.app import ServiceParts, create_service_app
+from shared.openapi import document_schemas
 
 log = logging.getLogger("labelops.tasks")
 
@@ -44,4 +47,6 @@ def create_app(settings: TasksSettings | None = None) -> FastAPI:
             inner_middleware=[FastDispatcher],
         )
     )
+    # Bodies read raw or kept as JSON, documented as the models that describe them.
+    document_schemas(app, {"LabelSchema": LabelSchema, "TaskRow": TaskRow})
     return app

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
+from services.tasks.rules.importing import ROW_KEYS
 from services.vendors.service.webhooks import HANDLERS
 from tests.support.cluster import Cluster
 from tests.support.databases import BACKEND
@@ -81,6 +82,26 @@ def test_the_vms_receiver_documents_the_event_bodies_it_validates(document):
             sorted(validating["properties"]),
             sorted(validating.get("required", [])),
         ), event_type
+
+
+def test_a_projects_label_schema_and_an_imports_task_rows_are_documented_schemas(document):
+    paths = document["paths"]
+    created = paths["/api/v1/projects"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    project = _resolved(document, created)
+    imported = paths["/api/v1/projects/{project_id}/tasks"]["post"]["requestBody"]["content"]
+
+    label_schema = _resolved(document, project["properties"]["label_schema"]["allOf"][0])
+    row = _resolved(document, imported["application/json"]["schema"]["items"])
+
+    kinds = {
+        kind: _resolved(document, {"$ref": ref})
+        for kind, ref in label_schema["discriminator"]["mapping"].items()
+    }
+    assert sorted(kinds) == ["choices", "text"]
+    assert (
+        kinds["choices"]["required"] == ["type", "choices"] and kinds["text"]["additionalProperties"] is False
+    )
+    assert sorted(row["properties"]) == sorted(ROW_KEYS) and row["required"] == ["data"]
 
 
 def _untyped(schema: dict | None) -> bool:

@@ -25,6 +25,7 @@ from services.tasks.service import kpis as kpi_service
 from services.tasks.service import projects as service
 from shared.db import ReadSessionDep, SessionDep
 from shared.etag import IfMatchHeader, check_if_match, set_etag
+from shared.openapi import REF_PREFIX
 from shared.pagination import (
     KeysetCursor,
     Page,
@@ -107,7 +108,7 @@ async def transition_project(
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/json": {"schema": {"type": "array", "items": {"$ref": REF_PREFIX + "TaskRow"}}},
                 "application/jsonl": {"schema": {"type": "string"}},
                 "text/csv": {"schema": {"type": "string"}},
             }
@@ -320,8 +321,12 @@ async def project_results(
         200: {
             "description": "Every task of the project, streamed",
             "content": {
-                media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                for media in exports.MEDIA_TYPES.values()
+                **{
+                    media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                    for media in exports.MEDIA_TYPES.values()
+                },
+                # json: the rows /results pages; label-studio: Label Studio tasks (data, meta, annotations).
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             },
         }
     },

@@ -3,10 +3,56 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+    model_validator,
+)
 
 from shared.languages import LanguageTag, Proficiency
+from shared.openapi import REF_PREFIX
 from shared.types import Id, Timestamp
+
+
+def _distinct(choices: list[str]) -> list[str]:
+    if len(set(choices)) != len(choices):
+        raise ValueError("choices must be distinct")
+    return choices
+
+
+class ChoicesLabelSchema(BaseModel):
+    """An answer is one of `choices`; with `multiple`, a non-empty list of distinct ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["choices"]
+    choices: Annotated[
+        list[Annotated[StrictStr, Field(min_length=1, max_length=200)]],
+        Field(min_length=1, json_schema_extra={"uniqueItems": True}),
+        AfterValidator(_distinct),
+    ]
+    multiple: StrictBool = False
+
+
+class TextLabelSchema(BaseModel):
+    """An answer is a text of at most `max_length` characters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["text"]
+    max_length: StrictInt = Field(10_000, ge=1, le=100_000)
+
+
+# What a project's answers are validated against. rules/label_schema.py checks it (each error naming the
+# field inside label_schema); these models document it, and a test holds the two to the same verdicts.
+LabelSchema = Annotated[ChoicesLabelSchema | TextLabelSchema, Field(discriminator="type")]
+LabelSchemaField = Annotated[dict[str, Any], WithJsonSchema({"allOf": [{"$ref": REF_PREFIX + "LabelSchema"}]})]
 
 Severity = Literal["none", "low", "medium", "high"]
 ProjectStatus = Literal["draft", "active", "paused", "completed", "archived"]
@@ -56,7 +102,7 @@ class ProjectCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     task_type: str = Field(min_length=1, max_length=50)
-    label_schema: dict[str, Any]
+    label_schema: LabelSchemaField
     overlap: int = Field(1, ge=1, le=50, strict=True)
     gold_ratio: float = Field(0.0, ge=0, le=1, strict=True)
     review_ratio: float = Field(0.0, ge=0, le=1, strict=True)
@@ -112,7 +158,7 @@ class ProjectRead(BaseModel):
     id: int
     name: str
     task_type: str
-    label_schema: dict[str, Any]
+    label_schema: LabelSchemaField
     overlap: int
     gold_ratio: float
     review_ratio: float

@@ -3,7 +3,33 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.languages import LanguageTag
+
+
+class TaskRow(BaseModel):
+    """One task of a JSON array or JSONL import (rules/importing.py reads it row by row, so one bad row is
+    reported by its number and the others are kept). A CSV row has one column per data key, and the
+    columns priority, due_at, gold_answer, external_id and locale."""
+
+    data: dict[str, Any] = Field(min_length=1, description="what the labeler sees")
+    priority: int = Field(0, ge=-1_000_000, le=1_000_000, description="higher is leased first")
+    due_at: datetime | None = Field(None, description="ISO 8601 with an offset; else import + the SLA")
+    gold_answer: Any = Field(None, description="makes it a gold task; checked against the label schema")
+    external_id: str | int | None = Field(
+        None, description="its id where it came from, given back in exports"
+    )
+    id: str | int | None = Field(
+        None, description="a Label Studio task id: the external id unless one is given"
+    )
+    locale: LanguageTag | None = Field(
+        None, description="one of the project's locales; required when it has several, defaulted when one"
+    )
+    annotations: list[dict[str, Any]] | None = Field(
+        None, description="Label Studio annotations: the gold answer or pre-labels (?annotations=)"
+    )
+    predictions: list[dict[str, Any]] | None = Field(None, description="Label Studio predictions: pre-labels")
 
 
 class ImportResult(BaseModel):

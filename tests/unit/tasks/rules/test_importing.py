@@ -5,7 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from services.tasks.rules.importing import UnreadableImport, parse_import
+from services.tasks.rules.importing import CSV_CONTROL_COLUMNS, ROW_KEYS, UnreadableImport, parse_import
+from services.tasks.schemas.tasks import TaskRow
 
 
 def test_a_csv_import_needs_a_header():
@@ -167,3 +168,8 @@ def test_a_project_with_one_locale_gives_it_to_tasks_that_name_none():
     parsed = parse_import(orjson.dumps([{"data": {"t": 1}}]), "application/json", locales=("de-CH",))
 
     assert parsed.tasks[0].locale == "de-CH"
+
+
+def test_the_documented_task_row_has_the_keys_the_import_reads():
+    assert set(TaskRow.model_fields) == ROW_KEYS
+    assert CSV_CONTROL_COLUMNS < ROW_KEYS
