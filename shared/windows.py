@@ -46,7 +46,10 @@ def checked_window(since: datetime, until: datetime, *, longest: timedelta | Non
     return TimeWindow(since=since, until=until)
 
 
-def check_open_window(since: datetime | None, until: datetime | None) -> None:
-    """A filter by time may leave either end open; with both given, they are checked as one window."""
+def check_open_window(since: datetime | None, until: datetime | None, *, field: str = "since") -> None:
+    """A filter by time may leave either end open; with both given, they are checked as one window (a
+    refusal names `field`, the start's name: `since`, or `created_since` for a filter on creation)."""
+    if since is not None and until is not None and since >= until:
+        raise _field_error(field, f"must be before {field.replace('since', 'until')}")
     if since is not None and until is not None:
         checked_window(since, until)

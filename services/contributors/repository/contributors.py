@@ -94,10 +94,10 @@ def filtered(stmt: Select, filters: ContributorFilters) -> Select:
         stmt = stmt.where(Contributor.country == filters.country)
     if filters.campaign_id is not None:
         stmt = stmt.where(Contributor.campaign_id == filters.campaign_id)
-    if filters.created_from is not None:
-        stmt = stmt.where(Contributor.created_at >= filters.created_from)
-    if filters.created_to is not None:
-        stmt = stmt.where(Contributor.created_at < filters.created_to)
+    if filters.created_since is not None:
+        stmt = stmt.where(Contributor.created_at >= filters.created_since)
+    if filters.created_until is not None:
+        stmt = stmt.where(Contributor.created_at < filters.created_until)
     if filters.email is not None:
         stmt = stmt.where(Contributor.email == filters.email.strip().lower())
     if filters.q:

@@ -151,10 +151,10 @@ def filtered(
         )
     if filters.overdue is not None:
         stmt = stmt.where(overdue_condition(now) if filters.overdue else not_(overdue_condition(now)))
-    if filters.created_from is not None:
-        stmt = stmt.where(Ticket.created_at >= filters.created_from)
-    if filters.created_to is not None:
-        stmt = stmt.where(Ticket.created_at < filters.created_to)
+    if filters.created_since is not None:
+        stmt = stmt.where(Ticket.created_at >= filters.created_since)
+    if filters.created_until is not None:
+        stmt = stmt.where(Ticket.created_at < filters.created_until)
     if filters.tag:
         stmt = stmt.where(exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.tag.in_(filters.tag)))
     if filters.q:

@@ -38,6 +38,7 @@ from shared.http import ServicesDep
 from shared.languages import LanguageTag, Proficiency
 from shared.pagination import KeysetCursor, PageLimit
 from shared.types import Id, Timestamp
+from shared.windows import check_open_window
 
 router = APIRouter(prefix="/api/v1/contributors", tags=["contributors"])
 
@@ -57,8 +58,8 @@ async def contributor_filters(
     country: Country | None = None,
     skill: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     campaign_id: Id | None = None,
-    created_from: Annotated[Timestamp | None, Query(description="inclusive")] = None,
-    created_to: Annotated[Timestamp | None, Query(description="exclusive")] = None,
+    created_since: Annotated[Timestamp | None, Query(description="inclusive")] = None,
+    created_until: Annotated[Timestamp | None, Query(description="exclusive")] = None,
     q: Annotated[
         str | None, Query(min_length=1, max_length=100, description="part of the name or email")
     ] = None,
@@ -67,6 +68,7 @@ async def contributor_filters(
     ] = None,
     include_erased: bool = False,
 ) -> ContributorFilters:
+    check_open_window(created_since, created_until, field="created_since")
     return ContributorFilters(
         status=status or [],
         vendor_id=vendor_id,
@@ -75,8 +77,8 @@ async def contributor_filters(
         country=country,
         skill=skill,
         campaign_id=campaign_id,
-        created_from=created_from,
-        created_to=created_to,
+        created_since=created_since,
+        created_until=created_until,
         q=q,
         email=email,
         include_erased=include_erased,

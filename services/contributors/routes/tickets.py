@@ -41,6 +41,7 @@ from shared.etag import IfMatchHeader, check_if_match, set_etag
 from shared.http import ServicesDep
 from shared.pagination import KeysetCursor, PageLimit
 from shared.types import Id, Timestamp
+from shared.windows import check_open_window
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
@@ -61,8 +62,8 @@ async def ticket_filters(
     overdue: Annotated[
         bool | None, Query(description="a pending first response or resolution is past due")
     ] = None,
-    created_from: Timestamp | None = None,
-    created_to: Timestamp | None = None,
+    created_since: Annotated[Timestamp | None, Query(description="created at or after")] = None,
+    created_until: Annotated[Timestamp | None, Query(description="created before")] = None,
     tag: Annotated[
         list[str] | None, Query(max_length=50, description="any of them; repeat for several")
     ] = None,
@@ -83,6 +84,7 @@ async def ticket_filters(
                 }
             ],
         )
+    check_open_window(created_since, created_until, field="created_since")
     terms: list[str] = []
     if q is not None:
         try:
@@ -103,8 +105,8 @@ async def ticket_filters(
         contributor_id=contributor_id,
         escalated=escalated,
         overdue=overdue,
-        created_from=created_from,
-        created_to=created_to,
+        created_since=created_since,
+        created_until=created_until,
     )
 
 

@@ -126,8 +126,8 @@ class ContributorFilters(BaseModel):
     country: str | None = None
     skill: str | None = None
     campaign_id: int | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_since: datetime | None = None
+    created_until: datetime | None = None
     q: str | None = None
     email: str | None = None
     include_erased: bool = False

@@ -184,8 +184,8 @@ class TicketFilters(BaseModel):
     contributor_id: int | None = None
     escalated: bool | None = None
     overdue: bool | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_since: datetime | None = None
+    created_until: datetime | None = None
     tag: list[str] = Field(default_factory=list)
     q: list[str] = Field(default_factory=list, description="search terms, every one must match")
 

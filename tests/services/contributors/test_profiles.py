@@ -240,13 +240,13 @@ def test_exact_email_finds_one_contributor_in_any_case(support, population):
     assert [c["id"] for c in response.json()["items"]] == [population["pt_pt"]["id"]]
 
 
-def test_created_range_is_inclusive_from_and_exclusive_to(support, population):
+def test_created_window_is_inclusive_since_and_exclusive_until(support, population):
     created = datetime.fromisoformat(population["pt_pt"]["created_at"])
     q = population["marker"]
 
-    from_it = _ids(support, q=q, created_from=created.isoformat())
-    before_it = _ids(support, q=q, created_to=created.isoformat())
-    future = _ids(support, q=q, created_from=(datetime.now(UTC) + timedelta(days=1)).isoformat())
+    from_it = _ids(support, q=q, created_since=created.isoformat())
+    before_it = _ids(support, q=q, created_until=created.isoformat())
+    future = _ids(support, q=q, created_since=(datetime.now(UTC) + timedelta(days=1)).isoformat())
 
     assert population["pt_pt"]["id"] in from_it and population["pt_br"]["id"] not in from_it
     assert before_it == [population["pt_br"]["id"]]
@@ -259,8 +259,10 @@ def test_created_range_is_inclusive_from_and_exclusive_to(support, population):
         {"language": "pt_BR"},
         {"country": "ZZ"},
         {"status": "banned"},
-        {"created_from": "yesterday"},
-        {"created_from": "2026-01-01T00:00:00"},
+        {"created_since": "yesterday"},
+        {"created_since": "2026-01-01T00:00:00"},
+        {"created_since": "2026-02-01T00:00:00Z", "created_until": "2026-01-01T00:00:00Z"},
+        {"created_from": "2026-01-01T00:00:00Z"},
         {"sort": "password"},
         {"limit": 501},
         {"cursor": "not-a-cursor"},

@@ -255,6 +255,15 @@ def test_bad_ticket_filters_are_422(agent, params):
     assert agent.get("/api/v1/tickets", params=params).status_code == 422
 
 
+def test_a_reversed_creation_window_is_a_422_naming_its_start(agent):
+    window = {"created_since": "2026-02-01T00:00:00Z", "created_until": "2026-01-01T00:00:00Z"}
+
+    response = agent.get("/api/v1/tickets", params=window)
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "/created_since"
+
+
 def test_a_contributor_sees_only_its_own_tickets(agent, person, users):
     other = new_contributor(agent)
     others_ticket = open_ticket(users.create("contributor", contributor_id=other["id"]))
