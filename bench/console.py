@@ -29,7 +29,7 @@ import httpx
 from bench.cluster import bench_cluster
 from tests.services.contributors.support import submission
 from tests.support.api import Users
-from tests.support.console import running_console
+from tests.support.console import running_console, vendor_month
 
 TARGET_P95_MS = 300.0
 PASSWORD = "console-bench-password-1"
@@ -145,40 +145,13 @@ def seed(admin: httpx.Client, cluster, *, tasks: int) -> dict:
         _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks", json=rows, timeout=600))
     print(f"  imported {tasks:,} tasks in {time.perf_counter() - started:.1f} s", flush=True)
     _ok(admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"}, timeout=120), 200)
-    month_start = TODAY.replace(day=1)
-    _ok(
-        admin.post(
-            "/api/v1/budgets",
-            json={
-                "project_id": project["id"],
-                "vendor_id": vendor["id"],
-                "amount": "50000.00",
-                "currency": "USD",
-                "period_start": str(month_start),
-                "period_end": str(month_start + timedelta(days=27)),
-                "hard_cap": False,
-            },
-        )
-    )
-    invoice = _ok(
-        admin.post(
-            "/api/v1/invoices",
-            json={
-                "vendor_id": vendor["id"],
-                "number": "INV-BENCH",
-                "currency": "USD",
-                "period_start": str(month_start),
-                "period_end": str(TODAY),
-                "lines": [{**lines[0], "units_claimed": "1000", "unit_price": "0.50"}],
-            },
-        )
-    )
-    _ok(admin.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"}), 200)
-    _ok(
-        admin.post(
-            "/api/v1/scorecards",
-            json={"vendor_id": vendor["id"], "period_start": str(month_start), "period_end": str(TODAY)},
-        )
+    invoice = vendor_month(
+        admin,
+        vendor_id=vendor["id"],
+        project_id=project["id"],
+        budget="50000.00",
+        invoice_number="INV-BENCH",
+        line={**lines[0], "units_claimed": "1000", "unit_price": "0.50"},
     )
     email = f"bench-ops-{uuid.uuid4().hex[:6]}@example.org"
     _ok(admin.post("/api/v1/users", json={"email": email, "password": PASSWORD, "roles": ["ops"]}))

@@ -12,7 +12,9 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -79,3 +81,58 @@ def running_console(
         except subprocess.TimeoutExpired:
             console.process.kill()
             console.process.wait()
+
+
+def _created(response: httpx.Response, status: int = 201) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def vendor_month(
+    admin: httpx.Client,
+    *,
+    vendor_id: int,
+    project_id: int,
+    budget: str,
+    invoice_number: str,
+    line: dict[str, Any],
+) -> dict[str, Any]:
+    """What a vendor's pages show for this month: a budget on the project, a submitted invoice of one
+    claimed `line` and a scorecard; returns the invoice."""
+    today = datetime.now(UTC).date()
+    month_start = today.replace(day=1)
+    period = {"period_start": str(month_start), "period_end": str(month_start + timedelta(days=27))}
+    _created(
+        admin.post(
+            "/api/v1/budgets",
+            json={
+                "project_id": project_id,
+                "vendor_id": vendor_id,
+                "amount": budget,
+                "currency": "USD",
+                **period,
+                "hard_cap": False,
+            },
+        )
+    )
+    invoice = _created(
+        admin.post(
+            "/api/v1/invoices",
+            json={
+                "vendor_id": vendor_id,
+                "number": invoice_number,
+                "currency": "USD",
+                "period_start": str(month_start),
+                "period_end": str(today),
+                "lines": [line],
+            },
+        )
+    )
+    _created(admin.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"}), 200)
+    _created(
+        admin.post(
+            "/api/v1/scorecards",
+            json={"vendor_id": vendor_id, "period_start": str(month_start), "period_end": str(today)},
+        )
+    )
+    return invoice

@@ -25,7 +25,7 @@ from tests.services.contributors.support import new_contributor, submission
 from tests.services.vendors.support import active_contract_with_rates, new_vendor, vendor_staff, work
 from tests.support.api import every_item
 from tests.support.cluster import REPO, Cluster
-from tests.support.console import chromium_or_skip, running_console
+from tests.support.console import chromium_or_skip, running_console, vendor_month
 from tests.system.test_contributors_wellness import afternoon_zone
 
 PASSWORD = "console-browser-password-1"
@@ -160,48 +160,13 @@ def world(admin: httpx.Client, users, cluster: Cluster) -> World:
     _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks",
                    json=[{"data": {"n": 99}, "external_id": "console-due-soon", "due_at": due_soon}]))  # fmt: skip
     _wellness_board_people(admin, cluster, vendor["id"])
-    month_start = TODAY.replace(day=1)
-    _ok(
-        admin.post(
-            "/api/v1/budgets",
-            json={
-                "project_id": project["id"],
-                "vendor_id": vendor["id"],
-                "amount": "5000.00",
-                "currency": "USD",
-                "period_start": str(month_start),
-                "period_end": str(month_start + timedelta(days=27)),
-                "hard_cap": False,
-            },
-        )
-    )
-    invoice = _ok(
-        admin.post(
-            "/api/v1/invoices",
-            json={
-                "vendor_id": vendor["id"],
-                "number": f"INV-{uuid.uuid4().hex[:6]}",
-                "currency": "USD",
-                "period_start": str(month_start),
-                "period_end": str(TODAY),
-                "lines": [
-                    {
-                        "task_type": TASK_TYPE,
-                        "language": "en",
-                        "unit": "task",
-                        "units_claimed": "120",
-                        "unit_price": "0.50",
-                    }
-                ],
-            },
-        )
-    )
-    _ok(admin.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"}), 200)
-    _ok(
-        admin.post(
-            "/api/v1/scorecards",
-            json={"vendor_id": vendor["id"], "period_start": str(month_start), "period_end": str(TODAY)},
-        )
+    invoice = vendor_month(
+        admin,
+        vendor_id=vendor["id"],
+        project_id=project["id"],
+        budget="5000.00",
+        invoice_number=f"INV-{uuid.uuid4().hex[:6]}",
+        line={"task_type": TASK_TYPE, "language": "en", "unit": "task", "units_claimed": "120", "unit_price": "0.50"},
     )
     return World(
         ops_email=_user(admin, "ops"),
