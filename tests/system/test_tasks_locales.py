@@ -115,6 +115,19 @@ def test_a_locale_with_unfinished_tasks_cannot_be_dropped(admin):
     assert added.status_code == 200 and added.json()["locales"] == ["en-US", "ja-JP", "de-DE"]
 
 
+def test_locales_cannot_be_given_to_a_project_whose_unfinished_tasks_have_none(admin):
+    project = create_project(admin)
+    import_tasks(admin, project["id"], [{"data": {"n": 1}}])
+    etag = admin.get(f"/api/v1/projects/{project['id']}").headers["etag"]
+
+    response = admin.patch(
+        f"/api/v1/projects/{project['id']}", json={"locales": ["en-US"]}, headers={"If-Match": etag}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["detail"] == "unfinished tasks have no locale"
+
+
 @pytest.mark.parametrize("field", ["locales", "required_languages"])
 def test_languages_are_bcp47_tags_in_every_list(admin, field):
     response = admin.post("/api/v1/projects", json={**_project_json(), field: ["en_US"]})

@@ -332,16 +332,20 @@ async def insert_tasks(
         await connection.fetch(_ANALYZE_TASKS, {})
 
 
-async def unfinished_locales(session: AsyncSession, *, project_id: int, locales: set[str]) -> list[str]:
-    """Which of `locales` unfinished tasks of the project still carry."""
-    if not locales:
-        return []
+async def stranded_locales(
+    session: AsyncSession, *, project_id: int, accepted: list[str]
+) -> list[str | None]:
+    """The locales (None: no locale) of the project's unfinished tasks that `accepted` would leave
+    unclaimable: a project with locales claims only tasks in one of them, one without only tasks with none."""
+    stranded = (
+        Task.locale.is_not(None) if not accepted else or_(Task.locale.is_(None), Task.locale.not_in(accepted))
+    )
     stmt = (
         select(Task.locale)
-        .where(Task.project_id == project_id, Task.completed_count < Task.overlap, Task.locale.in_(locales))
+        .where(Task.project_id == project_id, Task.completed_count < Task.overlap, stranded)
         .distinct()
     )
-    return sorted((await session.execute(stmt)).scalars())
+    return sorted((await session.execute(stmt)).scalars(), key=lambda locale: locale or "")
 
 
 async def add_to_counters(session: AsyncSession, *, project_id: int, shard: int, **deltas: int) -> None:

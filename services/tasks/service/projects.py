@@ -136,16 +136,11 @@ async def update_project(*, session: AsyncSession, project: Project, data: Proje
         errors.append(
             {"pointer": "/ends_at", "field": "ends_at", "in": "body", "detail": "must be after starts_at"}
         )
-    dropped = set(project.locales) - set(values.get("locales", project.locales))
-    for locale in await repo.unfinished_locales(session, project_id=project.id, locales=dropped):
-        errors.append(
-            {
-                "pointer": "/locales",
-                "field": "locales",
-                "in": "body",
-                "detail": f"unfinished tasks are in {locale}",
-            }
-        )
+    if "locales" in values and values["locales"] != project.locales:
+        # Tasks are claimed by their locale's language: a change may not leave unfinished ones unclaimable.
+        for locale in await repo.stranded_locales(session, project_id=project.id, accepted=values["locales"]):
+            detail = f"unfinished tasks are in {locale}" if locale else "unfinished tasks have no locale"
+            errors.append({"pointer": "/locales", "field": "locales", "in": "body", "detail": detail})
     vetted = values.get("vetted_staff_only", project.vetted_staff_only)
     errors += _workforce_errors(
         vetted=vetted, severity=project.content_severity, crowd_sent=values.get("crowd_allowed")
