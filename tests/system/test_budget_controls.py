@@ -112,3 +112,36 @@ def test_raising_the_budget_lets_work_go_on_at_once(manager, admin, users):
     assert refused.headers["LabelOps-Queue-Reason"] == "budget_cap"
     assert raised.status_code == 200, raised.text
     assert staffer.post(f"/api/v1/queues/{queues['labeling']}/next").status_code == 200
+
+
+def test_a_cap_on_a_project_in_several_locales_counts_units_at_the_dearest_languages_price(
+    manager, admin, users
+):
+    # 3.00 USD buys six English tasks at 0.50 but two Japanese ones at 1.25: the cap holds whichever comes.
+    vendor = new_vendor(manager)
+    dates = {"starts_on": str(TODAY - timedelta(days=30)), "ends_on": str(TODAY + timedelta(days=365))}
+    rates = [
+        {**RATES[0], "task_type": "sorting"},
+        {**RATES[0], "task_type": "sorting", "language": "ja", "unit_price": "1.25"},
+    ]
+    active_contract_with_rates(manager, vendor["id"], rates, **dates)
+    rows = [{"data": {"n": n}, "locale": locale} for n, locale in enumerate(["en-US", "ja-JP"] * 3)]
+    project, queues = vendor_project(
+        admin,
+        vendor["id"],
+        task_type="sorting",
+        language="en",
+        rows=rows,
+        locales=["en-US", "ja-JP"],
+        required_languages=[],
+    )
+    [staffer] = [vendor_staff(admin, users, vendor["id"], languages=("en", "ja"))]
+    budget = manager.post(
+        "/api/v1/budgets",
+        json={"project_id": project["id"], "vendor_id": vendor["id"], "amount": "3.00", "currency": "USD",
+              "period_start": str(TODAY - timedelta(days=1)), "period_end": str(TODAY + timedelta(days=29)),
+              "hard_cap": True},
+    )  # fmt: skip
+    assert budget.status_code == 201, budget.text
+
+    eventually(lambda: _cap_known(admin, queues["labeling"], staffer.contributor_id) == 2)

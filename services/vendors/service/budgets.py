@@ -104,31 +104,41 @@ async def publish_caps_of_vendor(*, session: AsyncSession, services: ServiceClie
 async def _cap_price_line(
     session: AsyncSession, services: ServiceClient, budget: Budget
 ) -> rate_card_rules.RateLine | None:
+    """The price a cap counts units at: the dearest of the vendor's lines for the project's languages, so
+    a cap never buys more work than the budget pays for whichever locale the tasks are in."""
     work = await production.project_work(services, project_id=budget.project_id)
     if work is None:
         return None
-    task_type, language = work
-    return await _contracted_line(
-        session, budget=budget, vendor_id=budget.vendor_id, task_type=task_type, language=language
-    )
+    task_type, languages = work
+    card = await _rate_card(session, budget=budget, vendor_id=budget.vendor_id)
+    priced = [
+        line for language in languages if (line := _line_for(card, task_type=task_type, language=language))
+    ]
+    return max(priced, key=lambda line: line.unit_price, default=None)
 
 
-async def _contracted_line(
-    session: AsyncSession, *, budget: Budget, vendor_id: int, task_type: str, language: str | None
-) -> rate_card_rules.RateLine | None:
-    """The vendor's price for the work, from its contract in force at the budget period's start (or, for
-    a period that began before the contract, at its end), when that contract is in the budget's currency."""
+async def _rate_card(
+    session: AsyncSession, *, budget: Budget, vendor_id: int
+) -> list[rate_card_rules.RateLine]:
+    """The vendor's rate lines from its contract in force at the budget period's start (or, for a period
+    that began before the contract, at its end), when that contract is in the budget's currency."""
     contract = None
     for day in (budget.period_start, budget.period_end):
         contract = await contract_repository.active_contract_on(session, vendor_id=vendor_id, on=day)
         if contract is not None:
             break
     if contract is None or contract.currency != budget.currency:
-        return None
-    lines = [
+        return []
+    return [
         rate_cards.rule_line(r)
         for r in await rate_card_repository.rate_lines(session, contract_id=contract.id)
     ]
+
+
+def _line_for(
+    lines: list[rate_card_rules.RateLine], *, task_type: str, language: str | None
+) -> rate_card_rules.RateLine | None:
+    """The line pricing the work, in the first measured unit the card prices it in."""
     for unit in MEASURED_UNITS:
         line = rate_card_rules.match_rate_line(lines, task_type=task_type, language=language, unit=unit)
         if line is not None:
@@ -153,10 +163,11 @@ async def measure_spend(*, session: AsyncSession, services: ServiceClient, budge
     spend = zero(budget.currency)
     priced_units = Decimal(0)
     lines, unpriced = [], []
+    cards: dict[int, list[rate_card_rules.RateLine]] = {}
     for (vendor_id, task_type, language), accepted in sorted(units.items()):
-        line = await _contracted_line(
-            session, budget=budget, vendor_id=vendor_id, task_type=task_type, language=language
-        )
+        if vendor_id not in cards:
+            cards[vendor_id] = await _rate_card(session, budget=budget, vendor_id=vendor_id)
+        line = _line_for(cards[vendor_id], task_type=task_type, language=language)
         if line is None:
             unpriced.append(
                 {

@@ -127,9 +127,9 @@ async def restore_vendor(services: ServiceClient, *, project_id: int, vendor_id:
         )
 
 
-async def project_work(services: ServiceClient, *, project_id: int) -> tuple[str, str | None] | None:
-    """The project's task type and the language its production is counted in; None when tasks has no
-    such project."""
+async def project_work(services: ServiceClient, *, project_id: int) -> tuple[str, list[str | None]] | None:
+    """The project's task type and the languages its production is counted in (its locales, else its
+    first required language, else none); None when tasks has no such project."""
     response = await services.request("tasks", "GET", f"/api/v1/projects/{project_id}")
     if response.status_code == 404:
         return None
@@ -137,7 +137,7 @@ async def project_work(services: ServiceClient, *, project_id: int) -> tuple[str
         raise ServiceUnavailable(f"the tasks service answered {response.status_code} for project {project_id}",
                                  service="tasks")  # fmt: skip
     project = response.json()
-    return project["task_type"], (project["required_languages"] or [None])[0]
+    return project["task_type"], project.get("locales") or [(project["required_languages"] or [None])[0]]
 
 
 async def units_not_accepted(services: ServiceClient, *, project_id: int) -> Decimal:
