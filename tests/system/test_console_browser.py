@@ -166,7 +166,13 @@ def world(admin: httpx.Client, users, cluster: Cluster) -> World:
         project_id=project["id"],
         budget="5000.00",
         invoice_number=f"INV-{uuid.uuid4().hex[:6]}",
-        line={"task_type": TASK_TYPE, "language": "en", "unit": "task", "units_claimed": "120", "unit_price": "0.50"},
+        line={
+            "task_type": TASK_TYPE,
+            "language": "en",
+            "unit": "task",
+            "units_claimed": "120",
+            "unit_price": "0.50",
+        },
     )
     return World(
         ops_email=_user(admin, "ops"),

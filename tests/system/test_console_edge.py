@@ -46,7 +46,9 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @pytest.fixture(scope="module")
 def console(platform: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     with running_console(
-        platform, Path(tmp_path_factory.mktemp("console")), factory="tests.support.console:create_app_with_a_bug"
+        platform,
+        Path(tmp_path_factory.mktemp("console")),
+        factory="tests.support.console:create_app_with_a_bug",
     ) as process:
         yield process
 
@@ -83,12 +85,15 @@ def test_two_browsers_signing_in_through_the_console_are_limited_apart(console: 
     assert second_status == 303
 
 
-def test_the_gateway_audits_the_browsers_address_behind_the_console(platform: Cluster, console: ServiceProcess):
+def test_the_gateway_audits_the_browsers_address_behind_the_console(
+    platform: Cluster, console: ServiceProcess
+):
     _inside_one_window()
     assert _sign_in(_browser(console, "198.51.100.7")).status_code == 303
 
     admin = httpx.post(
-        f"{platform.gateway_url}/api/v1/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+        f"{platform.gateway_url}/api/v1/auth/token",
+        data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
     ).json()["access_token"]
     events = httpx.get(
         f"{platform.gateway_url}/api/v1/audit-events",
@@ -107,7 +112,9 @@ def test_a_direct_client_forging_x_forwarded_for_is_limited_by_its_own_address(p
 
     statuses = [
         direct.post(
-            f"{platform.gateway_url}/api/v1/auth/token", data=form, headers={"X-Forwarded-For": f"192.0.2.{n}"}
+            f"{platform.gateway_url}/api/v1/auth/token",
+            data=form,
+            headers={"X-Forwarded-For": f"192.0.2.{n}"},
         ).status_code
         for n in range(LOGINS_PER_MINUTE + 1)
     ]
@@ -124,7 +131,11 @@ def test_an_unexpected_error_is_a_page_with_the_request_id_logged_and_no_trace(c
     request_id = page.headers["x-request-id"]
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
     assert "<html" in page.text and request_id in page.text
-    assert "secret internals" not in page.text and "RuntimeError" not in page.text and "Traceback" not in page.text
+    assert (
+        "secret internals" not in page.text
+        and "RuntimeError" not in page.text
+        and "Traceback" not in page.text
+    )
     assert fragment.status_code == 500 and "<html" not in fragment.text
     assert fragment.headers["x-request-id"] in fragment.text
     log = console.log_path.read_text()

@@ -148,6 +148,9 @@ def test_a_vendor_not_active_gets_no_new_work_and_a_terminated_ones_leases_end(a
         worker(users, cluster, vendor_id=vendor["id"]),
         worker(users, cluster, vendor_id=vendor["id"]),
     )
+    # The vendor's moves reach the tasks service as events: alice works once it has them (until then an
+    # "onboarding" heard late refuses her; at a cap of one, asking again returns the lease she holds).
+    eventually(lambda: _next(alice, queues["labeling"]).status_code == 200)
     held_by_alice = _next(alice, queues["labeling"]).json()["assignment_id"]
 
     assert move_vendor("suspended").status_code == 200

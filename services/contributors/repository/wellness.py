@@ -139,9 +139,7 @@ async def board_latest_check_ins_since(
     return {c: (at, bool(wants)) for c, at, wants in (await session.execute(stmt)).all()}
 
 
-async def board_people(
-    session: AsyncSession, *, principal: Principal, ids: set[int]
-) -> list[Contributor]:
+async def board_people(session: AsyncSession, *, principal: Principal, ids: set[int]) -> list[Contributor]:
     stmt = _board_people(principal, None).where(Contributor.id.in_(ids))
     return list((await session.execute(stmt)).scalars())
 

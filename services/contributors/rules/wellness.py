@@ -265,9 +265,7 @@ class CapUse:
     share: float
 
 
-def most_used_cap(
-    policy: ExposurePolicy, exposure_today_by_severity: Mapping[str, float]
-) -> CapUse | None:
+def most_used_cap(policy: ExposurePolicy, exposure_today_by_severity: Mapping[str, float]) -> CapUse | None:
     """The capped level whose cap today's exposure uses most (the one a contributor reaches first), or
     None without harmful exposure today. A cap of 0 with minutes on it counts as fully used."""
     exposure = {_parse_severity(k): float(v) for k, v in exposure_today_by_severity.items()}

@@ -99,6 +99,8 @@ MIN_LANGUAGE_RANK = (
     + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in PROFICIENCY_RANK.items())
     + " END"
 )
+
+
 def speaks(language: str) -> str:
     """Whether the caller speaks `language` (SQL) at project `p`'s minimum proficiency."""
     return f"""EXISTS (SELECT 1 FROM contributor_facts f WHERE f.contributor_id = :contributor_id

@@ -52,7 +52,9 @@ class TextLabelSchema(BaseModel):
 # What a project's answers are validated against. rules/label_schema.py checks it (each error naming the
 # field inside label_schema); these models document it, and a test holds the two to the same verdicts.
 LabelSchema = Annotated[ChoicesLabelSchema | TextLabelSchema, Field(discriminator="type")]
-LabelSchemaField = Annotated[dict[str, Any], WithJsonSchema({"allOf": [{"$ref": REF_PREFIX + "LabelSchema"}]})]
+LabelSchemaField = Annotated[
+    dict[str, Any], WithJsonSchema({"allOf": [{"$ref": REF_PREFIX + "LabelSchema"}]})
+]
 
 Severity = Literal["none", "low", "medium", "high"]
 ProjectStatus = Literal["draft", "active", "paused", "completed", "archived"]
