@@ -376,6 +376,7 @@ class ShiftNoteFollowUp(Base, table=True):
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     done_by: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1)
 
 
 class ShiftNoteFollowUpChange(Base, table=True):

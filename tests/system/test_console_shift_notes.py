@@ -64,11 +64,14 @@ def test_the_shift_writes_a_note_then_adds_edits_and_closes_its_follow_ups(
     edited = browser.post(
         f"{note_path}/follow-ups/{follow_up['id']}",
         data={"csrf_token": csrf, "description": "Check the depth at 10:00", "owner_id": colleague["id"],
-              "due_local": "2026-12-08T09:30", "due_shown": "2026-12-08T09:30"},
+              "due_local": "2026-12-08T09:30", "due_shown": "2026-12-08T09:30",
+              "version": _shown_version(page.text, follow_up["id"])},
     )  # fmt: skip
     done = browser.post(
-        f"{note_path}/follow-ups/{follow_up['id']}/done", data={"csrf_token": csrf, "done": "true"}
-    )
+        f"{note_path}/follow-ups/{follow_up['id']}/done",
+        data={"csrf_token": csrf, "done": "true",
+              "version": _shown_version(browser.get(note_path).text, follow_up["id"])},
+    )  # fmt: skip
     after = admin.get(f"/api/v1/shift-notes/{note_id}").json()["follow_ups"][0]
     history = admin.get(f"/api/v1/shift-notes/{note_id}/history").json()["items"]
     final_page = browser.get(note_path)
@@ -87,6 +90,36 @@ def test_the_shift_writes_a_note_then_adds_edits_and_closes_its_follow_ups(
     assert [c["field"] for c in history] == ["added", "description", "owner", "done"]
     assert {c["actor"] for c in history} == {f"user:{me['id']}"}
     assert "Check the depth at 10:00" in final_page.text and colleague["display_name"] in final_page.text
+
+
+def _shown_version(page: str, follow_up_id: int) -> str:
+    """The version the page's forms for a follow-up send back (all of its forms carry the same one)."""
+    card = page.split(f'id="follow-up-{follow_up_id}"', 1)[1].split("</section>", 1)[0]
+    return re.search(r'name="version" value="(\d+)"', card).group(1)
+
+
+def test_two_leads_editing_one_follow_up_do_not_overwrite_each_other_unseen(
+    console: ServiceProcess, admin: httpx.Client
+):
+    first, second = (_signed_in(console, _staff(admin, "ops")["email"]) for _ in range(2))
+    note = admin.post(
+        "/api/v1/shift-notes",
+        json={"team": "delivery", "subject": "s", "body": "b",
+              "follow_ups": [{"description": "Call the vendor", "owner": "Maya"}]},
+    ).json()  # fmt: skip
+    path = f"/desk/notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}"
+    pages = [browser.get(f"/desk/notes/{note['id']}").text for browser, _ in (first, second)]
+
+    saved = first[0].post(path, data={"csrf_token": first[1], "description": "Call the vendor at 9",
+                                      "version": _shown_version(pages[0], note["follow_ups"][0]["id"])})  # fmt: skip
+    stale = second[0].post(path, data={"csrf_token": second[1], "description": "Email the vendor",
+                                       "version": _shown_version(pages[1], note["follow_ups"][0]["id"])})  # fmt: skip
+
+    assert saved.status_code == 303
+    assert stale.status_code == 412 and "changed since you read it" in stale.text
+    assert admin.get(f"/api/v1/shift-notes/{note['id']}").json()["follow_ups"][0]["description"] == (
+        "Call the vendor at 9"
+    )
 
 
 def test_a_follow_up_form_without_the_csrf_token_changes_nothing(

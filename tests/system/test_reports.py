@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from tests.services.contributors.support import new_contributor
+from tests.services.contributors.support import edit_follow_up, new_contributor
 from tests.services.tasks.helpers import active_project, worker
 from tests.services.vendors.support import (
     active_contract_with_rates,
@@ -105,9 +105,7 @@ def shift(ops, admin, users, cluster):
         },
     ).json()
     done = note["follow_ups"][1]
-    assert ops.patch(
-        f"/api/v1/shift-notes/{note['id']}/follow-ups/{done['id']}", json={"done": True}
-    ).is_success
+    assert edit_follow_up(ops, note["id"], done["id"], {"done": True}).is_success
 
     # Three tasks due during the shift: two answered after their due time, one left open past it (all three
     # SLA breaches, settled at their due time); then a paused project.

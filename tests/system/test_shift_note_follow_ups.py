@@ -3,6 +3,7 @@ service asks the gateway who the user is, keeps the display name, and refuses wh
 
 from __future__ import annotations
 
+from tests.services.contributors.support import edit_follow_up
 from tests.support.api import Users
 
 
@@ -26,9 +27,7 @@ def test_a_follow_up_is_owned_by_a_user_named_by_id_and_handed_to_another(users:
     note = _note(ops, description="Check the OCR queue", owner_id=first.user["id"])
     follow_up = note["follow_ups"][0]
 
-    handed = ops.patch(
-        f"/api/v1/shift-notes/{note['id']}/follow-ups/{follow_up['id']}", json={"owner_id": second.user["id"]}
-    )
+    handed = edit_follow_up(ops, note["id"], follow_up["id"], {"owner_id": second.user["id"]})
     history = ops.get(f"/api/v1/shift-notes/{note['id']}/history").json()["items"]
 
     assert (follow_up["owner_id"], follow_up["owner"]) == (first.user["id"], first.user["display_name"])
@@ -50,7 +49,7 @@ def test_an_owner_who_cannot_work_follow_ups_is_a_422_naming_the_field(users: Us
     path = f"/api/v1/shift-notes/{note['id']}/follow-ups"
 
     not_a_writer = ops.post(path, json={"description": "x", "owner_id": analyst.user["id"]})
-    disabled = ops.patch(f"{path}/{note['follow_ups'][0]['id']}", json={"owner_id": gone.user["id"]})
+    disabled = edit_follow_up(ops, note["id"], note["follow_ups"][0]["id"], {"owner_id": gone.user["id"]})
     unknown = ops.post(
         "/api/v1/shift-notes",
         json={"team": "delivery", "subject": "s", "body": "b",

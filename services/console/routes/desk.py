@@ -204,7 +204,11 @@ async def edit_follow_up(
     if form.due_local != form.due_shown:
         changes["due_at"] = utc_from_local(form.due_local, console.zone)
     await service.change_follow_up(
-        gateway=console.gateway, note_id=note_id, follow_up_id=follow_up_id, changes=changes
+        gateway=console.gateway,
+        note_id=note_id,
+        follow_up_id=follow_up_id,
+        changes=changes,
+        version=form.version,
     )
     return _back_to_note(note_id)
 
@@ -214,7 +218,11 @@ async def mark_follow_up(
     note_id: PathId, follow_up_id: PathId, console: DeskArea, form: Annotated[FollowUpDoneForm, Form()]
 ):
     await service.change_follow_up(
-        gateway=console.gateway, note_id=note_id, follow_up_id=follow_up_id, changes={"done": form.done}
+        gateway=console.gateway,
+        note_id=note_id,
+        follow_up_id=follow_up_id,
+        changes={"done": form.done},
+        version=form.version,
     )
     return _back_to_note(note_id)
 

@@ -97,12 +97,14 @@ class FollowUpEditForm(BaseModel):
     owner_id: ChosenId = None
     due_local: LocalTime = ""
     due_shown: str = ""
+    version: int
 
 
 class FollowUpDoneForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     done: bool
+    version: int
 
 
 class InvoiceMoveForm(BaseModel):

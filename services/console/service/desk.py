@@ -91,10 +91,16 @@ async def add_follow_up(
 
 
 async def change_follow_up(
-    *, gateway: Gateway, note_id: int, follow_up_id: int, changes: dict[str, Any]
+    *, gateway: Gateway, note_id: int, follow_up_id: int, changes: dict[str, Any], version: int
 ) -> None:
-    """Send what the shift changed; the API records each value that differs, with who changed it."""
-    await gateway.call("PATCH", f"/shift-notes/{note_id}/follow-ups/{follow_up_id}", json=changes)
+    """Send what the shift changed; the API records each value that differs, with who changed it. The
+    page's version goes as If-Match: a follow-up someone changed since the page was loaded is a 412."""
+    await gateway.call(
+        "PATCH",
+        f"/shift-notes/{note_id}/follow-ups/{follow_up_id}",
+        json=changes,
+        headers={"If-Match": f'"{follow_up_id}-{version}"'},
+    )
 
 
 async def handover(*, gateway: Gateway) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """HTTP for /api/v1/shift-notes: notes one shift writes for the next, and their follow-ups."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from services.contributors.deps import ShiftNotesRead, ShiftNotesWrite
 from services.contributors.schemas.shift_notes import (
@@ -16,6 +16,7 @@ from services.contributors.schemas.shift_notes import (
 )
 from services.contributors.service import shift_notes as service
 from shared.db import ReadSessionDep, SessionDep
+from shared.etag import IfMatchHeader, set_etag
 from shared.http import ServicesDep
 from shared.pagination import KeysetCursor, PageLimit
 from shared.types import PathId
@@ -73,19 +74,25 @@ async def update_follow_up(
     note_id: PathId,
     follow_up_id: PathId,
     data: FollowUpUpdate,
+    response: Response,
     session: SessionDep,
     services: ServicesDep,
     principal: ShiftNotesWrite,
+    if_match: IfMatchHeader = None,
 ):
-    """Change a follow-up's text, owner or due time, mark it done or reopen it; each change is recorded."""
-    return await service.update_follow_up(
+    """Change a follow-up's text, owner or due time, mark it done or reopen it; each change is recorded.
+    `If-Match: "{id}-{version}"` names the version read (428 without it, 412 when someone changed it)."""
+    follow_up = await service.update_follow_up(
         session=session,
         services=services,
         principal=principal,
         note_id=note_id,
         follow_up_id=follow_up_id,
         data=data,
+        if_match=if_match,
     )
+    set_etag(response, follow_up.id, follow_up.version)
+    return follow_up
 
 
 @router.get("/{note_id}/history", response_model=FollowUpChangePage)

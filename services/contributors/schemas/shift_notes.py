@@ -75,6 +75,7 @@ class FollowUpRead(BaseModel):
     done_at: datetime | None
     done_by: str | None
     created_at: datetime
+    version: int = Field(description='an edit sends it back as `If-Match: "{id}-{version}"`')
 
 
 class ShiftNoteRead(BaseModel):

@@ -20,6 +20,7 @@ from services.contributors.service.agents import follow_up_owner
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import NotFound
+from shared.etag import check_if_match
 from shared.http import ServiceClient
 from shared.windows import check_open_window
 
@@ -157,13 +158,15 @@ async def update_follow_up(
     note_id: int,
     follow_up_id: int,
     data: FollowUpUpdate,
+    if_match: str | None,
 ) -> FollowUpRead:
-    """Change what the caller sent of the follow-up, recording each field that changed with its old and
-    new value. Done records when and by whom (marking it done again keeps the first record); reopening
-    clears both."""
+    """Change what the caller sent of the follow-up read at `if_match`, recording each field that changed
+    with its old and new value. Done records when and by whom (marking it done again keeps the first
+    record); reopening clears both."""
     row = await repository.get_follow_up(session, note_id=note_id, follow_up_id=follow_up_id, for_update=True)
     if row is None:
         raise NotFound(f"follow-up {follow_up_id} of shift note {note_id} not found")
+    check_if_match(if_match, resource_id=row.id, version=row.version)
     sent, now = data.model_fields_set, utcnow()
     changes: list[ShiftNoteFollowUpChange] = []
     if "description" in sent and data.description != row.description:
@@ -182,6 +185,8 @@ async def update_follow_up(
     elif "done" in sent and not data.done and row.done_at is not None:
         changes.append(_change(row, principal, "reopened", _iso(row.done_at), None, now))
         row.done_at, row.done_by = None, None
+    if changes:
+        row.version += 1
     await repository.add(session, row, *changes)
     return follow_up_read(row)
 

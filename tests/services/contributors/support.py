@@ -59,6 +59,19 @@ def activate(client: httpx.Client, contributor_id: int) -> dict[str, Any]:
     return response.json()
 
 
+def edit_follow_up(
+    client: httpx.Client, note_id: int, follow_up_id: int, body: dict[str, Any]
+) -> httpx.Response:
+    """PATCH a shift note's follow-up as it reads now: If-Match names its current version."""
+    note = client.get(f"/api/v1/shift-notes/{note_id}").json()
+    [follow_up] = [f for f in note["follow_ups"] if f["id"] == follow_up_id]
+    return client.patch(
+        f"/api/v1/shift-notes/{note_id}/follow-ups/{follow_up_id}",
+        json=body,
+        headers={"If-Match": f'"{follow_up_id}-{follow_up["version"]}"'},
+    )
+
+
 def service_token(cluster: Cluster, name: str = "tasks") -> str:
     return issue_internal_token(service_principal(name), secret=cluster.internal_secret, ttl_seconds=120)
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.services.contributors.support import edit_follow_up
 from tests.support.databases import BACKEND
 
 PROBLEM = "application/problem+json"
@@ -46,11 +47,10 @@ def test_marking_a_follow_up_done_records_who_and_when_and_reopening_clears_it(o
     note = write_note(ops)
     follow_up = note["follow_ups"][0]
     other = users.create("support")
-    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{follow_up['id']}"
 
-    done = other.patch(path, json={"done": True})
-    again = ops.patch(path, json={"done": True})
-    reopened = ops.patch(path, json={"done": False})
+    done = edit_follow_up(other, note["id"], follow_up["id"], {"done": True})
+    again = edit_follow_up(ops, note["id"], follow_up["id"], {"done": True})
+    reopened = edit_follow_up(ops, note["id"], follow_up["id"], {"done": False})
 
     assert done.status_code == 200 and done.json()["done"] is True
     assert done.json()["done_by"] == f"user:{other.user['id']}" and done.json()["done_at"] is not None
@@ -93,8 +93,11 @@ def test_bad_input_is_a_422_naming_the_field(ops):
 def test_a_follow_up_of_another_note_is_not_found(ops):
     first, second = write_note(ops), write_note(ops)
 
+    follow_up = first["follow_ups"][0]
     response = ops.patch(
-        f"/api/v1/shift-notes/{second['id']}/follow-ups/{first['follow_ups'][0]['id']}", json={"done": True}
+        f"/api/v1/shift-notes/{second['id']}/follow-ups/{follow_up['id']}",
+        json={"done": True},
+        headers={"If-Match": f'"{follow_up["id"]}-{follow_up["version"]}"'},
     )
 
     assert response.status_code == 404
@@ -116,8 +119,7 @@ def test_analysts_read_notes_but_do_not_write_them(ops, users):
 
     assert analyst.get(f"/api/v1/shift-notes/{note['id']}").status_code == 200
     assert analyst.post("/api/v1/shift-notes", json={}).status_code == 403
-    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}"
-    assert analyst.patch(path, json={"done": True}).status_code == 403
+    assert edit_follow_up(analyst, note["id"], note["follow_ups"][0]["id"], {"done": True}).status_code == 403
 
 
 def test_a_nul_character_in_a_note_is_refused_where_the_database_cannot_store_it(ops):
@@ -138,10 +140,14 @@ def test_a_follow_ups_text_and_due_time_are_edited_and_each_change_is_recorded(o
     follow_up = note["follow_ups"][0]
     editor = users.create("support")
     due = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
-    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{follow_up['id']}"
 
-    edited = editor.patch(path, json={"description": "Post the new office hours", "due_at": due.isoformat()})
-    cleared = editor.patch(path, json={"due_at": None})
+    edited = edit_follow_up(
+        editor,
+        note["id"],
+        follow_up["id"],
+        {"description": "Post the new office hours", "due_at": due.isoformat()},
+    )
+    cleared = edit_follow_up(editor, note["id"], follow_up["id"], {"due_at": None})
     history = ops.get(f"/api/v1/shift-notes/{note['id']}/history").json()["items"]
 
     assert edited.status_code == 200, edited.text
@@ -158,11 +164,11 @@ def test_a_follow_ups_text_and_due_time_are_edited_and_each_change_is_recorded(o
 
 def test_done_and_reopened_are_in_the_history_and_an_unchanged_value_is_not(ops):
     note = write_note(ops)
-    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}"
+    follow_up_id = note["follow_ups"][0]["id"]
 
-    ops.patch(path, json={"done": True})
-    ops.patch(path, json={"done": True, "description": "Post office hours"})
-    ops.patch(path, json={"done": False})
+    edit_follow_up(ops, note["id"], follow_up_id, {"done": True})
+    edit_follow_up(ops, note["id"], follow_up_id, {"done": True, "description": "Post office hours"})
+    edit_follow_up(ops, note["id"], follow_up_id, {"done": False})
     history = ops.get(f"/api/v1/shift-notes/{note['id']}/history").json()["items"]
 
     assert [c["field"] for c in history] == ["done", "reopened"]
@@ -188,11 +194,11 @@ def test_a_follow_up_is_added_to_a_note_already_written(ops):
 
 def test_editing_nothing_or_nulling_the_text_is_a_422(ops):
     note = write_note(ops)
-    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}"
+    follow_up_id = note["follow_ups"][0]["id"]
 
-    empty = ops.patch(path, json={})
-    null_text = ops.patch(path, json={"description": None})
-    null_owner = ops.patch(path, json={"owner_id": None})
+    empty = edit_follow_up(ops, note["id"], follow_up_id, {})
+    null_text = edit_follow_up(ops, note["id"], follow_up_id, {"description": None})
+    null_owner = edit_follow_up(ops, note["id"], follow_up_id, {"owner_id": None})
 
     assert (empty.status_code, null_text.status_code, null_owner.status_code) == (422, 422, 422)
     assert null_text.json()["errors"][0]["field"] == "description"
@@ -216,10 +222,28 @@ def test_analysts_neither_add_nor_edit_follow_ups(ops, users):
     added = analyst.post(
         f"/api/v1/shift-notes/{note['id']}/follow-ups", json={"description": "x", "owner": "Maya"}
     )
-    edited = analyst.patch(
-        f"/api/v1/shift-notes/{note['id']}/follow-ups/{note['follow_ups'][0]['id']}",
-        json={"description": "x"},
-    )
+    edited = edit_follow_up(analyst, note["id"], note["follow_ups"][0]["id"], {"description": "x"})
 
     assert (added.status_code, edited.status_code) == (403, 403)
     assert analyst.get(f"/api/v1/shift-notes/{note['id']}/history").status_code == 200
+
+
+def test_an_edit_names_the_version_it_read_so_concurrent_edits_are_not_lost(ops, users):
+    note = write_note(ops)
+    [follow_up] = note["follow_ups"]
+    path = f"/api/v1/shift-notes/{note['id']}/follow-ups/{follow_up['id']}"
+    read = {"If-Match": f'"{follow_up["id"]}-{follow_up["version"]}"'}
+
+    unnamed = ops.patch(path, json={"description": "Post office hours today"})
+    first = users.create("support").patch(path, json={"description": "Post office hours today"}, headers=read)
+    second = ops.patch(path, json={"description": "Post office hours tomorrow"}, headers=read)
+    unchanged = ops.patch(path, json={"done": False}, headers={"If-Match": first.headers["ETag"]})
+    final = ops.get(f"/api/v1/shift-notes/{note['id']}").json()["follow_ups"][0]
+
+    assert unnamed.status_code == 428 and unnamed.headers["content-type"] == PROBLEM
+    assert first.status_code == 200 and first.json()["version"] == follow_up["version"] + 1
+    assert first.headers["ETag"] == f'"{follow_up["id"]}-{follow_up["version"] + 1}"'
+    assert second.status_code == 412 and second.headers["content-type"] == PROBLEM
+    # Saving what is already there changes nothing, so the version the next editor holds stays good.
+    assert unchanged.status_code == 200 and unchanged.headers["ETag"] == first.headers["ETag"]
+    assert (final["description"], final["version"]) == ("Post office hours today", follow_up["version"] + 1)
