@@ -3,7 +3,7 @@
 `contributor.upserted` with status `offboarded` and `contributor.erased` disable every user linked to
 the contributor and revoke their login sessions (their access tokens stop at the next request, the
 caller cache being told after commit); erasure also pseudonymises their email. Every other upsert
-changes nothing here.
+changes nothing here. What the gateway publishes (`user.updated`) is in service/publishing.py.
 """
 
 from __future__ import annotations

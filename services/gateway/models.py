@@ -27,6 +27,8 @@ class User(Base, table=True):
     vendor_id: int | None = Field(default=None)
     contributor_id: int | None = Field(default=None)
     disabled: bool = Field(default=False)
+    # Moved by every change; peers holding the user's name keep the newest version's (`user.updated`).
+    version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -89,5 +91,6 @@ class AuthSession(Base, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-# The gateway publishes nothing; it receives contributor status changes (events.py), deduplicated in the inbox.
+# The gateway publishes user changes (service/publishing.py) and receives contributor status changes
+# (events.py), deduplicated in the inbox.
 event_tables = define_event_tables(Base.metadata)

@@ -11,8 +11,8 @@ from shared.db import flush_or_conflict
 from shared.privacy import rows_where
 
 
-async def get_user(*, session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
+async def get_user(*, session: AsyncSession, user_id: int, for_update: bool = False) -> User | None:
+    return await session.get(User, user_id, with_for_update=for_update or None)
 
 
 async def get_user_by_email(*, session: AsyncSession, email: str) -> User | None:
@@ -44,7 +44,7 @@ async def enabled_admin_ids(*, session: AsyncSession) -> list[int]:
 
 
 async def users_of_contributor(*, session: AsyncSession, contributor_id: int) -> list[User]:
-    stmt = select(User).where(User.contributor_id == contributor_id).order_by(User.id)
+    stmt = select(User).where(User.contributor_id == contributor_id).order_by(User.id).with_for_update()
     return list((await session.execute(stmt)).scalars())
 
 

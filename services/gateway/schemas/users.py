@@ -69,6 +69,8 @@ class UserRef(BaseModel):
     email: str
     roles: list[str]
     disabled: bool
+    # Orders this answer against `user.updated` events: a peer keeps the newest version's name.
+    version: int
 
 
 class AgentRead(BaseModel):

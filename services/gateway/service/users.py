@@ -10,6 +10,7 @@ from services.gateway.rules.users import default_display_name, demotes_an_enable
 from services.gateway.schemas.users import UserCreate, UserUpdate
 from services.gateway.service import audit
 from services.gateway.service.callers import callers_changed
+from services.gateway.service.publishing import record_user_change
 from shared.auth import Principal
 from shared.db import after_commit, utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -57,17 +58,19 @@ async def list_users(*, session: AsyncSession, page: PageParams) -> tuple[list[U
     return page_of(rows, limit=page.limit)
 
 
-async def get_user(*, session: AsyncSession, user_id: int) -> User:
-    """The user with this id, or 404."""
-    user = await repository.get_user(session=session, user_id=user_id)
+async def get_user(*, session: AsyncSession, user_id: int, for_update: bool = False) -> User:
+    """The user with this id, or 404; `for_update` holds it until commit, so concurrent changes take
+    consecutive versions."""
+    user = await repository.get_user(session=session, user_id=user_id, for_update=for_update)
     if user is None:
         raise NotFound(f"user {user_id} not found")
     return user
 
 
 async def update_user(*, session: AsyncSession, principal: Principal, user_id: int, data: UserUpdate) -> User:
-    """Change roles, links or the disabled flag; the last enabled admin cannot be demoted or disabled."""
-    user = await get_user(session=session, user_id=user_id)
+    """Change the display name, roles, links or the disabled flag (announced as `user.updated`); the last
+    enabled admin cannot be demoted or disabled."""
+    user = await get_user(session=session, user_id=user_id, for_update=True)
     changes = data.model_dump(exclude_unset=True)
     if "roles" in changes:
         changes["roles"] = normalized_roles(changes["roles"])
@@ -78,7 +81,7 @@ async def update_user(*, session: AsyncSession, principal: Principal, user_id: i
     before = {k: getattr(user, k) for k in changes}
     for key, value in changes.items():
         setattr(user, key, value)
-    await session.flush()
+    await record_user_change(session=session, user=user)
     after_commit(session, callers_changed)
     action = "user.disabled" if changes.get("disabled") else "user.updated"
     await audit.record(
@@ -127,7 +130,7 @@ async def pseudonymise_user(
 ) -> User:
     """Replace the user's email with a placeholder, disable it and end its sessions (a person's request
     to be forgotten, where the account must stay for the audit trail)."""
-    user = await get_user(session=session, user_id=user_id)
+    user = await get_user(session=session, user_id=user_id, for_update=True)
     await _refuse_last_admin(session, user)
     await _end_access(
         session, user, actor=principal.subject, action="user.pseudonymised", cause=reason, pseudonymise=True
@@ -157,14 +160,15 @@ async def _refuse_last_admin(session: AsyncSession, user: User) -> None:
 async def _end_access(
     session: AsyncSession, user: User, *, actor: str, action: str, cause: str | None, pseudonymise: bool
 ) -> None:
-    """Disable the user and revoke its login sessions at once (the caller cache forgets it after commit)."""
+    """Disable the user and revoke its login sessions at once (the caller cache forgets it after commit);
+    peers learn the new state, and a pseudonymised user's placeholder name replaces their copies of it."""
     user.disabled = True
     if pseudonymise:
         user.email = f"erased-user-{user.id}@erased.invalid"
         user.display_name = f"Erased user {user.id}"
     await auth_repository.revoke_user_sessions(session=session, user_id=user.id, at=utcnow())
     await audit.record(session=session, actor=actor, action=action, target=f"user:{user.id}", cause=cause)
-    await session.flush()
+    await record_user_change(session=session, user=user)
     after_commit(session, callers_changed)
 
 
