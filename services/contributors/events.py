@@ -3,17 +3,18 @@
 Published, to tasks and vendors: `contributor.upserted` (eligibility facts, versioned) whenever status,
 languages, skills, qualifications, vendor, wellness limits or opt-out change; `contributor.erased`.
 Received from tasks: `submission.recorded` (exposure minutes for wellness) and `quality.drift`
-(a qualification must be re-taken).
+(a qualification must be re-taken); from the gateway: `user.updated` (a user's display name, renamed
+wherever a ticket or follow-up names the user).
 """
 
 from __future__ import annotations
 
 import logging
 
-from pydantic import BaseModel, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.service import qualifications, wellness
+from services.contributors.service import agents, qualifications, wellness
 from services.contributors.service.publishing import ROUTES, publisher
 from shared.errors import Unprocessable
 from shared.events import Event, EventHandler
@@ -80,7 +81,26 @@ async def apply_quality_drift(session: AsyncSession, event: Event) -> None:
         )
 
 
+class UserUpdated(BaseModel):
+    """What of a changed gateway user this service keeps (the event says more: roles, disabled)."""
+
+    user_id: int
+    version: int
+    display_name: str = Field(min_length=1, max_length=200)
+
+
+async def apply_user_updated(session: AsyncSession, event: Event) -> None:
+    try:
+        user = UserUpdated.model_validate(event.data)
+    except ValidationError as exc:
+        raise Unprocessable(f"user.updated data is invalid: {exc.errors()[0]['msg']}") from exc
+    await agents.rename_user(
+        session=session, user_id=user.user_id, display_name=user.display_name, version=user.version
+    )
+
+
 HANDLERS: dict[str, EventHandler] = {
     "submission.recorded": apply_submission_recorded,
     "quality.drift": apply_quality_drift,
+    "user.updated": apply_user_updated,
 }

@@ -395,6 +395,19 @@ class ShiftNoteFollowUpChange(Base, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class UserName(Base, table=True):
+    """The newest display name the gateway has given a user, at the gateway user's version. Tickets
+    (assignee, escalation lead) and follow-ups (owner) keep copies of it, renamed on `user.updated`; a
+    late event or lookup of an older version changes nothing. A staff user's name: the gateway's
+    pseudonymisation reaches it as a placeholder name."""
+
+    __tablename__ = "user_names"
+
+    user_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    display_name: str = Field(max_length=200)
+    version: int
+
+
 class RequesterProfile(Base, table=True):
     """Someone who writes to support, by the handles they write from, linked to a contributor when known:
     the email and Discord channels match senders through it. Personal data."""

@@ -1,9 +1,13 @@
-"""Agents are gateway users: who an assignee or an escalation's lead is, asked of the gateway."""
+"""Agents are gateway users: who an assignee or an escalation's lead is, asked of the gateway; the names
+kept of them follow the gateway's renames (`user.updated`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.contributors.repository import agents as repository
 from services.contributors.rules.access import CONTRIBUTOR_MANAGERS, SHIFT_NOTE_WRITERS
 from services.contributors.service.contributors import field_error
 from shared.errors import ServiceUnavailable
@@ -30,7 +34,13 @@ async def find_user(services: ServiceClient, user_id: int) -> dict | None:
 
 
 async def _enabled_user_with(
-    services: ServiceClient, user_id: int, *, field: str, roles: tuple[str, ...], who: str
+    services: ServiceClient,
+    user_id: int,
+    *,
+    session: AsyncSession,
+    field: str,
+    roles: tuple[str, ...],
+    who: str,
 ) -> Agent:
     user = await find_user(services, user_id)
     if user is None:
@@ -39,19 +49,34 @@ async def _enabled_user_with(
         raise field_error(field, f"user {user_id} is disabled")
     if not set(user["roles"]) & set(roles):
         raise field_error(field, f"user {user_id} is not {who} ({', '.join(roles)})")
-    return Agent(id=user["id"], display_name=user["display_name"], email=user["email"])
+    # A rename committed after the gateway answered may already be here: name the user by the newer one.
+    name = await repository.newest_user_name(
+        session, user_id=user["id"], display_name=user["display_name"], version=user["version"]
+    )
+    return Agent(id=user["id"], display_name=name, email=user["email"])
 
 
-async def support_agent(services: ServiceClient, user_id: int, *, field: str) -> Agent:
+async def support_agent(services: ServiceClient, user_id: int, *, session: AsyncSession, field: str) -> Agent:
     """The enabled support-staff user `user_id` (admin, ops or support), else a 422 naming `field`."""
     return await _enabled_user_with(
-        services, user_id, field=field, roles=CONTRIBUTOR_MANAGERS, who="support staff"
+        services, user_id, session=session, field=field, roles=CONTRIBUTOR_MANAGERS, who="support staff"
     )
 
 
-async def follow_up_owner(services: ServiceClient, user_id: int, *, field: str) -> Agent:
+async def follow_up_owner(
+    services: ServiceClient, user_id: int, *, session: AsyncSession, field: str
+) -> Agent:
     """The enabled user `user_id` who may work shift-note follow-ups (a shift-note writer), else a 422
     naming `field`."""
     return await _enabled_user_with(
-        services, user_id, field=field, roles=SHIFT_NOTE_WRITERS, who="a shift-note writer"
+        services, user_id, session=session, field=field, roles=SHIFT_NOTE_WRITERS, who="a shift-note writer"
     )
+
+
+async def rename_user(*, session: AsyncSession, user_id: int, display_name: str, version: int) -> None:
+    """Name the user by its newest display name wherever it is named: `display_name` unless a newer
+    version is on record (an older event arriving late changes nothing)."""
+    name = await repository.newest_user_name(
+        session, user_id=user_id, display_name=display_name, version=version
+    )
+    await repository.rename_user(session, user_id=user_id, display_name=name)

@@ -43,12 +43,14 @@ def note_read(note: ShiftNote, follow_ups: list[ShiftNoteFollowUp]) -> ShiftNote
     )
 
 
-async def _owner(services: ServiceClient, data: FollowUpCreate, *, field: str) -> tuple[int | None, str]:
+async def _owner(
+    services: ServiceClient, data: FollowUpCreate, *, session: AsyncSession, field: str
+) -> tuple[int | None, str]:
     """(user id, display name) of the owner named by id, or (None, the name) for a name that is no user."""
     if data.owner_id is None:
         assert data.owner is not None
         return None, data.owner
-    user = await follow_up_owner(services, data.owner_id, field=field)
+    user = await follow_up_owner(services, data.owner_id, session=session, field=field)
     return user.id, user.display_name
 
 
@@ -76,7 +78,8 @@ async def write_note(
     """Record the note and its follow-ups, authored by the caller; owners named by id must be users who
     work follow-ups (a 422 naming the follow-up's owner_id otherwise)."""
     owners = [
-        await _owner(services, f, field=f"follow_ups/{i}/owner_id") for i, f in enumerate(data.follow_ups)
+        await _owner(services, f, session=session, field=f"follow_ups/{i}/owner_id")
+        for i, f in enumerate(data.follow_ups)
     ]
     now = utcnow()
     note = ShiftNote(
@@ -110,7 +113,7 @@ async def add_follow_up(
     """A follow-up added to a note already written (recorded as `added`, by the caller)."""
     if await repository.get(session, note_id=note_id) is None:
         raise NotFound(f"shift note {note_id} not found")
-    owner_id, owner = await _owner(services, data, field="owner_id")
+    owner_id, owner = await _owner(services, data, session=session, field="owner_id")
     now = utcnow()
     row = ShiftNoteFollowUp(
         note_id=note_id, description=data.description, owner_id=owner_id, owner=owner, due_at=data.due_at,
@@ -173,7 +176,7 @@ async def update_follow_up(
         changes.append(_change(row, principal, "description", row.description, data.description, now))
         row.description = data.description
     if "owner_id" in sent and data.owner_id != row.owner_id:
-        owner = await follow_up_owner(services, data.owner_id, field="owner_id")
+        owner = await follow_up_owner(services, data.owner_id, session=session, field="owner_id")
         changes.append(_change(row, principal, "owner", row.owner, owner.display_name, now))
         row.owner_id, row.owner = owner.id, owner.display_name
     if "due_at" in sent and data.due_at != row.due_at:

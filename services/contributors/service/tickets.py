@@ -280,7 +280,11 @@ async def update_ticket(
         )
     if "assignee_id" in changes:
         agent_id = changes.pop("assignee_id")
-        agent = None if agent_id is None else await support_agent(services, agent_id, field="assignee_id")
+        agent = (
+            None
+            if agent_id is None
+            else await support_agent(services, agent_id, session=session, field="assignee_id")
+        )
         old = ticket.assignee
         ticket.assignee_id, ticket.assignee = (agent.id, agent.display_name) if agent else (None, None)
         await repository.add(session, _event(ticket, principal, "assignee", old=old, new=ticket.assignee))
@@ -381,7 +385,7 @@ async def escalate_ticket(
     webhook, `ticket.escalated`); the reason is kept in its history."""
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         raise Conflict(f"ticket {ticket.id} is {ticket.status}; reopen it before escalating")
-    lead = await support_agent(services, data.lead_id, field="lead_id")
+    lead = await support_agent(services, data.lead_id, session=session, field="lead_id")
     now = utcnow()
     old_assignee = ticket.assignee
     ticket.escalated_to_id, ticket.escalated_to = lead.id, lead.display_name

@@ -1,0 +1,34 @@
+"""the newest display name of each gateway user the service names, kept current by `user.updated`
+
+Revision ID: 0011
+Revises: 0010
+
+Tickets and follow-ups keep copies of their assignee's, lead's and owner's display names; a user's
+rename now reaches them, in the order of the gateway's versions. Names copied before this revision stay
+as they are until the user's next change.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "user_names",
+        sa.Column("user_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("user_names")

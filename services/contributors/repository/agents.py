@@ -1,0 +1,50 @@
+"""Queries of the names gateway users go by here: the newest one on record, and every copy of it."""
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.contributors.models import ShiftNoteFollowUp, Ticket, UserName
+from shared.db import dialect_of
+
+# Where a user is named by a copy of its display name: (table, the user id column, the name column).
+NAME_COPIES = (
+    (Ticket, Ticket.assignee_id, Ticket.assignee),
+    (Ticket, Ticket.escalated_to_id, Ticket.escalated_to),
+    (ShiftNoteFollowUp, ShiftNoteFollowUp.owner_id, ShiftNoteFollowUp.owner),
+)
+
+
+async def newest_user_name(session: AsyncSession, *, user_id: int, display_name: str, version: int) -> str:
+    """Record the user's name at `version` unless a newer version is on record; the newest name.
+
+    The upsert locks the user's row until commit, so a rename and an assignment naming the same user run
+    one after the other: whichever commits second sees the other's name and version.
+    """
+    table = UserName.__table__
+    module = postgresql if dialect_of(session) == "postgresql" else sqlite
+    stmt = module.insert(table).values(user_id=user_id, display_name=display_name, version=version)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.user_id],
+        set_={"display_name": stmt.excluded.display_name, "version": stmt.excluded.version},
+        where=table.c.version < stmt.excluded.version,
+    )
+    await session.execute(stmt)
+    return (
+        await session.execute(select(table.c.display_name).where(table.c.user_id == user_id))
+    ).scalar_one()
+
+
+async def rename_user(session: AsyncSession, *, user_id: int, display_name: str) -> None:
+    """Every copy of the user's name becomes `display_name`; a ticket renamed in takes a new version (its
+    ETag: what a client holds no longer shows it as it is)."""
+    for model, id_column, name_column in NAME_COPIES:
+        values: dict = {name_column.key: display_name}
+        if model is Ticket:
+            values["version"] = Ticket.version + 1
+        await session.execute(
+            update(model)
+            .where(id_column == user_id, name_column != display_name)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
