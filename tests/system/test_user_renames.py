@@ -1,0 +1,165 @@
+"""A gateway user's rename reaches every place the contributors service names the user by a copy of the
+display name (a ticket's assignee and escalation lead, a follow-up's owner): the gateway publishes
+`user.updated` with the user's version, and an older version arriving late changes nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+
+from tests.services.contributors.support import new_contributor, send_event
+from tests.support.api import Users
+from tests.support.sql import query
+from tests.support.waiting import eventually
+
+
+def _ticket(client: httpx.Client) -> dict:
+    body = {"contributor_id": new_contributor(client)["id"], "channel": "web", "category": "payment",
+            "subject": "Payout missing", "body": "Since Monday", "priority": "P3"}  # fmt: skip
+    response = client.post("/api/v1/tickets", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _assigned_to(client: httpx.Client, user_id: int) -> dict:
+    ticket = _ticket(client)
+    url = f"/api/v1/tickets/{ticket['id']}"
+    response = client.patch(
+        url, json={"assignee_id": user_id}, headers={"If-Match": client.get(url).headers["ETag"]}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _escalated_to(client: httpx.Client, user_id: int) -> dict:
+    ticket = _ticket(client)
+    response = client.post(
+        f"/api/v1/tickets/{ticket['id']}/escalate", json={"lead_id": user_id, "reason": "payout run failed"}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _note_owned_by(client: httpx.Client, user_id: int) -> dict:
+    response = client.post(
+        "/api/v1/shift-notes",
+        json={"team": "delivery", "subject": "Payouts", "body": "Two payouts bounced.",
+              "follow_ups": [{"description": "Call the bank", "owner_id": user_id}]},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _rename(users: Users, user_id: int) -> str:
+    name = f"Renamed {uuid.uuid4().hex[:6]}"
+    response = users.admin.patch(f"/api/v1/users/{user_id}", json={"display_name": name})
+    assert response.status_code == 200, response.text
+    return name
+
+
+def _names(client: httpx.Client, user_id: int, assigned: dict, escalated: dict, note: dict) -> set[str]:
+    """Every name the contributors service shows the user by, on each surface that names it."""
+    one = client.get(f"/api/v1/tickets/{assigned['id']}").json()
+    other = client.get(f"/api/v1/tickets/{escalated['id']}").json()
+    listed = client.get("/api/v1/tickets", params={"assignee_id": user_id, "limit": 200}).json()["items"]
+    follow_up = client.get(f"/api/v1/shift-notes/{note['id']}").json()["follow_ups"][0]
+    return {
+        one["assignee"]["display_name"],
+        other["assignee"]["display_name"],
+        other["escalated_to"]["display_name"],
+        *(t["assignee"]["display_name"] for t in listed),
+        follow_up["owner"],
+    }
+
+
+def test_a_renamed_user_is_shown_by_the_new_name_wherever_it_is_named(users, ops):
+    agent = users.create("support").user
+    assigned, escalated = _assigned_to(ops, agent["id"]), _escalated_to(ops, agent["id"])
+    note = _note_owned_by(ops, agent["id"])
+    assert _names(ops, agent["id"], assigned, escalated, note) == {agent["display_name"]}
+
+    name = _rename(users, agent["id"])
+
+    eventually(lambda: _names(ops, agent["id"], assigned, escalated, note) == {name})
+
+
+def test_a_rename_gives_a_ticket_naming_the_user_a_new_etag(users, ops):
+    agent = users.create("support").user
+    assigned = _assigned_to(ops, agent["id"])
+    url = f"/api/v1/tickets/{assigned['id']}"
+    before = ops.get(url).headers["ETag"]
+
+    name = _rename(users, agent["id"])
+
+    eventually(lambda: ops.get(url).json()["assignee"]["display_name"] == name)
+    assert ops.get(url).headers["ETag"] != before
+
+
+def test_an_older_version_arriving_late_changes_no_name(users, ops, cluster):
+    agent = users.create("support").user
+    assigned, escalated = _assigned_to(ops, agent["id"]), _escalated_to(ops, agent["id"])
+    note = _note_owned_by(ops, agent["id"])
+    name = _rename(users, agent["id"])
+    eventually(lambda: _names(ops, agent["id"], assigned, escalated, note) == {name})
+
+    # Version 1 is the user as created, before the rename (a delivery retried after the newer one).
+    late = send_event(cluster, "user.updated", {"user_id": agent["id"], "version": 1,
+                                                "display_name": agent["display_name"]})  # fmt: skip
+
+    assert late.status_code == 200 and late.json() == {"status": "processed"}, late.text
+    assert _names(ops, agent["id"], assigned, escalated, note) == {name}
+
+
+def test_a_user_assigned_after_a_rename_is_named_by_the_new_name(users, ops):
+    agent = users.create("support").user
+    _assigned_to(ops, agent["id"])
+    name = _rename(users, agent["id"])
+
+    later = _assigned_to(ops, agent["id"])
+
+    assert later["assignee"] == {"id": agent["id"], "display_name": name}
+
+
+def test_a_pseudonymised_user_is_no_longer_named_by_its_old_name(users, ops):
+    agent = users.create("support").user
+    assigned, escalated = _assigned_to(ops, agent["id"]), _escalated_to(ops, agent["id"])
+    note = _note_owned_by(ops, agent["id"])
+
+    erased = users.admin.post(f"/api/v1/users/{agent['id']}/pseudonymise", json={})
+
+    assert erased.status_code == 200, erased.text
+    placeholder = f"Erased user {agent['id']}"
+    eventually(lambda: _names(ops, agent["id"], assigned, escalated, note) == {placeholder})
+
+
+def test_the_event_carries_the_user_by_id_name_and_version_without_the_email(users, databases):
+    agent = users.create("support").user
+
+    name = _rename(users, agent["id"])
+
+    rows = query(
+        databases.urls["gateway"],
+        "SELECT destination, payload FROM event_outbox WHERE event_type = 'user.updated' ORDER BY id",
+    )
+    payloads = [(r["destination"], r["payload"] if isinstance(r["payload"], dict) else json.loads(r["payload"]))
+                for r in rows]  # fmt: skip
+    [(destination, payload)] = [(d, p) for d, p in payloads if p["user_id"] == agent["id"]]
+    assert destination == "contributors"
+    assert payload == {"user_id": agent["id"], "version": 2, "display_name": name, "roles": ["support"],
+                       "disabled": False}  # fmt: skip
+    assert agent["email"] not in json.dumps(payload)
+
+
+def test_a_user_updated_without_a_name_is_refused_and_changes_nothing(users, ops, cluster):
+    agent = users.create("support").user
+    assigned = _assigned_to(ops, agent["id"])
+
+    refused = send_event(cluster, "user.updated", {"user_id": agent["id"], "version": 9, "display_name": ""})
+
+    assert refused.status_code == 422, refused.text
+    assert (
+        ops.get(f"/api/v1/tickets/{assigned['id']}").json()["assignee"]["display_name"]
+        == agent["display_name"]
+    )
