@@ -30,7 +30,7 @@ def test_every_route_has_an_access_rule():
 
 
 def test_every_documented_operation_has_a_rule(cluster: Cluster):
-    document = httpx.get(cluster.gateway_url + "/openapi.json").json()
+    document = httpx.get(cluster.gateway_url + "/openapi.json", timeout=60.0).json()
     documented = {
         (m.upper(), p) for p, ops in document["paths"].items() if p.startswith("/api/") for m in ops
     }

@@ -25,7 +25,7 @@ REF_PREFIX = "#/components/schemas/"
 
 @pytest.fixture(scope="module")
 def document(cluster: Cluster) -> dict[str, Any]:
-    return httpx.get(cluster.gateway_url + "/openapi.json").json()
+    return httpx.get(cluster.gateway_url + "/openapi.json", timeout=60.0).json()
 
 
 def _refs(node: Any) -> set[str]:

@@ -270,7 +270,7 @@ def test_events_endpoint_refuses_user_principals(cluster: Cluster):
 
 
 def test_merged_openapi_lists_every_service(cluster: Cluster):
-    document = httpx.get(cluster.gateway_url + "/openapi.json").json()
+    document = httpx.get(cluster.gateway_url + "/openapi.json", timeout=60.0).json()
 
     assert {"/api/v1/auth/token", "/api/v1/contributors", "/api/v1/vendors"} <= set(document["paths"])
     assert "/api/v1/contributor-profiles/{contributor_id}" in document["paths"]
