@@ -23,7 +23,8 @@ async def merged_openapi(
 
     async def fetch(name: str) -> dict[str, Any] | None:
         try:
-            response = await client.get(settings.service_url(name) + "/openapi.json", timeout=5.0)
+            # A service builds its document on the first ask: seconds on a loaded machine, once.
+            response = await client.get(settings.service_url(name) + "/openapi.json", timeout=30.0)
             response.raise_for_status()
             return response.json()
         except httpx.HTTPError as exc:
