@@ -98,6 +98,24 @@ def test_queues_and_grants_are_listed_a_page_at_a_time(admin, cluster):
     assert rest["next_cursor"] is None
 
 
+def test_a_queues_grants_are_filtered_by_contributor_page_by_page(admin, cluster):
+    queues = activate(admin, create_project(admin, crowd_allowed=True)["id"])
+    grants = f"/api/v1/queues/{queues['labeling']}/permissions"
+    ids = []
+    for contributor_id in (9101, 9102, 9101):
+        granted = admin.post(grants, json={"contributor_id": contributor_id, "role": "labeler"})
+        assert granted.status_code == 201, granted.text
+        ids.append(granted.json()["id"])
+    assert admin.delete(f"{grants}/{ids[0]}").status_code == 204
+
+    live = every_item(admin, grants, contributor_id=9101, limit=1)
+    ever = every_item(admin, grants, contributor_id=9101, include_ended=True, limit=1)
+
+    assert [g["id"] for g in live] == [ids[2]]
+    assert [g["id"] for g in ever] == [ids[0], ids[2]]
+    assert {g["contributor_id"] for g in ever} == {9101}
+
+
 def test_a_cursor_this_api_did_not_give_is_422_naming_it(admin, cluster):
     queues = activate(admin, create_project(admin)["id"])
 

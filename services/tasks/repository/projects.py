@@ -118,10 +118,17 @@ async def list_live_permissions(
 
 
 async def list_permissions(
-    session: AsyncSession, *, queue_id: int, working_at: datetime | None, limit: int, after_id: int | None
+    session: AsyncSession,
+    *,
+    queue_id: int,
+    working_at: datetime | None,
+    contributor_id: int | None,
+    limit: int,
+    after_id: int | None,
 ) -> list[QueuePermission]:
     """The queue's grants oldest first: those working at `working_at` (neither revoked nor expired), or
-    every grant ever given (None)."""
+    every grant ever given (None); those of one contributor when given (ix_queue_permissions_queue_contributor
+    finds them however many the queue has)."""
     stmt = (
         select(QueuePermission)
         .where(QueuePermission.queue_id == queue_id)
@@ -133,6 +140,8 @@ async def list_permissions(
             QueuePermission.revoked_at.is_(None),
             or_(QueuePermission.expires_at.is_(None), QueuePermission.expires_at > working_at),
         )
+    if contributor_id is not None:
+        stmt = stmt.where(QueuePermission.contributor_id == contributor_id)
     if after_id is not None:
         stmt = stmt.where(QueuePermission.id > after_id)
     return list((await session.execute(stmt)).scalars())

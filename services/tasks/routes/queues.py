@@ -29,10 +29,22 @@ async def list_permissions(
     _principal: ProjectsRead,
     page: Annotated[PageParams, Depends(page_params)],
     include_ended: Annotated[bool, Query(description="also grants revoked or expired")] = False,
+    contributor_id: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            description="only the grants given to this contributor itself (not its vendor's or the crowd's)",
+        ),
+    ] = None,
 ):
     """The queue's grants, oldest first."""
     rows = await service.list_queue_permissions(
-        session, queue_id=queue_id, include_ended=include_ended, limit=page.limit, after_id=page.after_id
+        session,
+        queue_id=queue_id,
+        include_ended=include_ended,
+        contributor_id=contributor_id,
+        limit=page.limit,
+        after_id=page.after_id,
     )
     items, next_cursor = page_of(rows, limit=page.limit)
     return Page[PermissionRead](items=items, next_cursor=next_cursor)

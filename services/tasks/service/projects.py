@@ -368,14 +368,22 @@ async def grant_queue_permission(
 
 
 async def list_queue_permissions(
-    session: AsyncSession, *, queue_id: int, include_ended: bool, limit: int, after_id: int | None
+    session: AsyncSession,
+    *,
+    queue_id: int,
+    include_ended: bool,
+    contributor_id: int | None,
+    limit: int,
+    after_id: int | None,
 ) -> list[QueuePermission]:
-    """The grants working now; with `include_ended`, every grant ever given (revoked and expired too)."""
+    """The grants working now; with `include_ended`, every grant ever given (revoked and expired too);
+    with `contributor_id`, only those given to that contributor itself."""
     await get_queue(session=session, queue_id=queue_id)
     return await repo.list_permissions(
         session,
         queue_id=queue_id,
         working_at=None if include_ended else utcnow(),
+        contributor_id=contributor_id,
         limit=limit,
         after_id=after_id,
     )
