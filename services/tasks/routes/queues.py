@@ -10,7 +10,7 @@ from services.tasks.service import projects as service
 from services.tasks.service import quality_rules
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import Page, PageParams, page_of, page_params
-from shared.types import PathId
+from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/queues", tags=["queues"])
 
@@ -33,6 +33,7 @@ async def list_permissions(
         int | None,
         Query(
             ge=1,
+            le=MAX_ID,
             description="only the grants given to this contributor itself (not its vendor's or the crowd's)",
         ),
     ] = None,
