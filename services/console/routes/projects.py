@@ -1,5 +1,5 @@
-"""Projects: the list, and one project's progress, throughput, on-time rate, quality, forecast against its
-deadline as a chart, and its queues with their grants."""
+"""Projects: the list, one project's progress, throughput, on-time rate, quality, forecast against its
+deadline as a chart and its queues with their first grants, and a queue's grants page by page."""
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -11,6 +11,7 @@ from services.console.deps import ProjectsArea, SettingsDep
 from services.console.routes.pages import ListFile, console_router, list_file, passed_through, render
 from services.console.rules.charts import forecast_chart
 from services.console.rules.display import parse_time, utc_from_local
+from services.console.rules.grants import GRANT_STATUSES, grant_filters, grant_state, grants_page, return_to
 from services.console.rules.imports import import_content_type
 from services.console.rules.tables import chosen, page_link
 from services.console.schemas.forms import GrantForm, RevokeForm
@@ -58,8 +59,11 @@ async def project(
     settings: SettingsDep,
     breached: str = "",
     at_risk_cursor: str | None = None,
+    rules_cursor: Annotated[str | None, Query(max_length=200)] = None,
 ):
-    overview = await service.project_overview(gateway=console.gateway, project_id=project_id)
+    overview = await service.project_overview(
+        gateway=console.gateway, project_id=project_id, rules_cursor=rules_cursor, limit=settings.page_size
+    )
     at_risk_params = {"breached": "1" if breached == "1" else ""}
     at_risk = await service.at_risk_tasks(
         gateway=console.gateway,
@@ -97,6 +101,12 @@ async def project(
         else None,
         at_risk_first=page_link(here, at_risk_params) + "#at-risk" if at_risk_cursor else None,
         at_risk_download=lambda format: page_link(f"{here}/at-risk-tasks/download.{format}", at_risk_params),
+        rules_next=page_link(here, at_risk_params, rules_cursor=overview["rules_next_cursor"])
+        + "#quality-rules"
+        if overview["rules_next_cursor"]
+        else None,
+        rules_first=page_link(here, at_risk_params) + "#quality-rules" if rules_cursor else None,
+        grants_page=lambda queue_id: grants_page(project_id, queue_id),
         **overview,
     )
 
@@ -146,6 +156,66 @@ async def project_export(project_id: PathId, console: ProjectsArea, format: str 
     )
 
 
+@router.get("/{project_id}/queues/{queue_id}/permissions")
+async def queue_grants(
+    request: Request,
+    project_id: PathId,
+    queue_id: PathId,
+    console: ProjectsArea,
+    settings: SettingsDep,
+    contributor_id: str = "",
+    status: str = "live",
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+):
+    """Every grant of a queue, a page at a time: one contributor's only, or ended ones too, on request."""
+    params = grant_filters(contributor_id=contributor_id, status=status)
+    here = grants_page(project_id, queue_id)
+    listed = await service.queue_grants(
+        gateway=console.gateway,
+        project_id=project_id,
+        queue_id=queue_id,
+        contributor_id=params["contributor_id"],
+        include_ended=params["status"] == "all",
+        cursor=cursor,
+        limit=settings.page_size,
+    )
+    now = datetime.now(UTC)
+    return render(
+        request,
+        console,
+        "queue_grants.html",
+        active="projects",
+        params=params,
+        statuses=GRANT_STATUSES,
+        state=lambda grant: grant_state(grant, now=now),
+        back=page_link(here, params, cursor=cursor),
+        next_link=page_link(here, params, cursor=listed["next_cursor"]) if listed["next_cursor"] else None,
+        first_link=page_link(here, params) if cursor else None,
+        download_link=lambda format: page_link(f"{here}/download.{format}", params),
+        **listed,
+    )
+
+
+@router.get("/{project_id}/queues/{queue_id}/permissions/download.{format}")
+async def queue_grants_download(
+    project_id: PathId,
+    queue_id: PathId,
+    format: ListFile,
+    console: ProjectsArea,
+    contributor_id: str = "",
+    status: str = "live",
+):
+    """Every grant of the queue the page's filters match, as a file."""
+    params = grant_filters(contributor_id=contributor_id, status=status)
+    return await list_file(
+        console,
+        f"/queues/{queue_id}/permissions",
+        format,
+        contributor_id=params["contributor_id"],
+        include_ended="true" if params["status"] == "all" else None,
+    )
+
+
 @router.post("/{project_id}/queues/{queue_id}/permissions")
 async def grant(
     project_id: PathId, queue_id: PathId, console: ProjectsArea, form: Annotated[GrantForm, Form()]
@@ -158,7 +228,7 @@ async def grant(
         role=form.role,
         expires_at=utc_from_local(form.expires_local, console.zone),
     )
-    return RedirectResponse(f"/projects/{project_id}#queue-{queue_id}", status_code=303)
+    return RedirectResponse(return_to(form.back, project_id=project_id, queue_id=queue_id), status_code=303)
 
 
 @router.post("/{project_id}/queues/{queue_id}/permissions/{permission_id}/revoke")
@@ -172,7 +242,7 @@ async def revoke(
     await service.revoke(
         gateway=console.gateway, queue_id=queue_id, permission_id=permission_id, reason=form.reason
     )
-    return RedirectResponse(f"/projects/{project_id}#queue-{queue_id}", status_code=303)
+    return RedirectResponse(return_to(form.back, project_id=project_id, queue_id=queue_id), status_code=303)
 
 
 @router.get("/{project_id}/queues/{queue_id}/eligibility")

@@ -27,6 +27,8 @@ def _wall_clock(value: str) -> str:
 LocalTime = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_wall_clock)
 ]
+# The page a form was sent from, to go back to; only ever followed where a rule allows it (rules/grants.py).
+Back = Annotated[str, StringConstraints(max_length=1000)]
 # A <select> whose first option is "" (nothing chosen).
 ChosenId = Annotated[int | None, BeforeValidator(lambda v: None if v == "" else v), Field(ge=1)]
 
@@ -122,6 +124,7 @@ class GrantForm(BaseModel):
     grantee_id: Annotated[int, Field(ge=1)] | None = None
     role: Literal["labeler", "reviewer"] = "labeler"
     expires_local: LocalTime = ""
+    back: Back = ""
 
     @model_validator(mode="after")
     def _id_for_a_person_or_vendor(self) -> "GrantForm":
@@ -134,6 +137,7 @@ class RevokeForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    back: Back = ""
 
 
 class OwnTicketForm(BaseModel):

@@ -1,4 +1,5 @@
-"""The Projects pages' calls to the API: the list, one project with its stats, queues and grants."""
+"""The Projects pages' calls to the API: the list, one project with its stats, queues and grants, and a
+queue's grants page by page."""
 
 from __future__ import annotations
 
@@ -7,36 +8,74 @@ from typing import Any
 
 import httpx
 
-from services.console.service.gateway import Gateway
-
-# The project page shows a project's queues, rules and grants on one page: the API's largest page of each.
-LISTED = 500
+from services.console.service.gateway import Gateway, GatewayError
 
 
 async def list_projects(*, gateway: Gateway, cursor: str | None, limit: int) -> dict[str, Any]:
     return await gateway.get("/projects", cursor=cursor, limit=limit)
 
 
-async def project_overview(*, gateway: Gateway, project_id: int) -> dict[str, Any]:
-    """The project first (its 404 is the page's), then its figures and queues side by side."""
+async def project_overview(
+    *, gateway: Gateway, project_id: int, rules_cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """The project first (its 404 is the page's), then its figures, a page of its quality rules and its
+    queues, each with the first page of its grants (a crowd queue has thousands: the rest are on the
+    queue's grants page)."""
     project = await gateway.get(f"/projects/{project_id}")
     stats, queues, rules, firings = await asyncio.gather(
         gateway.get(f"/projects/{project_id}/stats"),
-        gateway.get(f"/projects/{project_id}/queues", limit=LISTED),
-        gateway.get(f"/projects/{project_id}/quality-rules", limit=LISTED),
+        # One queue per kind (labeling, review; unique in the tasks database): the first page is all of them.
+        gateway.get(f"/projects/{project_id}/queues"),
+        gateway.get(f"/projects/{project_id}/quality-rules", cursor=rules_cursor, limit=limit),
         gateway.get(f"/projects/{project_id}/quality-rules/firings", limit=20),
     )
     grants = await asyncio.gather(
-        *(gateway.get(f"/queues/{q['id']}/permissions", limit=LISTED) for q in queues["items"])
+        *(gateway.get(f"/queues/{q['id']}/permissions", limit=limit) for q in queues["items"])
     )
     for queue, granted in zip(queues["items"], grants, strict=True):
         queue["grants"] = granted["items"]
+        queue["more_grants"] = granted.get("next_cursor") is not None
     return {
         "project": project,
         "stats": stats,
         "queues": queues["items"],
         "quality_rules": rules["items"],
+        "rules_next_cursor": rules.get("next_cursor"),
         "firings": firings["items"],
+    }
+
+
+async def queue_grants(
+    *,
+    gateway: Gateway,
+    project_id: int,
+    queue_id: int,
+    contributor_id: str,
+    include_ended: bool,
+    cursor: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """One page of a queue's grants, with the project and the queue they belong to; a queue that is not
+    the project's is a 404, like a project the viewer may not read."""
+    project, queues, grants = await asyncio.gather(
+        gateway.get(f"/projects/{project_id}"),
+        gateway.get(f"/projects/{project_id}/queues"),
+        gateway.get(
+            f"/queues/{queue_id}/permissions",
+            contributor_id=contributor_id,
+            include_ended="true" if include_ended else None,
+            cursor=cursor,
+            limit=limit,
+        ),
+    )
+    queue = next((q for q in queues["items"] if q["id"] == queue_id), None)
+    if queue is None:
+        raise GatewayError(404, f"queue {queue_id} not found in project {project_id}")
+    return {
+        "project": project,
+        "queue": queue,
+        "grants": grants["items"],
+        "next_cursor": grants.get("next_cursor"),
     }
 
 
