@@ -286,6 +286,11 @@ def _pages(world: World) -> list[tuple[str, str, str]]:
         # The suite's other tests make projects on the same platform: the page that starts at this one.
         ("projects", f"/projects?cursor={encode_cursor(world.project['id'] - 1)}", world.project["name"]),
         ("project", f"/projects/{world.project['id']}", "gold accuracy below 0.8"),
+        (
+            "queue-grants",
+            f"/projects/{world.project['id']}/queues/{world.labeling_queue}/permissions",
+            f"vendor #{world.vendor['id']}",
+        ),
         ("vendors", f"/vendors?q={world.vendor['name']}", world.vendor["name"]),
         ("vendor", f"/vendors/{world.vendor['id']}", "above p75"),  # 0.50 against a 0.48 p75
         ("invoice", f"/vendors/{world.vendor['id']}/invoices/{world.invoice['id']}", "60.00 USD"),
@@ -432,6 +437,28 @@ def test_a_grant_is_made_and_revoked_from_the_project_page(page, console_url, wo
     assert page.locator(f"{queue} a[href='/people/{person['id']}']").count() == 0
     grants = every_item(admin, f"/api/v1/queues/{world.labeling_queue}/permissions")
     assert person["id"] not in [g["contributor_id"] for g in grants]
+
+
+def test_a_grant_is_found_and_revoked_on_the_queues_grants_page(page, console_url, world, admin):
+    person = new_contributor(admin)
+    grants = f"/api/v1/queues/{world.labeling_queue}/permissions"
+    _ok(admin.post(grants, json={"contributor_id": person["id"], "role": "labeler"}))
+    sign_in(page, console_url, world.ops_email, next_path=f"/projects/{world.project['id']}")
+
+    with page.expect_navigation():
+        page.click(f"#queue-{world.labeling_queue} a.all-grants")
+    page.fill("form.filters input[name=contributor_id]", str(person["id"]))
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    row = page.locator("#grants tbody tr", has=page.locator(f"a[href='/people/{person['id']}']"))
+    row.locator("input[name=reason]").fill("trial ended")
+    with page.expect_navigation():
+        row.locator("button").click()
+
+    filtered = f"/queues/{world.labeling_queue}/permissions?contributor_id={person['id']}&status=live"
+    assert page.url.endswith(filtered)  # back on the page as it was
+    assert page.locator(f"#grants a[href='/people/{person['id']}']").count() == 0
+    assert every_item(admin, grants, contributor_id=person["id"]) == []
 
 
 def test_tasks_are_imported_by_file_upload_with_refused_rows_named(page, console_url, world, admin):
