@@ -34,6 +34,8 @@ from tests.support.console import running_console, vendor_month
 TARGET_P95_MS = 300.0
 PASSWORD = "console-bench-password-1"
 TODAY = datetime.now(UTC).date()
+# Contributors granted the labeling queue one by one, as a crowd project has (the grants page pages them).
+GRANTS = 2_000
 
 
 def _ok(response: httpx.Response, status: int = 201) -> dict:
@@ -145,6 +147,10 @@ def seed(admin: httpx.Client, cluster, *, tasks: int) -> dict:
         _ok(admin.post(f"/api/v1/projects/{project['id']}/tasks", json=rows, timeout=600))
     print(f"  imported {tasks:,} tasks in {time.perf_counter() - started:.1f} s", flush=True)
     _ok(admin.post(f"/api/v1/projects/{project['id']}/transitions", json={"to": "active"}, timeout=120), 200)
+    queues = admin.get(f"/api/v1/projects/{project['id']}/queues").json()["items"]
+    [labeling] = [q["id"] for q in queues if q["kind"] == "labeling"]
+    for contributor_id in range(1, GRANTS + 1):
+        _ok(admin.post(f"/api/v1/queues/{labeling}/permissions", json={"contributor_id": contributor_id}))
     invoice = vendor_month(
         admin,
         vendor_id=vendor["id"],
@@ -164,6 +170,7 @@ def seed(admin: httpx.Client, cluster, *, tasks: int) -> dict:
             "handover": "/desk/handover",
             "projects": "/projects",
             "project (100k tasks)": f"/projects/{project['id']}",
+            f"queue grants ({GRANTS:,})": f"/projects/{project['id']}/queues/{labeling}/permissions",
             "vendors": "/vendors",
             "vendor": f"/vendors/{vendor['id']}",
             "invoice": f"/vendors/{vendor['id']}/invoices/{invoice['id']}",
