@@ -163,7 +163,7 @@ class Ticket(Base, table=True):
     # Assignee and escalation lead are gateway users (ids); the names are their display names when named.
     assignee_id: int | None = Field(default=None, index=True)
     assignee: str | None = Field(default=None, max_length=200, index=True)
-    escalated_to_id: int | None = Field(default=None)
+    escalated_to_id: int | None = Field(default=None, index=True)
     escalated_to: str | None = Field(default=None, max_length=200)
     # A ticket merged into another is closed and points at the one that carries its thread on.
     merged_into_id: int | None = Field(default=None, foreign_key="tickets.id")

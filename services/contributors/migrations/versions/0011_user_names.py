@@ -5,7 +5,8 @@ Revises: 0010
 
 Tickets and follow-ups keep copies of their assignee's, lead's and owner's display names; a user's
 rename now reaches them, in the order of the gateway's versions. Names copied before this revision stay
-as they are until the user's next change.
+as they are until the user's next change. A rename finds a user's tickets by assignee (indexed since
+0007) and by escalation lead (indexed here).
 """
 
 from collections.abc import Sequence
@@ -28,7 +29,11 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("user_id"),
     )
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tickets_escalated_to_id"), ["escalated_to_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tickets_escalated_to_id"))
     op.drop_table("user_names")
