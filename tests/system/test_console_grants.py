@@ -136,6 +136,17 @@ def test_the_project_page_pages_its_quality_rules(admin, console_url, crowd_proj
     assert _link(rest, "More rules »") is None and _link(rest, "« First rules") is not None
 
 
+def test_the_at_risk_pager_keeps_the_quality_rules_where_they_were(admin, console_url, crowd_project):
+    ops = _signed_in(admin, console_url, "ops")
+    rest = ops.get(_link(ops.get(f"/projects/{crowd_project['project']['id']}"), "More rules »"))
+
+    toggled = ops.get(_link(rest, "Show the past due ones too"))
+
+    assert toggled.status_code == 200 and "rules_cursor=" in _link(rest, "Show the past due ones too")
+    assert toggled.text.count('class="quality-rule"') == 2  # still the second page of rules
+    assert _link(toggled, "Hide the past due ones") is not None
+
+
 def test_the_grants_page_finds_one_contributors_grants_and_shows_ended_ones_on_request(
     admin, console_url, crowd_project
 ):

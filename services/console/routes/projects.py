@@ -58,7 +58,7 @@ async def project(
     console: ProjectsArea,
     settings: SettingsDep,
     breached: str = "",
-    at_risk_cursor: str | None = None,
+    at_risk_cursor: Annotated[str | None, Query(max_length=200)] = None,
     rules_cursor: Annotated[str | None, Query(max_length=200)] = None,
 ):
     overview = await service.project_overview(
@@ -73,6 +73,7 @@ async def project(
         limit=settings.page_size,
     )
     here = f"/projects/{project_id}"
+    shown = {**at_risk_params, "at_risk_cursor": at_risk_cursor, "rules_cursor": rules_cursor}
     stats = overview["stats"]
     progress = stats.get("progress") or {}
     done = max(int(progress.get("units_submitted") or 0) - int(progress.get("rejected") or 0), 0)
@@ -95,17 +96,21 @@ async def project(
         formats=EXPORT_FORMATS,
         at_risk=at_risk["items"],
         at_risk_breached=bool(at_risk_params["breached"]),
-        at_risk_toggle=page_link(here, {"breached": "" if at_risk_params["breached"] else "1"}) + "#at-risk",
-        at_risk_next=page_link(here, at_risk_params, at_risk_cursor=at_risk["next_cursor"]) + "#at-risk"
+        # Each pager moves its own cursor and keeps the other's: paging the rules leaves the at-risk
+        # tasks where they were, and the other way round.
+        at_risk_toggle=page_link(
+            here, shown, breached="" if at_risk_params["breached"] else "1", at_risk_cursor=None
+        )
+        + "#at-risk",
+        at_risk_next=page_link(here, shown, at_risk_cursor=at_risk["next_cursor"]) + "#at-risk"
         if at_risk.get("next_cursor")
         else None,
-        at_risk_first=page_link(here, at_risk_params) + "#at-risk" if at_risk_cursor else None,
+        at_risk_first=page_link(here, shown, at_risk_cursor=None) + "#at-risk" if at_risk_cursor else None,
         at_risk_download=lambda format: page_link(f"{here}/at-risk-tasks/download.{format}", at_risk_params),
-        rules_next=page_link(here, at_risk_params, rules_cursor=overview["rules_next_cursor"])
-        + "#quality-rules"
+        rules_next=page_link(here, shown, rules_cursor=overview["rules_next_cursor"]) + "#quality-rules"
         if overview["rules_next_cursor"]
         else None,
-        rules_first=page_link(here, at_risk_params) + "#quality-rules" if rules_cursor else None,
+        rules_first=page_link(here, shown, rules_cursor=None) + "#quality-rules" if rules_cursor else None,
         grants_page=lambda queue_id: grants_page(project_id, queue_id),
         **overview,
     )
