@@ -101,12 +101,16 @@ def _person_with_a_history(admin, ops, users, cluster) -> dict:
     """A contributor who signed in, answered a task, wrote in, and is named in a shift note and in a
     partner communication: a row about it in every service."""
     _, queues = active_project(admin, tasks=1)
-    person = new_contributor(ops, full_name="Cleo Tagger", languages=[{"code": "en", "proficiency": "native"}])
+    person = new_contributor(
+        ops, full_name="Cleo Tagger", languages=[{"code": "en", "proficiency": "native"}]
+    )
     activate(ops, person["id"])
     email, password = f"cleo-{uuid.uuid4().hex[:8]}@example.org", "long-enough-password-3"
     user = admin.post("/api/v1/users", json={"email": email, "password": password, "roles": ["contributor"],
                                              "contributor_id": person["id"]}).json()  # fmt: skip
-    token = httpx.post(f"{cluster.gateway_url}/api/v1/auth/token", data={"username": email, "password": password})
+    token = httpx.post(
+        f"{cluster.gateway_url}/api/v1/auth/token", data={"username": email, "password": password}
+    )
     me = client_for(cluster.gateway_url, token.json()["access_token"])
     eventually(lambda: me.post(f"/api/v1/queues/{queues['labeling']}/next").status_code == 200)
     submitted = work_one(me, queues["labeling"])

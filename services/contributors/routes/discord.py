@@ -2,7 +2,6 @@
 Endpoint URL points here through the gateway, which forwards it unauthenticated: the signature is the
 proof)."""
 
-
 from fastapi import APIRouter, Request
 
 from services.contributors.deps import SettingsDep

@@ -85,7 +85,9 @@ def budget_position(
     )
 
 
-def _unit_cost(spend: Decimal, priced_units: Decimal, contracted: Decimal | None) -> tuple[Decimal | None, str]:
+def _unit_cost(
+    spend: Decimal, priced_units: Decimal, contracted: Decimal | None
+) -> tuple[Decimal | None, str]:
     if priced_units > 0:
         return spend / priced_units, "measured"
     if contracted is not None:
