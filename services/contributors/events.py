@@ -4,17 +4,18 @@ Published, to tasks and vendors: `contributor.upserted` (eligibility facts, vers
 languages, skills, qualifications, vendor, wellness limits or opt-out change; `contributor.erased`.
 Received from tasks: `submission.recorded` (exposure minutes for wellness) and `quality.drift`
 (a qualification must be re-taken); from the gateway: `user.updated` (a user's display name, renamed
-wherever a ticket or follow-up names the user).
+wherever a ticket or follow-up names the user) and `user.deleted`; a user disabled or deleted holds no
+open ticket any more.
 """
 
 from __future__ import annotations
 
 import logging
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.service import agents, qualifications, wellness
+from services.contributors.service import agents, qualifications, tickets, wellness
 from services.contributors.service.publishing import ROUTES, publisher
 from shared.errors import Unprocessable
 from shared.events import Event, EventHandler
@@ -81,26 +82,49 @@ async def apply_quality_drift(session: AsyncSession, event: Event) -> None:
         )
 
 
-class UserUpdated(BaseModel):
-    """What of a changed gateway user this service keeps (the event says more: roles, disabled)."""
+class UserChange(BaseModel):
+    """What of a gateway user this service keeps from `user.updated` and `user.deleted` (they say more:
+    roles)."""
 
     user_id: int
     version: int
     display_name: str = Field(min_length=1, max_length=200)
+    disabled: bool = False
+    created_at: AwareDatetime
+
+    def identity(self) -> dict:
+        """The user, its name and where it stands in the order of the user's changes."""
+        return self.model_dump(include={"user_id", "display_name", "version", "created_at"})
 
 
 async def apply_user_updated(session: AsyncSession, event: Event) -> None:
+    user = _user_change(event)
+    newest = await agents.rename_user(session=session, **user.identity())
+    if user.disabled and newest:  # a late "disabled" after the user was enabled again changes nothing
+        await tickets.release_user_tickets(
+            session=session, user_id=user.user_id, actor=f"service:{event.source}", cause="user disabled"
+        )
+
+
+async def apply_user_deleted(session: AsyncSession, event: Event) -> None:
+    user = _user_change(event)
+    # A deletion arriving after a newer user took the id (SQLite reuses it) releases nothing of theirs.
+    if await agents.rename_user(session=session, **user.identity()):
+        await tickets.release_user_tickets(
+            session=session, user_id=user.user_id, actor=f"service:{event.source}", cause="user deleted"
+        )
+
+
+def _user_change(event: Event) -> UserChange:
     try:
-        user = UserUpdated.model_validate(event.data)
+        return UserChange.model_validate(event.data)
     except ValidationError as exc:
-        raise Unprocessable(f"user.updated data is invalid: {exc.errors()[0]['msg']}") from exc
-    await agents.rename_user(
-        session=session, user_id=user.user_id, display_name=user.display_name, version=user.version
-    )
+        raise Unprocessable(f"{event.type} data is invalid: {exc.errors()[0]['msg']}") from exc
 
 
 HANDLERS: dict[str, EventHandler] = {
     "submission.recorded": apply_submission_recorded,
     "quality.drift": apply_quality_drift,
     "user.updated": apply_user_updated,
+    "user.deleted": apply_user_deleted,
 }

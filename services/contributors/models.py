@@ -406,6 +406,8 @@ class UserName(Base, table=True):
     user_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     display_name: str = Field(max_length=200)
     version: int
+    # A user created later under the same id (SQLite reuses a deleted user's) is another, newer user.
+    user_created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class RequesterProfile(Base, table=True):

@@ -1,11 +1,13 @@
 """A gateway user's rename reaches every place the contributors service names the user by a copy of the
 display name (a ticket's assignee and escalation lead, a follow-up's owner): the gateway publishes
-`user.updated` with the user's version, and an older version arriving late changes nothing."""
+`user.updated` with the user's version, and an older version arriving late changes nothing. A user
+disabled or deleted (`user.deleted`) holds no open ticket any more: they are back among the unassigned."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -106,7 +108,8 @@ def test_an_older_version_arriving_late_changes_no_name(users, ops, cluster):
 
     # Version 1 is the user as created, before the rename (a delivery retried after the newer one).
     late = send_event(cluster, "user.updated", {"user_id": agent["id"], "version": 1,
-                                                "display_name": agent["display_name"]})  # fmt: skip
+                                                "display_name": agent["display_name"],
+                                                "created_at": agent["created_at"]})  # fmt: skip
 
     assert late.status_code == 200 and late.json() == {"status": "processed"}, late.text
     assert _names(ops, agent["id"], assigned, escalated, note) == {name}
@@ -131,7 +134,104 @@ def test_a_pseudonymised_user_is_no_longer_named_by_its_old_name(users, ops):
 
     assert erased.status_code == 200, erased.text
     placeholder = f"Erased user {agent['id']}"
-    eventually(lambda: _names(ops, agent["id"], assigned, escalated, note) == {placeholder})
+    # Pseudonymising disables the user too: its open tickets are released, by the placeholder name.
+    eventually(lambda: _holders(ops, assigned, escalated) == {"assignee": set(), "escalated_to": set()})
+    assert ops.get(f"/api/v1/shift-notes/{note['id']}").json()["follow_ups"][0]["owner"] == placeholder
+    released = ops.get(f"/api/v1/tickets/{assigned['id']}").json()["history"][-1]
+    assert (released["kind"], released["from_value"]) == ("assignee", placeholder)
+
+
+def _holders(client: httpx.Client, *tickets: dict) -> dict[str, set[int]]:
+    """Who the tickets are assigned and escalated to now (user ids)."""
+    read = [client.get(f"/api/v1/tickets/{t['id']}").json() for t in tickets]
+    return {
+        role: {t[role]["id"] for t in read if t[role] is not None} for role in ("assignee", "escalated_to")
+    }
+
+
+def test_a_disabled_user_holds_no_open_ticket_and_the_history_says_why(users, ops):
+    agent, colleague = users.create("support").user, users.create("support").user
+    assigned, escalated = _assigned_to(ops, agent["id"]), _escalated_to(ops, agent["id"])
+    resolved = _assigned_to(ops, agent["id"])
+    moved = ops.post(f"/api/v1/tickets/{resolved['id']}/transitions", json={"to": "resolved"})
+    someone_elses = _assigned_to(ops, colleague["id"])
+    assert moved.status_code == 200, moved.text
+
+    disabled = users.admin.patch(f"/api/v1/users/{agent['id']}", json={"disabled": True})
+
+    assert disabled.status_code == 200, disabled.text
+    eventually(lambda: _holders(ops, assigned, escalated) == {"assignee": set(), "escalated_to": set()})
+    # A resolved ticket keeps who resolved it; another agent's ticket is untouched.
+    assert _holders(ops, resolved, someone_elses)["assignee"] == {agent["id"], colleague["id"]}
+    history = ops.get(f"/api/v1/tickets/{escalated['id']}").json()["history"]
+    assert [(e["kind"], e["from_value"], e["note"], e["actor"]) for e in history[-2:]] == [
+        ("assignee", agent["display_name"], "user disabled", "service:gateway"),
+        ("escalation_lead", agent["display_name"], "user disabled", "service:gateway"),
+    ]
+    still_escalated = ops.get("/api/v1/tickets", params={"escalated": "true", "limit": 200}).json()["items"]
+    assert escalated["id"] in {t["id"] for t in still_escalated}
+    url = f"/api/v1/tickets/{assigned['id']}"
+    taken_over = ops.patch(
+        url, json={"assignee_id": colleague["id"]}, headers={"If-Match": ops.get(url).headers["ETag"]}
+    )
+    assert taken_over.status_code == 200 and taken_over.json()["assignee"]["id"] == colleague["id"]
+
+
+def test_a_deleted_user_holds_no_open_ticket(users, ops):
+    agent = users.create("support").user
+    assigned = _assigned_to(ops, agent["id"])
+
+    deleted = users.admin.delete(f"/api/v1/users/{agent['id']}")
+
+    assert deleted.status_code == 204, deleted.text
+    eventually(lambda: _holders(ops, assigned) == {"assignee": set(), "escalated_to": set()})
+    released = ops.get(f"/api/v1/tickets/{assigned['id']}").json()["history"][-1]
+    assert (released["kind"], released["note"]) == ("assignee", "user deleted")
+
+
+def test_a_late_disabled_event_leaves_a_user_enabled_again_with_its_tickets(users, ops, cluster):
+    agent = users.create("support").user
+    assigned = _assigned_to(ops, agent["id"])
+    name = _rename(users, agent["id"])  # version 2
+    eventually(
+        lambda: ops.get(f"/api/v1/tickets/{assigned['id']}").json()["assignee"]["display_name"] == name
+    )
+
+    # Version 1 said "disabled" (a delivery retried after the newer one): the user is enabled now.
+    late = send_event(cluster, "user.updated", {"user_id": agent["id"], "version": 1, "display_name": name,
+                                                "disabled": True, "created_at": agent["created_at"]})  # fmt: skip
+
+    assert late.status_code == 200 and late.json() == {"status": "processed"}, late.text
+    assert _holders(ops, assigned)["assignee"] == {agent["id"]}
+
+
+def test_a_user_created_later_under_a_deleted_users_id_is_another_user(users, ops, cluster):
+    """SQLite gives a new row the id of the deleted last one: the newer user's version 1 outranks the
+    deleted user's last version, and an event of the deleted user arriving late changes nothing."""
+    agent = users.create("support").user
+    assigned = _assigned_to(ops, agent["id"])
+    created = datetime.fromisoformat(agent["created_at"])
+    later = (created + timedelta(minutes=5)).isoformat()
+
+    gone = send_event(cluster, "user.deleted", {"user_id": agent["id"], "version": 4, "created_at": agent["created_at"],
+                                                "display_name": agent["display_name"]})  # fmt: skip
+    newcomer = send_event(cluster, "user.updated", {"user_id": agent["id"], "version": 1, "created_at": later,
+                                                    "display_name": "Newcomer"})  # fmt: skip
+    stale = send_event(cluster, "user.updated", {"user_id": agent["id"], "version": 3,
+                                                 "created_at": agent["created_at"], "display_name": "Old name"})  # fmt: skip
+
+    assert [r.status_code for r in (gone, newcomer, stale)] == [200, 200, 200]
+    read = ops.get(f"/api/v1/tickets/{assigned['id']}").json()
+    assert read["assignee"] is None  # released when the first user was deleted
+    assert read["history"][-1]["from_value"] == agent["display_name"]
+    # The gateway still answers with the first user here (the deletion was only told): the newer user's
+    # name stands against it, and against the first user's version 3 that came late.
+    theirs = _assigned_to(ops, agent["id"])
+    assert theirs["assignee"]["display_name"] == "Newcomer"
+    # The first user's deletion told again (a retried delivery) releases nothing of the newer user's.
+    again = send_event(cluster, "user.deleted", {"user_id": agent["id"], "version": 4, "created_at": agent["created_at"],
+                                                 "display_name": agent["display_name"]})  # fmt: skip
+    assert again.status_code == 200 and _holders(ops, theirs)["assignee"] == {agent["id"]}
 
 
 def test_the_event_carries_the_user_by_id_name_and_version_without_the_email(users, databases):
@@ -147,6 +247,7 @@ def test_the_event_carries_the_user_by_id_name_and_version_without_the_email(use
                 for r in rows]  # fmt: skip
     [(destination, payload)] = [(d, p) for d, p in payloads if p["user_id"] == agent["id"]]
     assert destination == "contributors"
+    assert datetime.fromisoformat(payload.pop("created_at")) == datetime.fromisoformat(agent["created_at"])
     assert payload == {"user_id": agent["id"], "version": 2, "display_name": name, "roles": ["support"],
                        "disabled": False}  # fmt: skip
     assert agent["email"] not in json.dumps(payload)

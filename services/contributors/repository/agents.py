@@ -1,6 +1,8 @@
 """Queries of the names gateway users go by here: the newest one on record, and every copy of it."""
 
-from sqlalchemy import select, update
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,24 +17,38 @@ NAME_COPIES = (
 )
 
 
-async def newest_user_name(session: AsyncSession, *, user_id: int, display_name: str, version: int) -> str:
-    """Record the user's name at `version` unless a newer version is on record; the newest name.
+async def newest_user_name(
+    session: AsyncSession, *, user_id: int, display_name: str, version: int, created_at: datetime
+) -> tuple[str, bool]:
+    """Record the user's name at `version` unless a newer one is on record; the newest name, and whether
+    it is this one. Newer: a later version of the same user, or a user created later under the same id.
 
     The upsert locks the user's row until commit, so a rename and an assignment naming the same user run
     one after the other: whichever commits second sees the other's name and version.
     """
     table = UserName.__table__
     module = postgresql if dialect_of(session) == "postgresql" else sqlite
-    stmt = module.insert(table).values(user_id=user_id, display_name=display_name, version=version)
+    stmt = module.insert(table).values(
+        user_id=user_id, display_name=display_name, version=version, user_created_at=created_at
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.user_id],
-        set_={"display_name": stmt.excluded.display_name, "version": stmt.excluded.version},
-        where=table.c.version < stmt.excluded.version,
+        set_={
+            "display_name": stmt.excluded.display_name,
+            "version": stmt.excluded.version,
+            "user_created_at": stmt.excluded.user_created_at,
+        },
+        where=or_(
+            table.c.user_created_at < stmt.excluded.user_created_at,
+            and_(
+                table.c.user_created_at == stmt.excluded.user_created_at,
+                table.c.version < stmt.excluded.version,
+            ),
+        ),
     )
     await session.execute(stmt)
-    return (
-        await session.execute(select(table.c.display_name).where(table.c.user_id == user_id))
-    ).scalar_one()
+    newest = (await session.execute(select(table).where(table.c.user_id == user_id))).one()
+    return newest.display_name, (newest.version, newest.user_created_at) == (version, created_at)
 
 
 async def rename_user(session: AsyncSession, *, user_id: int, display_name: str) -> None:

@@ -206,6 +206,21 @@ async def add(session: AsyncSession, row: object) -> None:
     await session.flush()
 
 
+async def open_tickets_held_by(session: AsyncSession, *, user_id: int) -> list[Ticket]:
+    """Unclosed tickets assigned to or escalated to the user, locked until commit (by ix_tickets_assignee_id
+    and ix_tickets_escalated_to_id)."""
+    stmt = (
+        select(Ticket)
+        .where(
+            or_(Ticket.assignee_id == user_id, Ticket.escalated_to_id == user_id),
+            Ticket.status.not_in(CLOSED_STATUSES),
+        )
+        .order_by(Ticket.id)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
 async def events_of(session: AsyncSession, *, ticket_id: int) -> list[TicketEvent]:
     stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
     return list((await session.execute(stmt)).scalars())

@@ -4,6 +4,7 @@ kept of them follow the gateway's renames (`user.updated`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,8 +51,12 @@ async def _enabled_user_with(
     if not set(user["roles"]) & set(roles):
         raise field_error(field, f"user {user_id} is not {who} ({', '.join(roles)})")
     # A rename committed after the gateway answered may already be here: name the user by the newer one.
-    name = await repository.newest_user_name(
-        session, user_id=user["id"], display_name=user["display_name"], version=user["version"]
+    name, _ = await repository.newest_user_name(
+        session,
+        user_id=user["id"],
+        display_name=user["display_name"],
+        version=user["version"],
+        created_at=datetime.fromisoformat(user["created_at"]),
     )
     return Agent(id=user["id"], display_name=name, email=user["email"])
 
@@ -73,10 +78,13 @@ async def follow_up_owner(
     )
 
 
-async def rename_user(*, session: AsyncSession, user_id: int, display_name: str, version: int) -> None:
-    """Name the user by its newest display name wherever it is named: `display_name` unless a newer
-    version is on record (an older event arriving late changes nothing)."""
-    name = await repository.newest_user_name(
-        session, user_id=user_id, display_name=display_name, version=version
+async def rename_user(
+    *, session: AsyncSession, user_id: int, display_name: str, version: int, created_at: datetime
+) -> bool:
+    """Name the user by its newest display name wherever it is named: `display_name` unless a newer one
+    is on record (an older event arriving late changes nothing). Whether this is the newest."""
+    name, newest = await repository.newest_user_name(
+        session, user_id=user_id, display_name=display_name, version=version, created_at=created_at
     )
     await repository.rename_user(session, user_id=user_id, display_name=name)
+    return newest

@@ -408,6 +408,28 @@ async def escalate_ticket(
     return ticket
 
 
+async def release_user_tickets(*, session: AsyncSession, user_id: int, actor: str, cause: str) -> int:
+    """A user who can no longer work tickets (disabled or deleted in the gateway) holds none: each unclosed
+    ticket assigned or escalated to the user loses that assignee or lead, recorded in its history with the
+    cause, so it is back among the unassigned and its SLA warnings reach the support alert address
+    instead of nobody. An escalated ticket stays escalated, without a lead. How many tickets changed."""
+    tickets = await repository.open_tickets_held_by(session, user_id=user_id)
+    now = utcnow()
+    for ticket in tickets:
+        if ticket.assignee_id == user_id:
+            await repository.add(session, TicketEvent(ticket_id=ticket.id, kind="assignee", from_value=ticket.assignee,
+                                                      note=cause, actor=actor, at=now))  # fmt: skip
+            ticket.assignee_id, ticket.assignee = None, None
+        if ticket.escalated_to_id == user_id:
+            await repository.add(session, TicketEvent(ticket_id=ticket.id, kind="escalation_lead",
+                                                      from_value=ticket.escalated_to, note=cause, actor=actor,
+                                                      at=now))  # fmt: skip
+            ticket.escalated_to_id, ticket.escalated_to = None, None
+        _touch(ticket)
+    await session.flush()
+    return len(tickets)
+
+
 async def count_sla_breaches(*, db: Database, settings: ContributorsSettings) -> None:
     """Count every SLA target missed since the last pass once in the metrics, and tell the responsible
     person (`ticket.sla_breached`), claiming it on the ticket row so that no replica does either again."""

@@ -69,8 +69,10 @@ class UserRef(BaseModel):
     email: str
     roles: list[str]
     disabled: bool
-    # Orders this answer against `user.updated` events: a peer keeps the newest version's name.
+    # Order this answer against `user.updated` events: a peer keeps the newest version's name, and a
+    # newer user's (created later) where SQLite gave a deleted user's id to a new one.
     version: int
+    created_at: datetime
 
 
 class AgentRead(BaseModel):

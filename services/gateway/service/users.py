@@ -10,7 +10,7 @@ from services.gateway.rules.users import default_display_name, demotes_an_enable
 from services.gateway.schemas.users import UserCreate, UserUpdate
 from services.gateway.service import audit
 from services.gateway.service.callers import callers_changed
-from services.gateway.service.publishing import record_user_change
+from services.gateway.service.publishing import record_user_change, record_user_deletion
 from shared.auth import Principal
 from shared.db import after_commit, utcnow
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -139,10 +139,12 @@ async def pseudonymise_user(
 
 
 async def delete_user(*, session: AsyncSession, principal: Principal, user_id: int) -> None:
-    """Remove the user, its sessions and refresh tokens; keys it created stay, no longer naming it."""
-    user = await get_user(session=session, user_id=user_id)
+    """Remove the user, its sessions and refresh tokens (peers are told: `user.deleted`); keys it created
+    stay, no longer naming it."""
+    user = await get_user(session=session, user_id=user_id, for_update=True)
     await _refuse_last_admin(session, user)
     await auth_repository.delete_user_sessions(session=session, user_id=user.id)
+    await record_user_deletion(session=session, user=user)
     await repository.delete_user(session=session, user=user)
     await audit.record(
         session=session, actor=principal.subject, action="user.deleted", target=f"user:{user_id}"
