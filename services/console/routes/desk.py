@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from services.console.deps import DeskArea, SettingsDep
 from services.console.routes.pages import ListFile, console_router, list_file, passed_through, render
 from services.console.rules.display import utc_from_local
-from services.console.rules.tables import chosen, page_link, sort_toggle
+from services.console.rules.tables import chosen, table_links
 from services.console.schemas.forms import (
     AssignForm,
     EscalateForm,
@@ -101,10 +101,14 @@ async def desk(
         "desk.html",
         active="desk",
         tickets=page["items"],
-        next_link=page_link("/desk", params, cursor=page["next_cursor"]) if page["next_cursor"] else None,
-        first_link=page_link("/desk", params) if cursor else None,
-        sort_link=lambda field: page_link("/desk", params, sort=sort_toggle(query.sort, field)),
-        download_link=lambda format: page_link(f"/desk/tickets/download.{format}", params),
+        **table_links(
+            "/desk",
+            params,
+            cursor=cursor,
+            next_cursor=page["next_cursor"],
+            download="/desk/tickets/download",
+            sort=query.sort,
+        ),
         params=params,
         statuses=STATUSES,
         priorities=PRIORITIES,

@@ -6,7 +6,7 @@ from fastapi import Request
 from services.console.deps import PeopleArea, RecruitmentArea, SettingsDep
 from services.console.routes.pages import ListFile, console_router, list_file, passed_through, render
 from services.console.rules.charts import funnel_chart
-from services.console.rules.tables import chosen, page_link, sort_toggle
+from services.console.rules.tables import chosen, table_links
 from services.console.service import people as service
 from shared.types import PathId
 
@@ -42,12 +42,14 @@ async def people(
         people=page["items"],
         params=params,
         statuses=STATUSES,
-        next_link=page_link("/people", params, cursor=page["next_cursor"])
-        if page.get("next_cursor")
-        else None,
-        first_link=page_link("/people", params) if cursor else None,
-        sort_link=lambda field: page_link("/people", params, sort=sort_toggle(params["sort"], field)),
-        download_link=lambda format: page_link(f"/people/download.{format}", params),
+        **table_links(
+            "/people",
+            params,
+            cursor=cursor,
+            next_cursor=page.get("next_cursor"),
+            download="/people/download",
+            sort=params["sort"],
+        ),
     )
 
 
@@ -122,14 +124,14 @@ async def wellness_board(
         near_cap_share=board.get("near_cap_share"),
         params=params,
         states=WELLNESS_STATES,
-        next_link=page_link("/people/wellness", params, cursor=board["next_cursor"])
-        if board.get("next_cursor")
-        else None,
-        first_link=page_link("/people/wellness", params) if cursor else None,
-        sort_link=lambda field: page_link(
-            "/people/wellness", params, sort=sort_toggle(params["sort"], field)
+        **table_links(
+            "/people/wellness",
+            params,
+            cursor=cursor,
+            next_cursor=board.get("next_cursor"),
+            download="/people/wellness/download",
+            sort=params["sort"],
         ),
-        download_link=lambda format: page_link(f"/people/wellness/download.{format}", params),
     )
 
 

@@ -13,7 +13,7 @@ from services.console.rules.charts import forecast_chart
 from services.console.rules.display import parse_time, utc_from_local
 from services.console.rules.grants import GRANT_STATUSES, grant_filters, grant_state, grants_page, return_to
 from services.console.rules.imports import import_content_type
-from services.console.rules.tables import chosen, page_link
+from services.console.rules.tables import chosen, page_link, table_links
 from services.console.schemas.forms import GrantForm, RevokeForm
 from services.console.service import projects as service
 from services.console.service.gateway import GatewayError
@@ -32,16 +32,15 @@ async def projects(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ):
     page = await service.list_projects(gateway=console.gateway, cursor=cursor, limit=settings.page_size)
-    next_cursor = page.get("next_cursor")
     return render(
         request,
         console,
         "projects.html",
         active="projects",
         projects=page["items"],
-        next_link=page_link("/projects", {}, cursor=next_cursor) if next_cursor else None,
-        first_link="/projects" if cursor else None,
-        download_link=lambda format: f"/projects/download.{format}",
+        **table_links(
+            "/projects", {}, cursor=cursor, next_cursor=page.get("next_cursor"), download="/projects/download"
+        ),
     )
 
 
@@ -194,9 +193,9 @@ async def queue_grants(
         statuses=GRANT_STATUSES,
         state=lambda grant: grant_state(grant, now=now),
         back=page_link(here, params, cursor=cursor),
-        next_link=page_link(here, params, cursor=listed["next_cursor"]) if listed["next_cursor"] else None,
-        first_link=page_link(here, params) if cursor else None,
-        download_link=lambda format: page_link(f"{here}/download.{format}", params),
+        **table_links(
+            here, params, cursor=cursor, next_cursor=listed["next_cursor"], download=f"{here}/download"
+        ),
         **listed,
     )
 

@@ -12,7 +12,7 @@ from services.console.routes.pages import ListFile, console_router, list_file, r
 from services.console.rules.charts import budget_chart
 from services.console.rules.menu import STAFF
 from services.console.rules.rates import against_market, matching_benchmark, rate_chart
-from services.console.rules.tables import page_link
+from services.console.rules.tables import table_links
 from services.console.schemas.forms import InvoiceMoveForm
 from services.console.service import vendors as service
 from shared.types import PathId
@@ -39,7 +39,6 @@ async def vendors(
     page = await service.list_vendors(
         gateway=console.gateway, q=q.strip()[:200], status=status, cursor=cursor, limit=settings.page_size
     )
-    query = f"q={q}&status={status}"
     return render(
         request,
         console,
@@ -49,9 +48,13 @@ async def vendors(
         q=q,
         status=status,
         statuses=STATUSES,
-        next_link=f"/vendors?{query}&cursor={page['next_cursor']}" if page.get("next_cursor") else None,
-        first_link=f"/vendors?{query}" if cursor else None,
-        download_link=lambda format: page_link(f"/vendors/download.{format}", {"q": q, "status": status}),
+        **table_links(
+            "/vendors",
+            {"q": q, "status": status},
+            cursor=cursor,
+            next_cursor=page.get("next_cursor"),
+            download="/vendors/download",
+        ),
     )
 
 
