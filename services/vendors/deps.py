@@ -35,6 +35,7 @@ from services.vendors.service import (
     vendors,
     webhooks,
 )
+from services.vendors.service.common import lock_for_edit
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal, require
 from shared.db import ReadSessionDep, SessionDep
@@ -66,14 +67,18 @@ def _loader(model: type, get_one: Callable[..., Awaitable[Any]], id_name: str) -
     has passed `access`.
 
     A read route loads in the read-only session it reads with; a write route (`write=True`) loads in
-    the request's write transaction, so the handler changes the very row it was given and the commit
-    after the handler writes it. One factory serves both because the two sessions are different
-    dependencies, and FastAPI reads a dependency's parameters from its signature.
+    the request's write transaction and locks the row (`lock_for_edit`), so the handler changes the
+    very row it was given, after any edit in flight, and the commit after the handler writes it. One
+    factory serves both because the two sessions are different dependencies, and FastAPI reads a
+    dependency's parameters from its signature.
     """
 
     def loader(access: Any, *, write: bool = False) -> Any:
         async def load(**params: Any) -> Any:
-            return await get_one(**params)
+            row = await get_one(**params)
+            if write:
+                row = await lock_for_edit(params["session"], row, id_name.removesuffix("_id"))
+            return row
 
         load.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [

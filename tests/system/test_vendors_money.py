@@ -8,7 +8,9 @@ Production counts by decision time, so the periods below run around today.
 from __future__ import annotations
 
 import calendar
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -171,6 +173,28 @@ def test_invoice_walks_submitted_approved_paid(manager):
     assert statuses == ["submitted", "approved", "paid"]
 
 
+def test_concurrent_approvals_of_one_invoice_approve_it_once(manager):
+    receiver = Receiver()
+    manager.post("/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["invoice.approved"]})
+    invoice = manager.post("/api/v1/invoices", json=invoice_body(new_vendor(manager)["id"])).json()
+    manager.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"})
+
+    def approve(_: int) -> int:
+        url = f"/api/v1/invoices/{invoice['id']}/transitions"
+        return manager.post(url, json={"to": "approved"}).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(approve, range(6)))
+
+    # Each approval waits for the one before it and then sees an approved invoice: one wins, five 409.
+    assert codes == [200] + [409] * 5
+    audit = manager.get(f"/api/v1/invoices/{invoice['id']}/audit").json()["items"]
+    assert [row["to_status"] for row in audit].count("approved") == 1
+    eventually(lambda: receiver.requests)
+    time.sleep(1.0)  # the outbox polls every 0.2 s: a second event would have been delivered by now
+    assert len([r for r in receiver.requests if invoice["number"].encode() in r["body"]]) == 1
+
+
 def test_invalid_invoice_transition_is_409(manager):
     invoice = manager.post("/api/v1/invoices", json=invoice_body(new_vendor(manager)["id"])).json()
 
@@ -301,6 +325,26 @@ def test_forecast_over_budget_emits_one_budget_alert(manager, admin, users):
         and first["cap_reached"] is False
     )
     assert len(eventually(lambda: alerts_for(receiver, row["id"]))) == 1
+
+
+def test_concurrent_evaluations_of_one_budget_alert_once(manager, admin, users):
+    receiver = Receiver()
+    manager.post("/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["budget.alert"]})
+    vendor = contracted_vendor(manager)
+    project, queues = vendor_project(admin, vendor["id"], task_type="bbox", language="fr", tasks=10)
+    work(vendor_staff(admin, users, vendor["id"], languages=("fr",)), queues["labeling"], answers=["cat"])
+    row = budget(manager, project_id=project["id"], vendor_id=vendor["id"], amount="5.00",
+                 period_start=days(-1), period_end=days(8))  # fmt: skip
+
+    # Six managers' evaluations and the 0.5 s sweep all find the forecast over the budget.
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        url = f"/api/v1/budgets/{row['id']}/evaluations"
+        reports = list(pool.map(lambda _: manager.post(url).json(), range(6)))
+
+    assert all(report["alerted"] is True for report in reports)
+    eventually(lambda: alerts_for(receiver, row["id"]))
+    time.sleep(1.0)  # the outbox polls every 0.2 s: a second alert would have been delivered by now
+    assert len(alerts_for(receiver, row["id"])) == 1
 
 
 def test_forecast_counts_every_overlap_unit_and_answers_awaiting_review(manager, admin, users):

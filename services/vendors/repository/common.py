@@ -40,8 +40,11 @@ async def first(session: AsyncSession, stmt: Select) -> Any:
 async def get_for_update(session: AsyncSession, model: type[M], *, row_id: int) -> M | None:
     stmt = select(model).where(model.id == row_id)  # type: ignore[attr-defined]
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+        # populate_existing: a row this session already holds is read again under the lock, so the
+        # caller decides on what the previous writer committed, not on what it loaded before waiting.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
+
 
 
 async def page(session: AsyncSession, stmt: Select, model: Any, *, page: PageParams) -> list:

@@ -35,7 +35,7 @@ from services.vendors.schemas.webhooks import (
     WorkerOnboardedEvent,
 )
 from services.vendors.service import invoices, vendors
-from services.vendors.service.common import found
+from services.vendors.service.common import found, lock_for_edit
 from services.vendors.settings import VendorsSettings
 from shared.auth import Principal
 from shared.db import utcnow
@@ -340,6 +340,7 @@ async def _invoice_status_changed(
     invoice = await invoice_repository.invoice_by_number(session, vendor_id=vendor.id, number=number)
     if invoice is None:
         return f"ignored: vendor {vendor.id} has no invoice {number}"
+    invoice = await lock_for_edit(session, invoice, "invoice")  # as an API move: after any in flight
     if status not in INVOICE_STATUSES.get(invoice.status, ()):
         return f"ignored: invoice {invoice.id} cannot move from {invoice.status} to {status}"
     # The API's own path: an approval is measured now (the tasks service down is a 503, so the VMS
