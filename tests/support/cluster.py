@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from shared.settings import SERVICE_PORTS
-from tests.support.databases import Databases
+from tests.support.databases import TEST_POOL_SIZE, Databases
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "admin@example.org"
@@ -93,6 +93,7 @@ class Cluster:
             env[f"LABELOPS_{upper}_URL"] = proc.url
             if name in self.database_urls:  # a platform may run only some of the services
                 env[f"LABELOPS_{upper}_DATABASE_URL"] = self.database_urls[name]
+                env[f"LABELOPS_{upper}_DATABASE_POOL_SIZE"] = str(TEST_POOL_SIZE)
             env[f"LABELOPS_{upper}_OUTBOX_POLL_SECONDS"] = "0.2"
         env.update(self.extra_env)
         return env

@@ -17,6 +17,15 @@ from shared.settings import SERVICE_PORTS
 BACKEND = os.environ.get("LABELOPS_TEST_DATABASE", "sqlite")
 PG_URL = os.environ.get("LABELOPS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
+# Both xdist workers share PostgreSQL's default max_connections, 100 (3 kept for superusers). A pool
+# keeps every connection it has opened, so at the production size (16 per service) each worker's cluster
+# grew to 64 after its concurrency tests, and with the in-process apps and a test's own platform the
+# server refused connections ("too many clients already"). At 4 per service process a worker holds at
+# most 16 (its cluster) + 20 (a platform of a test's own, with a second gateway) + 8 (the in-process
+# contributors and vendors apps) + 2 (the tasks tests' own pool) = 46, two workers 92. Requests beyond
+# a pool wait for a connection, as in production.
+TEST_POOL_SIZE = 4
+
 
 class Databases:
     """One database per service (every service unless `services` names some), created and migrated to head,

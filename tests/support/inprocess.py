@@ -23,7 +23,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 
 from shared.auth import Principal, issue_internal_token, service_principal
-from tests.support.databases import Databases
+from tests.support.databases import TEST_POOL_SIZE, Databases
 
 # Port 9 (discard) has no listener on loopback: a peer service that is down.
 UNREACHABLE = "http://127.0.0.1:9"
@@ -127,6 +127,7 @@ def in_process(service: str, database_url: str, data_dir: Path, **settings: Any)
             "data_dir": data_dir,
             "internal_token_secret": secret,
             "database_url": database_url,
+            "database_pool_size": TEST_POOL_SIZE,
             "contributors_url": UNREACHABLE,
             "vendors_url": UNREACHABLE,
             "tasks_url": UNREACHABLE,
