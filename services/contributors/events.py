@@ -5,7 +5,7 @@ languages, skills, qualifications, vendor, wellness limits or opt-out change; `c
 Received from tasks: `submission.recorded` (exposure minutes for wellness) and `quality.drift`
 (a qualification must be re-taken); from the gateway: `user.updated` (a user's display name, renamed
 wherever a ticket or follow-up names the user) and `user.deleted`; a user disabled or deleted holds no
-open ticket any more.
+open ticket or follow-up any more.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.service import agents, qualifications, tickets, wellness
+from services.contributors.service import agents, qualifications, shift_notes, tickets, wellness
 from services.contributors.service.publishing import ROUTES, publisher
 from shared.errors import Unprocessable
 from shared.events import Event, EventHandler
@@ -101,18 +101,22 @@ async def apply_user_updated(session: AsyncSession, event: Event) -> None:
     user = _user_change(event)
     newest = await agents.rename_user(session=session, **user.identity())
     if user.disabled and newest:  # a late "disabled" after the user was enabled again changes nothing
-        await tickets.release_user_tickets(
-            session=session, user_id=user.user_id, actor=f"service:{event.source}", cause="user disabled"
-        )
+        await _release_user_work(session, event, user_id=user.user_id, cause="user disabled")
 
 
 async def apply_user_deleted(session: AsyncSession, event: Event) -> None:
     user = _user_change(event)
     # A deletion arriving after a newer user took the id (SQLite reuses it) releases nothing of theirs.
     if await agents.rename_user(session=session, **user.identity()):
-        await tickets.release_user_tickets(
-            session=session, user_id=user.user_id, actor=f"service:{event.source}", cause="user deleted"
-        )
+        await _release_user_work(session, event, user_id=user.user_id, cause="user deleted")
+        await agents.forget_deleted_user(session=session, user_id=user.user_id)
+
+
+async def _release_user_work(session: AsyncSession, event: Event, *, user_id: int, cause: str) -> None:
+    """The user's open tickets and follow-ups go back to the desk and the note's team."""
+    by = f"service:{event.source}"
+    await tickets.release_user_tickets(session=session, user_id=user_id, actor=by, cause=cause)
+    await shift_notes.release_user_follow_ups(session=session, user_id=user_id, actor=by, cause=cause)
 
 
 def _user_change(event: Event) -> UserChange:

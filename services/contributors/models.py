@@ -261,6 +261,10 @@ class TicketEvent(Base, table=True):
     kind: str = Field(max_length=30)
     from_value: str | None = Field(default=None, max_length=200)
     to_value: str | None = Field(default=None, max_length=200)
+    # A value naming a gateway user (assignee, escalation lead) carries the user's id too, so the name
+    # follows the user's renames and pseudonymisation (repository/agents.NAME_COPIES).
+    from_user_id: int | None = Field(default=None, index=True)
+    to_user_id: int | None = Field(default=None, index=True)
     note: str | None = Field(default=None, sa_type=Text)
     actor: str = Field(max_length=100)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -391,6 +395,9 @@ class ShiftNoteFollowUpChange(Base, table=True):
     field: str = Field(max_length=20)
     from_value: str | None = Field(default=None, sa_type=Text)
     to_value: str | None = Field(default=None, sa_type=Text)
+    # An owner change names users: their ids, as on ticket events.
+    from_user_id: int | None = Field(default=None, index=True)
+    to_user_id: int | None = Field(default=None, index=True)
     actor: str = Field(max_length=100)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -1,7 +1,8 @@
 """A gateway user's rename reaches every place the contributors service names the user by a copy of the
 display name (a ticket's assignee and escalation lead, a follow-up's owner): the gateway publishes
 `user.updated` with the user's version, and an older version arriving late changes nothing. A user
-disabled or deleted (`user.deleted`) holds no open ticket any more: they are back among the unassigned."""
+disabled or deleted (`user.deleted`) holds no open ticket or follow-up any more: tickets are back among
+the unassigned, follow-ups fall to their note's team."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from tests.services.contributors.support import new_contributor, send_event
+from tests.services.contributors.support import edit_follow_up, new_contributor, send_event
 from tests.support.api import Users
 from tests.support.sql import query
 from tests.support.waiting import eventually
@@ -85,6 +86,9 @@ def test_a_renamed_user_is_shown_by_the_new_name_wherever_it_is_named(users, ops
     name = _rename(users, agent["id"])
 
     eventually(lambda: _names(ops, agent["id"], assigned, escalated, note) == {name})
+    # The tickets' history (assigned, escalated) names the user by the new name too.
+    history = _history_values(ops, assigned, escalated, note)
+    assert name in history and agent["display_name"] not in history
 
 
 def test_a_rename_gives_a_ticket_naming_the_user_a_new_etag(users, ops):
@@ -134,11 +138,25 @@ def test_a_pseudonymised_user_is_no_longer_named_by_its_old_name(users, ops):
 
     assert erased.status_code == 200, erased.text
     placeholder = f"Erased user {agent['id']}"
-    # Pseudonymising disables the user too: its open tickets are released, by the placeholder name.
+    # Pseudonymising disables the user too: its open tickets and follow-ups are released, each release
+    # recorded under the placeholder name.
     eventually(lambda: _holders(ops, assigned, escalated) == {"assignee": set(), "escalated_to": set()})
-    assert ops.get(f"/api/v1/shift-notes/{note['id']}").json()["follow_ups"][0]["owner"] == placeholder
     released = ops.get(f"/api/v1/tickets/{assigned['id']}").json()["history"][-1]
     assert (released["kind"], released["from_value"]) == ("assignee", placeholder)
+    assert ops.get(f"/api/v1/shift-notes/{note['id']}").json()["follow_ups"][0]["owner"] == "delivery"
+    handed_over = ops.get(f"/api/v1/shift-notes/{note['id']}/history").json()["items"][-1]
+    assert (handed_over["field"], handed_over["from_value"]) == ("owner", placeholder)
+    # Nor does any history row name it: the assignment, the escalation and the handover to the team
+    # were recorded under the old name and now read the placeholder.
+    values = _history_values(ops, assigned, escalated, note)
+    assert agent["display_name"] not in values and placeholder in values
+
+
+def _history_values(client: httpx.Client, *tickets_and_note: dict) -> set[str | None]:
+    *tickets, note = tickets_and_note
+    rows = [e for t in tickets for e in client.get(f"/api/v1/tickets/{t['id']}").json()["history"]]
+    rows += client.get(f"/api/v1/shift-notes/{note['id']}/history").json()["items"]
+    return {row[key] for row in rows for key in ("from_value", "to_value")}
 
 
 def _holders(client: httpx.Client, *tickets: dict) -> dict[str, set[int]]:
@@ -189,6 +207,31 @@ def test_a_deleted_user_holds_no_open_ticket(users, ops):
     assert (released["kind"], released["note"]) == ("assignee", "user deleted")
 
 
+def _follow_up(client: httpx.Client, note: dict) -> dict:
+    return client.get(f"/api/v1/shift-notes/{note['id']}").json()["follow_ups"][0]
+
+
+def test_a_disabled_or_deleted_users_open_follow_ups_fall_to_the_notes_team(users, ops):
+    disabled, deleted = users.create("ops").user, users.create("ops").user
+    open_one, gone_one = _note_owned_by(ops, disabled["id"]), _note_owned_by(ops, deleted["id"])
+    done_one = _note_owned_by(ops, disabled["id"])
+    done = edit_follow_up(ops, done_one["id"], _follow_up(ops, done_one)["id"], {"done": True})
+    assert done.status_code == 200, done.text
+
+    assert users.admin.patch(f"/api/v1/users/{disabled['id']}", json={"disabled": True}).status_code == 200
+    assert users.admin.delete(f"/api/v1/users/{deleted['id']}").status_code == 204
+
+    for note, user, cause in ((open_one, disabled, "user disabled"), (gone_one, deleted, "user deleted")):
+        follow_up = eventually(lambda note=note: (f := _follow_up(ops, note))["owner_id"] is None and f)
+        assert (follow_up["owner"], follow_up["version"]) == ("delivery", 2)
+        change = ops.get(f"/api/v1/shift-notes/{note['id']}/history").json()["items"][-1]
+        assert (change["field"], change["from_value"], change["to_value"], change["actor"]) == (
+            "owner", user["display_name"], "delivery", f"service:gateway ({cause})"
+        )  # fmt: skip
+    # Done is done: it keeps who owned it.
+    assert _follow_up(ops, done_one)["owner_id"] == disabled["id"]
+
+
 def test_a_late_disabled_event_leaves_a_user_enabled_again_with_its_tickets(users, ops, cluster):
     agent = users.create("support").user
     assigned = _assigned_to(ops, agent["id"])
@@ -224,6 +267,8 @@ def test_a_user_created_later_under_a_deleted_users_id_is_another_user(users, op
     read = ops.get(f"/api/v1/tickets/{assigned['id']}").json()
     assert read["assignee"] is None  # released when the first user was deleted
     assert read["history"][-1]["from_value"] == agent["display_name"]
+    # Its history keeps the deleted user's name: the newer user's name reaches no row of it.
+    assert "Newcomer" not in {e[key] for e in read["history"] for key in ("from_value", "to_value")}
     # The gateway still answers with the first user here (the deletion was only told): the newer user's
     # name stands against it, and against the first user's version 3 that came late.
     theirs = _assigned_to(ops, agent["id"])

@@ -6,14 +6,29 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.contributors.models import ShiftNoteFollowUp, Ticket, UserName
+from services.contributors.models import (
+    ShiftNoteFollowUp,
+    ShiftNoteFollowUpChange,
+    Ticket,
+    TicketEvent,
+    UserName,
+)
 from shared.db import dialect_of
 
+# History rows that name a user: a ticket's or follow-up's trail names the user as the user is now
+# called, and a pseudonymised user by the placeholder only.
+HISTORY_NAME_COPIES = (
+    (TicketEvent, TicketEvent.from_user_id, TicketEvent.from_value),
+    (TicketEvent, TicketEvent.to_user_id, TicketEvent.to_value),
+    (ShiftNoteFollowUpChange, ShiftNoteFollowUpChange.from_user_id, ShiftNoteFollowUpChange.from_value),
+    (ShiftNoteFollowUpChange, ShiftNoteFollowUpChange.to_user_id, ShiftNoteFollowUpChange.to_value),
+)
 # Where a user is named by a copy of its display name: (table, the user id column, the name column).
 NAME_COPIES = (
     (Ticket, Ticket.assignee_id, Ticket.assignee),
     (Ticket, Ticket.escalated_to_id, Ticket.escalated_to),
     (ShiftNoteFollowUp, ShiftNoteFollowUp.owner_id, ShiftNoteFollowUp.owner),
+    *HISTORY_NAME_COPIES,
 )
 
 
@@ -62,5 +77,17 @@ async def rename_user(session: AsyncSession, *, user_id: int, display_name: str)
             update(model)
             .where(id_column == user_id, name_column != display_name)
             .values(values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def unlink_history(session: AsyncSession, *, user_id: int) -> None:
+    """A deleted user's history rows keep the name they show and lose the id: SQLite gives a deleted
+    user's id to the next user, whose renames must not rewrite the old user's history."""
+    for model, id_column, _name_column in HISTORY_NAME_COPIES:
+        await session.execute(
+            update(model)
+            .where(id_column == user_id)
+            .values({id_column.key: None})
             .execution_options(synchronize_session=False)
         )

@@ -100,6 +100,20 @@ async def notes_per_team(session: AsyncSession, *, since: datetime, until: datet
     return {team: n for team, n in (await session.execute(stmt)).all()}
 
 
+async def open_follow_ups_owned_by(
+    session: AsyncSession, *, user_id: int
+) -> list[tuple[ShiftNoteFollowUp, str]]:
+    """The user's follow-ups not done yet, locked, each with its note's team."""
+    stmt = (
+        select(ShiftNoteFollowUp, ShiftNote.team)
+        .join(ShiftNote, ShiftNote.id == ShiftNoteFollowUp.note_id)
+        .where(ShiftNoteFollowUp.owner_id == user_id, ShiftNoteFollowUp.done_at.is_(None))
+        .order_by(ShiftNoteFollowUp.id)
+        .with_for_update(of=ShiftNoteFollowUp)
+    )
+    return [(row, team) for row, team in (await session.execute(stmt)).all()]
+
+
 async def pending_follow_ups(session: AsyncSession, *, limit: int) -> list[tuple[ShiftNoteFollowUp, str]]:
     """Open follow-ups with their note's team: the soonest due first, undated ones last."""
     stmt = (

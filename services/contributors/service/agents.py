@@ -88,3 +88,8 @@ async def rename_user(
     )
     await repository.rename_user(session, user_id=user_id, display_name=name)
     return newest
+
+
+async def forget_deleted_user(*, session: AsyncSession, user_id: int) -> None:
+    """History keeps a deleted user's last name, no longer tied to an id another user may get."""
+    await repository.unlink_history(session, user_id=user_id)

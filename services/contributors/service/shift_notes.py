@@ -55,15 +55,26 @@ async def _owner(
 
 
 def _change(
-    row: ShiftNoteFollowUp, principal: Principal, field: str, old: str | None, new: str | None, at: datetime
+    row: ShiftNoteFollowUp,
+    actor: str,
+    field: str,
+    old: str | None,
+    new: str | None,
+    at: datetime,
+    *,
+    old_user_id: int | None = None,
+    new_user_id: int | None = None,
 ) -> ShiftNoteFollowUpChange:
+    """A history row; an owner that is a gateway user comes with the user's id (`*_user_id`)."""
     return ShiftNoteFollowUpChange(
         follow_up_id=row.id,
         note_id=row.note_id,
         field=field,
         from_value=old,
         to_value=new,
-        actor=actor_of(principal),
+        from_user_id=old_user_id,
+        to_user_id=new_user_id,
+        actor=actor[:100],
         at=at,
     )
 
@@ -120,7 +131,7 @@ async def add_follow_up(
         created_at=now,
     )  # fmt: skip
     await repository.add(session, row)
-    await repository.add(session, _change(row, principal, "added", None, data.description, now))
+    await repository.add(session, _change(row, actor_of(principal), "added", None, data.description, now))
     return follow_up_read(row)
 
 
@@ -170,28 +181,44 @@ async def update_follow_up(
     if row is None:
         raise NotFound(f"follow-up {follow_up_id} of shift note {note_id} not found")
     check_if_match(if_match, resource_id=row.id, version=row.version)
-    sent, now = data.model_fields_set, utcnow()
+    sent, now, by = data.model_fields_set, utcnow(), actor_of(principal)
     changes: list[ShiftNoteFollowUpChange] = []
     if "description" in sent and data.description != row.description:
-        changes.append(_change(row, principal, "description", row.description, data.description, now))
+        changes.append(_change(row, by, "description", row.description, data.description, now))
         row.description = data.description
     if "owner_id" in sent and data.owner_id != row.owner_id:
         owner = await follow_up_owner(services, data.owner_id, session=session, field="owner_id")
-        changes.append(_change(row, principal, "owner", row.owner, owner.display_name, now))
+        changes.append(_change(row, by, "owner", row.owner, owner.display_name, now, old_user_id=row.owner_id,
+                               new_user_id=owner.id))  # fmt: skip
         row.owner_id, row.owner = owner.id, owner.display_name
     if "due_at" in sent and data.due_at != row.due_at:
-        changes.append(_change(row, principal, "due_at", _iso(row.due_at), _iso(data.due_at), now))
+        changes.append(_change(row, by, "due_at", _iso(row.due_at), _iso(data.due_at), now))
         row.due_at = data.due_at
     if "done" in sent and data.done and row.done_at is None:
-        row.done_at, row.done_by = now, actor_of(principal)
-        changes.append(_change(row, principal, "done", None, _iso(now), now))
+        row.done_at, row.done_by = now, by
+        changes.append(_change(row, by, "done", None, _iso(now), now))
     elif "done" in sent and not data.done and row.done_at is not None:
-        changes.append(_change(row, principal, "reopened", _iso(row.done_at), None, now))
+        changes.append(_change(row, by, "reopened", _iso(row.done_at), None, now))
         row.done_at, row.done_by = None, None
     if changes:
         row.version += 1
     await repository.add(session, row, *changes)
     return follow_up_read(row)
+
+
+async def release_user_follow_ups(*, session: AsyncSession, user_id: int, actor: str, cause: str) -> int:
+    """A user who can no longer work follow-ups (disabled or deleted in the gateway) owns none still open:
+    each falls to its note's team (an owner that is no user), recorded as an owner change with the cause,
+    so the handover lists it under the team instead of under someone who will never do it. Done ones keep
+    who did them. How many follow-ups changed."""
+    owned = await repository.open_follow_ups_owned_by(session, user_id=user_id)
+    now = utcnow()
+    for row, team in owned:
+        change = _change(row, f"{actor} ({cause})", "owner", row.owner, team, now, old_user_id=user_id)
+        row.owner_id, row.owner = None, team
+        row.version += 1
+        await repository.add(session, row, change)
+    return len(owned)
 
 
 async def follow_up_changes(*, session: AsyncSession, note_id: int) -> list[FollowUpChangeRead]:

@@ -108,12 +108,25 @@ async def ticket_view(*, session: AsyncSession, principal: Principal, ticket: Ti
     return (await ticket_views(session=session, principal=principal, tickets=[ticket]))[0]
 
 
-def _event(ticket: Ticket, principal: Principal, kind: str, *, old=None, new=None, note=None) -> TicketEvent:
+def _event(
+    ticket: Ticket,
+    principal: Principal,
+    kind: str,
+    *,
+    old=None,
+    new=None,
+    note=None,
+    old_user_id: int | None = None,
+    new_user_id: int | None = None,
+) -> TicketEvent:
+    """A history row; a value that names a gateway user comes with the user's id (`*_user_id`)."""
     return TicketEvent(
         ticket_id=ticket.id,
         kind=kind,
         from_value=old,
         to_value=new,
+        from_user_id=old_user_id,
+        to_user_id=new_user_id,
         note=note,
         actor=actor_of(principal),
         at=utcnow(),
@@ -285,9 +298,11 @@ async def update_ticket(
             if agent_id is None
             else await support_agent(services, agent_id, session=session, field="assignee_id")
         )
-        old = ticket.assignee
+        old, old_id = ticket.assignee, ticket.assignee_id
         ticket.assignee_id, ticket.assignee = (agent.id, agent.display_name) if agent else (None, None)
-        await repository.add(session, _event(ticket, principal, "assignee", old=old, new=ticket.assignee))
+        event = _event(ticket, principal, "assignee", old=old, new=ticket.assignee, old_user_id=old_id,
+                       new_user_id=ticket.assignee_id)  # fmt: skip
+        await repository.add(session, event)
     for name, value in changes.items():
         old = getattr(ticket, name)
         setattr(ticket, name, value)
@@ -387,15 +402,14 @@ async def escalate_ticket(
         raise Conflict(f"ticket {ticket.id} is {ticket.status}; reopen it before escalating")
     lead = await support_agent(services, data.lead_id, session=session, field="lead_id")
     now = utcnow()
-    old_assignee = ticket.assignee
+    old_assignee, old_assignee_id = ticket.assignee, ticket.assignee_id
     ticket.escalated_to_id, ticket.escalated_to = lead.id, lead.display_name
     ticket.escalation_reason = data.reason
     ticket.escalated_at = now
     ticket.assignee_id, ticket.assignee = lead.id, lead.display_name
-    await repository.add(
-        session,
-        _event(ticket, principal, "escalated", old=old_assignee, new=lead.display_name, note=data.reason),
-    )
+    event = _event(ticket, principal, "escalated", old=old_assignee, new=lead.display_name, note=data.reason,
+                   old_user_id=old_assignee_id, new_user_id=lead.id)  # fmt: skip
+    await repository.add(session, event)
     if data.priority is not None and data.priority.value != ticket.priority:
         await repository.add(
             session, _event(ticket, principal, "priority", old=ticket.priority, new=data.priority.value)
@@ -418,12 +432,12 @@ async def release_user_tickets(*, session: AsyncSession, user_id: int, actor: st
     for ticket in tickets:
         if ticket.assignee_id == user_id:
             await repository.add(session, TicketEvent(ticket_id=ticket.id, kind="assignee", from_value=ticket.assignee,
-                                                      note=cause, actor=actor, at=now))  # fmt: skip
+                                                      from_user_id=user_id, note=cause, actor=actor, at=now))  # fmt: skip
             ticket.assignee_id, ticket.assignee = None, None
         if ticket.escalated_to_id == user_id:
             await repository.add(session, TicketEvent(ticket_id=ticket.id, kind="escalation_lead",
-                                                      from_value=ticket.escalated_to, note=cause, actor=actor,
-                                                      at=now))  # fmt: skip
+                                                      from_value=ticket.escalated_to, from_user_id=user_id,
+                                                      note=cause, actor=actor, at=now))  # fmt: skip
             ticket.escalated_to_id, ticket.escalated_to = None, None
         _touch(ticket)
     await session.flush()
