@@ -15,6 +15,7 @@ import io
 import re
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -69,6 +70,36 @@ def typed_from_json(value: Any) -> Any:
     if _DECIMAL.fullmatch(value):
         return Decimal(value)
     return value
+
+
+def _text_kind(value: str) -> type | None:
+    """The type a JSON text value stands for (datetime, date, Decimal), or None for plain text."""
+    typed = typed_from_json(value)
+    return None if isinstance(typed, str) else type(typed)
+
+
+@dataclass
+class ColumnTypes:
+    """Which columns of a table of JSON rows hold, in every text cell, times, dates or decimals alike: only
+    those are typed. A column whose texts are mixed ("1.5" in one row, words in the next: a subject, a
+    note) stays text throughout, so a free-text answer that looks like a number keeps its spelling and a
+    column never mixes numbers with text (which a spreadsheet neither sums nor sorts)."""
+
+    kinds: dict[str, type | None] = field(default_factory=dict)
+
+    def observe(self, row: Mapping[str, Any]) -> None:
+        for column, value in row.items():
+            if not isinstance(value, str) or (column in self.kinds and self.kinds[column] is None):
+                continue  # not text (typed as it is), or a column already known to hold plain text
+            kind = _text_kind(value)
+            if column not in self.kinds:
+                self.kinds[column] = kind
+            elif self.kinds[column] is not kind:
+                self.kinds[column] = None
+
+    def cell_value(self, column: str, value: Any) -> Any:
+        """`value` as its column holds it: typed when the column is, as it came otherwise."""
+        return typed_from_json(value) if self.kinds.get(column) is not None else value
 
 
 def xlsx_value(value: Any) -> Any:

@@ -89,6 +89,26 @@ def test_a_list_as_xlsx_opens_on_a_cover_and_has_typed_cells_under_a_frozen_filt
     assert all(r["id"].data_type == "n" and r["created_at"].is_date for r in rows)
 
 
+def test_a_text_column_keeps_a_value_that_looks_like_a_number(ops, two_vendors):
+    person = two_vendors["people"][two_vendors["ours"]["id"]][0]
+    for subject in ("1.50", "Payout missing"):
+        body = {"contributor_id": person["id"], "channel": "web", "category": "payment", "subject": subject,
+                "body": "see subject", "priority": "P3"}  # fmt: skip
+        assert ops.post("/api/v1/tickets", json=body).status_code == 201
+
+    response = ops.get("/api/v1/tickets", params={"contributor_id": person["id"]}, headers=XLSX)
+
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content))["tickets"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2)]
+    # The subject column is text in every row, "1.50" as it was written (not the number 1.5).
+    assert sorted((r["subject"].value, r["subject"].data_type) for r in rows) == [
+        ("1.50", "s"), ("Payout missing", "s")
+    ]  # fmt: skip
+    assert all(r["created_at"].is_date for r in rows)
+
+
 def test_an_answer_that_is_not_a_list_is_relayed_as_it_came(ops, two_vendors):
     one = ops.get(f"/api/v1/vendors/{two_vendors['ours']['id']}", headers=CSV)
     missing = ops.get("/api/v1/vendors/999999999", headers=CSV)

@@ -129,7 +129,8 @@ def cover_facts(
         (
             "columns",
             "the API's fields; nested objects as dotted names (vendor.name), lists as one cell joined "
-            f"with {LIST_SEPARATOR.strip()!r}; times in UTC",
+            f"with {LIST_SEPARATOR.strip()!r}; times in UTC; a column is typed as times, dates or numbers "
+            "only when every row's value is one, else kept as the text it is",
         ),
     ]
 

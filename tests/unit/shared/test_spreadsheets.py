@@ -33,6 +33,25 @@ def test_ids_codes_and_free_text_stay_text():
     assert typed("12345678901234567.5") == "12345678901234567.5"  # more digits than a spreadsheet keeps
 
 
+def test_a_column_is_typed_only_when_every_text_in_it_is_of_one_kind():
+    types = spreadsheets.ColumnTypes()
+    rows = [
+        {"amount": "12.50", "subject": "1.5", "at": "2026-12-07T08:30:00Z", "day": "2026-12-07", "n": 3},
+        {"amount": "0.75", "subject": "Payout missing", "at": "2026-12-07", "day": None, "n": 4},
+    ]
+    for row in rows:
+        types.observe(row)
+
+    typed = [{column: types.cell_value(column, value) for column, value in row.items()} for row in rows]
+
+    # Money typed; a subject that once looks like a number keeps its spelling, as every subject does; a
+    # column mixing times with dates stays text; nulls and JSON numbers are what they are.
+    assert typed[0] == {"amount": Decimal("12.50"), "subject": "1.5", "at": "2026-12-07T08:30:00Z",
+                        "day": date(2026, 12, 7), "n": 3}  # fmt: skip
+    assert typed[1] == {"amount": Decimal("0.75"), "subject": "Payout missing", "at": "2026-12-07",
+                        "day": None, "n": 4}  # fmt: skip
+
+
 def test_csv_text_that_would_run_as_a_formula_is_quoted_but_numbers_are_not():
     assert [spreadsheets.csv_text(v) for v in ("=1+1", "@SUM(A1)", "-12.50", "+3", "plain", 4)] == [
         "'=1+1", "'@SUM(A1)", "-12.50", "+3", "plain", 4
