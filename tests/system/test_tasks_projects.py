@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from services.tasks.repository.projects import ANALYZE_AFTER_ROWS
@@ -242,6 +244,22 @@ def test_ops_read_who_granted_and_revoked_what_on_a_project(admin, users, cluste
     ]
     assert audit[-1]["actor"] == "user:1" and audit[0]["action"] == "grant"
     assert as_analyst.status_code == 403
+
+
+def test_concurrent_revocations_of_one_grant_revoke_it_once(admin, users, cluster):
+    project = create_project(admin, allowed_vendors=[74])
+    queues = activate(admin, project["id"])
+    grant = admin.post(
+        f"/api/v1/queues/{queues['labeling']}/permissions", json={"contributor_id": 9002, "role": "labeler"}
+    ).json()
+    url = f"/api/v1/queues/{queues['labeling']}/permissions/{grant['id']}"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(lambda _: admin.delete(url).status_code, range(6)))
+
+    assert codes == [204] + [404] * 5
+    audit = admin.get(f"/api/v1/projects/{project['id']}/permission-audit").json()["items"]
+    assert [e["action"] for e in audit if e["permission_id"] == grant["id"]] == ["grant", "revoke"]
 
 
 def test_an_import_without_any_row_is_refused(admin, cluster):

@@ -150,10 +150,16 @@ async def list_permissions(
 async def get_permission(
     session: AsyncSession, *, queue_id: int, permission_id: int
 ) -> QueuePermission | None:
-    stmt = select(QueuePermission).where(
-        QueuePermission.id == permission_id,
-        QueuePermission.queue_id == queue_id,
-        QueuePermission.revoked_at.is_(None),
+    """A live grant, locked: of two revocations racing, the second finds it revoked (404), so a grant is
+    revoked, and audited, once."""
+    stmt = (
+        select(QueuePermission)
+        .where(
+            QueuePermission.id == permission_id,
+            QueuePermission.queue_id == queue_id,
+            QueuePermission.revoked_at.is_(None),
+        )
+        .with_for_update()
     )
     return (await session.execute(stmt)).scalar_one_or_none()
 
