@@ -12,7 +12,7 @@ from typing import Annotated, Any, Generic, TypedDict, TypeVar
 import orjson
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, func, literal, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from shared.errors import Unprocessable
@@ -101,6 +101,19 @@ class SortColumn:
     column: Any
     # Turns the cursor's JSON value back into what the column compares against.
     parse: Callable[[Any], Any] = lambda v: v
+    # A nullable column sorts its nulls as this value (a far-future time: last when ascending). SQL
+    # compares NULL with nothing, so without it a cursor at a null row would lose every row after it.
+    null_as: Any = None
+
+    @property
+    def expression(self) -> Any:
+        if self.null_as is None:
+            return self.column
+        return func.coalesce(self.column, literal(self.null_as, self.column.type))
+
+    def value_of(self, row: Any, key: str) -> Any:
+        value = getattr(row, key)
+        return self.null_as if value is None else value
 
 
 def as_datetime(value: Any) -> datetime:
@@ -121,7 +134,7 @@ class Keyset:
         """Order by the sort and id, start after the cursor's row, fetch one row more than the page."""
         descending = sort.startswith("-")
         key = self.columns[sort.removeprefix("-")]
-        column, id_column = key.column, self.id_column
+        column, id_column = key.expression, self.id_column
         if cursor:
             value, last_id = self._decode(cursor, sort, key)
             if descending:
@@ -144,7 +157,7 @@ class Keyset:
             return items, None
         last = items[-1]
         key = sort.removeprefix("-")
-        return items, encode_position(sort, getattr(last, key), last.id)
+        return items, encode_position(sort, self.columns[key].value_of(last, key), last.id)
 
     def _decode(self, cursor: str, sort: str, key: SortColumn) -> tuple[Any, int]:
         value, last_id = decode_position(cursor, sort)

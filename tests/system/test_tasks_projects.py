@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.tasks.repository.projects import ANALYZE_AFTER_ROWS
-from shared.pagination import encode_cursor
+from shared.pagination import encode_position
 from tests.services.tasks.helpers import activate, create_project, project_body
 from tests.support.api import every_item
 from tests.support.databases import BACKEND
 from tests.support.sql import query
 from tests.support.waiting import eventually
+
+
+def _in_days(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 
 
 def test_a_new_project_is_a_draft(admin, cluster):
@@ -72,7 +78,8 @@ def test_activation_grants_the_allowed_vendors_and_the_crowd_and_audits_it(admin
 def test_projects_are_listed_with_the_cursor_every_list_takes(admin, cluster):
     first, second = create_project(admin), create_project(admin)
 
-    page = admin.get("/api/v1/projects", params={"limit": 1, "cursor": encode_cursor(first["id"] - 1)}).json()
+    start = encode_position("id", first["id"] - 1, first["id"] - 1)  # as if the page before ended there
+    page = admin.get("/api/v1/projects", params={"limit": 1, "cursor": start}).json()
     then = admin.get("/api/v1/projects", params={"limit": 1, "cursor": page["next_cursor"]}).json()
     by_id = admin.get("/api/v1/projects", params={"after_id": first["id"]})
 
@@ -260,6 +267,31 @@ def test_concurrent_revocations_of_one_grant_revoke_it_once(admin, users, cluste
     assert codes == [204] + [404] * 5
     audit = admin.get(f"/api/v1/projects/{project['id']}/permission-audit").json()["items"]
     assert [e["action"] for e in audit if e["permission_id"] == grant["id"]] == ["grant", "revoke"]
+
+
+def test_projects_are_filtered_by_status_and_name_and_sorted_by_deadline_undated_last(admin, users, cluster):
+    word = f"Sortable{uuid.uuid4().hex[:8]}"
+    soon, later, undated = (
+        create_project(admin, name=f"{word} soon", deadline=_in_days(1)),
+        create_project(admin, name=f"{word} LATER", deadline=_in_days(9)),
+        create_project(admin, name=f"{word} undated"),
+    )
+    activate(admin, later["id"])
+    ops = users.create("ops")
+
+    def names(**params) -> list[str]:
+        return [p["name"] for p in every_item(ops, "/api/v1/projects", q=word.lower(), limit=1, **params)]
+
+    # Page by page (one a page): the cursor carries the deadline, a project without one sorts last.
+    assert names(sort="deadline") == [soon["name"], later["name"], undated["name"]]
+    assert names(sort="-deadline") == [undated["name"], later["name"], soon["name"]]
+    assert names(sort="-name") == sorted(names(sort="name"), reverse=True)
+    assert names(status="active") == [later["name"]]
+    assert names(status=["draft", "active"], sort="-id") == [undated["name"], later["name"], soon["name"]]
+    # The name search is a plain substring: % and _ match only themselves.
+    assert ops.get("/api/v1/projects", params={"q": f"{word}%"}).json()["items"] == []
+    refused = ops.get("/api/v1/projects", params={"sort": "budget"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "sort"
 
 
 def test_an_import_without_any_row_is_refused(admin, cluster):

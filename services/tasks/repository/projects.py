@@ -3,8 +3,9 @@ scopes a caller's reads of projects."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Unpack
 
 import orjson
 from sqlalchemy import Select, and_, delete, false, func, insert, or_, select, update
@@ -28,7 +29,19 @@ from services.tasks.models import (
 from services.tasks.rules.eligibility import language_code
 from shared.auth import Principal
 from shared.db import dialect_of
+from shared.pagination import Keyset, KeysetArgs, SortColumn, as_datetime
 from shared.rawsql import RawQuery, session_connection
+
+# A project without a deadline sorts after every dated one.
+PROJECT_KEYSET = Keyset(
+    columns={
+        "id": SortColumn(Project.id, int),
+        "name": SortColumn(Project.name, str),
+        "created_at": SortColumn(Project.created_at, as_datetime),
+        "deadline": SortColumn(Project.deadline, as_datetime, null_as=datetime(9999, 12, 31, tzinfo=UTC)),
+    },
+    id_column=Project.id,
+)
 
 
 async def add_project(session: AsyncSession, project: Project) -> Project:
@@ -60,12 +73,22 @@ async def get_project(session: AsyncSession, *, project_id: int, lock: bool = Fa
 
 
 async def list_projects(
-    session: AsyncSession, *, principal: Principal, limit: int, after_id: int | None, now: datetime
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    statuses: Sequence[str],
+    name_contains: str | None,
+    now: datetime,
+    **page: Unpack[KeysetArgs],
 ) -> list[Project]:
-    stmt = readable_projects(principal, now=now).order_by(Project.id).limit(limit + 1)
-    if after_id is not None:
-        stmt = stmt.where(Project.id > after_id)
-    return list((await session.execute(stmt)).scalars())
+    """One sorted page (and a row more) of the projects the caller may read, of any of `statuses` (all
+    when empty) and named with `name_contains` (any case)."""
+    stmt = readable_projects(principal, now=now)
+    if statuses:
+        stmt = stmt.where(Project.status.in_(statuses))
+    if name_contains:
+        stmt = stmt.where(func.lower(Project.name).contains(name_contains.lower(), autoescape=True))
+    return list((await session.execute(PROJECT_KEYSET.apply(stmt, **page))).scalars())
 
 
 async def ensure_queues(session: AsyncSession, *, project_id: int) -> list[Queue]:

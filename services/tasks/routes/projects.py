@@ -12,6 +12,8 @@ from services.tasks.schemas.projects import (
     GuidelineVersionRead,
     ProjectCreate,
     ProjectRead,
+    ProjectSort,
+    ProjectStatus,
     ProjectUpdate,
     TransitionCreate,
     VendorSuspensionCreate,
@@ -51,12 +53,20 @@ async def create_project(
 
 @router.get("", response_model=Page[ProjectRead])
 async def list_projects(
-    session: ReadSessionDep, principal: ProjectsRead, page: Annotated[PageParams, Depends(page_params)]
+    session: ReadSessionDep,
+    principal: ProjectsRead,
+    status: Annotated[
+        list[ProjectStatus] | None, Query(description="any of them; repeat for several")
+    ] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, description="in the name, any case")] = None,
+    sort: Annotated[ProjectSort, Query(description="deadline: projects without one last")] = "id",
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
-    rows = await service.list_projects(
-        session=session, principal=principal, limit=page.limit, after_id=page.after_id
-    )
-    items, next_cursor = page_of(rows, limit=page.limit)
+    items, next_cursor = await service.list_projects(
+        session=session, principal=principal, statuses=status or [], name_contains=q, sort=sort,
+        cursor=cursor, limit=limit,
+    )  # fmt: skip
     return Page[ProjectRead](items=items, next_cursor=next_cursor)
 
 

@@ -58,6 +58,7 @@ LabelSchemaField = Annotated[
 
 Severity = Literal["none", "low", "medium", "high"]
 ProjectStatus = Literal["draft", "active", "paused", "completed", "archived"]
+ProjectSort = Literal["id", "-id", "name", "-name", "created_at", "-created_at", "deadline", "-deadline"]
 # A batch-labeling screen prefetches a few tasks; more than this is hoarding.
 MAX_LIVE_LEASES = 50
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +29,7 @@ from services.tasks.schemas.tasks import ImportResult
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidTransition, NotFound, Unprocessable
+from shared.pagination import KeysetArgs
 from shared.rawsql import session_connection
 
 # Vetting restricts who may see the most harmful material; on milder content it would only shrink the
@@ -75,12 +78,18 @@ async def get_project(*, session: AsyncSession, project_id: int, lock: bool = Fa
 
 
 async def list_projects(
-    *, session: AsyncSession, principal: Principal, limit: int, after_id: int | None
-) -> list[Project]:
-    """One more than `limit` projects the caller may read, after `after_id` (the extra one says there is a next page)."""
-    return await repo.list_projects(
-        session, principal=principal, limit=limit, after_id=after_id, now=utcnow()
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    statuses: Sequence[str],
+    name_contains: str | None,
+    **page: Unpack[KeysetArgs],
+) -> tuple[list[Project], str | None]:
+    """A page of the projects the caller may read, filtered and sorted, and the next page's cursor."""
+    rows = await repo.list_projects(
+        session, principal=principal, statuses=statuses, name_contains=name_contains, now=utcnow(), **page
     )
+    return repo.PROJECT_KEYSET.page(rows, sort=page["sort"], limit=page["limit"])
 
 
 async def list_queues(
