@@ -11,6 +11,7 @@ import io
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -287,3 +288,37 @@ def test_a_queue_of_another_project_is_not_found_under_this_one(admin, console_u
 
     assert (wrong.status_code, unknown.status_code) == (404, 404)
     assert "contributor #" not in wrong.text + unknown.text
+
+
+def _project_names(page: httpx.Response) -> list[str]:
+    return re.findall(r'<a href="/projects/\d+">([^<]+)</a>', _table(page, "projects"))
+
+
+def test_the_projects_list_searches_filters_by_status_and_sorts_soonest_deadline_first(admin, console_url):
+    word = f"Listed{uuid.uuid4().hex[:8]}"
+    now = datetime.now(UTC)
+    # Created latest-due first, so neither id nor creation order is the deadline order.
+    dated = [
+        create_project(
+            admin, name=f"{word} due in {days:02d} days", deadline=(now + timedelta(days=days)).isoformat()
+        )
+        for days in range(PAGE_SIZE + 1, 0, -1)
+    ]
+    undated = create_project(admin, name=f"{word} undated")
+    activate(admin, dated[0]["id"])
+    ops = _signed_in(admin, console_url, "ops")
+    soonest_first = [p["name"] for p in reversed(dated)] + [undated["name"]]
+
+    first = ops.get("/projects", params={"q": word})
+    second = ops.get(_link(first, "Next page"))
+    by_name = ops.get(_link(first, "Name"))
+    active = ops.get("/projects", params={"q": word, "status": "active"})
+    download = ops.get(
+        re.search(r'href="(/projects/download\.csv[^"]*)"', first.text).group(1).replace("&amp;", "&")
+    )
+
+    # The deadline sort goes on to the next page, with the search; a project without a deadline is last.
+    assert _project_names(first) + _project_names(second) == soonest_first
+    assert _project_names(by_name) == sorted(soonest_first)[:PAGE_SIZE]
+    assert _project_names(active) == [dated[0]["name"]]
+    assert [row["name"] for row in csv.DictReader(io.StringIO(download.text))] == soonest_first

@@ -24,30 +24,58 @@ router = console_router(prefix="/projects")
 EXPORT_FORMATS = ("csv", "xlsx", "jsonl", "json", "label-studio")
 
 
+STATUSES = ("draft", "active", "paused", "completed", "archived")
+SORTS = ("deadline", "name", "created_at", "id")
+
+
+def _project_filters(q: str, status: str, sort: str) -> dict[str, str]:
+    """The list as the viewer filtered and sorted it; soonest deadline first unless asked otherwise."""
+    return {
+        "q": q.strip()[:200],
+        "status": chosen(status, STATUSES, ""),
+        "sort": chosen(sort, [*SORTS, *(f"-{s}" for s in SORTS)], "deadline"),
+    }
+
+
 @router.get("")
 async def projects(
     request: Request,
     console: ProjectsArea,
     settings: SettingsDep,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    q: str = "",
+    status: str = "",
+    sort: str = "deadline",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ):
-    page = await service.list_projects(gateway=console.gateway, cursor=cursor, limit=settings.page_size)
+    params = _project_filters(q, status, sort)
+    page = await service.list_projects(
+        gateway=console.gateway, cursor=cursor, limit=settings.page_size, **params
+    )
     return render(
         request,
         console,
         "projects.html",
         active="projects",
         projects=page["items"],
+        params=params,
+        statuses=STATUSES,
         **table_links(
-            "/projects", {}, cursor=cursor, next_cursor=page.get("next_cursor"), download="/projects/download"
+            "/projects",
+            params,
+            cursor=cursor,
+            next_cursor=page.get("next_cursor"),
+            download="/projects/download",
+            sort=params["sort"],
         ),
     )
 
 
 @router.get("/download.{format}")
-async def projects_download(format: ListFile, console: ProjectsArea):
-    """Every project, as a file."""
-    return await list_file(console, "/projects", format)
+async def projects_download(
+    format: ListFile, console: ProjectsArea, q: str = "", status: str = "", sort: str = ""
+):
+    """Every project the filters match, in the page's order, as a file."""
+    return await list_file(console, "/projects", format, **_project_filters(q, status, sort))
 
 
 @router.get("/{project_id}")

@@ -11,8 +11,10 @@ import httpx
 from services.console.service.gateway import Gateway, GatewayError
 
 
-async def list_projects(*, gateway: Gateway, cursor: str | None, limit: int) -> dict[str, Any]:
-    return await gateway.get("/projects", cursor=cursor, limit=limit)
+async def list_projects(
+    *, gateway: Gateway, q: str, status: str, sort: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    return await gateway.get("/projects", q=q, status=status, sort=sort, cursor=cursor, limit=limit)
 
 
 async def project_overview(
