@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.services.tasks.helpers import activate, create_project
+from services.console.service.projects import LATEST_FIRINGS
+from tests.services.tasks.helpers import activate, active_project, create_project, work_one, worker
 from tests.services.vendors.support import new_vendor
 from tests.support.api import every_item
 from tests.support.cluster import Cluster
@@ -322,3 +323,28 @@ def test_the_projects_list_searches_filters_by_status_and_sorts_soonest_deadline
     assert _project_names(by_name) == sorted(soonest_first)[:PAGE_SIZE]
     assert _project_names(active) == [dated[0]["name"]]
     assert [row["name"] for row in csv.DictReader(io.StringIO(download.text))] == soonest_first
+
+
+def test_the_project_page_shows_the_latest_firings_and_downloads_every_one(
+    admin, users, cluster, console_url
+):
+    project, queues = active_project(admin, tasks=LATEST_FIRINGS + 2)
+    rule = {"metric": "fast_answers", "action": "reject_answers", "threshold": 1, "seconds": 3}
+    assert admin.post(f"/api/v1/projects/{project['id']}/quality-rules", json=rule).status_code == 201
+    workers = [worker(users, cluster) for _ in range(LATEST_FIRINGS + 2)]
+    for client in workers:
+        work_one(client, queues["labeling"], seconds=1)
+    admin.post(f"/api/v1/projects/{project['id']}/quality-rules/evaluate")
+    fired = every_item(admin, f"/api/v1/projects/{project['id']}/quality-rules/firings", sort="-id")
+    assert len(fired) == LATEST_FIRINGS + 2  # one per contributor
+    ops = _signed_in(admin, console_url, "ops")
+
+    page = ops.get(f"/projects/{project['id']}")
+    download = ops.get(f"/projects/{project['id']}/firings/download.csv")
+
+    shown = [int(c) for c in re.findall(r'href="/people/(\d+)">#', _table(page, "firings"))]
+    assert shown == [f["contributor_id"] for f in fired][:LATEST_FIRINGS]
+    assert "every firing is in the download" in page.text
+    assert [int(r["contributor_id"]) for r in csv.DictReader(io.StringIO(download.text))] == [
+        f["contributor_id"] for f in fired
+    ]

@@ -13,6 +13,7 @@ import pytest
 
 from tests.services.contributors.support import activate, new_contributor
 from tests.services.tasks.helpers import active_project, worker
+from tests.support.api import every_item
 from tests.support.sql import query
 from tests.support.waiting import eventually
 
@@ -212,6 +213,20 @@ def test_fast_answers_reject_the_contributors_answers_and_requeue_their_tasks(ad
     progress = admin.get(f"/api/v1/projects/{project['id']}/stats").json()["progress"]
     assert (progress["accepted"], progress["rejected"], progress["tasks_completed"]) == (0, 2, 0)
     assert _lease(bob, queues["labeling"])["task"]["id"] is not None
+
+
+def test_firings_are_listed_oldest_first_or_the_latest_first_a_page_at_a_time(admin, users, cluster):
+    project, queues = active_project(admin, tasks=3)
+    _rule(admin, project["id"], metric="fast_answers", action="reject_answers", threshold=1, seconds=3)
+    for _ in range(3):
+        _answer(worker(users, cluster), queues["labeling"], seconds=1)
+    assert len(_firings(admin, project["id"])) == 3  # one per contributor
+    url = f"/api/v1/projects/{project['id']}/quality-rules/firings"
+
+    oldest_first = [f["id"] for f in every_item(admin, url, limit=1)]
+    latest_first = [f["id"] for f in every_item(admin, url, sort="-id", limit=1)]
+
+    assert oldest_first == sorted(oldest_first) and latest_first == oldest_first[::-1]
 
 
 def test_slow_answers_do_not_fire_fast_answers(admin, users, cluster):

@@ -134,6 +134,7 @@ async def project(
         else None,
         at_risk_first=page_link(here, shown, at_risk_cursor=None) + "#at-risk" if at_risk_cursor else None,
         at_risk_download=lambda format: page_link(f"{here}/at-risk-tasks/download.{format}", at_risk_params),
+        firings_download=lambda format: f"{here}/firings/download.{format}",
         rules_next=page_link(here, shown, rules_cursor=overview["rules_next_cursor"]) + "#quality-rules"
         if overview["rules_next_cursor"]
         else None,
@@ -141,6 +142,12 @@ async def project(
         grants_page=lambda queue_id: grants_page(project_id, queue_id),
         **overview,
     )
+
+
+@router.get("/{project_id}/firings/download.{format}")
+async def firings_download(project_id: PathId, format: ListFile, console: ProjectsArea):
+    """Every firing of the project's quality rules, the latest first, as a file."""
+    return await list_file(console, f"/projects/{project_id}/quality-rules/firings", format, sort="-id")
 
 
 @router.get("/{project_id}/at-risk-tasks/download.{format}")

@@ -10,6 +10,9 @@ import httpx
 
 from services.console.service.gateway import Gateway, GatewayError
 
+# The project page shows the latest firings; every one is in the download.
+LATEST_FIRINGS = 20
+
 
 async def list_projects(
     *, gateway: Gateway, q: str, status: str, sort: str, cursor: str | None, limit: int
@@ -29,7 +32,7 @@ async def project_overview(
         # One queue per kind (labeling, review; unique in the tasks database): the first page is all of them.
         gateway.get(f"/projects/{project_id}/queues"),
         gateway.get(f"/projects/{project_id}/quality-rules", cursor=rules_cursor, limit=limit),
-        gateway.get(f"/projects/{project_id}/quality-rules/firings", limit=20),
+        gateway.get(f"/projects/{project_id}/quality-rules/firings", sort="-id", limit=LATEST_FIRINGS),
     )
     grants = await asyncio.gather(
         *(gateway.get(f"/queues/{q['id']}/permissions", limit=limit) for q in queues["items"])
@@ -44,6 +47,7 @@ async def project_overview(
         "quality_rules": rules["items"],
         "rules_next_cursor": rules.get("next_cursor"),
         "firings": firings["items"],
+        "more_firings": firings.get("next_cursor") is not None,
     }
 
 

@@ -4,7 +4,7 @@ evaluator's watermark and what it reads, queue bans."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import Select, bindparam, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,6 +23,7 @@ from services.tasks.models import (
 from services.tasks.repository import typed_sql
 from shared.auth import Principal
 from shared.db import dialect_of
+from shared.pagination import Keyset, KeysetArgs, SortColumn
 from shared.tenancy import scoped_to_caller
 
 
@@ -68,18 +69,15 @@ def readable_firings(principal: Principal) -> Select:
     return scoped_to_caller(select(QualityRuleFiring), principal, readers=PROJECT_READERS)
 
 
+FIRING_KEYSET = Keyset(columns={"id": SortColumn(QualityRuleFiring.id, int)}, id_column=QualityRuleFiring.id)
+
+
 async def list_firings(
-    session: AsyncSession, *, principal: Principal, project_id: int, limit: int, after_id: int | None
+    session: AsyncSession, *, principal: Principal, project_id: int, **page: Unpack[KeysetArgs]
 ) -> list[QualityRuleFiring]:
-    stmt = (
-        readable_firings(principal)
-        .where(QualityRuleFiring.project_id == project_id)
-        .order_by(QualityRuleFiring.id)
-        .limit(limit + 1)
-    )
-    if after_id is not None:
-        stmt = stmt.where(QualityRuleFiring.id > after_id)
-    return list((await session.execute(stmt)).scalars())
+    """A page (and a row more) of the project's firings in the order they fired, or newest first (`-id`)."""
+    stmt = readable_firings(principal).where(QualityRuleFiring.project_id == project_id)
+    return list((await session.execute(FIRING_KEYSET.apply(stmt, **page))).scalars())
 
 
 async def add_firing(session: AsyncSession, firing: QualityRuleFiring) -> QualityRuleFiring:

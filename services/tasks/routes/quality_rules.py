@@ -1,8 +1,8 @@
 """HTTP for /api/v1/projects/{id}/quality-rules: the rules, their firings, and an evaluation on demand."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.tasks.deps import ProjectsManage, ProjectsRead
 from services.tasks.schemas.quality_rules import (
@@ -13,7 +13,7 @@ from services.tasks.schemas.quality_rules import (
 )
 from services.tasks.service import quality_rules as service
 from shared.db import ReadSessionDep, SessionDep, utcnow
-from shared.pagination import Page, PageParams, page_of, page_params
+from shared.pagination import KeysetCursor, Page, PageLimit, PageParams, page_of, page_params
 from shared.types import PathId
 
 router = APIRouter(prefix="/api/v1/projects/{project_id}/quality-rules", tags=["quality rules"])
@@ -53,13 +53,14 @@ async def list_firings(
     project_id: PathId,
     session: ReadSessionDep,
     principal: ProjectsRead,
-    page: Annotated[PageParams, Depends(page_params)],
+    sort: Annotated[Literal["id", "-id"], Query(description="-id: the latest first")] = "id",
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
     """Every firing with the metric value, the threshold and the evidence it acted on, oldest first."""
-    rows = await service.list_firings(
-        session=session, principal=principal, project_id=project_id, limit=page.limit, after_id=page.after_id
+    items, next_cursor = await service.list_firings(
+        session=session, principal=principal, project_id=project_id, sort=sort, cursor=cursor, limit=limit
     )
-    items, next_cursor = page_of(rows, limit=page.limit)
     return Page[QualityRuleFiringRead](items=items, next_cursor=next_cursor)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,7 @@ from services.tasks.service.reviews import requeue_rejected, uncount_completion
 from shared.auth import Principal
 from shared.db import Database, utcnow
 from shared.errors import NotFound, Unprocessable
+from shared.pagination import KeysetArgs
 
 log = logging.getLogger("labelops.tasks.quality_rules")
 
@@ -390,12 +391,12 @@ async def lift_queue_ban(session: AsyncSession, *, principal: Principal, queue_i
 
 
 async def list_firings(
-    *, session: AsyncSession, principal: Principal, project_id: int, limit: int, after_id: int | None
-) -> list[QualityRuleFiring]:
+    *, session: AsyncSession, principal: Principal, project_id: int, **page: Unpack[KeysetArgs]
+) -> tuple[list[QualityRuleFiring], str | None]:
+    """A page of the project's firings and the next page's cursor."""
     project = await get_project(session=session, project_id=project_id)
-    return await repo.list_firings(
-        session, principal=principal, project_id=project.id, limit=limit, after_id=after_id
-    )
+    rows = await repo.list_firings(session, principal=principal, project_id=project.id, **page)
+    return repo.FIRING_KEYSET.page(rows, sort=page["sort"], limit=page["limit"])
 
 
 async def evaluate_due_projects(*, db: Database) -> int:
