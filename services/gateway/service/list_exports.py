@@ -32,12 +32,10 @@ CSV_CHUNK_ROWS = 1000
 
 @dataclass
 class Spool:
-    """The flat rows of a list, one JSON line each on disk, the union of their columns in order, and which
-    columns hold times, dates or decimals in every row (typed in a workbook)."""
+    """The flat rows of a list, one JSON line each on disk, and the union of their columns in order."""
 
     file: IO[bytes] = field(default_factory=lambda: tempfile.TemporaryFile())  # noqa: SIM115 (closed by close())
     columns: dict[str, None] = field(default_factory=dict)
-    types: spreadsheets.ColumnTypes = field(default_factory=spreadsheets.ColumnTypes)
     rows: int = 0
     more: bool = False  # rows beyond the limit were left out
 
@@ -48,7 +46,6 @@ class Spool:
                 return
             row = rules.flat_row(item)
             self.columns.update(dict.fromkeys(row))
-            self.types.observe(row)
             self.file.write(orjson.dumps(row) + b"\n")
             self.rows += 1
 
@@ -169,9 +166,13 @@ async def _csv(spool: Spool, *, max_rows: int) -> AsyncIterator[bytes]:
 
 def _write_xlsx(spool: Spool, workbook: Any, cover: Any, *, title: str, facts: list) -> None:
     columns = list(spool.columns)
+    # A first pass finds the columns to type (every row's text in them of one kind); the CSV needs none.
+    types = spreadsheets.ColumnTypes()
+    for row in spool.read():
+        types.observe(row)
     sheet, header_at = spreadsheets.table_sheet(workbook, title, columns)
     for row in spool.read():
-        sheet.append(spreadsheets.row(sheet, [spool.types.cell_value(c, row.get(c)) for c in columns]))
+        sheet.append(spreadsheets.row(sheet, [types.cell_value(c, row.get(c)) for c in columns]))
     spreadsheets.close_table(sheet, header_at=header_at, columns=len(columns), rows=spool.rows)
     spreadsheets.cover(cover, title=f"LabelOps list: {title}", facts=facts)
 
