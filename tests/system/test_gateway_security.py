@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -217,6 +218,19 @@ def test_an_admin_api_key_creates_a_key_and_the_audit_log_names_it(admin, cluste
         e["actor"] == f"apikey:{admin_key['id']}" and e["target"] == f"apikey:{created.json()['id']}"
         for e in events["items"]
     )
+
+
+def test_concurrent_revocations_of_one_api_key_revoke_it_once(admin, cluster: Cluster):
+    created = admin.post("/api/v1/api-keys", json={"name": "revoked in a hurry", "roles": ["analyst"]}).json()
+    url = f"/api/v1/api-keys/{created['id']}"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(lambda _: admin.delete(url), range(6)))
+
+    assert [r.status_code for r in responses] == [200] * 6
+    assert len({r.json()["revoked_at"] for r in responses}) == 1
+    revoked = admin.get("/api/v1/audit-events", params={"action": "api_key.revoked", "limit": 500}).json()
+    assert [e["target"] for e in revoked["items"]].count(f"apikey:{created['id']}") == 1
 
 
 def test_api_key_records_when_it_was_last_used(admin, cluster: Cluster):

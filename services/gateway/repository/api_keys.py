@@ -23,8 +23,8 @@ async def api_key_facts(*, conn: AsyncConnection, key_hash: str) -> dict[str, An
     return dict(row) if row else None
 
 
-async def get_api_key(*, session: AsyncSession, key_id: int) -> ApiKey | None:
-    return await session.get(ApiKey, key_id)
+async def get_api_key(*, session: AsyncSession, key_id: int, for_update: bool = False) -> ApiKey | None:
+    return await session.get(ApiKey, key_id, with_for_update=for_update or None)
 
 
 async def list_api_keys(*, session: AsyncSession, limit: int, after_id: int | None) -> list[ApiKey]:

@@ -48,8 +48,9 @@ async def list_api_keys(*, session: AsyncSession, page: PageParams) -> tuple[lis
 
 
 async def revoke_api_key(*, session: AsyncSession, principal: Principal, key_id: int) -> ApiKey:
-    """Revoke a key (once: revoking it again changes nothing)."""
-    key = await repository.get_api_key(session=session, key_id=key_id)
+    """Revoke a key (once: revoking it again changes nothing). The key is locked, so of two revocations
+    racing the second waits and finds it revoked: one revocation time, one audit row."""
+    key = await repository.get_api_key(session=session, key_id=key_id, for_update=True)
     if key is None:
         raise NotFound(f"API key {key_id} not found")
     if key.revoked_at is None:
