@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -86,6 +87,24 @@ def test_a_campaign_update_needs_if_match_and_keeps_its_rules(ops):
         budget.status_code == 200 and budget.json()["budget"] == "1500.00" and budget.json()["version"] == 2
     )
     assert stale.status_code == 412
+
+
+def test_concurrent_updates_of_one_campaign_with_one_etag_apply_one(ops):
+    created = campaign(ops)
+    url = f"/api/v1/campaigns/{created['id']}"
+    etag = ops.get(url).headers["etag"]
+    budgets = [f"{1000 + n}.00" for n in range(6)]
+
+    def update(budget: str):
+        return ops.patch(url, json={"budget": budget}, headers={"If-Match": etag})
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(update, budgets))
+
+    assert sorted(r.status_code for r in responses) == [200] + [412] * 5
+    [applied] = [r.json() for r in responses if r.status_code == 200]
+    stored = ops.get(url).json()
+    assert applied["version"] == stored["version"] == 2 and stored["budget"] == applied["budget"]
 
 
 def test_the_funnel_counts_applied_screened_activated_and_costs_per_active(ops):

@@ -19,8 +19,11 @@ CAMPAIGN_KEYSET = Keyset(
 )
 
 
-async def get(session: AsyncSession, *, campaign_id: int) -> Campaign | None:
-    return await session.get(Campaign, campaign_id)
+async def get(session: AsyncSession, *, campaign_id: int, for_update: bool = False) -> Campaign | None:
+    stmt = select(Campaign).where(Campaign.id == campaign_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def existing_ids(session: AsyncSession, ids: set[int]) -> set[int]:

@@ -33,7 +33,9 @@ async def _campaign(campaign_id: PathId, _principal: CampaignsRead, session: Rea
 async def _campaign_for_write(
     campaign_id: PathId, _principal: CampaignsManage, session: SessionDep
 ) -> Campaign:
-    return await service.get_campaign(session=session, campaign_id=campaign_id)
+    # Locked until the edit commits: of two edits sent with one If-Match, the second reads the version
+    # the first wrote and is refused (412) instead of overwriting it.
+    return await service.get_campaign(session=session, campaign_id=campaign_id, for_update=True)
 
 
 CampaignToRead = Annotated[Campaign, Depends(_campaign)]

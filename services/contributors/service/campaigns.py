@@ -33,8 +33,8 @@ async def create_campaign(*, session: AsyncSession, data: CampaignCreate) -> Cam
     return campaign
 
 
-async def get_campaign(*, session: AsyncSession, campaign_id: int) -> Campaign:
-    campaign = await repository.get(session, campaign_id=campaign_id)
+async def get_campaign(*, session: AsyncSession, campaign_id: int, for_update: bool = False) -> Campaign:
+    campaign = await repository.get(session, campaign_id=campaign_id, for_update=for_update)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} not found")
     return campaign
