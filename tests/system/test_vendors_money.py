@@ -491,6 +491,26 @@ def test_a_decided_round_cannot_be_decided_again(manager):
     assert manager.post(f"/api/v1/negotiations/{round_['id']}/accept").status_code == 409
 
 
+def test_concurrent_decisions_on_one_round_decide_it_once(manager):
+    contract = new_contract(manager, new_vendor(manager)["id"])
+    lines = [{"task_type": "ner", "language": "en", "unit": "task", "unit_price": "0.45"}]
+    round_ = manager.post("/api/v1/negotiations", json={"contract_id": contract["id"], "proposed_by": "client",
+                                                        "region": region(), "lines": lines}).json()  # fmt: skip
+
+    def decide(verb: str):
+        return verb, manager.post(f"/api/v1/negotiations/{round_['id']}/{verb}")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        decisions = list(pool.map(decide, ["accept", "reject"] * 3))
+
+    # Each decision waits for the one before it and then finds the round decided: one wins, five 409.
+    assert sorted(r.status_code for _, r in decisions) == [200] + [409] * 5
+    [(verb, won)] = [(verb, r.json()) for verb, r in decisions if r.status_code == 200]
+    card = manager.get(f"/api/v1/rate-cards/{contract['id']}").json()
+    assert manager.get(f"/api/v1/negotiations/{round_['id']}").json()["status"] == won["status"]
+    assert len(card["lines"]) == (1 if verb == "accept" else 0)
+
+
 def test_benchmarks_import_from_csv_and_update_existing_rows(manager):
     where = region()
     csv_text = (

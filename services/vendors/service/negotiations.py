@@ -13,7 +13,7 @@ from services.vendors.rules.benchmarks import compare_to_benchmark
 from services.vendors.schemas.negotiations import NegotiationCreate
 from services.vendors.schemas.rate_cards import RateLineIn
 from services.vendors.service import rate_cards
-from services.vendors.service.common import actor, found, jsonable
+from services.vendors.service.common import actor, found, jsonable, lock_for_edit
 from services.vendors.service.contracts import get_contract
 from shared.auth import Principal
 from shared.db import utcnow
@@ -83,7 +83,13 @@ async def get_round(
 async def decide_round(
     *, session: AsyncSession, principal: Principal, round_: NegotiationRound, contract: Contract, accept: bool
 ) -> NegotiationRound:
-    """Accepting writes the round's lines as the contract's rate card; other open rounds are superseded."""
+    """Accepting writes the round's lines as the contract's rate card; other open rounds are superseded.
+
+    The contract is locked first, as every edit of it is, so decisions on its rounds (and its rate card
+    edits) run one after the other; the round is then read as the last decision left it, so a round is
+    decided once and its rate card written once."""
+    contract = await lock_for_edit(session, contract, "contract")
+    round_ = await lock_for_edit(session, round_, "negotiation round")
     if round_.status != "open":
         raise Conflict(f"negotiation round {round_.id} is already {round_.status}")
     round_.status = "accepted" if accept else "rejected"
