@@ -294,6 +294,35 @@ def test_projects_are_filtered_by_status_and_name_and_sorted_by_deadline_undated
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "sort"
 
 
+def test_concurrent_restores_of_one_suspended_vendor_restore_it_once(admin, cluster):
+    project = create_project(admin, allowed_vendors=[75])
+    activate(admin, project["id"])
+    suspensions = f"/api/v1/projects/{project['id']}/vendor-suspensions"
+    admin.post(suspensions, json={"vendor_id": 75, "reason": "budget"})
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(lambda _: admin.delete(f"{suspensions}/75").status_code, range(6)))
+
+    assert codes == [204] + [404] * 5
+    audit = admin.get(f"/api/v1/projects/{project['id']}/permission-audit").json()["items"]
+    assert [e["action"] for e in audit if e["vendor_id"] == 75] == ["grant", "suspend", "restore"]
+
+
+def test_concurrent_suspensions_of_one_vendor_all_succeed(admin, cluster):
+    project = create_project(admin, allowed_vendors=[76])
+    activate(admin, project["id"])
+    suspensions = f"/api/v1/projects/{project['id']}/vendor-suspensions"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(
+            pool.map(lambda _: admin.post(suspensions, json={"vendor_id": 76, "reason": "budget"}), range(6))
+        )
+
+    # As one after the other: a suspension of a vendor already suspended keeps it suspended.
+    assert [r.status_code for r in responses] == [201] * 6
+    assert admin.delete(f"{suspensions}/76").status_code == 204
+
+
 def test_an_import_without_any_row_is_refused(admin, cluster):
     project = create_project(admin)
 

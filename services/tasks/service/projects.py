@@ -430,8 +430,11 @@ async def sweep_expired_permissions(*, session: AsyncSession, now: datetime) -> 
 async def suspend_vendor(
     *, session: AsyncSession, principal: Principal, project_id: int, vendor_id: int, reason: str
 ) -> dict:
-    """Suspend all of a vendor's permissions on the project (e.g. its budget hit the hard cap)."""
-    project = await get_project(session=session, project_id=project_id)
+    """Suspend all of a vendor's permissions on the project (e.g. its budget hit the hard cap).
+
+    Suspensions and restores of a project take its row lock, so each finds the suspension as the one
+    before it left it: a second suspension keeps the first's row, a second restore finds none (404)."""
+    project = await get_project(session=session, project_id=project_id, lock=True)
     if await repo.get_suspension(session, project_id=project.id, vendor_id=vendor_id) is None:
         await repo.add_suspension(
             session, VendorSuspension(project_id=project.id, vendor_id=vendor_id, reason=reason)
@@ -452,7 +455,7 @@ async def suspend_vendor(
 async def restore_vendor(
     *, session: AsyncSession, principal: Principal, project_id: int, vendor_id: int
 ) -> None:
-    project = await get_project(session=session, project_id=project_id)
+    project = await get_project(session=session, project_id=project_id, lock=True)
     suspension = await repo.get_suspension(session, project_id=project.id, vendor_id=vendor_id)
     if suspension is None:
         raise NotFound(f"vendor {vendor_id} is not suspended on project {project_id}")
