@@ -294,6 +294,32 @@ def test_projects_are_filtered_by_status_and_name_and_sorted_by_deadline_undated
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "sort"
 
 
+def test_grants_revoked_while_their_project_completes_are_revoked_once(admin, cluster):
+    project = create_project(admin)
+    queues = activate(admin, project["id"])
+    permissions = f"/api/v1/queues/{queues['labeling']}/permissions"
+    grants = [
+        admin.post(permissions, json={"contributor_id": 9100 + n, "role": "labeler"}).json()["id"]
+        for n in range(30)
+    ]
+
+    def act(grant_id: int | None) -> int:
+        if grant_id is None:
+            url = f"/api/v1/projects/{project['id']}/transitions"
+            return admin.post(url, json={"to": "completed"}).status_code
+        return admin.delete(f"{permissions}/{grant_id}").status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        # The completion goes out while revocations are in flight before and after it.
+        codes = list(pool.map(act, [*grants[:10], None, *grants[10:]]))
+
+    # A revocation that comes second finds the grant revoked by the completion (404), and the other way round.
+    assert codes[10] == 200 and set(codes[:10] + codes[11:]) <= {204, 404}
+    audit = every_item(admin, f"/api/v1/projects/{project['id']}/permission-audit", limit=200)
+    for grant_id in grants:
+        assert [e["action"] for e in audit if e["permission_id"] == grant_id] == ["grant", "revoke"]
+
+
 def test_concurrent_restores_of_one_suspended_vendor_restore_it_once(admin, cluster):
     project = create_project(admin, allowed_vendors=[75])
     activate(admin, project["id"])

@@ -129,8 +129,15 @@ async def list_live_permissions(
     project_id: int | None = None,
     contributor_id: int | None = None,
 ) -> list[QueuePermission]:
-    """Grants not revoked (an expired one is live until the sweep records its expiry)."""
-    stmt = select(QueuePermission).where(QueuePermission.revoked_at.is_(None)).order_by(QueuePermission.id)
+    """Grants not revoked (an expired one is live until the sweep records its expiry), locked for the
+    revocation the caller makes: a grant revoked meanwhile (get_permission) is waited for and left out,
+    so it is not revoked, and audited, a second time."""
+    stmt = (
+        select(QueuePermission)
+        .where(QueuePermission.revoked_at.is_(None))
+        .order_by(QueuePermission.id)
+        .with_for_update()
+    )
     if contributor_id is not None:
         stmt = stmt.where(QueuePermission.contributor_id == contributor_id)
     if queue_id is not None:
@@ -244,10 +251,16 @@ async def permission_audit(
 
 
 async def expired_permissions(session: AsyncSession, *, now: datetime) -> list[QueuePermission]:
-    stmt = select(QueuePermission).where(
-        QueuePermission.revoked_at.is_(None),
-        QueuePermission.expires_at.is_not(None),
-        QueuePermission.expires_at <= now,
+    """Live grants past their expiry, locked in id order as list_live_permissions locks them."""
+    stmt = (
+        select(QueuePermission)
+        .where(
+            QueuePermission.revoked_at.is_(None),
+            QueuePermission.expires_at.is_not(None),
+            QueuePermission.expires_at <= now,
+        )
+        .order_by(QueuePermission.id)
+        .with_for_update()
     )
     return list((await session.execute(stmt)).scalars())
 
