@@ -320,6 +320,26 @@ def test_grants_revoked_while_their_project_completes_are_revoked_once(admin, cl
         assert [e["action"] for e in audit if e["permission_id"] == grant_id] == ["grant", "revoke"]
 
 
+def test_a_project_completed_while_grants_are_given_keeps_none_live(admin, cluster):
+    project = create_project(admin)
+    queues = activate(admin, project["id"])
+    permissions = f"/api/v1/queues/{queues['labeling']}/permissions"
+
+    def act(contributor_id: int | None) -> int:
+        if contributor_id is None:
+            url = f"/api/v1/projects/{project['id']}/transitions"
+            return admin.post(url, json={"to": "completed"}).status_code
+        return admin.post(permissions, json={"contributor_id": contributor_id, "role": "labeler"}).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        # The completion goes out while grants are in flight before and after it.
+        codes = list(pool.map(act, [*range(9200, 9210), None, *range(9210, 9230)]))
+
+    # A grant given first is revoked by the completion; one that comes second is refused (409).
+    assert codes[10] == 200 and set(codes[:10] + codes[11:]) <= {201, 409}
+    assert every_item(admin, permissions, limit=200) == []
+
+
 def test_concurrent_restores_of_one_suspended_vendor_restore_it_once(admin, cluster):
     project = create_project(admin, allowed_vendors=[75])
     activate(admin, project["id"])

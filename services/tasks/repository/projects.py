@@ -65,10 +65,14 @@ async def save_project(session: AsyncSession, project: Project) -> Project:
     return project
 
 
-async def get_project(session: AsyncSession, *, project_id: int, lock: bool = False) -> Project | None:
+async def get_project(
+    session: AsyncSession, *, project_id: int, lock: bool = False, share: bool = False
+) -> Project | None:
+    """`lock` for a change of the project itself; `share` for a write that depends on its status (no
+    change of it commits until the write does, and writes sharing it do not wait for each other)."""
     stmt = select(Project).where(Project.id == project_id)
-    if lock and dialect_of(session) == "postgresql":
-        stmt = stmt.with_for_update()
+    if (lock or share) and dialect_of(session) == "postgresql":
+        stmt = stmt.with_for_update(read=not lock)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -361,7 +361,9 @@ async def grant_queue_permission(
     """Give a contributor, a vendor or the crowd a role on a queue (audited); a completed or archived
     project takes no new grant."""
     queue = await get_queue(session=session, queue_id=queue_id)
-    project = await repo.get_project(session, project_id=queue.project_id)
+    # Shared with other grants, exclusive of a completion: a grant given while the project completes is
+    # either among the grants completion revokes or sees the project completed, never left live after it.
+    project = await repo.get_project(session, project_id=queue.project_id, share=True)
     if project.status in CLOSED_STATUSES:
         raise Conflict(f"project {project.id} is {project.status}: it takes no new grant")
     if data.expires_at is not None and data.expires_at <= utcnow():
