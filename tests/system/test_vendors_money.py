@@ -175,7 +175,9 @@ def test_invoice_walks_submitted_approved_paid(manager):
 
 def test_concurrent_approvals_of_one_invoice_approve_it_once(manager):
     receiver = Receiver()
-    manager.post("/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["invoice.approved"]})
+    manager.post(
+        "/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["invoice.approved"]}
+    )
     invoice = manager.post("/api/v1/invoices", json=invoice_body(new_vendor(manager)["id"])).json()
     manager.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"})
 

@@ -46,7 +46,6 @@ async def get_for_update(session: AsyncSession, model: type[M], *, row_id: int) 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-
 async def page(session: AsyncSession, stmt: Select, model: Any, *, page: PageParams) -> list:
     """One page in id order; limit+1 rows so the caller knows whether another page exists."""
     if page.after_id is not None:
