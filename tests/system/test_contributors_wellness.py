@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -67,6 +68,24 @@ def test_a_break_is_due_after_an_hour_of_continuous_harmful_content(ops, cluster
     assert abs(
         datetime.fromisoformat(wellness["break_ends_at"]) - (ended + timedelta(minutes=15))
     ) < timedelta(seconds=1)
+
+
+def test_concurrent_submissions_that_start_one_break_announce_it_once(ops, cluster, databases):
+    created = new_contributor(ops, timezone=afternoon_zone())
+    ended = datetime.now(UTC) - timedelta(minutes=2)
+    submission(cluster, created["id"], severity="high", seconds=55 * 60, at=ended - timedelta(minutes=6))
+
+    # Six deliveries at once (as from several tasks replicas), each the 6 minutes that pass the 60-minute
+    # limit: whichever comes first starts the break, the others find it started.
+    def deliver(_: int) -> int:
+        return submission(cluster, created["id"], severity="high", seconds=360, at=ended).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(deliver, range(6))) == [200] * 6
+
+    assert _wellness(ops, created["id"])["break_required"] is True
+    started = outbox(databases, created["id"], "wellness.break_started", destination="vendors")
+    assert [e["payload"]["contributor_id"] for e in started] == [created["id"]]
 
 
 def test_a_rest_of_the_break_length_resets_continuous_exposure(ops, cluster):

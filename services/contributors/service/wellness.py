@@ -90,7 +90,9 @@ async def record_submission(*, session: AsyncSession, data: dict) -> None:
         or not 0 < fact.contributor_id <= MAX_ID
     ):
         raise Unprocessable("submission.recorded needs an aware submitted_at and 0..86400 seconds")
-    contributor = await repository.get(session, contributor_id=fact.contributor_id)
+    # Locked: deliveries for one contributor (several tasks replicas) each see the exposure and break the
+    # one before left, so a break or a cap is announced once and the contributor's versions never fork.
+    contributor = await repository.get(session, contributor_id=fact.contributor_id, for_update=True)
     if contributor is None:
         log.warning("submission.recorded for unknown contributor %s ignored", fact.contributor_id)
         return
