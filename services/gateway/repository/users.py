@@ -3,12 +3,16 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import ApiKey, AuditEvent, AuthSession, RefreshToken, User
-from shared.db import flush_or_conflict
+from shared.db import dialect_of, flush_or_conflict
 from shared.privacy import rows_where
+
+# The key of the PostgreSQL advisory lock every change that may take away an enabled admin queues on
+# (any number, this database's own).
+ADMIN_CHANGES_LOCK = 7_331_001
 
 
 async def get_user(*, session: AsyncSession, user_id: int, for_update: bool = False) -> User | None:
@@ -35,6 +39,14 @@ async def add_user(*, session: AsyncSession, user: User) -> User:
     session.add(user)
     await flush_or_conflict(session, conflict=f"a user with email {user.email} already exists")
     return user
+
+
+async def lock_admin_changes(*, session: AsyncSession) -> None:
+    """Hold, until commit, the one lock changes that may take away an enabled admin queue on: two admins
+    disabling each other each lock only their own target, so each would count the other as the admin
+    left. SQLite's write transactions already run one at a time."""
+    if dialect_of(session) == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADMIN_CHANGES_LOCK})
 
 
 async def enabled_admin_ids(*, session: AsyncSession) -> list[int]:

@@ -75,9 +75,7 @@ async def update_user(*, session: AsyncSession, principal: Principal, user_id: i
     if "roles" in changes:
         changes["roles"] = normalized_roles(changes["roles"])
     if demotes_an_enabled_admin(roles=user.roles, disabled=user.disabled, changes=changes):
-        other_admins = set(await repository.enabled_admin_ids(session=session)) - {user.id}
-        if not other_admins:
-            raise Conflict("this is the last enabled admin; appoint another admin first")
+        await _refuse_last_admin(session, user)
     before = {k: getattr(user, k) for k in changes}
     for key, value in changes.items():
         setattr(user, key, value)
@@ -153,7 +151,9 @@ async def delete_user(*, session: AsyncSession, principal: Principal, user_id: i
 
 
 async def _refuse_last_admin(session: AsyncSession, user: User) -> None:
+    """409 when taking `user` away would leave no enabled admin; such changes run one at a time."""
     if "admin" in user.roles and not user.disabled:
+        await repository.lock_admin_changes(session=session)
         others = set(await repository.enabled_admin_ids(session=session)) - {user.id}
         if not others:
             raise Conflict("this is the last enabled admin; appoint another admin first")
