@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 
 from shared import tokens
 from tests.services.contributors.support import contributor_body
-from tests.support.api import Users, client_for, login, unique_email
+from tests.support.api import Users, client_for, every_item, login, unique_email
 from tests.support.cluster import ADMIN_EMAIL, ADMIN_PASSWORD, Cluster
 from tests.support.databases import Databases
 
@@ -120,6 +120,19 @@ def test_logout_ends_the_access_and_refresh_tokens_at_once(users: Users, cluster
 
     assert client.get("/api/v1/contributors").status_code == 401
     assert refreshed.status_code == 401
+
+
+def test_concurrent_logouts_of_one_session_are_audited_once(users: Users, admin, cluster: Cluster):
+    user, tokens_ = _new_login(users, "ops")
+    client = client_for(cluster.gateway_url, tokens_["access_token"])
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = list(pool.map(lambda _: client.post("/api/v1/auth/logout").status_code, range(6)))
+
+    # Those let in before the first logout committed find the session ended and record nothing.
+    assert 204 in codes and set(codes) <= {204, 401}, codes
+    logouts = every_item(admin, "/api/v1/audit-events", action="logout", limit=500)
+    assert [e["actor"] for e in logouts].count(f"user:{user['id']}") == 1
 
 
 def test_refresh_token_reuse_kills_the_sessions_access_token_too(users: Users, cluster: Cluster):

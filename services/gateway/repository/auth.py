@@ -32,8 +32,10 @@ async def add_auth_session(*, session: AsyncSession, auth_session: AuthSession) 
     await session.flush()
 
 
-async def revoke_auth_session(*, session: AsyncSession, session_id: str, at: datetime) -> None:
-    await session.execute(
+async def revoke_auth_session(*, session: AsyncSession, session_id: str, at: datetime) -> bool:
+    """End the login session and its refresh tokens; whether this ended it (False: it had ended already,
+    perhaps by a request racing this one: the row's lock makes the second find it revoked)."""
+    ended = await session.execute(
         update(AuthSession)
         .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=at)
@@ -43,6 +45,7 @@ async def revoke_auth_session(*, session: AsyncSession, session_id: str, at: dat
         .where(RefreshToken.family_id == session_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=at)
     )
+    return ended.rowcount == 1
 
 
 async def add_refresh_token(*, session: AsyncSession, token: RefreshToken) -> None:

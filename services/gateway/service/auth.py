@@ -139,8 +139,9 @@ async def logout(*, session: AsyncSession, principal: Principal, session_id: str
     """End the caller's login session: its refresh tokens and access tokens stop working at once."""
     if session_id is None:
         raise Unprocessable("API keys have no session to log out of; revoke the key instead")
-    await repository.revoke_auth_session(session=session, session_id=session_id, at=utcnow())
-    await audit.record(session=session, actor=principal.subject, action="logout", target=session_id)
+    # Logouts of one session racing each other end it once, and it is audited once.
+    if await repository.revoke_auth_session(session=session, session_id=session_id, at=utcnow()):
+        await audit.record(session=session, actor=principal.subject, action="logout", target=session_id)
     after_commit(session, callers_changed)
 
 
