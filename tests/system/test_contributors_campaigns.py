@@ -257,6 +257,17 @@ def test_withdrawn_expired_and_future_announcements_are_not_in_feeds(ops, users)
     assert not ({withdrawn["id"], future["id"], expired["id"]} & set(ids))
 
 
+def test_concurrent_withdrawals_of_one_announcement_keep_the_first_time(ops):
+    url = f"/api/v1/announcements/{announce(ops, title='Twice')['id']}"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: ops.delete(url), range(6)))
+
+    assert [a.status_code for a in answers] == [200] * 6
+    # Each later one found it withdrawn: one withdrawal time, told to all, and still the stored one.
+    assert {a.json()["withdrawn_at"] for a in answers} == {ops.get(url).json()["withdrawn_at"]}
+
+
 def test_the_feed_pages_with_a_cursor(ops):
     person = new_contributor(ops)
     made = [announce(ops, title=f"page {i}", audience={"countries": ["PH"]})["id"] for i in range(3)]

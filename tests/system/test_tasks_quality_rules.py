@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -75,6 +76,17 @@ def test_ops_create_list_and_delete_rules(admin):
     assert [r["id"] for r in listed] == [rule["id"]]
     assert deleted.status_code == 204
     assert admin.get(f"/api/v1/projects/{project['id']}/quality-rules").json()["items"] == []
+
+
+def test_concurrent_deletions_of_one_rule_delete_it_once(admin):
+    project, _ = active_project(admin, tasks=1)
+    rule = _rule(admin, project["id"], metric="answers_per_day", action="suspend", threshold=500, ban_hours=1)
+    url = f"/api/v1/projects/{project['id']}/quality-rules/{rule['id']}"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(lambda _: admin.delete(url).status_code, range(6)))
+
+    assert codes == [204] + [404] * 5
 
 
 def test_rules_are_listed_a_page_at_a_time_oldest_first(admin):

@@ -26,8 +26,10 @@ def _live(stmt: Select, now: datetime) -> Select:
     )
 
 
-async def get(session: AsyncSession, *, announcement_id: int) -> Announcement | None:
-    return await session.get(Announcement, announcement_id)
+async def get(
+    session: AsyncSession, *, announcement_id: int, for_update: bool = False
+) -> Announcement | None:
+    return await session.get(Announcement, announcement_id, with_for_update=for_update or None)
 
 
 async def list_announcements(

@@ -27,7 +27,9 @@ ContributorForFeed = contributor_for(FeedRead)
 async def _announcement_for_write(
     announcement_id: PathId, _principal: AnnouncementsManage, session: SessionDep
 ) -> Announcement:
-    return await service.get_announcement(session=session, announcement_id=announcement_id)
+    # Locked until the change commits: of two withdrawals racing, the second finds it withdrawn and keeps
+    # the first's time.
+    return await service.get_announcement(session=session, announcement_id=announcement_id, for_update=True)
 
 
 async def _announcement(

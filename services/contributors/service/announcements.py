@@ -34,8 +34,10 @@ async def create_announcement(
     return row
 
 
-async def get_announcement(*, session: AsyncSession, announcement_id: int) -> Announcement:
-    row = await repository.get(session, announcement_id=announcement_id)
+async def get_announcement(
+    *, session: AsyncSession, announcement_id: int, for_update: bool = False
+) -> Announcement:
+    row = await repository.get(session, announcement_id=announcement_id, for_update=for_update)
     if row is None:
         raise NotFound(f"announcement {announcement_id} not found")
     return row

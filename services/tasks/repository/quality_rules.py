@@ -58,8 +58,13 @@ async def list_live_rules(
 
 
 async def get_live_rule(session: AsyncSession, *, project_id: int, rule_id: int) -> QualityRule | None:
-    stmt = select(QualityRule).where(
-        QualityRule.id == rule_id, QualityRule.project_id == project_id, QualityRule.deleted_at.is_(None)
+    """The rule, not deleted, locked for its deletion: of two deletions racing, the second finds none."""
+    stmt = (
+        select(QualityRule)
+        .where(
+            QualityRule.id == rule_id, QualityRule.project_id == project_id, QualityRule.deleted_at.is_(None)
+        )
+        .with_for_update()
     )
     return (await session.execute(stmt)).scalar_one_or_none()
 
