@@ -455,7 +455,7 @@ def test_a_grant_is_found_and_revoked_on_the_queues_grants_page(page, console_ur
     with page.expect_navigation():
         row.locator("button").click()
 
-    filtered = f"/queues/{world.labeling_queue}/permissions?contributor_id={person['id']}&status=live"
+    filtered = f"/queues/{world.labeling_queue}/permissions?contributor_id={person['id']}&status=live&sort=id"
     assert page.url.endswith(filtered)  # back on the page as it was
     assert page.locator(f"#grants a[href='/people/{person['id']}']").count() == 0
     assert every_item(admin, grants, contributor_id=person["id"]) == []

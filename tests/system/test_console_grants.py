@@ -107,7 +107,7 @@ def test_a_queue_with_more_grants_than_a_page_is_paged_to_the_last_of_them(admin
     assert len(_contributors_in(_table(second, "grants"))) == PAGE_SIZE
     shown = [c for page in pages for c in _contributors_in(_table(page, "grants"))]
     assert shown == crowd_project["contributors"]
-    assert _link(second, "« First page") == f"{_grants_path(crowd_project)}?status=live"
+    assert _link(second, "« First page") == f"{_grants_path(crowd_project)}?status=live&sort=id"
 
 
 def test_the_project_page_shows_a_page_of_each_queues_grants_and_links_them_all(
@@ -178,7 +178,7 @@ def test_the_grants_page_downloads_every_grant_its_filters_match(admin, console_
     page = ops.get(path, params={"status": "all"})
     response = ops.get(f"{path}/download.csv", params={"status": "all"})
 
-    assert f'href="{path}/download.xlsx?status=all"' in page.text
+    assert f'href="{path}/download.xlsx?status=all&amp;sort=id"' in page.text
     assert response.status_code == 200, response.text
     rows = list(csv.DictReader(io.StringIO(response.text)))
     expected = every_item(
@@ -348,3 +348,35 @@ def test_the_project_page_shows_the_latest_firings_and_downloads_every_one(
     assert [int(r["contributor_id"]) for r in csv.DictReader(io.StringIO(download.text))] == [
         f["contributor_id"] for f in fired
     ]
+
+
+def test_the_grants_page_sorts_by_expiry_and_keeps_the_order_on_its_next_page_and_file(admin, console_url):
+    project = create_project(admin, crowd_allowed=False)
+    world = {"project": project, "queues": activate(admin, project["id"])}
+    now = datetime.now(UTC)
+    base = 800_000 + uuid.uuid4().int % 100_000 * 100
+    # Given in the order of their expiry's reverse: the last given expires first.
+    given = list(range(base, base + PAGE_SIZE + 1))
+    for place, contributor_id in enumerate(given):
+        expires_at = (now + timedelta(days=PAGE_SIZE + 2 - place)).isoformat()
+        body = {"contributor_id": contributor_id, "role": "labeler", "expires_at": expires_at}
+        assert (
+            admin.post(f"/api/v1/queues/{world['queues']['labeling']}/permissions", json=body).status_code
+            == 201
+        )
+    ops = _signed_in(admin, console_url, "ops")
+
+    as_given = ops.get(_grants_path(world))
+    by_expiry = ops.get(_link(as_given, "Expires"))
+    next_page = ops.get(_link(by_expiry, "Next page"))
+    download = ops.get(
+        re.search(r'href="([^"]+/download\.csv[^"]*)"', by_expiry.text).group(1).replace("&amp;", "&")
+    )
+
+    assert _contributors_in(_table(as_given, "grants")) == given[:PAGE_SIZE]
+    soonest_first = given[::-1]
+    assert (
+        _contributors_in(_table(by_expiry, "grants")) + _contributors_in(_table(next_page, "grants"))
+        == soonest_first
+    )
+    assert [int(r["contributor_id"]) for r in csv.DictReader(io.StringIO(download.text))] == soonest_first

@@ -253,6 +253,33 @@ def test_ops_read_who_granted_and_revoked_what_on_a_project(admin, users, cluste
     assert as_analyst.status_code == 403
 
 
+def test_grants_are_listed_as_given_or_by_expiry_a_page_at_a_time(admin, cluster):
+    project = create_project(admin, allowed_vendors=[74])
+    queues = activate(admin, project["id"])
+    permissions = f"/api/v1/queues/{queues['labeling']}/permissions"
+
+    def grant(contributor_id: int, days: int | None) -> int:
+        body = {"contributor_id": contributor_id, "role": "labeler"}
+        if days is not None:
+            body["expires_at"] = _in_days(days)
+        response = admin.post(permissions, json=body)
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    # Activation granted the project's rules (the vendor, the crowd): none of them expires.
+    initial = [g["id"] for g in every_item(admin, permissions)]
+    later, never, soon = grant(9301, 9), grant(9302, None), grant(9303, 1)
+
+    def ids(**params) -> list[int]:
+        return [g["id"] for g in every_item(admin, permissions, limit=1, **params)]
+
+    # Page by page (one a page): the cursor carries the expiry; a grant that never expires comes last.
+    assert ids() == [*initial, later, never, soon]
+    assert ids(sort="-id") == [soon, never, later, *initial[::-1]]
+    assert ids(sort="expires_at") == [soon, later, *initial, never]
+    assert ids(sort="-expires_at") == [never, *initial[::-1], later, soon]
+
+
 def test_concurrent_revocations_of_one_grant_revoke_it_once(admin, users, cluster):
     project = create_project(admin, allowed_vendors=[74])
     queues = activate(admin, project["id"])

@@ -204,10 +204,12 @@ async def queue_grants(
     settings: SettingsDep,
     contributor_id: str = "",
     status: str = "live",
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    sort: str = "id",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ):
-    """Every grant of a queue, a page at a time: one contributor's only, or ended ones too, on request."""
-    params = grant_filters(contributor_id=contributor_id, status=status)
+    """Every grant of a queue, a page at a time, as given or by expiry: one contributor's only, or ended
+    ones too, on request."""
+    params = grant_filters(contributor_id=contributor_id, status=status, sort=sort)
     here = grants_page(project_id, queue_id)
     listed = await service.queue_grants(
         gateway=console.gateway,
@@ -215,6 +217,7 @@ async def queue_grants(
         queue_id=queue_id,
         contributor_id=params["contributor_id"],
         include_ended=params["status"] == "all",
+        sort=params["sort"],
         cursor=cursor,
         limit=settings.page_size,
     )
@@ -229,7 +232,12 @@ async def queue_grants(
         state=lambda grant: grant_state(grant, now=now),
         back=page_link(here, params, cursor=cursor),
         **table_links(
-            here, params, cursor=cursor, next_cursor=listed["next_cursor"], download=f"{here}/download"
+            here,
+            params,
+            cursor=cursor,
+            next_cursor=listed["next_cursor"],
+            download=f"{here}/download",
+            sort=params["sort"],
         ),
         **listed,
     )
@@ -243,15 +251,17 @@ async def queue_grants_download(
     console: ProjectsArea,
     contributor_id: str = "",
     status: str = "live",
+    sort: str = "id",
 ):
-    """Every grant of the queue the page's filters match, as a file."""
-    params = grant_filters(contributor_id=contributor_id, status=status)
+    """Every grant of the queue the page's filters match, in its order, as a file."""
+    params = grant_filters(contributor_id=contributor_id, status=status, sort=sort)
     return await list_file(
         console,
         f"/queues/{queue_id}/permissions",
         format,
         contributor_id=params["contributor_id"],
         include_ended="true" if params["status"] == "all" else None,
+        sort=params["sort"],
     )
 
 

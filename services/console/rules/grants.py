@@ -13,20 +13,23 @@ from shared.types import MAX_ID
 
 # "live": what the API lists by default (neither revoked nor expired); "all": with `include_ended`.
 GRANT_STATUSES = ("live", "all")
+# The API's orders: as given (id), or by expiry, the soonest first.
+GRANT_SORTS = ("id", "-id", "expires_at", "-expires_at")
 
 
 def grants_page(project_id: int, queue_id: int) -> str:
     return f"/projects/{project_id}/queues/{queue_id}/permissions"
 
 
-def grant_filters(*, contributor_id: str, status: str) -> dict[str, str]:
-    """The page's filters as the API takes them: an id it would refuse (not a number, out of range) is no
-    filter, so a hand-edited URL is a page, not a 422."""
+def grant_filters(*, contributor_id: str, status: str, sort: str = "id") -> dict[str, str]:
+    """The page's filters and order as the API takes them: an id it would refuse (not a number, out of
+    range) is no filter and an unknown order the first given, so a hand-edited URL is a page, not a 422."""
     contributor_id = contributor_id.strip()
     valid = contributor_id.isdigit() and 1 <= int(contributor_id) <= MAX_ID
     return {
         "contributor_id": str(int(contributor_id)) if valid else "",
         "status": chosen(status, GRANT_STATUSES, "live"),
+        "sort": chosen(sort, GRANT_SORTS, "id"),
     }
 
 

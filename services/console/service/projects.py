@@ -58,6 +58,7 @@ async def queue_grants(
     queue_id: int,
     contributor_id: str,
     include_ended: bool,
+    sort: str,
     cursor: str | None,
     limit: int,
 ) -> dict[str, Any]:
@@ -70,6 +71,7 @@ async def queue_grants(
             f"/queues/{queue_id}/permissions",
             contributor_id=contributor_id,
             include_ended="true" if include_ended else None,
+            sort=sort,
             cursor=cursor,
             limit=limit,
         ),

@@ -32,15 +32,24 @@ from shared.db import dialect_of
 from shared.pagination import Keyset, KeysetArgs, SortColumn, as_datetime
 from shared.rawsql import RawQuery, session_connection
 
-# A project without a deadline sorts after every dated one.
+# Never: what a missing deadline or expiry sorts as (after every dated one).
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 PROJECT_KEYSET = Keyset(
     columns={
         "id": SortColumn(Project.id, int),
         "name": SortColumn(Project.name, str),
         "created_at": SortColumn(Project.created_at, as_datetime),
-        "deadline": SortColumn(Project.deadline, as_datetime, null_as=datetime(9999, 12, 31, tzinfo=UTC)),
+        "deadline": SortColumn(Project.deadline, as_datetime, null_as=NEVER),
     },
     id_column=Project.id,
+)
+# Grants in the order they were given, or by expiry (a grant that never expires last).
+PERMISSION_KEYSET = Keyset(
+    columns={
+        "id": SortColumn(QueuePermission.id, int),
+        "expires_at": SortColumn(QueuePermission.expires_at, as_datetime, null_as=NEVER),
+    },
+    id_column=QueuePermission.id,
 )
 
 
@@ -157,18 +166,12 @@ async def list_permissions(
     queue_id: int,
     working_at: datetime | None,
     contributor_id: int | None,
-    limit: int,
-    after_id: int | None,
+    **page: Unpack[KeysetArgs],
 ) -> list[QueuePermission]:
-    """The queue's grants oldest first: those working at `working_at` (neither revoked nor expired), or
-    every grant ever given (None); those of one contributor when given (ix_queue_permissions_queue_contributor
-    finds them however many the queue has)."""
-    stmt = (
-        select(QueuePermission)
-        .where(QueuePermission.queue_id == queue_id)
-        .order_by(QueuePermission.id)
-        .limit(limit + 1)
-    )
+    """A sorted page (and a row more) of the queue's grants: those working at `working_at` (neither revoked
+    nor expired), or every grant ever given (None); those of one contributor when given
+    (ix_queue_permissions_queue_contributor finds them however many the queue has)."""
+    stmt = select(QueuePermission).where(QueuePermission.queue_id == queue_id)
     if working_at is not None:
         stmt = stmt.where(
             QueuePermission.revoked_at.is_(None),
@@ -176,9 +179,7 @@ async def list_permissions(
         )
     if contributor_id is not None:
         stmt = stmt.where(QueuePermission.contributor_id == contributor_id)
-    if after_id is not None:
-        stmt = stmt.where(QueuePermission.id > after_id)
-    return list((await session.execute(stmt)).scalars())
+    return list((await session.execute(PERMISSION_KEYSET.apply(stmt, **page))).scalars())
 
 
 async def get_permission(

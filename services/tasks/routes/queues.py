@@ -1,6 +1,6 @@
 """HTTP for /api/v1/queues: permissions and quality bans (`next` is the assignment loop's: assignment/routes.py)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -9,7 +9,7 @@ from services.tasks.schemas.queues import PermissionCreate, PermissionRead, Queu
 from services.tasks.service import projects as service
 from services.tasks.service import quality_rules
 from shared.db import ReadSessionDep, SessionDep
-from shared.pagination import Page, PageParams, page_of, page_params
+from shared.pagination import KeysetCursor, Page, PageLimit, PageParams, page_of, page_params
 from shared.types import MAX_ID, PathId
 
 router = APIRouter(prefix="/api/v1/queues", tags=["queues"])
@@ -27,7 +27,6 @@ async def list_permissions(
     queue_id: PathId,
     session: ReadSessionDep,
     _principal: ProjectsRead,
-    page: Annotated[PageParams, Depends(page_params)],
     include_ended: Annotated[bool, Query(description="also grants revoked or expired")] = False,
     contributor_id: Annotated[
         int | None,
@@ -37,17 +36,25 @@ async def list_permissions(
             description="only the grants given to this contributor itself (not its vendor's or the crowd's)",
         ),
     ] = None,
+    sort: Annotated[
+        Literal["id", "-id", "expires_at", "-expires_at"],
+        Query(
+            description="id: the order they were given; expires_at: the soonest to expire first, then those that never do"
+        ),
+    ] = "id",
+    limit: PageLimit = 50,
+    cursor: KeysetCursor = None,
 ):
-    """The queue's grants, oldest first."""
-    rows = await service.list_queue_permissions(
+    """The queue's grants, oldest first unless sorted otherwise."""
+    items, next_cursor = await service.list_queue_permissions(
         session,
         queue_id=queue_id,
         include_ended=include_ended,
         contributor_id=contributor_id,
-        limit=page.limit,
-        after_id=page.after_id,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
     )
-    items, next_cursor = page_of(rows, limit=page.limit)
     return Page[PermissionRead](items=items, next_cursor=next_cursor)
 
 

@@ -384,20 +384,19 @@ async def list_queue_permissions(
     queue_id: int,
     include_ended: bool,
     contributor_id: int | None,
-    limit: int,
-    after_id: int | None,
-) -> list[QueuePermission]:
-    """The grants working now; with `include_ended`, every grant ever given (revoked and expired too);
-    with `contributor_id`, only those given to that contributor itself."""
+    **page: Unpack[KeysetArgs],
+) -> tuple[list[QueuePermission], str | None]:
+    """A page of the grants working now; with `include_ended`, of every grant ever given (revoked and
+    expired too); with `contributor_id`, of those given to that contributor itself. And the next cursor."""
     await get_queue(session=session, queue_id=queue_id)
-    return await repo.list_permissions(
+    rows = await repo.list_permissions(
         session,
         queue_id=queue_id,
         working_at=None if include_ended else utcnow(),
         contributor_id=contributor_id,
-        limit=limit,
-        after_id=after_id,
+        **page,
     )
+    return repo.PERMISSION_KEYSET.page(rows, sort=page["sort"], limit=page["limit"])
 
 
 async def revoke_queue_permission(

@@ -7,13 +7,17 @@ from services.console.rules.grants import grant_filters, grant_state, return_to
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
 
-def test_the_filters_keep_an_id_and_a_known_status():
-    assert grant_filters(contributor_id=" 42 ", status="all") == {"contributor_id": "42", "status": "all"}
+def test_the_filters_keep_an_id_a_known_status_and_a_known_order():
+    assert grant_filters(contributor_id=" 42 ", status="all", sort="-expires_at") == {
+        "contributor_id": "42", "status": "all", "sort": "-expires_at"
+    }  # fmt: skip
 
 
-def test_an_id_the_api_would_refuse_is_no_filter_and_an_unknown_status_is_live():
+def test_an_id_the_api_would_refuse_is_no_filter_an_unknown_status_is_live_an_unknown_order_as_given():
     for typed in ("0", "-3", "abc", "2147483648", ""):
-        assert grant_filters(contributor_id=typed, status="ended") == {"contributor_id": "", "status": "live"}
+        assert grant_filters(contributor_id=typed, status="ended", sort="name") == {
+            "contributor_id": "", "status": "live", "sort": "id"
+        }  # fmt: skip
 
 
 def test_a_grant_is_revoked_before_expired_before_suspended():
