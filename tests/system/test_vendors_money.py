@@ -52,6 +52,15 @@ def contracted_vendor(manager, rates=RATES) -> dict:
     return vendor
 
 
+def subscribed(manager, *event_types: str) -> Receiver:
+    """A webhook receiver on loopback, subscribed to these event types."""
+    receiver = Receiver()
+    body = {"url": receiver.url, "event_types": list(event_types)}
+    response = manager.post("/api/v1/webhook-subscriptions", json=body)
+    assert response.status_code == 201, response.text
+    return receiver
+
+
 @pytest.fixture(scope="module")
 def manager(users):
     return users.create("vendor_manager")
@@ -174,10 +183,7 @@ def test_invoice_walks_submitted_approved_paid(manager):
 
 
 def test_concurrent_approvals_of_one_invoice_approve_it_once(manager):
-    receiver = Receiver()
-    manager.post(
-        "/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["invoice.approved"]}
-    )
+    receiver = subscribed(manager, "invoice.approved")
     invoice = manager.post("/api/v1/invoices", json=invoice_body(new_vendor(manager)["id"])).json()
     manager.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"})
 
@@ -255,10 +261,7 @@ def test_invoice_in_another_currency_than_the_contract_is_422(manager):
 
 
 def test_invoice_events_reach_subscribers(manager):
-    receiver = Receiver()
-    manager.post(
-        "/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["invoice.submitted"]}
-    )
+    receiver = subscribed(manager, "invoice.submitted")
     invoice = manager.post("/api/v1/invoices", json=invoice_body(new_vendor(manager)["id"])).json()
 
     manager.post(f"/api/v1/invoices/{invoice['id']}/transitions", json={"to": "submitted"})
@@ -299,8 +302,7 @@ def test_spend_is_accepted_units_times_contracted_rates(manager, admin, users):
 
 
 def test_forecast_over_budget_emits_one_budget_alert(manager, admin, users):
-    receiver = Receiver()
-    manager.post("/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["budget.alert"]})
+    receiver = subscribed(manager, "budget.alert")
     vendor = contracted_vendor(manager)
     project, queues = vendor_project(admin, vendor["id"], task_type="bbox", language="fr", tasks=10)
     work(
@@ -330,8 +332,7 @@ def test_forecast_over_budget_emits_one_budget_alert(manager, admin, users):
 
 
 def test_concurrent_evaluations_of_one_budget_alert_once(manager, admin, users):
-    receiver = Receiver()
-    manager.post("/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["budget.alert"]})
+    receiver = subscribed(manager, "budget.alert")
     vendor = contracted_vendor(manager)
     project, queues = vendor_project(admin, vendor["id"], task_type="bbox", language="fr", tasks=10)
     work(vendor_staff(admin, users, vendor["id"], languages=("fr",)), queues["labeling"], answers=["cat"])
@@ -371,8 +372,7 @@ def test_forecast_counts_every_overlap_unit_and_answers_awaiting_review(manager,
 
 
 def test_budgets_in_force_are_evaluated_without_being_asked(manager, admin, users):
-    receiver = Receiver()
-    manager.post("/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["budget.alert"]})
+    receiver = subscribed(manager, "budget.alert")
     vendor = contracted_vendor(manager)
     project, queues = vendor_project(admin, vendor["id"], task_type="bbox", language="fr", tasks=1)
     row = budget(manager, project_id=project["id"], vendor_id=vendor["id"], amount="1.00",
@@ -598,10 +598,7 @@ def test_scorecard_measures_sla_attainment_credits_and_cost_per_accepted_label(m
 
 
 def test_publishing_a_scorecard_notifies_subscribers(manager, admin, users):
-    receiver = Receiver()
-    manager.post(
-        "/api/v1/webhook-subscriptions", json={"url": receiver.url, "event_types": ["scorecard.published"]}
-    )
+    receiver = subscribed(manager, "scorecard.published")
     vendor = contracted_vendor(manager)
     _, queues = vendor_project(admin, vendor["id"], task_type="ner", language="en", tasks=1)
     work(vendor_staff(admin, users, vendor["id"]), queues["labeling"], answers=["cat"])
