@@ -11,7 +11,14 @@ from services.console.deps import ProjectsArea, SettingsDep
 from services.console.routes.pages import ListFile, console_router, list_file, passed_through, render
 from services.console.rules.charts import forecast_chart
 from services.console.rules.display import parse_time, utc_from_local
-from services.console.rules.grants import GRANT_STATUSES, grant_filters, grant_state, grants_page, return_to
+from services.console.rules.grants import (
+    GRANT_STATUSES,
+    grant_filters,
+    grant_query,
+    grant_state,
+    grants_page,
+    return_to,
+)
 from services.console.rules.imports import import_content_type
 from services.console.rules.tables import chosen, page_link, table_links
 from services.console.schemas.forms import GrantForm, RevokeForm
@@ -215,9 +222,7 @@ async def queue_grants(
         gateway=console.gateway,
         project_id=project_id,
         queue_id=queue_id,
-        contributor_id=params["contributor_id"],
-        include_ended=params["status"] == "all",
-        sort=params["sort"],
+        query=grant_query(params),
         cursor=cursor,
         limit=settings.page_size,
     )
@@ -255,14 +260,7 @@ async def queue_grants_download(
 ):
     """Every grant of the queue the page's filters match, in its order, as a file."""
     params = grant_filters(contributor_id=contributor_id, status=status, sort=sort)
-    return await list_file(
-        console,
-        f"/queues/{queue_id}/permissions",
-        format,
-        contributor_id=params["contributor_id"],
-        include_ended="true" if params["status"] == "all" else None,
-        sort=params["sort"],
-    )
+    return await list_file(console, f"/queues/{queue_id}/permissions", format, **grant_query(params))
 
 
 @router.post("/{project_id}/queues/{queue_id}/permissions")

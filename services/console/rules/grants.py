@@ -33,6 +33,15 @@ def grant_filters(*, contributor_id: str, status: str, sort: str = "id") -> dict
     }
 
 
+def grant_query(params: Mapping[str, str]) -> dict[str, str | None]:
+    """The API's query for the page's filters (`grant_filters`): the page and its file ask the same."""
+    return {
+        "contributor_id": params["contributor_id"],
+        "include_ended": "true" if params["status"] == "all" else None,
+        "sort": params["sort"],
+    }
+
+
 def grant_state(grant: Mapping[str, Any], *, now: datetime) -> str:
     """revoked, expired, suspended or live: the first that holds (only a live grant lets `next` lease)."""
     if grant.get("revoked_at"):

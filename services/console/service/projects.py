@@ -4,6 +4,7 @@ queue's grants page by page."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -56,9 +57,7 @@ async def queue_grants(
     gateway: Gateway,
     project_id: int,
     queue_id: int,
-    contributor_id: str,
-    include_ended: bool,
-    sort: str,
+    query: Mapping[str, str | None],
     cursor: str | None,
     limit: int,
 ) -> dict[str, Any]:
@@ -67,14 +66,7 @@ async def queue_grants(
     project, queues, grants = await asyncio.gather(
         gateway.get(f"/projects/{project_id}"),
         gateway.get(f"/projects/{project_id}/queues"),
-        gateway.get(
-            f"/queues/{queue_id}/permissions",
-            contributor_id=contributor_id,
-            include_ended="true" if include_ended else None,
-            sort=sort,
-            cursor=cursor,
-            limit=limit,
-        ),
+        gateway.get(f"/queues/{queue_id}/permissions", **query, cursor=cursor, limit=limit),
     )
     queue = next((q for q in queues["items"] if q["id"] == queue_id), None)
     if queue is None:

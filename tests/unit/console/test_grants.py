@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from services.console.rules.grants import grant_filters, grant_state, return_to
+from services.console.rules.grants import grant_filters, grant_query, grant_state, return_to
 
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
@@ -18,6 +18,13 @@ def test_an_id_the_api_would_refuse_is_no_filter_an_unknown_status_is_live_an_un
         assert grant_filters(contributor_id=typed, status="ended", sort="name") == {
             "contributor_id": "", "status": "live", "sort": "id"
         }  # fmt: skip
+
+
+def test_the_page_and_its_file_ask_the_api_alike():
+    assert grant_query(grant_filters(contributor_id="42", status="all", sort="expires_at")) == {
+        "contributor_id": "42", "include_ended": "true", "sort": "expires_at"
+    }  # fmt: skip
+    assert grant_query(grant_filters(contributor_id="", status="live"))["include_ended"] is None
 
 
 def test_a_grant_is_revoked_before_expired_before_suspended():
